@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from infoconnect.api.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("infoconnect.accounts.urls")),
+    path("messages/", include("infoconnect.messaging.urls")),
+    path("shop/", include("infoconnect.shop.urls")),
+    path("wallet/", include("infoconnect.wallet.urls")),
+    path("", include("infoconnect.social.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+else:
+    from django.urls import re_path
+    from django.views.static import serve
+
+    # Uploaded media is served by the proxy in production; this keeps a single-process
+    # deployment (make run with DEBUG off) working.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,89 @@
+"""The HTTP API: django-ninja under /api/, Mastodon-shaped social endpoints under /api/v1/
+(and /api/v2/search), InfoConnect's own resources beside them.
+
+Every error is ``{"error": "<message for a person>", "code": "<stable_code>"}``.
+"""
+
+import logging
+
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from infoconnect.api.auth import token_auth
+from infoconnect.core.errors import CommonError, DomainError
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="InfoConnect API",
+    version="1",
+    urls_namespace="api",
+    docs_url="/v1/docs",
+    openapi_url="/v1/openapi.json",
+    auth=token_auth,
+)
+
+
+def error_response(request: HttpRequest, status: int, code: str, message: str, **extra):
+    return api.create_response(
+        request, {"error": str(message), "code": code, **extra}, status=status
+    )
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [
+            str(part)
+            for part in error.get("loc", [])
+            if part not in ("body", "query", "path", "payload", "form")
+        ]
+        fields.setdefault(".".join(location) or "request", []).append(str(error.get("msg", "")))
+    first = next(iter(fields.items()), ("request", ["invalid"]))
+    message = f"{first[0]}: {first[1][0]}"
+    return error_response(request, 422, CommonError.VALIDATION.code, message, fields=fields)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return error_response(
+        request, 401, CommonError.NOT_AUTHENTICATED.code, CommonError.NOT_AUTHENTICATED.message
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error_response(request, 404, CommonError.NOT_FOUND.code, CommonError.NOT_FOUND.message)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    codes = {
+        400: "bad_request",
+        401: "not_authenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        429: "rate_limited",
+    }
+    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    logger.exception("Unhandled API error on %s", request.path)
+    return error_response(request, 500, "server_error", "Something went wrong on our side.")
+
+
+from infoconnect.api import routers  # noqa: E402  (registers every router on `api`)
+
+routers.register(api)

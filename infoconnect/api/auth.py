@@ -1,0 +1,55 @@
+"""API authentication: a personal access token as ``Authorization: Bearer <token>``, or the
+browser's session (with its CSRF token for writes)."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+from ninja.errors import AuthenticationError
+from ninja.security import SessionAuth
+
+from infoconnect.accounts.tokens import user_for_token
+
+
+def _bearer(request: HttpRequest) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip()
+
+
+class TokenAuth:
+    """Required authentication: a valid bearer token or a logged-in session."""
+
+    openapi_type = "http"
+    openapi_scheme = "bearer"
+
+    def __init__(self) -> None:
+        self._session = SessionAuth()
+
+    def __call__(self, request: HttpRequest):
+        token = _bearer(request)
+        if token is not None:
+            user = user_for_token(token)
+            if user is None:
+                raise AuthenticationError()
+            request.user = user
+            return user
+        user = self._session(request)
+        if user:
+            return user
+        return None
+
+
+class OptionalAuth(TokenAuth):
+    """For public reads: a bad token is still a 401, but no token at all is anonymous."""
+
+    def __call__(self, request: HttpRequest):
+        user = super().__call__(request)
+        if user is None:
+            request.user = AnonymousUser()
+            return request.user
+        return user
+
+
+token_auth = TokenAuth()
+optional_auth = OptionalAuth()

@@ -1,0 +1,13 @@
+"""Every router of the API, mounted on one NinjaAPI. Each module owns its paths."""
+
+from ninja import NinjaAPI
+
+
+def register(api: NinjaAPI) -> None:
+    from infoconnect.api import accounts, messaging, shop, social, wallet
+
+    api.add_router("/", social.router)
+    api.add_router("/", accounts.router)
+    api.add_router("/", messaging.router)
+    api.add_router("/", shop.router)
+    api.add_router("/", wallet.router)

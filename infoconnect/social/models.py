@@ -1,0 +1,178 @@
+"""The microblog: follows, blocks, mutes, posts (with reposts and replies), likes, tags,
+mentions and notifications.
+
+Hot tables (follows, posts, likes, notifications) lead their indexes with the user they
+belong to, so they can be distributed by that key.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+POST_MAX_LENGTH = 2000
+
+
+class Follow(models.Model):
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "target"], name="social_follow_unique"),
+            models.CheckConstraint(
+                condition=~Q(follower=F("target")), name="social_follow_not_self"
+            ),
+        ]
+        # (target, follower) serves follower lists and the campaign fan-out by follower range.
+        indexes = [models.Index(fields=["target", "follower"], name="social_follow_target")]
+
+
+class Block(models.Model):
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="social_block_unique"),
+            models.CheckConstraint(
+                condition=~Q(blocker=F("blocked")), name="social_block_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["blocked", "blocker"], name="social_block_blocked")]
+
+
+class Mute(models.Model):
+    muter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    muted = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["muter", "muted"], name="social_mute_unique"),
+            models.CheckConstraint(condition=~Q(muter=F("muted")), name="social_mute_not_self"),
+        ]
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100, unique=True)  # stored lower-cased
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(models.Model):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts", db_index=False
+    )
+    text = models.TextField(_("text"), max_length=POST_MAX_LENGTH, blank=True)
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    # A repost points at the original; with text it is a repost with a comment.
+    repost_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="reposts"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    replies_count = models.PositiveIntegerField(default=0)
+    reposts_count = models.PositiveIntegerField(default=0)
+    likes_count = models.PositiveIntegerField(default=0)
+    tags = models.ManyToManyField(Tag, through="PostTag", related_name="posts")
+
+    class Meta:
+        indexes = [models.Index(fields=["author", "-id"], name="social_post_author_id")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(in_reply_to__isnull=True) | Q(repost_of__isnull=True),
+                name="social_post_reply_or_repost",
+            ),
+            # One plain repost per account per post (a repost with a comment may repeat).
+            models.UniqueConstraint(
+                fields=["author", "repost_of"],
+                condition=Q(repost_of__isnull=False, text=""),
+                name="social_post_one_plain_repost",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_id}: {self.text[:40]}"
+
+    @property
+    def is_plain_repost(self) -> bool:
+        return self.repost_of_id is not None and not self.text
+
+
+class PostTag(models.Model):
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, db_index=False)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "post"], name="social_posttag_unique")
+        ]
+
+
+class Mention(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="social_mention_unique")
+        ]
+
+
+class Like(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="social_like_unique")]
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        FOLLOW = "follow", _("followed you")
+        MENTION = "mention", _("mentioned you")
+        COMMENT = "comment", _("commented on your post")
+        REPOST = "repost", _("reposted your post")
+        LIKE = "like", _("liked your post")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["recipient", "-id"], name="social_notif_recipient"),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="social_notif_unread",
+            ),
+        ]

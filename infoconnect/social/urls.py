@@ -1,0 +1,12 @@
+from django.urls import path
+
+from infoconnect.social import views
+
+app_name = "social"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("search/", views.search, name="search"),
+    path("@<str:username>/", views.profile, name="profile"),
+]
