@@ -17,3 +17,44 @@ class IdempotencyRecord(models.Model):
             models.UniqueConstraint(fields=["user_id", "key"], name="core_idempotency_unique")
         ]
         indexes = [models.Index(fields=["created_at"], name="core_idempotency_created")]
+
+
+class PlatformSettings(models.Model):
+    """The operator's platform rules, edited in the admin; one row."""
+
+    # Messaging programme
+    marketing_cap_messages = models.PositiveIntegerField(
+        default=4,
+        help_text="Most marketing messages one merchant may send one follower in the window.",
+    )
+    marketing_cap_days = models.PositiveIntegerField(default=30)
+    campaigns_per_day = models.PositiveIntegerField(
+        default=1, help_text="Campaigns one merchant may send per day."
+    )
+    spam_report_threshold_permille = models.PositiveIntegerField(
+        default=20, help_text="Reports per thousand deliveries that suspend a merchant."
+    )
+    spam_report_min_reports = models.PositiveIntegerField(
+        default=3, help_text="Reports needed before the threshold applies."
+    )
+    price_per_message_fen = models.PositiveIntegerField(default=1)
+    new_conversations_per_hour = models.PositiveIntegerField(default=30)
+    # Shop and escrow
+    commission_basis_points = models.PositiveIntegerField(default=200, help_text="200 = 2%.")
+    auto_confirm_days = models.PositiveIntegerField(default=10)
+    unpaid_order_minutes = models.PositiveIntegerField(default=30)
+    refund_window_days = models.PositiveIntegerField(default=7)
+
+    class Meta:
+        verbose_name = "platform settings"
+        verbose_name_plural = "platform settings"
+
+    def __str__(self) -> str:
+        return "Platform settings"
+
+    @classmethod
+    def current(cls) -> "PlatformSettings":
+        settings_row = cls.objects.order_by("pk").first()
+        if settings_row is None:
+            settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row

@@ -11,7 +11,9 @@ def test_format_money_shows_yuan_with_two_decimals(fen, shown):
     assert format_money(fen) == shown
 
 
-@pytest.mark.parametrize(("text", "fen"), [("12.34", 1234), ("¥12", 1200), ("0.5", 50), ("1,000.00", 100000)])
+@pytest.mark.parametrize(
+    ("text", "fen"), [("12.34", 1234), ("¥12", 1200), ("0.5", 50), ("1,000.00", 100000)]
+)
 def test_parse_money_reads_yuan(text, fen):
     assert parse_money(text) == fen
 

@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from infoconnect.core.models import PlatformSettings
+
+
+@admin.register(PlatformSettings)
+class PlatformSettingsAdmin(admin.ModelAdmin):
+    fieldsets = [
+        (
+            "Messaging programme",
+            {
+                "fields": [
+                    "marketing_cap_messages",
+                    "marketing_cap_days",
+                    "campaigns_per_day",
+                    "spam_report_threshold_permille",
+                    "spam_report_min_reports",
+                    "price_per_message_fen",
+                    "new_conversations_per_hour",
+                ]
+            },
+        ),
+        (
+            "Shop and escrow",
+            {
+                "fields": [
+                    "commission_basis_points",
+                    "auto_confirm_days",
+                    "unpaid_order_minutes",
+                    "refund_window_days",
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return not PlatformSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
