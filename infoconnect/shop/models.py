@@ -1,0 +1,336 @@
+"""The shop: catalog (categories, products, images, SKUs), carts, addresses, orders with
+their history, refund requests, and the product cards that posts carry.
+
+Money is integer fen with a currency code. Stock lives on the SKU and is only ever changed by
+a conditional UPDATE (see actions.py), with a CHECK so the database refuses a negative value.
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from infoconnect.accounts.models import REGIONS
+from infoconnect.core.money import DEFAULT_CURRENCY
+
+MOBILE_RE = r"^1[3-9]\d{9}$"
+mobile_validator = RegexValidator(
+    MOBILE_RE, _("Enter an 11-digit mobile number."), code="invalid_mobile"
+)
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=60)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("On sale")
+        ARCHIVED = "archived", _("Archived")
+
+    merchant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="products", db_index=False
+    )
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="products",
+        verbose_name=_("category"),
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    max_per_order = models.PositiveIntegerField(
+        _("most of one SKU per order"), default=10, validators=[MinValueValidator(1)]
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["merchant", "status", "-id"], name="shop_product_merchant"),
+            models.Index(fields=["category", "status", "-id"], name="shop_product_category"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_per_order__gte=1), name="shop_product_max_ge_1")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_on_sale(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="products/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="products/thumbs/%Y/%m/")
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class Sku(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus")
+    # Variant attributes, e.g. {"colour": "red", "size": "M"}.
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    price = models.PositiveBigIntegerField(_("price (fen)"))
+    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
+    stock = models.IntegerField(_("stock"), default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stock__gte=0), name="shop_sku_stock_nonnegative"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="shop_sku_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        return ", ".join(f"{k}: {v}" for k, v in sorted(self.attributes.items())) or str(
+            _("Standard")
+        )
+
+
+class Cart(models.Model):
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    # The messaging campaign the person came from, for attribution (no FK: another app's table).
+    campaign_id = models.BigIntegerField(null=True, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "sku"], name="shop_cartline_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="shop_cartline_qty_ge_1"),
+        ]
+
+
+class Address(models.Model):
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses"
+    )
+    recipient_name = models.CharField(_("recipient"), max_length=40)
+    province = models.CharField(_("province"), max_length=2, choices=REGIONS)
+    city = models.CharField(_("city"), max_length=40)
+    district = models.CharField(_("district"), max_length=40)
+    street = models.CharField(_("street address"), max_length=200)
+    mobile = models.CharField(_("mobile"), max_length=11, validators=[mobile_validator])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_name}, {self.one_line}"
+
+    @property
+    def one_line(self) -> str:
+        return f"{self.get_province_display()} {self.city} {self.district} {self.street}"
+
+    def snapshot(self) -> dict:
+        return {
+            "recipient_name": self.recipient_name,
+            "province": self.province,
+            "city": self.city,
+            "district": self.district,
+            "street": self.street,
+            "mobile": self.mobile,
+        }
+
+
+class Order(models.Model):
+    class State(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+        PAID = "paid", _("Paid")
+        SHIPPED = "shipped", _("Shipped")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+        REFUNDED = "refunded", _("Refunded")
+
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", db_index=False
+    )
+    merchant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.AWAITING_PAYMENT)
+    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
+    total = models.PositiveBigIntegerField()
+    # Set when escrow is released: what the platform kept.
+    commission = models.PositiveBigIntegerField(default=0)
+    shipping_address = models.JSONField()
+    # The messaging campaign the order came from; no FK so the shop never depends on it.
+    campaign_id = models.BigIntegerField(null=True, blank=True)
+    # The checkout request that made it: one order per (buyer, key, merchant).
+    checkout_key = models.CharField(max_length=255)
+    carrier = models.CharField(_("carrier"), max_length=60, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)  # cancelled, expired or refunded
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["buyer", "-id"], name="shop_order_buyer"),
+            models.Index(fields=["merchant", "state", "-id"], name="shop_order_merchant"),
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(state="awaiting_payment"),
+                name="shop_order_unpaid",
+            ),
+            models.Index(
+                fields=["shipped_at"], condition=Q(state="shipped"), name="shop_order_shipped"
+            ),
+            models.Index(
+                fields=["campaign_id"],
+                condition=Q(campaign_id__isnull=False),
+                name="shop_order_campaign",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer", "checkout_key", "merchant"], name="shop_order_checkout_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.pk}"
+
+    @property
+    def address_line(self) -> str:
+        a = self.shipping_address or {}
+        province = dict(REGIONS).get(a.get("province"), a.get("province", ""))
+        return f"{a.get('recipient_name', '')}, {a.get('mobile', '')}, {province} {a.get('city', '')} {a.get('district', '')} {a.get('street', '')}"
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey(Sku, null=True, on_delete=models.SET_NULL, related_name="+")
+    product = models.ForeignKey(Product, null=True, on_delete=models.SET_NULL, related_name="+")
+    # A snapshot: what the buyer saw when ordering, whatever the merchant changes later.
+    title = models.CharField(max_length=120)
+    attributes = models.JSONField(default=dict)
+    unit_price = models.PositiveBigIntegerField()
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+
+    @property
+    def line_total(self) -> int:
+        return self.unit_price * self.quantity
+
+    @property
+    def label(self) -> str:
+        return ", ".join(f"{k}: {v}" for k, v in sorted(self.attributes.items()))
+
+
+class OrderEvent(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )  # None: the platform (expiry, auto-confirmation)
+    kind = models.CharField(max_length=30)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    KIND_LABELS = {
+        "placed": _("Order placed"),
+        "paid": _("Paid into escrow"),
+        "shipped": _("Shipped"),
+        "completed": _("Receipt confirmed"),
+        "auto_completed": _("Confirmed automatically"),
+        "cancelled": _("Cancelled and refunded"),
+        "expired": _("Expired unpaid"),
+        "refund_requested": _("Refund requested"),
+        "refund_accepted": _("Refund accepted"),
+        "refund_declined": _("Refund declined"),
+        "refund_disputed": _("Refund escalated to the platform"),
+        "refund_decided": _("Platform decided the refund"),
+    }
+
+    @property
+    def label(self) -> str:
+        return str(self.KIND_LABELS.get(self.kind, self.kind))
+
+
+class RefundRequest(models.Model):
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        DISPUTED = "disputed", _("Disputed")
+        DECIDED = "decided", _("Decided by the platform")
+
+    class Decision(models.TextChoices):
+        REFUND = "refund", _("Refund the buyer")
+        REJECT = "reject", _("Keep the sale")
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="refund_request")
+    reason = models.TextField(_("reason"), max_length=1000)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.REQUESTED)
+    merchant_note = models.TextField(_("merchant's answer"), max_length=1000, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    operator_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "-id"], name="shop_refund_state")]
+
+    def __str__(self) -> str:
+        return f"Refund request for order {self.order_id}"
+
+
+class PostProduct(models.Model):
+    """A product card carried by a social post."""
+
+    post = models.OneToOneField("social.Post", on_delete=models.CASCADE, related_name="product_card")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")

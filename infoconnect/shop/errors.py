@@ -1,0 +1,40 @@
+from django.utils.translation import gettext_lazy as _
+
+from infoconnect.core.errors import ErrorCode
+
+
+class ShopError(ErrorCode):
+    PRODUCT_NOT_FOUND = ("product_not_found", 404, _("That product does not exist."))
+    SKU_NOT_FOUND = ("sku_not_found", 404, _("That item does not exist."))
+    ORDER_NOT_FOUND = ("order_not_found", 404, _("That order does not exist."))
+    ADDRESS_NOT_FOUND = ("address_not_found", 404, _("That address does not exist."))
+    CART_LINE_NOT_FOUND = ("cart_line_not_found", 404, _("That item is not in your cart."))
+    REFUND_NOT_FOUND = ("refund_not_found", 404, _("That refund request does not exist."))
+    NOT_A_MERCHANT = (
+        "not_a_merchant",
+        403,
+        _("Only verified merchants may sell products."),
+    )
+    NOT_ON_SALE = ("not_on_sale", 409, _("This product is not on sale."))
+    OWN_PRODUCT = ("own_product", 409, _("You cannot buy from your own shop."))
+    OUT_OF_STOCK = ("out_of_stock", 409, _("Not enough in stock."))
+    QUANTITY_LIMIT = ("quantity_limit", 422, _("That is more than one order may hold."))
+    INVALID_QUANTITY = ("invalid_quantity", 422, _("Enter a quantity of at least 1."))
+    CART_EMPTY = ("cart_empty", 409, _("Your cart is empty."))
+    NO_SKUS = ("no_skus", 409, _("Add at least one SKU before publishing."))
+    INVALID_IMAGE = ("invalid_image", 422, _("Upload a JPEG, PNG, GIF or WebP image."))
+    INVALID_PRICE = ("invalid_price", 422, _("Enter a price above zero."))
+    INVALID_STOCK = ("invalid_stock", 422, _("Stock cannot be below zero."))
+    INVALID_ATTRIBUTES = (
+        "invalid_attributes",
+        422,
+        _("Attributes are names with short text values, like colour: red."),
+    )
+    INVALID_STATE = ("invalid_state", 409, _("The order is not in a state that allows this."))
+    ORDER_EXPIRED = ("order_expired", 409, _("This order expired before it was paid."))
+    REFUND_WINDOW_CLOSED = (
+        "refund_window_closed",
+        409,
+        _("The time to ask for a refund on this order has passed."),
+    )
+    REFUND_EXISTS = ("refund_exists", 409, _("A refund was already requested for this order."))
