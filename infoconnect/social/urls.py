@@ -8,5 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("notifications/", views.notifications, name="notifications"),
     path("search/", views.search, name="search"),
+    path("tags/<str:name>/", views.tag, name="tag"),
+    path("posts/<int:post_id>/", views.post_detail, name="post"),
     path("@<str:username>/", views.profile, name="profile"),
 ]

@@ -15,3 +15,11 @@ def search(request):
 
 def profile(request, username):
     return HttpResponse("")
+
+
+def tag(request, name):
+    return HttpResponse("")
+
+
+def post_detail(request, post_id):
+    return HttpResponse("")
