@@ -1,0 +1,312 @@
+"""Private messages between two accounts, and merchants' marketing campaigns to followers.
+
+A campaign is one Message row; each recipient gets one thin Receipt keyed by
+(recipient_id, message_id), so the receipts table can be distributed by recipient and a
+fan-out is one set-based INSERT … SELECT per chunk of followers.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MESSAGE_MAX_LENGTH = 2000
+TITLE_MAX_LENGTH = 100
+TAG_MAX_LENGTH = 30
+
+
+class Enrolment(models.Model):
+    """A merchant's place in the messaging programme; an operator enrols and suspends."""
+
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", _("Enrolled")
+        SUSPENDED = "suspended", _("Suspended pending review")
+
+    merchant = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messaging_enrolment"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ENROLLED)
+    note = models.TextField(blank=True)
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.merchant} ({self.get_status_display()})"
+
+
+class MarketingPreference(models.Model):
+    """A follower's choice about one merchant's marketing; a row exists once they chose."""
+
+    class Source(models.TextChoices):
+        SETTINGS = "settings", _("Preference")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
+
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    merchant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    accepts_marketing = models.BooleanField(default=True)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.SETTINGS)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follower", "merchant"], name="messaging_marketingpref_unique"
+            )
+        ]
+        # The fan-out looks up one merchant's opted-out followers by follower range.
+        indexes = [
+            models.Index(
+                fields=["merchant", "follower"],
+                condition=Q(accepts_marketing=False),
+                name="messaging_pref_optout",
+            )
+        ]
+
+
+class FollowerTag(models.Model):
+    """A label a merchant puts on one of its followers, for segments."""
+
+    merchant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    tag = models.CharField(max_length=TAG_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "follower", "tag"], name="messaging_followertag_unique"
+            )
+        ]
+
+
+class Conversation(models.Model):
+    """Private messages between two accounts; user_low < user_high makes the pair unique."""
+
+    user_low = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    user_high = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user_low", "user_high"], name="messaging_conversation_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(user_low__lt=F("user_high")), name="messaging_conversation_order"
+            ),
+        ]
+        # The hourly limit on new conversations counts one sender's recent ones.
+        indexes = [models.Index(fields=["started_by", "created_at"], name="messaging_conv_started")]
+
+
+class Participant(models.Model):
+    """One side of a conversation: what that person's inbox shows for it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="participants"
+    )
+    other = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_message_at = models.DateTimeField(default=timezone.now)
+    unread_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "other"], name="messaging_participant_unique")
+        ]
+        indexes = [
+            models.Index(fields=["user", "-last_message_at"], name="messaging_participant_inbox")
+        ]
+
+
+class Message(models.Model):
+    """A private message in a conversation, or a campaign's one message (no conversation)."""
+
+    class Attachment(models.TextChoices):
+        NONE = "", _("None")
+        POST = "post", _("Post")
+        LINK = "link", _("Link")
+        PRODUCT = "product", _("Product")
+
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    campaign = models.ForeignKey(
+        "Campaign", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    is_test = models.BooleanField(default=False)
+    body = models.TextField(max_length=MESSAGE_MAX_LENGTH, blank=True)
+    attachment_type = models.CharField(
+        max_length=10, choices=Attachment.choices, default=Attachment.NONE, blank=True
+    )
+    attachment_id = models.BigIntegerField(null=True, blank=True)
+    attachment_url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["conversation", "-id"], name="messaging_message_thread"),
+            # The frequency cap and inbox look up one merchant's recent campaign messages.
+            models.Index(
+                fields=["sender", "-id"],
+                condition=Q(campaign__isnull=False),
+                name="messaging_message_campaign",
+            ),
+        ]
+
+
+class Campaign(models.Model):
+    """A merchant's marketing message to an audience of its followers.
+
+    The state only moves forward (draft → scheduled → sending → sent, or cancelled /
+    failed), always by a conditional UPDATE … WHERE state = …; counters move with F().
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+
+    merchant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    body = models.TextField(_("message"), max_length=MESSAGE_MAX_LENGTH)
+    link_url = models.URLField(_("link"), max_length=500, blank=True)
+    image = models.ImageField(_("image"), upload_to="campaigns/", blank=True)
+    # {"tags": [...], "regions": [...], "followed_within_days": N}; empty = all followers.
+    audience = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    # The local day the campaign counts against the daily quota.
+    send_day = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.OneToOneField(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    price_per_message_fen = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3, default="CNY")
+    estimated_recipients = models.PositiveIntegerField(null=True, blank=True)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    targeted = models.PositiveIntegerField(default=0)
+    skipped_muted = models.PositiveIntegerField(default=0)
+    skipped_unsubscribed = models.PositiveIntegerField(default=0)
+    skipped_blocked = models.PositiveIntegerField(default=0)
+    skipped_capped = models.PositiveIntegerField(default=0)
+    # Billable deliveries: the wallet charges delivered × price_per_message_fen.
+    delivered = models.PositiveIntegerField(default=0)
+    read = models.PositiveIntegerField(default=0)
+    clicked = models.PositiveIntegerField(default=0)
+    unsubscribed = models.PositiveIntegerField(default=0)
+    reported = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["merchant", "-id"], name="messaging_campaign_merchant"),
+            models.Index(fields=["merchant", "send_day"], name="messaging_campaign_day"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def skipped(self) -> int:
+        return (
+            self.skipped_muted
+            + self.skipped_unsubscribed
+            + self.skipped_blocked
+            + self.skipped_capped
+        )
+
+    @property
+    def billable_fen(self) -> int:
+        return self.delivered * self.price_per_message_fen
+
+    @property
+    def progress_percent(self) -> int:
+        if self.state == self.State.SENT:
+            return 100
+        if not self.chunks_total:
+            return 0
+        return int(100 * self.chunks_done / self.chunks_total)
+
+
+class CampaignChunk(models.Model):
+    """One follower-id range [follower_low, follower_high) of a campaign's fan-out."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="chunks")
+    follower_low = models.BigIntegerField()
+    follower_high = models.BigIntegerField()
+    done = models.BooleanField(default=False)
+    delivered = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "follower_low"], name="messaging_chunk_unique"
+            )
+        ]
+
+
+class Receipt(models.Model):
+    """One recipient's copy of a campaign message: the hot table, keyed recipient first.
+
+    No foreign-key constraints, so it can be distributed by recipient_id.
+    """
+
+    READ = 1
+    CLICKED = 2
+    UNSUBSCRIBED = 4
+    REPORTED = 8
+
+    pk = models.CompositePrimaryKey("recipient_id", "message_id")
+    recipient_id = models.BigIntegerField()
+    message_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    # Last, so PostgreSQL packs the row without padding.
+    flags = models.SmallIntegerField(default=0)
+
+
+class CampaignActivity(models.Model):
+    """Reads and clicks of a campaign per hour, for the chart."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="activity")
+    hour = models.DateTimeField()
+    reads = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "hour"], name="messaging_activity_unique")
+        ]
