@@ -4,3 +4,30 @@ from django.apps import AppConfig
 class ShopConfig(AppConfig):
     name = "infoconnect.shop"
     label = "shop"
+
+    def ready(self) -> None:
+        from infoconnect.core.context_processors import register_header_provider
+
+        register_header_provider(shop_header)
+
+
+def shop_header(request) -> dict:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from infoconnect.shop.selectors import cart_count
+
+    links = [
+        {
+            "url": reverse("shop:browse"),
+            "id": "nav-shop",
+            "label": _("Shop"),
+            "badge": cart_count(person=request.user) or None,
+        },
+        {"url": reverse("shop:orders"), "id": "nav-orders", "label": _("Orders")},
+    ]
+    if request.user.is_verified_merchant:
+        links.append(
+            {"url": reverse("shop:merchant_products"), "id": "nav-sell", "label": _("Sell")}
+        )
+    return {"header_links": links}

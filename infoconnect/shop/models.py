@@ -332,5 +332,7 @@ class RefundRequest(models.Model):
 class PostProduct(models.Model):
     """A product card carried by a social post."""
 
-    post = models.OneToOneField("social.Post", on_delete=models.CASCADE, related_name="product_card")
+    post = models.OneToOneField(
+        "social.Post", on_delete=models.CASCADE, related_name="product_card"
+    )
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")

@@ -1,0 +1,1011 @@
+"""Every write the shop makes.
+
+Stock is only changed by conditional UPDATEs (``stock = stock - q WHERE stock >= q``), taken in
+ascending SKU id order so concurrent checkouts queue instead of deadlocking and can never sell
+more than there is. Order state changes are ``UPDATE … WHERE state = <expected>``: a double
+click or a retried task finds the row already moved and changes nothing. Every state change
+writes an OrderEvent in the same transaction. Money moves through the wallet's actions, inside
+the same transaction, so a failure anywhere leaves neither order nor ledger half-written.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from infoconnect.core.errors import CommonError, DomainError
+from infoconnect.core.models import PlatformSettings
+from infoconnect.shop.errors import ShopError
+from infoconnect.shop.models import (
+    Address,
+    Cart,
+    CartLine,
+    Category,
+    Order,
+    OrderEvent,
+    OrderLine,
+    PostProduct,
+    Product,
+    ProductImage,
+    RefundRequest,
+    Sku,
+)
+
+if TYPE_CHECKING:
+    from infoconnect.accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+THUMBNAIL_SIZE = (400, 400)
+IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+MAX_IMAGE_PIXELS = 40_000_000
+MAX_ATTRIBUTES = 10
+
+State = Order.State
+
+
+# --- money rules -----------------------------------------------------------------------
+
+
+def commission_for(amount: int, basis_points: int) -> int:
+    """The platform's cut of ``amount`` fen: amount × basis points / 10000, rounded half up.
+
+    Integer arithmetic only: (amount × bp + 5000) // 10000, so 1 fen at 2% is 0 fen and
+    25 fen at 2% (0.5 fen) is 1 fen.
+    """
+    return (amount * basis_points + 5000) // 10000
+
+
+def _wallet():
+    # Imported when money moves so the shop can load without the wallet's tables.
+    from infoconnect.wallet import actions as wallet_actions
+
+    return wallet_actions
+
+
+# --- validation helpers ------------------------------------------------------------------
+
+
+def _require_merchant(user: User) -> None:
+    if not (user.is_authenticated and user.kind == "merchant" and user.is_verified_merchant):
+        raise DomainError(ShopError.NOT_A_MERCHANT)
+
+
+def _own_product(merchant: User, product_id: int) -> Product:
+    _require_merchant(merchant)
+    product = Product.objects.filter(pk=product_id, merchant_id=merchant.pk).first()
+    if product is None:
+        raise DomainError(ShopError.PRODUCT_NOT_FOUND)
+    return product
+
+
+def _own_sku(merchant: User, sku_id: int) -> Sku:
+    _require_merchant(merchant)
+    sku = Sku.objects.select_related("product").filter(pk=sku_id).first()
+    if sku is None or sku.product.merchant_id != merchant.pk:
+        raise DomainError(ShopError.SKU_NOT_FOUND)
+    return sku
+
+
+def _clean_text(value: str | None, *, field: str, max_length: int, required: bool) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise DomainError(
+            CommonError.VALIDATION,
+            _("%(field)s is required.") % {"field": field},
+            fields={field: [str(_("This field is required."))]},
+        )
+    if len(text) > max_length:
+        raise DomainError(
+            CommonError.VALIDATION,
+            _("%(field)s may be at most %(n)d characters.") % {"field": field, "n": max_length},
+            fields={field: [str(_("Too long."))]},
+        )
+    return text
+
+
+def _clean_attributes(attributes: dict | None) -> dict:
+    attributes = attributes or {}
+    if not isinstance(attributes, dict) or len(attributes) > MAX_ATTRIBUTES:
+        raise DomainError(ShopError.INVALID_ATTRIBUTES)
+    cleaned = {}
+    for name, value in attributes.items():
+        if not isinstance(name, str) or not isinstance(value, str | int):
+            raise DomainError(ShopError.INVALID_ATTRIBUTES)
+        name, value = name.strip(), str(value).strip()
+        if not name or not value or len(name) > 30 or len(value) > 60:
+            raise DomainError(ShopError.INVALID_ATTRIBUTES)
+        cleaned[name] = value
+    return cleaned
+
+
+def _clean_quantity(quantity: int) -> int:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise DomainError(ShopError.INVALID_QUANTITY)
+    return quantity
+
+
+def _clean_max_per_order(value: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10_000:
+        raise DomainError(
+            CommonError.VALIDATION,
+            _("The most per order must be between 1 and 10000."),
+            fields={"max_per_order": [str(_("Between 1 and 10000."))]},
+        )
+    return value
+
+
+def _category(category_id: int | None) -> int | None:
+    if category_id in (None, ""):
+        return None
+    if not Category.objects.filter(pk=category_id).exists():
+        raise DomainError(
+            CommonError.VALIDATION,
+            _("That category does not exist."),
+            fields={"category": [str(_("That category does not exist."))]},
+        )
+    return int(category_id)
+
+
+# --- catalog -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_product(
+    *,
+    merchant: User,
+    title: str,
+    description: str = "",
+    category_id: int | None = None,
+    max_per_order: int = 10,
+) -> Product:
+    _require_merchant(merchant)
+    return Product.objects.create(
+        merchant_id=merchant.pk,
+        title=_clean_text(title, field="title", max_length=120, required=True),
+        description=_clean_text(description, field="description", max_length=5000, required=False),
+        category_id=_category(category_id),
+        max_per_order=_clean_max_per_order(max_per_order),
+    )
+
+
+@transaction.atomic
+def update_product(
+    *,
+    merchant: User,
+    product_id: int,
+    title: str,
+    description: str = "",
+    category_id: int | None = None,
+    max_per_order: int = 10,
+) -> Product:
+    product = _own_product(merchant, product_id)
+    product.title = _clean_text(title, field="title", max_length=120, required=True)
+    product.description = _clean_text(
+        description, field="description", max_length=5000, required=False
+    )
+    product.category_id = _category(category_id)
+    product.max_per_order = _clean_max_per_order(max_per_order)
+    product.updated_at = timezone.now()
+    product.save(update_fields=["title", "description", "category", "max_per_order", "updated_at"])
+    return product
+
+
+@transaction.atomic
+def publish_product(*, merchant: User, product_id: int) -> Product:
+    product = _own_product(merchant, product_id)
+    if not product.skus.filter(is_active=True).exists():
+        raise DomainError(ShopError.NO_SKUS)
+    Product.objects.filter(pk=product.pk).update(
+        status=Product.Status.ACTIVE, updated_at=timezone.now()
+    )
+    product.refresh_from_db(fields=["status", "updated_at"])
+    return product
+
+
+@transaction.atomic
+def archive_product(*, merchant: User, product_id: int) -> Product:
+    product = _own_product(merchant, product_id)
+    Product.objects.filter(pk=product.pk).update(
+        status=Product.Status.ARCHIVED, updated_at=timezone.now()
+    )
+    product.refresh_from_db(fields=["status", "updated_at"])
+    return product
+
+
+@transaction.atomic
+def add_sku(
+    *,
+    merchant: User,
+    product_id: int,
+    attributes: dict | None,
+    price: int,
+    stock: int,
+    currency: str = "CNY",
+) -> Sku:
+    product = _own_product(merchant, product_id)
+    if not isinstance(price, int) or isinstance(price, bool) or price <= 0:
+        raise DomainError(ShopError.INVALID_PRICE)
+    if not isinstance(stock, int) or isinstance(stock, bool) or stock < 0:
+        raise DomainError(ShopError.INVALID_STOCK)
+    if currency != "CNY":
+        raise DomainError(
+            CommonError.VALIDATION,
+            _("Only CNY prices are supported."),
+            fields={"currency": [str(_("Only CNY."))]},
+        )
+    return Sku.objects.create(
+        product=product,
+        attributes=_clean_attributes(attributes),
+        price=price,
+        currency=currency,
+        stock=stock,
+    )
+
+
+@transaction.atomic
+def update_sku(
+    *, merchant: User, sku_id: int, attributes: dict | None, price: int, is_active: bool = True
+) -> Sku:
+    sku = _own_sku(merchant, sku_id)
+    if not isinstance(price, int) or isinstance(price, bool) or price <= 0:
+        raise DomainError(ShopError.INVALID_PRICE)
+    sku.attributes = _clean_attributes(attributes)
+    sku.price = price
+    sku.is_active = bool(is_active)
+    sku.save(update_fields=["attributes", "price", "is_active"])
+    return sku
+
+
+@transaction.atomic
+def adjust_stock(*, merchant: User, sku_id: int, delta: int) -> Sku:
+    """Add (or with a negative delta, remove) units; never below zero, never losing a sale
+    that happens at the same moment."""
+    sku = _own_sku(merchant, sku_id)
+    if not isinstance(delta, int) or isinstance(delta, bool):
+        raise DomainError(ShopError.INVALID_STOCK)
+    rows = Sku.objects.filter(pk=sku.pk, stock__gte=-delta).update(stock=F("stock") + delta)
+    if not rows:
+        raise DomainError(ShopError.INVALID_STOCK)
+    sku.refresh_from_db(fields=["stock"])
+    return sku
+
+
+def _thumbnail(data: bytes) -> tuple[str, bytes]:
+    """Check the upload is a real image Pillow can read and return (format, JPEG thumbnail)."""
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in IMAGE_FORMATS:
+                raise DomainError(ShopError.INVALID_IMAGE)
+            width, height = probe.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise DomainError(ShopError.INVALID_IMAGE)
+            image_format = probe.format
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.thumbnail(THUMBNAIL_SIZE)
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=85)
+    except DomainError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise DomainError(ShopError.INVALID_IMAGE) from None
+    return image_format, out.getvalue()
+
+
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+
+
+@transaction.atomic
+def add_product_image(*, merchant: User, product_id: int, upload) -> ProductImage:
+    product = _own_product(merchant, product_id)
+    data = upload.read()
+    image_format, thumb = _thumbnail(data)
+    position = product.images.count()
+    image = ProductImage(product=product, position=position)
+    image.image.save(f"p{product.pk}.{EXTENSIONS[image_format]}", ContentFile(data), save=False)
+    image.thumbnail.save(f"p{product.pk}.jpg", ContentFile(thumb), save=False)
+    image.save()
+    return image
+
+
+@transaction.atomic
+def delete_product_image(*, merchant: User, image_id: int) -> None:
+    _require_merchant(merchant)
+    image = ProductImage.objects.filter(pk=image_id, product__merchant_id=merchant.pk).first()
+    if image is None:
+        raise DomainError(ShopError.PRODUCT_NOT_FOUND)
+    files = [image.image.name, image.thumbnail.name]
+    storage = image.image.storage
+    image.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for name in files if name])
+
+
+@transaction.atomic
+def attach_product_to_post(*, author: User, post_id: int, product_id: int) -> PostProduct:
+    """Let a post carry a product card; the post must be the caller's, the product on sale."""
+    from infoconnect.social.models import Post
+
+    if not Post.objects.filter(pk=post_id, author_id=author.pk).exists():
+        raise DomainError(CommonError.NOT_FOUND)
+    if not Product.objects.filter(pk=product_id, status=Product.Status.ACTIVE).exists():
+        raise DomainError(ShopError.PRODUCT_NOT_FOUND)
+    card, _created = PostProduct.objects.update_or_create(
+        post_id=post_id, defaults={"product_id": product_id}
+    )
+    return card
+
+
+# --- cart and addresses --------------------------------------------------------------------
+
+
+def _buyable_sku(person: User, sku_id: int) -> Sku:
+    sku = Sku.objects.select_related("product").filter(pk=sku_id).first()
+    if sku is None:
+        raise DomainError(ShopError.SKU_NOT_FOUND)
+    if not sku.is_active or sku.product.status != Product.Status.ACTIVE:
+        raise DomainError(ShopError.NOT_ON_SALE)
+    if sku.product.merchant_id == person.pk:
+        raise DomainError(ShopError.OWN_PRODUCT)
+    return sku
+
+
+def _locked_cart(person: User) -> Cart:
+    cart, _created = Cart.objects.get_or_create(person_id=person.pk)
+    # One lock per cart: two tabs adding at once queue instead of losing a quantity.
+    return Cart.objects.select_for_update().get(pk=cart.pk)
+
+
+@transaction.atomic
+def add_to_cart(
+    *, person: User, sku_id: int, quantity: int = 1, campaign_id: int | None = None
+) -> CartLine:
+    quantity = _clean_quantity(quantity)
+    sku = _buyable_sku(person, sku_id)
+    cart = _locked_cart(person)
+    line = CartLine.objects.filter(cart=cart, sku=sku).first()
+    total = quantity + (line.quantity if line else 0)
+    if total > sku.product.max_per_order:
+        raise DomainError(
+            ShopError.QUANTITY_LIMIT,
+            _("You can order at most %(n)d of this item at a time.")
+            % {"n": sku.product.max_per_order},
+        )
+    if line is None:
+        line = CartLine.objects.create(
+            cart=cart, sku=sku, quantity=quantity, campaign_id=campaign_id
+        )
+    else:
+        line.quantity = total
+        # The latest campaign that brought the person back gets the credit.
+        line.campaign_id = campaign_id or line.campaign_id
+        line.save(update_fields=["quantity", "campaign_id"])
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+    return line
+
+
+@transaction.atomic
+def set_cart_quantity(*, person: User, line_id: int, quantity: int) -> CartLine:
+    quantity = _clean_quantity(quantity)
+    cart = _locked_cart(person)
+    line = CartLine.objects.select_related("sku__product").filter(pk=line_id, cart=cart).first()
+    if line is None:
+        raise DomainError(ShopError.CART_LINE_NOT_FOUND)
+    if quantity > line.sku.product.max_per_order:
+        raise DomainError(
+            ShopError.QUANTITY_LIMIT,
+            _("You can order at most %(n)d of this item at a time.")
+            % {"n": line.sku.product.max_per_order},
+        )
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    return line
+
+
+@transaction.atomic
+def remove_cart_line(*, person: User, line_id: int) -> None:
+    deleted, _rows = CartLine.objects.filter(pk=line_id, cart__person_id=person.pk).delete()
+    if not deleted:
+        raise DomainError(ShopError.CART_LINE_NOT_FOUND)
+
+
+@transaction.atomic
+def add_address(
+    *,
+    person: User,
+    recipient_name: str,
+    province: str,
+    city: str,
+    district: str,
+    street: str,
+    mobile: str,
+) -> Address:
+    address = Address(
+        person_id=person.pk,
+        recipient_name=(recipient_name or "").strip(),
+        province=(province or "").strip().upper(),
+        city=(city or "").strip(),
+        district=(district or "").strip(),
+        street=(street or "").strip(),
+        mobile=(mobile or "").strip(),
+    )
+    try:
+        address.full_clean(exclude=["person"])
+    except ValidationError as error:
+        fields = {name: [str(m) for m in msgs] for name, msgs in error.message_dict.items()}
+        name, messages = next(iter(fields.items()))
+        raise DomainError(CommonError.VALIDATION, f"{name}: {messages[0]}", fields=fields) from None
+    address.save()
+    return address
+
+
+@transaction.atomic
+def delete_address(*, person: User, address_id: int) -> None:
+    deleted, _rows = Address.objects.filter(pk=address_id, person_id=person.pk).delete()
+    if not deleted:
+        raise DomainError(ShopError.ADDRESS_NOT_FOUND)
+
+
+# --- checkout ------------------------------------------------------------------------------
+
+
+def _event(
+    order_id: int,
+    kind: str,
+    *,
+    actor_id: int | None,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+) -> None:
+    OrderEvent.objects.create(
+        order_id=order_id,
+        actor_id=actor_id,
+        kind=kind,
+        from_state=from_state,
+        to_state=to_state,
+        note=note[:500],
+    )
+
+
+def _check_line(buyer: User, sku: Sku, quantity: int) -> None:
+    if not sku.is_active or sku.product.status != Product.Status.ACTIVE:
+        raise DomainError(
+            ShopError.NOT_ON_SALE,
+            _("%(title)s is not on sale any more.") % {"title": sku.product.title},
+        )
+    if sku.product.merchant_id == buyer.pk:
+        raise DomainError(ShopError.OWN_PRODUCT)
+    if quantity > sku.product.max_per_order:
+        raise DomainError(
+            ShopError.QUANTITY_LIMIT,
+            _("You can order at most %(n)d of %(title)s at a time.")
+            % {"n": sku.product.max_per_order, "title": sku.product.title},
+        )
+    # A cheap early answer when stock is plainly gone; the conditional UPDATE below decides.
+    if sku.stock < quantity:
+        raise DomainError(
+            ShopError.OUT_OF_STOCK,
+            _("Not enough %(title)s in stock.") % {"title": sku.product.title},
+        )
+
+
+def allocate_stock(items: dict[int, int]) -> None:
+    """Take ``{sku_id: quantity}`` from stock in ascending SKU id order, or raise OUT_OF_STOCK
+    (the caller's transaction then rolls back whatever was taken)."""
+    for sku_id in sorted(items):
+        quantity = items[sku_id]
+        taken = Sku.objects.filter(pk=sku_id, stock__gte=quantity).update(
+            stock=F("stock") - quantity
+        )
+        if taken != 1:
+            raise DomainError(ShopError.OUT_OF_STOCK)
+
+
+def release_stock(order_id: int) -> None:
+    """Put an order's units back, in ascending SKU id order."""
+    totals: dict[int, int] = defaultdict(int)
+    for sku_id, quantity in OrderLine.objects.filter(
+        order_id=order_id, sku_id__isnull=False
+    ).values_list("sku_id", "quantity"):
+        totals[sku_id] += quantity
+    for sku_id in sorted(totals):
+        Sku.objects.filter(pk=sku_id).update(stock=F("stock") + totals[sku_id])
+
+
+def _address_for(buyer: User, address_id: int) -> Address:
+    address = Address.objects.filter(pk=address_id, person_id=buyer.pk).first()
+    if address is None:
+        raise DomainError(ShopError.ADDRESS_NOT_FOUND)
+    return address
+
+
+def _place_orders(
+    *,
+    buyer: User,
+    address: Address,
+    key: str,
+    lines: list[tuple[Sku, int, int | None]],
+) -> list[Order]:
+    """Create one order per merchant from (sku, quantity, campaign_id) lines and take stock."""
+    now = timezone.now()
+    rules = PlatformSettings.current()
+    expires_at = now + timedelta(minutes=rules.unpaid_order_minutes)
+    by_merchant: dict[int, list[tuple[Sku, int, int | None]]] = defaultdict(list)
+    for sku, quantity, campaign_id in lines:
+        _check_line(buyer, sku, quantity)
+        by_merchant[sku.product.merchant_id].append((sku, quantity, campaign_id))
+    snapshot = address.snapshot()
+    orders = []
+    order_lines = []
+    for merchant_id in sorted(by_merchant):
+        group = by_merchant[merchant_id]
+        campaign_id = next((c for _s, _q, c in group if c is not None), None)
+        order = Order.objects.create(
+            buyer_id=buyer.pk,
+            merchant_id=merchant_id,
+            total=sum(sku.price * quantity for sku, quantity, _c in group),
+            currency="CNY",
+            shipping_address=snapshot,
+            campaign_id=campaign_id,
+            checkout_key=key,
+            created_at=now,
+            expires_at=expires_at,
+        )
+        orders.append(order)
+        order_lines.extend(
+            OrderLine(
+                order=order,
+                sku_id=sku.pk,
+                product_id=sku.product_id,
+                title=sku.product.title,
+                attributes=sku.attributes,
+                unit_price=sku.price,
+                quantity=quantity,
+            )
+            for sku, quantity, _c in group
+        )
+    OrderLine.objects.bulk_create(order_lines)
+    OrderEvent.objects.bulk_create(
+        OrderEvent(
+            order=order,
+            actor_id=buyer.pk,
+            kind="placed",
+            to_state=State.AWAITING_PAYMENT,
+            created_at=now,
+        )
+        for order in orders
+    )
+    # Stock last: the SKU row lock is held only from here to COMMIT.
+    items: dict[int, int] = defaultdict(int)
+    for sku, quantity, _c in lines:
+        items[sku.pk] += quantity
+    allocate_stock(items)
+    order_ids = [order.pk for order in orders]
+    transaction.on_commit(lambda: _schedule_expiry(order_ids, expires_at))
+    return orders
+
+
+def _schedule(task, run_after: datetime, order_id: int) -> None:
+    # A backend that cannot defer (the immediate one) leaves the work to the sweep actions.
+    if not task.get_backend().supports_defer:
+        return
+    try:
+        task.using(run_after=run_after).enqueue(order_id)
+    except Exception:
+        logger.exception("Could not schedule %s for order %s", task.name, order_id)
+
+
+def _schedule_expiry(order_ids: list[int], expires_at: datetime) -> None:
+    from infoconnect.shop import tasks
+
+    for order_id in order_ids:
+        _schedule(tasks.expire_order, expires_at, order_id)
+
+
+@transaction.atomic
+def checkout(*, buyer: User, address_id: int, key: str) -> list[Order]:
+    """Turn the buyer's cart into one order per merchant, taking the stock.
+
+    Idempotent per ``key``: the same key returns the orders it made the first time.
+    """
+    existing = list(Order.objects.filter(buyer_id=buyer.pk, checkout_key=key).order_by("pk"))
+    if existing:
+        return existing
+    address = _address_for(buyer, address_id)
+    cart_lines = list(
+        CartLine.objects.filter(cart__person_id=buyer.pk)
+        .select_related("sku__product")
+        .order_by("sku_id")
+    )
+    if not cart_lines:
+        raise DomainError(ShopError.CART_EMPTY)
+    orders = _place_orders(
+        buyer=buyer,
+        address=address,
+        key=key,
+        lines=[(line.sku, line.quantity, line.campaign_id) for line in cart_lines],
+    )
+    CartLine.objects.filter(pk__in=[line.pk for line in cart_lines]).delete()
+    return orders
+
+
+@transaction.atomic
+def buy_now(
+    *,
+    buyer: User,
+    sku_id: int,
+    quantity: int,
+    address_id: int,
+    key: str,
+    campaign_id: int | None = None,
+) -> Order:
+    """One SKU straight to an order, leaving the cart alone. Idempotent per ``key``."""
+    existing = Order.objects.filter(buyer_id=buyer.pk, checkout_key=key).first()
+    if existing is not None:
+        return existing
+    quantity = _clean_quantity(quantity)
+    sku = Sku.objects.select_related("product").filter(pk=sku_id).first()
+    if sku is None:
+        raise DomainError(ShopError.SKU_NOT_FOUND)
+    _check_line(buyer, sku, quantity)
+    address = _address_for(buyer, address_id)
+    return _place_orders(
+        buyer=buyer, address=address, key=key, lines=[(sku, quantity, campaign_id)]
+    )[0]
+
+
+# --- order lifecycle -------------------------------------------------------------------------
+
+
+def _buyer_order(buyer: User, order_id: int) -> Order:
+    order = Order.objects.filter(pk=order_id, buyer_id=buyer.pk).first()
+    if order is None:
+        raise DomainError(ShopError.ORDER_NOT_FOUND)
+    return order
+
+
+def _merchant_order(merchant: User, order_id: int) -> Order:
+    order = Order.objects.filter(pk=order_id, merchant_id=merchant.pk).first()
+    if order is None:
+        raise DomainError(ShopError.ORDER_NOT_FOUND)
+    return order
+
+
+def _move(order: Order, from_state: str, to_state: str, **fields) -> bool:
+    """The conditional state change every transition goes through."""
+    moved = Order.objects.filter(pk=order.pk, state=from_state).update(state=to_state, **fields)
+    if moved:
+        order.state = to_state
+        for name, value in fields.items():
+            setattr(order, name, value)
+    return bool(moved)
+
+
+@transaction.atomic
+def pay_order(*, buyer: User, order_id: int) -> Order:
+    """Move the order's total from the buyer's wallet into escrow."""
+    order = _buyer_order(buyer, order_id)
+    now = timezone.now()
+    if order.state == State.AWAITING_PAYMENT and order.expires_at <= now:
+        raise DomainError(ShopError.ORDER_EXPIRED)
+    moved = Order.objects.filter(
+        pk=order.pk, state=State.AWAITING_PAYMENT, expires_at__gt=now
+    ).update(state=State.PAID, paid_at=now)
+    if not moved:
+        raise DomainError(ShopError.INVALID_STATE)
+    _wallet().pay_order(
+        buyer_id=buyer.pk, order_id=order.pk, amount=order.total, currency=order.currency
+    )
+    _event(
+        order.pk, "paid", actor_id=buyer.pk, from_state=State.AWAITING_PAYMENT, to_state=State.PAID
+    )
+    order.state, order.paid_at = State.PAID, now
+    return order
+
+
+@transaction.atomic
+def ship_order(*, merchant: User, order_id: int, carrier: str, tracking_number: str) -> Order:
+    order = _merchant_order(merchant, order_id)
+    carrier = _clean_text(carrier, field="carrier", max_length=60, required=True)
+    tracking_number = _clean_text(
+        tracking_number, field="tracking_number", max_length=60, required=True
+    )
+    now = timezone.now()
+    if not _move(
+        order,
+        State.PAID,
+        State.SHIPPED,
+        shipped_at=now,
+        carrier=carrier,
+        tracking_number=tracking_number,
+    ):
+        raise DomainError(ShopError.INVALID_STATE)
+    _event(
+        order.pk,
+        "shipped",
+        actor_id=merchant.pk,
+        from_state=State.PAID,
+        to_state=State.SHIPPED,
+        note=f"{carrier} {tracking_number}",
+    )
+    run_after = now + timedelta(days=PlatformSettings.current().auto_confirm_days)
+    transaction.on_commit(lambda: _schedule_auto_complete(order.pk, run_after))
+    return order
+
+
+def _schedule_auto_complete(order_id: int, run_after: datetime) -> None:
+    from infoconnect.shop import tasks
+
+    _schedule(tasks.auto_complete_order, run_after, order_id)
+
+
+def _complete(order: Order, *, actor_id: int | None, kind: str) -> bool:
+    now = timezone.now()
+    commission = commission_for(order.total, PlatformSettings.current().commission_basis_points)
+    if not _move(order, State.SHIPPED, State.COMPLETED, completed_at=now, commission=commission):
+        return False
+    _wallet().release_escrow(
+        order_id=order.pk,
+        merchant_id=order.merchant_id,
+        amount=order.total,
+        commission=commission,
+        currency=order.currency,
+    )
+    _event(order.pk, kind, actor_id=actor_id, from_state=State.SHIPPED, to_state=State.COMPLETED)
+    return True
+
+
+@transaction.atomic
+def confirm_receipt(*, buyer: User, order_id: int) -> Order:
+    """The buyer has the goods: escrow pays the merchant, less the platform's commission."""
+    order = _buyer_order(buyer, order_id)
+    if not _complete(order, actor_id=buyer.pk, kind="completed"):
+        raise DomainError(ShopError.INVALID_STATE)
+    return order
+
+
+@transaction.atomic
+def auto_complete_order(*, order_id: int, now: datetime | None = None) -> bool:
+    """Confirm a shipped order whose confirmation period has passed; False if it is not due."""
+    now = now or timezone.now()
+    days = PlatformSettings.current().auto_confirm_days
+    order = Order.objects.filter(
+        pk=order_id, state=State.SHIPPED, shipped_at__lte=now - timedelta(days=days)
+    ).first()
+    if order is None:
+        return False
+    return _complete(order, actor_id=None, kind="auto_completed")
+
+
+def auto_complete_shipped_orders(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Sweep: confirm every shipped order past the auto-confirm period. Safe to run repeatedly."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=PlatformSettings.current().auto_confirm_days)
+    done = 0
+    last_id = 0
+    while True:
+        ids = list(
+            Order.objects.filter(state=State.SHIPPED, shipped_at__lte=cutoff, pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return done
+        for order_id in ids:
+            done += auto_complete_order(order_id=order_id, now=now)
+        last_id = ids[-1]
+
+
+@transaction.atomic
+def cancel_order(*, person: User, order_id: int, note: str = "") -> Order:
+    """Buyer or merchant cancels before shipping: a paid order is refunded in full, and the
+    units go back into stock."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None or person.pk not in (order.buyer_id, order.merchant_id):
+        raise DomainError(ShopError.ORDER_NOT_FOUND)
+    from_state = order.state
+    if from_state not in (State.AWAITING_PAYMENT, State.PAID):
+        raise DomainError(ShopError.INVALID_STATE)
+    if not _move(order, from_state, State.CANCELLED, closed_at=timezone.now()):
+        raise DomainError(ShopError.INVALID_STATE)
+    if from_state == State.PAID:
+        _wallet().refund_escrow(
+            order_id=order.pk, buyer_id=order.buyer_id, amount=order.total, currency=order.currency
+        )
+    release_stock(order.pk)
+    _event(
+        order.pk,
+        "cancelled",
+        actor_id=person.pk,
+        from_state=from_state,
+        to_state=State.CANCELLED,
+        note=note,
+    )
+    return order
+
+
+@transaction.atomic
+def expire_order(*, order_id: int, now: datetime | None = None) -> bool:
+    """Close an unpaid order past its deadline and put its units back; False if not due."""
+    now = now or timezone.now()
+    moved = Order.objects.filter(
+        pk=order_id, state=State.AWAITING_PAYMENT, expires_at__lte=now
+    ).update(state=State.EXPIRED, closed_at=now)
+    if not moved:
+        return False
+    release_stock(order_id)
+    _event(
+        order_id,
+        "expired",
+        actor_id=None,
+        from_state=State.AWAITING_PAYMENT,
+        to_state=State.EXPIRED,
+    )
+    return True
+
+
+def expire_unpaid_orders(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Sweep: expire every unpaid order past its deadline. Safe to run repeatedly."""
+    now = now or timezone.now()
+    done = 0
+    last_id = 0
+    while True:
+        ids = list(
+            Order.objects.filter(state=State.AWAITING_PAYMENT, expires_at__lte=now, pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return done
+        for order_id in ids:
+            done += expire_order(order_id=order_id, now=now)
+        last_id = ids[-1]
+
+
+# --- refunds after completion -------------------------------------------------------------
+
+
+@transaction.atomic
+def request_refund(*, buyer: User, order_id: int, reason: str) -> RefundRequest:
+    order = _buyer_order(buyer, order_id)
+    reason = _clean_text(reason, field="reason", max_length=1000, required=True)
+    if order.state != State.COMPLETED:
+        raise DomainError(ShopError.INVALID_STATE)
+    window = timedelta(days=PlatformSettings.current().refund_window_days)
+    if order.completed_at is None or order.completed_at + window < timezone.now():
+        raise DomainError(ShopError.REFUND_WINDOW_CLOSED)
+    try:
+        with transaction.atomic():
+            refund = RefundRequest.objects.create(order=order, reason=reason)
+    except IntegrityError:
+        raise DomainError(ShopError.REFUND_EXISTS) from None
+    _event(order.pk, "refund_requested", actor_id=buyer.pk, note=reason)
+    return refund
+
+
+def _refund_completed(order: Order) -> None:
+    if not _move(order, State.COMPLETED, State.REFUNDED, closed_at=timezone.now()):
+        raise DomainError(ShopError.INVALID_STATE)
+    _wallet().refund_completed_order(
+        order_id=order.pk,
+        merchant_id=order.merchant_id,
+        buyer_id=order.buyer_id,
+        amount=order.total,
+        currency=order.currency,
+    )
+
+
+def _move_refund(refund: RefundRequest, from_state: str, to_state: str, **fields) -> bool:
+    moved = RefundRequest.objects.filter(pk=refund.pk, state=from_state).update(
+        state=to_state, **fields
+    )
+    if moved:
+        refund.state = to_state
+        for name, value in fields.items():
+            setattr(refund, name, value)
+    return bool(moved)
+
+
+@transaction.atomic
+def answer_refund(*, merchant: User, order_id: int, accept: bool, note: str = "") -> RefundRequest:
+    """The merchant accepts (the buyer is refunded from the merchant's balance) or declines."""
+    order = _merchant_order(merchant, order_id)
+    refund = RefundRequest.objects.filter(order=order).first()
+    if refund is None:
+        raise DomainError(ShopError.REFUND_NOT_FOUND)
+    note = _clean_text(note, field="note", max_length=1000, required=not accept)
+    to_state = RefundRequest.State.ACCEPTED if accept else RefundRequest.State.DECLINED
+    if not _move_refund(
+        refund,
+        RefundRequest.State.REQUESTED,
+        to_state,
+        merchant_note=note,
+        answered_at=timezone.now(),
+    ):
+        raise DomainError(ShopError.INVALID_STATE)
+    if accept:
+        _refund_completed(order)
+        _event(
+            order.pk,
+            "refund_accepted",
+            actor_id=merchant.pk,
+            from_state=State.COMPLETED,
+            to_state=State.REFUNDED,
+            note=note,
+        )
+    else:
+        _event(order.pk, "refund_declined", actor_id=merchant.pk, note=note)
+    return refund
+
+
+@transaction.atomic
+def dispute_refund(*, buyer: User, order_id: int, note: str = "") -> RefundRequest:
+    """After a decline the buyer may ask the platform to decide."""
+    order = _buyer_order(buyer, order_id)
+    refund = RefundRequest.objects.filter(order=order).first()
+    if refund is None:
+        raise DomainError(ShopError.REFUND_NOT_FOUND)
+    note = _clean_text(note, field="note", max_length=500, required=False)
+    if not _move_refund(refund, RefundRequest.State.DECLINED, RefundRequest.State.DISPUTED):
+        raise DomainError(ShopError.INVALID_STATE)
+    _event(order.pk, "refund_disputed", actor_id=buyer.pk, note=note)
+    return refund
+
+
+@transaction.atomic
+def decide_refund(
+    *, operator: User, refund_id: int, decision: str, note: str = ""
+) -> RefundRequest:
+    """An operator settles a dispute: refund the buyer, or keep the sale."""
+    if not (operator.is_authenticated and operator.is_staff):
+        raise DomainError(CommonError.FORBIDDEN)
+    if decision not in RefundRequest.Decision.values:
+        raise DomainError(
+            CommonError.VALIDATION,
+            _("Choose refund or reject."),
+            fields={"decision": [str(_("Choose refund or reject."))]},
+        )
+    refund = RefundRequest.objects.select_related("order").filter(pk=refund_id).first()
+    if refund is None:
+        raise DomainError(ShopError.REFUND_NOT_FOUND)
+    if not _move_refund(
+        refund,
+        RefundRequest.State.DISPUTED,
+        RefundRequest.State.DECIDED,
+        decision=decision,
+        operator=operator,
+        operator_note=note[:1000],
+        decided_at=timezone.now(),
+    ):
+        raise DomainError(ShopError.INVALID_STATE)
+    order = refund.order
+    if decision == RefundRequest.Decision.REFUND:
+        _refund_completed(order)
+        _event(
+            order.pk,
+            "refund_decided",
+            actor_id=operator.pk,
+            from_state=State.COMPLETED,
+            to_state=State.REFUNDED,
+            note=note or str(RefundRequest.Decision.REFUND.label),
+        )
+    else:
+        _event(
+            order.pk,
+            "refund_decided",
+            actor_id=operator.pk,
+            note=note or str(RefundRequest.Decision.REJECT.label),
+        )
+    return refund

@@ -1,0 +1,128 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from infoconnect.core.errors import DomainError
+from infoconnect.shop import actions
+from infoconnect.shop.models import (
+    Category,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Product,
+    ProductImage,
+    RefundRequest,
+    Sku,
+)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "parent"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+class SkuInline(admin.TabularInline):
+    model = Sku
+    extra = 0
+    # Stock is changed only by the conditional updates in actions.py.
+    readonly_fields = ["stock"]
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 0
+    readonly_fields = ["image", "thumbnail"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["title", "merchant", "category", "status", "created_at"]
+    list_filter = ["status", "category"]
+    search_fields = ["title", "merchant__username"]
+    raw_id_fields = ["merchant"]
+    inlines = [SkuInline, ProductImageInline]
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ["sku", "product", "title", "attributes", "unit_price", "quantity"]
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "actor", "kind", "from_state", "to_state", "note"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["id", "buyer", "merchant", "state", "total", "campaign_id", "created_at"]
+    list_filter = ["state"]
+    search_fields = ["=id", "buyer__username", "merchant__username", "tracking_number"]
+    inlines = [OrderLineInline, OrderEventInline]
+    # Orders change only through the lifecycle actions, never by hand.
+    readonly_fields = [f.name for f in Order._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RefundRequest)
+class RefundRequestAdmin(admin.ModelAdmin):
+    list_display = ["id", "order", "state", "decision", "created_at", "decided_at"]
+    list_filter = ["state"]
+    search_fields = ["=order__id"]
+    readonly_fields = [
+        "order",
+        "reason",
+        "state",
+        "merchant_note",
+        "decision",
+        "operator",
+        "created_at",
+        "answered_at",
+        "decided_at",
+    ]
+    fields = readonly_fields + ["operator_note"]
+    actions = ["decide_refund_buyer", "decide_keep_sale"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def _decide(self, request, queryset, decision: str) -> None:
+        done = 0
+        for refund in queryset.order_by("pk"):
+            try:
+                actions.decide_refund(
+                    operator=request.user,
+                    refund_id=refund.pk,
+                    decision=decision,
+                    note=refund.operator_note,
+                )
+                done += 1
+            except DomainError as error:
+                self.message_user(
+                    request,
+                    _("Refund request %(id)s: %(error)s") % {"id": refund.pk, "error": error},
+                    messages.ERROR,
+                )
+        if done:
+            self.message_user(request, _("%(n)d disputes decided.") % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Decide dispute: refund the buyer"))
+    def decide_refund_buyer(self, request, queryset) -> None:
+        self._decide(request, queryset, RefundRequest.Decision.REFUND)
+
+    @admin.action(description=_("Decide dispute: keep the sale"))
+    def decide_keep_sale(self, request, queryset) -> None:
+        self._decide(request, queryset, RefundRequest.Decision.REJECT)

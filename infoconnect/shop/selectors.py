@@ -1,0 +1,160 @@
+"""Reads for the shop's pages and API. Nobody gets another person's orders or addresses."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Min, Prefetch, Q, QuerySet, Sum
+
+from infoconnect.core.pagination import PageParams, paginate
+from infoconnect.shop.models import (
+    Address,
+    CartLine,
+    Category,
+    Order,
+    PostProduct,
+    Product,
+    ProductImage,
+    RefundRequest,
+    Sku,
+)
+
+if TYPE_CHECKING:
+    from infoconnect.accounts.models import User
+
+
+def _with_card_data(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    return (
+        queryset.select_related("merchant", "category")
+        .annotate(
+            min_price=Min("skus__price", filter=Q(skus__is_active=True)),
+            total_stock=Sum("skus__stock", filter=Q(skus__is_active=True)),
+        )
+        .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position")))
+    )
+
+
+def products_on_sale(
+    *,
+    params: PageParams,
+    query: str = "",
+    category_slug: str = "",
+    merchant_id: int | None = None,
+) -> list[Product]:
+    products = Product.objects.filter(status=Product.Status.ACTIVE)
+    if merchant_id is not None:
+        products = products.filter(merchant_id=merchant_id)
+    if category_slug:
+        products = products.filter(
+            Q(category__slug=category_slug) | Q(category__parent__slug=category_slug)
+        )
+    query = (query or "").strip()
+    if query:
+        products = products.filter(Q(title__icontains=query) | Q(description__icontains=query))
+    return paginate(_with_card_data(products), params)
+
+
+def merchant_products(*, merchant: User) -> list[Product]:
+    return list(_with_card_data(Product.objects.filter(merchant_id=merchant.pk)).order_by("-id"))
+
+
+def product_for_viewer(*, product_id: int, viewer: User | None) -> Product | None:
+    """An active product for anyone; a draft or archived one only for its merchant."""
+    product = (
+        _with_card_data(Product.objects.filter(pk=product_id))
+        .prefetch_related(Prefetch("skus", queryset=Sku.objects.order_by("pk")))
+        .first()
+    )
+    if product is None:
+        return None
+    if product.status != Product.Status.ACTIVE and (
+        viewer is None or not viewer.is_authenticated or viewer.pk != product.merchant_id
+    ):
+        return None
+    return product
+
+
+def card_product(*, product_id: int) -> Product | None:
+    """The product a card shows (posts, messages): only while it is on sale."""
+    return (
+        _with_card_data(Product.objects.filter(pk=product_id, status=Product.Status.ACTIVE))
+        .order_by()
+        .first()
+    )
+
+
+def product_card_for_post(*, post_id: int) -> Product | None:
+    link = PostProduct.objects.filter(post_id=post_id).values_list("product_id", flat=True).first()
+    return card_product(product_id=link) if link else None
+
+
+def categories() -> list[Category]:
+    return list(Category.objects.order_by("name"))
+
+
+def cart_lines(*, person: User) -> list[CartLine]:
+    return list(
+        CartLine.objects.filter(cart__person_id=person.pk)
+        .select_related("sku__product__merchant")
+        .prefetch_related("sku__product__images")
+        .order_by("pk")
+    )
+
+
+def cart_total(lines: list[CartLine]) -> int:
+    return sum(line.sku.price * line.quantity for line in lines)
+
+
+def cart_count(*, person: User) -> int:
+    return CartLine.objects.filter(cart__person_id=person.pk).aggregate(n=Sum("quantity"))["n"] or 0
+
+
+def addresses(*, person: User) -> list[Address]:
+    return list(Address.objects.filter(person_id=person.pk).order_by("-pk"))
+
+
+def orders_for_buyer(*, buyer: User, params: PageParams) -> list[Order]:
+    return paginate(
+        Order.objects.filter(buyer_id=buyer.pk)
+        .select_related("merchant")
+        .prefetch_related("lines"),
+        params,
+    )
+
+
+def orders_for_merchant(
+    *, merchant: User, params: PageParams, state: str | None = None
+) -> list[Order]:
+    orders = Order.objects.filter(merchant_id=merchant.pk)
+    if state:
+        orders = orders.filter(state=state)
+    return paginate(orders.select_related("buyer").prefetch_related("lines"), params)
+
+
+def order_for(*, user: User, order_id: int) -> Order | None:
+    """The order if the user is its buyer or its merchant; None otherwise (shown as 404)."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Order.objects.filter(Q(buyer_id=user.pk) | Q(merchant_id=user.pk), pk=order_id)
+        .select_related("buyer", "merchant", "refund_request")
+        .prefetch_related("lines", "events__actor")
+        .first()
+    )
+
+
+def refunds_for_merchant(*, merchant: User, open_only: bool = True) -> list[RefundRequest]:
+    refunds = RefundRequest.objects.filter(order__merchant_id=merchant.pk)
+    if open_only:
+        refunds = refunds.filter(state=RefundRequest.State.REQUESTED)
+    return list(refunds.select_related("order__buyer").order_by("-pk"))
+
+
+def campaign_sales(*, campaign_id: int) -> dict:
+    """Orders attributed to a campaign and the revenue they brought (paid and not undone)."""
+    paid = Order.objects.filter(
+        campaign_id=campaign_id,
+        state__in=[Order.State.PAID, Order.State.SHIPPED, Order.State.COMPLETED],
+    )
+    totals = paid.aggregate(revenue=Sum("total"))
+    return {"orders": paid.count(), "revenue": totals["revenue"] or 0}
