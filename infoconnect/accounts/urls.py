@@ -6,8 +6,18 @@ from infoconnect.accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("settings/", views.settings_profile, name="settings"),
+    path("settings/password/", views.settings_password, name="settings_password"),
+    path("settings/tokens/", views.settings_tokens, name="settings_tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("settings/merchant/", views.settings_merchant, name="settings_merchant"),
 ]

@@ -1,11 +1,213 @@
+"""Sign-up and the settings pages: validate the form, call an action, render."""
+
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from infoconnect.accounts import actions, selectors
+from infoconnect.accounts.errors import AccountsError
+from infoconnect.accounts.forms import (
+    AccessTokenForm,
+    MerchantApplicationForm,
+    PasswordChangeForm,
+    ProfileForm,
+    SignupForm,
+)
+from infoconnect.accounts.models import MerchantProfile
+from infoconnect.core.errors import DomainError
+from infoconnect.core.views import render_domain_error
 
 
-def signup(request):
-    return HttpResponse("")
+def _show_errors(form, error: DomainError, rename: dict[str, str] | None = None) -> None:
+    """Put an action's field errors next to the form's fields (the rest above the form)."""
+    rename = rename or {}
+    if not error.fields:
+        form.add_error(None, error.message)
+        return
+    for field, field_messages in error.fields.items():
+        field = rename.get(field, field)
+        form.add_error(field if field in form.fields else None, field_messages)
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("social:home")
+    form = SignupForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = actions.sign_up(
+                    username=form.cleaned_data["username"],
+                    password=form.cleaned_data["password1"],
+                )
+            except DomainError as error:
+                _show_errors(form, error, {"password": "password1"})
+            else:
+                auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Welcome to InfoConnect, @%s!") % user.username)
+                return redirect("social:home")
+        status = 422
+    return render(request, "accounts/signup.html", {"form": form}, status=status)
 
 
 @login_required
-def settings_profile(request):
-    return HttpResponse("")
+def settings_profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    initial = {
+        "display_name": user.display_name,
+        "bio": user.bio,
+        "region": user.region,
+        "message_policy": user.message_policy,
+    }
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.update_profile(
+                    user=user,
+                    display_name=data["display_name"],
+                    bio=data["bio"],
+                    region=data["region"],
+                    message_policy=data["message_policy"],
+                    avatar=data["avatar"] or None,
+                    remove_avatar=data["remove_avatar"],
+                )
+            except DomainError as error:
+                _show_errors(form, error)
+            else:
+                messages.success(request, _("Your profile is saved."))
+                return redirect("accounts:settings")
+        status = 422
+    return render(
+        request,
+        "accounts/settings_profile.html",
+        {"form": form, "section": "profile"},
+        status=status,
+    )
+
+
+@login_required
+def settings_password(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.change_password(
+                    user=request.user,
+                    old_password=form.cleaned_data["old_password"],
+                    new_password=form.cleaned_data["new_password1"],
+                )
+            except DomainError as error:
+                _show_errors(form, error, {"password": "new_password1"})
+            else:
+                # Keep this browser signed in; other sessions end with the old password.
+                update_session_auth_hash(request, request.user)
+                messages.success(request, _("Your password is changed."))
+                return redirect("accounts:settings_password")
+        status = 422
+    return render(
+        request,
+        "accounts/settings_password.html",
+        {"form": form, "section": "password"},
+        status=status,
+    )
+
+
+@login_required
+def settings_tokens(request: HttpRequest) -> HttpResponse:
+    form = AccessTokenForm(request.POST or None)
+    status = 200
+    new_key = None
+    new_token = None
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                new_token, new_key = actions.create_access_token(
+                    user=request.user, name=form.cleaned_data["name"]
+                )
+            except DomainError as error:
+                _show_errors(form, error)
+                status = 422
+            else:
+                # The key is rendered in this response only and never stored in clear.
+                form = AccessTokenForm()
+        else:
+            status = 422
+    return render(
+        request,
+        "accounts/settings_tokens.html",
+        {
+            "form": form,
+            "tokens": selectors.active_tokens(user=request.user),
+            "new_key": new_key,
+            "new_token": new_token,
+            "section": "tokens",
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        actions.revoke_access_token(user=request.user, token_id=token_id)
+    except DomainError as error:
+        return render_domain_error(request, error)
+    messages.success(request, _("The token is revoked; it no longer works."))
+    return redirect("accounts:settings_tokens")
+
+
+@login_required
+def settings_merchant(request: HttpRequest) -> HttpResponse:
+    profile = selectors.merchant_profile_for(user=request.user)
+    can_apply = profile is None or profile.status == MerchantProfile.Status.REJECTED
+    form = None
+    status = 200
+    if can_apply:
+        initial = {}
+        if profile is not None:
+            initial = {
+                "shop_name": profile.shop_name,
+                "company_name": profile.company_name,
+                "business_license_number": profile.business_license_number,
+                "contact_phone": profile.contact_phone,
+                "description": profile.description,
+            }
+        form = MerchantApplicationForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form is None:
+            return render_domain_error(
+                request,
+                DomainError(
+                    AccountsError.MERCHANT_ALREADY_VERIFIED
+                    if profile.status == MerchantProfile.Status.VERIFIED
+                    else AccountsError.MERCHANT_APPLICATION_PENDING
+                ),
+            )
+        if form.is_valid():
+            try:
+                actions.apply_as_merchant(user=request.user, **form.cleaned_data)
+            except DomainError as error:
+                _show_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Your application is sent. An operator will review it.")
+                )
+                return redirect("accounts:settings_merchant")
+        status = 422
+    return render(
+        request,
+        "accounts/settings_merchant.html",
+        {"form": form, "profile": profile, "section": "merchant"},
+        status=status,
+    )

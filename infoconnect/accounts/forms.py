@@ -1,0 +1,118 @@
+"""HTML forms for accounts; the actions hold the rules, these only shape the input."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from infoconnect.accounts.models import REGIONS, MerchantProfile, User
+
+
+class SignupForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=30,
+        help_text=_("3 to 30 letters, digits or underscores."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords do not match."))
+        return cleaned
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("The two passwords do not match."))
+        return cleaned
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=50, required=False)
+    bio = forms.CharField(
+        label=_("Bio"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), choices=[("", _("Not shown"))] + REGIONS, required=False
+    )
+    avatar = forms.FileField(
+        label=_("Avatar"),
+        required=False,
+        help_text=_("JPEG, PNG, WebP or GIF; at most 5 MB and 4096 × 4096 pixels."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
+    )
+    remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
+    message_policy = forms.ChoiceField(
+        label=_("Who can message me"),
+        choices=User.MessagePolicy.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class AccessTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=60,
+        help_text=_("What the token is for, e.g. “phone app”."),
+    )
+
+
+class MerchantApplicationForm(forms.ModelForm):
+    class Meta:
+        model = MerchantProfile
+        fields = [
+            "shop_name",
+            "company_name",
+            "business_license_number",
+            "contact_phone",
+            "description",
+        ]
+        labels = {
+            "shop_name": _("Shop name"),
+            "company_name": _("Registered company name"),
+            "business_license_number": _("Unified social credit code"),
+            "contact_phone": _("Contact mobile"),
+            "description": _("What you sell"),
+        }
+        help_texts = {
+            "business_license_number": _("The 18 characters on your business licence."),
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_business_license_number(self) -> str:
+        return self.cleaned_data["business_license_number"].strip().upper()
+
+    def clean_contact_phone(self) -> str:
+        return self.cleaned_data["contact_phone"].strip().replace(" ", "").replace("-", "")
