@@ -1,3 +1,708 @@
-from ninja import Router
+"""Shop API: products, SKUs, cart, addresses, checkout and the order lifecycle under /v1/.
 
-router = Router()
+Checkout and payment need an ``Idempotency-Key``; the other money-moving order actions
+(confirm, cancel, refund answers) use one when sent, and are conditional state changes anyway.
+Nobody sees another person's orders: an order that is not yours is a 404.
+"""
+
+from datetime import datetime
+
+from django.http import HttpRequest, JsonResponse
+from ninja import File, Header, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from infoconnect.api.auth import optional_auth
+from infoconnect.core.errors import DomainError
+from infoconnect.core.idempotency import run_idempotent
+from infoconnect.core.money import format_money
+from infoconnect.core.pagination import PageParams
+from infoconnect.shop import actions, selectors
+from infoconnect.shop.errors import ShopError
+from infoconnect.shop.models import CartLine, Order, Product, RefundRequest, Sku
+
+router = Router(tags=["shop"])
+
+
+# --- schemas -----------------------------------------------------------------------------
+
+
+class Error(Schema):
+    error: str
+    code: str
+
+
+class AccountRef(Schema):
+    id: int
+    username: str
+
+
+class SkuOut(Schema):
+    id: int
+    product_id: int
+    attributes: dict
+    price: int
+    price_display: str
+    currency: str
+    stock: int
+    is_active: bool
+
+    @staticmethod
+    def resolve_price_display(obj: Sku) -> str:
+        return format_money(obj.price, obj.currency)
+
+
+class ImageOut(Schema):
+    id: int
+    url: str
+    thumbnail_url: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return obj.image.url
+
+    @staticmethod
+    def resolve_thumbnail_url(obj) -> str:
+        return obj.thumbnail.url
+
+
+class ProductOut(Schema):
+    id: int
+    merchant: AccountRef
+    title: str
+    description: str
+    category: str | None
+    status: str
+    max_per_order: int
+    min_price: int | None
+    min_price_display: str | None
+    images: list[ImageOut]
+    url: str
+
+    @staticmethod
+    def resolve_category(obj: Product) -> str | None:
+        return obj.category.slug if obj.category_id else None
+
+    @staticmethod
+    def resolve_min_price(obj: Product) -> int | None:
+        return getattr(obj, "min_price", None)
+
+    @staticmethod
+    def resolve_min_price_display(obj: Product) -> str | None:
+        price = getattr(obj, "min_price", None)
+        return format_money(price) if price is not None else None
+
+    @staticmethod
+    def resolve_images(obj: Product) -> list:
+        return list(obj.images.all())
+
+    @staticmethod
+    def resolve_url(obj: Product) -> str:
+        from django.urls import reverse
+
+        return reverse("shop:product", args=[obj.pk])
+
+
+class ProductDetailOut(ProductOut):
+    skus: list[SkuOut]
+
+    @staticmethod
+    def resolve_skus(obj: Product) -> list:
+        return list(obj.skus.all())
+
+
+class ProductIn(Schema):
+    title: str = Field(max_length=120)
+    description: str = Field("", max_length=5000)
+    category_id: int | None = None
+    max_per_order: int = 10
+
+
+class SkuIn(Schema):
+    attributes: dict[str, str] = {}
+    price: int
+    stock: int = 0
+    currency: str = "CNY"
+
+
+class SkuUpdateIn(Schema):
+    attributes: dict[str, str] = {}
+    price: int
+    is_active: bool = True
+
+
+class StockIn(Schema):
+    delta: int
+
+
+class CartLineOut(Schema):
+    id: int
+    sku: SkuOut
+    product_id: int
+    title: str
+    quantity: int
+    campaign_id: int | None
+    line_total: int
+
+    @staticmethod
+    def resolve_product_id(obj: CartLine) -> int:
+        return obj.sku.product_id
+
+    @staticmethod
+    def resolve_title(obj: CartLine) -> str:
+        return obj.sku.product.title
+
+    @staticmethod
+    def resolve_line_total(obj: CartLine) -> int:
+        return obj.sku.price * obj.quantity
+
+
+class CartOut(Schema):
+    lines: list[CartLineOut]
+    total: int
+    total_display: str
+
+
+class CartLineIn(Schema):
+    sku_id: int
+    quantity: int = 1
+    campaign_id: int | None = None
+
+
+class QuantityIn(Schema):
+    quantity: int
+
+
+class AddressIn(Schema):
+    recipient_name: str = Field(max_length=40)
+    province: str = Field(max_length=2)
+    city: str = Field(max_length=40)
+    district: str = Field(max_length=40)
+    street: str = Field(max_length=200)
+    mobile: str = Field(max_length=11)
+
+
+class AddressOut(Schema):
+    id: int
+    recipient_name: str
+    province: str
+    city: str
+    district: str
+    street: str
+    mobile: str
+
+
+class OrderLineOut(Schema):
+    sku_id: int | None
+    product_id: int | None
+    title: str
+    attributes: dict
+    unit_price: int
+    quantity: int
+
+
+class RefundOut(Schema):
+    id: int
+    order_id: int
+    state: str
+    reason: str
+    merchant_note: str
+    decision: str
+    created_at: datetime
+
+
+class OrderOut(Schema):
+    id: int
+    state: str
+    buyer: AccountRef
+    merchant: AccountRef
+    currency: str
+    total: int
+    total_display: str
+    commission: int
+    campaign_id: int | None
+    shipping_address: dict
+    carrier: str
+    tracking_number: str
+    lines: list[OrderLineOut]
+    created_at: datetime
+    expires_at: datetime
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    completed_at: datetime | None
+    closed_at: datetime | None
+
+    @staticmethod
+    def resolve_total_display(obj: Order) -> str:
+        return format_money(obj.total, obj.currency)
+
+    @staticmethod
+    def resolve_lines(obj: Order) -> list:
+        return list(obj.lines.all())
+
+
+class OrderEventOut(Schema):
+    kind: str
+    from_state: str
+    to_state: str
+    actor: str | None
+    note: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_actor(obj) -> str | None:
+        return obj.actor.username if obj.actor_id else None
+
+
+class OrderDetailOut(OrderOut):
+    events: list[OrderEventOut]
+    refund_request: RefundOut | None
+
+    @staticmethod
+    def resolve_events(obj: Order) -> list:
+        return list(obj.events.all())
+
+    @staticmethod
+    def resolve_refund_request(obj: Order):
+        return getattr(obj, "refund_request", None)
+
+
+class OrdersOut(Schema):
+    orders: list[OrderOut]
+
+
+class CheckoutIn(Schema):
+    address_id: int
+    # Buy now: one SKU straight to an order instead of the whole cart.
+    sku_id: int | None = None
+    quantity: int = 1
+    campaign_id: int | None = None
+
+
+class ShipIn(Schema):
+    carrier: str = Field(max_length=60)
+    tracking_number: str = Field(max_length=60)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(max_length=1000)
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=1000)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _order_body(order_id: int, user) -> dict:
+    order = selectors.order_for(user=user, order_id=order_id)
+    return OrderDetailOut.from_orm(order).model_dump(mode="json")
+
+
+def _order_or_404(user, order_id: int) -> Order:
+    order = selectors.order_for(user=user, order_id=order_id)
+    if order is None:
+        raise DomainError(ShopError.ORDER_NOT_FOUND)
+    return order
+
+
+def _respond(status: int, body: dict) -> JsonResponse:
+    return JsonResponse(body, status=status)
+
+
+def _order_action(request: HttpRequest, order_id: int, key: str | None, scope: str, params, do):
+    """Run an order action, once per Idempotency-Key when one is sent; answer with the order."""
+    user = request.auth
+
+    def run() -> tuple[int, dict]:
+        do()
+        return 200, _order_body(order_id, user)
+
+    if key is None:
+        return _respond(*run())
+    return _respond(
+        *run_idempotent(
+            user_id=user.pk,
+            key=key,
+            scope=scope,
+            params={"order_id": order_id, **params},
+            action=run,
+        )
+    )
+
+
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+
+
+# --- catalog -----------------------------------------------------------------------------
+
+
+@router.get("/v1/products", response=list[ProductOut], auth=optional_auth)
+def list_products(
+    request,
+    q: str = "",
+    category: str = "",
+    merchant: str = "",
+    max_id: int | None = None,
+    limit: int | None = None,
+):
+    """Products on sale, newest first; filter by search text, category slug or merchant username."""
+    merchant_id = None
+    if merchant:
+        from infoconnect.accounts.models import User
+
+        merchant_id = (
+            User.objects.filter(username__iexact=merchant).values_list("pk", flat=True).first()
+        )
+        if merchant_id is None:
+            return []
+    return selectors.products_on_sale(
+        params=PageParams.clean(max_id=max_id, limit=limit),
+        query=q[:100],
+        category_slug=category[:60],
+        merchant_id=merchant_id,
+    )
+
+
+@router.post("/v1/products", response={201: ProductDetailOut, **ERRORS})
+def create_product(request, payload: ProductIn):
+    product = actions.create_product(
+        merchant=request.auth,
+        title=payload.title,
+        description=payload.description,
+        category_id=payload.category_id,
+        max_per_order=payload.max_per_order,
+    )
+    return 201, selectors.product_for_viewer(product_id=product.pk, viewer=request.auth)
+
+
+def _product_or_404(request, product_id: int) -> Product:
+    product = selectors.product_for_viewer(product_id=product_id, viewer=request.auth)
+    if product is None:
+        raise DomainError(ShopError.PRODUCT_NOT_FOUND)
+    return product
+
+
+@router.get(
+    "/v1/products/{product_id}", response={200: ProductDetailOut, 404: Error}, auth=optional_auth
+)
+def get_product(request, product_id: int):
+    return _product_or_404(request, product_id)
+
+
+@router.patch("/v1/products/{product_id}", response={200: ProductDetailOut, **ERRORS})
+def update_product(request, product_id: int, payload: ProductIn):
+    actions.update_product(
+        merchant=request.auth,
+        product_id=product_id,
+        title=payload.title,
+        description=payload.description,
+        category_id=payload.category_id,
+        max_per_order=payload.max_per_order,
+    )
+    return _product_or_404(request, product_id)
+
+
+@router.post("/v1/products/{product_id}/publish", response={200: ProductDetailOut, **ERRORS})
+def publish_product(request, product_id: int):
+    actions.publish_product(merchant=request.auth, product_id=product_id)
+    return _product_or_404(request, product_id)
+
+
+@router.post("/v1/products/{product_id}/archive", response={200: ProductDetailOut, **ERRORS})
+def archive_product(request, product_id: int):
+    actions.archive_product(merchant=request.auth, product_id=product_id)
+    return _product_or_404(request, product_id)
+
+
+@router.post("/v1/products/{product_id}/images", response={201: ImageOut, **ERRORS})
+def add_product_image(request, product_id: int, file: File[UploadedFile]):
+    return 201, actions.add_product_image(merchant=request.auth, product_id=product_id, upload=file)
+
+
+@router.get(
+    "/v1/products/{product_id}/skus", response={200: list[SkuOut], 404: Error}, auth=optional_auth
+)
+def list_skus(request, product_id: int):
+    return list(_product_or_404(request, product_id).skus.all())
+
+
+@router.post("/v1/products/{product_id}/skus", response={201: SkuOut, **ERRORS})
+def add_sku(request, product_id: int, payload: SkuIn):
+    return 201, actions.add_sku(
+        merchant=request.auth,
+        product_id=product_id,
+        attributes=payload.attributes,
+        price=payload.price,
+        stock=payload.stock,
+        currency=payload.currency,
+    )
+
+
+@router.patch("/v1/skus/{sku_id}", response={200: SkuOut, **ERRORS})
+def update_sku(request, sku_id: int, payload: SkuUpdateIn):
+    return actions.update_sku(
+        merchant=request.auth,
+        sku_id=sku_id,
+        attributes=payload.attributes,
+        price=payload.price,
+        is_active=payload.is_active,
+    )
+
+
+@router.post("/v1/skus/{sku_id}/stock", response={200: SkuOut, **ERRORS})
+def adjust_stock(request, sku_id: int, payload: StockIn):
+    """Add units (or remove them with a negative delta); stock never goes below zero."""
+    return actions.adjust_stock(merchant=request.auth, sku_id=sku_id, delta=payload.delta)
+
+
+# --- cart and addresses --------------------------------------------------------------------
+
+
+def _cart(user) -> dict:
+    lines = selectors.cart_lines(person=user)
+    total = selectors.cart_total(lines)
+    return {"lines": lines, "total": total, "total_display": format_money(total)}
+
+
+@router.get("/v1/cart", response=CartOut)
+def get_cart(request):
+    return _cart(request.auth)
+
+
+@router.post("/v1/cart/lines", response={201: CartOut, **ERRORS})
+def add_cart_line(request, payload: CartLineIn):
+    actions.add_to_cart(
+        person=request.auth,
+        sku_id=payload.sku_id,
+        quantity=payload.quantity,
+        campaign_id=payload.campaign_id,
+    )
+    return 201, _cart(request.auth)
+
+
+@router.patch("/v1/cart/lines/{line_id}", response={200: CartOut, **ERRORS})
+def set_cart_line(request, line_id: int, payload: QuantityIn):
+    actions.set_cart_quantity(person=request.auth, line_id=line_id, quantity=payload.quantity)
+    return _cart(request.auth)
+
+
+@router.delete("/v1/cart/lines/{line_id}", response={200: CartOut, **ERRORS})
+def delete_cart_line(request, line_id: int):
+    actions.remove_cart_line(person=request.auth, line_id=line_id)
+    return _cart(request.auth)
+
+
+@router.get("/v1/addresses", response=list[AddressOut])
+def list_addresses(request):
+    return selectors.addresses(person=request.auth)
+
+
+@router.post("/v1/addresses", response={201: AddressOut, **ERRORS})
+def add_address(request, payload: AddressIn):
+    return 201, actions.add_address(person=request.auth, **payload.dict())
+
+
+@router.delete("/v1/addresses/{address_id}", response={204: None, **ERRORS})
+def delete_address(request, address_id: int):
+    actions.delete_address(person=request.auth, address_id=address_id)
+    return 204, None
+
+
+# --- checkout and orders ---------------------------------------------------------------------
+
+
+@router.post("/v1/checkout", response={201: OrdersOut, **ERRORS})
+def checkout(
+    request,
+    payload: CheckoutIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """Turn the cart (or, with sku_id, one SKU) into one order per merchant, taking the stock."""
+    user = request.auth
+
+    def run() -> tuple[int, dict]:
+        if payload.sku_id is not None:
+            orders = [
+                actions.buy_now(
+                    buyer=user,
+                    sku_id=payload.sku_id,
+                    quantity=payload.quantity,
+                    address_id=payload.address_id,
+                    key=idempotency_key,
+                    campaign_id=payload.campaign_id,
+                )
+            ]
+        else:
+            orders = actions.checkout(
+                buyer=user, address_id=payload.address_id, key=idempotency_key
+            )
+        rows = [selectors.order_for(user=user, order_id=o.pk) for o in orders]
+        return 201, {"orders": [OrderOut.from_orm(o).model_dump(mode="json") for o in rows]}
+
+    return _respond(
+        *run_idempotent(
+            user_id=user.pk,
+            key=idempotency_key,
+            scope="shop.checkout",
+            params=payload.dict(),
+            action=run,
+        )
+    )
+
+
+@router.get("/v1/orders", response={200: list[OrderOut], 422: Error})
+def list_orders(
+    request,
+    role: str = "buyer",
+    state: str = "",
+    max_id: int | None = None,
+    limit: int | None = None,
+):
+    """Your orders as a buyer (role=buyer) or the orders to your shop (role=merchant)."""
+    params = PageParams.clean(max_id=max_id, limit=limit)
+    if role == "merchant":
+        return selectors.orders_for_merchant(
+            merchant=request.auth, params=params, state=state or None
+        )
+    return selectors.orders_for_buyer(buyer=request.auth, params=params)
+
+
+@router.get("/v1/orders/{order_id}", response={200: OrderDetailOut, 404: Error})
+def get_order(request, order_id: int):
+    return _order_or_404(request.auth, order_id)
+
+
+@router.post("/v1/orders/{order_id}/pay", response={200: OrderDetailOut, **ERRORS})
+def pay_order(
+    request, order_id: int, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+):
+    """Pay the order from your wallet into escrow."""
+    user = request.auth
+
+    def run() -> tuple[int, dict]:
+        actions.pay_order(buyer=user, order_id=order_id)
+        return 200, _order_body(order_id, user)
+
+    return _respond(
+        *run_idempotent(
+            user_id=user.pk,
+            key=idempotency_key,
+            scope="shop.pay",
+            params={"order_id": order_id},
+            action=run,
+        )
+    )
+
+
+@router.post("/v1/orders/{order_id}/ship", response={200: OrderDetailOut, **ERRORS})
+def ship_order(request, order_id: int, payload: ShipIn):
+    actions.ship_order(
+        merchant=request.auth,
+        order_id=order_id,
+        carrier=payload.carrier,
+        tracking_number=payload.tracking_number,
+    )
+    return _order_or_404(request.auth, order_id)
+
+
+@router.post("/v1/orders/{order_id}/confirm", response={200: OrderDetailOut, **ERRORS})
+def confirm_order(
+    request, order_id: int, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+):
+    """Confirm receipt: escrow pays the merchant, less the platform commission."""
+    return _order_action(
+        request,
+        order_id,
+        idempotency_key,
+        "shop.confirm",
+        {},
+        lambda: actions.confirm_receipt(buyer=request.auth, order_id=order_id),
+    )
+
+
+@router.post("/v1/orders/{order_id}/cancel", response={200: OrderDetailOut, **ERRORS})
+def cancel_order(
+    request,
+    order_id: int,
+    payload: NoteIn | None = None,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """Cancel before shipping; a paid order is refunded in full."""
+    note = payload.note if payload else ""
+    return _order_action(
+        request,
+        order_id,
+        idempotency_key,
+        "shop.cancel",
+        {"note": note},
+        lambda: actions.cancel_order(person=request.auth, order_id=order_id, note=note),
+    )
+
+
+@router.get("/v1/refund_requests", response=list[RefundOut])
+def list_refund_requests(request, role: str = "buyer"):
+    """Refund requests on your orders (role=buyer) or open ones to your shop (role=merchant)."""
+    if role == "merchant":
+        return selectors.refunds_for_merchant(merchant=request.auth, open_only=False)
+    return list(RefundRequest.objects.filter(order__buyer_id=request.auth.pk).order_by("-pk"))
+
+
+@router.post("/v1/orders/{order_id}/refund_requests", response={201: RefundOut, **ERRORS})
+def request_refund(request, order_id: int, payload: ReasonIn):
+    return 201, actions.request_refund(buyer=request.auth, order_id=order_id, reason=payload.reason)
+
+
+def _refund_order_id(user, refund_id: int) -> int:
+    order_id = RefundRequest.objects.filter(pk=refund_id).values_list("order_id", flat=True).first()
+    if order_id is None or selectors.order_for(user=user, order_id=order_id) is None:
+        raise DomainError(ShopError.REFUND_NOT_FOUND)
+    return order_id
+
+
+@router.post("/v1/refund_requests/{refund_id}/accept", response={200: RefundOut, **ERRORS})
+def accept_refund(
+    request,
+    refund_id: int,
+    payload: NoteIn | None = None,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """The merchant accepts: the buyer is refunded from the merchant's balance."""
+    order_id = _refund_order_id(request.auth, refund_id)
+    note = payload.note if payload else ""
+
+    def run() -> tuple[int, dict]:
+        refund = actions.answer_refund(
+            merchant=request.auth, order_id=order_id, accept=True, note=note
+        )
+        return 200, RefundOut.from_orm(refund).model_dump(mode="json")
+
+    if idempotency_key is None:
+        return _respond(*run())
+    return _respond(
+        *run_idempotent(
+            user_id=request.auth.pk,
+            key=idempotency_key,
+            scope="shop.refund_accept",
+            params={"refund_id": refund_id, "note": note},
+            action=run,
+        )
+    )
+
+
+@router.post("/v1/refund_requests/{refund_id}/decline", response={200: RefundOut, **ERRORS})
+def decline_refund(request, refund_id: int, payload: NoteIn):
+    order_id = _refund_order_id(request.auth, refund_id)
+    return actions.answer_refund(
+        merchant=request.auth, order_id=order_id, accept=False, note=payload.note
+    )
+
+
+@router.post("/v1/refund_requests/{refund_id}/dispute", response={200: RefundOut, **ERRORS})
+def dispute_refund(request, refund_id: int, payload: NoteIn | None = None):
+    """After a decline, ask the platform to decide."""
+    order_id = _refund_order_id(request.auth, refund_id)
+    return actions.dispute_refund(
+        buyer=request.auth, order_id=order_id, note=payload.note if payload else ""
+    )
