@@ -1,0 +1,196 @@
+"""seed_demo (idempotent, counters right, other apps' demo data called in order) and serve
+(stops both children on a signal, stops the other when one dies)."""
+
+import os
+import signal
+import sys
+import types
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+from infoconnect.accounts.models import MerchantProfile, User
+from infoconnect.core.management import demo
+from infoconnect.core.management.commands import serve
+from infoconnect.social.models import Follow, Like, Notification, Post
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def _seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_adds_nothing():
+    _seed()
+    first = _row_counts()
+    output = _seed()
+    assert _row_counts() == first
+    assert first["accounts.User"] == 6
+    assert first["social.Follow"] == len(demo.FOLLOWS)
+    assert first["social.Post"] == 9
+    assert first["social.Like"] == 4
+    assert "operator / infoconnect-demo" in output
+    assert "Merchant, Green Tea House    greentea_shop / infoconnect-demo" in output
+
+
+@pytest.mark.django_db
+def test_seed_demo_accounts():
+    _seed()
+    operator = User.objects.get(username="operator")
+    assert operator.is_superuser and operator.is_staff
+    assert operator.check_password("infoconnect-demo")
+    lihua = User.objects.get(username="lihua")
+    assert (lihua.kind, lihua.display_name, lihua.is_verified_merchant) == (
+        "person",
+        "Li Hua",
+        False,
+    )
+    assert lihua.check_password("infoconnect-demo")
+    shops = MerchantProfile.objects.select_related("user").order_by("shop_name")
+    assert [(p.shop_name, p.status, p.user.kind, p.user.is_verified_merchant) for p in shops] == [
+        ("Byte Gadgets", "verified", "merchant", True),
+        ("Green Tea House", "verified", "merchant", True),
+    ]
+
+
+@pytest.mark.django_db
+def test_seed_demo_goes_through_the_social_actions():
+    _seed()
+    greentea = User.objects.get(username="greentea_shop")
+    lihua = User.objects.get(username="lihua")
+    assert greentea.followers_count == 3
+    assert lihua.following_count == 3
+    assert lihua.posts_count == 3  # a post, a comment and a repost with a comment
+    spring = Post.objects.get(author=greentea, in_reply_to__isnull=True, repost_of__isnull=True)
+    assert sorted(spring.tags.values_list("name", flat=True)) == ["longjingtea", "tea"]
+    assert (spring.replies_count, spring.reposts_count, spring.likes_count) == (1, 1, 1)
+    assert Post.objects.filter(repost_of=spring, text="", author__username="wangfang").exists()
+    walk = Post.objects.get(author=lihua, text__startswith="Morning walk")
+    assert list(walk.mentions.values_list("user__username", flat=True)) == ["greentea_shop"]
+    assert Like.objects.filter(post=walk).count() == walk.likes_count == 2
+    kinds = Notification.objects.filter(recipient=greentea).values_list("kind", flat=True)
+    assert sorted(kinds) == [
+        "comment",
+        "follow",
+        "follow",
+        "follow",
+        "like",
+        "mention",
+        "repost",
+    ]
+    assert Follow.objects.filter(follower=lihua, target=greentea).exists()
+
+
+@pytest.mark.django_db
+def test_other_apps_demo_data_runs_after_the_core_steps_in_order(monkeypatch):
+    calls = []
+    for app in ("fake_shop", "fake_messaging"):
+        module = types.ModuleType(f"infoconnect.{app}.demo")
+        module.seed = lambda context, app=app: calls.append(
+            (app, context.users["greentea_shop"].username, context.posts["greentea_spring"].pk)
+        )
+        monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setattr(demo, "DEMO_APPS", ("fake_shop", "no_such_app", "fake_messaging"))
+    _seed()
+    spring_id = Post.objects.get(text__startswith="First-flush").pk
+    assert calls == [
+        ("fake_shop", "greentea_shop", spring_id),
+        ("fake_messaging", "greentea_shop", spring_id),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_failing_app_seed_leaves_nothing_half_written(monkeypatch):
+    module = types.ModuleType("infoconnect.broken.demo")
+
+    def seed(context):
+        raise RuntimeError("broken demo data")
+
+    module.seed = seed
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setattr(demo, "DEMO_APPS", ("broken",))
+    with pytest.raises(RuntimeError):
+        _seed()
+    assert User.objects.count() == 0
+    assert Post.objects.count() == 0
+
+
+# serve ---------------------------------------------------------------------------------
+
+
+def _child(pid_file, body: str) -> list[str]:
+    prelude = f"import os, signal, sys, time; open({str(pid_file)!r}, 'w').write(str(os.getpid()));"
+    return [sys.executable, "-c", prelude + body]
+
+
+def _gone(pid_file) -> bool:
+    pid = int(pid_file.read_text())
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _serve(monkeypatch, children: dict[str, list[str]]) -> str:
+    monkeypatch.setattr(serve.Command, "child_commands", lambda self, options: children)
+    out = StringIO()
+    # A port nothing listens on: the banner waits for the server, which never comes.
+    call_command("serve", "--port", "1", "--stop-timeout", "5", stdout=out)
+    return out.getvalue()
+
+
+def test_serve_stops_both_children_on_sigterm(monkeypatch, tmp_path):
+    web, worker = tmp_path / "web", tmp_path / "worker"
+    previous = signal.getsignal(signal.SIGTERM)
+    output = _serve(
+        monkeypatch,
+        {
+            # The "web server" sends serve its SIGTERM, as a process manager would.
+            "web server": _child(
+                web, "time.sleep(0.5); os.kill(os.getppid(), signal.SIGTERM); time.sleep(30)"
+            ),
+            "task worker": _child(worker, "time.sleep(30)"),
+        },
+    )
+    assert output.endswith("Stopped.\n")
+    assert _gone(web) and _gone(worker)
+    assert signal.getsignal(signal.SIGTERM) == previous
+
+
+def test_serve_stops_the_worker_when_the_web_server_dies(monkeypatch, tmp_path):
+    web, worker = tmp_path / "web", tmp_path / "worker"
+    with pytest.raises(CommandError, match="The web server exited with status 3"):
+        _serve(
+            monkeypatch,
+            {
+                "web server": _child(web, "time.sleep(0.5); sys.exit(3)"),
+                "task worker": _child(worker, "time.sleep(30)"),
+            },
+        )
+    assert _gone(worker)
+
+
+def test_serve_kills_a_child_that_ignores_the_signal(monkeypatch, tmp_path):
+    web, worker = tmp_path / "web", tmp_path / "worker"
+    monkeypatch.setattr(
+        serve.Command,
+        "child_commands",
+        lambda self, options: {
+            "web server": _child(web, "time.sleep(0.5); sys.exit(1)"),
+            "task worker": _child(
+                worker, "signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(30)"
+            ),
+        },
+    )
+    with pytest.raises(CommandError, match="The web server exited with status 1"):
+        call_command("serve", "--port", "1", "--stop-timeout", "0.5", stdout=StringIO())
+    assert _gone(worker)
