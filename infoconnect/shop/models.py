@@ -78,6 +78,24 @@ class Product(models.Model):
     def is_on_sale(self) -> bool:
         return self.status == self.Status.ACTIVE
 
+    @property
+    def lowest_price(self) -> int | None:
+        """The cheapest active SKU's price (from the selectors' annotation when present)."""
+        if hasattr(self, "min_price"):
+            return self.min_price
+        return (
+            self.skus.filter(is_active=True)
+            .order_by("price")
+            .values_list("price", flat=True)
+            .first()
+        )
+
+    @property
+    def cover(self):
+        """The first image, or None; uses prefetched images when the selector loaded them."""
+        images = list(self.images.all())
+        return images[0] if images else None
+
 
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")

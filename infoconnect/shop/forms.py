@@ -1,0 +1,92 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from infoconnect.accounts.models import REGIONS
+from infoconnect.core.money import parse_money
+from infoconnect.shop.models import MOBILE_RE, Category
+
+
+class ProductForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"), max_length=5000, required=False, widget=forms.Textarea
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.order_by("name"), required=False
+    )
+    max_per_order = forms.IntegerField(
+        label=_("Most of one item per order"), min_value=1, max_value=10_000, initial=10
+    )
+
+
+class MoneyField(forms.CharField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_money(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class SkuForm(forms.Form):
+    attributes = forms.CharField(
+        label=_("Variant"),
+        required=False,
+        max_length=500,
+        help_text=_("For example: colour=red, size=M"),
+    )
+    price = MoneyField(label=_("Price (¥)"), max_length=20)
+    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=10_000_000, initial=0)
+
+    def clean_attributes(self) -> dict:
+        text = self.cleaned_data["attributes"].strip()
+        attributes = {}
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            name, sep, value = part.partition("=")
+            if not sep or not name.strip() or not value.strip():
+                raise forms.ValidationError(_("Write each variant as name=value, comma separated."))
+            attributes[name.strip()] = value.strip()
+        return attributes
+
+
+class StockForm(forms.Form):
+    delta = forms.IntegerField(label=_("Add units (negative removes)"))
+
+
+class ImageForm(forms.Form):
+    image = forms.FileField(label=_("Image"))
+
+
+class AddressForm(forms.Form):
+    recipient_name = forms.CharField(label=_("Recipient"), max_length=40)
+    mobile = forms.RegexField(
+        label=_("Mobile"),
+        regex=MOBILE_RE,
+        max_length=11,
+        error_messages={"invalid": _("Enter an 11-digit mobile number.")},
+    )
+    province = forms.ChoiceField(label=_("Province"), choices=REGIONS)
+    city = forms.CharField(label=_("City"), max_length=40)
+    district = forms.CharField(label=_("District"), max_length=40)
+    street = forms.CharField(label=_("Street address"), max_length=200)
+
+
+class AddToCartForm(forms.Form):
+    sku = forms.IntegerField(min_value=1)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=10_000, initial=1)
+    campaign = forms.IntegerField(required=False, min_value=1)
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=60)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=60)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False)

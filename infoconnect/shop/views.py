@@ -1,0 +1,719 @@
+"""Shop pages: catalog, cart, checkout, orders (buyer), and the merchant's products, orders
+to ship and refunds to answer. Views validate input and call actions; money-moving forms carry
+a hidden uuid4 key and run once per key."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from infoconnect.accounts.models import User
+from infoconnect.core.errors import DomainError
+from infoconnect.core.idempotency import run_idempotent
+from infoconnect.core.pagination import PageParams
+from infoconnect.core.views import render_domain_error
+from infoconnect.shop import actions, selectors
+from infoconnect.shop.forms import (
+    AddressForm,
+    AddToCartForm,
+    ImageForm,
+    NoteForm,
+    ProductForm,
+    ReasonForm,
+    ShipForm,
+    SkuForm,
+    StockForm,
+)
+from infoconnect.shop.models import Order, Product, RefundRequest, Sku
+
+
+def _page(request: HttpRequest) -> PageParams:
+    return PageParams.clean(max_id=request.GET.get("max_id"), limit=request.GET.get("limit"))
+
+
+def _next_max_id(rows: list, params: PageParams) -> int | None:
+    return rows[-1].pk if len(rows) == params.limit else None
+
+
+def _campaign(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def _once(request: HttpRequest, scope: str, params: dict, work) -> dict | None:
+    """Run ``work`` once per the form's hidden key; a repeat replays the first outcome.
+
+    Returns the stored body, or None after putting the error in front of the person.
+    """
+    try:
+        status, body = run_idempotent(
+            user_id=request.user.pk,
+            key=request.POST.get("key"),
+            scope=scope,
+            params=params,
+            action=lambda: (200, result if isinstance(result := work(), dict) else {}),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return None
+    if status >= 400:
+        messages.error(request, body.get("error", _("Something went wrong.")))
+        return None
+    return body
+
+
+def _form_errors(request: HttpRequest, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+# --- catalog -----------------------------------------------------------------------------
+
+
+def browse(request: HttpRequest) -> HttpResponse:
+    params = _page(request)
+    query = request.GET.get("q", "")[:100]
+    category = request.GET.get("category", "")[:60]
+    products = selectors.products_on_sale(params=params, query=query, category_slug=category)
+    return render(
+        request,
+        "shop/browse.html",
+        {
+            "products": products,
+            "categories": selectors.categories(),
+            "query": query,
+            "category": category,
+            "next_max_id": _next_max_id(products, params),
+        },
+    )
+
+
+def merchant_shop(request: HttpRequest, username: str) -> HttpResponse:
+    merchant = get_object_or_404(User, username__iexact=username, kind=User.Kind.MERCHANT)
+    params = _page(request)
+    products = selectors.products_on_sale(params=params, merchant_id=merchant.pk)
+    return render(
+        request,
+        "shop/merchant_shop.html",
+        {"merchant": merchant, "products": products, "next_max_id": _next_max_id(products, params)},
+    )
+
+
+def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = selectors.product_for_viewer(product_id=product_id, viewer=request.user)
+    if product is None:
+        raise Http404
+    skus = [sku for sku in product.skus.all() if sku.is_active]
+    return render(
+        request,
+        "shop/product.html",
+        {
+            "product": product,
+            "skus": skus,
+            "campaign_id": _campaign(request.GET.get("campaign")),
+        },
+    )
+
+
+# --- cart ----------------------------------------------------------------------------------
+
+
+@login_required
+def cart(request: HttpRequest) -> HttpResponse:
+    lines = selectors.cart_lines(person=request.user)
+    return render(request, "shop/cart.html", {"lines": lines, "total": selectors.cart_total(lines)})
+
+
+@login_required
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    form = AddToCartForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(request.POST.get("next") or "shop:browse")
+    data = form.cleaned_data
+    if request.POST.get("buy_now"):
+        query = f"?sku={data['sku']}&quantity={data['quantity']}"
+        if data["campaign"]:
+            query += f"&campaign={data['campaign']}"
+        return redirect(reverse("shop:checkout") + query)
+    try:
+        actions.add_to_cart(
+            person=request.user,
+            sku_id=data["sku"],
+            quantity=data["quantity"],
+            campaign_id=data["campaign"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        next_url = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            return redirect(next_url)
+        return redirect("shop:browse")
+    messages.success(request, _("Added to your cart."))
+    return redirect("shop:cart")
+
+
+@login_required
+@require_POST
+def cart_line_quantity(request: HttpRequest, line_id: int) -> HttpResponse:
+    try:
+        quantity = int(request.POST.get("quantity", ""))
+    except ValueError:
+        quantity = 0
+    try:
+        actions.set_cart_quantity(person=request.user, line_id=line_id, quantity=quantity)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("shop:cart")
+
+
+@login_required
+@require_POST
+def cart_line_remove(request: HttpRequest, line_id: int) -> HttpResponse:
+    try:
+        actions.remove_cart_line(person=request.user, line_id=line_id)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("shop:cart")
+
+
+# --- checkout and addresses ------------------------------------------------------------------
+
+
+def _buy_now_item(request: HttpRequest) -> dict | None:
+    source = request.POST if request.method == "POST" else request.GET
+    sku_id = _campaign(source.get("sku"))
+    if sku_id is None:
+        return None
+    try:
+        quantity = int(source.get("quantity", "1"))
+    except ValueError:
+        quantity = 1
+    sku = Sku.objects.select_related("product").filter(pk=sku_id).first()
+    if sku is None:
+        raise Http404
+    return {
+        "sku": sku,
+        "quantity": max(quantity, 1),
+        "campaign_id": _campaign(source.get("campaign")),
+        "line_total": sku.price * max(quantity, 1),
+    }
+
+
+@login_required
+def checkout(request: HttpRequest) -> HttpResponse:
+    item = _buy_now_item(request)
+    if request.method == "POST":
+        try:
+            address_id = int(request.POST.get("address", ""))
+        except ValueError:
+            messages.error(request, _("Choose a delivery address."))
+            return redirect(request.get_full_path())
+        if item is not None:
+            params = {
+                "address": address_id,
+                "sku": item["sku"].pk,
+                "quantity": item["quantity"],
+                "campaign": item["campaign_id"],
+            }
+
+            def work():
+                order = actions.buy_now(
+                    buyer=request.user,
+                    sku_id=item["sku"].pk,
+                    quantity=item["quantity"],
+                    address_id=address_id,
+                    key=request.POST["key"],
+                    campaign_id=item["campaign_id"],
+                )
+                return {"orders": [order.pk]}
+        else:
+            params = {"address": address_id}
+
+            def work():
+                orders = actions.checkout(
+                    buyer=request.user, address_id=address_id, key=request.POST["key"]
+                )
+                return {"orders": [o.pk for o in orders]}
+
+        body = _once(request, "shop.checkout", params, work)
+        if body is None:
+            return redirect(request.get_full_path())
+        order_ids = body["orders"]
+        messages.success(request, _("Order placed. Pay within the time shown to keep it."))
+        if len(order_ids) == 1:
+            return redirect("shop:order", order_id=order_ids[0])
+        return redirect("shop:orders")
+    if item is not None:
+        lines, total = [], item["line_total"]
+    else:
+        lines = selectors.cart_lines(person=request.user)
+        total = selectors.cart_total(lines)
+        if not lines:
+            messages.info(request, _("Your cart is empty."))
+            return redirect("shop:cart")
+    return render(
+        request,
+        "shop/checkout.html",
+        {
+            "item": item,
+            "lines": lines,
+            "total": total,
+            "addresses": selectors.addresses(person=request.user),
+            "address_form": AddressForm(),
+            "key": uuid.uuid4(),
+        },
+    )
+
+
+@login_required
+def addresses(request: HttpRequest) -> HttpResponse:
+    form = AddressForm(request.POST or None)
+    if request.method == "POST":
+        next_url = request.POST.get("next", "")
+        if form.is_valid():
+            try:
+                actions.add_address(person=request.user, **form.cleaned_data)
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Address saved."))
+                if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                    return redirect(next_url)
+                return redirect("shop:addresses")
+        elif next_url and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}
+        ):
+            _form_errors(request, form)
+            return redirect(next_url)
+    return render(
+        request,
+        "shop/addresses.html",
+        {"addresses": selectors.addresses(person=request.user), "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def address_delete(request: HttpRequest, address_id: int) -> HttpResponse:
+    try:
+        actions.delete_address(person=request.user, address_id=address_id)
+    except DomainError as error:
+        return render_domain_error(request, error)
+    messages.success(request, _("Address deleted."))
+    return redirect("shop:addresses")
+
+
+# --- orders (buyer and merchant) -------------------------------------------------------------
+
+
+@login_required
+def orders(request: HttpRequest) -> HttpResponse:
+    params = _page(request)
+    rows = selectors.orders_for_buyer(buyer=request.user, params=params)
+    return render(
+        request,
+        "shop/orders.html",
+        {"orders": rows, "next_max_id": _next_max_id(rows, params)},
+    )
+
+
+@login_required
+def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = selectors.order_for(user=request.user, order_id=order_id)
+    if order is None:
+        raise Http404
+    is_buyer = order.buyer_id == request.user.pk
+    refund = getattr(order, "refund_request", None)
+    return render(
+        request,
+        "shop/order.html",
+        {
+            "order": order,
+            "is_buyer": is_buyer,
+            "is_merchant": order.merchant_id == request.user.pk,
+            "refund": refund,
+            "key": uuid.uuid4(),
+            "ship_form": ShipForm(),
+            "reason_form": ReasonForm(),
+            "note_form": NoteForm(),
+            "can_cancel": order.state in (Order.State.AWAITING_PAYMENT, Order.State.PAID),
+            "can_ask_refund": is_buyer and order.state == Order.State.COMPLETED and refund is None,
+        },
+    )
+
+
+def _order_post(request: HttpRequest, order_id: int, scope: str, work, done: str) -> HttpResponse:
+    if _once(request, scope, {"order": order_id}, work) is not None:
+        messages.success(request, done)
+    return redirect("shop:order", order_id=order_id)
+
+
+@login_required
+@require_POST
+def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
+    return _order_post(
+        request,
+        order_id,
+        "shop.pay",
+        lambda: actions.pay_order(buyer=request.user, order_id=order_id),
+        _("Paid. The money is held safely until you confirm receipt."),
+    )
+
+
+@login_required
+@require_POST
+def order_confirm(request: HttpRequest, order_id: int) -> HttpResponse:
+    return _order_post(
+        request,
+        order_id,
+        "shop.confirm",
+        lambda: actions.confirm_receipt(buyer=request.user, order_id=order_id),
+        _("Receipt confirmed. The merchant has been paid."),
+    )
+
+
+@login_required
+@require_POST
+def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
+    return _order_post(
+        request,
+        order_id,
+        "shop.cancel",
+        lambda: actions.cancel_order(person=request.user, order_id=order_id),
+        _("Order cancelled."),
+    )
+
+
+@login_required
+@require_POST
+def order_ship(request: HttpRequest, order_id: int) -> HttpResponse:
+    form = ShipForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(request.POST.get("next") or reverse("shop:order", args=[order_id]))
+    try:
+        actions.ship_order(merchant=request.user, order_id=order_id, **form.cleaned_data)
+    except DomainError as error:
+        if error.status == 404:
+            return render_domain_error(request, error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Marked as shipped."))
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("shop:order", order_id=order_id)
+
+
+@login_required
+@require_POST
+def order_refund_request(request: HttpRequest, order_id: int) -> HttpResponse:
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("shop:order", order_id=order_id)
+    try:
+        actions.request_refund(
+            buyer=request.user, order_id=order_id, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as error:
+        if error.status == 404:
+            return render_domain_error(request, error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Refund requested. The merchant will answer."))
+    return redirect("shop:order", order_id=order_id)
+
+
+@login_required
+@require_POST
+def order_refund_answer(request: HttpRequest, order_id: int) -> HttpResponse:
+    accept = request.POST.get("answer") == "accept"
+    note = request.POST.get("note", "")[:1000]
+    body = _once(
+        request,
+        "shop.refund_answer",
+        {"order": order_id, "accept": accept, "note": note},
+        lambda: actions.answer_refund(
+            merchant=request.user, order_id=order_id, accept=accept, note=note
+        ),
+    )
+    if body is not None:
+        messages.success(
+            request,
+            _("Refund accepted; the buyer has been paid back.")
+            if accept
+            else _("Refund declined."),
+        )
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("shop:order", order_id=order_id)
+
+
+@login_required
+@require_POST
+def order_refund_dispute(request: HttpRequest, order_id: int) -> HttpResponse:
+    try:
+        actions.dispute_refund(
+            buyer=request.user, order_id=order_id, note=request.POST.get("note", "")[:500]
+        )
+    except DomainError as error:
+        if error.status == 404:
+            return render_domain_error(request, error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Sent to the platform to decide."))
+    return redirect("shop:order", order_id=order_id)
+
+
+# --- merchant pages ------------------------------------------------------------------------
+
+
+def _merchant_only(request: HttpRequest) -> HttpResponse | None:
+    try:
+        actions._require_merchant(request.user)
+    except DomainError as error:
+        return render_domain_error(request, error)
+    return None
+
+
+@login_required
+def merchant_products(request: HttpRequest) -> HttpResponse:
+    if (denied := _merchant_only(request)) is not None:
+        return denied
+    return render(
+        request,
+        "shop/merchant_products.html",
+        {"products": selectors.merchant_products(merchant=request.user)},
+    )
+
+
+@login_required
+def product_create(request: HttpRequest) -> HttpResponse:
+    if (denied := _merchant_only(request)) is not None:
+        return denied
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            product = actions.create_product(
+                merchant=request.user,
+                title=data["title"],
+                description=data["description"],
+                category_id=data["category"].pk if data["category"] else None,
+                max_per_order=data["max_per_order"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Product saved as a draft. Add SKUs, then publish it."))
+            return redirect("shop:product_edit", product_id=product.pk)
+    return render(
+        request,
+        "shop/product_form.html",
+        {"form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _own_product_or_404(request: HttpRequest, product_id: int) -> Product:
+    product = (
+        Product.objects.filter(pk=product_id, merchant_id=request.user.pk)
+        .prefetch_related("skus", "images")
+        .first()
+    )
+    if product is None:
+        raise Http404
+    return product
+
+
+@login_required
+def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
+    if (denied := _merchant_only(request)) is not None:
+        return denied
+    product = _own_product_or_404(request, product_id)
+    initial = {
+        "title": product.title,
+        "description": product.description,
+        "category": product.category_id,
+        "max_per_order": product.max_per_order,
+    }
+    form = ProductForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.update_product(
+                    merchant=request.user,
+                    product_id=product.pk,
+                    title=data["title"],
+                    description=data["description"],
+                    category_id=data["category"].pk if data["category"] else None,
+                    max_per_order=data["max_per_order"],
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Product saved."))
+                return redirect("shop:product_edit", product_id=product.pk)
+        status = 422
+    return render(
+        request,
+        "shop/product_edit.html",
+        {
+            "product": product,
+            "form": form,
+            "sku_form": SkuForm(),
+            "image_form": ImageForm(),
+            "stock_form": StockForm(),
+        },
+        status=status,
+    )
+
+
+def _merchant_post(request: HttpRequest, product_id: int, work, done: str) -> HttpResponse:
+    if (denied := _merchant_only(request)) is not None:
+        return denied
+    try:
+        work()
+    except DomainError as error:
+        if error.status == 404:
+            return render_domain_error(request, error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("shop:product_edit", product_id=product_id)
+
+
+@login_required
+@require_POST
+def product_publish(request: HttpRequest, product_id: int) -> HttpResponse:
+    return _merchant_post(
+        request,
+        product_id,
+        lambda: actions.publish_product(merchant=request.user, product_id=product_id),
+        _("Published: the product is on sale."),
+    )
+
+
+@login_required
+@require_POST
+def product_archive(request: HttpRequest, product_id: int) -> HttpResponse:
+    return _merchant_post(
+        request,
+        product_id,
+        lambda: actions.archive_product(merchant=request.user, product_id=product_id),
+        _("Archived: the product is no longer on sale."),
+    )
+
+
+@login_required
+@require_POST
+def sku_add(request: HttpRequest, product_id: int) -> HttpResponse:
+    form = SkuForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("shop:product_edit", product_id=product_id)
+    data = form.cleaned_data
+    return _merchant_post(
+        request,
+        product_id,
+        lambda: actions.add_sku(
+            merchant=request.user,
+            product_id=product_id,
+            attributes=data["attributes"],
+            price=data["price"],
+            stock=data["stock"],
+        ),
+        _("SKU added."),
+    )
+
+
+@login_required
+@require_POST
+def sku_stock(request: HttpRequest, sku_id: int) -> HttpResponse:
+    sku = Sku.objects.filter(pk=sku_id, product__merchant_id=request.user.pk).first()
+    if sku is None:
+        raise Http404
+    form = StockForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("shop:product_edit", product_id=sku.product_id)
+    return _merchant_post(
+        request,
+        sku.product_id,
+        lambda: actions.adjust_stock(
+            merchant=request.user, sku_id=sku_id, delta=form.cleaned_data["delta"]
+        ),
+        _("Stock updated."),
+    )
+
+
+@login_required
+@require_POST
+def image_add(request: HttpRequest, product_id: int) -> HttpResponse:
+    form = ImageForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("shop:product_edit", product_id=product_id)
+    return _merchant_post(
+        request,
+        product_id,
+        lambda: actions.add_product_image(
+            merchant=request.user, product_id=product_id, upload=form.cleaned_data["image"]
+        ),
+        _("Image added."),
+    )
+
+
+@login_required
+def merchant_orders(request: HttpRequest) -> HttpResponse:
+    if (denied := _merchant_only(request)) is not None:
+        return denied
+    state = request.GET.get("state", Order.State.PAID)
+    if state not in Order.State.values:
+        state = Order.State.PAID
+    params = _page(request)
+    rows = selectors.orders_for_merchant(merchant=request.user, params=params, state=state)
+    return render(
+        request,
+        "shop/merchant_orders.html",
+        {
+            "orders": rows,
+            "state": state,
+            "states": Order.State.choices,
+            "ship_form": ShipForm(),
+            "next_max_id": _next_max_id(rows, params),
+        },
+    )
+
+
+@login_required
+def merchant_refunds(request: HttpRequest) -> HttpResponse:
+    if (denied := _merchant_only(request)) is not None:
+        return denied
+    return render(
+        request,
+        "shop/merchant_refunds.html",
+        {
+            "refunds": selectors.refunds_for_merchant(merchant=request.user),
+            "key": uuid.uuid4(),
+            "states": RefundRequest.State,
+        },
+    )
