@@ -1,3 +1,349 @@
-from ninja import Router
+"""Mastodon's status, timeline, notification and search endpoints, and the instance
+description clients read first."""
 
-router = Router()
+import json
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError
+
+from infoconnect.api.auth import optional_auth
+from infoconnect.api.mastodon import (
+    Presenter,
+    iso,
+    parse_id,
+    set_link_header,
+    viewer_of,
+)
+from infoconnect.api.schemas import (
+    ContextOut,
+    MarkersOut,
+    NotificationOut,
+    SearchOut,
+    StatusOut,
+)
+from infoconnect.core.errors import CommonError, DomainError
+from infoconnect.core.pagination import PageParams
+from infoconnect.social import actions, selectors
+from infoconnect.social.errors import SocialError
+from infoconnect.social.models import POST_MAX_LENGTH
+
+router = Router(tags=["statuses"])
+
+
+class StatusIn(Schema):
+    status: str = ""
+    in_reply_to_id: str | int | None = None
+    # Mastodon 4.5's quote post: here a repost with a comment.
+    quoted_status_id: str | int | None = None
+
+
+class MarkerIn(Schema):
+    last_read_id: str | int | None = None
+
+
+class MarkersIn(Schema):
+    notifications: MarkerIn | None = None
+
+
+def _body(request: HttpRequest) -> dict:
+    """A write's parameters, sent as JSON or as a form (Mastodon clients send either)."""
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise DomainError(CommonError.VALIDATION, "The body is not valid JSON.") from None
+        if not isinstance(data, dict):
+            raise DomainError(CommonError.VALIDATION, "The body must be a JSON object.")
+        return data
+    return {key: request.POST.get(key) for key in request.POST}
+
+
+def _validate(schema: type[Schema], data: dict):
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise NinjaValidationError(exc.errors(include_url=False, include_context=False)) from None
+
+
+def _optional_post_id(value: str | int | None) -> int | None:
+    if value in (None, ""):
+        return None
+    return parse_id(str(value), SocialError.POST_NOT_FOUND)
+
+
+def _post_id(status_id: str) -> int:
+    return parse_id(status_id, SocialError.POST_NOT_FOUND)
+
+
+def _page(max_id, since_id, min_id, limit) -> PageParams:
+    return PageParams.clean(max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
+
+
+def _form_body(schema: type[Schema]) -> dict:
+    body = schema.model_json_schema()
+    return {
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": body},
+                "application/x-www-form-urlencoded": {"schema": body},
+            }
+        }
+    }
+
+
+# Statuses --------------------------------------------------------------------------------
+
+
+@router.post(
+    "/v1/statuses",
+    response=StatusOut,
+    exclude_unset=True,
+    openapi_extra=_form_body(StatusIn),
+)
+def create_status(request: HttpRequest):
+    """Post a status, a reply (`in_reply_to_id`), or a repost with a comment
+    (`quoted_status_id`)."""
+    data = _validate(StatusIn, _body(request))
+    quoted = _optional_post_id(data.quoted_status_id)
+    if quoted is not None:
+        if not data.status.strip():
+            raise DomainError(SocialError.POST_EMPTY)
+        post = actions.repost(user=request.auth, post_id=quoted, text=data.status)
+    else:
+        post = actions.create_post(
+            author=request.auth,
+            text=data.status,
+            in_reply_to_id=_optional_post_id(data.in_reply_to_id),
+        )
+    return Presenter(request).status(post)
+
+
+@router.get("/v1/statuses/{status_id}", response=StatusOut, auth=optional_auth, exclude_unset=True)
+def get_status(request: HttpRequest, status_id: str):
+    post = selectors.get_post(post_id=_post_id(status_id), viewer=viewer_of(request))
+    return Presenter(request).status(post)
+
+
+@router.delete("/v1/statuses/{status_id}", response=StatusOut, exclude_unset=True)
+def delete_status(request: HttpRequest, status_id: str):
+    """Delete one's own status; the answer carries its `text` so a client can redraft it."""
+    post = selectors.get_post(post_id=_post_id(status_id), viewer=request.auth)
+    if post.author_id != request.auth.pk:
+        raise DomainError(SocialError.NOT_YOUR_POST)
+    rendered = Presenter(request).status(post, with_source=True)
+    actions.delete_post(user=request.auth, post_id=post.pk)
+    return rendered
+
+
+@router.get(
+    "/v1/statuses/{status_id}/context",
+    response=ContextOut,
+    auth=optional_auth,
+    exclude_unset=True,
+)
+def status_context(request: HttpRequest, status_id: str):
+    """The statuses above this one in its thread and the replies under it."""
+    viewer = viewer_of(request)
+    post = selectors.get_post(post_id=_post_id(status_id), viewer=viewer)
+    thread = selectors.thread(post=post, viewer=viewer)
+    presenter = Presenter(request)
+    return {
+        "ancestors": presenter.statuses(thread.ancestors),
+        "descendants": presenter.statuses(thread.descendants),
+    }
+
+
+@router.post("/v1/statuses/{status_id}/reblog", response=StatusOut, exclude_unset=True)
+def reblog(request: HttpRequest, status_id: str):
+    """Repost; the answer is the repost, with the original in `reblog`."""
+    shared = actions.repost(user=request.auth, post_id=_post_id(status_id))
+    return Presenter(request).status(shared)
+
+
+@router.post("/v1/statuses/{status_id}/unreblog", response=StatusOut, exclude_unset=True)
+def unreblog(request: HttpRequest, status_id: str):
+    original = actions.unrepost(user=request.auth, post_id=_post_id(status_id))
+    return Presenter(request).status(original)
+
+
+@router.post("/v1/statuses/{status_id}/favourite", response=StatusOut, exclude_unset=True)
+def favourite(request: HttpRequest, status_id: str):
+    post = actions.like(user=request.auth, post_id=_post_id(status_id))
+    return Presenter(request).status(post)
+
+
+@router.post("/v1/statuses/{status_id}/unfavourite", response=StatusOut, exclude_unset=True)
+def unfavourite(request: HttpRequest, status_id: str):
+    post = actions.unlike(user=request.auth, post_id=_post_id(status_id))
+    return Presenter(request).status(post)
+
+
+# Timelines -------------------------------------------------------------------------------
+
+
+@router.get("/v1/timelines/home", response=list[StatusOut], exclude_unset=True, tags=["timelines"])
+def home_timeline(
+    request: HttpRequest,
+    response: HttpResponse,
+    max_id: str | None = None,
+    since_id: str | None = None,
+    min_id: str | None = None,
+    limit: str | None = None,
+):
+    """The caller's statuses and reposts and those of the accounts they follow."""
+    posts = selectors.home_timeline(user=request.auth, page=_page(max_id, since_id, min_id, limit))
+    set_link_header(request, response, [p.pk for p in posts])
+    return Presenter(request).statuses(posts)
+
+
+@router.get(
+    "/v1/timelines/tag/{hashtag}",
+    response=list[StatusOut],
+    auth=optional_auth,
+    exclude_unset=True,
+    tags=["timelines"],
+)
+def tag_timeline(
+    request: HttpRequest,
+    response: HttpResponse,
+    hashtag: str,
+    max_id: str | None = None,
+    since_id: str | None = None,
+    min_id: str | None = None,
+    limit: str | None = None,
+):
+    posts = selectors.tag_timeline(
+        name=hashtag, viewer=viewer_of(request), page=_page(max_id, since_id, min_id, limit)
+    )
+    set_link_header(request, response, [p.pk for p in posts])
+    return Presenter(request).statuses(posts)
+
+
+# Notifications ---------------------------------------------------------------------------
+
+
+@router.get(
+    "/v1/notifications",
+    response=list[NotificationOut],
+    exclude_unset=True,
+    tags=["notifications"],
+)
+def notifications(
+    request: HttpRequest,
+    response: HttpResponse,
+    max_id: str | None = None,
+    since_id: str | None = None,
+    min_id: str | None = None,
+    limit: str | None = None,
+):
+    """Follows, mentions and comments (type `mention`), reposts (`reblog`) and likes
+    (`favourite`), newest first."""
+    rows = selectors.notifications(user=request.auth, page=_page(max_id, since_id, min_id, limit))
+    set_link_header(request, response, [row.pk for row in rows])
+    return Presenter(request).notifications(rows)
+
+
+@router.post(
+    "/v1/markers",
+    response=MarkersOut,
+    exclude_unset=True,
+    tags=["notifications"],
+    openapi_extra=_form_body(MarkersIn),
+)
+def save_markers(request: HttpRequest):
+    """Mark the notifications read (`notifications[last_read_id]`); other timelines are
+    not tracked."""
+    data = _body(request)
+    if "notifications[last_read_id]" in data:
+        data = {"notifications": {"last_read_id": data["notifications[last_read_id]"]}}
+    markers = _validate(MarkersIn, data)
+    if markers.notifications is None:
+        return {}
+    actions.mark_notifications_read(user=request.auth)
+    latest = selectors.notifications(user=request.auth, page=PageParams(limit=1))
+    last_read_id = str(markers.notifications.last_read_id or (latest[0].pk if latest else 0))
+    return {
+        "notifications": {
+            "last_read_id": last_read_id,
+            "version": 0,
+            "updated_at": iso(latest[0].read_at) if latest and latest[0].read_at else "",
+        }
+    }
+
+
+# Search ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/v2/search", response=SearchOut, auth=optional_auth, exclude_unset=True, tags=["search"]
+)
+def search(
+    request: HttpRequest,
+    q: str,
+    type: str | None = None,  # noqa: A002 - Mastodon's parameter name
+    limit: str | None = None,
+    offset: int = 0,
+    max_id: str | None = None,
+    min_id: str | None = None,
+):
+    """Accounts, statuses and hashtags matching `q`; `type` narrows to one of them.
+    Results come in one page: a later `offset` finds nothing more."""
+    if type not in (None, "", "accounts", "statuses", "hashtags"):
+        raise DomainError(
+            CommonError.VALIDATION, "type must be one of accounts, statuses, hashtags."
+        )
+    page = PageParams.clean(max_id=max_id, min_id=min_id, limit=limit)
+    viewer = viewer_of(request)
+    presenter = Presenter(request)
+    result: dict = {"accounts": [], "statuses": [], "hashtags": []}
+    if offset > 0:
+        return result
+    if type in (None, "", "accounts"):
+        result["accounts"] = presenter.accounts(
+            selectors.search_accounts(query=q, viewer=viewer, limit=page.limit)
+        )
+    if type in (None, "", "statuses"):
+        result["statuses"] = presenter.statuses(
+            selectors.search_posts(query=q, viewer=viewer, page=page)
+        )
+    if type in (None, "", "hashtags"):
+        result["hashtags"] = [
+            presenter.hashtag(tag.name) for tag in selectors.search_tags(query=q, limit=page.limit)
+        ]
+    return result
+
+
+# Instance --------------------------------------------------------------------------------
+
+
+@router.get("/v1/instance", auth=None, tags=["instance"])
+def instance(request: HttpRequest):
+    """What Mastodon clients read before anything else: this server and its limits."""
+    host = request.get_host()
+    return {
+        "uri": host,
+        "title": "InfoConnect",
+        "short_description": "A microblog where merchants meet their followers.",
+        "description": "A microblog where merchants meet their followers.",
+        "email": "",
+        "version": "4.3.0 (compatible; InfoConnect 0.1)",
+        "urls": {},
+        "stats": {},
+        "thumbnail": None,
+        "languages": ["en", "zh"],
+        "registrations": True,
+        "approval_required": False,
+        "invites_enabled": False,
+        "configuration": {
+            "statuses": {
+                "max_characters": POST_MAX_LENGTH,
+                "max_media_attachments": 0,
+                "characters_reserved_per_url": 0,
+            },
+            "accounts": {"max_featured_tags": 0},
+        },
+        "contact_account": None,
+        "rules": [],
+    }

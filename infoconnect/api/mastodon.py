@@ -1,0 +1,315 @@
+"""Turning InfoConnect's rows into Mastodon entities, and Mastodon's Link-header paging.
+
+A ``Presenter`` renders a whole page at once: mentions, tags, reply authors, the viewer's
+likes and reposts and each author's last post time are loaded with one query each, not
+one per status.
+"""
+
+import re
+from datetime import UTC, datetime
+
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import escape
+
+from infoconnect.accounts.models import User
+from infoconnect.core.errors import DomainError, ErrorCode
+from infoconnect.social import selectors
+from infoconnect.social.models import Mention, Notification, Post, PostTag
+from infoconnect.social.text import render_html
+
+PAGE_KEYS = ("max_id", "since_id", "min_id")
+ID_RE = re.compile(r"[0-9]{1,19}")
+MAX_DB_ID = 2**63 - 1
+DEFAULT_AVATAR = "api/default-avatar.png"
+DEFAULT_HEADER = "api/default-header.png"
+
+# Our notification kinds as Mastodon's types: Mastodon has no comment type, so a comment
+# is a mention that carries the comment.
+NOTIFICATION_TYPES = {
+    Notification.Kind.FOLLOW: "follow",
+    Notification.Kind.MENTION: "mention",
+    Notification.Kind.COMMENT: "mention",
+    Notification.Kind.REPOST: "reblog",
+    Notification.Kind.LIKE: "favourite",
+}
+
+
+def parse_id(value: str, error: ErrorCode) -> int:
+    """A path id as a database id; anything else is that error (a 404), never a 500."""
+    if not ID_RE.fullmatch(value or "") or int(value) > MAX_DB_ID or int(value) == 0:
+        raise DomainError(error)
+    return int(value)
+
+
+def iso(value: datetime | None) -> str | None:
+    """Mastodon's time format: UTC, milliseconds, a Z."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _lines(html: str) -> str:
+    return html.replace("\r\n", "\n").replace("\n", "<br />")
+
+
+def viewer_of(request: HttpRequest) -> User | None:
+    user = getattr(request, "auth", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def set_link_header(request: HttpRequest, response: HttpResponse, ids: list[int]) -> None:
+    """``Link: <…?max_id=oldest>; rel="next", <…?min_id=newest>; rel="prev"`` for a page
+    of ids, newest first; other query parameters are kept."""
+    if not ids:
+        return
+    base = request.build_absolute_uri(request.path)
+    params = request.GET.copy()
+    for key in PAGE_KEYS:
+        params.pop(key, None)
+
+    def link(key: str, value: int, rel: str) -> str:
+        query = params.copy()
+        query[key] = str(value)
+        return f'<{base}?{query.urlencode()}>; rel="{rel}"'
+
+    response["Link"] = ", ".join([link("max_id", ids[-1], "next"), link("min_id", ids[0], "prev")])
+
+
+class Presenter:
+    """Renders entities for one request (its host makes URLs absolute; its viewer decides
+    ``favourited`` and ``reblogged``)."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        self.viewer = viewer_of(request)
+        self.base = request.build_absolute_uri("/").rstrip("/")
+        self._last_status: dict[int, datetime | None] = {}
+
+    def absolute(self, path: str) -> str:
+        return self.base + path
+
+    # Accounts ----------------------------------------------------------------------------
+
+    def _load_last_status(self, users: list[User]) -> None:
+        missing = {u.pk for u in users} - set(self._last_status)
+        if not missing:
+            return
+        latest = Post.objects.filter(author_id=OuterRef("pk")).order_by("-id").values("created_at")
+        rows = (
+            User.objects.filter(pk__in=missing)
+            .annotate(last=Subquery(latest[:1]))
+            .values_list("pk", "last")
+        )
+        self._last_status.update(dict(rows))
+        for pk in missing:
+            self._last_status.setdefault(pk, None)
+
+    def accounts(self, users: list[User]) -> list[dict]:
+        self._load_last_status(users)
+        return [self._account(user) for user in users]
+
+    def account(self, user: User) -> dict:
+        return self.accounts([user])[0]
+
+    def credential_account(self, user: User) -> dict:
+        data = self.account(user)
+        data["source"] = {
+            "privacy": "public",
+            "sensitive": False,
+            "language": "",
+            "note": user.bio,
+            "fields": [],
+            "follow_requests_count": 0,
+        }
+        return data
+
+    def _account(self, user: User) -> dict:
+        url = self.absolute(reverse("social:profile", args=[user.username]))
+        if user.avatar:
+            avatar = self.absolute(user.avatar.url)
+            avatar_static = self.absolute((user.avatar_thumb or user.avatar).url)
+        else:
+            avatar = avatar_static = self.absolute(static(DEFAULT_AVATAR))
+        header = self.absolute(static(DEFAULT_HEADER))
+        last = self._last_status.get(user.pk)
+        return {
+            "id": str(user.pk),
+            "username": user.username,
+            "acct": user.username,
+            "display_name": user.display_name,
+            "note": f"<p>{_lines(escape(user.bio))}</p>" if user.bio else "",
+            "url": url,
+            "uri": url,
+            "avatar": avatar,
+            "avatar_static": avatar_static,
+            "header": header,
+            "header_static": header,
+            "locked": False,
+            "bot": False,
+            "group": False,
+            "discoverable": True,
+            "created_at": iso(user.date_joined),
+            "last_status_at": last.astimezone(UTC).date().isoformat() if last else None,
+            "followers_count": user.followers_count,
+            "following_count": user.following_count,
+            "statuses_count": user.posts_count,
+            "fields": [],
+            "emojis": [],
+            "verified_merchant": user.is_verified_merchant,
+        }
+
+    def relationship(self, target: User) -> dict:
+        state = selectors.relationship(viewer=self.viewer, target=target)
+        return {
+            "id": str(target.pk),
+            "following": state.following,
+            "showing_reblogs": state.following,
+            "notifying": False,
+            "languages": None,
+            "followed_by": state.followed_by,
+            "blocking": state.blocking,
+            "blocked_by": state.blocked_by,
+            "muting": state.muting,
+            "muting_notifications": state.muting,
+            "requested": False,
+            "requested_by": False,
+            "domain_blocking": False,
+            "endorsed": False,
+            "note": "",
+        }
+
+    # Statuses ----------------------------------------------------------------------------
+
+    def content(self, text: str) -> str:
+        """Escaped HTML with links, in paragraphs; our own links made absolute."""
+        html = render_html(text.replace("\r\n", "\n"))
+        # User text is escaped, so `href="/` can only be one of our own anchors.
+        html = html.replace('href="/', f'href="{self.base}/')
+        paragraphs = [p.strip("\n") for p in re.split(r"\n{2,}", html) if p.strip()]
+        return "".join(f"<p>{p.replace(chr(10), '<br />')}</p>" for p in paragraphs)
+
+    def statuses(self, posts: list[Post], *, with_source: bool = False) -> list[dict]:
+        every = list(posts) + [p.repost_of for p in posts if p.repost_of_id and p.repost_of]
+        ids = {p.pk for p in every}
+        self._mentions: dict[int, list[dict]] = {}
+        for mention in (
+            Mention.objects.filter(post_id__in=ids).select_related("user").order_by("pk")
+        ):
+            self._mentions.setdefault(mention.post_id, []).append(
+                {
+                    "id": str(mention.user_id),
+                    "username": mention.user.username,
+                    "acct": mention.user.username,
+                    "url": self.absolute(reverse("social:profile", args=[mention.user.username])),
+                }
+            )
+        self._tags: dict[int, list[dict]] = {}
+        for row in PostTag.objects.filter(post_id__in=ids).select_related("tag").order_by("pk"):
+            self._tags.setdefault(row.post_id, []).append(
+                {
+                    "name": row.tag.name,
+                    "url": self.absolute(reverse("social:tag", args=[row.tag.name])),
+                }
+            )
+        reply_ids = {p.in_reply_to_id for p in every if p.in_reply_to_id}
+        self._reply_authors = dict(
+            Post.objects.filter(pk__in=reply_ids).values_list("pk", "author_id")
+        )
+        self._state = selectors.viewer_state(viewer=self.viewer, posts=every)
+        self._load_last_status([p.author for p in every])
+        return [self._status(post, with_source=with_source) for post in posts]
+
+    def status(self, post: Post, *, with_source: bool = False) -> dict:
+        return self.statuses([post], with_source=with_source)[0]
+
+    def _status(self, post: Post, *, depth: int = 0, with_source: bool = False) -> dict:
+        url = self.absolute(reverse("social:post", args=[post.pk]))
+        plain_repost = post.is_plain_repost
+        inner = None
+        if post.repost_of_id and depth == 0:
+            inner = self._status(post.repost_of, depth=depth + 1)
+        data = {
+            "id": str(post.pk),
+            "uri": url,
+            "url": url,
+            "created_at": iso(post.created_at),
+            "edited_at": None,
+            "account": self._account(post.author),
+            "content": "" if plain_repost else self.content(post.text),
+            "visibility": "public",
+            "sensitive": False,
+            "spoiler_text": "",
+            "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
+            "in_reply_to_account_id": (
+                str(self._reply_authors[post.in_reply_to_id])
+                if post.in_reply_to_id in self._reply_authors
+                else None
+            ),
+            "reblog": inner if plain_repost else None,
+            "quote": (
+                {"state": "accepted", "quoted_status": inner}
+                if inner is not None and not plain_repost
+                else None
+            ),
+            "reblogs_count": 0 if plain_repost else post.reposts_count,
+            "favourites_count": 0 if plain_repost else post.likes_count,
+            "replies_count": 0 if plain_repost else post.replies_count,
+            "mentions": [] if plain_repost else self._mentions.get(post.pk, []),
+            "tags": [] if plain_repost else self._tags.get(post.pk, []),
+            "media_attachments": [],
+            "emojis": [],
+            "card": None,
+            "poll": None,
+            "language": None,
+            "application": None,
+        }
+        if with_source:
+            data["text"] = post.text
+        if self.viewer is not None:
+            state = self._state.for_post(post)
+            data.update(
+                favourited=state["liked"],
+                reblogged=state["reposted"],
+                muted=False,
+                bookmarked=False,
+                pinned=False,
+            )
+        return data
+
+    # Notifications -----------------------------------------------------------------------
+
+    def notifications(self, rows: list[Notification]) -> list[dict]:
+        shown: dict[int, Post] = {}
+        for row in rows:
+            post = row.post
+            # A plain repost's notification shows the status that was reposted, as Mastodon's.
+            if post is not None and post.is_plain_repost:
+                post = post.repost_of
+            if post is not None:
+                shown[row.pk] = post
+        rendered = self.statuses(list(shown.values()))
+        by_row = dict(zip(shown.keys(), rendered, strict=True))
+        self._load_last_status([row.actor for row in rows])
+        out = []
+        for row in rows:
+            data = {
+                "id": str(row.pk),
+                "type": NOTIFICATION_TYPES.get(row.kind, row.kind),
+                "created_at": iso(row.created_at),
+                "account": self._account(row.actor),
+            }
+            if row.pk in by_row:
+                data["status"] = by_row[row.pk]
+            out.append(data)
+        return out
+
+    def hashtag(self, name: str) -> dict:
+        return {
+            "name": name,
+            "url": self.absolute(reverse("social:tag", args=[name])),
+            "history": [],
+        }

@@ -1,0 +1,175 @@
+"""Mastodon entities as ninja schemas: they document the API (OpenAPI) and check each
+response. Field names and types follow Mastodon's client API; ids are strings and times
+are ISO 8601 in UTC with milliseconds."""
+
+from __future__ import annotations
+
+from ninja import Schema
+from pydantic import Field
+
+
+class ErrorOut(Schema):
+    error: str
+    code: str
+
+
+class EmojiOut(Schema):
+    shortcode: str
+    url: str
+    static_url: str
+    visible_in_picker: bool
+
+
+class FieldOut(Schema):
+    name: str
+    value: str
+    verified_at: str | None = None
+
+
+class AccountOut(Schema):
+    id: str
+    username: str
+    acct: str
+    display_name: str
+    note: str
+    url: str
+    uri: str
+    avatar: str
+    avatar_static: str
+    header: str
+    header_static: str
+    locked: bool
+    bot: bool
+    group: bool
+    discoverable: bool
+    created_at: str
+    last_status_at: str | None
+    followers_count: int
+    following_count: int
+    statuses_count: int
+    fields: list[FieldOut]
+    emojis: list[EmojiOut]
+    verified_merchant: bool = Field(
+        description="InfoConnect: a merchant the operator has verified."
+    )
+
+
+class SourceOut(Schema):
+    privacy: str
+    sensitive: bool
+    language: str
+    note: str
+    fields: list[FieldOut]
+    follow_requests_count: int
+
+
+class CredentialAccountOut(AccountOut):
+    source: SourceOut
+
+
+class RelationshipOut(Schema):
+    id: str
+    following: bool
+    showing_reblogs: bool
+    notifying: bool
+    languages: list[str] | None
+    followed_by: bool
+    blocking: bool
+    blocked_by: bool
+    muting: bool
+    muting_notifications: bool
+    requested: bool
+    requested_by: bool
+    domain_blocking: bool
+    endorsed: bool
+    note: str
+
+
+class MentionOut(Schema):
+    id: str
+    username: str
+    acct: str
+    url: str
+
+
+class TagOut(Schema):
+    name: str
+    url: str
+
+
+class HashtagOut(TagOut):
+    history: list[dict]
+
+
+class QuoteOut(Schema):
+    state: str
+    quoted_status: StatusOut | None
+
+
+class StatusOut(Schema):
+    id: str
+    uri: str
+    url: str | None
+    created_at: str
+    edited_at: str | None
+    account: AccountOut
+    content: str
+    text: str | None = Field(None, description="The source text; only on a deleted status.")
+    visibility: str
+    sensitive: bool
+    spoiler_text: str
+    in_reply_to_id: str | None
+    in_reply_to_account_id: str | None
+    reblog: StatusOut | None
+    quote: QuoteOut | None = Field(
+        None, description="A repost with a comment quotes the reposted status."
+    )
+    reblogs_count: int
+    favourites_count: int
+    replies_count: int
+    favourited: bool | None = None
+    reblogged: bool | None = None
+    muted: bool | None = None
+    bookmarked: bool | None = None
+    pinned: bool | None = None
+    mentions: list[MentionOut]
+    tags: list[TagOut]
+    media_attachments: list[dict]
+    emojis: list[EmojiOut]
+    card: dict | None
+    poll: dict | None
+    language: str | None
+    application: dict | None
+
+
+class ContextOut(Schema):
+    ancestors: list[StatusOut]
+    descendants: list[StatusOut]
+
+
+class NotificationOut(Schema):
+    id: str
+    type: str
+    created_at: str
+    account: AccountOut
+    status: StatusOut | None = None
+
+
+class SearchOut(Schema):
+    accounts: list[AccountOut]
+    statuses: list[StatusOut]
+    hashtags: list[HashtagOut]
+
+
+class MarkerOut(Schema):
+    last_read_id: str
+    version: int
+    updated_at: str
+
+
+class MarkersOut(Schema):
+    notifications: MarkerOut | None = None
+
+
+QuoteOut.model_rebuild()
+StatusOut.model_rebuild()
