@@ -110,6 +110,9 @@ else:
         DATABASES["default"]["TEST"] = {"NAME": test_name}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared secret the sandbox payment provider signs its notifications with.
+WALLET_SANDBOX_SECRET = os.environ.get("WALLET_SANDBOX_SECRET", "sandbox-development-secret")
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {

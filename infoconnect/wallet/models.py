@@ -1,0 +1,206 @@
+"""The double-entry ledger, and the provider-side records of top-ups and payouts.
+
+An entry's amount is positive when money comes into its account. Every transaction's
+entries sum to zero; each account's cached ``balance`` is the sum of its entries, kept
+in the same database transaction as the entries. Only the external world may go below
+zero (top-ups bring money in from it, payouts send money out to it).
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+PLATFORM = 0  # owner_id of the platform's own accounts (revenue, the external world)
+
+
+class AccountKind(models.TextChoices):
+    WALLET = "wallet", _("Wallet")
+    MERCHANT = "merchant", _("Merchant balance")
+    ESCROW = "escrow", _("Escrow")
+    CAMPAIGN_HOLD = "campaign_hold", _("Campaign hold")
+    PAYOUT_PENDING = "payout_pending", _("Payout pending")
+    COMMISSION_REVENUE = "commission_revenue", _("Commission revenue")
+    MESSAGING_REVENUE = "messaging_revenue", _("Messaging revenue")
+    EXTERNAL = "external", _("External world")
+
+
+# Accounts that belong to a user (owner_id is the user's id); the rest belong to the platform.
+USER_ACCOUNT_KINDS = (
+    AccountKind.WALLET,
+    AccountKind.MERCHANT,
+    AccountKind.ESCROW,
+    AccountKind.CAMPAIGN_HOLD,
+    AccountKind.PAYOUT_PENDING,
+)
+
+
+class LedgerAccount(models.Model):
+    kind = models.CharField(max_length=20, choices=AccountKind.choices)
+    # A user id for a user's accounts, PLATFORM for the platform's; not a foreign key so
+    # the ledger can be distributed by owner.
+    owner_id = models.BigIntegerField(default=PLATFORM)
+    currency = models.CharField(max_length=3, default="CNY")
+    balance = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner_id", "kind", "currency"], name="wallet_account_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="external") | Q(balance__gte=0),
+                name="wallet_account_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = f"user {self.owner_id}" if self.owner_id != PLATFORM else "platform"
+        return f"{self.get_kind_display()} ({owner}, {self.currency})"
+
+
+class TransactionKind(models.TextChoices):
+    TOPUP = "topup", _("Top-up")
+    ORDER_PAYMENT = "order_payment", _("Order payment")
+    ESCROW_REFUND = "escrow_refund", _("Order refund from escrow")
+    ESCROW_RELEASE = "escrow_release", _("Escrow release")
+    ORDER_REFUND = "order_refund", _("Refund after completion")
+    CAMPAIGN_HOLD = "campaign_hold", _("Campaign hold")
+    CAMPAIGN_SETTLE = "campaign_settle", _("Campaign settlement")
+    PAYOUT = "payout", _("Payout requested")
+    PAYOUT_PAID = "payout_paid", _("Payout paid")
+    PAYOUT_FAILED = "payout_failed", _("Payout failed")
+
+
+# What an entry was for, as the account holder reads it on a statement.
+DESCRIPTIONS = {
+    TransactionKind.TOPUP: _("Top-up"),
+    TransactionKind.ORDER_PAYMENT: _("Payment for order #%(ref)s"),
+    TransactionKind.ESCROW_REFUND: _("Refund for order #%(ref)s"),
+    TransactionKind.ESCROW_RELEASE: _("Sale of order #%(ref)s, less commission"),
+    TransactionKind.ORDER_REFUND: _("Refund for completed order #%(ref)s"),
+    TransactionKind.CAMPAIGN_HOLD: _("Hold for campaign #%(ref)s"),
+    TransactionKind.CAMPAIGN_SETTLE: _("Settlement of campaign #%(ref)s"),
+    TransactionKind.PAYOUT: _("Payout #%(ref)s"),
+    TransactionKind.PAYOUT_PAID: _("Payout #%(ref)s paid"),
+    TransactionKind.PAYOUT_FAILED: _("Payout #%(ref)s failed, money returned"),
+}
+
+
+class LedgerTransaction(models.Model):
+    kind = models.CharField(max_length=20, choices=TransactionKind.choices)
+    # The order, campaign, payment or payout it is for; (kind, reference) makes it idempotent.
+    reference = models.CharField(max_length=64)
+    user_id = models.BigIntegerField()  # the buyer, merchant or payer it was made for
+    amount = models.BigIntegerField()  # the gross amount, in fen
+    currency = models.CharField(max_length=3, default="CNY")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "reference"], name="wallet_txn_idempotent"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_txn_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference}"
+
+    @property
+    def description(self) -> str:
+        return str(DESCRIPTIONS[self.kind]) % {"ref": self.reference}
+
+
+class LedgerEntry(models.Model):
+    # The account leads: entries are read and distributed by the account they belong to.
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="entries")
+    transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="entries"
+    )
+    amount = models.BigIntegerField()  # positive: money into the account
+    balance_after = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "ledger entries"
+        indexes = [models.Index(fields=["account", "id"], name="wallet_entry_account_id")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="wallet_entry_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount:+d} on account {self.account_id}"
+
+
+class Payment(models.Model):
+    """A top-up: money coming in through a payment provider."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for payment")
+        SUCCEEDED = "succeeded", _("Paid")
+        CANCELED = "canceled", _("Canceled")
+
+    user_id = models.BigIntegerField()
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    provider = models.CharField(max_length=20)
+    provider_ref = models.CharField(max_length=64, unique=True)
+    redirect_url = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user_id", "-id"], name="wallet_payment_user")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_payment_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"Top-up #{self.pk}"
+
+
+class Payout(models.Model):
+    """Money leaving a merchant's balance for its bank account through a provider."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Processing")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed, money returned")
+
+    merchant_id = models.BigIntegerField()
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    provider = models.CharField(max_length=20)
+    provider_ref = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["merchant_id", "-id"], name="wallet_payout_merchant")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_payout_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"Payout #{self.pk}"
+
+
+class ProviderNotification(models.Model):
+    """Every notification id a provider has sent us, so a replayed one is refused."""
+
+    provider = models.CharField(max_length=20)
+    notification_id = models.CharField(max_length=64)
+    event = models.CharField(max_length=40)
+    object_ref = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "notification_id"], name="wallet_notification_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event} {self.notification_id}"

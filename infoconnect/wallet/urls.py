@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from infoconnect.wallet import views
 
 app_name = "wallet"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("topup/", views.topup, name="topup"),
+    path("statement.csv", views.statement_csv, name="statement_csv"),
+    path("merchant/", views.merchant, name="merchant"),
+    path("merchant/payouts/", views.payout, name="payout"),
+    path("merchant/statement.csv", views.merchant_statement_csv, name="merchant_statement_csv"),
+    path("sandbox/pay/<str:reference>/", views.sandbox_pay, name="sandbox_pay"),
+]

@@ -1,0 +1,576 @@
+"""Every write to the ledger.
+
+Each money movement is one balanced LedgerTransaction, idempotent on (kind, reference):
+the transaction row is inserted first, so a repeat (or a concurrent duplicate waiting on
+the unique index) gets the first transaction back and moves nothing. Balances change
+with conditional UPDATEs taken in account-id order, so an account that must not go
+below zero is guarded by the write itself and two transactions never deadlock.
+"""
+
+from collections.abc import Mapping
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from infoconnect.core.errors import DomainError
+from infoconnect.core.idempotency import run_idempotent
+from infoconnect.core.money import CURRENCY_SYMBOLS
+from infoconnect.wallet.errors import WalletError
+from infoconnect.wallet.models import (
+    PLATFORM,
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    Payout,
+    ProviderNotification,
+    TransactionKind,
+)
+from infoconnect.wallet.providers import DEFAULT_PROVIDER, get_provider
+
+MAX_AMOUNT = 10**12  # fen; keeps every sum far inside a 64-bit integer
+MAX_TOPUP = 5_000_000  # ¥50,000 per top-up
+Leg = tuple[int, int, WalletError | None]  # (account id, amount, error if it would go negative)
+
+
+def _check_amount(amount: int, currency: str) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise DomainError(WalletError.INVALID_AMOUNT)
+    if amount > MAX_AMOUNT:
+        raise DomainError(WalletError.AMOUNT_TOO_LARGE)
+    if currency not in CURRENCY_SYMBOLS:
+        raise DomainError(WalletError.UNSUPPORTED_CURRENCY)
+
+
+def account_id(*, kind: str, owner_id: int, currency: str) -> int:
+    found = (
+        LedgerAccount.objects.filter(kind=kind, owner_id=owner_id, currency=currency)
+        .values_list("id", flat=True)
+        .first()
+    )
+    if found is not None:
+        return found
+    account, _ = LedgerAccount.objects.get_or_create(
+        kind=kind, owner_id=owner_id, currency=currency
+    )
+    return account.id
+
+
+def _open(
+    *, kind: str, reference: str, user_id: int, amount: int, currency: str
+) -> tuple[LedgerTransaction, bool]:
+    """Insert the transaction, or return the one already recorded for (kind, reference)."""
+    try:
+        with transaction.atomic():
+            return (
+                LedgerTransaction.objects.create(
+                    kind=kind,
+                    reference=reference,
+                    user_id=user_id,
+                    amount=amount,
+                    currency=currency,
+                ),
+                True,
+            )
+    except IntegrityError:
+        return LedgerTransaction.objects.get(kind=kind, reference=reference), False
+
+
+_GUARDED_SQL = (
+    "UPDATE wallet_ledgeraccount SET balance = balance + %s "
+    "WHERE id = %s AND balance >= %s RETURNING balance"
+)
+_UNGUARDED_SQL = (
+    "UPDATE wallet_ledgeraccount SET balance = balance + %s WHERE id = %s RETURNING balance"
+)
+
+
+def _post(txn: LedgerTransaction, legs: list[Leg]) -> None:
+    """Move the money of ``legs`` (which sum to zero) and record one entry per leg."""
+    legs = [leg for leg in legs if leg[1] != 0]
+    if sum(amount for _, amount, _ in legs) != 0 or len({leg[0] for leg in legs}) != len(legs):
+        raise ValueError(f"unbalanced ledger transaction {txn.kind} {txn.reference}: {legs}")
+    balances: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        # Ascending account id: every transaction takes its row locks in the same order.
+        for account, amount, error in sorted(legs, key=lambda leg: leg[0]):
+            if error is not None and amount < 0:
+                cursor.execute(_GUARDED_SQL, [amount, account, -amount])
+            else:
+                cursor.execute(_UNGUARDED_SQL, [amount, account])
+            row = cursor.fetchone()
+            if row is None:
+                raise DomainError(error)
+            balances[account] = row[0]
+    _write_entries(txn, legs, balances)
+
+
+def _write_entries(txn: LedgerTransaction, legs: list[Leg], balances: dict[int, int]) -> None:
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            account_id=account,
+            transaction=txn,
+            amount=amount,
+            balance_after=balances[account],
+        )
+        for account, amount, _ in legs
+    )
+
+
+# Orders ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pay_order(
+    *, buyer_id: int, order_id: int, amount: int, currency: str = "CNY"
+) -> LedgerTransaction:
+    """The buyer's wallet pays the order into escrow."""
+    _check_amount(amount, currency)
+    txn, created = _open(
+        kind=TransactionKind.ORDER_PAYMENT,
+        reference=str(order_id),
+        user_id=buyer_id,
+        amount=amount,
+        currency=currency,
+    )
+    if not created:
+        return txn
+    wallet = account_id(kind=AccountKind.WALLET, owner_id=buyer_id, currency=currency)
+    escrow = account_id(kind=AccountKind.ESCROW, owner_id=buyer_id, currency=currency)
+    _post(txn, [(wallet, -amount, WalletError.INSUFFICIENT_FUNDS), (escrow, amount, None)])
+    return txn
+
+
+def _locked_payment(order_id: int, currency: str) -> LedgerTransaction:
+    # Every escrow movement of an order locks its payment first, then accounts by id.
+    payment = (
+        LedgerTransaction.objects.select_for_update()
+        .filter(kind=TransactionKind.ORDER_PAYMENT, reference=str(order_id))
+        .first()
+    )
+    if payment is None:
+        raise DomainError(WalletError.ORDER_NOT_PAID)
+    if payment.currency != currency:
+        raise DomainError(WalletError.UNSUPPORTED_CURRENCY)
+    return payment
+
+
+def _check_escrow_room(payment: LedgerTransaction, txn: LedgerTransaction) -> None:
+    """Refunds and the release of one order together never exceed what it paid."""
+    taken = sum(
+        LedgerTransaction.objects.filter(
+            kind__in=[TransactionKind.ESCROW_REFUND, TransactionKind.ESCROW_RELEASE],
+            reference=payment.reference,
+        )
+        .exclude(pk=txn.pk)
+        .values_list("amount", flat=True)
+    )
+    if taken + txn.amount > payment.amount:
+        raise DomainError(WalletError.ESCROW_EXCEEDED)
+
+
+@transaction.atomic
+def refund_escrow(
+    *, order_id: int, buyer_id: int, amount: int, currency: str = "CNY"
+) -> LedgerTransaction:
+    """Escrow returns the order's money to the buyer (cancelled, or refunded before release)."""
+    _check_amount(amount, currency)
+    txn, created = _open(
+        kind=TransactionKind.ESCROW_REFUND,
+        reference=str(order_id),
+        user_id=buyer_id,
+        amount=amount,
+        currency=currency,
+    )
+    if not created:
+        return txn
+    payment = _locked_payment(order_id, currency)
+    if payment.user_id != buyer_id:
+        raise DomainError(WalletError.WRONG_PARTY)
+    _check_escrow_room(payment, txn)
+    escrow = account_id(kind=AccountKind.ESCROW, owner_id=buyer_id, currency=currency)
+    wallet = account_id(kind=AccountKind.WALLET, owner_id=buyer_id, currency=currency)
+    _post(txn, [(escrow, -amount, WalletError.ESCROW_EXCEEDED), (wallet, amount, None)])
+    return txn
+
+
+@transaction.atomic
+def release_escrow(
+    *, order_id: int, merchant_id: int, amount: int, commission: int, currency: str = "CNY"
+) -> LedgerTransaction:
+    """Escrow pays the merchant the order less commission; the platform keeps the commission."""
+    _check_amount(amount, currency)
+    if (
+        isinstance(commission, bool)
+        or not isinstance(commission, int)
+        or not 0 <= commission <= amount
+    ):
+        raise DomainError(WalletError.INVALID_AMOUNT)
+    txn, created = _open(
+        kind=TransactionKind.ESCROW_RELEASE,
+        reference=str(order_id),
+        user_id=merchant_id,
+        amount=amount,
+        currency=currency,
+    )
+    if not created:
+        return txn
+    payment = _locked_payment(order_id, currency)
+    _check_escrow_room(payment, txn)
+    escrow = account_id(kind=AccountKind.ESCROW, owner_id=payment.user_id, currency=currency)
+    merchant = account_id(kind=AccountKind.MERCHANT, owner_id=merchant_id, currency=currency)
+    revenue = account_id(kind=AccountKind.COMMISSION_REVENUE, owner_id=PLATFORM, currency=currency)
+    _post(
+        txn,
+        [
+            (escrow, -amount, WalletError.ESCROW_EXCEEDED),
+            (merchant, amount - commission, None),
+            (revenue, commission, None),
+        ],
+    )
+    return txn
+
+
+@transaction.atomic
+def refund_completed_order(
+    *, order_id: int, merchant_id: int, buyer_id: int, amount: int, currency: str = "CNY"
+) -> LedgerTransaction:
+    """The merchant's balance refunds the buyer of an order already paid out to it."""
+    _check_amount(amount, currency)
+    txn, created = _open(
+        kind=TransactionKind.ORDER_REFUND,
+        reference=str(order_id),
+        user_id=buyer_id,
+        amount=amount,
+        currency=currency,
+    )
+    if not created:
+        return txn
+    payment = _locked_payment(order_id, currency)
+    if payment.user_id != buyer_id:
+        raise DomainError(WalletError.WRONG_PARTY)
+    release = LedgerTransaction.objects.filter(
+        kind=TransactionKind.ESCROW_RELEASE, reference=str(order_id)
+    ).first()
+    if release is None:
+        raise DomainError(WalletError.ORDER_NOT_RELEASED)
+    if release.user_id != merchant_id:
+        raise DomainError(WalletError.WRONG_PARTY)
+    if amount > release.amount:
+        raise DomainError(WalletError.REFUND_EXCEEDS_PAYMENT)
+    merchant = account_id(kind=AccountKind.MERCHANT, owner_id=merchant_id, currency=currency)
+    wallet = account_id(kind=AccountKind.WALLET, owner_id=buyer_id, currency=currency)
+    _post(
+        txn, [(merchant, -amount, WalletError.MERCHANT_INSUFFICIENT_FUNDS), (wallet, amount, None)]
+    )
+    return txn
+
+
+# Campaigns ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def hold_campaign_cost(
+    *, merchant_id: int, campaign_id: int, amount: int, currency: str = "CNY"
+) -> LedgerTransaction:
+    """Hold a campaign's estimated cost from the merchant's balance before it sends."""
+    _check_amount(amount, currency)
+    txn, created = _open(
+        kind=TransactionKind.CAMPAIGN_HOLD,
+        reference=str(campaign_id),
+        user_id=merchant_id,
+        amount=amount,
+        currency=currency,
+    )
+    if not created:
+        return txn
+    merchant = account_id(kind=AccountKind.MERCHANT, owner_id=merchant_id, currency=currency)
+    hold = account_id(kind=AccountKind.CAMPAIGN_HOLD, owner_id=merchant_id, currency=currency)
+    _post(txn, [(merchant, -amount, WalletError.MERCHANT_INSUFFICIENT_FUNDS), (hold, amount, None)])
+    return txn
+
+
+@transaction.atomic
+def settle_campaign(
+    *, merchant_id: int, campaign_id: int, charged: int, currency: str = "CNY"
+) -> LedgerTransaction:
+    """Charge what the campaign delivered to messaging revenue; return the rest of the hold."""
+    hold_txn = (
+        LedgerTransaction.objects.select_for_update()
+        .filter(kind=TransactionKind.CAMPAIGN_HOLD, reference=str(campaign_id))
+        .first()
+    )
+    if hold_txn is None:
+        raise DomainError(WalletError.CAMPAIGN_NOT_HELD)
+    if hold_txn.user_id != merchant_id:
+        raise DomainError(WalletError.WRONG_PARTY)
+    if hold_txn.currency != currency:
+        raise DomainError(WalletError.UNSUPPORTED_CURRENCY)
+    if isinstance(charged, bool) or not isinstance(charged, int) or charged < 0:
+        raise DomainError(WalletError.INVALID_AMOUNT)
+    if charged > hold_txn.amount:
+        raise DomainError(WalletError.CHARGE_EXCEEDS_HOLD)
+    txn, created = _open(
+        kind=TransactionKind.CAMPAIGN_SETTLE,
+        reference=str(campaign_id),
+        user_id=merchant_id,
+        amount=hold_txn.amount,
+        currency=currency,
+    )
+    if not created:
+        return txn
+    hold = account_id(kind=AccountKind.CAMPAIGN_HOLD, owner_id=merchant_id, currency=currency)
+    revenue = account_id(kind=AccountKind.MESSAGING_REVENUE, owner_id=PLATFORM, currency=currency)
+    merchant = account_id(kind=AccountKind.MERCHANT, owner_id=merchant_id, currency=currency)
+    _post(
+        txn,
+        [
+            (hold, -hold_txn.amount, WalletError.CAMPAIGN_NOT_HELD),
+            (revenue, charged, None),
+            (merchant, hold_txn.amount - charged, None),
+        ],
+    )
+    return txn
+
+
+# Top-ups --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_topup(
+    *, user_id: int, amount: int, currency: str = "CNY", provider: str = DEFAULT_PROVIDER
+) -> Payment:
+    """Open a payment with the provider; the wallet is credited when it notifies success."""
+    _check_amount(amount, currency)
+    if amount > MAX_TOPUP:
+        raise DomainError(WalletError.AMOUNT_TOO_LARGE)
+    session = get_provider(provider).create_payment(amount=amount, currency=currency)
+    return Payment.objects.create(
+        user_id=user_id,
+        amount=amount,
+        currency=currency,
+        provider=provider,
+        provider_ref=session.reference,
+        redirect_url=session.redirect_url,
+    )
+
+
+@transaction.atomic
+def complete_topup(*, payment_id: int) -> LedgerTransaction | None:
+    """Credit a paid top-up to the wallet, once; None if the payment was cancelled."""
+    Payment.objects.filter(pk=payment_id, status=Payment.Status.PENDING).update(
+        status=Payment.Status.SUCCEEDED, completed_at=timezone.now()
+    )
+    payment = Payment.objects.get(pk=payment_id)
+    if payment.status != Payment.Status.SUCCEEDED:
+        return None
+    txn, created = _open(
+        kind=TransactionKind.TOPUP,
+        reference=str(payment.pk),
+        user_id=payment.user_id,
+        amount=payment.amount,
+        currency=payment.currency,
+    )
+    if created:
+        external = account_id(
+            kind=AccountKind.EXTERNAL, owner_id=PLATFORM, currency=payment.currency
+        )
+        wallet = account_id(
+            kind=AccountKind.WALLET, owner_id=payment.user_id, currency=payment.currency
+        )
+        _post(txn, [(external, -payment.amount, None), (wallet, payment.amount, None)])
+    return txn
+
+
+@transaction.atomic
+def cancel_topup(*, payment_id: int) -> Payment:
+    Payment.objects.filter(pk=payment_id, status=Payment.Status.PENDING).update(
+        status=Payment.Status.CANCELED, completed_at=timezone.now()
+    )
+    return Payment.objects.get(pk=payment_id)
+
+
+# Payouts --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_payout(
+    *, merchant_id: int, amount: int, currency: str = "CNY", provider: str = DEFAULT_PROVIDER
+) -> Payout:
+    """Move money out of the merchant's balance at once; the provider confirms it later."""
+    from infoconnect.accounts.models import User
+
+    _check_amount(amount, currency)
+    if not User.objects.filter(pk=merchant_id, kind=User.Kind.MERCHANT).exists():
+        raise DomainError(WalletError.NOT_A_MERCHANT)
+    payout = Payout.objects.create(
+        merchant_id=merchant_id,
+        amount=amount,
+        currency=currency,
+        provider=provider,
+        provider_ref=get_provider(provider).create_payout(amount=amount, currency=currency),
+    )
+    txn, _ = _open(
+        kind=TransactionKind.PAYOUT,
+        reference=str(payout.pk),
+        user_id=merchant_id,
+        amount=amount,
+        currency=currency,
+    )
+    merchant = account_id(kind=AccountKind.MERCHANT, owner_id=merchant_id, currency=currency)
+    pending = account_id(kind=AccountKind.PAYOUT_PENDING, owner_id=merchant_id, currency=currency)
+    _post(
+        txn, [(merchant, -amount, WalletError.MERCHANT_INSUFFICIENT_FUNDS), (pending, amount, None)]
+    )
+    return payout
+
+
+def _finish_payout(payout_id: int, status: str, kind: str, to_kind: str) -> Payout:
+    Payout.objects.filter(pk=payout_id, status=Payout.Status.PENDING).update(
+        status=status, completed_at=timezone.now()
+    )
+    payout = Payout.objects.get(pk=payout_id)
+    if payout.status != status:
+        return payout
+    txn, created = _open(
+        kind=kind,
+        reference=str(payout.pk),
+        user_id=payout.merchant_id,
+        amount=payout.amount,
+        currency=payout.currency,
+    )
+    if created:
+        pending = account_id(
+            kind=AccountKind.PAYOUT_PENDING, owner_id=payout.merchant_id, currency=payout.currency
+        )
+        owner = PLATFORM if to_kind == AccountKind.EXTERNAL else payout.merchant_id
+        target = account_id(kind=to_kind, owner_id=owner, currency=payout.currency)
+        _post(
+            txn,
+            [(pending, -payout.amount, WalletError.INVALID_AMOUNT), (target, payout.amount, None)],
+        )
+    return payout
+
+
+@transaction.atomic
+def complete_payout(*, payout_id: int) -> Payout:
+    """The provider sent the money: it leaves the system."""
+    return _finish_payout(
+        payout_id, Payout.Status.PAID, TransactionKind.PAYOUT_PAID, AccountKind.EXTERNAL
+    )
+
+
+@transaction.atomic
+def fail_payout(*, payout_id: int) -> Payout:
+    """The provider could not send the money: it goes back to the merchant's balance."""
+    return _finish_payout(
+        payout_id, Payout.Status.FAILED, TransactionKind.PAYOUT_FAILED, AccountKind.MERCHANT
+    )
+
+
+# Provider notifications -----------------------------------------------------------------
+
+
+@transaction.atomic
+def handle_provider_notification(
+    *, provider_name: str, body: bytes, headers: Mapping[str, str]
+) -> ProviderNotification:
+    """Verify a provider's notification and apply it; a replayed notification id is refused."""
+    provider = get_provider(provider_name)
+    notification = provider.parse_notification(body=body, headers=headers)
+    try:
+        with transaction.atomic():
+            record = ProviderNotification.objects.create(
+                provider=provider_name,
+                notification_id=notification.id,
+                event=notification.event,
+                object_ref=notification.object_ref,
+            )
+    except IntegrityError:
+        raise DomainError(WalletError.NOTIFICATION_REPLAYED) from None
+    kind, _, outcome = notification.event.partition(".")
+    if kind == "payment":
+        payment = Payment.objects.filter(
+            provider=provider_name, provider_ref=notification.object_ref
+        ).first()
+        if payment is None:
+            raise DomainError(WalletError.PAYMENT_NOT_FOUND)
+        _check_matches(payment, notification)
+        if outcome == "succeeded":
+            complete_topup(payment_id=payment.pk)
+        else:
+            cancel_topup(payment_id=payment.pk)
+    else:
+        payout = Payout.objects.filter(
+            provider=provider_name, provider_ref=notification.object_ref
+        ).first()
+        if payout is None:
+            raise DomainError(WalletError.PAYOUT_NOT_FOUND)
+        _check_matches(payout, notification)
+        if outcome == "paid":
+            complete_payout(payout_id=payout.pk)
+        else:
+            fail_payout(payout_id=payout.pk)
+    return record
+
+
+def _check_matches(row: Payment | Payout, notification) -> None:
+    if row.amount != notification.amount or row.currency != notification.currency:
+        raise DomainError(WalletError.INVALID_NOTIFICATION)
+
+
+# Idempotent requests (the API and the web forms share them) ---------------------------
+
+
+def payment_data(payment: Payment) -> dict:
+    return {
+        "id": payment.pk,
+        "status": payment.status,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "redirect_url": payment.redirect_url,
+        "created_at": payment.created_at.isoformat(),
+    }
+
+
+def payout_data(payout: Payout) -> dict:
+    return {
+        "id": payout.pk,
+        "status": payout.status,
+        "amount": payout.amount,
+        "currency": payout.currency,
+        "created_at": payout.created_at.isoformat(),
+    }
+
+
+def request_topup(
+    *, user_id: int, idempotency_key: str | None, amount: int, currency: str = "CNY"
+) -> tuple[int, dict]:
+    """start_topup once per Idempotency-Key; returns the (status, body) first given for it."""
+    return run_idempotent(
+        user_id=user_id,
+        key=idempotency_key,
+        scope="wallet.topup",
+        params={"amount": amount, "currency": currency},
+        action=lambda: (
+            201,
+            payment_data(start_topup(user_id=user_id, amount=amount, currency=currency)),
+        ),
+    )
+
+
+def request_payout_once(
+    *, merchant_id: int, idempotency_key: str | None, amount: int, currency: str = "CNY"
+) -> tuple[int, dict]:
+    """request_payout once per Idempotency-Key; returns the (status, body) first given."""
+    return run_idempotent(
+        user_id=merchant_id,
+        key=idempotency_key,
+        scope="wallet.payout",
+        params={"amount": amount, "currency": currency},
+        action=lambda: (
+            201,
+            payout_data(request_payout(merchant_id=merchant_id, amount=amount, currency=currency)),
+        ),
+    )

@@ -1,0 +1,54 @@
+from django.utils.translation import gettext_lazy as _
+
+from infoconnect.core.errors import ErrorCode
+
+
+class WalletError(ErrorCode):
+    INSUFFICIENT_FUNDS = ("insufficient_funds", 409, _("Your wallet balance is too low for this."))
+    MERCHANT_INSUFFICIENT_FUNDS = (
+        "insufficient_funds",
+        409,
+        _("The merchant balance is too low for this."),
+    )
+    INVALID_AMOUNT = ("invalid_amount", 422, _("Enter an amount greater than zero."))
+    AMOUNT_TOO_LARGE = ("amount_too_large", 422, _("That amount is more than one payment allows."))
+    UNSUPPORTED_CURRENCY = ("unsupported_currency", 422, _("That currency is not supported."))
+    ORDER_NOT_PAID = ("order_not_paid", 409, _("That order has not been paid from a wallet."))
+    ORDER_NOT_RELEASED = (
+        "order_not_released",
+        409,
+        _("The merchant has not been paid for that order yet."),
+    )
+    ESCROW_EXCEEDED = (
+        "escrow_exceeded",
+        409,
+        _("That is more than the order still holds in escrow."),
+    )
+    REFUND_EXCEEDS_PAYMENT = (
+        "refund_exceeds_payment",
+        409,
+        _("A refund cannot be more than was paid for the order."),
+    )
+    WRONG_PARTY = ("wrong_party", 409, _("That order or campaign belongs to someone else."))
+    CAMPAIGN_NOT_HELD = ("campaign_not_held", 409, _("No cost is held for that campaign."))
+    CHARGE_EXCEEDS_HOLD = (
+        "charge_exceeds_hold",
+        422,
+        _("The charge is more than was held for the campaign."),
+    )
+    NOT_A_MERCHANT = ("not_a_merchant", 403, _("Only merchants have a balance to pay out."))
+    PAYMENT_NOT_FOUND = ("payment_not_found", 404, _("That top-up does not exist."))
+    PAYOUT_NOT_FOUND = ("payout_not_found", 404, _("That payout does not exist."))
+    INVALID_SIGNATURE = ("invalid_signature", 400, _("The notification's signature is wrong."))
+    NOTIFICATION_EXPIRED = (
+        "notification_expired",
+        400,
+        _("The notification's timestamp is too old."),
+    )
+    NOTIFICATION_REPLAYED = (
+        "notification_replayed",
+        409,
+        _("That notification was already received."),
+    )
+    INVALID_NOTIFICATION = ("invalid_notification", 400, _("The notification cannot be read."))
+    UNKNOWN_PROVIDER = ("unknown_provider", 404, _("No such payment provider."))

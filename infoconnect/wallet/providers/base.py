@@ -1,0 +1,43 @@
+"""What a payment provider offers InfoConnect: collect a top-up, send a payout, notify us."""
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    """A payment the provider has opened; the payer finishes it at ``redirect_url``."""
+
+    reference: str
+    redirect_url: str
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A verified notification: ``event`` happened to the payment or payout ``object_ref``."""
+
+    id: str
+    event: str  # payment.succeeded, payment.canceled, payout.paid, payout.failed
+    object_ref: str
+    amount: int
+    currency: str
+
+
+class PaymentProvider(ABC):
+    name: str
+
+    @abstractmethod
+    def create_payment(self, *, amount: int, currency: str) -> CheckoutSession:
+        """Open a payment; the payer is sent to the returned page to confirm it."""
+
+    @abstractmethod
+    def create_payout(self, *, amount: int, currency: str) -> str:
+        """Ask for money to be sent out; returns the provider's reference.
+
+        The outcome arrives later as a payout.paid or payout.failed notification.
+        """
+
+    @abstractmethod
+    def parse_notification(self, *, body: bytes, headers: Mapping[str, str]) -> Notification:
+        """Verify a notification's signature and age and read it; raises DomainError."""

@@ -1,0 +1,123 @@
+"""A sandbox provider that behaves like a real one.
+
+The payer confirms or cancels on the sandbox's own page; the sandbox then notifies us
+asynchronously, signing ``f"{timestamp}.{body}"`` with HMAC-SHA256 in the
+``X-Sandbox-Signature`` header. Payouts are confirmed the same way; as with a real
+provider's test numbers, a payout whose fen part is 13 (e.g. ¥5.13) fails.
+"""
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from infoconnect.core.errors import DomainError
+from infoconnect.wallet.errors import WalletError
+from infoconnect.wallet.providers.base import CheckoutSession, Notification, PaymentProvider
+
+TIMESTAMP_HEADER = "X-Sandbox-Timestamp"
+SIGNATURE_HEADER = "X-Sandbox-Signature"
+MAX_AGE_SECONDS = 300
+FAILING_PAYOUT_FEN = 13
+
+PAYMENT_SUCCEEDED = "payment.succeeded"
+PAYMENT_CANCELED = "payment.canceled"
+PAYOUT_PAID = "payout.paid"
+PAYOUT_FAILED = "payout.failed"
+EVENTS = {PAYMENT_SUCCEEDED, PAYMENT_CANCELED, PAYOUT_PAID, PAYOUT_FAILED}
+
+
+class SandboxProvider(PaymentProvider):
+    name = "sandbox"
+
+    def _secret(self) -> bytes:
+        return settings.WALLET_SANDBOX_SECRET.encode()
+
+    def sign(self, *, timestamp: int | str, body: bytes) -> str:
+        message = f"{timestamp}.".encode() + body
+        return hmac.new(self._secret(), message, hashlib.sha256).hexdigest()
+
+    def create_payment(self, *, amount: int, currency: str) -> CheckoutSession:
+        reference = f"sbp_{uuid.uuid4().hex}"
+        return CheckoutSession(
+            reference=reference, redirect_url=reverse("wallet:sandbox_pay", args=[reference])
+        )
+
+    def create_payout(self, *, amount: int, currency: str) -> str:
+        reference = f"sbo_{uuid.uuid4().hex}"
+        event = PAYOUT_FAILED if amount % 100 == FAILING_PAYOUT_FEN else PAYOUT_PAID
+        self._notify_later(event=event, object_ref=reference)
+        return reference
+
+    def confirm_payment(self, *, reference: str) -> None:
+        """The payer pressed "Confirm payment" on the sandbox page."""
+        self._notify_later(event=PAYMENT_SUCCEEDED, object_ref=reference)
+
+    def cancel_payment(self, *, reference: str) -> None:
+        self._notify_later(event=PAYMENT_CANCELED, object_ref=reference)
+
+    def _notify_later(self, *, event: str, object_ref: str) -> None:
+        from infoconnect.wallet.tasks import deliver_sandbox_notification
+
+        transaction.on_commit(
+            lambda: deliver_sandbox_notification.enqueue(event=event, object_ref=object_ref)
+        )
+
+    def build_notification(
+        self,
+        *,
+        event: str,
+        object_ref: str,
+        amount: int,
+        currency: str,
+        timestamp: int | None = None,
+        notification_id: str | None = None,
+    ) -> tuple[bytes, dict[str, str]]:
+        """The body and headers of a signed notification, as the sandbox sends them."""
+        body = json.dumps(
+            {
+                "id": notification_id or f"evt_{uuid.uuid4().hex}",
+                "type": event,
+                "object": object_ref,
+                "amount": amount,
+                "currency": currency,
+            },
+            separators=(",", ":"),
+        ).encode()
+        stamp = int(time.time()) if timestamp is None else timestamp
+        headers = {
+            TIMESTAMP_HEADER: str(stamp),
+            SIGNATURE_HEADER: self.sign(timestamp=stamp, body=body),
+        }
+        return body, headers
+
+    def parse_notification(self, *, body: bytes, headers: Mapping[str, str]) -> Notification:
+        stamp = (headers.get(TIMESTAMP_HEADER) or "").strip()
+        signature = (headers.get(SIGNATURE_HEADER) or "").strip()
+        if not stamp.isdigit() or not signature:
+            raise DomainError(WalletError.INVALID_SIGNATURE)
+        expected = self.sign(timestamp=stamp, body=body)
+        if not hmac.compare_digest(expected, signature):
+            raise DomainError(WalletError.INVALID_SIGNATURE)
+        if abs(time.time() - int(stamp)) > MAX_AGE_SECONDS:
+            raise DomainError(WalletError.NOTIFICATION_EXPIRED)
+        try:
+            data = json.loads(body)
+            notification = Notification(
+                id=str(data["id"]),
+                event=str(data["type"]),
+                object_ref=str(data["object"]),
+                amount=int(data["amount"]),
+                currency=str(data["currency"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            raise DomainError(WalletError.INVALID_NOTIFICATION) from None
+        if notification.event not in EVENTS or not notification.id or len(notification.id) > 64:
+            raise DomainError(WalletError.INVALID_NOTIFICATION)
+        return notification

@@ -1,0 +1,42 @@
+"""Ledger checks and shortcuts shared by the wallet tests."""
+
+from django.db.models import Sum
+
+from infoconnect.wallet import actions
+from infoconnect.wallet.models import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
+
+
+def fund(user_id: int, amount: int) -> None:
+    """Top up a wallet through the provider-facing actions, as a confirmed payment would."""
+    payment = actions.start_topup(user_id=user_id, amount=amount)
+    actions.complete_topup(payment_id=payment.pk)
+
+
+def fund_merchant(merchant_id: int, buyer_id: int, amount: int, *, order_id: int) -> None:
+    """Give a merchant a balance the way it really gets one: a paid and released order."""
+    fund(buyer_id, amount)
+    actions.pay_order(buyer_id=buyer_id, order_id=order_id, amount=amount)
+    actions.release_escrow(order_id=order_id, merchant_id=merchant_id, amount=amount, commission=0)
+
+
+def assert_ledger_consistent() -> None:
+    """Every transaction balances, cached balances equal their entries, nothing is negative."""
+    unbalanced = (
+        LedgerEntry.objects.values("transaction_id").annotate(total=Sum("amount")).exclude(total=0)
+    )
+    assert list(unbalanced) == []
+    assert not LedgerTransaction.objects.filter(entries__isnull=True).exists()
+    sums = dict(LedgerEntry.objects.values_list("account_id").annotate(total=Sum("amount")))
+    for account in LedgerAccount.objects.all():
+        assert account.balance == sums.get(account.id, 0), account
+        if account.kind != AccountKind.EXTERNAL:
+            assert account.balance >= 0, account
+
+
+def money_in_system() -> int:
+    return (
+        LedgerAccount.objects.exclude(kind=AccountKind.EXTERNAL).aggregate(total=Sum("balance"))[
+            "total"
+        ]
+        or 0
+    )

@@ -1,0 +1,342 @@
+import pytest
+from django.db import connection
+
+from infoconnect.core.errors import DomainError
+from infoconnect.wallet import actions
+from infoconnect.wallet.models import (
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    Payout,
+    TransactionKind,
+)
+from infoconnect.wallet.selectors import balance_of, platform_account_balance
+from infoconnect.wallet.tests.helpers import (
+    assert_ledger_consistent,
+    fund,
+    fund_merchant,
+    money_in_system,
+)
+
+
+@pytest.fixture
+def buyer(make_user):
+    return make_user("buyer")
+
+
+@pytest.fixture
+def merchant(make_user):
+    return make_user("acme", kind="merchant", verified=True)
+
+
+def escrow_of(user_id: int) -> int:
+    return balance_of(user_id=user_id, kind=AccountKind.ESCROW)
+
+
+def test_topup_credits_the_wallet_once(buyer):
+    payment = actions.start_topup(user_id=buyer.pk, amount=5000)
+    assert payment.status == Payment.Status.PENDING
+    assert payment.redirect_url == f"/wallet/sandbox/pay/{payment.provider_ref}/"
+    first = actions.complete_topup(payment_id=payment.pk)
+    again = actions.complete_topup(payment_id=payment.pk)
+    assert first == again
+    assert balance_of(user_id=buyer.pk) == 5000
+    assert money_in_system() == 5000
+    assert_ledger_consistent()
+
+
+def test_cancelled_topup_credits_nothing(buyer):
+    payment = actions.start_topup(user_id=buyer.pk, amount=5000)
+    actions.cancel_topup(payment_id=payment.pk)
+    assert actions.complete_topup(payment_id=payment.pk) is None
+    assert balance_of(user_id=buyer.pk) == 0
+    assert LedgerTransaction.objects.count() == 0
+
+
+@pytest.mark.parametrize("amount", [0, -1, 5_000_001, "100", 1.5, True])
+def test_topup_rejects_bad_amounts(buyer, amount):
+    with pytest.raises(DomainError) as error:
+        actions.start_topup(user_id=buyer.pk, amount=amount)
+    assert error.value.code in {"invalid_amount", "amount_too_large"}
+    assert Payment.objects.count() == 0
+
+
+def test_pay_order_moves_wallet_to_escrow(buyer):
+    fund(buyer.pk, 3000)
+    txn = actions.pay_order(buyer_id=buyer.pk, order_id=12, amount=1234)
+    assert txn.kind == TransactionKind.ORDER_PAYMENT
+    assert txn.description == "Payment for order #12"
+    assert balance_of(user_id=buyer.pk) == 1766
+    assert escrow_of(buyer.pk) == 1234
+    assert sorted(txn.entries.values_list("amount", flat=True)) == [-1234, 1234]
+    assert_ledger_consistent()
+
+
+def test_pay_order_is_idempotent_on_the_order(buyer):
+    fund(buyer.pk, 3000)
+    first = actions.pay_order(buyer_id=buyer.pk, order_id=12, amount=1000)
+    second = actions.pay_order(buyer_id=buyer.pk, order_id=12, amount=1000)
+    assert first.pk == second.pk
+    assert balance_of(user_id=buyer.pk) == 2000
+    assert LedgerEntry.objects.filter(transaction=first).count() == 2
+
+
+def test_pay_order_without_enough_money_changes_nothing(buyer):
+    fund(buyer.pk, 999)
+    with pytest.raises(DomainError) as error:
+        actions.pay_order(buyer_id=buyer.pk, order_id=12, amount=1000)
+    assert error.value.code == "insufficient_funds"
+    assert error.value.status == 409
+    assert balance_of(user_id=buyer.pk) == 999
+    assert not LedgerTransaction.objects.filter(kind=TransactionKind.ORDER_PAYMENT).exists()
+    # The order can be paid once the wallet has the money.
+    fund(buyer.pk, 1)
+    actions.pay_order(buyer_id=buyer.pk, order_id=12, amount=1000)
+    assert balance_of(user_id=buyer.pk) == 0
+    assert_ledger_consistent()
+
+
+def test_pay_order_from_a_wallet_never_funded(buyer):
+    with pytest.raises(DomainError) as error:
+        actions.pay_order(buyer_id=buyer.pk, order_id=1, amount=1)
+    assert error.value.code == "insufficient_funds"
+
+
+@pytest.mark.parametrize("amount", [0, -5, "10"])
+def test_pay_order_rejects_bad_amounts(buyer, amount):
+    fund(buyer.pk, 100)
+    with pytest.raises(DomainError) as error:
+        actions.pay_order(buyer_id=buyer.pk, order_id=1, amount=amount)
+    assert error.value.code == "invalid_amount"
+    assert balance_of(user_id=buyer.pk) == 100
+
+
+def test_unknown_currency_is_refused(buyer):
+    with pytest.raises(DomainError) as error:
+        actions.pay_order(buyer_id=buyer.pk, order_id=1, amount=1, currency="XXX")
+    assert error.value.code == "unsupported_currency"
+
+
+def test_wallet_check_constraint_backs_the_conditional_update(buyer):
+    fund(buyer.pk, 10)
+    wallet = LedgerAccount.objects.get(owner_id=buyer.pk, kind=AccountKind.WALLET)
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerAccount.objects.filter(pk=wallet.pk).update(balance=-1)
+
+
+def test_refund_escrow_returns_the_money(buyer):
+    fund(buyer.pk, 3000)
+    actions.pay_order(buyer_id=buyer.pk, order_id=7, amount=3000)
+    txn = actions.refund_escrow(order_id=7, buyer_id=buyer.pk, amount=3000)
+    assert actions.refund_escrow(order_id=7, buyer_id=buyer.pk, amount=3000) == txn
+    assert balance_of(user_id=buyer.pk) == 3000
+    assert escrow_of(buyer.pk) == 0
+    assert_ledger_consistent()
+
+
+def test_refund_escrow_of_an_unpaid_order_is_refused(buyer):
+    with pytest.raises(DomainError) as error:
+        actions.refund_escrow(order_id=7, buyer_id=buyer.pk, amount=100)
+    assert error.value.code == "order_not_paid"
+    assert LedgerTransaction.objects.count() == 0
+
+
+def test_refund_escrow_to_someone_else_is_refused(buyer, make_user):
+    other = make_user("other")
+    fund(buyer.pk, 100)
+    actions.pay_order(buyer_id=buyer.pk, order_id=7, amount=100)
+    with pytest.raises(DomainError) as error:
+        actions.refund_escrow(order_id=7, buyer_id=other.pk, amount=100)
+    assert error.value.code == "wrong_party"
+    assert balance_of(user_id=other.pk) == 0
+    assert escrow_of(buyer.pk) == 100
+
+
+def test_escrow_of_one_order_cannot_pay_for_another(buyer, merchant):
+    fund(buyer.pk, 300)
+    actions.pay_order(buyer_id=buyer.pk, order_id=1, amount=100)
+    actions.pay_order(buyer_id=buyer.pk, order_id=2, amount=200)
+    actions.refund_escrow(order_id=1, buyer_id=buyer.pk, amount=60)
+    with pytest.raises(DomainError) as error:
+        actions.release_escrow(order_id=1, merchant_id=merchant.pk, amount=50, commission=1)
+    assert error.value.code == "escrow_exceeded"
+    actions.release_escrow(order_id=1, merchant_id=merchant.pk, amount=40, commission=1)
+    assert escrow_of(buyer.pk) == 200
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 39
+    assert_ledger_consistent()
+
+
+def test_release_escrow_pays_merchant_less_commission(buyer, merchant):
+    fund(buyer.pk, 10000)
+    actions.pay_order(buyer_id=buyer.pk, order_id=5, amount=10000)
+    txn = actions.release_escrow(order_id=5, merchant_id=merchant.pk, amount=10000, commission=200)
+    again = actions.release_escrow(
+        order_id=5, merchant_id=merchant.pk, amount=10000, commission=200
+    )
+    assert again == txn
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 9800
+    assert platform_account_balance(kind=AccountKind.COMMISSION_REVENUE) == 200
+    assert escrow_of(buyer.pk) == 0
+    assert txn.entries.count() == 3
+    assert_ledger_consistent()
+
+
+@pytest.mark.parametrize("commission", [-1, 10001, "2"])
+def test_release_escrow_rejects_bad_commission(buyer, merchant, commission):
+    fund(buyer.pk, 10000)
+    actions.pay_order(buyer_id=buyer.pk, order_id=5, amount=10000)
+    with pytest.raises(DomainError) as error:
+        actions.release_escrow(
+            order_id=5, merchant_id=merchant.pk, amount=10000, commission=commission
+        )
+    assert error.value.code == "invalid_amount"
+    assert escrow_of(buyer.pk) == 10000
+
+
+def test_refund_completed_order_takes_it_from_the_merchant(buyer, merchant):
+    fund(buyer.pk, 10000)
+    actions.pay_order(buyer_id=buyer.pk, order_id=5, amount=10000)
+    actions.release_escrow(order_id=5, merchant_id=merchant.pk, amount=10000, commission=200)
+    fund_merchant(merchant.pk, buyer.pk, 500, order_id=6)
+    txn = actions.refund_completed_order(
+        order_id=5, merchant_id=merchant.pk, buyer_id=buyer.pk, amount=10000
+    )
+    assert txn.description == "Refund for completed order #5"
+    assert balance_of(user_id=buyer.pk) == 10000
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 300
+    assert_ledger_consistent()
+
+
+def test_refund_completed_order_needs_the_merchant_balance(buyer, merchant):
+    fund(buyer.pk, 10000)
+    actions.pay_order(buyer_id=buyer.pk, order_id=5, amount=10000)
+    actions.release_escrow(order_id=5, merchant_id=merchant.pk, amount=10000, commission=200)
+    with pytest.raises(DomainError) as error:
+        actions.refund_completed_order(
+            order_id=5, merchant_id=merchant.pk, buyer_id=buyer.pk, amount=10000
+        )
+    assert error.value.code == "insufficient_funds"
+    assert str(error.value) == "The merchant balance is too low for this."
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 9800
+    assert balance_of(user_id=buyer.pk) == 0
+
+
+def test_refund_completed_order_before_release_is_refused(buyer, merchant):
+    fund(buyer.pk, 100)
+    actions.pay_order(buyer_id=buyer.pk, order_id=5, amount=100)
+    with pytest.raises(DomainError) as error:
+        actions.refund_completed_order(
+            order_id=5, merchant_id=merchant.pk, buyer_id=buyer.pk, amount=100
+        )
+    assert error.value.code == "order_not_released"
+
+
+def test_refund_completed_order_by_another_merchant_is_refused(buyer, merchant, make_user):
+    rival = make_user("rival", kind="merchant", verified=True)
+    fund(buyer.pk, 100)
+    actions.pay_order(buyer_id=buyer.pk, order_id=5, amount=100)
+    actions.release_escrow(order_id=5, merchant_id=merchant.pk, amount=100, commission=0)
+    with pytest.raises(DomainError) as error:
+        actions.refund_completed_order(
+            order_id=5, merchant_id=rival.pk, buyer_id=buyer.pk, amount=100
+        )
+    assert error.value.code == "wrong_party"
+    with pytest.raises(DomainError) as error:
+        actions.refund_completed_order(
+            order_id=5, merchant_id=merchant.pk, buyer_id=buyer.pk, amount=101
+        )
+    assert error.value.code == "refund_exceeds_payment"
+
+
+def test_campaign_hold_and_settle(buyer, merchant):
+    fund_merchant(merchant.pk, buyer.pk, 1000, order_id=1)
+    hold = actions.hold_campaign_cost(merchant_id=merchant.pk, campaign_id=3, amount=400)
+    assert actions.hold_campaign_cost(merchant_id=merchant.pk, campaign_id=3, amount=400) == hold
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 600
+    settle = actions.settle_campaign(merchant_id=merchant.pk, campaign_id=3, charged=250)
+    assert actions.settle_campaign(merchant_id=merchant.pk, campaign_id=3, charged=250) == settle
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 750
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.CAMPAIGN_HOLD) == 0
+    assert platform_account_balance(kind=AccountKind.MESSAGING_REVENUE) == 250
+    assert_ledger_consistent()
+
+
+def test_campaign_hold_needs_the_balance(merchant):
+    with pytest.raises(DomainError) as error:
+        actions.hold_campaign_cost(merchant_id=merchant.pk, campaign_id=3, amount=1)
+    assert error.value.code == "insufficient_funds"
+    assert LedgerTransaction.objects.count() == 0
+
+
+def test_settle_checks_the_hold(buyer, merchant, make_user):
+    rival = make_user("rival", kind="merchant", verified=True)
+    with pytest.raises(DomainError) as error:
+        actions.settle_campaign(merchant_id=merchant.pk, campaign_id=3, charged=0)
+    assert error.value.code == "campaign_not_held"
+    fund_merchant(merchant.pk, buyer.pk, 1000, order_id=1)
+    actions.hold_campaign_cost(merchant_id=merchant.pk, campaign_id=3, amount=400)
+    for who, charged, code in [
+        (rival.pk, 10, "wrong_party"),
+        (merchant.pk, 401, "charge_exceeds_hold"),
+        (merchant.pk, -1, "invalid_amount"),
+    ]:
+        with pytest.raises(DomainError) as error:
+            actions.settle_campaign(merchant_id=who, campaign_id=3, charged=charged)
+        assert error.value.code == code
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.CAMPAIGN_HOLD) == 400
+    # A campaign that delivered nothing costs nothing.
+    actions.settle_campaign(merchant_id=merchant.pk, campaign_id=3, charged=0)
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 1000
+
+
+def test_payout_paid_leaves_the_system(buyer, merchant):
+    fund_merchant(merchant.pk, buyer.pk, 1000, order_id=1)
+    payout = actions.request_payout(merchant_id=merchant.pk, amount=700)
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 300
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.PAYOUT_PENDING) == 700
+    assert money_in_system() == 1000
+    actions.complete_payout(payout_id=payout.pk)
+    actions.complete_payout(payout_id=payout.pk)
+    payout.refresh_from_db()
+    assert payout.status == Payout.Status.PAID
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.PAYOUT_PENDING) == 0
+    assert money_in_system() == 300
+    assert_ledger_consistent()
+
+
+def test_failed_payout_returns_the_money(buyer, merchant):
+    fund_merchant(merchant.pk, buyer.pk, 1000, order_id=1)
+    payout = actions.request_payout(merchant_id=merchant.pk, amount=700)
+    actions.fail_payout(payout_id=payout.pk)
+    # A late "paid" after the failure changes nothing.
+    actions.complete_payout(payout_id=payout.pk)
+    payout.refresh_from_db()
+    assert payout.status == Payout.Status.FAILED
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 1000
+    assert money_in_system() == 1000
+    assert_ledger_consistent()
+
+
+def test_payout_needs_the_balance_and_a_merchant(buyer, merchant):
+    with pytest.raises(DomainError) as error:
+        actions.request_payout(merchant_id=merchant.pk, amount=1)
+    assert error.value.code == "insufficient_funds"
+    with pytest.raises(DomainError) as error:
+        actions.request_payout(merchant_id=buyer.pk, amount=1)
+    assert error.value.code == "not_a_merchant"
+    assert Payout.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_entries_lead_with_their_account():
+    columns = [field.column for field in LedgerEntry._meta.local_fields if not field.primary_key]
+    assert columns[0] == "account_id"
+    with connection.cursor() as cursor:
+        description = connection.introspection.get_table_description(
+            cursor, LedgerEntry._meta.db_table
+        )
+    assert [column.name for column in description][:2] == ["id", "account_id"]

@@ -1,0 +1,195 @@
+import csv
+from collections.abc import Iterable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from infoconnect.core.pagination import PageParams
+from infoconnect.wallet import actions, selectors
+from infoconnect.wallet.forms import AmountForm
+from infoconnect.wallet.models import AccountKind, LedgerEntry, Payment
+from infoconnect.wallet.providers import get_provider
+
+STATEMENT_PAGE = 25
+
+
+def wallet_header(request: HttpRequest) -> dict:
+    return {
+        "header_links": [
+            {"url": reverse("wallet:home"), "id": "nav-wallet", "label": gettext_lazy("Wallet")}
+        ]
+    }
+
+
+def _statement_page(request: HttpRequest, *, kind: str) -> tuple[list[LedgerEntry], int | None]:
+    page = PageParams.clean(
+        max_id=request.GET.get("max_id"), limit=STATEMENT_PAGE, max_limit=STATEMENT_PAGE
+    )
+    entries = selectors.statement(user_id=request.user.pk, kind=kind, page=page)
+    next_max_id = entries[-1].pk if len(entries) == STATEMENT_PAGE else None
+    return entries, next_max_id
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return _render_home(request, AmountForm())
+
+
+def _render_home(request: HttpRequest, form: AmountForm, status: int = 200) -> HttpResponse:
+    entries, next_max_id = _statement_page(request, kind=AccountKind.WALLET)
+    topup = None
+    if request.GET.get("topup", "").isdigit():
+        topup = selectors.payment_for(user_id=request.user.pk, payment_id=int(request.GET["topup"]))
+    return render(
+        request,
+        "wallet/home.html",
+        {
+            "balance": selectors.balance_of(user_id=request.user.pk, kind=AccountKind.WALLET),
+            "entries": entries,
+            "next_max_id": next_max_id,
+            "form": form,
+            "topup": topup,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def topup(request: HttpRequest) -> HttpResponse:
+    form = AmountForm(request.POST)
+    if not form.is_valid():
+        return _render_home(request, form, status=400)
+    status, body = actions.request_topup(
+        user_id=request.user.pk,
+        idempotency_key=str(form.cleaned_data["idempotency_key"]),
+        amount=form.cleaned_data["amount"],
+    )
+    if status >= 400:
+        messages.error(request, body["error"])
+        return redirect("wallet:home")
+    return redirect(body["redirect_url"])
+
+
+def _merchant_only(request: HttpRequest) -> None:
+    # A person has no merchant balance: the page does not exist for them.
+    if not request.user.is_merchant:
+        raise Http404
+
+
+@login_required
+def merchant(request: HttpRequest) -> HttpResponse:
+    _merchant_only(request)
+    return _render_merchant(request, AmountForm())
+
+
+def _render_merchant(request: HttpRequest, form: AmountForm, status: int = 200) -> HttpResponse:
+    entries, next_max_id = _statement_page(request, kind=AccountKind.MERCHANT)
+    user_id = request.user.pk
+    return render(
+        request,
+        "wallet/merchant.html",
+        {
+            "balance": selectors.balance_of(user_id=user_id, kind=AccountKind.MERCHANT),
+            "pending": selectors.balance_of(user_id=user_id, kind=AccountKind.PAYOUT_PENDING),
+            "held": selectors.balance_of(user_id=user_id, kind=AccountKind.CAMPAIGN_HOLD),
+            "entries": entries,
+            "next_max_id": next_max_id,
+            "payouts": selectors.payouts_of(merchant_id=user_id),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def payout(request: HttpRequest) -> HttpResponse:
+    _merchant_only(request)
+    form = AmountForm(request.POST)
+    if not form.is_valid():
+        return _render_merchant(request, form, status=400)
+    status, body = actions.request_payout_once(
+        merchant_id=request.user.pk,
+        idempotency_key=str(form.cleaned_data["idempotency_key"]),
+        amount=form.cleaned_data["amount"],
+    )
+    if status >= 400:
+        messages.error(request, body["error"])
+    else:
+        messages.success(request, _("Payout #%(id)s requested.") % {"id": body["id"]})
+    return redirect("wallet:merchant")
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_response(entries: Iterable[LedgerEntry], filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(
+            [_("Entry"), _("Time"), _("Description"), _("Amount"), _("Balance"), _("Currency")]
+        )
+        for entry in entries:
+            yield writer.writerow(
+                [
+                    entry.pk,
+                    timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                    entry.transaction.description,
+                    _decimal(entry.amount),
+                    _decimal(entry.balance_after),
+                    entry.transaction.currency,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _decimal(amount: int) -> str:
+    sign = "-" if amount < 0 else ""
+    whole, fen = divmod(abs(amount), 100)
+    return f"{sign}{whole}.{fen:02d}"
+
+
+@login_required
+def statement_csv(request: HttpRequest) -> StreamingHttpResponse:
+    entries = selectors.statement_rows(user_id=request.user.pk, kind=AccountKind.WALLET)
+    return _csv_response(entries, "wallet-statement.csv")
+
+
+@login_required
+def merchant_statement_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _merchant_only(request)
+    entries = selectors.statement_rows(user_id=request.user.pk, kind=AccountKind.MERCHANT)
+    return _csv_response(entries, "merchant-statement.csv")
+
+
+@login_required
+def sandbox_pay(request: HttpRequest, reference: str) -> HttpResponse:
+    """The sandbox provider's own payment page, where the payer confirms or cancels."""
+    payment = selectors.payment_by_reference(reference=reference)
+    if payment is None or payment.user_id != request.user.pk or payment.provider != "sandbox":
+        raise Http404
+    if request.method == "POST":
+        if payment.status == Payment.Status.PENDING:
+            provider = get_provider(payment.provider)
+            if request.POST.get("decision") == "confirm":
+                provider.confirm_payment(reference=reference)
+                messages.success(request, _("Payment confirmed; your wallet will be credited."))
+            else:
+                provider.cancel_payment(reference=reference)
+                messages.info(request, _("Payment cancelled."))
+        return redirect(f"{reverse('wallet:home')}?topup={payment.pk}")
+    return render(request, "wallet/sandbox_pay.html", {"payment": payment})
