@@ -1,0 +1,763 @@
+"""Every write of the messaging app: programme enrolment, preferences, private messages,
+campaigns and their fan-out, and what recipients do with a campaign message."""
+
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from infoconnect.accounts.models import REGIONS, User
+from infoconnect.core.errors import DomainError
+from infoconnect.core.models import PlatformSettings
+from infoconnect.messaging import fanout
+from infoconnect.messaging.errors import MessagingError
+from infoconnect.messaging.models import (
+    MESSAGE_MAX_LENGTH,
+    TAG_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Campaign,
+    CampaignChunk,
+    Conversation,
+    Enrolment,
+    FollowerTag,
+    MarketingPreference,
+    Message,
+    Participant,
+    Receipt,
+)
+from infoconnect.social.models import Block, Follow
+
+DEFAULT_CHUNK_SIZE = 250_000
+MAX_AUDIENCE_TAGS = 10
+REGION_CODES = {code for code, _label in REGIONS}
+# States whose campaigns use up the day's quota.
+QUOTA_STATES = [Campaign.State.SCHEDULED, Campaign.State.SENDING, Campaign.State.SENT]
+
+
+def chunk_size() -> int:
+    return int(getattr(settings, "MESSAGING_CHUNK_SIZE", DEFAULT_CHUNK_SIZE))
+
+
+# ---------------------------------------------------------------- programme and preferences
+
+
+@transaction.atomic
+def enrol_merchant(*, merchant: User, note: str = "") -> Enrolment:
+    if not merchant.is_merchant or not merchant.is_verified_merchant:
+        raise DomainError(MessagingError.NOT_MERCHANT)
+    enrolment, created = Enrolment.objects.get_or_create(merchant=merchant, defaults={"note": note})
+    if not created:
+        Enrolment.objects.filter(pk=enrolment.pk).update(
+            status=Enrolment.Status.ENROLLED, note=note, suspended_at=None
+        )
+        enrolment.refresh_from_db()
+    return enrolment
+
+
+@transaction.atomic
+def suspend_merchant(*, merchant_id: int, note: str) -> bool:
+    """Suspend an enrolled merchant; False when it was not enrolled."""
+    return bool(
+        Enrolment.objects.filter(merchant_id=merchant_id, status=Enrolment.Status.ENROLLED).update(
+            status=Enrolment.Status.SUSPENDED, note=note, suspended_at=timezone.now()
+        )
+    )
+
+
+@transaction.atomic
+def set_marketing_preference(
+    *,
+    follower: User,
+    merchant_id: int,
+    accepts_marketing: bool,
+    source: str = MarketingPreference.Source.SETTINGS,
+) -> MarketingPreference:
+    if not User.objects.filter(pk=merchant_id, kind=User.Kind.MERCHANT).exists():
+        raise DomainError(MessagingError.RECIPIENT_NOT_FOUND)
+    preference, _created = MarketingPreference.objects.update_or_create(
+        follower=follower,
+        merchant_id=merchant_id,
+        defaults={
+            "accepts_marketing": accepts_marketing,
+            "source": source,
+            "updated_at": timezone.now(),
+        },
+    )
+    return preference
+
+
+def _clean_tag(tag: str) -> str:
+    tag = (tag or "").strip().lower()
+    if not tag or len(tag) > TAG_MAX_LENGTH:
+        raise DomainError(MessagingError.INVALID_AUDIENCE, "A tag has 1 to 30 characters.")
+    return tag
+
+
+@transaction.atomic
+def tag_follower(*, merchant: User, follower_id: int, tag: str) -> FollowerTag:
+    tag = _clean_tag(tag)
+    if not Follow.objects.filter(follower_id=follower_id, target=merchant).exists():
+        raise DomainError(MessagingError.RECIPIENT_NOT_FOUND)
+    row, _created = FollowerTag.objects.get_or_create(
+        merchant=merchant, follower_id=follower_id, tag=tag
+    )
+    return row
+
+
+@transaction.atomic
+def untag_follower(*, merchant: User, follower_id: int, tag: str) -> int:
+    deleted, _ = FollowerTag.objects.filter(
+        merchant=merchant, follower_id=follower_id, tag=_clean_tag(tag)
+    ).delete()
+    return deleted
+
+
+# ---------------------------------------------------------------- private messages
+
+
+def _blocked_either_way(a: int, b: int) -> bool:
+    return Block.objects.filter(
+        Q(blocker_id=a, blocked_id=b) | Q(blocker_id=b, blocked_id=a)
+    ).exists()
+
+
+def _received_campaign_from(*, recipient_id: int, sender_id: int) -> bool:
+    """Has recipient_id received a campaign message from sender_id (so may reply)?"""
+    ids = Message.objects.filter(sender_id=sender_id, campaign__isnull=False).values("pk")
+    return Receipt.objects.filter(recipient_id=recipient_id, message_id__in=ids).exists()
+
+
+def _may_message(*, sender: User, recipient: User, conversation: Conversation | None) -> None:
+    if _blocked_either_way(sender.pk, recipient.pk):
+        raise DomainError(MessagingError.BLOCKED)
+    if recipient.message_policy == User.MessagePolicy.EVERYONE:
+        return
+    if Follow.objects.filter(follower=recipient, target=sender).exists():
+        return
+    if conversation is not None and conversation.messages.filter(sender=recipient).exists():
+        return
+    if _received_campaign_from(recipient_id=sender.pk, sender_id=recipient.pk):
+        return
+    raise DomainError(MessagingError.NOT_ACCEPTING_MESSAGES)
+
+
+def _clean_attachment(
+    attachment_type: str, attachment_id: int | None, attachment_url: str
+) -> tuple[str, int | None, str]:
+    attachment_type = attachment_type or ""
+    attachment_url = (attachment_url or "").strip()
+    if attachment_type == "":
+        if attachment_id is not None or attachment_url:
+            raise DomainError(MessagingError.INVALID_ATTACHMENT)
+        return "", None, ""
+    if attachment_type == Message.Attachment.LINK:
+        return "link", None, _clean_url(attachment_url, MessagingError.INVALID_ATTACHMENT)
+    if attachment_type == Message.Attachment.POST:
+        from infoconnect.social.models import Post
+
+        if attachment_id is None or not Post.objects.filter(pk=attachment_id).exists():
+            raise DomainError(MessagingError.INVALID_ATTACHMENT, "That post does not exist.")
+        return "post", attachment_id, ""
+    raise DomainError(MessagingError.INVALID_ATTACHMENT)
+
+
+def _clean_url(url: str, error: MessagingError) -> str:
+    url = (url or "").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise DomainError(error, "Enter a web address starting with http:// or https://.") from None
+    if len(url) > 500 or not urlsplit(url).netloc:
+        raise DomainError(error, "Enter a web address of at most 500 characters.")
+    return url
+
+
+@transaction.atomic
+def send_message(
+    *,
+    sender: User,
+    recipient_id: int,
+    body: str,
+    attachment_type: str = "",
+    attachment_id: int | None = None,
+    attachment_url: str = "",
+) -> Message:
+    body = (body or "").strip()
+    attachment = _clean_attachment(attachment_type, attachment_id, attachment_url)
+    if len(body) > MESSAGE_MAX_LENGTH or (not body and not attachment[0]):
+        raise DomainError(MessagingError.INVALID_MESSAGE)
+    if recipient_id == sender.pk:
+        raise DomainError(MessagingError.CANNOT_MESSAGE_SELF)
+    recipient = User.objects.filter(pk=recipient_id, is_active=True).first()
+    if recipient is None:
+        raise DomainError(MessagingError.RECIPIENT_NOT_FOUND)
+    low, high = sorted([sender.pk, recipient.pk])
+    conversation = Conversation.objects.filter(user_low_id=low, user_high_id=high).first()
+    _may_message(sender=sender, recipient=recipient, conversation=conversation)
+    now = timezone.now()
+    if conversation is None:
+        conversation = _start_conversation(sender=sender, recipient=recipient, now=now)
+    message = Message.objects.create(
+        sender=sender,
+        conversation=conversation,
+        body=body,
+        attachment_type=attachment[0],
+        attachment_id=attachment[1],
+        attachment_url=attachment[2],
+        created_at=now,
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+    Participant.objects.filter(conversation=conversation, user=sender).update(last_message_at=now)
+    Participant.objects.filter(conversation=conversation, user=recipient).update(
+        last_message_at=now, unread_count=F("unread_count") + 1
+    )
+    return message
+
+
+def _start_conversation(*, sender: User, recipient: User, now: datetime) -> Conversation:
+    limit = PlatformSettings.current().new_conversations_per_hour
+    # Locking the sender's row makes the hourly count exact under concurrent requests.
+    User.objects.select_for_update().filter(pk=sender.pk).first()
+    started = Conversation.objects.filter(
+        started_by=sender, created_at__gte=now - timedelta(hours=1)
+    ).count()
+    if started >= limit:
+        raise DomainError(MessagingError.CONVERSATION_RATE_LIMITED)
+    low, high = sorted([sender.pk, recipient.pk])
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.create(
+                user_low_id=low, user_high_id=high, started_by=sender, created_at=now
+            )
+            Participant.objects.bulk_create(
+                [
+                    Participant(user=sender, other=recipient, conversation=conversation),
+                    Participant(user=recipient, other=sender, conversation=conversation),
+                ]
+            )
+    except IntegrityError:
+        # The other side started it at the same moment: use theirs.
+        conversation = Conversation.objects.get(user_low_id=low, user_high_id=high)
+    return conversation
+
+
+@transaction.atomic
+def mark_conversation_read(*, user: User, other_id: int) -> int:
+    """Mark everything from other_id to user read; returns how many campaign messages."""
+    Participant.objects.filter(user=user, other_id=other_id, unread_count__gt=0).update(
+        unread_count=0
+    )
+    campaign_ids = Message.objects.filter(sender_id=other_id, campaign__isnull=False).values("pk")
+    unread = [
+        message_id
+        for message_id, flags in Receipt.objects.filter(
+            recipient_id=user.pk, message_id__in=campaign_ids
+        ).values_list("message_id", "flags")
+        if not flags & Receipt.READ
+    ]
+    return sum(
+        _flag(recipient_id=user.pk, message_id=message_id, bit=Receipt.READ)
+        for message_id in sorted(unread)
+    )
+
+
+# ---------------------------------------------------------------- recipients and campaigns
+
+_COUNTER_FOR_BIT = {
+    Receipt.READ: "read",
+    Receipt.CLICKED: "clicked",
+    Receipt.UNSUBSCRIBED: "unsubscribed",
+    Receipt.REPORTED: "reported",
+}
+
+
+def _flag(*, recipient_id: int, message_id: int, bit: int) -> bool:
+    """Set one flag bit once; the first time, bump the campaign's counter (and its chart)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE messaging_receipt SET flags = flags | %s"
+            " WHERE recipient_id = %s AND message_id = %s AND (flags & %s) = 0",
+            [bit, recipient_id, message_id, bit],
+        )
+        changed = cursor.rowcount == 1
+    if not changed:
+        return False
+    message = Message.objects.filter(pk=message_id).values("campaign_id", "is_test").first()
+    if message is None or message["is_test"] or message["campaign_id"] is None:
+        return True
+    field = _COUNTER_FOR_BIT[bit]
+    Campaign.objects.filter(pk=message["campaign_id"]).update(**{field: F(field) + 1})
+    if bit in (Receipt.READ, Receipt.CLICKED):
+        _bump_activity(
+            message["campaign_id"],
+            reads=int(bit == Receipt.READ),
+            clicks=int(bit == Receipt.CLICKED),
+        )
+    return True
+
+
+def _bump_activity(campaign_id: int, *, reads: int, clicks: int) -> None:
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO messaging_campaignactivity (campaign_id, hour, reads, clicks)"
+            " VALUES (%s, %s, %s, %s) ON CONFLICT (campaign_id, hour) DO UPDATE"
+            " SET reads = messaging_campaignactivity.reads + excluded.reads,"
+            " clicks = messaging_campaignactivity.clicks + excluded.clicks",
+            [campaign_id, hour, reads, clicks],
+        )
+
+
+def _receipt_message(*, recipient_id: int, message_id: int) -> Message:
+    if not Receipt.objects.filter(recipient_id=recipient_id, message_id=message_id).exists():
+        raise DomainError(MessagingError.MESSAGE_NOT_FOUND)
+    return Message.objects.select_related("campaign").get(pk=message_id)
+
+
+@transaction.atomic
+def record_click(*, recipient_id: int, message_id: int) -> str:
+    """Record a click on a campaign message's link and return that link."""
+    message = _receipt_message(recipient_id=recipient_id, message_id=message_id)
+    if message.campaign is None or not message.campaign.link_url:
+        raise DomainError(MessagingError.NO_LINK)
+    _flag(recipient_id=recipient_id, message_id=message_id, bit=Receipt.READ)
+    _flag(recipient_id=recipient_id, message_id=message_id, bit=Receipt.CLICKED)
+    return message.campaign.link_url
+
+
+@transaction.atomic
+def unsubscribe(*, user: User, message_id: int) -> MarketingPreference:
+    """One click on a campaign message: no more marketing from its merchant."""
+    message = _receipt_message(recipient_id=user.pk, message_id=message_id)
+    _flag(recipient_id=user.pk, message_id=message_id, bit=Receipt.UNSUBSCRIBED)
+    return set_marketing_preference(
+        follower=user,
+        merchant_id=message.sender_id,
+        accepts_marketing=False,
+        source=MarketingPreference.Source.UNSUBSCRIBE,
+    )
+
+
+@transaction.atomic
+def report_spam(*, user: User, message_id: int) -> bool:
+    """Report a campaign message; a merchant past the report threshold is suspended."""
+    message = _receipt_message(recipient_id=user.pk, message_id=message_id)
+    if not _flag(recipient_id=user.pk, message_id=message_id, bit=Receipt.REPORTED):
+        return False
+    if message.campaign_id is None or message.is_test:
+        return True
+    rules = PlatformSettings.current()
+    figures = Campaign.objects.filter(pk=message.campaign_id).values("reported", "delivered")[0]
+    if (
+        figures["reported"] >= rules.spam_report_min_reports
+        and figures["reported"] * 1000
+        >= rules.spam_report_threshold_permille * figures["delivered"]
+    ):
+        suspend_merchant(
+            merchant_id=message.sender_id,
+            note=f"Spam reports on campaign {message.campaign_id} passed the threshold.",
+        )
+    return True
+
+
+# ---------------------------------------------------------------- composing campaigns
+
+
+def _require_enrolled(merchant: User, *, lock: bool = False) -> None:
+    if not merchant.is_merchant:
+        raise DomainError(MessagingError.NOT_MERCHANT)
+    enrolments = Enrolment.objects.filter(merchant=merchant)
+    if lock:
+        enrolments = enrolments.select_for_update()
+    enrolment = enrolments.first()
+    if enrolment is None or enrolment.status != Enrolment.Status.ENROLLED:
+        raise DomainError(MessagingError.NOT_ENROLLED)
+
+
+def clean_audience(raw: dict | None) -> dict:
+    raw = raw or {}
+    if not isinstance(raw, dict) or set(raw) - {"tags", "regions", "followed_within_days"}:
+        raise DomainError(MessagingError.INVALID_AUDIENCE)
+    audience: dict = {}
+    tags = raw.get("tags") or []
+    if not isinstance(tags, list) or len(tags) > MAX_AUDIENCE_TAGS:
+        raise DomainError(MessagingError.INVALID_AUDIENCE, "Choose at most 10 tags.")
+    if tags:
+        audience["tags"] = sorted({_clean_tag(str(tag)) for tag in tags})
+    regions = raw.get("regions") or []
+    if not isinstance(regions, list) or any(region not in REGION_CODES for region in regions):
+        raise DomainError(MessagingError.INVALID_AUDIENCE, "Choose regions from the list.")
+    if regions:
+        audience["regions"] = sorted(set(regions))
+    days = raw.get("followed_within_days")
+    if days not in (None, ""):
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
+            raise DomainError(MessagingError.INVALID_AUDIENCE, "Followed within: 1 to 3,650 days.")
+        audience["followed_within_days"] = days
+    return audience
+
+
+def _clean_content(title: str, body: str, link_url: str) -> dict:
+    title = (title or "").strip()
+    body = (body or "").strip()
+    if not title or len(title) > TITLE_MAX_LENGTH:
+        raise DomainError(
+            MessagingError.INVALID_CAMPAIGN, "Give the campaign a title of 1 to 100 characters."
+        )
+    if not body or len(body) > MESSAGE_MAX_LENGTH:
+        raise DomainError(MessagingError.INVALID_MESSAGE)
+    link_url = (link_url or "").strip()
+    if link_url:
+        link_url = _clean_url(link_url, MessagingError.INVALID_CAMPAIGN)
+    return {"title": title, "body": body, "link_url": link_url}
+
+
+@transaction.atomic
+def create_campaign(
+    *,
+    merchant: User,
+    title: str,
+    body: str,
+    link_url: str = "",
+    audience: dict | None = None,
+    image=None,
+) -> Campaign:
+    _require_enrolled(merchant)
+    fields = _clean_content(title, body, link_url)
+    campaign = Campaign.objects.create(
+        merchant=merchant,
+        audience=clean_audience(audience),
+        price_per_message_fen=PlatformSettings.current().price_per_message_fen,
+        **fields,
+    )
+    if image:
+        campaign.image.save(image.name, image, save=False)
+        campaign.save(update_fields=["image"])
+    return campaign
+
+
+def _own_campaign(merchant: User, campaign_id: int) -> Campaign:
+    campaign = Campaign.objects.filter(pk=campaign_id, merchant=merchant).first()
+    if campaign is None:
+        raise DomainError(MessagingError.CAMPAIGN_NOT_FOUND)
+    return campaign
+
+
+@transaction.atomic
+def update_campaign(
+    *,
+    merchant: User,
+    campaign_id: int,
+    title: str | None = None,
+    body: str | None = None,
+    link_url: str | None = None,
+    audience: dict | None = None,
+) -> Campaign:
+    campaign = _own_campaign(merchant, campaign_id)
+    fields = _clean_content(
+        campaign.title if title is None else title,
+        campaign.body if body is None else body,
+        campaign.link_url if link_url is None else link_url,
+    )
+    if audience is not None:
+        fields["audience"] = clean_audience(audience)
+    updated = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.DRAFT).update(
+        updated_at=timezone.now(), estimated_recipients=None, **fields
+    )
+    if not updated:
+        raise DomainError(MessagingError.CAMPAIGN_NOT_DRAFT)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def estimate_campaign(*, merchant: User, campaign_id: int) -> dict:
+    """Recipients and cost if the campaign were sent now; remembered on the draft."""
+    campaign = _own_campaign(merchant, campaign_id)
+    now = timezone.now()
+    rules = PlatformSettings.current()
+    counts = fanout.estimate(
+        audience=fanout.Audience.of(merchant.pk, campaign.audience, now),
+        cap=fanout.active_cap(
+            merchant_id=merchant.pk,
+            limit=rules.marketing_cap_messages,
+            days=rules.marketing_cap_days,
+            now=now,
+            exclude_id=campaign.message_id,
+        ),
+    )
+    price = (
+        campaign.price_per_message_fen
+        if campaign.state != Campaign.State.DRAFT
+        else rules.price_per_message_fen
+    )
+    Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.DRAFT).update(
+        estimated_recipients=counts.delivered, price_per_message_fen=price
+    )
+    return {
+        "targeted": counts.targeted,
+        "recipients": counts.delivered,
+        "skipped": {
+            "muted": counts.muted,
+            "unsubscribed": counts.unsubscribed,
+            "blocked": counts.blocked,
+            "capped": counts.capped,
+        },
+        "price_per_message_fen": price,
+        "cost_fen": counts.delivered * price,
+        "currency": campaign.currency,
+    }
+
+
+@transaction.atomic
+def send_test(*, merchant: User, campaign_id: int) -> Message:
+    """Put a copy of the campaign in the merchant's own inbox; it counts for nothing."""
+    _require_enrolled(merchant)
+    campaign = _own_campaign(merchant, campaign_id)
+    message = Message.objects.create(
+        sender=merchant,
+        campaign=campaign,
+        is_test=True,
+        body=campaign.body,
+        attachment_type=Message.Attachment.LINK if campaign.link_url else "",
+        attachment_url=campaign.link_url,
+    )
+    Receipt.objects.create(recipient_id=merchant.pk, message_id=message.pk)
+    return message
+
+
+def _local_day(moment: datetime):
+    return timezone.localdate(moment)
+
+
+def _check_quota(*, merchant_id: int, day, exclude_id: int) -> None:
+    limit = PlatformSettings.current().campaigns_per_day
+    used = (
+        Campaign.objects.filter(merchant_id=merchant_id, send_day=day)
+        .filter(
+            Q(state__in=QUOTA_STATES) | Q(state=Campaign.State.CANCELLED, started_at__isnull=False)
+        )
+        .exclude(pk=exclude_id)
+        .count()
+    )
+    if used >= limit:
+        raise DomainError(MessagingError.CAMPAIGN_QUOTA_EXCEEDED)
+
+
+@transaction.atomic
+def schedule_campaign(*, merchant: User, campaign_id: int, scheduled_at: datetime) -> Campaign:
+    from infoconnect.messaging.tasks import start_scheduled_campaign
+
+    now = timezone.now()
+    if timezone.is_naive(scheduled_at):
+        scheduled_at = timezone.make_aware(scheduled_at)
+    if scheduled_at <= now:
+        raise DomainError(MessagingError.SCHEDULE_IN_PAST)
+    campaign = _own_campaign(merchant, campaign_id)
+    # The enrolment row lock serialises one merchant's quota checks.
+    _require_enrolled(merchant, lock=True)
+    day = _local_day(scheduled_at)
+    _check_quota(merchant_id=merchant.pk, day=day, exclude_id=campaign.pk)
+    updated = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.DRAFT).update(
+        state=Campaign.State.SCHEDULED,
+        scheduled_at=scheduled_at,
+        send_day=day,
+        updated_at=now,
+        price_per_message_fen=PlatformSettings.current().price_per_message_fen,
+    )
+    if not updated:
+        raise DomainError(MessagingError.CAMPAIGN_NOT_DRAFT)
+    transaction.on_commit(
+        lambda: enqueue_start(start_scheduled_campaign, campaign.pk, scheduled_at)
+    )
+    campaign.refresh_from_db()
+    return campaign
+
+
+def enqueue_start(task, campaign_id: int, when: datetime) -> None:
+    if task.get_backend().supports_defer:
+        task.using(run_after=when).enqueue(campaign_id)
+    # A backend that cannot defer relies on `manage.py resume_campaigns` to start it when due.
+
+
+@transaction.atomic
+def send_campaign(*, merchant: User, campaign_id: int) -> Campaign:
+    """Start sending a draft now; calling it again on a sending or sent campaign is a no-op."""
+    campaign = _own_campaign(merchant, campaign_id)
+    if campaign.state in (Campaign.State.SENDING, Campaign.State.SENT):
+        return campaign
+    _begin_sending(campaign=campaign, from_state=Campaign.State.DRAFT)
+    campaign.refresh_from_db()
+    return campaign
+
+
+@transaction.atomic
+def start_scheduled(*, campaign_id: int) -> bool:
+    """Start a scheduled campaign once it is due; False when it is not (yet) to be started."""
+    campaign = Campaign.objects.select_related("merchant").filter(pk=campaign_id).first()
+    if campaign is None or campaign.state != Campaign.State.SCHEDULED:
+        return False
+    if campaign.scheduled_at and campaign.scheduled_at > timezone.now():
+        return False
+    try:
+        with transaction.atomic():
+            _begin_sending(campaign=campaign, from_state=Campaign.State.SCHEDULED)
+    except DomainError as error:
+        Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.SCHEDULED).update(
+            state=Campaign.State.FAILED,
+            failure_reason=str(error.message)[:200],
+            finished_at=timezone.now(),
+        )
+        return False
+    return True
+
+
+def _begin_sending(*, campaign: Campaign, from_state: str) -> None:
+    from infoconnect.messaging.tasks import deliver_campaign
+
+    merchant = campaign.merchant
+    _require_enrolled(merchant, lock=True)
+    now = timezone.now()
+    day = _local_day(now)
+    _check_quota(merchant_id=merchant.pk, day=day, exclude_id=campaign.pk)
+    started = Campaign.objects.filter(pk=campaign.pk, state=from_state).update(
+        state=Campaign.State.SENDING,
+        started_at=now,
+        send_day=day,
+        updated_at=now,
+        price_per_message_fen=PlatformSettings.current().price_per_message_fen,
+    )
+    if not started:
+        raise DomainError(MessagingError.CAMPAIGN_NOT_DRAFT)
+    message = Message.objects.create(
+        sender=merchant,
+        campaign=campaign,
+        body=campaign.body,
+        attachment_type=Message.Attachment.LINK if campaign.link_url else "",
+        attachment_url=campaign.link_url,
+        created_at=now,
+    )
+    ranges = fanout.follower_ranges(merchant_id=merchant.pk, chunk_size=chunk_size())
+    CampaignChunk.objects.bulk_create(
+        [
+            CampaignChunk(campaign=campaign, follower_low=low, follower_high=high)
+            for low, high in ranges
+        ]
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(message=message, chunks_total=len(ranges))
+    # Billing: the wallet holds estimated_recipients × price_per_message_fen here.
+    if not ranges:
+        _finish_if_complete(campaign.pk)
+        return
+    transaction.on_commit(lambda: deliver_campaign.enqueue(campaign.pk))
+
+
+@transaction.atomic
+def cancel_campaign(*, merchant: User, campaign_id: int) -> Campaign:
+    """Stop a scheduled or sending campaign; chunks not yet written are never written."""
+    campaign = _own_campaign(merchant, campaign_id)
+    cancelled = Campaign.objects.filter(
+        pk=campaign.pk, state__in=[Campaign.State.SCHEDULED, Campaign.State.SENDING]
+    ).update(state=Campaign.State.CANCELLED, finished_at=timezone.now(), updated_at=timezone.now())
+    if not cancelled:
+        raise DomainError(MessagingError.CAMPAIGN_NOT_CANCELLABLE)
+    # Billing: the wallet settles delivered × price_per_message_fen and releases the rest here.
+    campaign.refresh_from_db()
+    return campaign
+
+
+# ---------------------------------------------------------------- the fan-out
+
+
+class _Stopped(Exception):
+    """The campaign left `sending` while a chunk was being written: roll the chunk back."""
+
+
+def deliver_next_chunk(*, campaign_id: int) -> bool:
+    """Write one unwritten chunk of a sending campaign; False when there is none left."""
+    try:
+        with transaction.atomic():
+            return _deliver_one(campaign_id)
+    except _Stopped:
+        return False
+
+
+def _deliver_one(campaign_id: int) -> bool:
+    campaign = (
+        Campaign.objects.filter(pk=campaign_id)
+        .values("state", "merchant_id", "audience", "message_id", "started_at")
+        .first()
+    )
+    if campaign is None or campaign["state"] != Campaign.State.SENDING:
+        return False
+    pending = CampaignChunk.objects.filter(campaign_id=campaign_id, done=False).order_by(
+        "follower_low"
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        # Several workers share a campaign: each takes a chunk nobody else holds.
+        pending = pending.select_for_update(skip_locked=True)
+    chunk = pending.first()
+    if chunk is None:
+        _finish_if_complete(campaign_id)
+        return False
+    now = timezone.now()
+    rules = PlatformSettings.current()
+    counts = fanout.write_chunk(
+        audience=fanout.Audience.of(
+            campaign["merchant_id"], campaign["audience"], campaign["started_at"] or now
+        ),
+        message_id=campaign["message_id"],
+        low=chunk.follower_low,
+        high=chunk.follower_high,
+        cap=fanout.active_cap(
+            merchant_id=campaign["merchant_id"],
+            limit=rules.marketing_cap_messages,
+            days=rules.marketing_cap_days,
+            now=now,
+            exclude_id=campaign["message_id"],
+        ),
+        now=now,
+    )
+    _record_chunk(chunk=chunk, counts=counts, now=now)
+    return True
+
+
+def _record_chunk(*, chunk: CampaignChunk, counts: fanout.ChunkCounts, now: datetime) -> None:
+    claimed = CampaignChunk.objects.filter(pk=chunk.pk, done=False).update(
+        done=True, delivered=counts.delivered, finished_at=now
+    )
+    last = Q(chunks_done=F("chunks_total") - 1)
+    progressed = Campaign.objects.filter(pk=chunk.campaign_id, state=Campaign.State.SENDING).update(
+        chunks_done=F("chunks_done") + 1,
+        targeted=F("targeted") + counts.targeted,
+        delivered=F("delivered") + counts.delivered,
+        skipped_blocked=F("skipped_blocked") + counts.blocked,
+        skipped_muted=F("skipped_muted") + counts.muted,
+        skipped_unsubscribed=F("skipped_unsubscribed") + counts.unsubscribed,
+        skipped_capped=F("skipped_capped") + counts.capped,
+        state=Case(When(last, then=Value(Campaign.State.SENT)), default=F("state")),
+        finished_at=Case(When(last, then=Value(now)), default=F("finished_at")),
+        updated_at=now,
+    )
+    if not claimed or not progressed:
+        raise _Stopped()
+    # Billing: once the state is `sent`, the wallet settles delivered × price here.
+
+
+def _finish_if_complete(campaign_id: int) -> None:
+    now = timezone.now()
+    Campaign.objects.filter(
+        pk=campaign_id, state=Campaign.State.SENDING, chunks_done=F("chunks_total")
+    ).update(state=Campaign.State.SENT, finished_at=now, updated_at=now)
+
+
+def deliver_campaign_chunks(*, campaign_id: int) -> int:
+    """Write every remaining chunk, each in its own transaction; returns how many."""
+    written = 0
+    while deliver_next_chunk(campaign_id=campaign_id):
+        written += 1
+    return written

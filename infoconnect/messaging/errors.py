@@ -1,0 +1,49 @@
+from django.utils.translation import gettext_lazy as _
+
+from infoconnect.core.errors import ErrorCode
+
+
+class MessagingError(ErrorCode):
+    NOT_MERCHANT = ("not_merchant", 403, _("Only merchants can send campaigns."))
+    NOT_ENROLLED = (
+        "not_enrolled",
+        403,
+        _("Your shop is not enrolled in the messaging programme, or it is suspended."),
+    )
+    CAMPAIGN_NOT_FOUND = ("campaign_not_found", 404, _("That campaign does not exist."))
+    CAMPAIGN_NOT_DRAFT = (
+        "campaign_not_draft",
+        409,
+        _("Only a draft campaign can be changed, scheduled or sent."),
+    )
+    CAMPAIGN_NOT_CANCELLABLE = (
+        "campaign_not_cancellable",
+        409,
+        _("Only a scheduled or sending campaign can be cancelled."),
+    )
+    CAMPAIGN_QUOTA_EXCEEDED = (
+        "campaign_quota_exceeded",
+        429,
+        _("You have reached today's campaign quota; schedule it for another day."),
+    )
+    SCHEDULE_IN_PAST = ("schedule_in_past", 422, _("Choose a time in the future."))
+    INVALID_CAMPAIGN = ("invalid_campaign", 422, _("The campaign is not valid."))
+    INVALID_AUDIENCE = ("invalid_audience", 422, _("The audience is not valid."))
+    INVALID_MESSAGE = ("invalid_message", 422, _("Write a message of 1 to 2,000 characters."))
+    INVALID_ATTACHMENT = ("invalid_attachment", 422, _("The attachment is not valid."))
+    RECIPIENT_NOT_FOUND = ("recipient_not_found", 404, _("That account does not exist."))
+    CANNOT_MESSAGE_SELF = ("cannot_message_self", 422, _("You cannot message yourself."))
+    BLOCKED = ("blocked", 403, _("You cannot message this account."))
+    NOT_ACCEPTING_MESSAGES = (
+        "not_accepting_messages",
+        403,
+        _("This account only accepts messages from accounts it follows."),
+    )
+    CONVERSATION_RATE_LIMITED = (
+        "conversation_rate_limited",
+        429,
+        _("You have started too many new conversations this hour; try again later."),
+    )
+    MESSAGE_NOT_FOUND = ("message_not_found", 404, _("That message does not exist."))
+    NO_LINK = ("no_link", 404, _("This message has no link."))
+    BAD_SIGNATURE = ("bad_signature", 404, _("This link is not valid."))

@@ -1,0 +1,263 @@
+"""The set-based SQL of a campaign's fan-out, written for SQLite and PostgreSQL.
+
+One chunk of followers (a follower-id range) is written with one INSERT … SELECT … ON
+CONFLICT DO NOTHING that leaves out blocked (either way), muted, opted-out and capped
+followers; the skip counts come from a second statement driven by the (small) sets of
+blocks, mutes and opt-outs, and capped = targeted − delivered − the other skips.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection
+
+from infoconnect.messaging.models import Message
+
+
+@dataclass(frozen=True)
+class Audience:
+    merchant_id: int
+    tags: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    followed_since: datetime | None = None
+
+    @classmethod
+    def of(cls, merchant_id: int, spec: dict, now: datetime) -> "Audience":
+        days = spec.get("followed_within_days")
+        return cls(
+            merchant_id=merchant_id,
+            tags=tuple(spec.get("tags") or ()),
+            regions=tuple(spec.get("regions") or ()),
+            followed_since=now - timedelta(days=days) if days else None,
+        )
+
+
+@dataclass(frozen=True)
+class Cap:
+    """The frequency cap, active only once the merchant sent `limit` messages in the window."""
+
+    message_ids: tuple[int, ...]
+    limit: int
+
+
+@dataclass(frozen=True)
+class ChunkCounts:
+    targeted: int
+    delivered: int
+    blocked: int
+    muted: int
+    unsubscribed: int
+    capped: int
+
+
+def active_cap(
+    *, merchant_id: int, limit: int, days: int, now: datetime, exclude_id: int | None
+) -> Cap | None:
+    recent = (
+        Message.objects.filter(
+            sender_id=merchant_id,
+            campaign__isnull=False,
+            is_test=False,
+            created_at__gte=now - timedelta(days=days),
+        )
+        .exclude(pk=exclude_id)
+        .values_list("pk", flat=True)
+    )
+    ids = tuple(recent)
+    # Fewer recent messages than the cap: nobody can have reached it.
+    if len(ids) < limit:
+        return None
+    return Cap(message_ids=ids, limit=limit)
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _candidates(audience: Audience, low: int | None, high: int | None) -> tuple[str, list]:
+    """FROM … WHERE … selecting the merchant's followers in the audience (alias f)."""
+    sql = "FROM social_follow f"
+    params: list = []
+    if audience.regions:
+        sql += (
+            " JOIN accounts_user u ON u.id = f.follower_id"
+            f" AND u.region IN ({_placeholders(audience.regions)})"
+        )
+        params += list(audience.regions)
+    sql += " WHERE f.target_id = %s"
+    params.append(audience.merchant_id)
+    if low is not None:
+        sql += " AND f.follower_id >= %s AND f.follower_id < %s"
+        params += [low, high]
+    if audience.followed_since is not None:
+        sql += " AND f.created_at >= %s"
+        params.append(audience.followed_since)
+    if audience.tags:
+        sql += (
+            " AND EXISTS (SELECT 1 FROM messaging_followertag t WHERE t.merchant_id = %s"
+            f" AND t.follower_id = f.follower_id AND t.tag IN ({_placeholders(audience.tags)}))"
+        )
+        params += [audience.merchant_id, *audience.tags]
+    return sql, params
+
+
+def _blocked(merchant_id: int) -> tuple[str, list]:
+    return (
+        "(EXISTS (SELECT 1 FROM social_block b WHERE b.blocker_id = f.follower_id"
+        " AND b.blocked_id = %s) OR EXISTS (SELECT 1 FROM social_block b"
+        " WHERE b.blocker_id = %s AND b.blocked_id = f.follower_id))",
+        [merchant_id, merchant_id],
+    )
+
+
+def _muted(merchant_id: int) -> tuple[str, list]:
+    return (
+        "EXISTS (SELECT 1 FROM social_mute m WHERE m.muter_id = f.follower_id AND m.muted_id = %s)",
+        [merchant_id],
+    )
+
+
+def _opted_out(merchant_id: int) -> tuple[str, list]:
+    return (
+        "EXISTS (SELECT 1 FROM messaging_marketingpreference p"
+        " WHERE p.merchant_id = %s AND p.follower_id = f.follower_id"
+        " AND NOT p.accepts_marketing)",
+        [merchant_id],
+    )
+
+
+def _capped(cap: Cap) -> tuple[str, list]:
+    return (
+        "(SELECT COUNT(*) FROM messaging_receipt r WHERE r.recipient_id = f.follower_id"
+        f" AND r.message_id IN ({_placeholders(cap.message_ids)})) >= %s",
+        [*cap.message_ids, cap.limit],
+    )
+
+
+def _eligible(audience: Audience, cap: Cap | None) -> tuple[str, list]:
+    parts = [_blocked(audience.merchant_id), _muted(audience.merchant_id)]
+    parts.append(_opted_out(audience.merchant_id))
+    if cap is not None:
+        parts.append(_capped(cap))
+    sql = " ".join(f"AND NOT {clause}" for clause, _ in parts)
+    params = [p for _, clause_params in parts for p in clause_params]
+    return sql, params
+
+
+def write_chunk(
+    *,
+    audience: Audience,
+    message_id: int,
+    low: int,
+    high: int,
+    cap: Cap | None,
+    now: datetime,
+) -> ChunkCounts:
+    """Write one follower range's receipts and count who was left out, and why."""
+    candidates, candidate_params = _candidates(audience, low, high)
+    eligible, eligible_params = _eligible(audience, cap)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A lost commit loses the chunk's done flag with it, so the retry rewrites it.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute(
+            "INSERT INTO messaging_receipt (recipient_id, message_id, created_at, flags)"
+            f" SELECT f.follower_id, %s, %s, 0 {candidates} {eligible}"
+            " ON CONFLICT DO NOTHING",
+            [message_id, now, *candidate_params, *eligible_params],
+        )
+        delivered = cursor.rowcount
+        blocked, muted, unsubscribed = _skips(cursor, audience, low, high)
+        if cap is None:
+            targeted = delivered + blocked + muted + unsubscribed
+        else:
+            cursor.execute(f"SELECT COUNT(*) {candidates}", candidate_params)
+            targeted = cursor.fetchone()[0]
+    return ChunkCounts(
+        targeted=targeted,
+        delivered=delivered,
+        blocked=blocked,
+        muted=muted,
+        unsubscribed=unsubscribed,
+        capped=targeted - delivered - blocked - muted - unsubscribed,
+    )
+
+
+def _skips(cursor, audience: Audience, low: int, high: int) -> tuple[int, int, int]:
+    """Blocked, muted and opted-out followers in the range, each counted under one reason."""
+    merchant_id = audience.merchant_id
+    candidates, candidate_params = _candidates(audience, low, high)
+    blocked, blocked_params = _blocked(merchant_id)
+    muted, muted_params = _muted(merchant_id)
+    opted_out, opted_out_params = _opted_out(merchant_id)
+    cursor.execute(
+        "SELECT"
+        " COALESCE(SUM(CASE WHEN bl THEN 1 ELSE 0 END), 0),"
+        " COALESCE(SUM(CASE WHEN NOT bl AND mu THEN 1 ELSE 0 END), 0),"
+        " COALESCE(SUM(CASE WHEN NOT bl AND NOT mu AND op THEN 1 ELSE 0 END), 0)"
+        f" FROM (SELECT {blocked} AS bl, {muted} AS mu, {opted_out} AS op {candidates}"
+        " AND f.follower_id IN ("
+        "SELECT blocker_id FROM social_block WHERE blocked_id = %s"
+        " AND blocker_id >= %s AND blocker_id < %s"
+        " UNION ALL SELECT blocked_id FROM social_block WHERE blocker_id = %s"
+        " AND blocked_id >= %s AND blocked_id < %s"
+        " UNION ALL SELECT muter_id FROM social_mute WHERE muted_id = %s"
+        " AND muter_id >= %s AND muter_id < %s"
+        " UNION ALL SELECT follower_id FROM messaging_marketingpreference"
+        " WHERE merchant_id = %s AND NOT accepts_marketing"
+        " AND follower_id >= %s AND follower_id < %s)) s",
+        [
+            *blocked_params,
+            *muted_params,
+            *opted_out_params,
+            *candidate_params,
+            *([merchant_id, low, high] * 4),
+        ],
+    )
+    row = cursor.fetchone()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def estimate(*, audience: Audience, cap: Cap | None) -> ChunkCounts:
+    """The whole audience's counts, as a send now would find them."""
+    candidates, params = _candidates(audience, None, None)
+    blocked, blocked_params = _blocked(audience.merchant_id)
+    muted, muted_params = _muted(audience.merchant_id)
+    opted_out, opted_out_params = _opted_out(audience.merchant_id)
+    capped, capped_params = _capped(cap) if cap is not None else ("1 = 0", [])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*),"
+            " COALESCE(SUM(CASE WHEN bl THEN 1 ELSE 0 END), 0),"
+            " COALESCE(SUM(CASE WHEN NOT bl AND mu THEN 1 ELSE 0 END), 0),"
+            " COALESCE(SUM(CASE WHEN NOT bl AND NOT mu AND op THEN 1 ELSE 0 END), 0),"
+            " COALESCE(SUM(CASE WHEN NOT bl AND NOT mu AND NOT op AND cp THEN 1 ELSE 0 END), 0)"
+            f" FROM (SELECT {blocked} AS bl, {muted} AS mu, {opted_out} AS op,"
+            f" {capped} AS cp {candidates}) s",
+            [*blocked_params, *muted_params, *opted_out_params, *capped_params, *params],
+        )
+        targeted, blocked_n, muted_n, opted_n, capped_n = (int(v) for v in cursor.fetchone())
+    return ChunkCounts(
+        targeted=targeted,
+        delivered=targeted - blocked_n - muted_n - opted_n - capped_n,
+        blocked=blocked_n,
+        muted=muted_n,
+        unsubscribed=opted_n,
+        capped=capped_n,
+    )
+
+
+def follower_ranges(*, merchant_id: int, chunk_size: int) -> list[tuple[int, int]]:
+    """Split the merchant's follower ids into ranges of about chunk_size followers."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), MIN(follower_id), MAX(follower_id) FROM social_follow"
+            " WHERE target_id = %s",
+            [merchant_id],
+        )
+        count, low, high = cursor.fetchone()
+    if not count:
+        return []
+    chunks = max(1, -(-count // chunk_size))
+    width = -(-(high - low + 1) // chunks)
+    return [(start, min(start + width, high + 1)) for start in range(low, high + 1, width)]
