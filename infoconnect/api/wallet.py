@@ -1,3 +1,228 @@
-from ninja import Router
+"""The wallet: balance, statement, top-ups, payouts, and the payment provider's webhook.
 
-router = Router()
+Top-ups and payouts move money, so they need an ``Idempotency-Key`` (Stripe's rules: the
+first response is replayed; the same key with other parameters is a 409).
+"""
+
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Header, Router, Schema
+from pydantic import Field
+
+from infoconnect.api.mastodon import set_link_header
+from infoconnect.core.errors import CommonError, DomainError
+from infoconnect.core.money import format_money
+from infoconnect.core.pagination import MAX_LIMIT, PageParams
+from infoconnect.wallet import actions, selectors
+from infoconnect.wallet.errors import WalletError
+from infoconnect.wallet.models import AccountKind, LedgerEntry
+
+router = Router(tags=["wallet"])
+
+
+class Error(Schema):
+    error: str
+    code: str
+
+
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+
+
+class MerchantBalanceOut(Schema):
+    available: int
+    payout_pending: int
+    campaign_hold: int
+    display: str
+
+
+class WalletOut(Schema):
+    balance: int
+    currency: str
+    display: str
+    merchant_balance: MerchantBalanceOut | None = None
+
+
+class EntryOut(Schema):
+    id: int
+    created_at: datetime
+    kind: str
+    reference: str
+    description: str
+    amount: int
+    balance_after: int
+    currency: str
+    display_amount: str
+
+
+class TopupIn(Schema):
+    amount: int = Field(strict=True, description="Amount in fen")
+    currency: str = "CNY"
+
+
+class TopupOut(Schema):
+    id: int
+    status: str
+    amount: int
+    currency: str
+    redirect_url: str
+    created_at: datetime
+
+
+class PayoutIn(Schema):
+    amount: int = Field(strict=True, description="Amount in fen")
+    currency: str = "CNY"
+
+
+class PayoutOut(Schema):
+    id: int
+    status: str
+    amount: int
+    currency: str
+    created_at: datetime
+
+
+class ReceivedOut(Schema):
+    received: bool
+
+
+def _entry(entry: LedgerEntry) -> dict:
+    txn = entry.transaction
+    return {
+        "id": entry.pk,
+        "created_at": entry.created_at,
+        "kind": txn.kind,
+        "reference": txn.reference,
+        "description": txn.description,
+        "amount": entry.amount,
+        "balance_after": entry.balance_after,
+        "currency": txn.currency,
+        "display_amount": format_money(entry.amount, txn.currency),
+    }
+
+
+@router.get("/v1/wallet", response={200: WalletOut, 401: Error})
+def wallet(request):
+    """The signed-in user's wallet balance (and, for a merchant, its merchant balance)."""
+    user = request.auth
+    balance = selectors.balance_of(user_id=user.pk, kind=AccountKind.WALLET)
+    body = {"balance": balance, "currency": "CNY", "display": format_money(balance)}
+    if user.is_merchant:
+        available = selectors.balance_of(user_id=user.pk, kind=AccountKind.MERCHANT)
+        body["merchant_balance"] = {
+            "available": available,
+            "payout_pending": selectors.balance_of(
+                user_id=user.pk, kind=AccountKind.PAYOUT_PENDING
+            ),
+            "campaign_hold": selectors.balance_of(user_id=user.pk, kind=AccountKind.CAMPAIGN_HOLD),
+            "display": format_money(available),
+        }
+    return body
+
+
+@router.get("/v1/wallet/statement", response={200: list[EntryOut], **ERRORS})
+def statement(
+    request: HttpRequest,
+    response: HttpResponse,
+    account: str = "wallet",
+    max_id: str | None = None,
+    since_id: str | None = None,
+    min_id: str | None = None,
+    limit: str | None = None,
+):
+    """Entries of the wallet (or, with account=merchant, the merchant balance), newest
+    first, paged with max_id / since_id / min_id and a Link header."""
+    user = request.auth
+    kinds = {"wallet": AccountKind.WALLET, "merchant": AccountKind.MERCHANT}
+    if account not in kinds:
+        raise DomainError(CommonError.VALIDATION, "account: use wallet or merchant.")
+    if account == "merchant" and not user.is_merchant:
+        raise DomainError(WalletError.NOT_A_MERCHANT)
+    page = PageParams.clean(
+        max_id=max_id, since_id=since_id, min_id=min_id, limit=limit, max_limit=MAX_LIMIT
+    )
+    entries = selectors.statement(user_id=user.pk, kind=kinds[account], page=page)
+    set_link_header(request, response, [entry.pk for entry in entries])
+    return [_entry(entry) for entry in entries]
+
+
+@router.post("/v1/wallet/topups", response={201: TopupOut, **ERRORS})
+def create_topup(
+    request,
+    payload: TopupIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """Open a top-up; send the payer to ``redirect_url``. The wallet is credited when the
+    provider confirms the payment."""
+    status, body = actions.request_topup(
+        user_id=request.auth.pk,
+        idempotency_key=idempotency_key,
+        amount=payload.amount,
+        currency=payload.currency,
+    )
+    return JsonResponse(body, status=status)
+
+
+@router.get("/v1/wallet/topups/{topup_id}", response={200: TopupOut, **ERRORS})
+def get_topup(request, topup_id: int):
+    payment = selectors.payment_for(user_id=request.auth.pk, payment_id=topup_id)
+    if payment is None:
+        raise DomainError(WalletError.PAYMENT_NOT_FOUND)
+    return actions.payment_data(payment)
+
+
+@router.post("/v1/wallet/payouts", response={201: PayoutOut, **ERRORS})
+def create_payout(
+    request,
+    payload: PayoutIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """A merchant pays out from its balance; the money leaves the balance at once and the
+    payout is confirmed (or fails and returns) asynchronously."""
+    if not request.auth.is_merchant:
+        raise DomainError(WalletError.NOT_A_MERCHANT)
+    status, body = actions.request_payout_once(
+        merchant_id=request.auth.pk,
+        idempotency_key=idempotency_key,
+        amount=payload.amount,
+        currency=payload.currency,
+    )
+    return JsonResponse(body, status=status)
+
+
+@router.get("/v1/wallet/payouts", response={200: list[PayoutOut], **ERRORS})
+def list_payouts(
+    request: HttpRequest,
+    response: HttpResponse,
+    max_id: str | None = None,
+    limit: str | None = None,
+):
+    user = request.auth
+    if not user.is_merchant:
+        raise DomainError(WalletError.NOT_A_MERCHANT)
+    payouts = selectors.payouts_of(
+        merchant_id=user.pk, page=PageParams.clean(max_id=max_id, limit=limit)
+    )
+    set_link_header(request, response, [payout.pk for payout in payouts])
+    return [actions.payout_data(payout) for payout in payouts]
+
+
+@router.get("/v1/wallet/payouts/{payout_id}", response={200: PayoutOut, **ERRORS})
+def get_payout(request, payout_id: int):
+    payout = selectors.payout_for(merchant_id=request.auth.pk, payout_id=payout_id)
+    if payout is None:
+        raise DomainError(WalletError.PAYOUT_NOT_FOUND)
+    return actions.payout_data(payout)
+
+
+@router.post(
+    "/v1/wallet/webhooks/{provider}",
+    response={200: ReceivedOut, 400: Error, 404: Error, 409: Error},
+    auth=None,
+)
+def provider_webhook(request: HttpRequest, provider: str):
+    """The payment provider's signed notifications (no login: the signature is the proof)."""
+    actions.handle_provider_notification(
+        provider_name=provider, body=request.body, headers=request.headers
+    )
+    return {"received": True}

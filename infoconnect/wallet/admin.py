@@ -1,0 +1,106 @@
+"""The operator's read-only view of the ledger; money only moves through actions."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from infoconnect.core.money import format_money
+from infoconnect.wallet.models import (
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    Payout,
+    ProviderNotification,
+)
+from infoconnect.wallet.selectors import platform_totals
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerAccount)
+class LedgerAccountAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "owner_id", "currency", "shown_balance", "created_at"]
+    list_filter = ["kind", "currency"]
+    search_fields = ["=owner_id"]
+    change_list_template = "admin/wallet/ledgeraccount/change_list.html"
+
+    @admin.display(description=_("balance"), ordering="balance")
+    def shown_balance(self, account: LedgerAccount) -> str:
+        return format_money(account.balance, account.currency)
+
+    def changelist_view(self, request, extra_context=None):
+        totals = platform_totals()
+        extra_context = {
+            **(extra_context or {}),
+            "platform_totals": [
+                (_("Commission revenue"), format_money(totals["commission_revenue"])),
+                (_("Messaging revenue"), format_money(totals["messaging_revenue"])),
+                (_("Held in escrow"), format_money(totals["escrow"])),
+                (_("Held for campaigns"), format_money(totals["campaign_hold"])),
+                (_("Payouts in progress"), format_money(totals["payout_pending"])),
+                (_("Money in the system (top-ups − payouts)"), format_money(totals["in_system"])),
+            ],
+        }
+        return super().changelist_view(request, extra_context=extra_context)
+
+
+class LedgerEntryInline(admin.TabularInline):
+    model = LedgerEntry
+    fields = ["account", "amount", "balance_after", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "reference", "user_id", "shown_amount", "created_at"]
+    list_filter = ["kind", "currency"]
+    search_fields = ["=reference", "=user_id"]
+    date_hierarchy = "created_at"
+    inlines = [LedgerEntryInline]
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def shown_amount(self, txn: LedgerTransaction) -> str:
+        return format_money(txn.amount, txn.currency)
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "account", "transaction", "amount", "balance_after", "created_at"]
+    list_select_related = ["account", "transaction"]
+    list_filter = ["account__kind"]
+    search_fields = ["=account__owner_id", "=transaction__reference"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "user_id", "amount", "currency", "provider", "status", "created_at"]
+    list_filter = ["status", "provider"]
+    search_fields = ["=user_id", "=provider_ref"]
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ["id", "merchant_id", "amount", "currency", "provider", "status", "created_at"]
+    list_filter = ["status", "provider"]
+    search_fields = ["=merchant_id", "=provider_ref"]
+
+
+@admin.register(ProviderNotification)
+class ProviderNotificationAdmin(ReadOnlyAdmin):
+    list_display = ["notification_id", "provider", "event", "object_ref", "received_at"]
+    list_filter = ["provider", "event"]
+    search_fields = ["=notification_id", "=object_ref"]
