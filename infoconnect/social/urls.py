@@ -7,8 +7,42 @@ app_name = "social"
 urlpatterns = [
     path("", views.home, name="home"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("search/", views.search, name="search"),
     path("tags/<str:name>/", views.tag, name="tag"),
+    path("posts/new/", views.post_create, name="post_create"),
     path("posts/<int:post_id>/", views.post_detail, name="post"),
+    path("posts/<int:post_id>/comment/", views.comment_create, name="comment"),
+    path("posts/<int:post_id>/like/", views.like, name="like"),
+    path("posts/<int:post_id>/unlike/", views.unlike, name="unlike"),
+    path("posts/<int:post_id>/repost/", views.repost, name="repost"),
+    path("posts/<int:post_id>/unrepost/", views.unrepost, name="unrepost"),
+    path("posts/<int:post_id>/quote/", views.quote, name="quote"),
+    path("posts/<int:post_id>/delete/", views.post_delete, name="post_delete"),
     path("@<str:username>/", views.profile, name="profile"),
+    path(
+        "@<str:username>/followers/",
+        views.follow_list,
+        {"direction": "followers"},
+        name="followers",
+    ),
+    path(
+        "@<str:username>/following/",
+        views.follow_list,
+        {"direction": "following"},
+        name="following",
+    ),
+    path("@<str:username>/follow/", views.relationship_change, {"change": "follow"}, name="follow"),
+    path(
+        "@<str:username>/unfollow/",
+        views.relationship_change,
+        {"change": "unfollow"},
+        name="unfollow",
+    ),
+    path("@<str:username>/block/", views.relationship_change, {"change": "block"}, name="block"),
+    path(
+        "@<str:username>/unblock/", views.relationship_change, {"change": "unblock"}, name="unblock"
+    ),
+    path("@<str:username>/mute/", views.relationship_change, {"change": "mute"}, name="mute"),
+    path("@<str:username>/unmute/", views.relationship_change, {"change": "unmute"}, name="unmute"),
 ]

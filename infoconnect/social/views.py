@@ -1,25 +1,433 @@
-from django.http import HttpResponse
+"""The microblog's pages and htmx fragments: read with selectors, write with actions."""
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from infoconnect.core.errors import DomainError
+from infoconnect.core.pagination import PageParams
+from infoconnect.core.views import render_domain_error
+from infoconnect.social import actions, selectors
+from infoconnect.social.errors import SocialError
+from infoconnect.social.forms import CommentForm, PostForm
+from infoconnect.social.models import Post
+from infoconnect.social.text import normalize_tag
+
+PAGE_SIZE = 20
+SEARCH_MAX_LENGTH = 100
+# Errors about the text itself are shown under the form rather than on an error page.
+TEXT_ERRORS = (SocialError.POST_EMPTY, SocialError.POST_TOO_LONG)
 
 
-def home(request):
-    return HttpResponse("")
+# Shared plumbing ------------------------------------------------------------------------
 
 
-def notifications(request):
-    return HttpResponse("")
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
-def search(request):
-    return HttpResponse("")
+def _current_path(request: HttpRequest) -> str:
+    """Where the person is: the page itself, or for htmx the page the fragment belongs to."""
+    current = request.headers.get("HX-Current-URL")
+    if current:
+        parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path()
 
 
-def profile(request, username):
-    return HttpResponse("")
+def _back_url(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
 
 
-def tag(request, name):
-    return HttpResponse("")
+def login_required(view: Callable) -> Callable:
+    """Anonymous visitors go to the log-in page (the whole page, also from an htmx request)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.method == "POST" or _is_htmx(request):
+            come_back = _back_url(request, _current_path(request))
+        else:
+            come_back = request.get_full_path()
+        response = redirect_to_login(come_back)
+        if _is_htmx(request):
+            # A redirect would swap the log-in page into the fragment; htmx loads it instead.
+            location = response["Location"]
+            response = HttpResponse(status=401)
+            response["HX-Redirect"] = location
+        return response
+
+    return wrapper
 
 
-def post_detail(request, post_id):
-    return HttpResponse("")
+def _error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    response = render_domain_error(request, error)
+    if _is_htmx(request):
+        # The page's script puts the message next to the control that was used.
+        response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def shows_domain_errors(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as error:
+            return _error(request, error)
+
+    return wrapper
+
+
+def _page(request: HttpRequest) -> PageParams:
+    # One row more than is shown tells whether an "Older" link leads anywhere.
+    return PageParams.clean(max_id=request.GET.get("max_id"), limit=PAGE_SIZE + 1)
+
+
+def _split(rows: list) -> tuple[list, int | None]:
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        return rows, rows[-1].pk
+    return rows, None
+
+
+def _prepare(posts: list[Post], viewer) -> list[Post]:
+    """Give each post what _post.html draws: the post shown (a plain repost shows the
+    original) and whether the viewer liked or reposted it."""
+    state = selectors.viewer_state(viewer=viewer, posts=posts)
+    for post in posts:
+        shown = post.repost_of if post.is_plain_repost else post
+        flags = state.for_post(post)
+        post.shown = shown
+        shown.viewer_liked = flags["liked"]
+        shown.viewer_reposted = flags["reposted"]
+    return posts
+
+
+def _render_post(request: HttpRequest, post: Post, template: str, **extra) -> HttpResponse:
+    _prepare([post], request.user)
+    return render(request, template, {"post": post, **extra})
+
+
+# Home timeline and posting --------------------------------------------------------------
+
+
+def _home(request: HttpRequest, form: PostForm, status: int = 200) -> HttpResponse:
+    posts, older = _split(selectors.home_timeline(user=request.user, page=_page(request)))
+    context = {"form": form, "posts": _prepare(posts, request.user), "older_max_id": older}
+    return render(request, "social/home.html", context, status=status)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "social/landing.html")
+    return _home(request, PostForm())
+
+
+@require_POST
+@login_required
+def post_create(request: HttpRequest) -> HttpResponse:
+    form = PostForm(request.POST)
+    form.is_valid()
+    try:
+        post = actions.create_post(author=request.user, text=form.cleaned_data["text"])
+    except DomainError as error:
+        if _is_htmx(request):
+            return _error(request, error)
+        form.add_error("text", error.message)
+        return _home(request, form, status=error.status)
+    if _is_htmx(request):
+        post = selectors.get_post(post_id=post.pk, viewer=request.user)
+        return _render_post(request, post, "social/_post.html")
+    messages.success(request, _("Your post is published."))
+    return redirect("social:home")
+
+
+# One post and its thread ----------------------------------------------------------------
+
+
+def _post_page(
+    request: HttpRequest, post: Post, form: CommentForm, status: int = 200
+) -> HttpResponse:
+    context = selectors.thread(post=post, viewer=request.user)
+    _prepare([*context.ancestors, post, *context.descendants], request.user)
+    return render(
+        request,
+        "social/post_detail.html",
+        {
+            "post": post,
+            "ancestors": context.ancestors,
+            "descendants": context.descendants,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@shows_domain_errors
+def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = selectors.get_post(post_id=post_id, viewer=request.user)
+    if post.is_plain_repost:
+        return redirect("social:post", post.repost_of_id)
+    return _post_page(request, post, CommentForm())
+
+
+@require_POST
+@login_required
+@shows_domain_errors
+def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        comment = actions.create_post(
+            author=request.user, text=form.cleaned_data["text"], in_reply_to_id=post_id
+        )
+    except DomainError as error:
+        if _is_htmx(request) or error.error not in TEXT_ERRORS:
+            raise
+        form.add_error("text", error.message)
+        post = selectors.get_post(post_id=post_id, viewer=request.user)
+        return _post_page(request, post, form, status=error.status)
+    if _is_htmx(request):
+        comment = selectors.get_post(post_id=comment.pk, viewer=request.user)
+        comment.depth = 0
+        return _render_post(request, comment, "social/_thread_item.html")
+    messages.success(request, _("Your comment is published."))
+    return redirect(reverse("social:post", args=[comment.in_reply_to_id]) + f"#post-{comment.pk}")
+
+
+def _post_button(request: HttpRequest, original_id: int) -> HttpResponse:
+    """After a like or repost: the post's refreshed action bar, or back to the page."""
+    if _is_htmx(request):
+        post = selectors.get_post(post_id=original_id, viewer=request.user)
+        return _render_post(request, post, "social/_post_actions.html")
+    return redirect(_back_url(request, reverse("social:post", args=[original_id])))
+
+
+@require_POST
+@login_required
+@shows_domain_errors
+def like(request: HttpRequest, post_id: int) -> HttpResponse:
+    return _post_button(request, actions.like(user=request.user, post_id=post_id).pk)
+
+
+@require_POST
+@login_required
+@shows_domain_errors
+def unlike(request: HttpRequest, post_id: int) -> HttpResponse:
+    return _post_button(request, actions.unlike(user=request.user, post_id=post_id).pk)
+
+
+@require_POST
+@login_required
+@shows_domain_errors
+def repost(request: HttpRequest, post_id: int) -> HttpResponse:
+    shared = actions.repost(user=request.user, post_id=post_id)
+    return _post_button(request, shared.repost_of_id)
+
+
+@require_POST
+@login_required
+@shows_domain_errors
+def unrepost(request: HttpRequest, post_id: int) -> HttpResponse:
+    return _post_button(request, actions.unrepost(user=request.user, post_id=post_id).pk)
+
+
+@require_POST
+@login_required
+@shows_domain_errors
+def quote(request: HttpRequest, post_id: int) -> HttpResponse:
+    text = request.POST.get("text", "")
+    if not text.strip():
+        # Without a comment this form would make a plain repost, which is the other button.
+        raise DomainError(SocialError.POST_EMPTY)
+    shared = actions.repost(user=request.user, post_id=post_id, text=text)
+    if _is_htmx(request):
+        return render(request, "social/_quote_done.html", {"shared": shared})
+    messages.success(request, _("Reposted with your comment."))
+    return redirect("social:post", shared.pk)
+
+
+@require_POST
+@login_required
+@shows_domain_errors
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    actions.delete_post(user=request.user, post_id=post_id)
+    post_page = reverse("social:post", args=[post_id])
+    here = urlsplit(_current_path(request)).path
+    if _is_htmx(request):
+        # The post's element goes away; on the post's own page there is nothing left to show.
+        response = HttpResponse("")
+        if here == post_page:
+            response["HX-Redirect"] = reverse("social:home")
+        return response
+    messages.success(request, _("Your post is deleted."))
+    back = _back_url(request, reverse("social:home"))
+    return redirect(reverse("social:home") if urlsplit(back).path == post_page else back)
+
+
+# Profiles and relationships -------------------------------------------------------------
+
+
+@require_GET
+@shows_domain_errors
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    account = selectors.get_account(username=username)
+    relation = selectors.relationship(viewer=request.user, target=account)
+    posts, older = [], None
+    if not relation.blocked_by:
+        rows = selectors.profile_timeline(author=account, viewer=request.user, page=_page(request))
+        posts, older = _split(rows)
+    return render(
+        request,
+        "social/profile.html",
+        {
+            "account": account,
+            "relation": relation,
+            "posts": _prepare(posts, request.user),
+            "older_max_id": older,
+        },
+    )
+
+
+RELATIONSHIP_CHANGES = {
+    "follow": (
+        lambda viewer, target: actions.follow(follower=viewer, target=target),
+        gettext_lazy("You now follow %(name)s."),
+    ),
+    "unfollow": (
+        lambda viewer, target: actions.unfollow(follower=viewer, target=target),
+        gettext_lazy("You no longer follow %(name)s."),
+    ),
+    "block": (
+        lambda viewer, target: actions.block(blocker=viewer, target=target),
+        gettext_lazy("You blocked %(name)s."),
+    ),
+    "unblock": (
+        lambda viewer, target: actions.unblock(blocker=viewer, target=target),
+        gettext_lazy("You unblocked %(name)s."),
+    ),
+    "mute": (
+        lambda viewer, target: actions.mute(muter=viewer, target=target),
+        gettext_lazy("You muted %(name)s. Their posts no longer show in your timelines."),
+    ),
+    "unmute": (
+        lambda viewer, target: actions.unmute(muter=viewer, target=target),
+        gettext_lazy("You unmuted %(name)s."),
+    ),
+}
+
+
+@require_POST
+@login_required
+@shows_domain_errors
+def relationship_change(request: HttpRequest, username: str, change: str) -> HttpResponse:
+    account = selectors.get_account(username=username)
+    act, done = RELATIONSHIP_CHANGES[change]
+    act(request.user, account)
+    messages.success(request, done % {"name": account.name})
+    return redirect(_back_url(request, reverse("social:profile", args=[account.username])))
+
+
+@require_GET
+@shows_domain_errors
+def follow_list(request: HttpRequest, username: str, direction: str) -> HttpResponse:
+    account = selectors.get_account(username=username)
+    relation = selectors.relationship(viewer=request.user, target=account)
+    rows, older = [], None
+    if not relation.blocked_by:
+        list_of = selectors.followers if direction == "followers" else selectors.following
+        rows, older = _split(list_of(account=account, page=_page(request)))
+    people = [row.follower if direction == "followers" else row.target for row in rows]
+    return render(
+        request,
+        "social/follow_list.html",
+        {
+            "account": account,
+            "relation": relation,
+            "direction": direction,
+            "people": people,
+            "older_max_id": older,
+        },
+    )
+
+
+# Tags, search, notifications ------------------------------------------------------------
+
+
+@require_GET
+def tag(request: HttpRequest, name: str) -> HttpResponse:
+    posts, older = _split(
+        selectors.tag_timeline(name=name, viewer=request.user, page=_page(request))
+    )
+    return render(
+        request,
+        "social/tag.html",
+        {
+            "tag_name": normalize_tag(name),
+            "posts": _prepare(posts, request.user),
+            "older_max_id": older,
+        },
+    )
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    accounts, tags, posts, older = [], [], [], None
+    if query:
+        accounts = selectors.search_accounts(query=query, viewer=request.user)
+        tags = selectors.search_tags(query=query)
+        posts, older = _split(
+            selectors.search_posts(query=query, viewer=request.user, page=_page(request))
+        )
+    return render(
+        request,
+        "social/search.html",
+        {
+            "q": query,
+            "accounts": accounts,
+            "tags": tags,
+            "posts": _prepare(posts, request.user),
+            "older_max_id": older,
+        },
+    )
+
+
+@require_GET
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    rows, older = _split(selectors.notifications(user=request.user, page=_page(request)))
+    for notification in rows:
+        post = notification.post
+        # A plain repost has no text of its own: the notification shows what was reposted.
+        notification.shown_post = post.repost_of if post and post.is_plain_repost else post
+    return render(
+        request, "social/notifications.html", {"notifications": rows, "older_max_id": older}
+    )
+
+
+@require_POST
+@login_required
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    actions.mark_notifications_read(user=request.user)
+    messages.success(request, _("All notifications are marked as read."))
+    return redirect("social:notifications")
