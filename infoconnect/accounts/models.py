@@ -74,6 +74,8 @@ class User(AbstractUser):
         validators=[username_validator],
         error_messages={"unique": _("That username is taken.")},
     )
+    # An applicant is a merchant at once; the badge and merchant privileges wait for
+    # is_verified_merchant (see accounts.actions).
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERSON)
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     bio = models.TextField(_("bio"), max_length=500, blank=True)

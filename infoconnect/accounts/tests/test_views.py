@@ -160,7 +160,21 @@ def test_profile_settings_save(alice_client, alice):
     assert '<option value="ZJ" selected>Zhejiang</option>' in page
 
 
-def test_profile_settings_refuse_a_file_that_is_not_an_image(alice_client, alice):
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            SimpleUploadedFile("me.jpg", b"MZ\x90\x00 not an image"),
+            "Upload a JPEG, PNG, WebP or GIF image.",
+        ),
+        (
+            SimpleUploadedFile("big.png", image_upload().read() + b"\0" * (5 * 1024 * 1024)),
+            "The image must be at most 5 MB.",
+        ),
+    ],
+    ids=["not-an-image", "over-5mb"],
+)
+def test_profile_settings_refuse_a_bad_avatar(alice_client, alice, upload, message):
     response = alice_client.post(
         PROFILE,
         {
@@ -168,11 +182,11 @@ def test_profile_settings_refuse_a_file_that_is_not_an_image(alice_client, alice
             "bio": "",
             "region": "",
             "message_policy": "everyone",
-            "avatar": SimpleUploadedFile("me.jpg", b"MZ\x90\x00 not an image"),
+            "avatar": upload,
         },
     )
     assert response.status_code == 422
-    assert "Upload a JPEG, PNG, WebP or GIF image." in text(response)
+    assert message in text(response)
     alice.refresh_from_db()
     assert (alice.display_name, alice.avatar.name) == ("", "")
 
