@@ -362,3 +362,14 @@ def test_avatar_include_shows_the_thumbnail_or_a_placeholder(make_user):
     actions.update_profile(user=person, display_name="", bio="", region="", avatar=image_upload())
     html = render_to_string("accounts/_avatar.html", {"account": person, "large": True})
     assert f'<img class="avatar avatar-lg" src="/media/{person.avatar_thumb.name}"' in html
+
+
+def test_pages_speak_simplified_chinese(client, alice):
+    response = client.post(
+        SIGNUP,
+        {"username": "ALICE", "password1": TEST_PASSWORD, "password2": TEST_PASSWORD},
+        headers={"accept-language": "zh-hans"},
+    )
+    body = text(response)
+    assert "该用户名已被占用。" in body
+    assert "创建账号" in body
