@@ -8,7 +8,7 @@ Nobody sees another person's orders: an order that is not yours is a 404.
 from datetime import datetime
 
 from django.http import HttpRequest, JsonResponse
-from ninja import File, Header, Router, Schema
+from ninja import File, Header, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -374,7 +374,7 @@ def create_product(request, payload: ProductIn):
         category_id=payload.category_id,
         max_per_order=payload.max_per_order,
     )
-    return 201, selectors.product_for_viewer(product_id=product.pk, viewer=request.auth)
+    return Status(201, selectors.product_for_viewer(product_id=product.pk, viewer=request.auth))
 
 
 def _product_or_404(request, product_id: int) -> Product:
@@ -418,7 +418,9 @@ def archive_product(request, product_id: int):
 
 @router.post("/v1/products/{product_id}/images", response={201: ImageOut, **ERRORS})
 def add_product_image(request, product_id: int, file: File[UploadedFile]):
-    return 201, actions.add_product_image(merchant=request.auth, product_id=product_id, upload=file)
+    return Status(
+        201, actions.add_product_image(merchant=request.auth, product_id=product_id, upload=file)
+    )
 
 
 @router.get(
@@ -430,13 +432,16 @@ def list_skus(request, product_id: int):
 
 @router.post("/v1/products/{product_id}/skus", response={201: SkuOut, **ERRORS})
 def add_sku(request, product_id: int, payload: SkuIn):
-    return 201, actions.add_sku(
-        merchant=request.auth,
-        product_id=product_id,
-        attributes=payload.attributes,
-        price=payload.price,
-        stock=payload.stock,
-        currency=payload.currency,
+    return Status(
+        201,
+        actions.add_sku(
+            merchant=request.auth,
+            product_id=product_id,
+            attributes=payload.attributes,
+            price=payload.price,
+            stock=payload.stock,
+            currency=payload.currency,
+        ),
     )
 
 
@@ -479,7 +484,7 @@ def add_cart_line(request, payload: CartLineIn):
         quantity=payload.quantity,
         campaign_id=payload.campaign_id,
     )
-    return 201, _cart(request.auth)
+    return Status(201, _cart(request.auth))
 
 
 @router.patch("/v1/cart/lines/{line_id}", response={200: CartOut, **ERRORS})
@@ -501,13 +506,13 @@ def list_addresses(request):
 
 @router.post("/v1/addresses", response={201: AddressOut, **ERRORS})
 def add_address(request, payload: AddressIn):
-    return 201, actions.add_address(person=request.auth, **payload.dict())
+    return Status(201, actions.add_address(person=request.auth, **payload.dict()))
 
 
 @router.delete("/v1/addresses/{address_id}", response={204: None, **ERRORS})
 def delete_address(request, address_id: int):
     actions.delete_address(person=request.auth, address_id=address_id)
-    return 204, None
+    return Status(204, None)
 
 
 # --- checkout and orders ---------------------------------------------------------------------
@@ -651,7 +656,9 @@ def list_refund_requests(request, role: str = "buyer"):
 
 @router.post("/v1/orders/{order_id}/refund_requests", response={201: RefundOut, **ERRORS})
 def request_refund(request, order_id: int, payload: ReasonIn):
-    return 201, actions.request_refund(buyer=request.auth, order_id=order_id, reason=payload.reason)
+    return Status(
+        201, actions.request_refund(buyer=request.auth, order_id=order_id, reason=payload.reason)
+    )
 
 
 def _refund_order_id(user, refund_id: int) -> int:
