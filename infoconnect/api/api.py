@@ -5,9 +5,12 @@ Every error is ``{"error": "<message for a person>", "code": "<stable_code>"}``.
 """
 
 import logging
+from functools import wraps
 
 from django.http import Http404, HttpRequest
-from ninja import NinjaAPI
+from django.urls import URLPattern
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -16,7 +19,38 @@ from infoconnect.core.errors import CommonError, DomainError
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+
+class InfoConnectAPI(NinjaAPI):
+    """A NinjaAPI whose 405 answers (ninja's own, plain text) are JSON errors too."""
+
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_not_allowed(pattern.callback)
+        return patterns, app_name, namespace
+
+
+def _json_not_allowed(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            response = error_response(
+                request, 405, "method_not_allowed", _("This method is not allowed here.")
+            )
+            response["Allow"] = allowed
+        return response
+
+    wrapper.csrf_exempt = True
+    return wrapper
+
+
+api = InfoConnectAPI(
     title="InfoConnect API",
     version="1",
     urls_namespace="api",
@@ -87,3 +121,16 @@ def on_unexpected(request, exc):
 from infoconnect.api import routers  # noqa: E402  (registers every router on `api`)
 
 routers.register(api)
+
+# Mounted last, so it only answers paths no router has: unknown API paths are JSON 404s.
+fallback = Router()
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
+)
+def unknown_path(request: HttpRequest, rest: str):
+    return error_response(request, 404, CommonError.NOT_FOUND.code, CommonError.NOT_FOUND.message)
+
+
+api.add_router("/", fallback)

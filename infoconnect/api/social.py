@@ -4,6 +4,7 @@ description clients read first."""
 import json
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError
@@ -53,9 +54,9 @@ def _body(request: HttpRequest) -> dict:
         try:
             data = json.loads(request.body or b"{}")
         except (ValueError, UnicodeDecodeError):
-            raise DomainError(CommonError.VALIDATION, "The body is not valid JSON.") from None
+            raise DomainError(CommonError.VALIDATION, _("The body is not valid JSON.")) from None
         if not isinstance(data, dict):
-            raise DomainError(CommonError.VALIDATION, "The body must be a JSON object.")
+            raise DomainError(CommonError.VALIDATION, _("The body must be a JSON object."))
         return data
     return {key: request.POST.get(key) for key in request.POST}
 
@@ -75,6 +76,12 @@ def _optional_post_id(value: str | int | None) -> int | None:
 
 def _post_id(status_id: str) -> int:
     return parse_id(status_id, SocialError.POST_NOT_FOUND)
+
+
+def _fresh(request: HttpRequest, post_id: int) -> dict:
+    """A status as it is after a write: the action's counters moved in the database, not
+    on the objects it returned."""
+    return Presenter(request).status(selectors.get_post(post_id=post_id, viewer=None))
 
 
 def _page(max_id, since_id, min_id, limit) -> PageParams:
@@ -117,7 +124,7 @@ def create_status(request: HttpRequest):
             text=data.status,
             in_reply_to_id=_optional_post_id(data.in_reply_to_id),
         )
-    return Presenter(request).status(post)
+    return _fresh(request, post.pk)
 
 
 @router.get("/v1/statuses/{status_id}", response=StatusOut, auth=optional_auth, exclude_unset=True)
@@ -159,25 +166,25 @@ def status_context(request: HttpRequest, status_id: str):
 def reblog(request: HttpRequest, status_id: str):
     """Repost; the answer is the repost, with the original in `reblog`."""
     shared = actions.repost(user=request.auth, post_id=_post_id(status_id))
-    return Presenter(request).status(shared)
+    return _fresh(request, shared.pk)
 
 
 @router.post("/v1/statuses/{status_id}/unreblog", response=StatusOut, exclude_unset=True)
 def unreblog(request: HttpRequest, status_id: str):
     original = actions.unrepost(user=request.auth, post_id=_post_id(status_id))
-    return Presenter(request).status(original)
+    return _fresh(request, original.pk)
 
 
 @router.post("/v1/statuses/{status_id}/favourite", response=StatusOut, exclude_unset=True)
 def favourite(request: HttpRequest, status_id: str):
     post = actions.like(user=request.auth, post_id=_post_id(status_id))
-    return Presenter(request).status(post)
+    return _fresh(request, post.pk)
 
 
 @router.post("/v1/statuses/{status_id}/unfavourite", response=StatusOut, exclude_unset=True)
 def unfavourite(request: HttpRequest, status_id: str):
     post = actions.unlike(user=request.auth, post_id=_post_id(status_id))
-    return Presenter(request).status(post)
+    return _fresh(request, post.pk)
 
 
 # Timelines -------------------------------------------------------------------------------
@@ -292,7 +299,7 @@ def search(
     Results come in one page: a later `offset` finds nothing more."""
     if type not in (None, "", "accounts", "statuses", "hashtags"):
         raise DomainError(
-            CommonError.VALIDATION, "type must be one of accounts, statuses, hashtags."
+            CommonError.VALIDATION, _("type must be one of accounts, statuses, hashtags.")
         )
     page = PageParams.clean(max_id=max_id, min_id=min_id, limit=limit)
     viewer = viewer_of(request)
@@ -322,11 +329,12 @@ def search(
 def instance(request: HttpRequest):
     """What Mastodon clients read before anything else: this server and its limits."""
     host = request.get_host()
+    description = str(_("A microblog where merchants meet their followers."))
     return {
         "uri": host,
         "title": "InfoConnect",
-        "short_description": "A microblog where merchants meet their followers.",
-        "description": "A microblog where merchants meet their followers.",
+        "short_description": description,
+        "description": description,
         "email": "",
         "version": "4.3.0 (compatible; InfoConnect 0.1)",
         "urls": {},

@@ -1,0 +1,181 @@
+"""Every error of the social API is JSON {"error", "code"} with its 4xx status; no input
+makes a 500. OpenAPI renders."""
+
+import pytest
+from django.test import Client
+
+from infoconnect.api.tests.conftest import error
+from infoconnect.social.models import Post
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNT_PATHS = [
+    ("get", "/api/v1/accounts/{id}"),
+    ("get", "/api/v1/accounts/{id}/statuses"),
+    ("get", "/api/v1/accounts/{id}/followers"),
+    ("get", "/api/v1/accounts/{id}/following"),
+    ("post", "/api/v1/accounts/{id}/follow"),
+    ("post", "/api/v1/accounts/{id}/unfollow"),
+    ("post", "/api/v1/accounts/{id}/block"),
+    ("post", "/api/v1/accounts/{id}/unblock"),
+    ("post", "/api/v1/accounts/{id}/mute"),
+    ("post", "/api/v1/accounts/{id}/unmute"),
+]
+STATUS_PATHS = [
+    ("get", "/api/v1/statuses/{id}"),
+    ("delete", "/api/v1/statuses/{id}"),
+    ("get", "/api/v1/statuses/{id}/context"),
+    ("post", "/api/v1/statuses/{id}/reblog"),
+    ("post", "/api/v1/statuses/{id}/unreblog"),
+    ("post", "/api/v1/statuses/{id}/favourite"),
+    ("post", "/api/v1/statuses/{id}/unfavourite"),
+]
+BAD_IDS = ["abc", "12abc", "-5", "0", "1e3", "%E2%91%A0", "99999999999999999999999", "424242"]
+
+
+@pytest.mark.parametrize(("method", "path"), ACCOUNT_PATHS + STATUS_PATHS)
+def test_malformed_and_unknown_ids_are_json_404s(make_user, api_client, method, path):
+    client = api_client(make_user("alice"))
+    expected = "account_not_found" if "/accounts/" in path else "post_not_found"
+    for bad in BAD_IDS:
+        response = getattr(client, method)(path.format(id=bad))
+        assert response.status_code == 404, (bad, response.content)
+        assert error(response)["code"] == expected
+
+
+WRITES = [
+    ("post", "/api/v1/statuses"),
+    ("post", "/api/v1/markers"),
+    ("get", "/api/v1/timelines/home"),
+    ("get", "/api/v1/notifications"),
+    ("get", "/api/v1/accounts/verify_credentials"),
+    ("get", "/api/v1/accounts/relationships"),
+] + [(m, p) for m, p in ACCOUNT_PATHS + STATUS_PATHS if m != "get"]
+
+
+@pytest.mark.parametrize(("method", "path"), WRITES)
+def test_writes_and_private_reads_need_a_token(make_user, make_post, method, path):
+    post = make_post(make_user("alice"), "x")
+    response = getattr(Client(), method)(path.format(id=post.pk))
+    assert response.status_code == 401
+    assert error(response) == {
+        "error": "Log in or send a valid access token.",
+        "code": "not_authenticated",
+    }
+
+
+@pytest.mark.parametrize(
+    "header", ["Bearer nonsense", "Bearer ic_revoked-or-never-issued", "Bearer " + "x" * 500]
+)
+def test_a_bad_token_is_a_401_even_on_public_reads(make_user, make_post, header):
+    post = make_post(make_user("alice"), "x")
+    client = Client(headers={"Authorization": header})
+    for path in (f"/api/v1/statuses/{post.pk}", "/api/v1/timelines/tag/x", "/api/v2/search?q=a"):
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert error(response)["code"] == "not_authenticated"
+
+
+def test_anonymous_reads_are_allowed(make_user, make_post):
+    alice = make_user("alice")
+    post = make_post(alice, "#hello world")
+    client = Client()
+    for path in (
+        f"/api/v1/accounts/{alice.pk}",
+        f"/api/v1/accounts/{alice.pk}/statuses",
+        f"/api/v1/accounts/{alice.pk}/followers",
+        f"/api/v1/accounts/{alice.pk}/following",
+        "/api/v1/accounts/lookup?acct=alice",
+        f"/api/v1/statuses/{post.pk}",
+        f"/api/v1/statuses/{post.pk}/context",
+        "/api/v1/timelines/tag/hello",
+        "/api/v2/search?q=hello",
+        "/api/v1/instance",
+    ):
+        assert Client().get(path).status_code == 200, path
+    assert client.get("/api/v1/timelines/tag/hello").json()[0]["id"] == str(post.pk)
+
+
+def test_unknown_paths_and_methods_are_json(make_user, api_client):
+    client = api_client(make_user("alice"))
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert error(response) == {"error": "Not found.", "code": "not_found"}
+    response = client.put("/api/v1/statuses/1")
+    assert response.status_code == 405
+    assert error(response) == {
+        "error": "This method is not allowed here.",
+        "code": "method_not_allowed",
+    }
+    assert "DELETE" in response["Allow"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"limit": "-1"},
+        {"limit": "0"},
+        {"limit": "1000000"},
+        {"limit": "ten"},
+        {"max_id": "x"},
+        {"since_id": "-1"},
+        {"min_id": "99999999999999999999999"},
+        {"max_id": "1", "min_id": "5", "since_id": "2"},
+    ],
+)
+def test_odd_paging_parameters_never_fail(make_user, api_client, make_post, query):
+    alice = make_user("alice")
+    make_post(alice, "#x one")
+    client = api_client(alice)
+    for path in (
+        "/api/v1/timelines/home",
+        "/api/v1/timelines/tag/x",
+        "/api/v1/notifications",
+        f"/api/v1/accounts/{alice.pk}/statuses",
+        f"/api/v1/accounts/{alice.pk}/followers",
+    ):
+        response = client.get(path, query)
+        assert response.status_code == 200, (path, query)
+        assert isinstance(response.json(), list)
+        assert len(response.json()) <= 40
+
+
+def test_a_form_post_with_garbage_fields_is_handled(make_user, api_client):
+    client = api_client(make_user("alice"))
+    response = client.post(
+        "/api/v1/statuses",
+        {"status": "ok", "visibility": "direct", "media_ids[]": ["1", "2"], "sensitive": "x"},
+    )
+    assert response.status_code == 200
+    response = client.post("/api/v1/statuses", "status=%FF%FE", content_type="text/plain")
+    assert response.status_code == 422
+    assert Post.objects.count() == 1
+
+
+def test_boolean_parameters_are_validated(make_user, api_client):
+    alice = make_user("alice")
+    response = api_client().get(
+        f"/api/v1/accounts/{alice.pk}/statuses", {"exclude_replies": "perhaps"}
+    )
+    assert response.status_code == 422
+    assert error(response)["code"] == "validation_error"
+
+
+def test_openapi_renders(api_client):
+    client = api_client()
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    schema = client.get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    for path in (
+        "/api/v1/accounts/verify_credentials",
+        "/api/v1/accounts/{account_id}/statuses",
+        "/api/v1/statuses",
+        "/api/v1/statuses/{status_id}/context",
+        "/api/v1/timelines/home",
+        "/api/v1/notifications",
+        "/api/v2/search",
+    ):
+        assert path in paths, path
+    assert "/api/{rest}" not in paths
