@@ -70,9 +70,9 @@ def change_password(*, user: User, old_password: str, new_password: str) -> None
 
 def _check_message_policy(policy: str) -> str:
     if policy not in User.MessagePolicy.values:
+        message = str(_("Choose who can message you from the list."))
         raise DomainError(
-            AccountsError.PROFILE_INVALID,
-            fields={"message_policy": [str(AccountsError.PROFILE_INVALID.message)]},
+            AccountsError.PROFILE_INVALID, message, fields={"message_policy": [message]}
         )
     return policy
 
@@ -115,7 +115,10 @@ def update_profile(
     changes: dict = {"display_name": display_name, "bio": bio, "region": region}
     if message_policy is not None:
         changes["message_policy"] = message_policy
-    old_files = [f.name for f in (user.avatar, user.avatar_thumb) if f]
+    # Locking the row makes concurrent avatar changes take turns, so the files replaced are
+    # the ones stored, not the ones this (maybe stale) object remembers.
+    stored = User.objects.select_for_update().filter(pk=user.pk).values("avatar", "avatar_thumb")
+    old_files = [name for name in stored.get().values() if name]
     new_files: list[str] = []
     if avatar is not None:
         processed = process_avatar(avatar)

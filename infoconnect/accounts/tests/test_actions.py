@@ -237,6 +237,7 @@ def test_set_message_policy(make_user):
     with pytest.raises(DomainError) as exc:
         actions.set_message_policy(user=user, policy="friends")
     assert exc.value.code == "profile_invalid"
+    assert exc.value.message == "Choose who can message you from the list."
     assert User.objects.get(pk=user.pk).message_policy == "following"
 
 
