@@ -19,17 +19,6 @@ class ProductForm(forms.Form):
     )
 
 
-class MoneyField(forms.CharField):
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        try:
-            return parse_money(value)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
-
-
 class SkuForm(forms.Form):
     attributes = forms.CharField(
         label=_("Variant"),
@@ -37,8 +26,14 @@ class SkuForm(forms.Form):
         max_length=500,
         help_text=_("For example: colour=red, size=M"),
     )
-    price = MoneyField(label=_("Price (¥)"), max_length=20)
+    price = forms.CharField(label=_("Price (¥)"), max_length=20)
     stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=10_000_000, initial=0)
+
+    def clean_price(self) -> int:
+        try:
+            return parse_money(self.cleaned_data["price"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
     def clean_attributes(self) -> dict:
         text = self.cleaned_data["attributes"].strip()

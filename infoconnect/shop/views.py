@@ -193,7 +193,7 @@ def cart_line_remove(request: HttpRequest, line_id: int) -> HttpResponse:
 
 
 def _buy_now_item(request: HttpRequest) -> dict | None:
-    source = request.POST if request.method == "POST" else request.GET
+    source = request.POST if "sku" in request.POST else request.GET
     sku_id = _campaign(source.get("sku"))
     if sku_id is None:
         return None

@@ -1,0 +1,406 @@
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from infoconnect.shop import actions
+from infoconnect.shop.models import CartLine, Category, Order, Product, Sku
+from infoconnect.shop.tests.conftest import (
+    fund,
+    make_address,
+    merchant_balance,
+    png_bytes,
+    wallet_balance,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user=None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def flash(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def key_of(response) -> str:
+    return re.search(r'name="key" value="([^"]+)"', response.content.decode()).group(1)
+
+
+# --- catalog pages -------------------------------------------------------------------------
+
+
+def test_browse_search_and_category(merchant, scarf):
+    product, _sku = scarf
+    scarves = Category.objects.create(name="Scarves", slug="scarves")
+    Product.objects.filter(pk=product.pk).update(category=scarves)
+    page = text(client_for().get("/shop/"))
+    assert "Silk scarf" in page and "¥129.00" in page
+    assert "Silk scarf" in text(client_for().get("/shop/?q=silk"))
+    assert "No products here yet." in text(client_for().get("/shop/?q=teapot"))
+    assert "Silk scarf" in text(client_for().get("/shop/?category=scarves"))
+    assert "No products here yet." in text(client_for().get("/shop/?category=mugs"))
+
+
+def test_merchant_shop_page(merchant, scarf):
+    page = text(client_for().get("/shop/acme/"))
+    assert "acme shop" in page and "Silk scarf" in page
+    assert client_for().get("/shop/nobody/").status_code == 404
+
+
+def test_product_page_carries_the_campaign(buyer, scarf):
+    product, sku = scarf
+    page = client_for(buyer).get(f"/shop/p/{product.pk}/?campaign=77")
+    body = text(page)
+    assert "colour: red" in body and "¥129.00" in body and "5 in stock" in body
+    assert '<input type="hidden" name="campaign" value="77">' in body
+    response = client_for(buyer).post(
+        "/shop/cart/add/", {"sku": sku.pk, "quantity": 2, "campaign": 77, "add": "1"}, follow=True
+    )
+    assert flash(response) == ["Added to your cart."]
+    assert CartLine.objects.get().campaign_id == 77
+    assert "¥258.00" in text(response)
+
+
+def test_draft_product_page_only_for_its_merchant(merchant, buyer):
+    draft = actions.create_product(merchant=merchant, title="Secret")
+    assert client_for(buyer).get(f"/shop/p/{draft.pk}/").status_code == 404
+    assert "Not on sale (Draft)." in text(client_for(merchant).get(f"/shop/p/{draft.pk}/"))
+
+
+def test_add_to_cart_refusals(merchant, buyer, scarf):
+    product, sku = scarf
+    response = client_for(buyer).post(
+        "/shop/cart/add/",
+        {"sku": sku.pk, "quantity": 4, "next": f"/shop/p/{product.pk}/"},
+        follow=True,
+    )
+    assert flash(response) == ["You can order at most 3 of this item at a time."]
+    response = client_for(merchant).post(
+        "/shop/cart/add/", {"sku": sku.pk, "quantity": 1}, follow=True
+    )
+    assert flash(response) == ["You cannot buy from your own shop."]
+    assert CartLine.objects.count() == 0
+    anonymous = client_for().post("/shop/cart/add/", {"sku": sku.pk, "quantity": 1})
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+
+
+def test_cart_page_update_and_remove(make_user, buyer, scarf):
+    _product, sku = scarf
+    line = actions.add_to_cart(person=buyer, sku_id=sku.pk, quantity=1)
+    client = client_for(buyer)
+    client.post(f"/shop/cart/{line.pk}/quantity/", {"quantity": 3})
+    assert '<span id="cart-total">¥387.00</span>' in text(client.get("/shop/cart/"))
+    response = client.post(f"/shop/cart/{line.pk}/quantity/", {"quantity": 9}, follow=True)
+    assert flash(response) == ["You can order at most 3 of this item at a time."]
+    response = client_for(make_user("bob")).post(f"/shop/cart/{line.pk}/remove/", follow=True)
+    assert flash(response) == ["That item is not in your cart."]
+    client.post(f"/shop/cart/{line.pk}/remove/")
+    assert "Your cart is empty." in text(client.get("/shop/cart/"))
+
+
+# --- checkout --------------------------------------------------------------------------------
+
+
+ADDRESS = {
+    "recipient_name": "Li Lei",
+    "mobile": "13812345678",
+    "province": "BJ",
+    "city": "Beijing",
+    "district": "Haidian",
+    "street": "5 Zhongguancun Street",
+}
+
+
+def test_address_book(make_user, buyer):
+    client = client_for(buyer)
+    bad = client.post("/shop/addresses/", {**ADDRESS, "mobile": "555"})
+    assert bad.status_code == 422
+    assert "Enter an 11-digit mobile number." in text(bad)
+    response = client.post("/shop/addresses/", ADDRESS, follow=True)
+    assert flash(response) == ["Address saved."]
+    assert "Beijing Beijing Haidian 5 Zhongguancun Street" in text(response)
+    address = buyer.addresses.get()
+    stranger = client_for(make_user("bob")).post(f"/shop/addresses/{address.pk}/delete/")
+    assert stranger.status_code == 404
+    client.post(f"/shop/addresses/{address.pk}/delete/")
+    assert buyer.addresses.count() == 0
+
+
+def test_cart_checkout_once_per_key(buyer, scarf, address):
+    _product, sku = scarf
+    actions.add_to_cart(person=buyer, sku_id=sku.pk, quantity=2, campaign_id=8)
+    client = client_for(buyer)
+    page = client.get("/shop/checkout/")
+    assert '<span id="checkout-total">¥258.00</span>' in text(page)
+    key = key_of(page)
+    response = client.post("/shop/checkout/", {"address": address.pk, "key": key}, follow=True)
+    order = Order.objects.get()
+    assert response.redirect_chain[-1][0] == f"/shop/orders/{order.pk}/"
+    assert flash(response) == ["Order placed. Pay within the time shown to keep it."]
+    assert (order.total, order.campaign_id) == (25_800, 8)
+    # A double submit of the same form replays the first result.
+    again = client.post("/shop/checkout/", {"address": address.pk, "key": key}, follow=True)
+    assert again.redirect_chain[-1][0] == f"/shop/orders/{order.pk}/"
+    assert Order.objects.count() == 1
+    assert Sku.objects.get(pk=sku.pk).stock == 3
+
+
+def test_buy_now_checkout(buyer, scarf, address):
+    _product, sku = scarf
+    client = client_for(buyer)
+    response = client.post(
+        "/shop/cart/add/", {"sku": sku.pk, "quantity": 2, "campaign": 5, "buy_now": "1"}
+    )
+    assert response["Location"] == f"/shop/checkout/?sku={sku.pk}&quantity=2&campaign=5"
+    page = client.get(response["Location"])
+    assert '<span id="checkout-total">¥258.00</span>' in text(page)
+    client.post(
+        response["Location"],
+        {"address": address.pk, "key": key_of(page), "sku": sku.pk, "quantity": 2, "campaign": 5},
+    )
+    order = Order.objects.get()
+    assert (order.total, order.campaign_id) == (25_800, 5)
+    assert CartLine.objects.count() == 0
+
+
+def test_checkout_errors_shown(buyer, scarf, address):
+    _product, sku = scarf
+    client = client_for(buyer)
+    response = client.get("/shop/checkout/", follow=True)
+    assert response.redirect_chain == [("/shop/cart/", 302)]
+    assert flash(response) == ["Your cart is empty."]
+    url = f"/shop/checkout/?sku={sku.pk}&quantity=4"
+    response = client.post(url, {"address": address.pk, "key": "k1"}, follow=True)
+    assert flash(response) == ["You can order at most 3 of Silk scarf at a time."]
+    response = client.post(url, {"address": "", "key": "k2"}, follow=True)
+    assert flash(response) == ["Choose a delivery address."]
+    assert Order.objects.count() == 0
+
+
+# --- orders ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def order(buyer, scarf, address):
+    return actions.buy_now(
+        buyer=buyer, sku_id=scarf[1].pk, quantity=1, address_id=address.pk, key="o"
+    )
+
+
+def test_order_pages_and_lifecycle(buyer, merchant, order):
+    fund(buyer, 20_000)
+    client, shop = client_for(buyer), client_for(merchant)
+    listing = text(client.get("/shop/orders/"))
+    assert f"Order {order.pk}" in listing and "Awaiting payment" in listing and "¥129.00" in listing
+    page = client.get(f"/shop/orders/{order.pk}/")
+    assert "Pay from wallet" in text(page)
+    response = client.post(f"/shop/orders/{order.pk}/pay/", {"key": key_of(page)}, follow=True)
+    assert flash(response) == ["Paid. The money is held safely until you confirm receipt."]
+    assert wallet_balance(buyer) == 7_100
+    to_ship = text(shop.get("/shop/manage/orders/"))
+    assert f"Order {order.pk}" in to_ship and "Li Lei, 13812345678, Shanghai" in to_ship
+    response = shop.post(
+        f"/shop/orders/{order.pk}/ship/",
+        {"carrier": "SF Express", "tracking_number": "SF99", "next": "/shop/manage/orders/"},
+        follow=True,
+    )
+    assert flash(response) == ["Marked as shipped."]
+    page = client.get(f"/shop/orders/{order.pk}/")
+    assert '<span id="tracking">SF99</span>' in text(page)
+    response = client.post(f"/shop/orders/{order.pk}/confirm/", {"key": key_of(page)}, follow=True)
+    assert flash(response) == ["Receipt confirmed. The merchant has been paid."]
+    assert merchant_balance(merchant) == 12_642
+    history = text(response)
+    for label in ("Order placed", "Paid into escrow", "Shipped", "Receipt confirmed"):
+        assert label in history
+    assert '<strong id="order-state">Completed</strong>' in history
+
+
+def test_pay_without_money_shows_why(buyer, order):
+    client = client_for(buyer)
+    response = client.post(f"/shop/orders/{order.pk}/pay/", {"key": "k"}, follow=True)
+    assert flash(response) == ["Your wallet balance is too low for this."]
+    assert Order.objects.get(pk=order.pk).state == "awaiting_payment"
+    response = client.post(f"/shop/orders/{order.pk}/pay/", {}, follow=True)
+    assert flash(response) == ["This request needs an Idempotency-Key header."]
+
+
+def test_nobody_sees_another_persons_order(make_user, order):
+    stranger = client_for(make_user("mallory"))
+    assert stranger.get(f"/shop/orders/{order.pk}/").status_code == 404
+    response = stranger.post(f"/shop/orders/{order.pk}/cancel/", {"key": "k"}, follow=True)
+    assert flash(response) == ["That order does not exist."]
+    assert (
+        stranger.post(
+            f"/shop/orders/{order.pk}/ship/", {"carrier": "SF", "tracking_number": "1"}
+        ).status_code
+        == 404
+    )
+    assert Order.objects.get(pk=order.pk).state == "awaiting_payment"
+    assert client_for().get(f"/shop/orders/{order.pk}/").status_code == 302
+
+
+def test_cancel_and_refund_pages(make_user, buyer, merchant, order):
+    fund(buyer, 20_000)
+    client = client_for(buyer)
+    client.post(f"/shop/orders/{order.pk}/pay/", {"key": "p"}, follow=True)
+    response = client.post(f"/shop/orders/{order.pk}/cancel/", {"key": "c"}, follow=True)
+    assert flash(response) == ["Order cancelled."]
+    assert wallet_balance(buyer) == 20_000
+
+
+def test_refund_flow_pages(make_user, buyer, merchant, order, scarf):
+    carol = make_user("carol")
+    other = actions.buy_now(
+        buyer=carol, sku_id=scarf[1].pk, quantity=1, address_id=make_address(carol).pk, key="c"
+    )
+    for person, sale in ((buyer, order), (carol, other)):
+        fund(person, 20_000)
+        actions.pay_order(buyer=person, order_id=sale.pk)
+        actions.ship_order(merchant=merchant, order_id=sale.pk, carrier="SF", tracking_number="1")
+        actions.confirm_receipt(buyer=person, order_id=sale.pk)
+    client, shop = client_for(buyer), client_for(merchant)
+    response = client.post(f"/shop/orders/{order.pk}/refund/", {"reason": ""}, follow=True)
+    assert flash(response) == ["Reason: This field is required."]
+    response = client.post(f"/shop/orders/{order.pk}/refund/", {"reason": "Torn"}, follow=True)
+    assert flash(response) == ["Refund requested. The merchant will answer."]
+    page = text(shop.get("/shop/manage/refunds/"))
+    assert "Reason: Torn" in page
+    response = shop.post(
+        f"/shop/orders/{order.pk}/refund/answer/",
+        {"answer": "decline", "note": "", "key": "d1"},
+        follow=True,
+    )
+    assert flash(response) == ["note is required."]
+    response = shop.post(
+        f"/shop/orders/{order.pk}/refund/answer/",
+        {"answer": "decline", "note": "As pictured", "key": "d2"},
+        follow=True,
+    )
+    assert flash(response) == ["Refund declined."]
+    response = client.post(f"/shop/orders/{order.pk}/refund/dispute/", follow=True)
+    assert flash(response) == ["Sent to the platform to decide."]
+    assert '<strong id="refund-state">Disputed</strong>' in text(response)
+    actions.request_refund(buyer=carol, order_id=other.pk, reason="Late")
+    response = shop.post(
+        f"/shop/orders/{other.pk}/refund/answer/",
+        {"answer": "accept", "key": "a1", "next": "/shop/manage/refunds/"},
+        follow=True,
+    )
+    assert flash(response) == ["Refund accepted; the buyer has been paid back."]
+    assert wallet_balance(carol) == 20_000
+    assert client_for(carol).post(f"/shop/orders/{order.pk}/refund/dispute/").status_code == 404
+
+
+# --- merchant pages ----------------------------------------------------------------------------
+
+
+def test_merchant_builds_a_product_in_the_browser_forms(merchant):
+    client = client_for(merchant)
+    response = client.post(
+        "/shop/manage/products/new/",
+        {"title": "Tea set", "description": "Porcelain", "max_per_order": 2},
+        follow=True,
+    )
+    product = Product.objects.get()
+    assert response.redirect_chain[-1][0] == f"/shop/manage/products/{product.pk}/"
+    response = client.post(f"/shop/manage/products/{product.pk}/publish/", follow=True)
+    assert flash(response) == ["Add at least one SKU before publishing."]
+    response = client.post(
+        f"/shop/manage/products/{product.pk}/skus/",
+        {"attributes": "colour=blue, size=L", "price": "88.50", "stock": 4},
+        follow=True,
+    )
+    assert flash(response) == ["SKU added."]
+    sku = product.skus.get()
+    assert (sku.attributes, sku.price, sku.stock) == ({"colour": "blue", "size": "L"}, 8_850, 4)
+    response = client.post(
+        f"/shop/manage/products/{product.pk}/skus/",
+        {"attributes": "blue", "price": "1.00", "stock": 1},
+        follow=True,
+    )
+    assert flash(response) == ["Variant: Write each variant as name=value, comma separated."]
+    response = client.post(
+        f"/shop/manage/products/{product.pk}/skus/",
+        {"attributes": "", "price": "abc", "stock": 1},
+        follow=True,
+    )
+    assert flash(response) == ["Price (¥): Enter an amount like 12.34."]
+    response = client.post(f"/shop/manage/skus/{sku.pk}/stock/", {"delta": 6}, follow=True)
+    assert flash(response) == ["Stock updated."]
+    assert Sku.objects.get(pk=sku.pk).stock == 10
+    upload = SimpleUploadedFile("tea.png", png_bytes(), content_type="image/png")
+    response = client.post(
+        f"/shop/manage/products/{product.pk}/images/", {"image": upload}, follow=True
+    )
+    assert flash(response) == ["Image added."]
+    bad = SimpleUploadedFile("tea.png", b"GIF89a nope", content_type="image/png")
+    response = client.post(
+        f"/shop/manage/products/{product.pk}/images/", {"image": bad}, follow=True
+    )
+    assert flash(response) == ["Upload a JPEG, PNG, GIF or WebP image."]
+    response = client.post(f"/shop/manage/products/{product.pk}/publish/", follow=True)
+    assert '<strong id="product-status">On sale</strong>' in text(response)
+    listing = text(client.get("/shop/manage/products/"))
+    assert "Tea set" in listing and "¥88.50" in listing
+    response = client.post(
+        f"/shop/manage/products/{product.pk}/",
+        {"title": "", "max_per_order": 2},
+    )
+    assert response.status_code == 422
+    assert Product.objects.get().title == "Tea set"
+
+
+def test_merchant_pages_are_for_verified_merchants(make_user, buyer, merchant, scarf):
+    product, sku = scarf
+    pending = make_user("pending", kind="merchant", verified=False)
+    for who in (buyer, pending):
+        client = client_for(who)
+        for url in (
+            "/shop/manage/products/",
+            "/shop/manage/products/new/",
+            "/shop/manage/orders/",
+            "/shop/manage/refunds/",
+        ):
+            response = client.get(url)
+            assert response.status_code == 403
+            assert "Only verified merchants may sell products." in text(response)
+    rival = client_for(make_user("rival", kind="merchant", verified=True))
+    assert rival.get(f"/shop/manage/products/{product.pk}/").status_code == 404
+    assert rival.post(f"/shop/manage/products/{product.pk}/archive/").status_code == 404
+    assert rival.post(f"/shop/manage/skus/{sku.pk}/stock/", {"delta": 5}).status_code == 404
+    assert Product.objects.get(pk=product.pk).status == "active"
+    assert Sku.objects.get(pk=sku.pk).stock == 5
+
+
+def test_header_links(buyer, merchant, scarf):
+    actions.add_to_cart(person=buyer, sku_id=scarf[1].pk, quantity=2)
+    page = text(client_for(buyer).get("/shop/"))
+    assert '<a href="/shop/" id="nav-shop">Shop <span class="badge">2</span></a>' in page
+    assert '<a href="/shop/orders/" id="nav-orders">Orders</a>' in page
+    assert 'id="nav-sell"' not in page
+    assert 'id="nav-sell"' in text(client_for(merchant).get("/shop/"))
+
+
+def test_product_card_include(buyer, scarf):
+    from django.template import Context, Template
+
+    from infoconnect.shop.selectors import card_product
+
+    product, _sku = scarf
+    html = Template('{% include "shop/_product_card.html" with campaign_id=7 %}').render(
+        Context({"product": card_product(product_id=product.pk)})
+    )
+    html = re.sub(r"\s+", " ", html)
+    assert "Silk scarf" in html and "¥129.00" in html
+    assert f'href="/shop/p/{product.pk}/?campaign=7">Buy</a>' in html
