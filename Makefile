@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 ONLY ?=
+# Passed to `manage.py serve`, e.g. make run SERVE_ARGS="--port 8080".
+SERVE_ARGS ?=
 
 .PHONY: run test bench lint format install chromium migrate seed messages clean
 
@@ -23,7 +25,7 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 run: seed
-	DEBUG=$${DEBUG:-1} $(PY) manage.py serve
+	DEBUG=$${DEBUG:-1} $(PY) manage.py serve $(SERVE_ARGS)
 
 chromium:
 	@test -x /usr/bin/chromium || { \
