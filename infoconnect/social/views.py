@@ -36,7 +36,7 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _current_path(request: HttpRequest) -> str:
+def current_path(request: HttpRequest) -> str:
     """Where the person is: the page itself, or for htmx the page the fragment belongs to."""
     current = request.headers.get("HX-Current-URL")
     if current:
@@ -62,7 +62,7 @@ def login_required(view: Callable) -> Callable:
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if request.method == "POST" or _is_htmx(request):
-            come_back = _back_url(request, _current_path(request))
+            come_back = _back_url(request, current_path(request))
         else:
             come_back = request.get_full_path()
         response = redirect_to_login(come_back)
@@ -272,7 +272,7 @@ def quote(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
     actions.delete_post(user=request.user, post_id=post_id)
     post_page = reverse("social:post", args=[post_id])
-    here = urlsplit(_current_path(request)).path
+    here = urlsplit(current_path(request)).path
     if _is_htmx(request):
         # The post's element goes away; on the post's own page there is nothing left to show.
         response = HttpResponse("")

@@ -6,7 +6,9 @@ from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from infoconnect.social import actions
@@ -114,6 +116,29 @@ def test_home_pages_older_posts_by_cursor(alice):
     assert "post number 0" in page
     assert "post number 1 " not in page + " "
     assert "Older posts" not in page
+
+
+def test_home_costs_the_same_queries_however_many_posts_it_shows(alice, bob, shop):
+    actions.follow(follower=alice, target=bob)
+    actions.follow(follower=alice, target=shop)
+
+    def add_mixed_posts():
+        original = actions.create_post(author=shop, text="original")
+        actions.repost(user=bob, post_id=original.pk)
+        actions.repost(user=bob, post_id=original.pk, text="quoted")
+        actions.like(user=alice, post_id=original.pk)
+
+    def queries_for_home() -> int:
+        client = client_for(alice)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return len(captured)
+
+    add_mixed_posts()
+    few = queries_for_home()
+    for _ in range(5):
+        add_mixed_posts()
+    assert queries_for_home() == few
 
 
 def test_home_shows_times_in_shanghai_time(alice):
