@@ -1,3 +1,418 @@
-from ninja import Router
+"""Campaigns, conversations and marketing preferences.
 
-router = Router()
+A conversation is addressed by the other account's id: ``/v1/conversations/{account_id}``
+holds the private messages between the two and the campaign messages either sent the other.
+Sending a campaign moves money, so it needs an ``Idempotency-Key``.
+"""
+
+from datetime import datetime
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from ninja import Header, Router, Schema
+from pydantic import Field
+
+from infoconnect.core.errors import DomainError
+from infoconnect.core.idempotency import run_idempotent
+from infoconnect.messaging import actions, selectors
+from infoconnect.messaging.errors import MessagingError
+from infoconnect.messaging.models import MESSAGE_MAX_LENGTH, Campaign, Message
+
+router = Router(tags=["messaging"])
+
+
+class Error(Schema):
+    error: str
+    code: str
+
+
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error, 429: Error}
+
+
+class AudienceIn(Schema):
+    tags: list[str] = []
+    regions: list[str] = []
+    followed_within_days: int | None = None
+
+
+class CampaignIn(Schema):
+    title: str = Field(max_length=200)
+    body: str = Field(max_length=MESSAGE_MAX_LENGTH * 2)
+    link_url: str = ""
+    audience: AudienceIn = AudienceIn()
+
+
+class CampaignPatch(Schema):
+    title: str | None = None
+    body: str | None = None
+    link_url: str | None = None
+    audience: AudienceIn | None = None
+
+
+class ScheduleIn(Schema):
+    scheduled_at: datetime
+
+
+class SkippedOut(Schema):
+    muted: int
+    unsubscribed: int
+    blocked: int
+    capped: int
+
+
+class CampaignOut(Schema):
+    id: int
+    title: str
+    body: str
+    link_url: str
+    image_url: str | None
+    audience: dict
+    state: str
+    failure_reason: str
+    scheduled_at: datetime | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    price_per_message_fen: int
+    currency: str
+
+
+class StatsOut(Schema):
+    id: int
+    state: str
+    chunks_total: int
+    chunks_done: int
+    progress_percent: int
+    targeted: int
+    skipped: SkippedOut
+    delivered: int
+    read: int
+    clicked: int
+    unsubscribed: int
+    reported: int
+    price_per_message_fen: int
+    billable_deliveries: int
+    billable_fen: int
+    currency: str
+
+
+class EstimateOut(Schema):
+    targeted: int
+    recipients: int
+    skipped: SkippedOut
+    price_per_message_fen: int
+    cost_fen: int
+    currency: str
+
+
+class AccountOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    is_verified_merchant: bool
+
+
+class ConversationOut(Schema):
+    account: AccountOut
+    last_message_at: datetime
+    preview: str
+    unread: int
+    is_campaign: bool
+
+
+class MessageOut(Schema):
+    id: int
+    sender_id: int
+    body: str
+    created_at: datetime
+    attachment_type: str
+    attachment_id: int | None
+    attachment_url: str
+    campaign_id: int | None = None
+    campaign_title: str | None = None
+    click_url: str | None = None
+    read: bool | None = None
+    unsubscribed: bool | None = None
+    reported: bool | None = None
+
+
+class MessageIn(Schema):
+    body: str = Field("", max_length=MESSAGE_MAX_LENGTH * 2)
+    attachment_type: str = ""
+    attachment_id: int | None = None
+    attachment_url: str = ""
+
+
+class PreferenceIn(Schema):
+    accepts_marketing: bool
+
+
+class PreferenceOut(Schema):
+    merchant: AccountOut
+    accepts_marketing: bool
+    source: str
+    updated_at: datetime
+
+
+def _campaign(campaign: Campaign) -> dict:
+    return {
+        "id": campaign.pk,
+        "title": campaign.title,
+        "body": campaign.body,
+        "link_url": campaign.link_url,
+        "image_url": campaign.image.url if campaign.image else None,
+        "audience": campaign.audience,
+        "state": campaign.state,
+        "failure_reason": campaign.failure_reason,
+        "scheduled_at": campaign.scheduled_at,
+        "created_at": campaign.created_at,
+        "started_at": campaign.started_at,
+        "finished_at": campaign.finished_at,
+        "price_per_message_fen": campaign.price_per_message_fen,
+        "currency": campaign.currency,
+    }
+
+
+def _audience(audience: AudienceIn | None) -> dict | None:
+    return None if audience is None else audience.dict()
+
+
+# ---------------------------------------------------------------- campaigns
+
+
+@router.post("/v1/campaigns", response={201: CampaignOut, **ERRORS})
+def create_campaign(request, payload: CampaignIn):
+    campaign = actions.create_campaign(
+        merchant=request.auth,
+        title=payload.title,
+        body=payload.body,
+        link_url=payload.link_url,
+        audience=_audience(payload.audience),
+    )
+    return 201, _campaign(campaign)
+
+
+@router.get("/v1/campaigns", response={200: list[CampaignOut], **ERRORS})
+def list_campaigns(request):
+    if not request.auth.is_merchant:
+        raise DomainError(MessagingError.NOT_MERCHANT)
+    return [_campaign(c) for c in selectors.campaigns_for(merchant=request.auth)]
+
+
+@router.get("/v1/campaigns/{campaign_id}", response={200: CampaignOut, **ERRORS})
+def get_campaign(request, campaign_id: int):
+    return _campaign(selectors.campaign_for(merchant=request.auth, campaign_id=campaign_id))
+
+
+@router.patch("/v1/campaigns/{campaign_id}", response={200: CampaignOut, **ERRORS})
+def update_campaign(request, campaign_id: int, payload: CampaignPatch):
+    campaign = actions.update_campaign(
+        merchant=request.auth,
+        campaign_id=campaign_id,
+        title=payload.title,
+        body=payload.body,
+        link_url=payload.link_url,
+        audience=_audience(payload.audience),
+    )
+    return _campaign(campaign)
+
+
+@router.post("/v1/campaigns/{campaign_id}/estimate", response={200: EstimateOut, **ERRORS})
+def estimate_campaign(request, campaign_id: int):
+    return actions.estimate_campaign(merchant=request.auth, campaign_id=campaign_id)
+
+
+@router.post("/v1/campaigns/{campaign_id}/test", response={201: MessageOut, **ERRORS})
+def test_campaign(request, campaign_id: int):
+    """Send a copy to the merchant's own inbox; it counts for nothing and costs nothing."""
+    message = actions.send_test(merchant=request.auth, campaign_id=campaign_id)
+    return 201, _message(message, flags=0)
+
+
+@router.post("/v1/campaigns/{campaign_id}/send", response={200: CampaignOut, **ERRORS})
+def send_campaign(
+    request,
+    campaign_id: int,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """Start sending now; the same Idempotency-Key replays the first answer."""
+    merchant = request.auth
+
+    def send() -> tuple[int, dict]:
+        return 200, _campaign(actions.send_campaign(merchant=merchant, campaign_id=campaign_id))
+
+    status, body = run_idempotent(
+        user_id=merchant.pk,
+        key=idempotency_key,
+        scope="messaging.campaign.send",
+        params={"campaign": campaign_id},
+        action=send,
+    )
+    return JsonResponse(body, status=status)
+
+
+@router.post("/v1/campaigns/{campaign_id}/schedule", response={200: CampaignOut, **ERRORS})
+def schedule_campaign(request, campaign_id: int, payload: ScheduleIn):
+    campaign = actions.schedule_campaign(
+        merchant=request.auth, campaign_id=campaign_id, scheduled_at=payload.scheduled_at
+    )
+    return _campaign(campaign)
+
+
+@router.post("/v1/campaigns/{campaign_id}/cancel", response={200: CampaignOut, **ERRORS})
+def cancel_campaign(request, campaign_id: int):
+    return _campaign(actions.cancel_campaign(merchant=request.auth, campaign_id=campaign_id))
+
+
+@router.get("/v1/campaigns/{campaign_id}/stats", response={200: StatsOut, **ERRORS})
+def campaign_stats(request, campaign_id: int):
+    campaign = selectors.campaign_for(merchant=request.auth, campaign_id=campaign_id)
+    return selectors.campaign_stats(campaign)
+
+
+# ---------------------------------------------------------------- conversations
+
+
+def _account(user) -> dict:
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
+        "is_verified_merchant": user.is_verified_merchant,
+    }
+
+
+def _message(message: Message, *, flags: int | None, token: str = "") -> dict:
+    data = {
+        "id": message.pk,
+        "sender_id": message.sender_id,
+        "body": message.body,
+        "created_at": message.created_at,
+        "attachment_type": message.attachment_type,
+        "attachment_id": message.attachment_id,
+        "attachment_url": message.attachment_url,
+    }
+    if message.campaign_id is not None:
+        campaign = message.campaign
+        data["campaign_id"] = campaign.pk
+        data["campaign_title"] = campaign.title
+        if token and campaign.link_url:
+            data["click_url"] = reverse("messaging:click", args=[token])
+        if flags is not None:
+            data["read"] = bool(flags & 1)
+            data["unsubscribed"] = bool(flags & 4)
+            data["reported"] = bool(flags & 8)
+    return data
+
+
+@router.get("/v1/conversations", response={200: list[ConversationOut], **ERRORS})
+def list_conversations(request, before: datetime | None = None):
+    """Newest first, 20 a page; pass the last item's ``last_message_at`` as ``before``."""
+    return [
+        {
+            "account": _account(entry.other),
+            "last_message_at": entry.last_at,
+            "preview": entry.preview,
+            "unread": entry.unread,
+            "is_campaign": entry.is_campaign,
+        }
+        for entry in selectors.inbox(user=request.auth, before=before)
+    ]
+
+
+@router.get("/v1/conversations/unread_count", response={200: dict, **ERRORS})
+def unread_count(request):
+    return {"unread": selectors.unread_total(user=request.auth)}
+
+
+@router.get("/v1/conversations/{account_id}", response={200: ConversationOut, **ERRORS})
+def get_conversation(request, account_id: int):
+    entry = selectors.conversation_entry(user=request.auth, other_id=account_id)
+    return {
+        "account": _account(entry.other),
+        "last_message_at": entry.last_at,
+        "preview": entry.preview,
+        "unread": entry.unread,
+        "is_campaign": entry.is_campaign,
+    }
+
+
+@router.get("/v1/conversations/{account_id}/messages", response={200: list[MessageOut], **ERRORS})
+def conversation_messages(request, account_id: int):
+    thread = selectors.thread(user=request.auth, other_id=account_id)
+    return [
+        _message(
+            item.message,
+            flags=item.flags if item.click_token else None,
+            token=item.click_token,
+        )
+        for item in thread.items
+    ]
+
+
+@router.post("/v1/conversations/{account_id}/messages", response={201: MessageOut, **ERRORS})
+def send_message(request, account_id: int, payload: MessageIn):
+    message = actions.send_message(
+        sender=request.auth,
+        recipient_id=account_id,
+        body=payload.body,
+        attachment_type=payload.attachment_type,
+        attachment_id=payload.attachment_id,
+        attachment_url=payload.attachment_url,
+    )
+    return 201, _message(message, flags=None)
+
+
+@router.post("/v1/conversations/{account_id}/read", response={200: dict, **ERRORS})
+def mark_read(request, account_id: int):
+    if not selectors.account_exists(account_id):
+        raise DomainError(MessagingError.RECIPIENT_NOT_FOUND)
+    actions.mark_conversation_read(user=request.auth, other_id=account_id)
+    return {"unread": selectors.unread_total(user=request.auth)}
+
+
+@router.post(
+    "/v1/conversations/{account_id}/messages/{message_id}/unsubscribe",
+    response={200: PreferenceOut, **ERRORS},
+)
+def unsubscribe(request, account_id: int, message_id: int):
+    if not selectors.message_sent_by(message_id=message_id, sender_id=account_id):
+        raise DomainError(MessagingError.MESSAGE_NOT_FOUND)
+    preference = actions.unsubscribe(user=request.auth, message_id=message_id)
+    return _preference(preference)
+
+
+@router.post(
+    "/v1/conversations/{account_id}/messages/{message_id}/report",
+    response={200: dict, **ERRORS},
+)
+def report(request, account_id: int, message_id: int):
+    if not selectors.message_sent_by(message_id=message_id, sender_id=account_id):
+        raise DomainError(MessagingError.MESSAGE_NOT_FOUND)
+    actions.report_spam(user=request.auth, message_id=message_id)
+    return {"reported": True}
+
+
+# ---------------------------------------------------------------- marketing preferences
+
+
+def _preference(preference) -> dict:
+    return {
+        "merchant": _account(preference.merchant),
+        "accepts_marketing": preference.accepts_marketing,
+        "source": preference.source,
+        "updated_at": preference.updated_at,
+    }
+
+
+@router.get("/v1/marketing_preferences", response={200: list[PreferenceOut], **ERRORS})
+def list_preferences(request):
+    return [_preference(p) for p in selectors.marketing_preferences(user=request.auth)]
+
+
+@router.put("/v1/marketing_preferences/{merchant_id}", response={200: PreferenceOut, **ERRORS})
+def set_preference(request: HttpRequest, merchant_id: int, payload: PreferenceIn):
+    preference = actions.set_marketing_preference(
+        follower=request.auth, merchant_id=merchant_id, accepts_marketing=payload.accepts_marketing
+    )
+    return _preference(preference)

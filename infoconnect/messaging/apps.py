@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class MessagingConfig(AppConfig):
     name = "infoconnect.messaging"
     label = "messaging"
+
+    def ready(self) -> None:
+        from infoconnect.core.context_processors import register_header_provider
+        from infoconnect.messaging.views import header_links
+
+        register_header_provider(header_links)

@@ -13,6 +13,9 @@ from django.db import connection
 
 from infoconnect.messaging.models import Message
 
+# Skip reasons in order of precedence: a follower who is several is counted under the first.
+BLOCKED, MUTED, OPTED_OUT = 1, 2, 3
+
 
 @dataclass(frozen=True)
 class Audience:
@@ -74,10 +77,20 @@ def _placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _candidates(audience: Audience, low: int | None, high: int | None) -> tuple[str, list]:
-    """FROM … WHERE … selecting the merchant's followers in the audience (alias f)."""
-    sql = "FROM social_follow f"
+def _candidates(
+    audience: Audience, low: int | None, high: int | None, driver: tuple[str, list] | None = None
+) -> tuple[str, list]:
+    """FROM … WHERE … selecting the merchant's followers in the audience (alias f).
+
+    With a driver (a query of follower ids), only those followers, looked up one by one.
+    """
     params: list = []
+    if driver is None:
+        sql = "FROM social_follow f"
+    else:
+        # CROSS JOIN keeps SQLite's loop order: the small set outside, the follow index inside.
+        sql = f"FROM ({driver[0]}) d CROSS JOIN social_follow f"
+        params += driver[1]
     if audience.regions:
         sql += (
             " JOIN accounts_user u ON u.id = f.follower_id"
@@ -86,6 +99,8 @@ def _candidates(audience: Audience, low: int | None, high: int | None) -> tuple[
         params += list(audience.regions)
     sql += " WHERE f.target_id = %s"
     params.append(audience.merchant_id)
+    if driver is not None:
+        sql += " AND f.follower_id = d.id"
     if low is not None:
         sql += " AND f.follower_id >= %s AND f.follower_id < %s"
         params += [low, high]
@@ -134,13 +149,46 @@ def _capped(cap: Cap) -> tuple[str, list]:
     )
 
 
-def _eligible(audience: Audience, cap: Cap | None) -> tuple[str, list]:
-    parts = [_blocked(audience.merchant_id), _muted(audience.merchant_id)]
-    parts.append(_opted_out(audience.merchant_id))
+def _skip_set(
+    merchant_id: int, low: int | None, high: int | None, *, reasons: bool = False
+) -> tuple[str, list]:
+    """Follower ids (in the range) that block, are blocked by, mute or opted out of the merchant.
+
+    These sets are small next to the follower list, so both databases hash them once per
+    statement instead of probing four indexes for every follower.
+    """
+    sources = [
+        ("blocker_id", "social_block", "blocked_id = %s", BLOCKED),
+        ("blocked_id", "social_block", "blocker_id = %s", BLOCKED),
+        ("muter_id", "social_mute", "muted_id = %s", MUTED),
+        (
+            "follower_id",
+            "messaging_marketingpreference",
+            "merchant_id = %s AND NOT accepts_marketing",
+            OPTED_OUT,
+        ),
+    ]
+    selects, params = [], []
+    for column, table, condition, reason in sources:
+        reason_column = f", {reason} AS reason" if reasons else ""
+        sql = f"SELECT {column} AS id{reason_column} FROM {table} WHERE {condition}"
+        params.append(merchant_id)
+        if low is not None:
+            sql += f" AND {column} >= %s AND {column} < %s"
+            params += [low, high]
+        selects.append(sql)
+    return " UNION ALL ".join(selects), params
+
+
+def _eligible(
+    audience: Audience, cap: Cap | None, low: int | None, high: int | None
+) -> tuple[str, list]:
+    skip_set, params = _skip_set(audience.merchant_id, low, high)
+    sql = f"AND f.follower_id NOT IN ({skip_set})"
     if cap is not None:
-        parts.append(_capped(cap))
-    sql = " ".join(f"AND NOT {clause}" for clause, _ in parts)
-    params = [p for _, clause_params in parts for p in clause_params]
+        capped, capped_params = _capped(cap)
+        sql += f" AND NOT {capped}"
+        params = [*params, *capped_params]
     return sql, params
 
 
@@ -155,7 +203,7 @@ def write_chunk(
 ) -> ChunkCounts:
     """Write one follower range's receipts and count who was left out, and why."""
     candidates, candidate_params = _candidates(audience, low, high)
-    eligible, eligible_params = _eligible(audience, cap)
+    eligible, eligible_params = _eligible(audience, cap, low, high)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # A lost commit loses the chunk's done flag with it, so the retry rewrites it.
@@ -185,37 +233,12 @@ def write_chunk(
 
 def _skips(cursor, audience: Audience, low: int, high: int) -> tuple[int, int, int]:
     """Blocked, muted and opted-out followers in the range, each counted under one reason."""
-    merchant_id = audience.merchant_id
-    candidates, candidate_params = _candidates(audience, low, high)
-    blocked, blocked_params = _blocked(merchant_id)
-    muted, muted_params = _muted(merchant_id)
-    opted_out, opted_out_params = _opted_out(merchant_id)
-    cursor.execute(
-        "SELECT"
-        " COALESCE(SUM(CASE WHEN bl THEN 1 ELSE 0 END), 0),"
-        " COALESCE(SUM(CASE WHEN NOT bl AND mu THEN 1 ELSE 0 END), 0),"
-        " COALESCE(SUM(CASE WHEN NOT bl AND NOT mu AND op THEN 1 ELSE 0 END), 0)"
-        f" FROM (SELECT {blocked} AS bl, {muted} AS mu, {opted_out} AS op {candidates}"
-        " AND f.follower_id IN ("
-        "SELECT blocker_id FROM social_block WHERE blocked_id = %s"
-        " AND blocker_id >= %s AND blocker_id < %s"
-        " UNION ALL SELECT blocked_id FROM social_block WHERE blocker_id = %s"
-        " AND blocked_id >= %s AND blocked_id < %s"
-        " UNION ALL SELECT muter_id FROM social_mute WHERE muted_id = %s"
-        " AND muter_id >= %s AND muter_id < %s"
-        " UNION ALL SELECT follower_id FROM messaging_marketingpreference"
-        " WHERE merchant_id = %s AND NOT accepts_marketing"
-        " AND follower_id >= %s AND follower_id < %s)) s",
-        [
-            *blocked_params,
-            *muted_params,
-            *opted_out_params,
-            *candidate_params,
-            *([merchant_id, low, high] * 4),
-        ],
-    )
-    row = cursor.fetchone()
-    return int(row[0]), int(row[1]), int(row[2])
+    skip_set, skip_params = _skip_set(audience.merchant_id, low, high, reasons=True)
+    driver = (f"SELECT id, MIN(reason) AS reason FROM ({skip_set}) k GROUP BY id", skip_params)
+    candidates, candidate_params = _candidates(audience, low, high, driver=driver)
+    cursor.execute(f"SELECT d.reason, COUNT(*) {candidates} GROUP BY d.reason", candidate_params)
+    counts = dict(cursor.fetchall())
+    return counts.get(BLOCKED, 0), counts.get(MUTED, 0), counts.get(OPTED_OUT, 0)
 
 
 def estimate(*, audience: Audience, cap: Cap | None) -> ChunkCounts:

@@ -6,11 +6,13 @@ the person's id, so the first page costs the same with ten million receipts in t
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core import signing
 from django.db import connection
-from django.db.models import Max, Sum
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
@@ -66,93 +68,90 @@ class Thread:
     conversation: Conversation | None = None
 
 
-def _recent_receipts(user_id: int) -> list[tuple[int, int, datetime, int, int | None]]:
-    """(message_id, flags, created_at, sender_id, campaign_id), newest first."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT r.message_id, r.flags, r.created_at, m.sender_id, m.campaign_id"
-            " FROM (SELECT message_id, flags, created_at FROM messaging_receipt"
-            " WHERE recipient_id = %s ORDER BY message_id DESC LIMIT %s) r"
-            " JOIN messaging_message m ON m.id = r.message_id ORDER BY r.message_id DESC",
-            [user_id, RECEIPT_WINDOW],
-        )
-        rows = cursor.fetchall()
-    if connection.vendor == "sqlite":
-        from django.db.models.fields import DateTimeField
+def _as_datetime(value) -> datetime:
+    """SQLite hands raw SQL datetimes back naive (or as text), in UTC."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
 
-        converter = DateTimeField()
-        rows = [
-            (a, b, converter.to_python(c) if isinstance(c, str) else c, d, e)
-            for a, b, c, d, e in rows
-        ]
-    return rows
+
+def _person(user_id: int, username: str, display_name: str, kind: str, verified) -> User:
+    return User(
+        id=user_id,
+        username=username,
+        display_name=display_name,
+        kind=kind,
+        is_verified_merchant=bool(verified),
+    )
+
+
+_PERSON_COLUMNS = "u.id, u.username, u.display_name, u.kind, u.is_verified_merchant"
 
 
 def inbox(
     *, user: User, before: datetime | None = None, limit: int = INBOX_PAGE
 ) -> list[InboxEntry]:
-    """Conversations newest first, each with its unread count."""
-    receipts = _recent_receipts(user.pk)
-    groups: dict[int, dict] = {}
-    for _message_id, flags, created_at, sender_id, campaign_id in receipts:
-        group = groups.setdefault(
-            sender_id, {"last_at": created_at, "campaign_id": campaign_id, "unread": 0}
+    """Conversations newest first, each with its unread count (two index-range queries)."""
+    entries: dict[int, InboxEntry] = {}
+    with connection.cursor() as cursor:
+        # The newest receipts, grouped by the merchant that sent them.
+        cursor.execute(
+            f"SELECT r.flags, r.created_at, c.title, {_PERSON_COLUMNS}"
+            " FROM (SELECT message_id, flags, created_at FROM messaging_receipt"
+            " WHERE recipient_id = %s ORDER BY message_id DESC LIMIT %s) r"
+            " JOIN messaging_message m ON m.id = r.message_id"
+            " JOIN accounts_user u ON u.id = m.sender_id"
+            " LEFT JOIN messaging_campaign c ON c.id = m.campaign_id"
+            " ORDER BY r.message_id DESC",
+            [user.pk, RECEIPT_WINDOW],
         )
-        if not flags & Receipt.READ:
-            group["unread"] += 1
-    participants = Participant.objects.filter(user=user).order_by("-last_message_at")
-    if before is not None:
-        participants = participants.filter(last_message_at__lt=before)
-    rows = {p.other_id: p for p in participants[: limit + 1]}
-    missing = [other for other in groups if other not in rows]
-    if missing:
-        rows.update(
-            {p.other_id: p for p in Participant.objects.filter(user=user, other_id__in=missing)}
+        for flags, created_at, title, *person in cursor.fetchall():
+            entry = entries.get(person[0])
+            if entry is None:
+                entry = entries[person[0]] = InboxEntry(
+                    other=_person(*person),
+                    last_at=_as_datetime(created_at),
+                    preview=title or "",
+                    is_campaign=True,
+                )
+            if not flags & Receipt.READ:
+                entry.unread += 1
+        page_filter, page_params = "", []
+        if before is not None:
+            page_filter, page_params = " AND last_message_at < %s", [before]
+        senders = list(entries)
+        senders_filter = (
+            f" OR p.other_id IN ({', '.join(['%s'] * len(senders))})" if senders else ""
         )
-    others = User.objects.in_bulk(set(rows) | set(groups))
-    titles = dict(
-        Campaign.objects.filter(pk__in=[g["campaign_id"] for g in groups.values()]).values_list(
-            "pk", "title"
+        cursor.execute(
+            f"SELECT p.last_message_at, p.unread_count, {_PERSON_COLUMNS},"
+            " (SELECT CASE WHEN mm.body = '' THEN mm.attachment_url ELSE mm.body END"
+            " FROM messaging_message mm WHERE mm.conversation_id = p.conversation_id"
+            " ORDER BY mm.id DESC LIMIT 1)"
+            " FROM messaging_participant p JOIN accounts_user u ON u.id = p.other_id"
+            " WHERE p.user_id = %s AND (p.id IN (SELECT id FROM messaging_participant"
+            f" WHERE user_id = %s{page_filter} ORDER BY last_message_at DESC LIMIT %s)"
+            f"{senders_filter})",
+            [user.pk, user.pk, *page_params, limit + 1, *senders],
         )
-    )
-    last_bodies = _last_private_messages([p.conversation_id for p in rows.values()])
-    entries = []
-    for other_id in set(rows) | set(groups):
-        if other_id not in others:
-            continue
-        participant, group = rows.get(other_id), groups.get(other_id)
-        entry = InboxEntry(other=others[other_id], last_at=datetime.min, preview="")
-        if participant is not None:
-            entry.last_at = participant.last_message_at
-            entry.unread = participant.unread_count
-            entry.preview = last_bodies.get(participant.conversation_id, "")
-        if group is not None:
-            entry.unread += group["unread"]
-            if participant is None or group["last_at"] > participant.last_message_at:
-                entry.last_at = group["last_at"]
-                entry.preview = titles.get(group["campaign_id"], "")
-                entry.is_campaign = True
-        if before is None or entry.last_at < before:
-            entries.append(entry)
-    entries.sort(key=lambda e: e.last_at, reverse=True)
-    return entries[:limit]
-
-
-def _last_private_messages(conversation_ids: list[int]) -> dict[int, str]:
-    if not conversation_ids:
-        return {}
-    latest = (
-        Message.objects.filter(conversation_id__in=conversation_ids)
-        .values("conversation_id")
-        .annotate(last_id=Max("id"))
-        .values_list("last_id", flat=True)
-    )
-    return {
-        m.conversation_id: (m.body or m.attachment_url)[:80]
-        for m in Message.objects.filter(pk__in=list(latest)).only(
-            "conversation_id", "body", "attachment_url"
-        )
-    }
+        for last_at, unread, *rest in cursor.fetchall():
+            person, body = rest[:5], rest[5]
+            last_at = _as_datetime(last_at)
+            entry = entries.get(person[0])
+            if entry is None:
+                entries[person[0]] = InboxEntry(
+                    other=_person(*person),
+                    last_at=last_at,
+                    preview=(body or "")[:80],
+                    unread=unread,
+                )
+                continue
+            entry.unread += unread
+            if last_at > entry.last_at:
+                entry.last_at, entry.preview, entry.is_campaign = last_at, (body or "")[:80], False
+    listed = [e for e in entries.values() if before is None or e.last_at < before]
+    listed.sort(key=lambda e: e.last_at, reverse=True)
+    return listed[:limit]
 
 
 def unread_total(*, user: User) -> int:
@@ -279,4 +278,41 @@ def marketing_preferences(*, user: User) -> list[MarketingPreference]:
         MarketingPreference.objects.filter(follower=user)
         .select_related("merchant")
         .order_by("merchant__username")
+    )
+
+
+def account_exists(account_id: int) -> bool:
+    return User.objects.filter(pk=account_id).exists()
+
+
+def message_sent_by(*, message_id: int, sender_id: int) -> bool:
+    return Message.objects.filter(pk=message_id, sender_id=sender_id).exists()
+
+
+def conversation_entry(*, user: User, other_id: int) -> InboxEntry:
+    """One line of the inbox: the conversation with other_id, even if it is empty."""
+    other = User.objects.filter(pk=other_id).first()
+    if other is None:
+        raise DomainError(MessagingError.RECIPIENT_NOT_FOUND)
+    thread_items = thread(user=user, other_id=other_id, limit=1).items
+    participant = Participant.objects.filter(user=user, other_id=other_id).first()
+    sent = Message.objects.filter(sender_id=other_id, campaign__isnull=False).values("pk")
+    unread_campaigns = sum(
+        1
+        for flags in Receipt.objects.filter(recipient_id=user.pk, message_id__in=sent).values_list(
+            "flags", flat=True
+        )
+        if not flags & Receipt.READ
+    )
+    last = thread_items[-1] if thread_items else None
+    return InboxEntry(
+        other=other,
+        last_at=last.created_at
+        if last
+        else (participant.last_message_at if participant else timezone.now()),
+        preview=(
+            last.campaign.title if last and last.campaign else (last.message.body if last else "")
+        )[:80],
+        unread=(participant.unread_count if participant else 0) + unread_campaigns,
+        is_campaign=bool(last and last.campaign),
     )

@@ -68,6 +68,7 @@ def test_interrupted_send_resumes_exactly_once(
     send_now, settings, monkeypatch, merchant, followers, campaign
 ):
     settings.MESSAGING_CHUNK_SIZE = 3
+    settings.MESSAGING_FANOUT_TASKS = 1
     real = fanout.write_chunk
     calls = {"n": 0}
 

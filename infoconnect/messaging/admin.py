@@ -1,0 +1,77 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from infoconnect.core.errors import DomainError
+from infoconnect.messaging import actions
+from infoconnect.messaging.models import Campaign, Enrolment
+from infoconnect.messaging.tasks import deliver_campaign
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["merchant", "status", "enrolled_at", "suspended_at", "note"]
+    list_filter = ["status"]
+    search_fields = ["merchant__username", "merchant__merchant_profile__shop_name"]
+    raw_id_fields = ["merchant"]
+    readonly_fields = ["status", "enrolled_at", "suspended_at"]
+    actions = ["enrol", "suspend"]
+
+    @admin.action(description=_("Enrol (or reinstate) the selected merchants"))
+    def enrol(self, request, queryset):
+        done = 0
+        for enrolment in queryset.select_related("merchant"):
+            try:
+                actions.enrol_merchant(merchant=enrolment.merchant, note="")
+                done += 1
+            except DomainError as error:
+                self.message_user(request, f"{enrolment.merchant}: {error.message}", messages.ERROR)
+        self.message_user(request, _("%(n)d merchants enrolled.") % {"n": done})
+
+    @admin.action(description=_("Suspend the selected merchants"))
+    def suspend(self, request, queryset):
+        done = sum(
+            actions.suspend_merchant(merchant_id=e.merchant_id, note="Suspended by an operator.")
+            for e in queryset
+        )
+        self.message_user(request, _("%(n)d merchants suspended.") % {"n": done})
+
+    def save_model(self, request, obj, form, change):
+        # Enrolling goes through the action, which checks the merchant is verified.
+        if not change:
+            try:
+                actions.enrol_merchant(merchant=obj.merchant, note=obj.note)
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            return
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "merchant",
+        "state",
+        "scheduled_at",
+        "targeted",
+        "delivered",
+        "read",
+        "clicked",
+        "reported",
+    ]
+    list_filter = ["state"]
+    search_fields = ["title", "merchant__username"]
+    actions = ["resume"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Resume sending the selected campaigns"))
+    def resume(self, request, queryset):
+        ids = list(queryset.filter(state=Campaign.State.SENDING).values_list("pk", flat=True))
+        for campaign_id in ids:
+            deliver_campaign.enqueue(campaign_id)
+        self.message_user(request, _("%(n)d campaigns queued.") % {"n": len(ids)})

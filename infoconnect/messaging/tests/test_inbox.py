@@ -1,0 +1,240 @@
+"""Private messages, the inbox, read marks, and what recipients do with campaign messages."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from infoconnect.core.errors import DomainError
+from infoconnect.messaging import actions, selectors
+from infoconnect.messaging.models import (
+    Campaign,
+    CampaignActivity,
+    Conversation,
+    Enrolment,
+    MarketingPreference,
+    Message,
+    Participant,
+    Receipt,
+)
+from infoconnect.social.models import Block, Follow
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sent_campaign(committed, merchant, followers, campaign):
+    with committed():
+        actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def test_private_message_lands_in_both_inboxes(make_user):
+    alice, bob = make_user("alice"), make_user("bob")
+    actions.send_message(sender=alice, recipient_id=bob.pk, body="Hi <b>Bob</b>")
+    actions.send_message(sender=alice, recipient_id=bob.pk, body="Are you there?")
+    [entry] = selectors.inbox(user=bob)
+    assert (entry.other, entry.unread, entry.preview) == (alice, 2, "Are you there?")
+    [mine] = selectors.inbox(user=alice)
+    assert (mine.other, mine.unread) == (bob, 0)
+    assert selectors.unread_total(user=bob) == 2
+    actions.mark_conversation_read(user=bob, other_id=alice.pk)
+    assert selectors.unread_total(user=bob) == 0
+    assert Conversation.objects.count() == 1
+
+
+def test_inbox_is_newest_first_and_merges_campaigns(make_user, sent_campaign, merchant, followers):
+    fan = followers[0]
+    friend = make_user("friend")
+    actions.send_message(sender=friend, recipient_id=fan.pk, body="Lunch?")
+    entries = selectors.inbox(user=fan)
+    assert [(e.other.username, e.unread, e.is_campaign) for e in entries] == [
+        ("friend", 1, False),
+        ("acme", 1, True),
+    ]
+    assert entries[1].preview == "Spring sale"
+    assert selectors.unread_total(user=fan) == 2
+    # The fan replies to the campaign: same conversation, the merchant sees it.
+    actions.send_message(sender=fan, recipient_id=merchant.pk, body="Do you ship to Beijing?")
+    entries = selectors.inbox(user=fan)
+    assert [e.other.username for e in entries] == ["acme", "friend"]
+    assert entries[0].unread == 1  # the campaign message is still unread
+    [merchant_entry] = selectors.inbox(user=merchant)
+    assert (merchant_entry.other, merchant_entry.unread) == (fan, 1)
+    thread = selectors.thread(user=merchant, other_id=fan.pk)
+    assert [(i.campaign is not None, i.message.body) for i in thread.items] == [
+        (True, "Everything 20% off this week."),
+        (False, "Do you ship to Beijing?"),
+    ]
+    # The merchant answers: a customer-service channel in the same conversation.
+    actions.send_message(sender=merchant, recipient_id=fan.pk, body="Yes, in two days.")
+    low, high = sorted([fan.pk, merchant.pk])
+    [conversation] = Conversation.objects.filter(user_low_id=low, user_high_id=high)
+    assert conversation.messages.count() == 2
+
+
+def test_opening_marks_campaign_read_once(sent_campaign, merchant, followers):
+    fan = followers[0]
+    assert actions.mark_conversation_read(user=fan, other_id=merchant.pk) == 1
+    assert actions.mark_conversation_read(user=fan, other_id=merchant.pk) == 0
+    sent_campaign.refresh_from_db()
+    assert sent_campaign.read == 1
+    assert CampaignActivity.objects.get(campaign=sent_campaign).reads == 1
+    assert selectors.unread_total(user=fan) == 0
+
+
+def test_click_records_once_and_only_goes_to_the_campaign_link(sent_campaign, followers):
+    fan = followers[0]
+    token = selectors.click_token(recipient_id=fan.pk, message_id=sent_campaign.message_id)
+    recipient_id, message_id = selectors.read_click_token(token)
+    assert actions.record_click(recipient_id=recipient_id, message_id=message_id) == (
+        "https://shop.example.com/spring"
+    )
+    actions.record_click(recipient_id=recipient_id, message_id=message_id)
+    sent_campaign.refresh_from_db()
+    assert (sent_campaign.clicked, sent_campaign.read) == (1, 1)
+    flags = Receipt.objects.get(recipient_id=fan.pk, message_id=message_id).flags
+    assert flags == Receipt.READ | Receipt.CLICKED
+    with pytest.raises(DomainError):
+        selectors.read_click_token(token[:-2] + "xx")
+
+
+def test_unsubscribe_in_one_click_stops_the_next_campaign(
+    committed, sent_campaign, merchant, followers
+):
+    fan = followers[0]
+    preference = actions.unsubscribe(user=fan, message_id=sent_campaign.message_id)
+    actions.unsubscribe(user=fan, message_id=sent_campaign.message_id)
+    assert (preference.accepts_marketing, preference.source) == (False, "unsubscribe")
+    sent_campaign.refresh_from_db()
+    assert sent_campaign.unsubscribed == 1
+    assert Follow.objects.filter(follower=fan, target=merchant).exists()
+    Campaign.objects.filter(pk=sent_campaign.pk).update(
+        send_day=timezone.localdate() - timedelta(days=1)
+    )
+    follow_up = actions.create_campaign(merchant=merchant, title="Next", body="Next")
+    with committed():
+        actions.send_campaign(merchant=merchant, campaign_id=follow_up.pk)
+    follow_up.refresh_from_db()
+    assert (follow_up.delivered, follow_up.skipped_unsubscribed) == (9, 1)
+
+
+def test_only_the_recipient_can_unsubscribe_or_report(sent_campaign, make_user):
+    stranger = make_user("stranger")
+    for act in (actions.unsubscribe, actions.report_spam):
+        with pytest.raises(DomainError) as error:
+            act(user=stranger, message_id=sent_campaign.message_id)
+        assert error.value.code == "message_not_found"
+    assert MarketingPreference.objects.count() == 0
+
+
+def test_spam_reports_past_the_threshold_suspend_the_merchant(sent_campaign, merchant, followers):
+    # Defaults: at least 3 reports and 20 per thousand deliveries; 3 of 10 passes.
+    actions.report_spam(user=followers[0], message_id=sent_campaign.message_id)
+    actions.report_spam(user=followers[0], message_id=sent_campaign.message_id)
+    actions.report_spam(user=followers[1], message_id=sent_campaign.message_id)
+    assert Enrolment.objects.get(merchant=merchant).status == "enrolled"
+    actions.report_spam(user=followers[2], message_id=sent_campaign.message_id)
+    sent_campaign.refresh_from_db()
+    assert sent_campaign.reported == 3
+    enrolment = Enrolment.objects.get(merchant=merchant)
+    assert enrolment.status == "suspended"
+    assert "passed the threshold" in enrolment.note
+    with pytest.raises(DomainError) as error:
+        actions.create_campaign(merchant=merchant, title="More", body="More")
+    assert error.value.code == "not_enrolled"
+
+
+def test_who_can_message_me(make_user):
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    bob.message_policy = "following"
+    bob.save(update_fields=["message_policy"])
+    with pytest.raises(DomainError) as error:
+        actions.send_message(sender=alice, recipient_id=bob.pk, body="hi")
+    assert (error.value.code, error.value.status) == ("not_accepting_messages", 403)
+    Follow.objects.create(follower=bob, target=alice)
+    actions.send_message(sender=alice, recipient_id=bob.pk, body="hi")
+    Block.objects.create(blocker=carol, blocked=alice)
+    for sender, recipient in ((alice, carol), (carol, alice)):
+        with pytest.raises(DomainError) as error:
+            actions.send_message(sender=sender, recipient_id=recipient.pk, body="hi")
+        assert error.value.code == "blocked"
+    assert Message.objects.count() == 1
+
+
+def test_a_follower_may_answer_a_merchant_that_only_hears_from_followed(
+    sent_campaign, merchant, followers
+):
+    merchant.message_policy = "following"
+    merchant.save(update_fields=["message_policy"])
+    actions.send_message(sender=followers[0], recipient_id=merchant.pk, body="Question")
+    assert Message.objects.filter(sender=followers[0]).count() == 1
+
+
+def test_thirty_new_conversations_an_hour(make_user):
+    sender = make_user("chatty")
+    people = [make_user(f"p{i:02d}") for i in range(31)]
+    for person in people[:30]:
+        actions.send_message(sender=sender, recipient_id=person.pk, body="hi")
+    with pytest.raises(DomainError) as error:
+        actions.send_message(sender=sender, recipient_id=people[30].pk, body="hi")
+    assert (error.value.code, error.value.status) == ("conversation_rate_limited", 429)
+    # Existing conversations go on.
+    actions.send_message(sender=sender, recipient_id=people[0].pk, body="again")
+    assert Conversation.objects.count() == 30
+    Conversation.objects.update(created_at=timezone.now() - timedelta(hours=2))
+    actions.send_message(sender=sender, recipient_id=people[30].pk, body="hi")
+
+
+def test_bad_messages(make_user):
+    alice, bob = make_user("alice"), make_user("bob")
+    cases = [
+        ({"body": ""}, "invalid_message"),
+        ({"body": "   "}, "invalid_message"),
+        ({"body": "x" * 2001}, "invalid_message"),
+        (
+            {"body": "x", "attachment_type": "link", "attachment_url": "ftp://x"},
+            "invalid_attachment",
+        ),
+        ({"body": "x", "attachment_type": "post", "attachment_id": 999}, "invalid_attachment"),
+        ({"body": "x", "attachment_type": "video"}, "invalid_attachment"),
+    ]
+    for kwargs, code in cases:
+        with pytest.raises(DomainError) as error:
+            actions.send_message(sender=alice, recipient_id=bob.pk, **kwargs)
+        assert error.value.code == code, kwargs
+    with pytest.raises(DomainError) as error:
+        actions.send_message(sender=alice, recipient_id=alice.pk, body="me")
+    assert error.value.code == "cannot_message_self"
+    with pytest.raises(DomainError) as error:
+        actions.send_message(sender=alice, recipient_id=99999, body="who")
+    assert error.value.code == "recipient_not_found"
+    assert (
+        Message.objects.count() == Conversation.objects.count() == Participant.objects.count() == 0
+    )
+
+
+def test_link_attachment(make_user):
+    alice, bob = make_user("alice"), make_user("bob")
+    message = actions.send_message(
+        sender=alice,
+        recipient_id=bob.pk,
+        body="",
+        attachment_type="link",
+        attachment_url="https://example.com/a",
+    )
+    assert (message.attachment_type, message.attachment_url) == ("link", "https://example.com/a")
+    assert selectors.inbox(user=bob)[0].preview == "https://example.com/a"
+
+
+def test_inbox_pages_by_time(make_user):
+    me = make_user("me")
+    others = [make_user(f"o{i:02d}") for i in range(25)]
+    for other in others:
+        actions.send_message(sender=other, recipient_id=me.pk, body=f"from {other.username}")
+    first = selectors.inbox(user=me)
+    assert len(first) == 20
+    assert first[0].other.username == "o24"
+    second = selectors.inbox(user=me, before=first[-1].last_at)
+    assert [e.other.username for e in second] == ["o04", "o03", "o02", "o01", "o00"]

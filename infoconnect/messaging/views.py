@@ -1,0 +1,387 @@
+"""Inbox, conversations, campaign pages and the click-tracking redirect."""
+
+import csv
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from infoconnect.accounts.models import User
+from infoconnect.core.errors import DomainError
+from infoconnect.core.idempotency import run_idempotent
+from infoconnect.messaging import actions, selectors
+from infoconnect.messaging.forms import CampaignForm, MessageForm, ScheduleForm, TagForm
+from infoconnect.messaging.models import Campaign, FollowerTag, MarketingPreference
+from infoconnect.social.models import Follow
+
+
+def header_links(request: HttpRequest) -> dict:
+    return {
+        "header_links": [
+            {
+                "url": reverse("messaging:inbox"),
+                "id": "nav-messages",
+                "label": _("Messages"),
+                "badge": None,
+                "badge_url": reverse("messaging:badge"),
+            }
+        ]
+    }
+
+
+# ---------------------------------------------------------------- inbox and conversations
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    before = parse_datetime(request.GET.get("before", "") or "") or None
+    entries = selectors.inbox(user=request.user, before=before)
+    older = entries[-1].last_at.isoformat() if len(entries) == selectors.INBOX_PAGE else ""
+    return render(request, "messaging/inbox.html", {"entries": entries, "older": older})
+
+
+@login_required
+@require_GET
+def badge(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "messaging/_badge.html", {"unread": selectors.unread_total(user=request.user)}
+    )
+
+
+@login_required
+def conversation(request: HttpRequest, username: str) -> HttpResponse:
+    other = get_object_or_404(User, username__iexact=username, is_active=True)
+    form = MessageForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            link = form.cleaned_data["link"]
+            try:
+                actions.send_message(
+                    sender=request.user,
+                    recipient_id=other.pk,
+                    body=form.cleaned_data["body"],
+                    attachment_type="link" if link else "",
+                    attachment_url=link,
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                return redirect("messaging:conversation", username=other.username)
+    else:
+        actions.mark_conversation_read(user=request.user, other_id=other.pk)
+    thread = selectors.thread(user=request.user, other_id=other.pk)
+    return render(
+        request,
+        "messaging/conversation.html",
+        {"thread": thread, "other": other, "form": form},
+        status=status,
+    )
+
+
+@require_GET
+def click(request: HttpRequest, token: str) -> HttpResponse:
+    """The signed tracking link of a campaign message: record, then go to its own link."""
+    try:
+        recipient_id, message_id = selectors.read_click_token(token)
+        link = actions.record_click(recipient_id=recipient_id, message_id=message_id)
+    except DomainError:
+        raise Http404 from None
+    return redirect(link)
+
+
+@login_required
+@require_POST
+def unsubscribe(request: HttpRequest, message_id: int) -> HttpResponse:
+    try:
+        preference = actions.unsubscribe(user=request.user, message_id=message_id)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("messaging:inbox")
+    messages.success(
+        request,
+        _t("You will get no more marketing from %(name)s.") % {"name": preference.merchant.name},
+    )
+    return redirect("messaging:conversation", username=preference.merchant.username)
+
+
+@login_required
+@require_POST
+def report(request: HttpRequest, message_id: int) -> HttpResponse:
+    try:
+        actions.report_spam(user=request.user, message_id=message_id)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("messaging:inbox")
+    messages.success(request, _t("Thank you: we have recorded your report."))
+    return redirect(request.POST.get("next") or reverse("messaging:inbox"))
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Marketing on or off for each merchant the person follows."""
+    if request.method == "POST":
+        try:
+            merchant_id = int(request.POST.get("merchant", ""))
+            actions.set_marketing_preference(
+                follower=request.user,
+                merchant_id=merchant_id,
+                accepts_marketing=request.POST.get("accepts_marketing") == "1",
+            )
+        except (ValueError, DomainError):
+            messages.error(request, _t("That merchant does not exist."))
+        return redirect("messaging:preferences")
+    followed = User.objects.filter(
+        kind=User.Kind.MERCHANT,
+        pk__in=Follow.objects.filter(follower=request.user).values("target_id"),
+    ).order_by("username")
+    off = set(
+        MarketingPreference.objects.filter(
+            follower=request.user, accepts_marketing=False
+        ).values_list("merchant_id", flat=True)
+    )
+    rows = [{"merchant": m, "accepts": m.pk not in off} for m in followed]
+    return render(request, "messaging/preferences.html", {"rows": rows})
+
+
+# ---------------------------------------------------------------- campaigns (merchants)
+
+
+def _merchant_only(request: HttpRequest) -> None:
+    if not request.user.is_merchant:
+        raise Http404
+
+
+@login_required
+def campaigns(request: HttpRequest) -> HttpResponse:
+    _merchant_only(request)
+    return render(
+        request,
+        "messaging/campaigns.html",
+        {"campaigns": selectors.campaigns_for(merchant=request.user)},
+    )
+
+
+@login_required
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    _merchant_only(request)
+    form = CampaignForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = actions.create_campaign(
+                merchant=request.user,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                link_url=form.cleaned_data["link_url"],
+                audience=form.audience(),
+                image=form.cleaned_data.get("image"),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("messaging:campaign", campaign_id=campaign.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "messaging/campaign_form.html", {"form": form, "campaign": None}, status=status
+    )
+
+
+@login_required
+def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    _merchant_only(request)
+    campaign = _campaign_or_404(request, campaign_id)
+    form = CampaignForm(request.POST or None, initial=CampaignForm.initial_for(campaign))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_campaign(
+                merchant=request.user,
+                campaign_id=campaign.pk,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                link_url=form.cleaned_data["link_url"],
+                audience=form.audience(),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("messaging:campaign", campaign_id=campaign.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "messaging/campaign_form.html",
+        {"form": form, "campaign": campaign},
+        status=status,
+    )
+
+
+def _campaign_or_404(request: HttpRequest, campaign_id: int) -> Campaign:
+    try:
+        return selectors.campaign_for(merchant=request.user, campaign_id=campaign_id)
+    except DomainError:
+        raise Http404 from None
+
+
+@login_required
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    _merchant_only(request)
+    campaign = _campaign_or_404(request, campaign_id)
+    estimate = None
+    if campaign.state == Campaign.State.DRAFT:
+        estimate = actions.estimate_campaign(merchant=request.user, campaign_id=campaign.pk)
+    activity = selectors.campaign_activity(campaign)
+    peak = max([max(a.reads, a.clicks) for a in activity] or [1])
+    return render(
+        request,
+        "messaging/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "estimate": estimate,
+            "activity": activity,
+            "peak": peak,
+            "schedule_form": ScheduleForm(),
+            "idempotency_key": uuid.uuid4(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def campaign_progress(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    _merchant_only(request)
+    campaign = _campaign_or_404(request, campaign_id)
+    return render(request, "messaging/_progress.html", {"campaign": campaign})
+
+
+@login_required
+@require_POST
+def campaign_action(request: HttpRequest, campaign_id: int, verb: str) -> HttpResponse:
+    _merchant_only(request)
+    campaign = _campaign_or_404(request, campaign_id)
+    merchant = request.user
+    try:
+        if verb == "send":
+
+            def send() -> tuple[int, dict]:
+                sent = actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
+                return 200, {"state": sent.state}
+
+            status, body = run_idempotent(
+                user_id=merchant.pk,
+                key=request.POST.get("idempotency_key"),
+                scope="messaging.campaign.send",
+                params={"campaign": campaign.pk},
+                action=send,
+            )
+            if status >= 400:
+                raise DomainError(_error_for(body))
+            messages.success(request, _t("Sending started."))
+        elif verb == "test":
+            actions.send_test(merchant=merchant, campaign_id=campaign.pk)
+            messages.success(request, _t("A test copy is in your inbox."))
+        elif verb == "cancel":
+            actions.cancel_campaign(merchant=merchant, campaign_id=campaign.pk)
+            messages.success(request, _t("The campaign is cancelled."))
+        elif verb == "schedule":
+            form = ScheduleForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _t("Choose a date and time."))
+            else:
+                actions.schedule_campaign(
+                    merchant=merchant,
+                    campaign_id=campaign.pk,
+                    scheduled_at=form.cleaned_data["scheduled_at"],
+                )
+                messages.success(request, _t("The campaign is scheduled."))
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("messaging:campaign", campaign_id=campaign.pk)
+
+
+def _error_for(body: dict):
+    from infoconnect.core.errors import CommonError
+    from infoconnect.messaging.errors import MessagingError
+
+    for enum in (MessagingError, CommonError):
+        for member in enum:
+            if member.code == body.get("code"):
+                return member
+    return CommonError.VALIDATION
+
+
+@login_required
+@require_GET
+def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    _merchant_only(request)
+    campaign = _campaign_or_404(request, campaign_id)
+    stats = selectors.campaign_stats(campaign)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["figure", "value"])
+    writer.writerow(["title", campaign.title])
+    writer.writerow(["state", campaign.state])
+    for key in ("targeted", "delivered", "read", "clicked", "unsubscribed", "reported"):
+        writer.writerow([key, stats[key]])
+    for reason, count in stats["skipped"].items():
+        writer.writerow([f"skipped_{reason}", count])
+    writer.writerow(["price_per_message_fen", campaign.price_per_message_fen])
+    writer.writerow(["billable_fen", campaign.billable_fen])
+    writer.writerow([])
+    writer.writerow(["hour", "reads", "clicks"])
+    for row in selectors.campaign_activity(campaign):
+        writer.writerow([row.hour.isoformat(), row.reads, row.clicks])
+    return response
+
+
+@login_required
+def followers(request: HttpRequest) -> HttpResponse:
+    """The merchant's followers with the tags it put on them, for segments."""
+    _merchant_only(request)
+    if request.method == "POST":
+        form = TagForm(request.POST)
+        try:
+            follower_id = int(request.POST.get("follower", ""))
+            if not form.is_valid():
+                raise ValueError
+            if request.POST.get("remove"):
+                actions.untag_follower(
+                    merchant=request.user, follower_id=follower_id, tag=form.cleaned_data["tag"]
+                )
+            else:
+                actions.tag_follower(
+                    merchant=request.user, follower_id=follower_id, tag=form.cleaned_data["tag"]
+                )
+        except (ValueError, DomainError):
+            messages.error(
+                request, _t("Enter a tag of 1 to 30 characters for one of your followers.")
+            )
+        return redirect(f"{reverse('messaging:followers')}?page={request.GET.get('page', 1)}")
+    follows = (
+        Follow.objects.filter(target=request.user)
+        .select_related("follower")
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(follows, 50).get_page(request.GET.get("page"))
+    tags: dict[int, list[str]] = {}
+    for follower_id, tag in FollowerTag.objects.filter(
+        merchant=request.user, follower_id__in=[f.follower_id for f in page]
+    ).values_list("follower_id", "tag"):
+        tags.setdefault(follower_id, []).append(tag)
+    rows = [
+        {"follower": f.follower, "since": f.created_at, "tags": sorted(tags.get(f.follower_id, []))}
+        for f in page
+    ]
+    return render(request, "messaging/followers.html", {"rows": rows, "page": page})
