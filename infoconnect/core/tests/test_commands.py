@@ -3,6 +3,7 @@
 
 import os
 import signal
+import socket
 import sys
 import types
 from io import StringIO
@@ -194,3 +195,17 @@ def test_serve_kills_a_child_that_ignores_the_signal(monkeypatch, tmp_path):
     with pytest.raises(CommandError, match="The web server exited with status 1"):
         call_command("serve", "--port", "1", "--stop-timeout", "0.5", stdout=StringIO())
     assert _gone(worker)
+
+
+def test_serve_refuses_a_port_in_use(monkeypatch, tmp_path):
+    started = []
+    monkeypatch.setattr(
+        serve.Command, "child_commands", lambda self, options: started.append(1) or {}
+    )
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        with pytest.raises(CommandError, match=f"Something already listens on 127.0.0.1:{port}"):
+            call_command("serve", "--port", str(port), stdout=StringIO())
+    assert started == []

@@ -75,6 +75,12 @@ class Command(BaseCommand):
         return {"web server": web, "task worker": worker}
 
     def handle(self, *args, **options) -> None:
+        # Otherwise the banner would announce whatever already listens there.
+        if _accepts_connections(options["addr"], options["port"]):
+            raise CommandError(
+                f"Something already listens on {options['addr']}:{options['port']}; "
+                "stop it or choose another --port."
+            )
         self.stop_signal: int | None = None
         previous = {
             signum: signal.signal(signum, self._on_signal)
