@@ -31,6 +31,8 @@ from infoconnect.social.errors import SocialError
 from infoconnect.social.models import POST_MAX_LENGTH
 
 router = Router(tags=["statuses"])
+# The Mastodon API level these endpoints follow, as clients read it from /api/v1/instance.
+MASTODON_VERSION = "4.3.0 (compatible; InfoConnect 0.1)"
 
 
 class StatusIn(Schema):
@@ -325,18 +327,33 @@ def search(
 # Instance --------------------------------------------------------------------------------
 
 
-@router.get("/v1/instance", auth=None, tags=["instance"])
-def instance(request: HttpRequest):
-    """What Mastodon clients read before anything else: this server and its limits."""
-    host = request.get_host()
-    description = str(_("A microblog where merchants meet their followers."))
+def _limits() -> dict:
     return {
-        "uri": host,
+        "statuses": {
+            "max_characters": POST_MAX_LENGTH,
+            "max_media_attachments": 0,
+            "characters_reserved_per_url": 0,
+        },
+        "accounts": {"max_featured_tags": 0},
+    }
+
+
+def _description() -> str:
+    return str(_("A microblog where merchants meet their followers."))
+
+
+# Mastodon.py asks for these with a trailing slash; Mastodon answers both spellings.
+@router.get("/v1/instance", auth=None, tags=["instance"])
+@router.get("/v1/instance/", auth=None, include_in_schema=False)
+def instance_v1(request: HttpRequest):
+    """What Mastodon clients read before anything else: this server and its limits."""
+    return {
+        "uri": request.get_host(),
         "title": "InfoConnect",
-        "short_description": description,
-        "description": description,
+        "short_description": _description(),
+        "description": _description(),
         "email": "",
-        "version": "4.3.0 (compatible; InfoConnect 0.1)",
+        "version": MASTODON_VERSION,
         "urls": {},
         "stats": {},
         "thumbnail": None,
@@ -344,14 +361,27 @@ def instance(request: HttpRequest):
         "registrations": True,
         "approval_required": False,
         "invites_enabled": False,
-        "configuration": {
-            "statuses": {
-                "max_characters": POST_MAX_LENGTH,
-                "max_media_attachments": 0,
-                "characters_reserved_per_url": 0,
-            },
-            "accounts": {"max_featured_tags": 0},
-        },
+        "configuration": _limits(),
         "contact_account": None,
         "rules": [],
+    }
+
+
+@router.get("/v2/instance", auth=None, tags=["instance"])
+@router.get("/v2/instance/", auth=None, include_in_schema=False)
+def instance_v2(request: HttpRequest):
+    return {
+        "domain": request.get_host(),
+        "title": "InfoConnect",
+        "version": MASTODON_VERSION,
+        "source_url": "",
+        "description": _description(),
+        "usage": {"users": {"active_month": 0}},
+        "thumbnail": {"url": ""},
+        "languages": ["en", "zh"],
+        "configuration": {**_limits(), "urls": {}},
+        "registrations": {"enabled": True, "approval_required": False, "message": None},
+        "contact": {"email": "", "account": None},
+        "rules": [],
+        "api_versions": {"mastodon": 2},
     }
