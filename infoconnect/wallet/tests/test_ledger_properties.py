@@ -1,0 +1,364 @@
+"""Random sequences of every money movement, some with a failure injected in the middle.
+
+A small model predicts each step's outcome (success, the exact error, or an idempotent
+no-op); after every step the ledger must match it and keep its invariants: every
+transaction sums to zero, no user balance is negative, cached balances equal the sum of
+their entries, and the money inside the system equals top-ups minus payouts.
+"""
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+
+from infoconnect.core.errors import DomainError
+from infoconnect.wallet import actions
+from infoconnect.wallet.models import (
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    Payout,
+)
+from infoconnect.wallet.tests.helpers import assert_ledger_consistent, money_in_system
+
+W, M, E, H, P = (
+    AccountKind.WALLET,
+    AccountKind.MERCHANT,
+    AccountKind.ESCROW,
+    AccountKind.CAMPAIGN_HOLD,
+    AccountKind.PAYOUT_PENDING,
+)
+PLATFORM_COMMISSION = (0, AccountKind.COMMISSION_REVENUE)
+PLATFORM_MESSAGING = (0, AccountKind.MESSAGING_REVENUE)
+
+# (step, weight, arguments drawn from a random.Random)
+STEPS = [
+    ("topup", 3, lambda r: (r.randrange(100), r.choice([500, 999, 2_500, 10_000]))),
+    ("pay", 4, lambda r: (r.randrange(100), r.randint(1, 3_000))),
+    ("refund_escrow", 2, lambda r: (r.randrange(100), r.choice([20, 50, 100]))),
+    ("release", 3, lambda r: (r.randrange(100), r.randrange(100), r.randint(0, 100))),
+    ("refund_completed", 1, lambda r: (r.randrange(100), r.choice([10, 100]))),
+    ("payout", 2, lambda r: (r.randrange(100), r.randint(1, 1_500))),
+    ("finish_payout", 2, lambda r: (r.randrange(100), r.random() < 0.7)),
+    ("hold", 2, lambda r: (r.randrange(100), r.randint(1, 800))),
+    ("settle", 2, lambda r: (r.randrange(100), r.choice([0, 37, 100]))),
+]
+STEPS_PER_EXAMPLE = 20
+FAILURE_RATE = 0.15
+
+
+@dataclass
+class Order:
+    buyer: int
+    amount: int
+    refunded: int = 0
+    released: int = 0
+    merchant: int | None = None
+    refund_done: bool = False
+    release_done: bool = False
+    completed_refund_done: bool = False
+
+
+@dataclass
+class Model:
+    buyers: list[int]
+    merchants: list[int]
+    balances: dict = field(default_factory=lambda: defaultdict(int))
+    orders: dict[int, Order] = field(default_factory=dict)
+    campaigns: dict[int, tuple[int, int, bool]] = field(default_factory=dict)
+    payouts: dict[int, tuple[int, int, str]] = field(default_factory=dict)
+    topped_up: int = 0
+    paid_out: int = 0
+
+    def move(self, *legs: tuple[tuple[int, str], int]) -> None:
+        for key, delta in legs:
+            self.balances[key] += delta
+
+
+def ledger_snapshot() -> tuple:
+    return (
+        sorted(LedgerAccount.objects.values_list("owner_id", "kind", "balance")),
+        LedgerTransaction.objects.count(),
+        LedgerEntry.objects.count(),
+        sorted(Payment.objects.values_list("id", "status")),
+        sorted(Payout.objects.values_list("id", "status")),
+    )
+
+
+def choose(items, index):
+    items = list(items)
+    return items[index % len(items)] if items else None
+
+
+def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -> None:
+    """Prepare the step, run it (perhaps with a crash in the middle), check the outcome."""
+    expected_error = None
+    if kind == "topup":
+        buyer = choose(model.buyers, args[0])
+        payment = actions.start_topup(user_id=buyer, amount=args[1])
+
+        def act():
+            return actions.complete_topup(payment_id=payment.pk)
+
+        def commit():
+            model.move(((buyer, W), args[1]))
+            model.topped_up += args[1]
+
+    elif kind == "pay":
+        buyer = choose(model.buyers, args[0])
+        order_id = len(model.orders) + 1
+        total = args[1]
+
+        def act():
+            return actions.pay_order(buyer_id=buyer, order_id=order_id, amount=total)
+
+        if model.balances[(buyer, W)] < total:
+            expected_error = "insufficient_funds"
+
+        def commit():
+            model.orders[order_id] = Order(buyer=buyer, amount=total)
+            model.move(((buyer, W), -total), ((buyer, E), total))
+
+    elif kind == "refund_escrow":
+        order_id = choose(model.orders, args[0])
+        if order_id is None:
+            return
+        order = model.orders[order_id]
+        refund = max(1, order.amount * args[1] // 100)
+
+        def act():
+            return actions.refund_escrow(order_id=order_id, buyer_id=order.buyer, amount=refund)
+
+        if order.refund_done:
+            commit = None
+        else:
+            if order.released + refund > order.amount:
+                expected_error = "escrow_exceeded"
+
+            def commit():
+                order.refunded, order.refund_done = refund, True
+                model.move(((order.buyer, E), -refund), ((order.buyer, W), refund))
+
+    elif kind == "release":
+        order_id = choose(model.orders, args[0])
+        if order_id is None:
+            return
+        order = model.orders[order_id]
+        merchant = choose(model.merchants, args[1])
+        release = order.amount - order.refunded or order.amount
+        commission = release * args[2] // 1000
+
+        def act():
+            return actions.release_escrow(
+                order_id=order_id, merchant_id=merchant, amount=release, commission=commission
+            )
+
+        if order.release_done:
+            commit = None
+        else:
+            if order.refunded + release > order.amount:
+                expected_error = "escrow_exceeded"
+
+            def commit():
+                order.released, order.release_done, order.merchant = release, True, merchant
+                model.move(
+                    ((order.buyer, E), -release),
+                    ((merchant, M), release - commission),
+                    (PLATFORM_COMMISSION, commission),
+                )
+
+    elif kind == "refund_completed":
+        order_id = choose(model.orders, args[0])
+        if order_id is None:
+            return
+        order = model.orders[order_id]
+        merchant = order.merchant or model.merchants[0]
+        refund = max(1, order.released * args[1] // 100)
+
+        def act():
+            return actions.refund_completed_order(
+                order_id=order_id, merchant_id=merchant, buyer_id=order.buyer, amount=refund
+            )
+
+        if order.completed_refund_done:
+            commit = None
+        else:
+            if not order.release_done:
+                expected_error = "order_not_released"
+            elif model.balances[(merchant, M)] < refund:
+                expected_error = "insufficient_funds"
+
+            def commit():
+                order.completed_refund_done = True
+                model.move(((merchant, M), -refund), ((order.buyer, W), refund))
+
+    elif kind == "payout":
+        merchant = choose(model.merchants, args[0])
+        total = args[1]
+        payout_ids = []
+
+        def act():
+            payout = actions.request_payout(merchant_id=merchant, amount=total)
+            payout_ids.append(payout.pk)
+            return payout
+
+        if model.balances[(merchant, M)] < total:
+            expected_error = "insufficient_funds"
+
+        def commit():
+            model.payouts[payout_ids[0]] = (merchant, total, "pending")
+            model.move(((merchant, M), -total), ((merchant, P), total))
+
+    elif kind == "finish_payout":
+        payout_id = choose(model.payouts, args[0])
+        if payout_id is None:
+            return
+        merchant, total, status = model.payouts[payout_id]
+        paid = args[1]
+
+        def act():
+            if paid:
+                return actions.complete_payout(payout_id=payout_id)
+            return actions.fail_payout(payout_id=payout_id)
+
+        if status != "pending":
+            commit = None
+        else:
+
+            def commit():
+                model.payouts[payout_id] = (merchant, total, "paid" if paid else "failed")
+                if paid:
+                    model.paid_out += total
+                    model.move(((merchant, P), -total))
+                else:
+                    model.move(((merchant, P), -total), ((merchant, M), total))
+
+    elif kind == "hold":
+        merchant = choose(model.merchants, args[0])
+        campaign_id = len(model.campaigns) + 1
+        total = args[1]
+
+        def act():
+            return actions.hold_campaign_cost(
+                merchant_id=merchant, campaign_id=campaign_id, amount=total
+            )
+
+        if model.balances[(merchant, M)] < total:
+            expected_error = "insufficient_funds"
+
+        def commit():
+            model.campaigns[campaign_id] = (merchant, total, False)
+            model.move(((merchant, M), -total), ((merchant, H), total))
+
+    elif kind == "settle":
+        campaign_id = choose(model.campaigns, args[0])
+        if campaign_id is None:
+            return
+        merchant, held, settled = model.campaigns[campaign_id]
+        charged = held * args[1] // 100
+
+        def act():
+            return actions.settle_campaign(
+                merchant_id=merchant, campaign_id=campaign_id, charged=charged
+            )
+
+        if settled:
+            commit = None
+        else:
+
+            def commit():
+                model.campaigns[campaign_id] = (merchant, held, True)
+                model.move(
+                    ((merchant, H), -held),
+                    (PLATFORM_MESSAGING, charged),
+                    ((merchant, M), held - charged),
+                )
+
+    before = ledger_snapshot()
+    if fail:
+        with monkeypatch.context() as patch:
+            patch.setattr(actions, "_write_entries", crash)
+            with pytest.raises((InjectedFailure, DomainError)):
+                act()
+                # An idempotent repeat writes nothing, so it has nothing to crash.
+                raise InjectedFailure
+        assert ledger_snapshot() == before
+        return
+    if expected_error is not None:
+        with pytest.raises(DomainError) as error:
+            act()
+        assert error.value.code == expected_error
+        assert ledger_snapshot() == before
+        return
+    act()
+    if commit is None:
+        assert ledger_snapshot() == before
+    else:
+        commit()
+
+
+class InjectedFailure(Exception):
+    pass
+
+
+def crash(*args, **kwargs):
+    raise InjectedFailure("the process died between moving balances and writing entries")
+
+
+def check_invariants(model: Model) -> None:
+    assert_ledger_consistent()
+    actual = {
+        (owner, kind): balance
+        for owner, kind, balance in LedgerAccount.objects.exclude(
+            kind=AccountKind.EXTERNAL
+        ).values_list("owner_id", "kind", "balance")
+    }
+    expected = {key: value for key, value in model.balances.items() if value}
+    assert {key: value for key, value in actual.items() if value} == expected
+    assert money_in_system() == model.topped_up - model.paid_out
+
+
+@pytest.mark.django_db
+def test_ledger_keeps_its_invariants_under_random_operations(make_user, monkeypatch):
+    buyers = [make_user(f"buyer{i}").pk for i in range(2)]
+    merchants = [make_user(f"shop{i}", kind="merchant", verified=True).pk for i in range(2)]
+
+    @settings(
+        max_examples=50,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    # A seed rather than st.randoms(): hypothesis's own randoms lean to the first choice.
+    @given(seed=st.integers(min_value=0, max_value=2**32))
+    def run(seed):
+        rnd = random.Random(seed)
+        # Each example starts from an empty ledger: its writes are rolled back at the end.
+        with transaction.atomic():
+            model = Model(buyers=buyers, merchants=merchants)
+            # Open with a sale per merchant, so merchant-side steps have money to move.
+            opening = [
+                step
+                for index in range(len(merchants))
+                for step in [
+                    ("topup", (index, 20_000), False),
+                    ("pay", (index, rnd.randint(2_000, 8_000)), False),
+                    ("release", (index, index, 20), False),
+                ]
+            ]
+            random_steps = []
+            for _ in range(STEPS_PER_EXAMPLE):
+                kind, _weight, draw = rnd.choices(STEPS, weights=[s[1] for s in STEPS])[0]
+                random_steps.append((kind, draw(rnd), rnd.random() < FAILURE_RATE))
+            for kind, args, fail in opening + random_steps:
+                note(f"{kind}{args}{' with a crash' if fail else ''}")
+                run_step(model, kind, args, fail=fail, monkeypatch=monkeypatch)
+                check_invariants(model)
+            transaction.set_rollback(True)
+
+    run()
