@@ -1,9 +1,18 @@
 """HTML forms for accounts; the actions hold the rules, these only shape the input."""
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from infoconnect.accounts.models import REGIONS, MerchantProfile, User
+
+
+class LoginForm(AuthenticationForm):
+    # Usernames are matched in any case, so Django's "may be case-sensitive" hint misleads.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Wrong username or password."),
+    }
 
 
 class SignupForm(forms.Form):

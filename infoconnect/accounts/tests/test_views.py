@@ -100,6 +100,13 @@ def test_login_ignores_username_case(client, alice):
     assert int(client.session["_auth_user_id"]) == alice.pk
 
 
+def test_login_says_when_the_password_is_wrong(client, alice):
+    response = client.post(reverse("accounts:login"), {"username": "alice", "password": "nope"})
+    assert response.status_code == 200
+    assert "Wrong username or password." in text(response)
+    assert "_auth_user_id" not in client.session
+
+
 def test_login_page_keeps_its_labels(client):
     body = text(client.get(reverse("accounts:login")))
     assert '<label for="id_username">Username</label>' in body
