@@ -1,3 +1,4 @@
+import io
 from datetime import timedelta
 
 import pytest
@@ -434,3 +435,17 @@ def test_ensure_operator_refuses_a_malformed_username():
         actions.ensure_operator(username="no spaces", password="x")
     assert exc.value.code == "username_invalid"
     assert not User.objects.exists()
+
+
+def test_avatar_drops_exif_and_applies_its_rotation(make_user):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was turned; show it rotated 90°.
+    exif[0x010F] = "SecretCam"
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), (10, 20, 30)).save(buffer, format="JPEG", exif=exif)
+    upload = SimpleUploadedFile("photo.jpg", buffer.getvalue())
+    user = make_user("alice")
+    actions.update_profile(user=user, display_name="", bio="", region="", avatar=upload)
+    with Image.open(User.objects.get(pk=user.pk).avatar.path) as stored:
+        assert stored.size == (200, 300)
+        assert dict(stored.getexif()) == {}
