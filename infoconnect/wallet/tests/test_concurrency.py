@@ -1,0 +1,115 @@
+"""True concurrency on PostgreSQL: the database write, not a read before it, guards money."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from infoconnect.core.errors import DomainError
+from infoconnect.wallet import actions
+from infoconnect.wallet.models import AccountKind, LedgerTransaction, TransactionKind
+from infoconnect.wallet.selectors import balance_of
+from infoconnect.wallet.tests.helpers import assert_ledger_consistent, fund, fund_merchant
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's concurrent writers")
+
+
+def run_together(count: int, work) -> list[str]:
+    """Run work(i) in `count` threads released at once; return "ok" or each error code."""
+    barrier = threading.Barrier(count)
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait()
+            work(index)
+            outcome = "ok"
+        except DomainError as error:
+            outcome = error.code
+        finally:
+            connection.close()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_concurrent_payments_from_one_wallet_never_overdraw(make_user):
+    buyer = make_user("buyer")
+    fund(buyer.pk, 1000)  # affords 4 orders of ¥2.50
+
+    results = run_together(
+        12, lambda i: actions.pay_order(buyer_id=buyer.pk, order_id=i + 1, amount=250)
+    )
+
+    assert results.count("ok") == 4
+    assert results.count("insufficient_funds") == 8
+    assert balance_of(user_id=buyer.pk) == 0
+    assert balance_of(user_id=buyer.pk, kind=AccountKind.ESCROW) == 1000
+    assert LedgerTransaction.objects.filter(kind=TransactionKind.ORDER_PAYMENT).count() == 4
+    assert_ledger_consistent()
+
+
+def test_concurrent_duplicates_of_one_payment_move_money_once(make_user):
+    buyer = make_user("buyer")
+    fund(buyer.pk, 1000)
+
+    results = run_together(
+        8, lambda i: actions.pay_order(buyer_id=buyer.pk, order_id=7, amount=300)
+    )
+
+    assert results == ["ok"] * 8
+    assert balance_of(user_id=buyer.pk) == 700
+    assert LedgerTransaction.objects.filter(kind=TransactionKind.ORDER_PAYMENT).count() == 1
+    assert_ledger_consistent()
+
+
+def test_concurrent_refund_and_release_of_one_order_take_its_escrow_once(make_user):
+    buyer = make_user("buyer")
+    merchant = make_user("acme", kind="merchant", verified=True)
+    fund(buyer.pk, 2000)
+    actions.pay_order(buyer_id=buyer.pk, order_id=1, amount=1000)
+    actions.pay_order(buyer_id=buyer.pk, order_id=2, amount=1000)
+
+    def work(index: int) -> None:
+        if index % 2:
+            actions.refund_escrow(order_id=1, buyer_id=buyer.pk, amount=1000)
+        else:
+            actions.release_escrow(order_id=1, merchant_id=merchant.pk, amount=1000, commission=20)
+
+    results = run_together(6, work)
+
+    # Whichever came first won; the other kind is refused, and order 2's money stays put.
+    assert sorted(set(results)) == ["escrow_exceeded", "ok"]
+    assert balance_of(user_id=buyer.pk, kind=AccountKind.ESCROW) == 1000
+    assert_ledger_consistent()
+
+
+def test_concurrent_campaign_holds_and_payouts_share_one_balance(make_user):
+    buyer = make_user("buyer")
+    merchant = make_user("acme", kind="merchant", verified=True)
+    fund_merchant(merchant.pk, buyer.pk, 1000, order_id=1)
+
+    def work(index: int) -> None:
+        if index % 2:
+            actions.hold_campaign_cost(merchant_id=merchant.pk, campaign_id=index, amount=200)
+        else:
+            actions.request_payout(merchant_id=merchant.pk, amount=200)
+
+    results = run_together(10, work)
+
+    assert results.count("ok") == 5
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 0
+    assert_ledger_consistent()
