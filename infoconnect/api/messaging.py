@@ -5,11 +5,13 @@ holds the private messages between the two and the campaign messages either sent
 Sending a campaign moves money, so it needs an ``Idempotency-Key``.
 """
 
+import json
 from datetime import datetime
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
-from ninja import Header, Router, Schema
+from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
 from infoconnect.core.errors import DomainError
@@ -189,7 +191,7 @@ def create_campaign(request, payload: CampaignIn):
         link_url=payload.link_url,
         audience=_audience(payload.audience),
     )
-    return 201, _campaign(campaign)
+    return Status(201, _campaign(campaign))
 
 
 @router.get("/v1/campaigns", response={200: list[CampaignOut], **ERRORS})
@@ -226,7 +228,7 @@ def estimate_campaign(request, campaign_id: int):
 def test_campaign(request, campaign_id: int):
     """Send a copy to the merchant's own inbox; it counts for nothing and costs nothing."""
     message = actions.send_test(merchant=request.auth, campaign_id=campaign_id)
-    return 201, _message(message, flags=0)
+    return Status(201, _message(message, flags=0))
 
 
 @router.post("/v1/campaigns/{campaign_id}/send", response={200: CampaignOut, **ERRORS})
@@ -239,7 +241,9 @@ def send_campaign(
     merchant = request.auth
 
     def send() -> tuple[int, dict]:
-        return 200, _campaign(actions.send_campaign(merchant=merchant, campaign_id=campaign_id))
+        campaign = actions.send_campaign(merchant=merchant, campaign_id=campaign_id)
+        # Stored and replayed as JSON: encode it now, so a replay is byte-for-byte the same.
+        return 200, json.loads(json.dumps(_campaign(campaign), cls=DjangoJSONEncoder))
 
     status, body = run_idempotent(
         user_id=merchant.pk,
@@ -360,7 +364,7 @@ def send_message(request, account_id: int, payload: MessageIn):
         attachment_id=payload.attachment_id,
         attachment_url=payload.attachment_url,
     )
-    return 201, _message(message, flags=None)
+    return Status(201, _message(message, flags=None))
 
 
 @router.post("/v1/conversations/{account_id}/read", response={200: dict, **ERRORS})

@@ -1,0 +1,233 @@
+"""The messaging API: campaigns, conversations, marketing preferences."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from infoconnect.messaging.models import Campaign, Message, Receipt
+from infoconnect.social.models import Follow
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, path, data=None, **headers):
+    return client.post(
+        path, data=json.dumps(data or {}), content_type="application/json", headers=headers
+    )
+
+
+def test_campaign_flow_over_the_api(api_client, committed, merchant, followers):
+    client = api_client(merchant)
+    created = post(
+        client,
+        "/api/v1/campaigns",
+        {"title": "Spring sale", "body": "20% off", "link_url": "https://shop.example.com/s"},
+    )
+    assert created.status_code == 201, created.content
+    campaign_id = created.json()["id"]
+    assert created.json()["state"] == "draft"
+
+    patched = client.patch(
+        f"/api/v1/campaigns/{campaign_id}",
+        data=json.dumps({"audience": {"regions": ["SH"]}}),
+        content_type="application/json",
+    )
+    assert patched.json()["audience"] == {"regions": ["SH"]}
+
+    estimate = post(client, f"/api/v1/campaigns/{campaign_id}/estimate").json()
+    assert estimate == {
+        "targeted": 5,
+        "recipients": 5,
+        "skipped": {"muted": 0, "unsubscribed": 0, "blocked": 0, "capped": 0},
+        "price_per_message_fen": 1,
+        "cost_fen": 5,
+        "currency": "CNY",
+    }
+    test = post(client, f"/api/v1/campaigns/{campaign_id}/test")
+    assert test.status_code == 201
+    assert test.json()["campaign_title"] == "Spring sale"
+
+    missing_key = post(client, f"/api/v1/campaigns/{campaign_id}/send")
+    assert (missing_key.status_code, missing_key.json()["code"]) == (
+        400,
+        "idempotency_key_missing",
+    )
+    with committed():
+        first = post(client, f"/api/v1/campaigns/{campaign_id}/send", **{"Idempotency-Key": "k1"})
+    with committed():
+        again = post(client, f"/api/v1/campaigns/{campaign_id}/send", **{"Idempotency-Key": "k1"})
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    assert Message.objects.filter(campaign_id=campaign_id, is_test=False).count() == 1
+
+    stats = client.get(f"/api/v1/campaigns/{campaign_id}/stats").json()
+    assert stats["state"] == "sent"
+    assert (stats["targeted"], stats["delivered"], stats["billable_fen"]) == (5, 5, 5)
+    assert stats["skipped"] == {"muted": 0, "unsubscribed": 0, "blocked": 0, "capped": 0}
+    assert [c["id"] for c in client.get("/api/v1/campaigns").json()] == [campaign_id]
+
+    cancel = post(client, f"/api/v1/campaigns/{campaign_id}/cancel")
+    assert (cancel.status_code, cancel.json()["code"]) == (409, "campaign_not_cancellable")
+
+
+def test_schedule_and_cancel_over_the_api(api_client, merchant, campaign):
+    client = api_client(merchant)
+    when = (timezone.now() + timedelta(days=1)).isoformat()
+    scheduled = post(client, f"/api/v1/campaigns/{campaign.pk}/schedule", {"scheduled_at": when})
+    assert scheduled.json()["state"] == "scheduled"
+    late = post(
+        client,
+        f"/api/v1/campaigns/{campaign.pk}/schedule",
+        {"scheduled_at": (timezone.now() - timedelta(days=1)).isoformat()},
+    )
+    assert (late.status_code, late.json()["code"]) == (422, "schedule_in_past")
+    cancelled = post(client, f"/api/v1/campaigns/{campaign.pk}/cancel")
+    assert cancelled.json()["state"] == "cancelled"
+
+
+def test_merchants_see_only_their_own_campaigns(api_client, make_user, merchant, campaign):
+    from infoconnect.messaging import actions
+
+    rival = make_user("rival", kind="merchant", verified=True)
+    actions.enrol_merchant(merchant=rival)
+    client = api_client(rival)
+    for response in (
+        client.get(f"/api/v1/campaigns/{campaign.pk}"),
+        client.get(f"/api/v1/campaigns/{campaign.pk}/stats"),
+        post(client, f"/api/v1/campaigns/{campaign.pk}/estimate"),
+        post(client, f"/api/v1/campaigns/{campaign.pk}/cancel"),
+        post(client, f"/api/v1/campaigns/{campaign.pk}/send", **{"Idempotency-Key": "x"}),
+    ):
+        assert (response.status_code, response.json()["code"]) == (404, "campaign_not_found")
+    assert client.get("/api/v1/campaigns").json() == []
+    assert api_client().get(f"/api/v1/campaigns/{campaign.pk}/stats").status_code == 401
+    campaign.refresh_from_db()
+    assert campaign.state == "draft"
+
+
+def test_people_and_unenrolled_merchants_cannot_create_campaigns(api_client, make_user):
+    person = api_client(make_user("bob"))
+    response = post(person, "/api/v1/campaigns", {"title": "x", "body": "y"})
+    assert (response.status_code, response.json()["code"]) == (403, "not_merchant")
+    outsider = api_client(make_user("shop2", kind="merchant", verified=True))
+    response = post(outsider, "/api/v1/campaigns", {"title": "x", "body": "y"})
+    assert (response.status_code, response.json()["code"]) == (403, "not_enrolled")
+    assert Campaign.objects.count() == 0
+
+
+def test_bad_campaign_input_over_the_api(api_client, merchant):
+    client = api_client(merchant)
+    for payload, code in (
+        ({"body": "no title"}, "validation_error"),
+        ({"title": "x", "body": "y", "audience": {"regions": ["ZZ"]}}, "invalid_audience"),
+        ({"title": "x", "body": "y", "link_url": "not a url"}, "invalid_campaign"),
+        ({"title": "x", "body": "y" * 2001}, "invalid_message"),
+    ):
+        response = post(client, "/api/v1/campaigns", payload)
+        assert response.status_code == 422, payload
+        assert response.json()["code"] == code
+    assert client.get("/api/v1/campaigns/abc/stats").status_code in (404, 422)
+    assert Campaign.objects.count() == 0
+
+
+def test_conversations_over_the_api(api_client, make_user):
+    alice, bob = make_user("alice"), make_user("bob")
+    a, b = api_client(alice), api_client(bob)
+    sent = post(a, f"/api/v1/conversations/{bob.pk}/messages", {"body": "<b>hi</b>"})
+    assert sent.status_code == 201
+    assert sent.json()["body"] == "<b>hi</b>"
+    listing = b.get("/api/v1/conversations").json()
+    assert [(c["account"]["username"], c["unread"], c["preview"]) for c in listing] == [
+        ("alice", 1, "<b>hi</b>")
+    ]
+    assert b.get(f"/api/v1/conversations/{alice.pk}").json()["unread"] == 1
+    assert b.get("/api/v1/conversations/unread_count").json() == {"unread": 1}
+    messages = b.get(f"/api/v1/conversations/{alice.pk}/messages").json()
+    assert [m["body"] for m in messages] == ["<b>hi</b>"]
+    assert post(b, f"/api/v1/conversations/{alice.pk}/read").json() == {"unread": 0}
+    # Nobody reads another's inbox: carol sees nothing of alice and bob.
+    carol = api_client(make_user("carol"))
+    assert carol.get("/api/v1/conversations").json() == []
+    assert carol.get(f"/api/v1/conversations/{alice.pk}/messages").json() == []
+    empty = post(a, f"/api/v1/conversations/{bob.pk}/messages", {"body": ""})
+    assert (empty.status_code, empty.json()["code"]) == (422, "invalid_message")
+    missing = post(a, "/api/v1/conversations/99999/messages", {"body": "x"})
+    assert (missing.status_code, missing.json()["code"]) == (404, "recipient_not_found")
+    assert api_client().get("/api/v1/conversations").status_code == 401
+
+
+def test_rate_limit_is_a_429(api_client, make_user):
+    sender = make_user("chatty")
+    client = api_client(sender)
+    people = [make_user(f"p{i:02d}") for i in range(31)]
+    for person in people[:30]:
+        assert (
+            post(client, f"/api/v1/conversations/{person.pk}/messages", {"body": "hi"}).status_code
+            == 201
+        )
+    response = post(client, f"/api/v1/conversations/{people[30].pk}/messages", {"body": "hi"})
+    assert (response.status_code, response.json()["code"]) == (429, "conversation_rate_limited")
+
+
+def test_campaign_message_actions_over_the_api(
+    api_client, committed, merchant, followers, campaign
+):
+    from infoconnect.messaging import actions
+
+    with committed():
+        actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
+    campaign.refresh_from_db()
+    fan = api_client(followers[0])
+    [message] = fan.get(f"/api/v1/conversations/{merchant.pk}/messages").json()
+    assert (message["campaign_title"], message["read"]) == ("Spring sale", False)
+    assert message["click_url"].startswith("/messages/c/")
+    clicked = fan.get(message["click_url"])
+    assert (clicked.status_code, clicked["Location"]) == (302, "https://shop.example.com/spring")
+    unsubscribed = post(
+        fan, f"/api/v1/conversations/{merchant.pk}/messages/{message['id']}/unsubscribe"
+    )
+    assert unsubscribed.json()["accepts_marketing"] is False
+    reported = post(fan, f"/api/v1/conversations/{merchant.pk}/messages/{message['id']}/report")
+    assert reported.json() == {"reported": True}
+    wrong = post(fan, f"/api/v1/conversations/{followers[1].pk}/messages/{message['id']}/report")
+    assert wrong.status_code == 404
+    stats = api_client(merchant).get(f"/api/v1/campaigns/{campaign.pk}/stats").json()
+    assert (stats["read"], stats["clicked"], stats["unsubscribed"], stats["reported"]) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    flags = Receipt.objects.get(recipient_id=followers[0].pk, message_id=message["id"]).flags
+    assert flags == 15
+
+
+def test_marketing_preferences_over_the_api(api_client, merchant, followers, make_user):
+    fan = api_client(followers[0])
+    response = fan.put(
+        f"/api/v1/marketing_preferences/{merchant.pk}",
+        data=json.dumps({"accepts_marketing": False}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["accepts_marketing"] is False
+    listing = fan.get("/api/v1/marketing_preferences").json()
+    assert [(p["merchant"]["username"], p["accepts_marketing"]) for p in listing] == [
+        ("acme", False)
+    ]
+    assert Follow.objects.filter(follower=followers[0], target=merchant).exists()
+    person = make_user("notashop")
+    bad = fan.put(
+        f"/api/v1/marketing_preferences/{person.pk}",
+        data=json.dumps({"accepts_marketing": False}),
+        content_type="application/json",
+    )
+    assert (bad.status_code, bad.json()["code"]) == (404, "recipient_not_found")
+    invalid = fan.put(
+        f"/api/v1/marketing_preferences/{merchant.pk}",
+        data=json.dumps({"accepts_marketing": "perhaps"}),
+        content_type="application/json",
+    )
+    assert invalid.status_code == 422

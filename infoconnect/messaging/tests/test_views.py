@@ -1,0 +1,164 @@
+"""The web pages: inbox, badge, conversation, campaign pages, CSV export, click redirect."""
+
+import pytest
+from django.core import signing
+from django.test import Client
+
+from infoconnect.core.models import IdempotencyRecord
+from infoconnect.messaging import actions, selectors
+from infoconnect.messaging.models import Campaign, FollowerTag, MarketingPreference, Message
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_header_links_to_the_inbox_with_a_polled_badge(make_user):
+    alice, bob = make_user("alice"), make_user("bob")
+    actions.send_message(sender=alice, recipient_id=bob.pk, body="hi")
+    client = client_for(bob)
+    page = client.get("/messages/").content.decode()
+    assert 'id="nav-messages"' in page
+    assert 'hx-get="/messages/badge/"' in page
+    assert 'hx-trigger="load, every 5s"' in page
+    badge = client.get("/messages/badge/").content.decode()
+    assert '<span class="badge" id="messages-badge" data-testid="messages-badge">1</span>' in badge
+    assert client_for(alice).get("/messages/badge/").content.decode().strip() == ""
+
+
+def test_conversation_page_marks_read_and_replies(make_user):
+    alice, bob = make_user("alice"), make_user("bob")
+    actions.send_message(sender=alice, recipient_id=bob.pk, body="<script>x</script>")
+    client = client_for(bob)
+    page = client.get("/messages/@alice/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "<script>x</script>" not in html
+    assert selectors.unread_total(user=bob) == 0
+    reply = client.post("/messages/@alice/", {"body": "Hello back"})
+    assert reply.status_code == 302
+    assert Message.objects.filter(sender=bob, body="Hello back").exists()
+    empty = client.post("/messages/@alice/", {"body": ""})
+    assert empty.status_code == 422
+    assert "Write a message of 1 to 2,000 characters." in empty.content.decode()
+
+
+def test_campaign_message_page_unsubscribe_report_and_click(
+    committed, merchant, followers, campaign
+):
+    with committed():
+        actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
+    campaign.refresh_from_db()
+    fan = followers[0]
+    client = client_for(fan)
+    html = client.get("/messages/").content.decode()
+    assert "Campaign: Spring sale" in html
+    html = client.get("/messages/@acme/").content.decode()
+    assert "Everything 20% off this week." in html
+    token = selectors.click_token(recipient_id=fan.pk, message_id=campaign.message_id)
+    assert f"/messages/c/{token}/" in html
+    redirect = Client().get(f"/messages/c/{token}/")
+    assert (redirect.status_code, redirect["Location"]) == (302, "https://shop.example.com/spring")
+    forged = signing.dumps([fan.pk, campaign.message_id], salt="other")
+    assert Client().get(f"/messages/c/{forged}/").status_code == 404
+    response = client.post(f"/messages/m/{campaign.message_id}/unsubscribe/")
+    assert response.status_code == 302
+    assert (
+        MarketingPreference.objects.get(follower=fan, merchant=merchant).accepts_marketing is False
+    )
+    client.post(f"/messages/m/{campaign.message_id}/report/", {"next": "/messages/@acme/"})
+    campaign.refresh_from_db()
+    assert (campaign.read, campaign.clicked, campaign.unsubscribed, campaign.reported) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    html = client.get("/messages/@acme/").content.decode()
+    assert "Unsubscribed" in html and "Reported" in html
+
+
+def test_campaign_pages_for_the_merchant(committed, merchant, followers):
+    client = client_for(merchant)
+    assert client.get("/messages/campaigns/").status_code == 200
+    created = client.post(
+        "/messages/campaigns/new/",
+        {
+            "title": "Spring sale",
+            "body": "20% off",
+            "link_url": "https://shop.example.com/s",
+            "regions": ["SH"],
+            "tags": "",
+        },
+    )
+    campaign = Campaign.objects.get()
+    assert created["Location"] == f"/messages/campaigns/{campaign.pk}/"
+    page = client.get(f"/messages/campaigns/{campaign.pk}/").content.decode()
+    assert "Estimated recipients: 5 · estimated cost: ¥0.05" in page
+    client.post(f"/messages/campaigns/{campaign.pk}/test/")
+    assert Message.objects.filter(campaign=campaign, is_test=True).count() == 1
+    key = "6f1c1e0e-4a7b-4a43-9c0f-3b1b7a4c2d11"
+    with committed():
+        client.post(f"/messages/campaigns/{campaign.pk}/send/", {"idempotency_key": key})
+    with committed():
+        client.post(f"/messages/campaigns/{campaign.pk}/send/", {"idempotency_key": key})
+    assert IdempotencyRecord.objects.filter(key=key).count() == 1
+    campaign.refresh_from_db()
+    assert (campaign.state, campaign.delivered) == ("sent", 5)
+    progress = client.get(f"/messages/campaigns/{campaign.pk}/progress/").content.decode()
+    assert 'data-testid="stat-delivered">5<' in progress
+    assert 'aria-valuenow="100"' in progress
+    assert "hx-trigger" not in progress  # polling stops once sent
+    csv = client.get(f"/messages/campaigns/{campaign.pk}/export.csv")
+    assert csv["Content-Type"] == "text/csv; charset=utf-8"
+    lines = csv.content.decode().splitlines()
+    assert "delivered,5" in lines and "skipped_blocked,0" in lines and "billable_fen,5" in lines
+
+
+def test_sending_page_polls_progress(settings, merchant, followers, campaign):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
+    html = client_for(merchant).get(f"/messages/campaigns/{campaign.pk}/").content.decode()
+    assert f'hx-get="/messages/campaigns/{campaign.pk}/progress/"' in html
+    assert "Cancel campaign" in html
+
+
+def test_campaign_pages_are_private(make_user, merchant, campaign):
+    rival = make_user("rival", kind="merchant", verified=True)
+    person = make_user("bob")
+    for user in (rival, person):
+        client = client_for(user)
+        for path in ("", "progress/", "export.csv", "edit/"):
+            assert client.get(f"/messages/campaigns/{campaign.pk}/{path}").status_code == 404
+        assert client.post(f"/messages/campaigns/{campaign.pk}/cancel/").status_code == 404
+    assert client_for(person).get("/messages/campaigns/").status_code == 404
+    assert Client().get("/messages/").status_code == 302
+
+
+def test_bad_campaign_form_shows_errors(merchant):
+    response = client_for(merchant).post("/messages/campaigns/new/", {"title": "", "body": "x"})
+    assert response.status_code == 400
+    assert Campaign.objects.count() == 0
+
+
+def test_followers_page_tags(merchant, followers):
+    client = client_for(merchant)
+    client.post("/messages/campaigns/followers/", {"follower": followers[0].pk, "tag": "VIP"})
+    assert list(FollowerTag.objects.values_list("tag", flat=True)) == ["vip"]
+    assert "vip ×" in client.get("/messages/campaigns/followers/").content.decode()
+    client.post(
+        "/messages/campaigns/followers/", {"follower": followers[0].pk, "tag": "vip", "remove": "1"}
+    )
+    assert FollowerTag.objects.count() == 0
+
+
+def test_preferences_page(merchant, followers):
+    client = client_for(followers[0])
+    assert "Marketing on" in client.get("/messages/preferences/").content.decode()
+    client.post("/messages/preferences/", {"merchant": merchant.pk, "accepts_marketing": "0"})
+    assert "Marketing off" in client.get("/messages/preferences/").content.decode()
