@@ -7,6 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from infoconnect.accounts.models import REGIONS, MerchantProfile, User
 
 
+def _passwords_match(form: forms.Form, first: str, second: str) -> dict:
+    cleaned = forms.Form.clean(form)
+    if cleaned.get(first) and cleaned.get(second) and cleaned[first] != cleaned[second]:
+        form.add_error(second, _("The two passwords do not match."))
+    return cleaned
+
+
 class LoginForm(AuthenticationForm):
     # Usernames are matched in any case, so Django's "may be case-sensitive" hint misleads.
     error_messages = {
@@ -34,11 +41,7 @@ class SignupForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", _("The two passwords do not match."))
-        return cleaned
+        return _passwords_match(self, "password1", "password2")
 
 
 class PasswordChangeForm(forms.Form):
@@ -59,11 +62,7 @@ class PasswordChangeForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
-        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
-        if first and second and first != second:
-            self.add_error("new_password2", _("The two passwords do not match."))
-        return cleaned
+        return _passwords_match(self, "new_password1", "new_password2")
 
 
 class ProfileForm(forms.Form):
