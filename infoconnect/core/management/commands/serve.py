@@ -5,7 +5,6 @@ reaches only this command, which forwards it once (a second SIGINT would make th
 abandon the task it is running).
 """
 
-import os
 import signal
 import socket
 import subprocess
@@ -89,9 +88,7 @@ class Command(BaseCommand):
         children: dict[str, subprocess.Popen] = {}
         try:
             for name, command in self.child_commands(options).items():
-                children[name] = subprocess.Popen(
-                    command, cwd=settings.BASE_DIR, env=os.environ.copy(), process_group=0
-                )
+                children[name] = subprocess.Popen(command, cwd=settings.BASE_DIR, process_group=0)
             failed = self._wait(children, options["addr"], options["port"])
         finally:
             self._stop(children, self.stop_signal or signal.SIGTERM, options["stop_timeout"])
