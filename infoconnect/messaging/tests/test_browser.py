@@ -1,0 +1,48 @@
+"""In Chromium: a merchant sends a campaign; the follower's badge changes without a reload,
+the follower opens the message and clicks its link; the merchant sees 1 read and 1 click."""
+
+import pytest
+from playwright.sync_api import expect
+
+from infoconnect.messaging import actions
+from infoconnect.social.models import Follow
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_campaign_reaches_the_follower_live(browser, live_server, page, login, make_user):
+    merchant = make_user("acme", kind="merchant", verified=True)
+    actions.enrol_merchant(merchant=merchant)
+    fan = make_user("fan")
+    Follow.objects.create(follower=fan, target=merchant)
+
+    login("fan")
+    page.goto("/messages/")
+    expect(page.locator("#nav-messages")).to_be_visible()
+    expect(page.get_by_test_id("messages-badge")).to_have_count(0)
+
+    shop_context = browser.new_context(base_url=live_server.url, locale="en-US")
+    shop = shop_context.new_page()
+    login("acme", target=shop)
+    shop.goto("/messages/campaigns/new/")
+    shop.get_by_label("Title").fill("Spring sale")
+    shop.get_by_label("Message").fill("Everything 20% off this week.")
+    shop.get_by_label("Link").fill(f"{live_server.url}/messages/preferences/")
+    shop.get_by_role("button", name="Save draft").click()
+    expect(shop.get_by_test_id("estimate")).to_contain_text("Estimated recipients: 1")
+    shop.get_by_role("button", name="Send now").click()
+    expect(shop.get_by_test_id("campaign-state")).to_have_text("Sent")
+
+    # The follower's page was not reloaded: the header badge polls.
+    expect(page.get_by_test_id("messages-badge")).to_have_text("1", timeout=15_000)
+    page.locator("#nav-messages").click()
+    page.get_by_test_id("conversation-acme").click()
+    expect(page.get_by_test_id("campaign-title")).to_have_text("Spring sale")
+    page.get_by_test_id("campaign-link").click()
+    page.wait_for_url("**/messages/preferences/")
+
+    shop.reload()
+    expect(shop.get_by_test_id("stat-delivered")).to_have_text("1")
+    expect(shop.get_by_test_id("stat-read")).to_have_text("1")
+    expect(shop.get_by_test_id("stat-clicked")).to_have_text("1")
+    shop_context.close()
