@@ -1,0 +1,248 @@
+import csv
+import io
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+
+from infoconnect.wallet import actions
+from infoconnect.wallet.models import AccountKind, LedgerEntry, Payment, Payout
+from infoconnect.wallet.selectors import balance_of
+from infoconnect.wallet.tests.helpers import assert_ledger_consistent, fund, fund_merchant
+
+
+@pytest.fixture
+def alice(make_user):
+    return make_user("alice")
+
+
+@pytest.fixture
+def merchant(make_user):
+    return make_user("acme", kind="merchant", verified=True)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_wallet_page_shows_balance_and_statement(alice):
+    fund(alice.pk, 5000)
+    actions.pay_order(buyer_id=alice.pk, order_id=12, amount=1234)
+    LedgerEntry.objects.update(created_at=datetime(2026, 3, 1, 4, 5, tzinfo=UTC))
+    page = client_for(alice).get("/wallet/").content.decode()
+    assert '<strong id="wallet-balance">¥37.66</strong>' in page
+    assert "<td>Payment for order #12</td>" in page
+    assert "<td>-¥12.34</td>" in page
+    assert "<td>+¥50.00</td>" in page
+    assert "<td>Top-up</td>" in page
+    # 04:05 UTC is 12:05 in Shanghai.
+    assert "<td>2026-03-01 12:05</td>" in page
+    assert 'id="nav-wallet"' in page
+
+
+def test_wallet_page_needs_a_login():
+    response = Client().get("/wallet/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_statement_shows_only_your_own_entries(alice, make_user):
+    bob = make_user("bob")
+    fund(alice.pk, 5000)
+    page = client_for(bob).get("/wallet/").content.decode()
+    assert "No entries yet." in page
+    assert '<strong id="wallet-balance">¥0.00</strong>' in page
+
+
+def test_statement_pages(alice):
+    for _ in range(26):
+        fund(alice.pk, 1)
+    client = client_for(alice)
+    page = client.get("/wallet/").content.decode()
+    assert page.count("<td>Top-up</td>") == 25
+    oldest_shown = LedgerEntry.objects.filter(account__kind=AccountKind.WALLET).order_by("id")[1].pk
+    assert f'href="?max_id={oldest_shown}"' in page
+    older = client.get(f"/wallet/?max_id={oldest_shown}").content.decode()
+    assert older.count("<td>Top-up</td>") == 1
+
+
+def test_topup_through_the_sandbox_credits_the_wallet(alice, django_capture_on_commit_callbacks):
+    client = client_for(alice)
+    key = str(uuid.uuid4())
+    response = client.post("/wallet/topup/", {"amount": "12.34", "idempotency_key": key})
+    payment = Payment.objects.get()
+    assert payment.amount == 1234
+    assert response["Location"] == f"/wallet/sandbox/pay/{payment.provider_ref}/"
+    # The same form submitted twice opens one payment.
+    again = client.post("/wallet/topup/", {"amount": "12.34", "idempotency_key": key})
+    assert again["Location"] == response["Location"]
+    assert Payment.objects.count() == 1
+
+    sandbox = client.get(response["Location"]).content.decode()
+    assert '<strong id="sandbox-amount">¥12.34</strong>' in sandbox
+    assert "Confirm payment" in sandbox
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(response["Location"], {"decision": "confirm"})
+    assert done["Location"] == f"/wallet/?topup={payment.pk}"
+    page = client.get(done["Location"]).content.decode()
+    assert '<strong id="wallet-balance">¥12.34</strong>' in page
+    assert "Top-up of ¥12.34: Paid." in page
+    assert balance_of(user_id=alice.pk) == 1234
+    assert_ledger_consistent()
+
+
+def test_cancel_in_the_sandbox(alice, django_capture_on_commit_callbacks):
+    client = client_for(alice)
+    payment = actions.start_topup(user_id=alice.pk, amount=500)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/wallet/sandbox/pay/{payment.provider_ref}/", {"decision": "cancel"})
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CANCELED
+    assert balance_of(user_id=alice.pk) == 0
+    assert (
+        "Top-up of ¥5.00: Canceled." in client.get(f"/wallet/?topup={payment.pk}").content.decode()
+    )
+
+
+@pytest.mark.parametrize("amount", ["", "abc", "0", "-1", "1.234"])
+def test_topup_form_rejects_bad_amounts(alice, amount):
+    response = client_for(alice).post(
+        "/wallet/topup/", {"amount": amount, "idempotency_key": str(uuid.uuid4())}
+    )
+    assert response.status_code == 400
+    assert 'class="errorlist"' in response.content.decode()
+    assert Payment.objects.count() == 0
+
+
+def test_topup_over_the_limit_says_why(alice):
+    client = client_for(alice)
+    response = client.post(
+        "/wallet/topup/", {"amount": "50000.01", "idempotency_key": str(uuid.uuid4())}, follow=True
+    )
+    assert "That amount is more than one payment allows." in response.content.decode()
+    assert Payment.objects.count() == 0
+
+
+def test_sandbox_page_of_someone_else_is_not_found(alice, make_user):
+    bob = make_user("bob")
+    payment = actions.start_topup(user_id=alice.pk, amount=500)
+    url = f"/wallet/sandbox/pay/{payment.provider_ref}/"
+    assert client_for(bob).get(url).status_code == 404
+    assert client_for(bob).post(url, {"decision": "confirm"}).status_code == 404
+    assert client_for(alice).get("/wallet/sandbox/pay/sbp_nope/").status_code == 404
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+
+
+def test_topup_status_of_someone_else_is_not_shown(alice, make_user):
+    bob = make_user("bob")
+    payment = actions.start_topup(user_id=alice.pk, amount=500)
+    page = client_for(bob).get(f"/wallet/?topup={payment.pk}").content.decode()
+    assert "Top-up of" not in page
+
+
+def test_statement_csv(alice):
+    fund(alice.pk, 5000)
+    actions.pay_order(buyer_id=alice.pk, order_id=12, amount=1234)
+    LedgerEntry.objects.update(created_at=datetime(2026, 3, 1, 4, 5, 6, tzinfo=UTC))
+    response = client_for(alice).get("/wallet/statement.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="wallet-statement.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["Entry", "Time", "Description", "Amount", "Balance", "Currency"]
+    assert [row[1:] for row in rows[1:]] == [
+        ["2026-03-01 12:05:06", "Payment for order #12", "-12.34", "37.66", "CNY"],
+        ["2026-03-01 12:05:06", "Top-up", "50.00", "50.00", "CNY"],
+    ]
+
+
+def test_statement_csv_of_another_user_is_empty(alice, make_user):
+    fund(alice.pk, 5000)
+    response = client_for(make_user("bob")).get("/wallet/statement.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 1
+
+
+def test_merchant_page_and_payout(alice, merchant, django_capture_on_commit_callbacks):
+    fund_merchant(merchant.pk, alice.pk, 10000, order_id=5)
+    client = client_for(merchant)
+    page = client.get("/wallet/merchant/").content.decode()
+    assert '<strong id="merchant-balance">¥100.00</strong>' in page
+    assert "<td>Sale of order #5, less commission</td>" in page
+    key = str(uuid.uuid4())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/wallet/merchant/payouts/", {"amount": "40", "idempotency_key": key}
+        )
+    assert response["Location"] == "/wallet/merchant/"
+    client.post("/wallet/merchant/payouts/", {"amount": "40", "idempotency_key": key})
+    payout = Payout.objects.get()
+    page = client.get("/wallet/merchant/").content.decode()
+    assert f"Payout #{payout.pk} requested." in page
+    assert '<strong id="merchant-balance">¥60.00</strong>' in page
+    assert f'<tr id="payout-{payout.pk}"><td>{payout.pk}</td>' in page
+    assert "<td>¥40.00</td><td>Paid</td>" in page
+    assert_ledger_consistent()
+
+
+def test_payout_more_than_the_balance_says_why(alice, merchant):
+    fund_merchant(merchant.pk, alice.pk, 100, order_id=5)
+    response = client_for(merchant).post(
+        "/wallet/merchant/payouts/",
+        {"amount": "1.01", "idempotency_key": str(uuid.uuid4())},
+        follow=True,
+    )
+    assert "The merchant balance is too low for this." in response.content.decode()
+    assert Payout.objects.count() == 0
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 100
+
+
+def test_payout_form_rejects_a_bad_amount(merchant):
+    response = client_for(merchant).post(
+        "/wallet/merchant/payouts/", {"amount": "x", "idempotency_key": str(uuid.uuid4())}
+    )
+    assert response.status_code == 400
+    assert Payout.objects.count() == 0
+
+
+def test_merchant_pages_do_not_exist_for_a_person(alice):
+    client = client_for(alice)
+    assert client.get("/wallet/merchant/").status_code == 404
+    assert client.get("/wallet/merchant/statement.csv").status_code == 404
+    response = client.post(
+        "/wallet/merchant/payouts/", {"amount": "1", "idempotency_key": str(uuid.uuid4())}
+    )
+    assert response.status_code == 404
+    assert Payout.objects.count() == 0
+
+
+def test_merchant_statement_csv(alice, merchant):
+    fund_merchant(merchant.pk, alice.pk, 10000, order_id=5)
+    response = client_for(merchant).get("/wallet/merchant/statement.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row[2:5] for row in rows[1:]] == [
+        ["Sale of order #5, less commission", "100.00", "100.00"]
+    ]
+
+
+def test_admin_shows_platform_revenue(alice, merchant, make_user):
+    operator = make_user("operator", is_staff=True, is_superuser=True)
+    fund(alice.pk, 10000)
+    actions.pay_order(buyer_id=alice.pk, order_id=5, amount=10000)
+    actions.release_escrow(order_id=5, merchant_id=merchant.pk, amount=10000, commission=200)
+    client = client_for(operator)
+    page = client.get("/admin/wallet/ledgeraccount/").content.decode()
+    assert '<th scope="row">Commission revenue</th><td>¥2.00</td>' in page
+    assert '<th scope="row">Money in the system (top-ups − payouts)</th><td>¥100.00</td>' in page
+    txn = actions.pay_order(buyer_id=alice.pk, order_id=5, amount=10000)
+    assert client.get(f"/admin/wallet/ledgertransaction/{txn.pk}/change/").status_code == 200
+    assert client.get("/admin/wallet/ledgerentry/").status_code == 200
+    assert client.get("/admin/wallet/ledgeraccount/add/").status_code == 403
+
+
+def test_admin_is_for_staff(alice):
+    response = client_for(alice).get("/admin/wallet/ledgeraccount/")
+    assert response.status_code == 302
