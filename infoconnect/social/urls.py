@@ -9,7 +9,8 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("search/", views.search, name="search"),
-    path("tags/<str:name>/", views.tag, name="tag"),
+    # A Weibo-style #topic# may hold a slash, so the name takes the rest of the path.
+    path("tags/<path:name>/", views.tag, name="tag"),
     path("posts/new/", views.post_create, name="post_create"),
     path("posts/<int:post_id>/", views.post_detail, name="post"),
     path("posts/<int:post_id>/comment/", views.comment_create, name="comment"),

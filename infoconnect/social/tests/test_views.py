@@ -619,6 +619,16 @@ def test_tag_page_lists_posts_with_the_tag(alice):
     assert "No posts with #unknown yet." in empty
 
 
+def test_a_topic_with_a_slash_links_to_its_tag_page(alice):
+    actions.create_post(author=alice, text="Deals on #A/B测试#")
+    home = client_for(alice).get("/")
+    assert home.status_code == 200
+    assert 'href="/tags/a/b%E6%B5%8B%E8%AF%95/"' in home.content.decode()
+    page = text_of(Client().get("/tags/a/b测试/"))
+    assert "#a/b测试" in page
+    assert "Deals on #A/B测试#" in page
+
+
 def test_search_finds_accounts_tags_and_posts(alice, shop):
     actions.create_post(author=alice, text="Where to buy #oolong tea?")
     response = client_for(alice).get("/search/", {"q": "tea"})
