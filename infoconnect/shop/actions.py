@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
@@ -641,7 +641,6 @@ def checkout(*, buyer: User, address_id: int, key: str) -> list[Order]:
     return orders
 
 
-@transaction.atomic
 def buy_now(
     *,
     buyer: User,
@@ -651,19 +650,39 @@ def buy_now(
     key: str,
     campaign_id: int | None = None,
 ) -> Order:
-    """One SKU straight to an order, leaving the cart alone. Idempotent per ``key``."""
-    existing = Order.objects.filter(buyer_id=buyer.pk, checkout_key=key).first()
-    if existing is not None:
-        return existing
+    """One SKU straight to an order, leaving the cart alone. Idempotent per ``key``.
+
+    The first read (the SKU and any order already made with this key, in one query) happens
+    before the transaction, so in a sell-out the many buyers who miss cost one query each.
+    """
     quantity = _clean_quantity(quantity)
-    sku = Sku.objects.select_related("product").filter(pk=sku_id).first()
+    earlier = Order.objects.filter(buyer_id=buyer.pk, checkout_key=key).order_by("pk")
+    sku = (
+        Sku.objects.select_related("product")
+        .annotate(earlier_order_id=Subquery(earlier.values("pk")[:1]))
+        .filter(pk=sku_id)
+        .first()
+    )
+    if sku is not None and sku.earlier_order_id is not None:
+        return Order.objects.get(pk=sku.earlier_order_id)
     if sku is None:
+        existing = earlier.first()
+        if existing is not None:
+            return existing
         raise DomainError(ShopError.SKU_NOT_FOUND)
     _check_line(buyer, sku, quantity)
-    address = _address_for(buyer, address_id)
-    return _place_orders(
-        buyer=buyer, address=address, key=key, lines=[(sku, quantity, campaign_id)]
-    )[0]
+    try:
+        with transaction.atomic():
+            address = _address_for(buyer, address_id)
+            return _place_orders(
+                buyer=buyer, address=address, key=key, lines=[(sku, quantity, campaign_id)]
+            )[0]
+    except IntegrityError:
+        # A concurrent request with the same key committed first: answer with its order.
+        existing = earlier.first()
+        if existing is None:
+            raise
+        return existing
 
 
 # --- order lifecycle -------------------------------------------------------------------------
@@ -693,26 +712,34 @@ def _move(order: Order, from_state: str, to_state: str, **fields) -> bool:
     return bool(moved)
 
 
+_PAY_SQL = (
+    "UPDATE shop_order SET state = %s, paid_at = %s "
+    "WHERE id = %s AND buyer_id = %s AND state = %s AND expires_at > %s "
+    "RETURNING total, currency"
+)
+
+
 @transaction.atomic
 def pay_order(*, buyer: User, order_id: int) -> Order:
     """Move the order's total from the buyer's wallet into escrow."""
-    order = _buyer_order(buyer, order_id)
     now = timezone.now()
-    if order.state == State.AWAITING_PAYMENT and order.expires_at <= now:
-        raise DomainError(ShopError.ORDER_EXPIRED)
-    moved = Order.objects.filter(
-        pk=order.pk, state=State.AWAITING_PAYMENT, expires_at__gt=now
-    ).update(state=State.PAID, paid_at=now)
-    if not moved:
+    at = connection.ops.adapt_datetimefield_value(now)
+    # One statement both checks and moves the order; it also locks the row against a
+    # concurrent expiry or a second click until this transaction ends.
+    with connection.cursor() as cursor:
+        cursor.execute(_PAY_SQL, [State.PAID, at, order_id, buyer.pk, State.AWAITING_PAYMENT, at])
+        row = cursor.fetchone()
+    if row is None:
+        order = _buyer_order(buyer, order_id)
+        if order.state == State.AWAITING_PAYMENT and order.expires_at <= now:
+            raise DomainError(ShopError.ORDER_EXPIRED)
         raise DomainError(ShopError.INVALID_STATE)
-    _wallet().pay_order(
-        buyer_id=buyer.pk, order_id=order.pk, amount=order.total, currency=order.currency
-    )
+    total, currency = row
+    _wallet().pay_order(buyer_id=buyer.pk, order_id=order_id, amount=total, currency=currency)
     _event(
-        order.pk, "paid", actor_id=buyer.pk, from_state=State.AWAITING_PAYMENT, to_state=State.PAID
+        order_id, "paid", actor_id=buyer.pk, from_state=State.AWAITING_PAYMENT, to_state=State.PAID
     )
-    order.state, order.paid_at = State.PAID, now
-    return order
+    return Order.objects.get(pk=order_id)
 
 
 @transaction.atomic
