@@ -1,0 +1,43 @@
+import pytest
+
+from infoconnect.wallet import actions
+from infoconnect.wallet.tests.helpers import fund
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_top_up_through_the_sandbox_and_pay(page, login, make_user):
+    alice = make_user("alice")
+    login("alice")
+    page.click("#nav-wallet")
+    page.get_by_label("Amount (¥)").fill("20.00")
+    page.get_by_role("button", name="Top up").click()
+    page.wait_for_url("**/wallet/sandbox/pay/**")
+    assert page.locator("#sandbox-amount").inner_text() == "¥20.00"
+    page.get_by_role("button", name="Confirm payment").click()
+    page.wait_for_url("**/wallet/?topup=*")
+    assert page.locator("#wallet-balance").inner_text() == "¥20.00"
+    assert page.locator("#topup-status").inner_text() == "Top-up of ¥20.00: Paid."
+
+    actions.pay_order(buyer_id=alice.pk, order_id=42, amount=1234)
+    page.reload()
+    assert page.locator("#wallet-balance").inner_text() == "¥7.66"
+    rows = page.locator("[data-testid=statement] tbody tr")
+    assert rows.nth(0).locator("td").nth(1).inner_text() == "Payment for order #42"
+    assert rows.nth(0).locator("td").nth(2).inner_text() == "-¥12.34"
+
+
+def test_merchant_requests_a_payout(page, login, make_user):
+    buyer = make_user("buyer")
+    merchant = make_user("acme", kind="merchant", verified=True)
+    fund(buyer.pk, 5000)
+    actions.pay_order(buyer_id=buyer.pk, order_id=1, amount=5000)
+    actions.release_escrow(order_id=1, merchant_id=merchant.pk, amount=5000, commission=100)
+    login("acme")
+    page.goto("/wallet/merchant/")
+    assert page.locator("#merchant-balance").inner_text() == "¥49.00"
+    page.get_by_label("Amount (¥)").fill("30")
+    page.get_by_role("button", name="Request payout").click()
+    page.wait_for_url("**/wallet/merchant/")
+    assert page.locator("#merchant-balance").inner_text() == "¥19.00"
+    assert page.locator("[data-testid=payouts] tbody tr td").nth(3).inner_text() == "Paid"
