@@ -174,8 +174,9 @@ def create_post(*, author: User, text: str, in_reply_to_id: int | None = None) -
         if is_blocked_between(author.pk, parent.author_id):
             raise DomainError(SocialError.BLOCKED)
     post = Post.objects.create(author=author, text=text, in_reply_to=parent)
-    _bump(User, author.pk, "posts_count", 1)
-    if parent is not None:
+    if parent is None:
+        _bump(User, author.pk, "posts_count", 1)
+    else:
         _bump(Post, parent.pk, "replies_count", 1)
     _attach_tags_and_mentions(post, author)
     if parent is not None and not post.mentions.filter(user_id=parent.author_id).exists():
@@ -252,15 +253,16 @@ def unlike(*, user: User, post_id: int) -> Post:
 
 @transaction.atomic
 def delete_post(*, user: User, post_id: int) -> Post:
-    """Delete one's own post; its plain reposts go with it and every counter follows."""
+    """Delete one's own post; its comments and reposts go with it and every counter follows."""
     post = _get_post(post_id)
     if post.author_id != user.pk:
         raise DomainError(SocialError.NOT_YOUR_POST)
     if post.in_reply_to_id:
         _bump(Post, post.in_reply_to_id, "replies_count", -1)
+    else:
+        _bump(User, user.pk, "posts_count", -1)
     if post.repost_of_id:
         _bump(Post, post.repost_of_id, "reposts_count", -1)
-    _bump(User, user.pk, "posts_count", -1)
     # Reposts of this post are deleted with it (CASCADE): their authors' counts drop too.
     reposters = (
         Post.objects.filter(repost_of=post).values("author_id").annotate(n=Count("pk")).order_by()

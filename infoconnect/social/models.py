@@ -81,14 +81,16 @@ class Post(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts", db_index=False
     )
     text = models.TextField(_("text"), max_length=POST_MAX_LENGTH, blank=True)
+    # Comments go with the post they answer, as they do on Weibo.
     in_reply_to = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
     # A repost points at the original; with text it is a repost with a comment.
     repost_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="reposts"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Posts and reposts count towards the author's posts_count; comments do not.
     replies_count = models.PositiveIntegerField(default=0)
     reposts_count = models.PositiveIntegerField(default=0)
     likes_count = models.PositiveIntegerField(default=0)

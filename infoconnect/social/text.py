@@ -10,7 +10,7 @@ from django.utils.html import escape
 # One pass, leftmost match wins: links first, so a '#' inside a URL is not a tag.
 TOKEN_RE = re.compile(
     r"(?P<url>https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+)"
-    r"|(?P<topic>#(?P<topic_name>[^#\s]{1,50})#)"
+    r"|(?P<topic>#(?P<topic_name>(?=[^#\s\\?%]*\w)[^#\s\\?%]{1,50})#)"
     r"|(?<![\w&#])#(?P<tag_name>\w{1,50})"
     r"|(?<![\w@])@(?P<username>[A-Za-z0-9_]{3,30})(?![A-Za-z0-9_])"
 )
@@ -27,6 +27,11 @@ def normalize_tag(name: str) -> str:
     return name.strip().lstrip("#").rstrip("#").lower()
 
 
+def is_valid_tag(name: str) -> bool:
+    """A tag must be usable as a URL path: no '.' or '..' segments (a topic may hold '/')."""
+    return bool(name) and not any(part in {"", ".", ".."} for part in name.split("/"))
+
+
 def parse(text: str) -> ParsedText:
     mentions: list[str] = []
     tags: list[str] = []
@@ -37,7 +42,7 @@ def parse(text: str) -> ParsedText:
                 mentions.append(name)
         elif match.group("topic_name") or match.group("tag_name"):
             name = normalize_tag(match.group("topic_name") or match.group("tag_name"))
-            if name and name not in tags:
+            if is_valid_tag(name) and name not in tags:
                 tags.append(name)
     return ParsedText(tuple(mentions), tuple(tags))
 
@@ -66,6 +71,9 @@ def render_html(text: str) -> str:
         else:
             raw = match.group(0)
             name = normalize_tag(match.group("topic_name") or match.group("tag_name"))
+            if not is_valid_tag(name):
+                out.append(escape(raw))
+                continue
             href = reverse("social:tag", args=[name])
             out.append(f'<a class="hashtag" href="{escape(href)}">{escape(raw)}</a>')
     out.append(escape(text[position:]))

@@ -186,16 +186,22 @@ def test_like_of_a_repost_likes_the_original(alice, bob):
     assert Like.objects.get().post_id == post.pk
 
 
-def test_delete_own_post_updates_counts_and_removes_reposts(alice, bob):
+def test_delete_own_post_removes_its_comments_and_reposts(alice, bob):
     post = actions.create_post(author=alice, text="original")
     actions.repost(user=bob, post_id=post.pk)
     comment = actions.create_post(author=bob, text="c", in_reply_to_id=post.pk)
+    actions.create_post(author=alice, text="c.1", in_reply_to_id=comment.pk)
+    kept = actions.create_post(author=bob, text="kept")
     actions.delete_post(user=alice, post_id=post.pk)
-    assert list(Post.objects.values_list("pk", flat=True)) == [comment.pk]
-    comment.refresh_from_db()
-    assert comment.in_reply_to_id is None
+    assert list(Post.objects.values_list("pk", flat=True)) == [kept.pk]
     assert counts(alice)[2] == 0
     assert counts(bob)[2] == 1
+
+
+def test_comments_do_not_count_as_posts(alice, bob):
+    post = actions.create_post(author=alice, text="original")
+    actions.create_post(author=bob, text="c", in_reply_to_id=post.pk)
+    assert counts(bob)[2] == 0
 
 
 def test_delete_comment_drops_reply_count(alice, bob):

@@ -34,3 +34,10 @@ def test_render_html_weibo_topic_links_to_tag_page():
 def test_render_html_does_not_link_javascript_urls():
     html = render_html("javascript:alert(1) and <a href=x>")
     assert "<a" not in html.replace("&lt;a", "")
+
+
+def test_topics_that_are_not_paths_stay_text():
+    assert parse("#..# and #a/../b# and #./x#").tags == ()
+    html = render_html("#..# #a/../b#")
+    assert "<a" not in html
+    assert parse("#A/B测试#").tags == ("a/b测试",)
