@@ -66,12 +66,26 @@ def enrol_merchant(*, merchant: User, note: str = "") -> Enrolment:
 
 @transaction.atomic
 def suspend_merchant(*, merchant_id: int, note: str) -> bool:
-    """Suspend an enrolled merchant; False when it was not enrolled."""
-    return bool(
-        Enrolment.objects.filter(merchant_id=merchant_id, status=Enrolment.Status.ENROLLED).update(
-            status=Enrolment.Status.SUSPENDED, note=note, suspended_at=timezone.now()
+    """Suspend an enrolled merchant and stop its scheduled and sending campaigns.
+
+    Returns False when it was not enrolled.
+    """
+    suspended = Enrolment.objects.filter(
+        merchant_id=merchant_id, status=Enrolment.Status.ENROLLED
+    ).update(status=Enrolment.Status.SUSPENDED, note=note, suspended_at=timezone.now())
+    if suspended:
+        now = timezone.now()
+        Campaign.objects.filter(
+            merchant_id=merchant_id,
+            state__in=[Campaign.State.SCHEDULED, Campaign.State.SENDING],
+        ).update(
+            state=Campaign.State.FAILED,
+            failure_reason="The merchant was suspended from the messaging programme.",
+            finished_at=now,
+            updated_at=now,
         )
-    )
+        # Billing: the wallet settles delivered × price and releases the rest here.
+    return bool(suspended)
 
 
 @transaction.atomic
@@ -480,6 +494,7 @@ def update_campaign(
     return campaign
 
 
+@transaction.atomic
 def estimate_campaign(*, merchant: User, campaign_id: int) -> dict:
     """Recipients and cost if the campaign were sent now; remembered on the draft."""
     campaign = _own_campaign(merchant, campaign_id)

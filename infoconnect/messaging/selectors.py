@@ -91,64 +91,59 @@ _PERSON_COLUMNS = "u.id, u.username, u.display_name, u.kind, u.is_verified_merch
 def inbox(
     *, user: User, before: datetime | None = None, limit: int = INBOX_PAGE
 ) -> list[InboxEntry]:
-    """Conversations newest first, each with its unread count (two index-range queries)."""
-    entries: dict[int, InboxEntry] = {}
+    """Conversations newest first, each with its unread count, in one statement.
+
+    Two index ranges led by the person's id: their newest receipts (grouped here by the
+    merchant that sent them) and their conversation rows (a page, plus those with the
+    merchants just found, so a reply and a campaign share one line).
+    """
+    page_filter, page_params = "", []
+    if before is not None:
+        page_filter, page_params = " AND last_message_at < %s", [before]
     with connection.cursor() as cursor:
-        # The newest receipts, grouped by the merchant that sent them.
         cursor.execute(
-            f"SELECT r.flags, r.created_at, c.title, {_PERSON_COLUMNS}"
-            " FROM (SELECT message_id, flags, created_at FROM messaging_receipt"
-            " WHERE recipient_id = %s ORDER BY message_id DESC LIMIT %s) r"
-            " JOIN messaging_message m ON m.id = r.message_id"
-            " JOIN accounts_user u ON u.id = m.sender_id"
-            " LEFT JOIN messaging_campaign c ON c.id = m.campaign_id"
-            " ORDER BY r.message_id DESC",
-            [user.pk, RECEIPT_WINDOW],
-        )
-        for flags, created_at, title, *person in cursor.fetchall():
-            entry = entries.get(person[0])
-            if entry is None:
-                entry = entries[person[0]] = InboxEntry(
-                    other=_person(*person),
-                    last_at=_as_datetime(created_at),
-                    preview=title or "",
-                    is_campaign=True,
-                )
-            if not flags & Receipt.READ:
-                entry.unread += 1
-        page_filter, page_params = "", []
-        if before is not None:
-            page_filter, page_params = " AND last_message_at < %s", [before]
-        senders = list(entries)
-        senders_filter = (
-            f" OR p.other_id IN ({', '.join(['%s'] * len(senders))})" if senders else ""
-        )
-        cursor.execute(
-            f"SELECT p.last_message_at, p.unread_count, {_PERSON_COLUMNS},"
+            "WITH r AS (SELECT message_id, flags, created_at FROM messaging_receipt"
+            " WHERE recipient_id = %s ORDER BY message_id DESC LIMIT %s),"
+            " rm AS (SELECT r.message_id, r.flags, r.created_at, m.sender_id, m.campaign_id"
+            " FROM r JOIN messaging_message m ON m.id = r.message_id)"
+            f" SELECT 0, rm.message_id, rm.flags, rm.created_at, c.title, {_PERSON_COLUMNS}"
+            " FROM rm JOIN accounts_user u ON u.id = rm.sender_id"
+            " LEFT JOIN messaging_campaign c ON c.id = rm.campaign_id"
+            " UNION ALL"
+            " SELECT 1, 0, p.unread_count, p.last_message_at,"
             " (SELECT CASE WHEN mm.body = '' THEN mm.attachment_url ELSE mm.body END"
             " FROM messaging_message mm WHERE mm.conversation_id = p.conversation_id"
-            " ORDER BY mm.id DESC LIMIT 1)"
+            f" ORDER BY mm.id DESC LIMIT 1), {_PERSON_COLUMNS}"
             " FROM messaging_participant p JOIN accounts_user u ON u.id = p.other_id"
             " WHERE p.user_id = %s AND (p.id IN (SELECT id FROM messaging_participant"
             f" WHERE user_id = %s{page_filter} ORDER BY last_message_at DESC LIMIT %s)"
-            f"{senders_filter})",
-            [user.pk, user.pk, *page_params, limit + 1, *senders],
+            " OR p.other_id IN (SELECT sender_id FROM rm))",
+            [user.pk, RECEIPT_WINDOW, user.pk, user.pk, *page_params, limit + 1],
         )
-        for last_at, unread, *rest in cursor.fetchall():
-            person, body = rest[:5], rest[5]
-            last_at = _as_datetime(last_at)
-            entry = entries.get(person[0])
+        rows = cursor.fetchall()
+    entries: dict[int, InboxEntry] = {}
+    # Campaign receipts first: the newest message of each merchant names the line.
+    for source, _message_id, flags, created_at, text, *person in sorted(
+        rows, key=lambda row: (row[0], -row[1])
+    ):
+        when = _as_datetime(created_at)
+        entry = entries.get(person[0])
+        if source == 0:
             if entry is None:
-                entries[person[0]] = InboxEntry(
-                    other=_person(*person),
-                    last_at=last_at,
-                    preview=(body or "")[:80],
-                    unread=unread,
+                entry = entries[person[0]] = InboxEntry(
+                    other=_person(*person), last_at=when, preview=text or "", is_campaign=True
                 )
-                continue
-            entry.unread += unread
-            if last_at > entry.last_at:
-                entry.last_at, entry.preview, entry.is_campaign = last_at, (body or "")[:80], False
+            if not flags & Receipt.READ:
+                entry.unread += 1
+            continue
+        if entry is None:
+            entries[person[0]] = InboxEntry(
+                other=_person(*person), last_at=when, preview=(text or "")[:80], unread=flags
+            )
+            continue
+        entry.unread += flags
+        if when > entry.last_at:
+            entry.last_at, entry.preview, entry.is_campaign = when, (text or "")[:80], False
     listed = [e for e in entries.values() if before is None or e.last_at < before]
     listed.sort(key=lambda e: e.last_at, reverse=True)
     return listed[:limit]

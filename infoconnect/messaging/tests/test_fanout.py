@@ -444,3 +444,15 @@ def test_two_workers_share_chunks_without_overlap(
         campaign.chunks_total,
     )
     assert receivers(campaign) == sorted(p.pk for p in followers)
+
+
+def test_suspending_a_merchant_stops_its_sending_campaign(settings, merchant, followers, campaign):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.MESSAGING_CHUNK_SIZE = 5
+    actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
+    actions.deliver_next_chunk(campaign_id=campaign.pk)
+    assert actions.suspend_merchant(merchant_id=merchant.pk, note="review") is True
+    deliver_campaign.call(campaign.pk)
+    campaign.refresh_from_db()
+    assert (campaign.state, campaign.delivered) == ("failed", 5)
+    assert Receipt.objects.count() == 5
