@@ -10,6 +10,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from infoconnect.accounts.models import REGIONS, User
 from infoconnect.core.errors import DomainError
@@ -113,7 +114,7 @@ def set_marketing_preference(
 def _clean_tag(tag: str) -> str:
     tag = (tag or "").strip().lower()
     if not tag or len(tag) > TAG_MAX_LENGTH:
-        raise DomainError(MessagingError.INVALID_AUDIENCE, "A tag has 1 to 30 characters.")
+        raise DomainError(MessagingError.INVALID_AUDIENCE, _("A tag has 1 to 30 characters."))
     return tag
 
 
@@ -130,7 +131,7 @@ def tag_follower(*, merchant: User, follower_id: int, tag: str) -> FollowerTag:
 
 @transaction.atomic
 def untag_follower(*, merchant: User, follower_id: int, tag: str) -> int:
-    deleted, _ = FollowerTag.objects.filter(
+    deleted, _by_model = FollowerTag.objects.filter(
         merchant=merchant, follower_id=follower_id, tag=_clean_tag(tag)
     ).delete()
     return deleted
@@ -180,7 +181,7 @@ def _clean_attachment(
         from infoconnect.social.models import Post
 
         if attachment_id is None or not Post.objects.filter(pk=attachment_id).exists():
-            raise DomainError(MessagingError.INVALID_ATTACHMENT, "That post does not exist.")
+            raise DomainError(MessagingError.INVALID_ATTACHMENT, _("That post does not exist."))
         return "post", attachment_id, ""
     raise DomainError(MessagingError.INVALID_ATTACHMENT)
 
@@ -190,9 +191,11 @@ def _clean_url(url: str, error: MessagingError) -> str:
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
-        raise DomainError(error, "Enter a web address starting with http:// or https://.") from None
+        raise DomainError(
+            error, _("Enter a web address starting with http:// or https://.")
+        ) from None
     if len(url) > 500 or not urlsplit(url).netloc:
-        raise DomainError(error, "Enter a web address of at most 500 characters.")
+        raise DomainError(error, _("Enter a web address of at most 500 characters."))
     return url
 
 
@@ -405,18 +408,20 @@ def clean_audience(raw: dict | None) -> dict:
     audience: dict = {}
     tags = raw.get("tags") or []
     if not isinstance(tags, list) or len(tags) > MAX_AUDIENCE_TAGS:
-        raise DomainError(MessagingError.INVALID_AUDIENCE, "Choose at most 10 tags.")
+        raise DomainError(MessagingError.INVALID_AUDIENCE, _("Choose at most 10 tags."))
     if tags:
         audience["tags"] = sorted({_clean_tag(str(tag)) for tag in tags})
     regions = raw.get("regions") or []
     if not isinstance(regions, list) or any(region not in REGION_CODES for region in regions):
-        raise DomainError(MessagingError.INVALID_AUDIENCE, "Choose regions from the list.")
+        raise DomainError(MessagingError.INVALID_AUDIENCE, _("Choose regions from the list."))
     if regions:
         audience["regions"] = sorted(set(regions))
     days = raw.get("followed_within_days")
     if days not in (None, ""):
         if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
-            raise DomainError(MessagingError.INVALID_AUDIENCE, "Followed within: 1 to 3,650 days.")
+            raise DomainError(
+                MessagingError.INVALID_AUDIENCE, _("Followed within: 1 to 3,650 days.")
+            )
         audience["followed_within_days"] = days
     return audience
 
@@ -426,7 +431,7 @@ def _clean_content(title: str, body: str, link_url: str) -> dict:
     body = (body or "").strip()
     if not title or len(title) > TITLE_MAX_LENGTH:
         raise DomainError(
-            MessagingError.INVALID_CAMPAIGN, "Give the campaign a title of 1 to 100 characters."
+            MessagingError.INVALID_CAMPAIGN, _("Give the campaign a title of 1 to 100 characters.")
         )
     if not body or len(body) > MESSAGE_MAX_LENGTH:
         raise DomainError(MessagingError.INVALID_MESSAGE)
@@ -674,7 +679,7 @@ def _begin_sending(*, campaign: Campaign, from_state: str) -> None:
         _finish_if_complete(campaign.pk)
         return
     tasks = min(len(ranges), int(getattr(settings, "MESSAGING_FANOUT_TASKS", DEFAULT_FANOUT_TASKS)))
-    for _ in range(tasks):
+    for _worker in range(tasks):
         transaction.on_commit(lambda: deliver_campaign.enqueue(campaign.pk))
 
 
