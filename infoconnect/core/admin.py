@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from infoconnect.core.models import PlatformSettings
 
@@ -7,7 +8,7 @@ from infoconnect.core.models import PlatformSettings
 class PlatformSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         (
-            "Messaging programme",
+            _("Messaging programme"),
             {
                 "fields": [
                     "marketing_cap_messages",
@@ -21,7 +22,7 @@ class PlatformSettingsAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Shop and escrow",
+            _("Shop and escrow"),
             {
                 "fields": [
                     "commission_basis_points",

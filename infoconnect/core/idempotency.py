@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.models import IdempotencyRecord
@@ -32,7 +33,7 @@ def clean_key(key: str | None) -> str:
         raise DomainError(CommonError.IDEMPOTENCY_KEY_MISSING)
     if len(key) > MAX_KEY_LENGTH:
         raise DomainError(
-            CommonError.VALIDATION, "The Idempotency-Key may be at most 255 characters."
+            CommonError.VALIDATION, _("The Idempotency-Key may be at most 255 characters.")
         )
     return key
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyRecord(models.Model):
@@ -25,32 +26,32 @@ class PlatformSettings(models.Model):
     # Messaging programme
     marketing_cap_messages = models.PositiveIntegerField(
         default=4,
-        help_text="Most marketing messages one merchant may send one follower in the window.",
+        help_text=_("Most marketing messages one merchant may send one follower in the window."),
     )
     marketing_cap_days = models.PositiveIntegerField(default=30)
     campaigns_per_day = models.PositiveIntegerField(
-        default=1, help_text="Campaigns one merchant may send per day."
+        default=1, help_text=_("Campaigns one merchant may send per day.")
     )
     spam_report_threshold_permille = models.PositiveIntegerField(
-        default=20, help_text="Reports per thousand deliveries that suspend a merchant."
+        default=20, help_text=_("Reports per thousand deliveries that suspend a merchant.")
     )
     spam_report_min_reports = models.PositiveIntegerField(
-        default=3, help_text="Reports needed before the threshold applies."
+        default=3, help_text=_("Reports needed before the threshold applies.")
     )
     price_per_message_fen = models.PositiveIntegerField(default=1)
     new_conversations_per_hour = models.PositiveIntegerField(default=30)
     # Shop and escrow
-    commission_basis_points = models.PositiveIntegerField(default=200, help_text="200 = 2%.")
+    commission_basis_points = models.PositiveIntegerField(default=200, help_text=_("200 = 2%."))
     auto_confirm_days = models.PositiveIntegerField(default=10)
     unpaid_order_minutes = models.PositiveIntegerField(default=30)
     refund_window_days = models.PositiveIntegerField(default=7)
 
     class Meta:
-        verbose_name = "platform settings"
-        verbose_name_plural = "platform settings"
+        verbose_name = _("platform settings")
+        verbose_name_plural = _("platform settings")
 
     def __str__(self) -> str:
-        return "Platform settings"
+        return str(_("Platform settings"))
 
     @classmethod
     def current(cls) -> "PlatformSettings":

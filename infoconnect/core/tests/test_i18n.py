@@ -1,0 +1,17 @@
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_chinese_header_says_log_out_not_deregister(make_user):
+    client = Client(headers={"Accept-Language": "zh-hans"})
+    client.force_login(make_user("alice"))
+    page = client.get("/").content.decode()
+    assert "退出登录" in page
+    assert "注销" not in page
+
+
+def test_error_pages_are_translated():
+    page = Client(headers={"Accept-Language": "zh-hans"}).get("/@nobody_here/")
+    assert page.status_code == 404
