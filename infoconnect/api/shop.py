@@ -277,6 +277,8 @@ class CheckoutIn(Schema):
     sku_id: int | None = None
     quantity: int = 1
     campaign_id: int | None = None
+    # Pay from the wallet in the same step: all or nothing.
+    pay: bool = False
 
 
 class ShipIn(Schema):
@@ -524,7 +526,8 @@ def checkout(
     payload: CheckoutIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
-    """Turn the cart (or, with sku_id, one SKU) into one order per merchant, taking the stock."""
+    """Turn the cart (or, with sku_id, one SKU) into one order per merchant, taking the stock;
+    with pay=true, pay from the wallet in the same step (all or nothing)."""
     user = request.auth
 
     def run() -> tuple[int, dict]:
@@ -537,11 +540,12 @@ def checkout(
                     address_id=payload.address_id,
                     key=idempotency_key,
                     campaign_id=payload.campaign_id,
+                    pay=payload.pay,
                 )
             ]
         else:
             orders = actions.checkout(
-                buyer=user, address_id=payload.address_id, key=idempotency_key
+                buyer=user, address_id=payload.address_id, key=idempotency_key, pay=payload.pay
             )
         rows = [selectors.order_for(user=user, order_id=o.pk) for o in orders]
         return 201, {"orders": [OrderOut.from_orm(o).model_dump(mode="json") for o in rows]}

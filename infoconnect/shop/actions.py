@@ -537,8 +537,10 @@ def _place_orders(
     address: Address,
     key: str,
     lines: list[tuple[Sku, int, int | None]],
+    pay: bool = False,
 ) -> list[Order]:
-    """Create one order per merchant from (sku, quantity, campaign_id) lines and take stock."""
+    """Create one order per merchant from (sku, quantity, campaign_id) lines and take stock;
+    with ``pay``, pay them from the buyer's wallet in the same transaction."""
     now = timezone.now()
     rules = PlatformSettings.current()
     expires_at = now + timedelta(minutes=rules.unpaid_order_minutes)
@@ -587,14 +589,30 @@ def _place_orders(
         )
         for order in orders
     )
+    if pay:
+        for order in orders:
+            _pay_placed(order, buyer=buyer, now=now)
     # Stock last: the SKU row lock is held only from here to COMMIT.
     items: dict[int, int] = defaultdict(int)
     for sku, quantity, _c in lines:
         items[sku.pk] += quantity
     allocate_stock(items)
-    order_ids = [order.pk for order in orders]
-    transaction.on_commit(lambda: _schedule_expiry(order_ids, expires_at))
+    if not pay:
+        order_ids = [order.pk for order in orders]
+        transaction.on_commit(lambda: _schedule_expiry(order_ids, expires_at))
     return orders
+
+
+def _pay_placed(order: Order, *, buyer: User, now: datetime) -> None:
+    """Pay an order placed in this same transaction (checkout-and-pay in one step)."""
+    if not _move(order, State.AWAITING_PAYMENT, State.PAID, paid_at=now):
+        raise DomainError(ShopError.INVALID_STATE)
+    _wallet().pay_order(
+        buyer_id=buyer.pk, order_id=order.pk, amount=order.total, currency=order.currency
+    )
+    _event(
+        order.pk, "paid", actor_id=buyer.pk, from_state=State.AWAITING_PAYMENT, to_state=State.PAID
+    )
 
 
 def _schedule(task, run_after: datetime, order_id: int) -> None:
@@ -615,8 +633,9 @@ def _schedule_expiry(order_ids: list[int], expires_at: datetime) -> None:
 
 
 @transaction.atomic
-def checkout(*, buyer: User, address_id: int, key: str) -> list[Order]:
-    """Turn the buyer's cart into one order per merchant, taking the stock.
+def checkout(*, buyer: User, address_id: int, key: str, pay: bool = False) -> list[Order]:
+    """Turn the buyer's cart into one order per merchant, taking the stock; with ``pay``, also
+    pay them from the wallet, all or nothing.
 
     Idempotent per ``key``: the same key returns the orders it made the first time.
     """
@@ -636,6 +655,7 @@ def checkout(*, buyer: User, address_id: int, key: str) -> list[Order]:
         address=address,
         key=key,
         lines=[(line.sku, line.quantity, line.campaign_id) for line in cart_lines],
+        pay=pay,
     )
     CartLine.objects.filter(pk__in=[line.pk for line in cart_lines]).delete()
     return orders
@@ -649,8 +669,11 @@ def buy_now(
     address_id: int,
     key: str,
     campaign_id: int | None = None,
+    pay: bool = False,
 ) -> Order:
-    """One SKU straight to an order, leaving the cart alone. Idempotent per ``key``.
+    """One SKU straight to an order, leaving the cart alone; with ``pay``, paid from the wallet
+    in the same transaction (one commit, and the stock is taken only if the payment went
+    through). Idempotent per ``key``.
 
     The first read (the SKU and any order already made with this key, in one query) happens
     before the transaction, so in a sell-out the many buyers who miss cost one query each.
@@ -675,7 +698,11 @@ def buy_now(
         with transaction.atomic():
             address = _address_for(buyer, address_id)
             return _place_orders(
-                buyer=buyer, address=address, key=key, lines=[(sku, quantity, campaign_id)]
+                buyer=buyer,
+                address=address,
+                key=key,
+                lines=[(sku, quantity, campaign_id)],
+                pay=pay,
             )[0]
     except IntegrityError:
         # A concurrent request with the same key committed first: answer with its order.

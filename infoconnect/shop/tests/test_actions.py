@@ -597,3 +597,54 @@ def test_refund_refused(buyer, order, completed):
 def test_refund_only_after_completion(buyer, order):
     with raises("invalid_state"):
         actions.request_refund(buyer=buyer, order_id=order.pk, reason="Where is it")
+
+
+# --- checkout and pay in one step -------------------------------------------------------------
+
+
+def test_buy_now_and_pay_in_one_step(buyer, scarf, address):
+    _product, sku = scarf
+    fund(buyer, 30_000)
+    order = actions.buy_now(
+        buyer=buyer, sku_id=sku.pk, quantity=2, address_id=address.pk, key="k", pay=True
+    )
+    assert (order.state, order.total) == ("paid", 25_800)
+    assert wallet_balance(buyer) == 30_000 - 25_800
+    assert Sku.objects.get(pk=sku.pk).stock == 3
+    assert kinds(order) == ["placed", "paid"]
+    again = actions.buy_now(
+        buyer=buyer, sku_id=sku.pk, quantity=2, address_id=address.pk, key="k", pay=True
+    )
+    assert again.pk == order.pk
+    assert wallet_balance(buyer) == 30_000 - 25_800
+
+
+def test_buy_now_and_pay_without_money_takes_nothing(buyer, scarf, address):
+    _product, sku = scarf
+    fund(buyer, 10_000)
+    before = ledger_snapshot()
+    with raises("insufficient_funds"):
+        actions.buy_now(
+            buyer=buyer, sku_id=sku.pk, quantity=1, address_id=address.pk, key="k", pay=True
+        )
+    assert Order.objects.count() == 0
+    assert Sku.objects.get(pk=sku.pk).stock == 5
+    assert ledger_snapshot() == before
+
+
+def test_cart_checkout_and_pay(make_user, buyer, scarf, address):
+    _product, sku = scarf
+    other = make_user("bobshop", kind="merchant", verified=True)
+    _p2, mug = make_product(other, title="Mug", price=3_500, stock=9)
+    actions.add_to_cart(person=buyer, sku_id=sku.pk, quantity=1)
+    actions.add_to_cart(person=buyer, sku_id=mug.pk, quantity=1)
+    fund(buyer, 14_000)
+    # Enough for the scarf alone, not for both: neither order is made.
+    with raises("insufficient_funds"):
+        actions.checkout(buyer=buyer, address_id=address.pk, key="k", pay=True)
+    assert Order.objects.count() == 0
+    assert CartLine.objects.count() == 2
+    fund(buyer, 10_000)
+    orders = actions.checkout(buyer=buyer, address_id=address.pk, key="k", pay=True)
+    assert [o.state for o in orders] == ["paid", "paid"]
+    assert wallet_balance(buyer) == 24_000 - 16_400

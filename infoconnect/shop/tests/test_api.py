@@ -229,6 +229,19 @@ def test_buy_now_over_the_api(api_client, buyer, scarf, address):
     assert Sku.objects.get(pk=sku.pk).stock == 2
 
 
+def test_buy_now_and_pay_over_the_api(api_client, buyer, scarf, address):
+    _product, sku = scarf
+    client = api_client(buyer)
+    body = {"address_id": address.pk, "sku_id": sku.pk, "quantity": 1, "pay": True}
+    error(post(client, "/api/v1/checkout", body, key="p-1"), 409, "insufficient_funds")
+    assert (Order.objects.count(), Sku.objects.get(pk=sku.pk).stock) == (0, 5)
+    fund(buyer, 20_000)
+    response = post(client, "/api/v1/checkout", body, key="p-2")
+    assert response.status_code == 201
+    assert response.json()["orders"][0]["state"] == "paid"
+    assert wallet_balance(buyer) == 20_000 - 12_900
+
+
 # --- the order lifecycle --------------------------------------------------------------------
 
 

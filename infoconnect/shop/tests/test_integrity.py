@@ -270,3 +270,25 @@ def test_double_click_pay_charges_once(make_user):
     assert sorted(results) == ["invalid_state"] * 4 + ["paid"]
     assert wallet_balance(person) == 50_000 - 12_900
     assert OrderEvent.objects.filter(order=order, kind="paid").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("step", ["wallet paid", "stock taken"])
+def test_checkout_and_pay_failure_leaves_nothing_half_written(
+    monkeypatch, buyer, scarf, address, step
+):
+    _product, sku = scarf
+    fund(buyer, 20_000)
+    before = ledger_snapshot()
+    if step == "wallet paid":
+        wallet = _wallet_module()
+        monkeypatch.setattr(wallet, "pay_order", fail_after(wallet.pay_order))
+    else:
+        monkeypatch.setattr(actions, "allocate_stock", fail_after(actions.allocate_stock))
+    with pytest.raises(Injected):
+        actions.buy_now(
+            buyer=buyer, sku_id=sku.pk, quantity=1, address_id=address.pk, key="k", pay=True
+        )
+    assert Order.objects.count() == 0
+    assert Sku.objects.get(pk=sku.pk).stock == 5
+    assert ledger_snapshot() == before

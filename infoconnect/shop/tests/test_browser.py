@@ -1,0 +1,53 @@
+"""A buyer goes from a campaign's product link to a completed order in Chromium; the merchant
+ships it from the orders page and is paid from escrow less commission."""
+
+import re
+
+import pytest
+
+from infoconnect.shop.models import Order
+from infoconnect.shop.tests.conftest import fund, make_address, make_product, merchant_balance
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_buy_pay_ship_confirm_in_the_browser(browser, live_server, page, login, make_user):
+    from playwright.sync_api import expect
+
+    merchant = make_user("acme", kind="merchant", verified=True)
+    product, _sku = make_product(merchant, title="Silk scarf", price=12_900, stock=5)
+    buyer = make_user("alice")
+    fund(buyer, 20_000)
+    make_address(buyer)
+
+    login("alice")
+    page.goto(f"/shop/p/{product.pk}/?campaign=42")
+    expect(page.locator(".sku-price")).to_have_text("¥129.00")
+    page.get_by_role("button", name="Buy now").click()
+    expect(page.locator("#checkout-total")).to_have_text("¥129.00")
+    page.get_by_role("button", name="Place order").click()
+    expect(page.locator("#order-state")).to_have_text("Awaiting payment")
+    page.get_by_role("button", name="Pay from wallet").click()
+    expect(page.locator(".flash-success")).to_have_text(
+        "Paid. The money is held safely until you confirm receipt."
+    )
+    expect(page.locator("#order-state")).to_have_text("Paid")
+    order = Order.objects.get()
+    assert (order.campaign_id, order.total) == (42, 12_900)
+
+    shop_context = browser.new_context(base_url=live_server.url, locale="en-US")
+    shop_page = shop_context.new_page()
+    login("acme", target=shop_page)
+    shop_page.goto("/shop/manage/orders/")
+    shop_page.get_by_label("Carrier").fill("SF Express")
+    shop_page.get_by_label("Tracking number").fill("SF1234567")
+    shop_page.get_by_role("button", name="Mark as shipped").click()
+    expect(shop_page.locator(".flash-success")).to_have_text("Marked as shipped.")
+    shop_context.close()
+
+    page.reload()
+    expect(page.locator("#tracking")).to_have_text("SF1234567")
+    page.get_by_role("button", name="Confirm receipt").click()
+    expect(page.locator("#order-state")).to_have_text("Completed")
+    expect(page.locator("#order-history")).to_contain_text(re.compile("Receipt confirmed"))
+    assert merchant_balance(merchant) == 12_900 - 258

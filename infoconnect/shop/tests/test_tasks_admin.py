@@ -1,0 +1,98 @@
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from infoconnect.shop import actions, tasks
+from infoconnect.shop.models import Order, RefundRequest
+from infoconnect.shop.tests.conftest import fund, make_address, wallet_balance
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_checkout_schedules_expiry_and_shipping_schedules_auto_confirmation(
+    database_tasks, django_capture_on_commit_callbacks, buyer, merchant, scarf, address
+):
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = actions.buy_now(
+            buyer=buyer, sku_id=scarf[1].pk, quantity=1, address_id=address.pk, key="k"
+        )
+    expiry = DBTaskResult.objects.get()
+    assert expiry.task_path == "infoconnect.shop.tasks.expire_order"
+    assert expiry.args_kwargs == {"args": [order.pk], "kwargs": {}}
+    assert expiry.run_after == order.expires_at
+    fund(buyer, 20_000)
+    actions.pay_order(buyer=buyer, order_id=order.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        shipped = actions.ship_order(
+            merchant=merchant, order_id=order.pk, carrier="SF", tracking_number="1"
+        )
+    confirm = DBTaskResult.objects.exclude(pk=expiry.pk).get()
+    assert confirm.task_path == "infoconnect.shop.tasks.auto_complete_order"
+    assert confirm.run_after == shipped.shipped_at + timedelta(days=10)
+
+
+def test_tasks_are_safe_to_run_twice(buyer, scarf, address):
+    order = actions.buy_now(
+        buyer=buyer, sku_id=scarf[1].pk, quantity=1, address_id=address.pk, key="k"
+    )
+    # Not due yet: the task changes nothing.
+    assert tasks.expire_order.call(order.pk) is False
+    Order.objects.filter(pk=order.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert tasks.expire_order.call(order.pk) is True
+    assert tasks.expire_order.call(order.pk) is False
+    assert tasks.auto_complete_order.call(order.pk) is False
+    assert tasks.sweep_orders.call() == {"expired": 0, "completed": 0}
+
+
+def test_operator_decides_a_dispute_in_the_admin(make_user, buyer, merchant, scarf, address):
+    sales = []
+    for person in (buyer, make_user("carol")):
+        where = address if person == buyer else make_address(person)
+        order = actions.buy_now(
+            buyer=person, sku_id=scarf[1].pk, quantity=1, address_id=where.pk, key="k"
+        )
+        fund(person, 20_000)
+        actions.pay_order(buyer=person, order_id=order.pk)
+        actions.ship_order(merchant=merchant, order_id=order.pk, carrier="SF", tracking_number="1")
+        actions.confirm_receipt(buyer=person, order_id=order.pk)
+        sales.append(order)
+    actions.request_refund(buyer=buyer, order_id=sales[0].pk, reason="Torn")
+    actions.answer_refund(merchant=merchant, order_id=sales[0].pk, accept=False, note="No")
+    refund = actions.dispute_refund(buyer=buyer, order_id=sales[0].pk)
+    operator = make_user("operator", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(operator)
+    response = client.post(
+        "/admin/shop/refundrequest/",
+        {"action": "decide_refund_buyer", "_selected_action": [refund.pk]},
+        follow=True,
+    )
+    assert "1 disputes decided." in response.content.decode()
+    refund.refresh_from_db()
+    assert (refund.state, refund.decision, refund.operator_id) == ("decided", "refund", operator.pk)
+    assert wallet_balance(buyer) == 20_000
+    # Deciding again changes nothing and says why.
+    response = client.post(
+        "/admin/shop/refundrequest/",
+        {"action": "decide_keep_sale", "_selected_action": [refund.pk]},
+        follow=True,
+    )
+    assert "The order is not in a state that allows this." in response.content.decode()
+    assert RefundRequest.objects.get().decision == "refund"
+    assert client.get(f"/admin/shop/order/{sales[0].pk}/change/").status_code == 200
+    assert client.get("/admin/shop/product/").status_code == 200
+
+
+def test_admin_is_for_staff(buyer):
+    client = Client()
+    client.force_login(buyer)
+    assert client.get("/admin/shop/refundrequest/").status_code == 302
