@@ -19,7 +19,6 @@ from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.models import (
     PLATFORM,
     AccountKind,
-    LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
     Payment,
@@ -43,38 +42,77 @@ def _check_amount(amount: int, currency: str) -> None:
         raise DomainError(WalletError.UNSUPPORTED_CURRENCY)
 
 
+def accounts(currency: str, *keys: tuple[str, int]) -> list[int]:
+    """The ids of the (kind, owner_id) accounts in ``currency``, opening any that are missing.
+
+    Raw SQL: this runs for every money movement, and one query finds all its accounts.
+    """
+    params = [currency, *{owner for _, owner in keys}, *{kind for kind, _ in keys}]
+    owners = ", ".join(["%s"] * len({owner for _, owner in keys}))
+    kinds = ", ".join(["%s"] * len({kind for kind, _ in keys}))
+    select = (
+        "SELECT kind, owner_id, id FROM wallet_ledgeraccount "
+        f"WHERE currency = %s AND owner_id IN ({owners}) AND kind IN ({kinds})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(select, params)
+        found = {(kind, owner): pk for kind, owner, pk in cursor.fetchall()}
+        missing = [key for key in dict.fromkeys(keys) if key not in found]
+        if missing:
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            for kind, owner in missing:
+                # A concurrent opener of the same account wins; we then read its row.
+                cursor.execute(
+                    "INSERT INTO wallet_ledgeraccount (kind, owner_id, currency, balance, created_at) "
+                    "VALUES (%s, %s, %s, 0, %s) ON CONFLICT (owner_id, kind, currency) DO NOTHING",
+                    [kind, owner, currency, now],
+                )
+            cursor.execute(select, params)
+            found = {(kind, owner): pk for kind, owner, pk in cursor.fetchall()}
+    return [found[key] for key in keys]
+
+
 def account_id(*, kind: str, owner_id: int, currency: str) -> int:
-    found = (
-        LedgerAccount.objects.filter(kind=kind, owner_id=owner_id, currency=currency)
-        .values_list("id", flat=True)
-        .first()
-    )
-    if found is not None:
-        return found
-    account, _ = LedgerAccount.objects.get_or_create(
-        kind=kind, owner_id=owner_id, currency=currency
-    )
-    return account.id
+    return accounts(currency, (kind, owner_id))[0]
 
 
 def _open(
     *, kind: str, reference: str, user_id: int, amount: int, currency: str
 ) -> tuple[LedgerTransaction, bool]:
-    """Insert the transaction, or return the one already recorded for (kind, reference)."""
-    try:
-        with transaction.atomic():
-            return (
-                LedgerTransaction.objects.create(
-                    kind=kind,
-                    reference=reference,
-                    user_id=user_id,
-                    amount=amount,
-                    currency=currency,
-                ),
-                True,
-            )
-    except IntegrityError:
+    """Insert the transaction, or return the one already recorded for (kind, reference).
+
+    A concurrent duplicate waits on the unique index until the first commits (then gets
+    its row) or rolls back (then inserts its own).
+    """
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO wallet_ledgertransaction (kind, reference, user_id, amount, currency, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (kind, reference) DO NOTHING RETURNING id",
+            [
+                kind,
+                reference,
+                user_id,
+                amount,
+                currency,
+                connection.ops.adapt_datetimefield_value(now),
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
         return LedgerTransaction.objects.get(kind=kind, reference=reference), False
+    txn = LedgerTransaction(
+        id=row[0],
+        kind=kind,
+        reference=reference,
+        user_id=user_id,
+        amount=amount,
+        currency=currency,
+        created_at=now,
+    )
+    txn._state.adding = False
+    txn._state.db = connection.alias
+    return txn, True
 
 
 _GUARDED_SQL = (
@@ -136,8 +174,9 @@ def pay_order(
     )
     if not created:
         return txn
-    wallet = account_id(kind=AccountKind.WALLET, owner_id=buyer_id, currency=currency)
-    escrow = account_id(kind=AccountKind.ESCROW, owner_id=buyer_id, currency=currency)
+    wallet, escrow = accounts(
+        currency, (AccountKind.WALLET, buyer_id), (AccountKind.ESCROW, buyer_id)
+    )
     _post(txn, [(wallet, -amount, WalletError.INSUFFICIENT_FUNDS), (escrow, amount, None)])
     return txn
 
@@ -189,8 +228,9 @@ def refund_escrow(
     if payment.user_id != buyer_id:
         raise DomainError(WalletError.WRONG_PARTY)
     _check_escrow_room(payment, txn)
-    escrow = account_id(kind=AccountKind.ESCROW, owner_id=buyer_id, currency=currency)
-    wallet = account_id(kind=AccountKind.WALLET, owner_id=buyer_id, currency=currency)
+    escrow, wallet = accounts(
+        currency, (AccountKind.ESCROW, buyer_id), (AccountKind.WALLET, buyer_id)
+    )
     _post(txn, [(escrow, -amount, WalletError.ESCROW_EXCEEDED), (wallet, amount, None)])
     return txn
 
@@ -218,9 +258,12 @@ def release_escrow(
         return txn
     payment = _locked_payment(order_id, currency)
     _check_escrow_room(payment, txn)
-    escrow = account_id(kind=AccountKind.ESCROW, owner_id=payment.user_id, currency=currency)
-    merchant = account_id(kind=AccountKind.MERCHANT, owner_id=merchant_id, currency=currency)
-    revenue = account_id(kind=AccountKind.COMMISSION_REVENUE, owner_id=PLATFORM, currency=currency)
+    escrow, merchant, revenue = accounts(
+        currency,
+        (AccountKind.ESCROW, payment.user_id),
+        (AccountKind.MERCHANT, merchant_id),
+        (AccountKind.COMMISSION_REVENUE, PLATFORM),
+    )
     _post(
         txn,
         [
@@ -259,8 +302,9 @@ def refund_completed_order(
         raise DomainError(WalletError.WRONG_PARTY)
     if amount > release.amount:
         raise DomainError(WalletError.REFUND_EXCEEDS_PAYMENT)
-    merchant = account_id(kind=AccountKind.MERCHANT, owner_id=merchant_id, currency=currency)
-    wallet = account_id(kind=AccountKind.WALLET, owner_id=buyer_id, currency=currency)
+    merchant, wallet = accounts(
+        currency, (AccountKind.MERCHANT, merchant_id), (AccountKind.WALLET, buyer_id)
+    )
     _post(
         txn, [(merchant, -amount, WalletError.MERCHANT_INSUFFICIENT_FUNDS), (wallet, amount, None)]
     )
@@ -285,8 +329,9 @@ def hold_campaign_cost(
     )
     if not created:
         return txn
-    merchant = account_id(kind=AccountKind.MERCHANT, owner_id=merchant_id, currency=currency)
-    hold = account_id(kind=AccountKind.CAMPAIGN_HOLD, owner_id=merchant_id, currency=currency)
+    merchant, hold = accounts(
+        currency, (AccountKind.MERCHANT, merchant_id), (AccountKind.CAMPAIGN_HOLD, merchant_id)
+    )
     _post(txn, [(merchant, -amount, WalletError.MERCHANT_INSUFFICIENT_FUNDS), (hold, amount, None)])
     return txn
 
@@ -320,9 +365,12 @@ def settle_campaign(
     )
     if not created:
         return txn
-    hold = account_id(kind=AccountKind.CAMPAIGN_HOLD, owner_id=merchant_id, currency=currency)
-    revenue = account_id(kind=AccountKind.MESSAGING_REVENUE, owner_id=PLATFORM, currency=currency)
-    merchant = account_id(kind=AccountKind.MERCHANT, owner_id=merchant_id, currency=currency)
+    hold, revenue, merchant = accounts(
+        currency,
+        (AccountKind.CAMPAIGN_HOLD, merchant_id),
+        (AccountKind.MESSAGING_REVENUE, PLATFORM),
+        (AccountKind.MERCHANT, merchant_id),
+    )
     _post(
         txn,
         [
@@ -373,11 +421,10 @@ def complete_topup(*, payment_id: int) -> LedgerTransaction | None:
         currency=payment.currency,
     )
     if created:
-        external = account_id(
-            kind=AccountKind.EXTERNAL, owner_id=PLATFORM, currency=payment.currency
-        )
-        wallet = account_id(
-            kind=AccountKind.WALLET, owner_id=payment.user_id, currency=payment.currency
+        external, wallet = accounts(
+            payment.currency,
+            (AccountKind.EXTERNAL, PLATFORM),
+            (AccountKind.WALLET, payment.user_id),
         )
         _post(txn, [(external, -payment.amount, None), (wallet, payment.amount, None)])
     return txn
@@ -418,8 +465,9 @@ def request_payout(
         amount=amount,
         currency=currency,
     )
-    merchant = account_id(kind=AccountKind.MERCHANT, owner_id=merchant_id, currency=currency)
-    pending = account_id(kind=AccountKind.PAYOUT_PENDING, owner_id=merchant_id, currency=currency)
+    merchant, pending = accounts(
+        currency, (AccountKind.MERCHANT, merchant_id), (AccountKind.PAYOUT_PENDING, merchant_id)
+    )
     _post(
         txn, [(merchant, -amount, WalletError.MERCHANT_INSUFFICIENT_FUNDS), (pending, amount, None)]
     )
@@ -441,11 +489,10 @@ def _finish_payout(payout_id: int, status: str, kind: str, to_kind: str) -> Payo
         currency=payout.currency,
     )
     if created:
-        pending = account_id(
-            kind=AccountKind.PAYOUT_PENDING, owner_id=payout.merchant_id, currency=payout.currency
-        )
         owner = PLATFORM if to_kind == AccountKind.EXTERNAL else payout.merchant_id
-        target = account_id(kind=to_kind, owner_id=owner, currency=payout.currency)
+        pending, target = accounts(
+            payout.currency, (AccountKind.PAYOUT_PENDING, payout.merchant_id), (to_kind, owner)
+        )
         _post(
             txn,
             [(pending, -payout.amount, WalletError.INVALID_AMOUNT), (target, payout.amount, None)],
