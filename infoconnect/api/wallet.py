@@ -160,6 +160,8 @@ def create_topup(
         amount=payload.amount,
         currency=payload.currency,
     )
+    if status == 201:
+        body = {**body, "redirect_url": request.build_absolute_uri(body["redirect_url"])}
     return JsonResponse(body, status=status)
 
 
@@ -168,7 +170,8 @@ def get_topup(request, topup_id: int):
     payment = selectors.payment_for(user_id=request.auth.pk, payment_id=topup_id)
     if payment is None:
         raise DomainError(WalletError.PAYMENT_NOT_FOUND)
-    return actions.payment_data(payment)
+    body = actions.payment_data(payment)
+    return {**body, "redirect_url": request.build_absolute_uri(body["redirect_url"])}
 
 
 @router.post("/v1/wallet/payouts", response={201: PayoutOut, **ERRORS})

@@ -105,7 +105,7 @@ def test_topup_returns_the_redirect_and_replays(alice, api_client):
     assert response.status_code == 201
     body = response.json()
     payment = Payment.objects.get()
-    assert body["redirect_url"] == f"/wallet/sandbox/pay/{payment.provider_ref}/"
+    assert body["redirect_url"] == f"http://testserver/wallet/sandbox/pay/{payment.provider_ref}/"
     assert body["status"] == "pending"
     again = post_json(
         client, "/api/v1/wallet/topups", {"amount": 5000}, **{"Idempotency-Key": "k1"}
