@@ -57,7 +57,8 @@ def accounts(currency: str, *keys: tuple[str, int]) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(select, params)
         found = {(kind, owner): pk for kind, owner, pk in cursor.fetchall()}
-        missing = [key for key in dict.fromkeys(keys) if key not in found]
+        # Sorted, so two transactions opening the same accounts take their index locks in one order.
+        missing = sorted(key for key in set(keys) if key not in found)
         if missing:
             now = connection.ops.adapt_datetimefield_value(timezone.now())
             for kind, owner in missing:
