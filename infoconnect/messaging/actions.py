@@ -36,8 +36,9 @@ from infoconnect.social.models import Block, Follow
 # PostgreSQL writes chunks on several workers at once; SQLite has one writer, so its chunks
 # only bound what a crash redoes and are larger to save per-commit work.
 DEFAULT_CHUNK_SIZE = {"postgresql": 250_000, "sqlite": 500_000}
-# Tasks queued per send; each takes unwritten chunks, so that many workers share the work.
-DEFAULT_FANOUT_TASKS = 2
+# Tasks queued per send; each takes unwritten chunks, so that many workers share the work
+# (SQLite has one writer: a second task would only wait).
+DEFAULT_FANOUT_TASKS = {"postgresql": 2, "sqlite": 1}
 MAX_AUDIENCE_TAGS = 10
 REGION_CODES = {code for code, _label in REGIONS}
 # States whose campaigns use up the day's quota.
@@ -666,7 +667,13 @@ def _begin_sending(*, campaign: Campaign, from_state: str) -> None:
         attachment_url=campaign.link_url,
         created_at=now,
     )
-    ranges = fanout.follower_ranges(merchant_id=merchant.pk, chunk_size=chunk_size())
+    ranges = fanout.follower_ranges(
+        merchant_id=merchant.pk,
+        chunk_size=chunk_size(),
+        followers_hint=User.objects.filter(pk=merchant.pk).values_list(
+            "followers_count", flat=True
+        )[0],
+    )
     CampaignChunk.objects.bulk_create(
         [
             CampaignChunk(campaign=campaign, follower_low=low, follower_high=high)
@@ -678,7 +685,8 @@ def _begin_sending(*, campaign: Campaign, from_state: str) -> None:
     if not ranges:
         _finish_if_complete(campaign.pk)
         return
-    tasks = min(len(ranges), int(getattr(settings, "MESSAGING_FANOUT_TASKS", DEFAULT_FANOUT_TASKS)))
+    default_tasks = DEFAULT_FANOUT_TASKS.get(connection.vendor, 1)
+    tasks = min(len(ranges), int(getattr(settings, "MESSAGING_FANOUT_TASKS", default_tasks)))
     for _worker in range(tasks):
         transaction.on_commit(lambda: deliver_campaign.enqueue(campaign.pk))
 

@@ -318,17 +318,29 @@ def estimate(*, audience: Audience, cap: Cap | None) -> ChunkCounts:
     )
 
 
-def follower_ranges(*, merchant_id: int, chunk_size: int) -> list[tuple[int, int]]:
-    """Split the merchant's follower ids into ranges of about chunk_size followers."""
+def follower_ranges(
+    *, merchant_id: int, chunk_size: int, followers_hint: int = 0
+) -> list[tuple[int, int]]:
+    """Split the merchant's follower ids into ranges of about chunk_size followers.
+
+    The merchant's followers_count sizes the chunks when it is known (a stale count only
+    makes them uneven); the lowest and highest ids are two index lookups.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT COUNT(*), MIN(follower_id), MAX(follower_id) FROM social_follow"
-            " WHERE target_id = %s",
-            [merchant_id],
+            "SELECT MIN(follower_id) FROM social_follow WHERE target_id = %s", [merchant_id]
         )
-        count, low, high = cursor.fetchone()
-    if not count:
-        return []
+        low = cursor.fetchone()[0]
+        if low is None:
+            return []
+        cursor.execute(
+            "SELECT MAX(follower_id) FROM social_follow WHERE target_id = %s", [merchant_id]
+        )
+        high = cursor.fetchone()[0]
+        count = followers_hint
+        if count <= 0:
+            cursor.execute("SELECT COUNT(*) FROM social_follow WHERE target_id = %s", [merchant_id])
+            count = cursor.fetchone()[0]
     chunks = max(1, -(-count // chunk_size))
     width = -(-(high - low + 1) // chunks)
     return [(start, min(start + width, high + 1)) for start in range(low, high + 1, width)]

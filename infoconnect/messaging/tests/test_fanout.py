@@ -456,3 +456,14 @@ def test_suspending_a_merchant_stops_its_sending_campaign(settings, merchant, fo
     campaign.refresh_from_db()
     assert (campaign.state, campaign.delivered) == ("failed", 5)
     assert Receipt.objects.count() == 5
+
+
+def test_a_stale_followers_count_only_changes_chunk_sizes(
+    send_now, settings, merchant, followers, campaign
+):
+    settings.MESSAGING_CHUNK_SIZE = 3
+    type(merchant).objects.filter(pk=merchant.pk).update(followers_count=2)
+    send_now(merchant=merchant, campaign_id=campaign.pk)
+    campaign.refresh_from_db()
+    assert (campaign.state, campaign.chunks_total, campaign.delivered) == ("sent", 1, 10)
+    assert receivers(campaign) == sorted(p.pk for p in followers)
