@@ -340,3 +340,22 @@ def test_entries_lead_with_their_account():
             cursor, LedgerEntry._meta.db_table
         )
     assert [column.name for column in description][:2] == ["id", "account_id"]
+
+
+def test_a_crash_mid_payment_leaves_nothing_half_written(buyer, monkeypatch):
+    fund(buyer.pk, 1000)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("worker died after the balance updates")
+
+    monkeypatch.setattr(actions, "_write_entries", crash)
+    with pytest.raises(RuntimeError):
+        actions.pay_order(buyer_id=buyer.pk, order_id=1, amount=600)
+    monkeypatch.undo()
+    assert balance_of(user_id=buyer.pk) == 1000
+    assert escrow_of(buyer.pk) == 0
+    assert not LedgerTransaction.objects.filter(kind=TransactionKind.ORDER_PAYMENT).exists()
+    # The retry goes through, once.
+    actions.pay_order(buyer_id=buyer.pk, order_id=1, amount=600)
+    assert balance_of(user_id=buyer.pk) == 400
+    assert_ledger_consistent()
