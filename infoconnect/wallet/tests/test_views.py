@@ -246,3 +246,13 @@ def test_admin_shows_platform_revenue(alice, merchant, make_user):
 def test_admin_is_for_staff(alice):
     response = client_for(alice).get("/admin/wallet/ledgeraccount/")
     assert response.status_code == 302
+
+
+def test_wallet_page_in_chinese(alice):
+    fund(alice.pk, 5000)
+    actions.pay_order(buyer_id=alice.pk, order_id=12, amount=1234)
+    page = client_for(alice).get("/wallet/", headers={"Accept-Language": "zh-hans"})
+    text = page.content.decode()
+    assert "<td>订单 #12 付款</td>" in text
+    assert "<h2>充值</h2>" in text
+    assert "钱包</a>" in text
