@@ -501,16 +501,18 @@ def _check_line(buyer: User, sku: Sku, quantity: int) -> None:
         )
 
 
+_TAKE_STOCK_SQL = "UPDATE shop_sku SET stock = stock - %s WHERE id = %s AND stock >= %s"
+
+
 def allocate_stock(items: dict[int, int]) -> None:
     """Take ``{sku_id: quantity}`` from stock in ascending SKU id order, or raise OUT_OF_STOCK
     (the caller's transaction then rolls back whatever was taken)."""
-    for sku_id in sorted(items):
-        quantity = items[sku_id]
-        taken = Sku.objects.filter(pk=sku_id, stock__gte=quantity).update(
-            stock=F("stock") - quantity
-        )
-        if taken != 1:
-            raise DomainError(ShopError.OUT_OF_STOCK)
+    with connection.cursor() as cursor:
+        for sku_id in sorted(items):
+            quantity = items[sku_id]
+            cursor.execute(_TAKE_STOCK_SQL, [quantity, sku_id, quantity])
+            if cursor.rowcount != 1:
+                raise DomainError(ShopError.OUT_OF_STOCK)
 
 
 def release_stock(order_id: int) -> None:
@@ -557,6 +559,8 @@ def _place_orders(
         order = Order.objects.create(
             buyer_id=buyer.pk,
             merchant_id=merchant_id,
+            # Paid in this same transaction: the row is born paid, or not at all.
+            state=State.PAID if pay else State.AWAITING_PAYMENT,
             total=sum(sku.price * quantity for sku, quantity, _c in group),
             currency="CNY",
             shipping_address=snapshot,
@@ -564,6 +568,7 @@ def _place_orders(
             checkout_key=key,
             created_at=now,
             expires_at=expires_at,
+            paid_at=now if pay else None,
         )
         orders.append(order)
         order_lines.extend(
@@ -579,19 +584,34 @@ def _place_orders(
             for sku, quantity, _c in group
         )
     OrderLine.objects.bulk_create(order_lines)
-    OrderEvent.objects.bulk_create(
-        OrderEvent(
-            order=order,
-            actor_id=buyer.pk,
-            kind="placed",
-            to_state=State.AWAITING_PAYMENT,
-            created_at=now,
+    events = []
+    for order in orders:
+        events.append(
+            OrderEvent(
+                order=order,
+                actor_id=buyer.pk,
+                kind="placed",
+                to_state=State.AWAITING_PAYMENT,
+                created_at=now,
+            )
         )
-        for order in orders
-    )
+        if pay:
+            events.append(
+                OrderEvent(
+                    order=order,
+                    actor_id=buyer.pk,
+                    kind="paid",
+                    from_state=State.AWAITING_PAYMENT,
+                    to_state=State.PAID,
+                    created_at=now,
+                )
+            )
+    OrderEvent.objects.bulk_create(events)
     if pay:
         for order in orders:
-            _pay_placed(order, buyer=buyer, now=now)
+            _wallet().pay_order(
+                buyer_id=buyer.pk, order_id=order.pk, amount=order.total, currency=order.currency
+            )
     # Stock last: the SKU row lock is held only from here to COMMIT.
     items: dict[int, int] = defaultdict(int)
     for sku, quantity, _c in lines:
@@ -601,18 +621,6 @@ def _place_orders(
         order_ids = [order.pk for order in orders]
         transaction.on_commit(lambda: _schedule_expiry(order_ids, expires_at))
     return orders
-
-
-def _pay_placed(order: Order, *, buyer: User, now: datetime) -> None:
-    """Pay an order placed in this same transaction (checkout-and-pay in one step)."""
-    if not _move(order, State.AWAITING_PAYMENT, State.PAID, paid_at=now):
-        raise DomainError(ShopError.INVALID_STATE)
-    _wallet().pay_order(
-        buyer_id=buyer.pk, order_id=order.pk, amount=order.total, currency=order.currency
-    )
-    _event(
-        order.pk, "paid", actor_id=buyer.pk, from_state=State.AWAITING_PAYMENT, to_state=State.PAID
-    )
 
 
 def _schedule(task, run_after: datetime, order_id: int) -> None:

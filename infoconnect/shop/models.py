@@ -203,8 +203,14 @@ class Order(models.Model):
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", db_index=False
     )
+    # No database constraint: every order would share-lock its merchant's user row, one hot
+    # row in a sale, and orders stay distributable by buyer.
     merchant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     state = models.CharField(max_length=20, choices=State.choices, default=State.AWAITING_PAYMENT)
     currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
@@ -261,8 +267,14 @@ class Order(models.Model):
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    sku = models.ForeignKey(Sku, null=True, on_delete=models.SET_NULL, related_name="+")
-    product = models.ForeignKey(Product, null=True, on_delete=models.SET_NULL, related_name="+")
+    # No database constraints: the FK check would share-lock the SKU row that checkout is
+    # decrementing (the hottest row in a sale); the line is a snapshot that outlives both.
+    sku = models.ForeignKey(
+        Sku, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    product = models.ForeignKey(
+        Product, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     # A snapshot: what the buyer saw when ordering, whatever the merchant changes later.
     title = models.CharField(max_length=120)
     attributes = models.JSONField(default=dict)
