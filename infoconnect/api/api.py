@@ -7,7 +7,9 @@ Every error is ``{"error": "<message for a person>", "code": "<stable_code>"}``.
 import logging
 from functools import wraps
 
-from django.http import Http404, HttpRequest
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Router
@@ -21,20 +23,55 @@ logger = logging.getLogger(__name__)
 
 
 class InfoConnectAPI(NinjaAPI):
-    """A NinjaAPI whose 405 answers (ninja's own, plain text) are JSON errors too."""
+    """A NinjaAPI whose 405 answers (ninja's own, plain text) are JSON errors too, and
+    that refuses NUL characters, which PostgreSQL cannot store or compare."""
 
     @property
     def urls(self):
         patterns, app_name, namespace = super().urls
         for pattern in patterns:
             if isinstance(pattern, URLPattern):
-                pattern.callback = _json_not_allowed(pattern.callback)
+                pattern.callback = _guarded(pattern.callback)
         return patterns, app_name, namespace
 
 
-def _json_not_allowed(view):
+def _has_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path:
+        return True
+    params = [request.GET]
+    if request.content_type == "application/json":
+        # A JSON string can only carry NUL escaped.
+        if b"\\u0000" in request.body or b"\x00" in request.body:
+            return True
+    elif request.method in ("POST", "PUT", "PATCH"):
+        params.append(request.POST)
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for query in params
+        for key, values in query.lists()
+    )
+
+
+def _guarded(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        try:
+            has_nul = _has_nul(request)
+        except RequestDataTooBig:
+            return error_response(
+                request, 413, "request_too_large", _("The request body is too large.")
+            )
+        except (MultiPartParserError, UnreadablePostError):
+            return error_response(
+                request, 400, "bad_request", _("The request body could not be read.")
+            )
+        if has_nul:
+            return error_response(
+                request,
+                422,
+                CommonError.VALIDATION.code,
+                _("The request contains a NUL character."),
+            )
         response = view(request, *args, **kwargs)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"

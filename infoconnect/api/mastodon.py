@@ -6,6 +6,7 @@ one per status.
 """
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from django.db.models import OuterRef, Subquery
@@ -192,7 +193,11 @@ class Presenter:
         paragraphs = [p.strip("\n") for p in re.split(r"\n{2,}", html) if p.strip()]
         return "".join(f"<p>{p.replace(chr(10), '<br />')}</p>" for p in paragraphs)
 
-    def statuses(self, posts: list[Post], *, with_source: bool = False) -> list[dict]:
+    def statuses(
+        self, posts: list[Post], *, with_source: bool = False, accounts: Sequence[User] = ()
+    ) -> list[dict]:
+        """Statuses, newest first as given; ``accounts`` shown beside them are loaded
+        in the same queries."""
         every = list(posts) + [p.repost_of for p in posts if p.repost_of_id and p.repost_of]
         ids = {p.pk for p in every}
         self._mentions: dict[int, list[dict]] = {}
@@ -220,7 +225,7 @@ class Presenter:
             Post.objects.filter(pk__in=reply_ids).values_list("pk", "author_id")
         )
         self._state = selectors.viewer_state(viewer=self.viewer, posts=every)
-        self._load_last_status([p.author for p in every])
+        self._load_last_status([p.author for p in every] + list(accounts))
         return [self._status(post, with_source=with_source) for post in posts]
 
     def status(self, post: Post, *, with_source: bool = False) -> dict:
@@ -291,9 +296,8 @@ class Presenter:
                 post = post.repost_of
             if post is not None:
                 shown[row.pk] = post
-        rendered = self.statuses(list(shown.values()))
+        rendered = self.statuses(list(shown.values()), accounts=[row.actor for row in rows])
         by_row = dict(zip(shown.keys(), rendered, strict=True))
-        self._load_last_status([row.actor for row in rows])
         out = []
         for row in rows:
             data = {

@@ -3,9 +3,9 @@ description clients read first."""
 
 import json
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Header, Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError
 
@@ -25,12 +25,14 @@ from infoconnect.api.schemas import (
     StatusOut,
 )
 from infoconnect.core.errors import CommonError, DomainError
+from infoconnect.core.idempotency import run_idempotent
 from infoconnect.core.pagination import PageParams
 from infoconnect.social import actions, selectors
 from infoconnect.social.errors import SocialError
 from infoconnect.social.models import POST_MAX_LENGTH
 
 router = Router(tags=["statuses"])
+IDEMPOTENCY_KEY = Header(None, alias="Idempotency-Key")
 # The Mastodon API level these endpoints follow, as clients read it from /api/v1/instance.
 MASTODON_VERSION = "4.3.0 (compatible; InfoConnect 0.1)"
 
@@ -111,22 +113,36 @@ def _form_body(schema: type[Schema]) -> dict:
     exclude_unset=True,
     openapi_extra=_form_body(StatusIn),
 )
-def create_status(request: HttpRequest):
+def create_status(request: HttpRequest, idempotency_key: str | None = IDEMPOTENCY_KEY):
     """Post a status, a reply (`in_reply_to_id`), or a repost with a comment
-    (`quoted_status_id`)."""
+    (`quoted_status_id`). With an `Idempotency-Key` header a retried request posts once
+    and gets the first answer again, as on Mastodon."""
     data = _validate(StatusIn, _body(request))
-    quoted = _optional_post_id(data.quoted_status_id)
-    if quoted is not None:
-        if not data.status.strip():
-            raise DomainError(SocialError.POST_EMPTY)
-        post = actions.repost(user=request.auth, post_id=quoted, text=data.status)
-    else:
-        post = actions.create_post(
-            author=request.auth,
-            text=data.status,
-            in_reply_to_id=_optional_post_id(data.in_reply_to_id),
-        )
-    return _fresh(request, post.pk)
+
+    def post_status() -> tuple[int, dict]:
+        quoted = _optional_post_id(data.quoted_status_id)
+        if quoted is not None:
+            if not data.status.strip():
+                raise DomainError(SocialError.POST_EMPTY)
+            post = actions.repost(user=request.auth, post_id=quoted, text=data.status)
+        else:
+            post = actions.create_post(
+                author=request.auth,
+                text=data.status,
+                in_reply_to_id=_optional_post_id(data.in_reply_to_id),
+            )
+        return 200, _fresh(request, post.pk)
+
+    if idempotency_key is None:
+        return post_status()[1]
+    status, body = run_idempotent(
+        user_id=request.auth.pk,
+        key=idempotency_key,
+        scope="api.statuses.create",
+        params=data.model_dump(),
+        action=post_status,
+    )
+    return body if status == 200 else JsonResponse(body, status=status)
 
 
 @router.get("/v1/statuses/{status_id}", response=StatusOut, auth=optional_auth, exclude_unset=True)

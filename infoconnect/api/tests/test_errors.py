@@ -179,3 +179,45 @@ def test_openapi_renders(api_client):
     ):
         assert path in paths, path
     assert "/api/{rest}" not in paths
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "content_type"),
+    [
+        ("get", "/api/v1/accounts/lookup?acct=a%00b", None, None),
+        ("get", "/api/v2/search?q=a%00b", None, None),
+        ("get", "/api/v1/timelines/tag/a%00b", None, None),
+        ("post", "/api/v1/statuses", "status=hi%00there", "application/x-www-form-urlencoded"),
+        ("post", "/api/v1/statuses", '{"status": "hi\\u0000"}', "application/json"),
+    ],
+)
+def test_nul_characters_are_refused_not_a_500(
+    make_user, api_client, method, path, data, content_type
+):
+    client = api_client(make_user("alice"))
+    if data is None:
+        response = getattr(client, method)(path)
+    else:
+        response = getattr(client, method)(path, data, content_type=content_type)
+    assert response.status_code == 422
+    assert error(response) == {
+        "error": "The request contains a NUL character.",
+        "code": "validation_error",
+    }
+    assert Post.objects.count() == 0
+
+
+def test_unreadable_or_huge_bodies_are_json(make_user, api_client, settings):
+    client = api_client(make_user("alice"))
+    broken = client.post(
+        "/api/v1/statuses",
+        b'--xyz\r\nContent-Disposition: form-data; name="status"\r\n\r\nhi',
+        content_type="multipart/form-data; boundary=",
+    )
+    assert broken.status_code in (400, 422)
+    assert error(broken)
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    huge = client.post("/api/v1/statuses", {"status": "x" * 500}, content_type="application/json")
+    assert huge.status_code == 413
+    assert error(huge)["code"] == "request_too_large"
+    assert Post.objects.count() == 0

@@ -1,14 +1,28 @@
 """Mastodon.py, a real Mastodon client library, driving a live InfoConnect server."""
 
 import pytest
+import requests
 from mastodon import (
     Mastodon,
     MastodonAPIError,
     MastodonNotFoundError,
     MastodonUnauthorizedError,
 )
+from requests.adapters import HTTPAdapter
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class OneConnectionPerRequest(HTTPAdapter):
+    """The test server closes connections on its own schedule; reusing one it is closing
+    fails at random, so every request gets a fresh connection."""
+
+    def send(self, request, **kwargs):
+        request.headers["Connection"] = "close"
+        response = super().send(request, **kwargs)
+        response.content  # noqa: B018 - read the body before the connection goes
+        self.close()
+        return response
 
 
 def _client(live_server, user=None) -> Mastodon:
@@ -21,7 +35,11 @@ def _client(live_server, user=None) -> Mastodon:
         AccessToken.objects.create(
             user=user, name="Mastodon.py", key_hash=AccessToken.hash_key(token), hint=token[:7]
         )
-    return Mastodon(access_token=token, api_base_url=live_server.url, request_timeout=20)
+    session = requests.Session()
+    session.mount("http://", OneConnectionPerRequest())
+    return Mastodon(
+        access_token=token, api_base_url=live_server.url, request_timeout=20, session=session
+    )
 
 
 def test_mastodon_py_drives_the_api(live_server, make_user):

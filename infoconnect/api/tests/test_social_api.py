@@ -472,3 +472,88 @@ def test_a_mastodon_client_session(make_user, api_client):
     ]
     assert notifications[0]["status"]["id"] == status["id"]
     assert notifications[0]["status"]["favourited"] is False
+
+
+# Retries, sessions and cost ---------------------------------------------------------------
+
+
+def test_idempotency_key_posts_once(make_user, api_client):
+    alice = make_user("alice")
+    client = api_client(alice)
+    headers = {"Idempotency-Key": "8d1c5a0e-retry"}
+
+    first = client.post("/api/v1/statuses", {"status": "only once"}, headers=headers)
+    again = client.post("/api/v1/statuses", {"status": "only once"}, headers=headers)
+
+    assert first.status_code == again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    assert Post.objects.count() == 1
+    reused = client.post("/api/v1/statuses", {"status": "something else"}, headers=headers)
+    assert reused.status_code == 409
+    assert error(reused)["code"] == "idempotency_key_reused"
+
+    empty_headers = {"Idempotency-Key": "empty-one"}
+    for _ in range(2):
+        response = client.post("/api/v1/statuses", {"status": ""}, headers=empty_headers)
+        assert response.status_code == 422
+        assert error(response) == {"error": "Write something first.", "code": "post_empty"}
+    assert Post.objects.count() == 1
+
+
+def test_browser_session_reads_and_needs_csrf_to_write(make_user):
+    from django.test import Client
+
+    alice = make_user("alice")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(alice)
+    assert browser.get("/api/v1/accounts/verify_credentials").json()["username"] == "alice"
+    response = browser.post("/api/v1/statuses", {"status": "no csrf"})
+    assert response.status_code == 403
+    assert error(response)["code"] == "forbidden"
+    assert Post.objects.count() == 0
+
+
+def test_uploaded_avatar_is_an_absolute_url(make_user, api_client):
+    alice = make_user("alice", avatar="avatars/a1.png", avatar_thumb="avatars/thumbs/a1.webp")
+    body = api_client().get(f"/api/v1/accounts/{alice.pk}").json()
+    assert body["avatar"] == f"{BASE}/media/avatars/a1.png"
+    assert body["avatar_static"] == f"{BASE}/media/avatars/thumbs/a1.webp"
+
+
+def test_quote_notification_carries_the_comment(make_user, api_client, make_post):
+    alice, bob = make_user("alice"), make_user("bob")
+    post = make_post(alice, "original")
+    quote = actions.repost(user=bob, post_id=post.pk, text="my take")
+    body = api_client(alice).get("/api/v1/notifications").json()
+    assert [(n["type"], n["status"]["id"]) for n in body] == [("reblog", str(quote.pk))]
+    assert body[0]["status"]["content"] == "<p>my take</p>"
+    assert body[0]["status"]["quote"]["quoted_status"]["id"] == str(post.pk)
+
+
+def test_a_page_costs_a_fixed_number_of_queries(
+    make_user, api_client, make_post, django_assert_max_num_queries
+):
+    alice = make_user("alice")
+    others = [make_user(f"user{n}") for n in range(4)]
+    for other in others:
+        actions.follow(follower=alice, target=other)
+    for n in range(12):
+        post = make_post(others[n % 4], f"hi @user{(n + 1) % 4} #topic{n % 3}")
+        make_post(others[(n + 2) % 4], "reply", in_reply_to=post)
+        if n % 4 == 0:
+            actions.repost(user=others[(n + 1) % 4], post_id=post.pk)
+        if n % 3 == 0:
+            actions.repost(user=others[(n + 2) % 4], post_id=post.pk, text="quoted")
+        actions.like(user=alice, post_id=post.pk)
+    client = api_client(alice)
+
+    # Token, timeline, mentions, tags, reply authors, likes, reposts, last-post times.
+    with django_assert_max_num_queries(9):
+        response = client.get("/api/v1/timelines/home", {"limit": 40})
+    # 12 posts, 3 plain reposts and 4 quotes; replies stay on their threads.
+    assert len(response.json()) == 19
+    expected = Notification.objects.filter(recipient=others[0]).count()
+    assert expected > 10
+    client = api_client(others[0])
+    with django_assert_max_num_queries(9):
+        assert len(client.get("/api/v1/notifications").json()) == expected
