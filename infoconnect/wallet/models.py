@@ -111,10 +111,14 @@ class LedgerTransaction(models.Model):
 
 
 class LedgerEntry(models.Model):
-    # The account leads: entries are read and distributed by the account they belong to.
-    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="entries")
+    # The account leads: entries are read and distributed by the account they belong to;
+    # the (account, id) index below serves every lookup by account.
+    account = models.ForeignKey(
+        LedgerAccount, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
+    # No database constraint: a transaction's entries live on its accounts' shards.
     transaction = models.ForeignKey(
-        LedgerTransaction, on_delete=models.PROTECT, related_name="entries"
+        LedgerTransaction, on_delete=models.PROTECT, related_name="entries", db_constraint=False
     )
     amount = models.BigIntegerField()  # positive: money into the account
     balance_after = models.BigIntegerField()
