@@ -4,7 +4,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from infoconnect.api.auth import optional_auth
-from infoconnect.api.mastodon import Presenter, parse_id, set_link_header, viewer_of
+from infoconnect.api.mastodon import (
+    Presenter,
+    page_params,
+    parse_id,
+    set_link_header,
+    viewer_of,
+)
 from infoconnect.api.schemas import (
     AccountOut,
     CredentialAccountOut,
@@ -12,7 +18,6 @@ from infoconnect.api.schemas import (
     StatusOut,
 )
 from infoconnect.core.errors import DomainError
-from infoconnect.core.pagination import PageParams
 from infoconnect.social import actions, selectors
 from infoconnect.social.errors import SocialError
 
@@ -21,10 +26,6 @@ router = Router(tags=["accounts"])
 
 def _account(account_id: str):
     return selectors.get_account(account_id=parse_id(account_id, SocialError.ACCOUNT_NOT_FOUND))
-
-
-def _page(max_id, since_id, min_id, limit) -> PageParams:
-    return PageParams.clean(max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
 
 
 # Fixed paths first: "/v1/accounts/{id}" would otherwise take "lookup" as an id.
@@ -91,7 +92,7 @@ def account_statuses(
     posts = selectors.profile_timeline(
         author=author,
         viewer=viewer_of(request),
-        page=_page(max_id, since_id, min_id, limit),
+        page=page_params(max_id, since_id, min_id, limit),
         include_replies=not exclude_replies,
     )
     set_link_header(request, response, [p.pk for p in posts])
@@ -117,7 +118,7 @@ def followers(
 ):
     """Accounts following this one, newest follow first; paged by the follow's id."""
     rows = selectors.followers(
-        account=_account(account_id), page=_page(max_id, since_id, min_id, limit)
+        account=_account(account_id), page=page_params(max_id, since_id, min_id, limit)
     )
     return _follow_page(request, response, rows, "follower")
 
@@ -134,7 +135,7 @@ def following(
 ):
     """Accounts this one follows, newest follow first; paged by the follow's id."""
     rows = selectors.following(
-        account=_account(account_id), page=_page(max_id, since_id, min_id, limit)
+        account=_account(account_id), page=page_params(max_id, since_id, min_id, limit)
     )
     return _follow_page(request, response, rows, "target")
 

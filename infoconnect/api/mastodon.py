@@ -17,6 +17,7 @@ from django.utils.html import escape
 
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError, ErrorCode
+from infoconnect.core.pagination import PageParams
 from infoconnect.social import selectors
 from infoconnect.social.models import Mention, Notification, Post, PostTag
 from infoconnect.social.text import render_html
@@ -43,6 +44,13 @@ def parse_id(value: str, error: ErrorCode) -> int:
     if not ID_RE.fullmatch(value or "") or int(value) > MAX_DB_ID or int(value) == 0:
         raise DomainError(error)
     return int(value)
+
+
+def page_params(
+    max_id: str | None, since_id: str | None, min_id: str | None, limit: str | None
+) -> PageParams:
+    """Mastodon's paging parameters; junk values are ignored, as Mastodon ignores them."""
+    return PageParams.clean(max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -89,6 +97,11 @@ class Presenter:
         self.viewer = viewer_of(request)
         self.base = request.build_absolute_uri("/").rstrip("/")
         self._last_status: dict[int, datetime | None] = {}
+        # Filled by statuses() for the page being rendered.
+        self._mentions: dict[int, list[dict]] = {}
+        self._tags: dict[int, list[dict]] = {}
+        self._reply_authors: dict[int, int] = {}
+        self._state = selectors.ViewerState(frozenset(), frozenset())
 
     def absolute(self, path: str) -> str:
         return self.base + path
@@ -200,7 +213,7 @@ class Presenter:
         in the same queries."""
         every = list(posts) + [p.repost_of for p in posts if p.repost_of_id and p.repost_of]
         ids = {p.pk for p in every}
-        self._mentions: dict[int, list[dict]] = {}
+        self._mentions = {}
         for mention in (
             Mention.objects.filter(post_id__in=ids).select_related("user").order_by("pk")
         ):
@@ -212,7 +225,7 @@ class Presenter:
                     "url": self.absolute(reverse("social:profile", args=[mention.user.username])),
                 }
             )
-        self._tags: dict[int, list[dict]] = {}
+        self._tags = {}
         for row in PostTag.objects.filter(post_id__in=ids).select_related("tag").order_by("pk"):
             self._tags.setdefault(row.post_id, []).append(
                 {

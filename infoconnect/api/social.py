@@ -13,6 +13,7 @@ from infoconnect.api.auth import optional_auth
 from infoconnect.api.mastodon import (
     Presenter,
     iso,
+    page_params,
     parse_id,
     set_link_header,
     viewer_of,
@@ -86,10 +87,6 @@ def _fresh(request: HttpRequest, post_id: int) -> dict:
     """A status as it is after a write: the action's counters moved in the database, not
     on the objects it returned."""
     return Presenter(request).status(selectors.get_post(post_id=post_id, viewer=None))
-
-
-def _page(max_id, since_id, min_id, limit) -> PageParams:
-    return PageParams.clean(max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
 
 
 def _form_body(schema: type[Schema]) -> dict:
@@ -218,7 +215,9 @@ def home_timeline(
     limit: str | None = None,
 ):
     """The caller's statuses and reposts and those of the accounts they follow."""
-    posts = selectors.home_timeline(user=request.auth, page=_page(max_id, since_id, min_id, limit))
+    posts = selectors.home_timeline(
+        user=request.auth, page=page_params(max_id, since_id, min_id, limit)
+    )
     set_link_header(request, response, [p.pk for p in posts])
     return Presenter(request).statuses(posts)
 
@@ -240,7 +239,7 @@ def tag_timeline(
     limit: str | None = None,
 ):
     posts = selectors.tag_timeline(
-        name=hashtag, viewer=viewer_of(request), page=_page(max_id, since_id, min_id, limit)
+        name=hashtag, viewer=viewer_of(request), page=page_params(max_id, since_id, min_id, limit)
     )
     set_link_header(request, response, [p.pk for p in posts])
     return Presenter(request).statuses(posts)
@@ -265,7 +264,9 @@ def notifications(
 ):
     """Follows, mentions and comments (type `mention`), reposts (`reblog`) and likes
     (`favourite`), newest first."""
-    rows = selectors.notifications(user=request.auth, page=_page(max_id, since_id, min_id, limit))
+    rows = selectors.notifications(
+        user=request.auth, page=page_params(max_id, since_id, min_id, limit)
+    )
     set_link_header(request, response, [row.pk for row in rows])
     return Presenter(request).notifications(rows)
 

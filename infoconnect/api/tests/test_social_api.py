@@ -557,3 +557,22 @@ def test_a_page_costs_a_fixed_number_of_queries(
     client = api_client(others[0])
     with django_assert_max_num_queries(9):
         assert len(client.get("/api/v1/notifications").json()) == expected
+
+
+def test_blocked_account_cannot_notify_and_muted_account_leaves_home(
+    make_user, api_client, make_post
+):
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    actions.follow(follower=alice, target=carol)
+    actions.block(blocker=alice, target=bob)
+    bob_client, alice_client = api_client(bob), api_client(alice)
+
+    mention = bob_client.post("/api/v1/statuses", {"status": "hey @alice"})
+    assert mention.status_code == 200
+    assert mention.json()["mentions"] == []
+    assert alice_client.get("/api/v1/notifications").json() == []
+
+    make_post(carol, "carol speaks")
+    assert len(alice_client.get("/api/v1/timelines/home").json()) == 1
+    alice_client.post(f"/api/v1/accounts/{carol.pk}/mute")
+    assert alice_client.get("/api/v1/timelines/home").json() == []
