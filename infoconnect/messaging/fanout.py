@@ -2,8 +2,9 @@
 
 One chunk of followers (a follower-id range) is written with one INSERT … SELECT … ON
 CONFLICT DO NOTHING that leaves out blocked (either way), muted, opted-out and capped
-followers; the skip counts come from a second statement driven by the (small) sets of
-blocks, mutes and opt-outs, and capped = targeted − delivered − the other skips.
+followers. On PostgreSQL the same statement (a data-modifying CTE) returns every count; on
+SQLite a second statement, driven by the small sets of blocks, mutes and opt-outs, counts
+the skips. Capped = targeted − delivered − the other skips.
 """
 
 from dataclasses import dataclass
@@ -118,31 +119,6 @@ def _candidates(
         )
         params += [audience.merchant_id, *audience.tags]
     return sql, params
-
-
-def _blocked(merchant_id: int) -> tuple[str, list]:
-    return (
-        "(EXISTS (SELECT 1 FROM social_block b WHERE b.blocker_id = f.follower_id"
-        " AND b.blocked_id = %s) OR EXISTS (SELECT 1 FROM social_block b"
-        " WHERE b.blocker_id = %s AND b.blocked_id = f.follower_id))",
-        [merchant_id, merchant_id],
-    )
-
-
-def _muted(merchant_id: int) -> tuple[str, list]:
-    return (
-        "EXISTS (SELECT 1 FROM social_mute m WHERE m.muter_id = f.follower_id AND m.muted_id = %s)",
-        [merchant_id],
-    )
-
-
-def _opted_out(merchant_id: int) -> tuple[str, list]:
-    return (
-        "EXISTS (SELECT 1 FROM messaging_marketingpreference p"
-        " WHERE p.merchant_id = %s AND p.follower_id = f.follower_id"
-        " AND NOT p.accepts_marketing)",
-        [merchant_id],
-    )
 
 
 def _capped(cap: Cap) -> tuple[str, list]:
@@ -279,7 +255,7 @@ def _write_chunk_counting(
     )
 
 
-def _skips(cursor, audience: Audience, low: int, high: int) -> tuple[int, int, int]:
+def _skips(cursor, audience: Audience, low: int | None, high: int | None) -> tuple[int, int, int]:
     """Blocked, muted and opted-out followers in the range, each counted under one reason."""
     skip_set, skip_params = _skip_set(audience.merchant_id, low, high, reasons=True)
     driver = (f"SELECT id, MIN(reason) AS reason FROM ({skip_set}) k GROUP BY id", skip_params)
@@ -290,31 +266,32 @@ def _skips(cursor, audience: Audience, low: int, high: int) -> tuple[int, int, i
 
 
 def estimate(*, audience: Audience, cap: Cap | None) -> ChunkCounts:
-    """The whole audience's counts, as a send now would find them."""
+    """The whole audience's counts, as a send now would find them.
+
+    An index-only count of the audience and counts driven by the small skip sets; only an
+    active frequency cap needs a look at every remaining follower.
+    """
     candidates, params = _candidates(audience, None, None)
-    blocked, blocked_params = _blocked(audience.merchant_id)
-    muted, muted_params = _muted(audience.merchant_id)
-    opted_out, opted_out_params = _opted_out(audience.merchant_id)
-    capped, capped_params = _capped(cap) if cap is not None else ("1 = 0", [])
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COUNT(*),"
-            " COALESCE(SUM(CASE WHEN bl THEN 1 ELSE 0 END), 0),"
-            " COALESCE(SUM(CASE WHEN NOT bl AND mu THEN 1 ELSE 0 END), 0),"
-            " COALESCE(SUM(CASE WHEN NOT bl AND NOT mu AND op THEN 1 ELSE 0 END), 0),"
-            " COALESCE(SUM(CASE WHEN NOT bl AND NOT mu AND NOT op AND cp THEN 1 ELSE 0 END), 0)"
-            f" FROM (SELECT {blocked} AS bl, {muted} AS mu, {opted_out} AS op,"
-            f" {capped} AS cp {candidates}) s",
-            [*blocked_params, *muted_params, *opted_out_params, *capped_params, *params],
-        )
-        targeted, blocked_n, muted_n, opted_n, capped_n = (int(v) for v in cursor.fetchone())
+        cursor.execute(f"SELECT COUNT(*) {candidates}", params)
+        targeted = int(cursor.fetchone()[0])
+        blocked, muted, opted_out = _skips(cursor, audience, None, None)
+        capped = 0
+        if cap is not None:
+            eligible, eligible_params = _eligible(audience, None, None, None)
+            capped_sql, capped_params = _capped(cap)
+            cursor.execute(
+                f"SELECT COUNT(*) {candidates} {eligible} AND {capped_sql}",
+                [*params, *eligible_params, *capped_params],
+            )
+            capped = int(cursor.fetchone()[0])
     return ChunkCounts(
         targeted=targeted,
-        delivered=targeted - blocked_n - muted_n - opted_n - capped_n,
-        blocked=blocked_n,
-        muted=muted_n,
-        unsubscribed=opted_n,
-        capped=capped_n,
+        delivered=targeted - blocked - muted - opted_out - capped,
+        blocked=blocked,
+        muted=muted,
+        unsubscribed=opted_out,
+        capped=capped,
     )
 
 

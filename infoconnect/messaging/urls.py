@@ -17,6 +17,9 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/", views.campaign_detail, name="campaign"),
     path("campaigns/<int:campaign_id>/edit/", views.campaign_edit, name="campaign_edit"),
     path(
+        "campaigns/<int:campaign_id>/estimate/", views.campaign_estimate, name="campaign_estimate"
+    ),
+    path(
         "campaigns/<int:campaign_id>/progress/", views.campaign_progress, name="campaign_progress"
     ),
     path("campaigns/<int:campaign_id>/export.csv", views.campaign_export, name="campaign_export"),

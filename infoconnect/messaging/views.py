@@ -236,9 +236,6 @@ def _campaign_or_404(request: HttpRequest, campaign_id: int) -> Campaign:
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _merchant_only(request)
     campaign = _campaign_or_404(request, campaign_id)
-    estimate = None
-    if campaign.state == Campaign.State.DRAFT:
-        estimate = actions.estimate_campaign(merchant=request.user, campaign_id=campaign.pk)
     activity = selectors.campaign_activity(campaign)
     peak = max([max(a.reads, a.clicks) for a in activity] or [1])
     return render(
@@ -246,13 +243,24 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "messaging/campaign_detail.html",
         {
             "campaign": campaign,
-            "estimate": estimate,
             "activity": activity,
             "peak": peak,
             "schedule_form": ScheduleForm(),
             "idempotency_key": uuid.uuid4(),
         },
     )
+
+
+@login_required
+@require_GET
+def campaign_estimate(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Recipients and cost of a draft, loaded after the page (it counts every follower)."""
+    _merchant_only(request)
+    campaign = _campaign_or_404(request, campaign_id)
+    estimate = None
+    if campaign.state == Campaign.State.DRAFT:
+        estimate = actions.estimate_campaign(merchant=request.user, campaign_id=campaign.pk)
+    return render(request, "messaging/_estimate.html", {"estimate": estimate})
 
 
 @login_required

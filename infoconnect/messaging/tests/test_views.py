@@ -99,7 +99,9 @@ def test_campaign_pages_for_the_merchant(committed, merchant, followers):
     campaign = Campaign.objects.get()
     assert created["Location"] == f"/messages/campaigns/{campaign.pk}/"
     page = client.get(f"/messages/campaigns/{campaign.pk}/").content.decode()
-    assert "Estimated recipients: 5 · estimated cost: ¥0.05" in page
+    assert f'hx-get="/messages/campaigns/{campaign.pk}/estimate/"' in page
+    estimate = client.get(f"/messages/campaigns/{campaign.pk}/estimate/").content.decode()
+    assert "Estimated recipients: 5 · estimated cost: ¥0.05" in estimate
     client.post(f"/messages/campaigns/{campaign.pk}/test/")
     assert Message.objects.filter(campaign=campaign, is_test=True).count() == 1
     key = "6f1c1e0e-4a7b-4a43-9c0f-3b1b7a4c2d11"
@@ -133,7 +135,7 @@ def test_campaign_pages_are_private(make_user, merchant, campaign):
     person = make_user("bob")
     for user in (rival, person):
         client = client_for(user)
-        for path in ("", "progress/", "export.csv", "edit/"):
+        for path in ("", "progress/", "estimate/", "export.csv", "edit/"):
             assert client.get(f"/messages/campaigns/{campaign.pk}/{path}").status_code == 404
         assert client.post(f"/messages/campaigns/{campaign.pk}/cancel/").status_code == 404
     assert client_for(person).get("/messages/campaigns/").status_code == 404
