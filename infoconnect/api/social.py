@@ -2,15 +2,17 @@
 description clients read first."""
 
 import json
+from dataclasses import replace
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Header, Router, Schema
+from ninja import Header, Query, Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError
 
 from infoconnect.api.auth import optional_auth
 from infoconnect.api.mastodon import (
+    NOTIFICATION_TYPES,
     Presenter,
     iso,
     page_params,
@@ -27,13 +29,17 @@ from infoconnect.api.schemas import (
 )
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.idempotency import run_idempotent
-from infoconnect.core.pagination import PageParams
+from infoconnect.core.pagination import MAX_LIMIT, PageParams
 from infoconnect.social import actions, selectors
 from infoconnect.social.errors import SocialError
 from infoconnect.social.models import POST_MAX_LENGTH
 
 router = Router(tags=["statuses"])
 IDEMPOTENCY_KEY = Header(None, alias="Idempotency-Key")
+TYPES = Query([], alias="types[]")
+EXCLUDE_TYPES = Query([], alias="exclude_types[]")
+# How many selector pages a filtered notifications request reads at most.
+SCAN_PAGES = 5
 # The Mastodon API level these endpoints follow, as clients read it from /api/v1/instance.
 MASTODON_VERSION = "4.3.0 (compatible; InfoConnect 0.1)"
 
@@ -261,14 +267,46 @@ def notifications(
     since_id: str | None = None,
     min_id: str | None = None,
     limit: str | None = None,
+    types: list[str] = TYPES,
+    exclude_types: list[str] = EXCLUDE_TYPES,
 ):
     """Follows, mentions and comments (type `mention`), reposts (`reblog`) and likes
-    (`favourite`), newest first."""
-    rows = selectors.notifications(
-        user=request.auth, page=page_params(max_id, since_id, min_id, limit)
+    (`favourite`), newest first; `types[]` and `exclude_types[]` narrow them."""
+    page = page_params(max_id, since_id, min_id, limit)
+    rows = _notifications_of_types(
+        request.auth,
+        page,
+        include=set(types) | set(request.GET.getlist("types")),
+        exclude=set(exclude_types) | set(request.GET.getlist("exclude_types")),
     )
     set_link_header(request, response, [row.pk for row in rows])
     return Presenter(request).notifications(rows)
+
+
+def _notifications_of_types(user, page: PageParams, *, include: set, exclude: set) -> list:
+    """A page of the notifications whose Mastodon type is wanted, read page by page
+    through the selector (at most SCAN_PAGES of them, so one request stays cheap)."""
+    if not include and not exclude:
+        return selectors.notifications(user=user, page=page)
+
+    def wanted(row) -> bool:
+        kind = NOTIFICATION_TYPES.get(row.kind, row.kind)
+        return (not include or kind in include) and kind not in exclude
+
+    matched: list = []
+    cursor = replace(page, limit=MAX_LIMIT)
+    for _scan in range(SCAN_PAGES):
+        batch = selectors.notifications(user=user, page=cursor)
+        matched += [row for row in batch if wanted(row)]
+        if len(batch) < cursor.limit or len(matched) >= page.limit:
+            break
+        # min_id pages upward from the oldest; the others page downward from the newest.
+        if page.min_id is not None:
+            cursor = replace(cursor, min_id=batch[0].pk)
+        else:
+            cursor = replace(cursor, max_id=batch[-1].pk)
+    matched.sort(key=lambda row: row.pk, reverse=True)
+    return matched[-page.limit :] if page.min_id is not None else matched[: page.limit]
 
 
 @router.post(

@@ -576,3 +576,33 @@ def test_blocked_account_cannot_notify_and_muted_account_leaves_home(
     assert len(alice_client.get("/api/v1/timelines/home").json()) == 1
     alice_client.post(f"/api/v1/accounts/{carol.pk}/mute")
     assert alice_client.get("/api/v1/timelines/home").json() == []
+
+
+def test_notifications_filtered_by_type(make_user, api_client, make_post, monkeypatch):
+    # Two rows per selector page, so filtering has to read on through several pages.
+    monkeypatch.setattr("infoconnect.api.social.MAX_LIMIT", 2)
+    alice, bob = make_user("alice"), make_user("bob")
+    posts = [make_post(alice, f"post {n}") for n in range(3)]
+    mentions = [make_post(bob, f"@alice number {n}") for n in range(3)]
+    for post in posts:
+        actions.like(user=bob, post_id=post.pk)
+    actions.follow(follower=bob, target=alice)
+    client = api_client(alice)
+
+    only = client.get("/api/v1/notifications?types[]=mention&limit=2")
+    assert [n["status"]["id"] for n in only.json()] == [str(mentions[2].pk), str(mentions[1].pk)]
+    rest = client.get(links(only)["next"])
+    assert [n["status"]["id"] for n in rest.json()] == [str(mentions[0].pk)]
+    assert "types%5B%5D=mention" in links(only)["next"]
+    newer = client.get(
+        "/api/v1/notifications",
+        {"types[]": "mention", "min_id": only.json()[1]["id"], "limit": 5},
+    )
+    assert [n["status"]["id"] for n in newer.json()] == [str(mentions[2].pk)]
+
+    body = client.get(
+        "/api/v1/notifications?exclude_types[]=favourite&exclude_types[]=mention"
+    ).json()
+    assert [n["type"] for n in body] == ["follow"]
+    both = client.get("/api/v1/notifications?types[]=favourite&types[]=follow&limit=40").json()
+    assert [n["type"] for n in both] == ["follow", "favourite", "favourite", "favourite"]
