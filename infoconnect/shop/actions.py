@@ -40,6 +40,7 @@ from infoconnect.shop.models import (
     ProductImage,
     RefundRequest,
     Sku,
+    StockHold,
 )
 
 if TYPE_CHECKING:
@@ -526,6 +527,48 @@ def release_stock(order_id: int) -> None:
         Sku.objects.filter(pk=sku_id).update(stock=F("stock") + totals[sku_id])
 
 
+@transaction.atomic
+def take_hold(*, sku_id: int, quantity: int, buyer_id: int) -> int:
+    """Take units into a hold in a transaction of its own; raise OUT_OF_STOCK if there are not
+    enough. The hold row is written first so the SKU row is locked only for UPDATE and COMMIT."""
+    hold = StockHold.objects.create(sku_id=sku_id, quantity=quantity, buyer_id=buyer_id)
+    allocate_stock({sku_id: quantity})
+    return hold.pk
+
+
+def _consume_hold(hold_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM shop_stockhold WHERE id = %s", [hold_id])
+        if cursor.rowcount != 1:
+            # The sweep gave the units back while this checkout was running.
+            raise DomainError(ShopError.OUT_OF_STOCK)
+
+
+@transaction.atomic
+def release_hold(*, hold_id: int) -> bool:
+    """Give a hold's units back; False if it was consumed or released already."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM shop_stockhold WHERE id = %s RETURNING sku_id, quantity", [hold_id]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    Sku.objects.filter(pk=row[0]).update(stock=F("stock") + row[1])
+    return True
+
+
+def release_stale_holds(
+    *, now: datetime | None = None, older_than: timedelta = timedelta(minutes=5)
+) -> int:
+    """Sweep: give back holds a crashed checkout left behind. Safe to run repeatedly."""
+    cutoff = (now or timezone.now()) - older_than
+    stale = (
+        StockHold.objects.filter(created_at__lte=cutoff).order_by("pk").values_list("pk", flat=True)
+    )
+    return sum(release_hold(hold_id=hold_id) for hold_id in list(stale[:1000]))
+
+
 def _address_for(buyer: User, address_id: int) -> Address:
     address = Address.objects.filter(pk=address_id, person_id=buyer.pk).first()
     if address is None:
@@ -540,6 +583,7 @@ def _place_orders(
     key: str,
     lines: list[tuple[Sku, int, int | None]],
     pay: bool = False,
+    hold_id: int | None = None,
 ) -> list[Order]:
     """Create one order per merchant from (sku, quantity, campaign_id) lines and take stock;
     with ``pay``, pay them from the buyer's wallet in the same transaction."""
@@ -612,11 +656,15 @@ def _place_orders(
             _wallet().pay_order(
                 buyer_id=buyer.pk, order_id=order.pk, amount=order.total, currency=order.currency
             )
-    # Stock last: the SKU row lock is held only from here to COMMIT.
-    items: dict[int, int] = defaultdict(int)
-    for sku, quantity, _c in lines:
-        items[sku.pk] += quantity
-    allocate_stock(items)
+    if hold_id is not None:
+        # The stock was taken by a hold that committed already; this order consumes it.
+        _consume_hold(hold_id)
+    else:
+        # Stock last: the SKU row lock is held only from here to COMMIT.
+        items: dict[int, int] = defaultdict(int)
+        for sku, quantity, _c in lines:
+            items[sku.pk] += quantity
+        allocate_stock(items)
     if not pay:
         order_ids = [order.pk for order in orders]
         transaction.on_commit(lambda: _schedule_expiry(order_ids, expires_at))
@@ -702,22 +750,32 @@ def buy_now(
             return existing
         raise DomainError(ShopError.SKU_NOT_FOUND)
     _check_line(buyer, sku, quantity)
+    address = _address_for(buyer, address_id)
+    # Paying now: take the stock in a short transaction of its own (the order and payment
+    # are the long part, and must not keep every other buyer off the SKU row).
+    hold_id = take_hold(sku_id=sku.pk, quantity=quantity, buyer_id=buyer.pk) if pay else None
     try:
         with transaction.atomic():
-            address = _address_for(buyer, address_id)
             return _place_orders(
                 buyer=buyer,
                 address=address,
                 key=key,
                 lines=[(sku, quantity, campaign_id)],
                 pay=pay,
+                hold_id=hold_id,
             )[0]
     except IntegrityError:
+        if hold_id is not None:
+            release_hold(hold_id=hold_id)
         # A concurrent request with the same key committed first: answer with its order.
         existing = earlier.first()
         if existing is None:
             raise
         return existing
+    except BaseException:
+        if hold_id is not None:
+            release_hold(hold_id=hold_id)
+        raise
 
 
 # --- order lifecycle -------------------------------------------------------------------------

@@ -236,8 +236,17 @@ def test_concurrent_checkout_and_pay_balances_the_ledger(make_user):
         fund(person, 5_000)
         buyers.append((person, make_address(person)))
 
-    def buy(person, address):
+    def buy(person, address, one_step: bool):
         def work():
+            if one_step:
+                return actions.buy_now(
+                    buyer=person,
+                    sku_id=sku.pk,
+                    quantity=2,
+                    address_id=address.pk,
+                    key="k",
+                    pay=True,
+                ).state
             order = actions.buy_now(
                 buyer=person, sku_id=sku.pk, quantity=2, address_id=address.pk, key="k"
             )
@@ -245,12 +254,15 @@ def test_concurrent_checkout_and_pay_balances_the_ledger(make_user):
 
         return work
 
-    results = _run_concurrently([buy(p, a) for p, a in buyers])
+    results = _run_concurrently([buy(p, a, i % 2 == 0) for i, (p, a) in enumerate(buyers)])
     assert sorted(results) == sorted(["paid"] * 5 + ["out_of_stock"] * 25)
     assert Sku.objects.get(pk=sku.pk).stock == 0
     assert Order.objects.filter(state="paid").count() == 5
     assert sum(wallet_balance(p) for p, _a in buyers) == 30 * 5_000 - 5 * 2_000
     assert sum(LedgerEntry.objects.values_list("amount", flat=True)) == 0
+    from infoconnect.shop.models import StockHold
+
+    assert StockHold.objects.count() == 0
 
 
 @pytest.mark.postgres
@@ -289,6 +301,74 @@ def test_checkout_and_pay_failure_leaves_nothing_half_written(
         actions.buy_now(
             buyer=buyer, sku_id=sku.pk, quantity=1, address_id=address.pk, key="k", pay=True
         )
+    assert Order.objects.count() == 0
+    assert Sku.objects.get(pk=sku.pk).stock == 5
+    assert ledger_snapshot() == before
+
+
+@pytest.mark.django_db
+def test_checkout_and_pay_leaves_no_hold(buyer, scarf, address):
+    from infoconnect.shop.models import StockHold
+
+    _product, sku = scarf
+    fund(buyer, 20_000)
+    actions.buy_now(
+        buyer=buyer, sku_id=sku.pk, quantity=1, address_id=address.pk, key="k", pay=True
+    )
+    assert StockHold.objects.count() == 0
+    assert Sku.objects.get(pk=sku.pk).stock == 4
+    with pytest.raises(DomainError):
+        actions.buy_now(
+            buyer=buyer, sku_id=sku.pk, quantity=1, address_id=address.pk, key="k2", pay=True
+        )
+    # Not enough money for a second one: the hold was given back.
+    assert StockHold.objects.count() == 0
+    assert Sku.objects.get(pk=sku.pk).stock == 4
+
+
+@pytest.mark.django_db
+def test_a_crash_after_the_hold_is_swept_back(monkeypatch, buyer, scarf, address):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from infoconnect.shop.models import StockHold
+
+    _product, sku = scarf
+    fund(buyer, 20_000)
+    # The process dies right after the hold commits: nothing gives it back but the sweep.
+    monkeypatch.setattr(actions, "take_hold", fail_after(actions.take_hold))
+    with pytest.raises(Injected):
+        actions.buy_now(
+            buyer=buyer, sku_id=sku.pk, quantity=2, address_id=address.pk, key="k", pay=True
+        )
+    assert (Order.objects.count(), StockHold.objects.count()) == (0, 1)
+    assert Sku.objects.get(pk=sku.pk).stock == 3
+    assert actions.release_stale_holds() == 0  # not stale yet
+    later = timezone.now() + timedelta(minutes=6)
+    assert actions.release_stale_holds(now=later) == 1
+    assert actions.release_stale_holds(now=later) == 0
+    assert Sku.objects.get(pk=sku.pk).stock == 5
+
+
+@pytest.mark.django_db
+def test_a_hold_swept_while_paying_means_no_order(monkeypatch, buyer, scarf, address):
+    _product, sku = scarf
+    fund(buyer, 20_000)
+    before = ledger_snapshot()
+    real = actions.take_hold
+
+    def swept_meanwhile(**kwargs):
+        hold_id = real(**kwargs)
+        assert actions.release_hold(hold_id=hold_id) is True
+        return hold_id
+
+    monkeypatch.setattr(actions, "take_hold", swept_meanwhile)
+    with pytest.raises(DomainError) as info:
+        actions.buy_now(
+            buyer=buyer, sku_id=sku.pk, quantity=1, address_id=address.pk, key="k", pay=True
+        )
+    assert info.value.code == "out_of_stock"
     assert Order.objects.count() == 0
     assert Sku.objects.get(pk=sku.pk).stock == 5
     assert ledger_snapshot() == before
