@@ -96,7 +96,22 @@ def _fresh(request: HttpRequest, post_id: int) -> dict:
 
 
 def _form_body(schema: type[Schema]) -> dict:
+    """The request body for OpenAPI, as JSON or a form; nested models are inlined so the
+    document has no references it does not define."""
     body = schema.model_json_schema()
+    definitions = body.pop("$defs", {})
+
+    def inline(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(definitions[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    body = inline(body)
     return {
         "requestBody": {
             "content": {

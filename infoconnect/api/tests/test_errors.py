@@ -1,6 +1,8 @@
 """Every error of the social API is JSON {"error", "code"} with its 4xx status; no input
 makes a 500. OpenAPI renders."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -179,6 +181,11 @@ def test_openapi_renders(api_client):
     ):
         assert path in paths, path
     assert "/api/{rest}" not in paths
+    # Every reference points into the document's own components.
+    refs = set(re.findall(r'"\$ref": "([^"]+)"', schema.content.decode()))
+    components = schema.json()["components"]["schemas"]
+    assert refs
+    assert {ref.removeprefix("#/components/schemas/") for ref in refs} <= set(components)
 
 
 @pytest.mark.parametrize(
