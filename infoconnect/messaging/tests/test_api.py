@@ -231,3 +231,14 @@ def test_marketing_preferences_over_the_api(api_client, merchant, followers, mak
         content_type="application/json",
     )
     assert invalid.status_code == 422
+
+
+def test_openapi_lists_the_messaging_paths(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/campaigns/{campaign_id}/send",
+        "/api/v1/campaigns/{campaign_id}/stats",
+        "/api/v1/conversations/{account_id}/messages",
+        "/api/v1/marketing_preferences/{merchant_id}",
+    ):
+        assert path in paths
