@@ -43,7 +43,10 @@ def header_links(request: HttpRequest) -> dict:
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    before = parse_datetime(request.GET.get("before", "") or "") or None
+    try:
+        before = parse_datetime(request.GET.get("before", "") or "")
+    except ValueError:
+        before = None
     entries = selectors.inbox(user=request.user, before=before)
     older = entries[-1].last_at.isoformat() if len(entries) == selectors.INBOX_PAGE else ""
     return render(request, "messaging/inbox.html", {"entries": entries, "older": older})

@@ -25,6 +25,7 @@ def test_header_links_to_the_inbox_with_a_polled_badge(make_user):
     assert 'id="nav-messages"' in page
     assert 'hx-get="/messages/badge/"' in page
     assert 'hx-trigger="load, every 5s"' in page
+    assert client.get("/messages/?before=2026-13-45T99:00").status_code == 200
     badge = client.get("/messages/badge/").content.decode()
     assert '<span class="badge" id="messages-badge" data-testid="messages-badge">1</span>' in badge
     assert client_for(alice).get("/messages/badge/").content.decode().strip() == ""
