@@ -373,7 +373,7 @@ def search(
         raise DomainError(
             CommonError.VALIDATION, _("type must be one of accounts, statuses, hashtags.")
         )
-    page = PageParams.clean(max_id=max_id, min_id=min_id, limit=limit)
+    page = page_params(max_id, None, min_id, limit)
     viewer = viewer_of(request)
     presenter = Presenter(request)
     result: dict = {"accounts": [], "statuses": [], "hashtags": []}

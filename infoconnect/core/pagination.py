@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 40
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class PageParams:
                 number = int(value)
             except (TypeError, ValueError):
                 return None
-            return number if number >= 0 else None
+            # Past the largest id a database holds means the same as that id (no 500).
+            return min(number, MAX_ID) if number >= 0 else None
 
         try:
             size = int(limit) if limit not in (None, "") else DEFAULT_LIMIT

@@ -122,6 +122,8 @@ def test_unknown_paths_and_methods_are_json(make_user, api_client):
         {"max_id": "x"},
         {"since_id": "-1"},
         {"min_id": "99999999999999999999999"},
+        {"since_id": "9223372036854775808"},
+        {"max_id": "9223372036854775808"},
         {"max_id": "1", "min_id": "5", "since_id": "2"},
     ],
 )
@@ -140,6 +142,9 @@ def test_odd_paging_parameters_never_fail(make_user, api_client, make_post, quer
         assert response.status_code == 200, (path, query)
         assert isinstance(response.json(), list)
         assert len(response.json()) <= 40
+    search = client.get("/api/v2/search", {"q": "one", **query})
+    assert search.status_code == 200
+    assert len(search.json()["statuses"]) <= 40
 
 
 def test_a_form_post_with_garbage_fields_is_handled(make_user, api_client):
