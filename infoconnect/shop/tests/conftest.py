@@ -95,3 +95,14 @@ def scarf(merchant):
 @pytest.fixture
 def address(buyer):
     return make_address(buyer)
+
+
+@pytest.fixture
+def credited_campaigns(monkeypatch):
+    """Accept every campaign id as proven, for tests about carrying it to the order (the proof
+    itself, that the buyer received the campaign, is the messaging app's to test)."""
+    try:
+        from infoconnect.shop import attribution
+    except ImportError:
+        return
+    monkeypatch.setattr(attribution, "_checks", [lambda **kwargs: True])

@@ -127,7 +127,7 @@ def test_catalog_bad_input_and_who_may_not(api_client, make_user, buyer, scarf):
 # --- cart, addresses, checkout ------------------------------------------------------------
 
 
-def test_cart_over_the_api(api_client, buyer, scarf):
+def test_cart_over_the_api(credited_campaigns, api_client, buyer, scarf):
     _product, sku = scarf
     client = api_client(buyer)
     error(api_client().get("/api/v1/cart"), 401, "not_authenticated")
@@ -210,7 +210,7 @@ def test_checkout_needs_a_key_and_replays_it(api_client, buyer, scarf, address):
     )
 
 
-def test_buy_now_over_the_api(api_client, buyer, scarf, address):
+def test_buy_now_over_the_api(credited_campaigns, api_client, buyer, scarf, address):
     _product, sku = scarf
     client = api_client(buyer)
     body = {"address_id": address.pk, "sku_id": sku.pk, "quantity": 3, "campaign_id": 4}

@@ -11,7 +11,9 @@ from infoconnect.shop.tests.conftest import fund, make_address, make_product, me
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_buy_pay_ship_confirm_in_the_browser(browser, live_server, page, login, make_user):
+def test_buy_pay_ship_confirm_in_the_browser(
+    credited_campaigns, browser, live_server, page, login, make_user
+):
     from playwright.sync_api import expect
 
     merchant = make_user("acme", kind="merchant", verified=True)

@@ -57,7 +57,7 @@ def test_merchant_shop_page(merchant, scarf):
     assert client_for().get("/shop/nobody/").status_code == 404
 
 
-def test_product_page_carries_the_campaign(buyer, scarf):
+def test_product_page_carries_the_campaign(credited_campaigns, buyer, scarf):
     product, sku = scarf
     page = client_for(buyer).get(f"/shop/p/{product.pk}/?campaign=77")
     body = text(page)
@@ -155,7 +155,7 @@ def test_cart_checkout_once_per_key(buyer, scarf, address):
     assert Sku.objects.get(pk=sku.pk).stock == 3
 
 
-def test_buy_now_checkout(buyer, scarf, address):
+def test_buy_now_checkout(credited_campaigns, buyer, scarf, address):
     _product, sku = scarf
     client = client_for(buyer)
     response = client.post(
