@@ -66,7 +66,7 @@ def _buy(buyers: list[tuple[int, int]], sku_id: int, key: str, barrier, results)
             order = actions.buy_now(
                 buyer=buyer, sku_id=sku_id, quantity=1, address_id=address_id, key=key, pay=True
             )
-            outcomes[order.state] += 1
+            outcomes[str(order.state)] += 1
         except DomainError as error:
             outcomes[error.code] += 1
     results.put((time.time(), dict(outcomes)))
