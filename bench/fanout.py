@@ -178,6 +178,7 @@ def run_workers(count: int) -> None:
 def fanout(vendor: str, merchant) -> tuple[int, float]:
     from infoconnect.messaging import actions
     from infoconnect.messaging.models import Campaign
+    from infoconnect.wallet import actions as wallet_actions
 
     campaign = actions.create_campaign(
         merchant=merchant,
@@ -185,6 +186,11 @@ def fanout(vendor: str, merchant) -> tuple[int, float]:
         body="A million people hear about it.",
         link_url="https://shop.example.com/sale",
     )
+    # Sending holds the campaign's cost (1 fen a follower) from the merchant's balance.
+    payment = wallet_actions.start_topup(
+        user_id=merchant.pk, amount=wallet_actions.MAX_TOPUP, destination="merchant"
+    )
+    wallet_actions.complete_topup(payment_id=payment.pk)
     start = time.perf_counter()
     actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
     run_workers(2 if vendor == "postgresql" else 1)

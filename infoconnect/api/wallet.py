@@ -58,6 +58,9 @@ class EntryOut(Schema):
 class TopupIn(Schema):
     amount: int = Field(strict=True, description="Amount in fen")
     currency: str = "CNY"
+    destination: str = Field(
+        "wallet", description='"wallet", or "merchant" for a merchant\'s balance'
+    )
 
 
 class TopupOut(Schema):
@@ -65,6 +68,7 @@ class TopupOut(Schema):
     status: str
     amount: int
     currency: str
+    destination: str
     redirect_url: str
     created_at: datetime
 
@@ -159,6 +163,7 @@ def create_topup(
         idempotency_key=idempotency_key,
         amount=payload.amount,
         currency=payload.currency,
+        destination=payload.destination,
     )
     if status == 201:
         body = {**body, "redirect_url": request.build_absolute_uri(body["redirect_url"])}

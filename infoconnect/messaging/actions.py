@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from infoconnect.accounts.models import REGIONS, User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.models import PlatformSettings
+from infoconnect.core.money import format_money
 from infoconnect.messaging import fanout
 from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.models import (
@@ -32,6 +33,10 @@ from infoconnect.messaging.models import (
     Receipt,
 )
 from infoconnect.social.models import Block, Follow
+from infoconnect.wallet import actions as wallet_actions
+from infoconnect.wallet import selectors as wallet_selectors
+from infoconnect.wallet.errors import WalletError
+from infoconnect.wallet.models import AccountKind
 
 # PostgreSQL writes chunks on several workers at once; SQLite has one writer, so its chunks
 # only bound what a crash redoes and are larger to save per-commit work.
@@ -43,6 +48,8 @@ MAX_AUDIENCE_TAGS = 10
 REGION_CODES = {code for code, _label in REGIONS}
 # States whose campaigns use up the day's quota.
 QUOTA_STATES = [Campaign.State.SCHEDULED, Campaign.State.SENDING, Campaign.State.SENT]
+# States a campaign ends in; its billing is settled when it enters one.
+ENDED_STATES = [Campaign.State.SENT, Campaign.State.CANCELLED, Campaign.State.FAILED]
 
 
 def chunk_size() -> int:
@@ -77,8 +84,17 @@ def suspend_merchant(*, merchant_id: int, note: str) -> bool:
     ).update(status=Enrolment.Status.SUSPENDED, note=note, suspended_at=timezone.now())
     if suspended:
         now = timezone.now()
+        stopping = list(
+            Campaign.objects.select_for_update()
+            .filter(
+                merchant_id=merchant_id,
+                state__in=[Campaign.State.SCHEDULED, Campaign.State.SENDING],
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         Campaign.objects.filter(
-            merchant_id=merchant_id,
+            pk__in=stopping,
             state__in=[Campaign.State.SCHEDULED, Campaign.State.SENDING],
         ).update(
             state=Campaign.State.FAILED,
@@ -86,7 +102,8 @@ def suspend_merchant(*, merchant_id: int, note: str) -> bool:
             finished_at=now,
             updated_at=now,
         )
-        # Billing: the wallet settles delivered × price and releases the rest here.
+        for campaign_id in stopping:
+            _settle_billing(campaign_id)
     return bool(suspended)
 
 
@@ -504,18 +521,8 @@ def update_campaign(
 def estimate_campaign(*, merchant: User, campaign_id: int) -> dict:
     """Recipients and cost if the campaign were sent now; remembered on the draft."""
     campaign = _own_campaign(merchant, campaign_id)
-    now = timezone.now()
     rules = PlatformSettings.current()
-    counts = fanout.estimate(
-        audience=fanout.Audience.of(merchant.pk, campaign.audience, now),
-        cap=fanout.active_cap(
-            merchant_id=merchant.pk,
-            limit=rules.marketing_cap_messages,
-            days=rules.marketing_cap_days,
-            now=now,
-            exclude_id=campaign.message_id,
-        ),
-    )
+    counts = _audience_counts(campaign=campaign, now=timezone.now(), rules=rules)
     price = (
         campaign.price_per_message_fen
         if campaign.state != Campaign.State.DRAFT
@@ -537,6 +544,22 @@ def estimate_campaign(*, merchant: User, campaign_id: int) -> dict:
         "cost_fen": counts.delivered * price,
         "currency": campaign.currency,
     }
+
+
+def _audience_counts(
+    *, campaign: Campaign, now: datetime, rules: PlatformSettings
+) -> fanout.ChunkCounts:
+    """The campaign's audience as a send at ``now`` would find it."""
+    return fanout.estimate(
+        audience=fanout.Audience.of(campaign.merchant_id, campaign.audience, now),
+        cap=fanout.active_cap(
+            merchant_id=campaign.merchant_id,
+            limit=rules.marketing_cap_messages,
+            days=rules.marketing_cap_days,
+            now=now,
+            exclude_id=campaign.message_id,
+        ),
+    )
 
 
 @transaction.atomic
@@ -650,15 +673,17 @@ def _begin_sending(*, campaign: Campaign, from_state: str) -> None:
     now = timezone.now()
     day = _local_day(now)
     _check_quota(merchant_id=merchant.pk, day=day, exclude_id=campaign.pk)
+    rules = PlatformSettings.current()
     started = Campaign.objects.filter(pk=campaign.pk, state=from_state).update(
         state=Campaign.State.SENDING,
         started_at=now,
         send_day=day,
         updated_at=now,
-        price_per_message_fen=PlatformSettings.current().price_per_message_fen,
+        price_per_message_fen=rules.price_per_message_fen,
     )
     if not started:
         raise DomainError(MessagingError.CAMPAIGN_NOT_DRAFT)
+    _hold_billing(campaign=campaign, now=now, rules=rules)
     message = Message.objects.create(
         sender=merchant,
         campaign=campaign,
@@ -681,7 +706,6 @@ def _begin_sending(*, campaign: Campaign, from_state: str) -> None:
         ]
     )
     Campaign.objects.filter(pk=campaign.pk).update(message=message, chunks_total=len(ranges))
-    # Billing: the wallet holds estimated_recipients × price_per_message_fen here.
     if not ranges:
         _finish_if_complete(campaign.pk)
         return
@@ -700,7 +724,7 @@ def cancel_campaign(*, merchant: User, campaign_id: int) -> Campaign:
     ).update(state=Campaign.State.CANCELLED, finished_at=timezone.now(), updated_at=timezone.now())
     if not cancelled:
         raise DomainError(MessagingError.CAMPAIGN_NOT_CANCELLABLE)
-    # Billing: the wallet settles delivered × price_per_message_fen and releases the rest here.
+    _settle_billing(campaign.pk)
     campaign.refresh_from_db()
     return campaign
 
@@ -780,14 +804,81 @@ def _record_chunk(*, chunk: CampaignChunk, counts: fanout.ChunkCounts, now: date
     )
     if not claimed or not progressed:
         raise _Stopped()
-    # Billing: once the state is `sent`, the wallet settles delivered × price here.
+    if Campaign.objects.filter(pk=chunk.campaign_id, state=Campaign.State.SENT).exists():
+        _settle_billing(chunk.campaign_id)
 
 
 def _finish_if_complete(campaign_id: int) -> None:
     now = timezone.now()
-    Campaign.objects.filter(
+    finished = Campaign.objects.filter(
         pk=campaign_id, state=Campaign.State.SENDING, chunks_done=F("chunks_total")
     ).update(state=Campaign.State.SENT, finished_at=now, updated_at=now)
+    if finished:
+        _settle_billing(campaign_id)
+
+
+# ---------------------------------------------------------------- billing
+
+
+def _hold_billing(*, campaign: Campaign, now: datetime, rules: PlatformSettings) -> None:
+    """Hold the campaign's estimated cost from the merchant's balance as it starts sending.
+
+    The estimate is taken now, in the sending transaction; followers who arrive later may
+    still receive it, but the charge never exceeds this hold (see _settle_billing).
+    """
+    recipients = _audience_counts(campaign=campaign, now=now, rules=rules).delivered
+    Campaign.objects.filter(pk=campaign.pk).update(estimated_recipients=recipients)
+    amount = recipients * rules.price_per_message_fen
+    if amount == 0:
+        # Free (no price or nobody to reach): the ledger records no zero transactions.
+        return
+    try:
+        wallet_actions.hold_campaign_cost(
+            merchant_id=campaign.merchant_id,
+            campaign_id=campaign.pk,
+            amount=amount,
+            currency=campaign.currency,
+        )
+    except DomainError as error:
+        if error.error is not WalletError.MERCHANT_INSUFFICIENT_FUNDS:
+            raise
+        balance = wallet_selectors.balance_of(
+            user_id=campaign.merchant_id, kind=AccountKind.MERCHANT, currency=campaign.currency
+        )
+        raise DomainError(
+            WalletError.MERCHANT_INSUFFICIENT_FUNDS,
+            _(
+                "Your merchant balance (%(balance)s) is too low for this campaign's"
+                " estimated cost of %(cost)s. Top up your balance and send again."
+            )
+            % {
+                "balance": format_money(balance, campaign.currency),
+                "cost": format_money(amount, campaign.currency),
+            },
+        ) from None
+
+
+def _settle_billing(campaign_id: int) -> None:
+    """Charge an ended campaign delivered × price (never more than its hold) and release
+    the rest to the merchant; call it in the transaction that ended the campaign. Running
+    it again changes nothing."""
+    campaign = (
+        Campaign.objects.filter(pk=campaign_id, state__in=ENDED_STATES)
+        .values("merchant_id", "delivered", "price_per_message_fen", "currency")
+        .first()
+    )
+    if campaign is None:
+        return
+    held = wallet_selectors.campaign_cost(campaign_id=campaign_id)["held"]
+    if not held:
+        # Never started, or free: nothing was held.
+        return
+    wallet_actions.settle_campaign(
+        merchant_id=campaign["merchant_id"],
+        campaign_id=campaign_id,
+        charged=min(campaign["delivered"] * campaign["price_per_message_fen"], held),
+        currency=campaign["currency"],
+    )
 
 
 def deliver_campaign_chunks(*, campaign_id: int) -> int:

@@ -21,6 +21,8 @@ from infoconnect.messaging import actions, selectors
 from infoconnect.messaging.forms import CampaignForm, MessageForm, ScheduleForm, TagForm
 from infoconnect.messaging.models import Campaign, FollowerTag, MarketingPreference
 from infoconnect.social.models import Follow
+from infoconnect.wallet import selectors as wallet_selectors
+from infoconnect.wallet.models import AccountKind
 
 
 def header_links(request: HttpRequest) -> dict:
@@ -250,6 +252,10 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "peak": peak,
             "schedule_form": ScheduleForm(),
             "idempotency_key": uuid.uuid4(),
+            "billing": wallet_selectors.campaign_cost(campaign_id=campaign.pk),
+            "merchant_balance": wallet_selectors.balance_of(
+                user_id=request.user.pk, kind=AccountKind.MERCHANT, currency=campaign.currency
+            ),
         },
     )
 
@@ -271,7 +277,8 @@ def campaign_estimate(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def campaign_progress(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _merchant_only(request)
     campaign = _campaign_or_404(request, campaign_id)
-    return render(request, "messaging/_progress.html", {"campaign": campaign})
+    billing = wallet_selectors.campaign_cost(campaign_id=campaign.pk)
+    return render(request, "messaging/_progress.html", {"campaign": campaign, "billing": billing})
 
 
 @login_required
@@ -295,7 +302,7 @@ def campaign_action(request: HttpRequest, campaign_id: int, verb: str) -> HttpRe
                 action=send,
             )
             if status >= 400:
-                raise DomainError(_error_for(body))
+                raise DomainError(_error_for(body), body.get("error"))
             messages.success(request, _t("Sending started."))
         elif verb == "test":
             actions.send_test(merchant=merchant, campaign_id=campaign.pk)

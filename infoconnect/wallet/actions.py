@@ -388,17 +388,31 @@ def settle_campaign(
 
 @transaction.atomic
 def start_topup(
-    *, user_id: int, amount: int, currency: str = "CNY", provider: str = DEFAULT_PROVIDER
+    *,
+    user_id: int,
+    amount: int,
+    currency: str = "CNY",
+    provider: str = DEFAULT_PROVIDER,
+    destination: str = AccountKind.WALLET,
 ) -> Payment:
-    """Open a payment with the provider; the wallet is credited when it notifies success."""
+    """Open a payment with the provider; ``destination`` (the person's wallet or the
+    merchant's balance) is credited when it notifies success."""
     _check_amount(amount, currency)
     if amount > MAX_TOPUP:
         raise DomainError(WalletError.AMOUNT_TOO_LARGE)
+    if destination == AccountKind.MERCHANT:
+        from infoconnect.accounts.models import User
+
+        if not User.objects.filter(pk=user_id, kind=User.Kind.MERCHANT).exists():
+            raise DomainError(WalletError.NOT_A_MERCHANT_TOPUP)
+    elif destination != AccountKind.WALLET:
+        raise DomainError(WalletError.INVALID_DESTINATION)
     session = get_provider(provider).create_payment(amount=amount, currency=currency)
     return Payment.objects.create(
         user_id=user_id,
         amount=amount,
         currency=currency,
+        destination=destination,
         provider=provider,
         provider_ref=session.reference,
         redirect_url=session.redirect_url,
@@ -407,7 +421,7 @@ def start_topup(
 
 @transaction.atomic
 def complete_topup(*, payment_id: int) -> LedgerTransaction | None:
-    """Credit a paid top-up to the wallet, once; None if the payment was cancelled."""
+    """Credit a paid top-up to its destination, once; None if the payment was cancelled."""
     Payment.objects.filter(pk=payment_id, status=Payment.Status.PENDING).update(
         status=Payment.Status.SUCCEEDED, completed_at=timezone.now()
     )
@@ -422,12 +436,12 @@ def complete_topup(*, payment_id: int) -> LedgerTransaction | None:
         currency=payment.currency,
     )
     if created:
-        external, wallet = accounts(
+        external, destination = accounts(
             payment.currency,
             (AccountKind.EXTERNAL, PLATFORM),
-            (AccountKind.WALLET, payment.user_id),
+            (payment.destination, payment.user_id),
         )
-        _post(txn, [(external, -payment.amount, None), (wallet, payment.amount, None)])
+        _post(txn, [(external, -payment.amount, None), (destination, payment.amount, None)])
     return txn
 
 
@@ -577,6 +591,7 @@ def payment_data(payment: Payment) -> dict:
         "status": payment.status,
         "amount": payment.amount,
         "currency": payment.currency,
+        "destination": payment.destination,
         "redirect_url": payment.redirect_url,
         "created_at": payment.created_at.isoformat(),
     }
@@ -593,17 +608,30 @@ def payout_data(payout: Payout) -> dict:
 
 
 def request_topup(
-    *, user_id: int, idempotency_key: str | None, amount: int, currency: str = "CNY"
+    *,
+    user_id: int,
+    idempotency_key: str | None,
+    amount: int,
+    currency: str = "CNY",
+    destination: str = AccountKind.WALLET,
 ) -> tuple[int, dict]:
     """start_topup once per Idempotency-Key; returns the (status, body) first given for it."""
+    params = {"amount": amount, "currency": currency}
+    if destination != AccountKind.WALLET:
+        # Wallet top-ups keep the fingerprint they always had.
+        params["destination"] = destination
     return run_idempotent(
         user_id=user_id,
         key=idempotency_key,
         scope="wallet.topup",
-        params={"amount": amount, "currency": currency},
+        params=params,
         action=lambda: (
             201,
-            payment_data(start_topup(user_id=user_id, amount=amount, currency=currency)),
+            payment_data(
+                start_topup(
+                    user_id=user_id, amount=amount, currency=currency, destination=destination
+                )
+            ),
         ),
     )
 

@@ -37,6 +37,16 @@ class WalletError(ErrorCode):
         _("The charge is more than was held for the campaign."),
     )
     NOT_A_MERCHANT = ("not_a_merchant", 403, _("Only merchants have a balance to pay out."))
+    NOT_A_MERCHANT_TOPUP = (
+        "not_a_merchant",
+        403,
+        _("Only merchants have a balance to top up."),
+    )
+    INVALID_DESTINATION = (
+        "invalid_destination",
+        422,
+        _("A top-up goes to your wallet or to your merchant balance."),
+    )
     PAYMENT_NOT_FOUND = ("payment_not_found", 404, _("That top-up does not exist."))
     PAYOUT_NOT_FOUND = ("payout_not_found", 404, _("That payout does not exist."))
     INVALID_SIGNATURE = ("invalid_signature", 400, _("The notification's signature is wrong."))

@@ -143,9 +143,17 @@ class Payment(models.Model):
         SUCCEEDED = "succeeded", _("Paid")
         CANCELED = "canceled", _("Canceled")
 
+    # Destinations a top-up may credit: a person's wallet, or a merchant's balance (so a
+    # merchant can pay for campaigns before it has sales).
+    DESTINATIONS = [
+        (AccountKind.WALLET.value, AccountKind.WALLET.label),
+        (AccountKind.MERCHANT.value, AccountKind.MERCHANT.label),
+    ]
+
     user_id = models.BigIntegerField()
     amount = models.BigIntegerField()
     currency = models.CharField(max_length=3, default="CNY")
+    destination = models.CharField(max_length=20, choices=DESTINATIONS, default=AccountKind.WALLET)
     provider = models.CharField(max_length=20)
     provider_ref = models.CharField(max_length=64, unique=True)
     redirect_url = models.CharField(max_length=500, blank=True)

@@ -10,8 +10,10 @@ from infoconnect.wallet.models import (
     AccountKind,
     LedgerAccount,
     LedgerEntry,
+    LedgerTransaction,
     Payment,
     Payout,
+    TransactionKind,
 )
 
 
@@ -86,3 +88,26 @@ def platform_totals(*, currency: str = "CNY") -> dict[str, int]:
 
 def platform_account_balance(*, kind: str, currency: str = "CNY") -> int:
     return balance_of(user_id=PLATFORM, kind=kind, currency=currency)
+
+
+def campaign_cost(*, campaign_id: int) -> dict[str, int | None]:
+    """A campaign's billing: ``held`` (0 when nothing was held) and ``charged`` to messaging
+    revenue (None until the campaign is settled)."""
+    reference = str(campaign_id)
+    amounts = dict(
+        LedgerTransaction.objects.filter(
+            kind__in=[TransactionKind.CAMPAIGN_HOLD, TransactionKind.CAMPAIGN_SETTLE],
+            reference=reference,
+        ).values_list("kind", "amount")
+    )
+    charged = None
+    if TransactionKind.CAMPAIGN_SETTLE in amounts:
+        charged = (
+            LedgerEntry.objects.filter(
+                transaction__kind=TransactionKind.CAMPAIGN_SETTLE,
+                transaction__reference=reference,
+                account__kind=AccountKind.MESSAGING_REVENUE,
+            ).aggregate(total=Sum("amount"))["total"]
+            or 0
+        )
+    return {"held": amounts.get(TransactionKind.CAMPAIGN_HOLD, 0), "charged": charged}

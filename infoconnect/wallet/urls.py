@@ -10,6 +10,7 @@ urlpatterns = [
     path("statement.csv", views.statement_csv, name="statement_csv"),
     path("merchant/", views.merchant, name="merchant"),
     path("merchant/payouts/", views.payout, name="payout"),
+    path("merchant/topup/", views.merchant_topup, name="merchant_topup"),
     path("merchant/statement.csv", views.merchant_statement_csv, name="merchant_statement_csv"),
     path("sandbox/pay/<str:reference>/", views.sandbox_pay, name="sandbox_pay"),
 ]

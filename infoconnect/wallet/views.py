@@ -90,9 +90,22 @@ def merchant(request: HttpRequest) -> HttpResponse:
     return _render_merchant(request, AmountForm())
 
 
-def _render_merchant(request: HttpRequest, form: AmountForm, status: int = 200) -> HttpResponse:
+def _topup_form(data=None) -> AmountForm:
+    # Its own prefix: the payout form on the same page has the same fields.
+    return AmountForm(data, prefix="topup")
+
+
+def _render_merchant(
+    request: HttpRequest,
+    form: AmountForm,
+    status: int = 200,
+    topup_form: AmountForm | None = None,
+) -> HttpResponse:
     entries, next_max_id = _statement_page(request, kind=AccountKind.MERCHANT)
     user_id = request.user.pk
+    topup = None
+    if request.GET.get("topup", "").isdigit():
+        topup = selectors.payment_for(user_id=user_id, payment_id=int(request.GET["topup"]))
     return render(
         request,
         "wallet/merchant.html",
@@ -104,6 +117,8 @@ def _render_merchant(request: HttpRequest, form: AmountForm, status: int = 200) 
             "next_max_id": next_max_id,
             "payouts": selectors.payouts_of(merchant_id=user_id),
             "form": form,
+            "topup_form": topup_form or _topup_form(),
+            "topup": topup,
         },
         status=status,
     )
@@ -126,6 +141,26 @@ def payout(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("Payout #%(id)s requested.") % {"id": body["id"]})
     return redirect("wallet:merchant")
+
+
+@login_required
+@require_POST
+def merchant_topup(request: HttpRequest) -> HttpResponse:
+    """Top up the merchant balance (to pay for campaigns) through the payment provider."""
+    _merchant_only(request)
+    form = _topup_form(request.POST)
+    if not form.is_valid():
+        return _render_merchant(request, AmountForm(), status=400, topup_form=form)
+    status, body = actions.request_topup(
+        user_id=request.user.pk,
+        idempotency_key=str(form.cleaned_data["idempotency_key"]),
+        amount=form.cleaned_data["amount"],
+        destination=AccountKind.MERCHANT,
+    )
+    if status >= 400:
+        messages.error(request, body["error"])
+        return redirect("wallet:merchant")
+    return redirect(body["redirect_url"])
 
 
 class _Echo:
@@ -191,5 +226,6 @@ def sandbox_pay(request: HttpRequest, reference: str) -> HttpResponse:
             else:
                 provider.cancel_payment(reference=reference)
                 messages.info(request, _("Payment cancelled."))
-        return redirect(f"{reverse('wallet:home')}?topup={payment.pk}")
+        back = "wallet:merchant" if payment.destination == AccountKind.MERCHANT else "wallet:home"
+        return redirect(f"{reverse(back)}?topup={payment.pk}")
     return render(request, "wallet/sandbox_pay.html", {"payment": payment})

@@ -2,13 +2,33 @@ import pytest
 
 from infoconnect.messaging import actions
 from infoconnect.social.models import Follow
+from infoconnect.wallet import actions as wallet_actions
+from infoconnect.wallet.models import AccountKind
+
+# What the `merchant` fixture starts with: enough for any campaign in these tests (1 fen each).
+MERCHANT_FUNDS = 10_000
 
 
 @pytest.fixture
-def merchant(make_user):
-    """An enrolled, verified merchant."""
+def fund_balance():
+    """`fund_balance(merchant, fen)`: a confirmed top-up into the merchant's balance, through
+    the wallet's own top-up actions, so campaigns can hold their cost."""
+
+    def fund(merchant, amount: int) -> None:
+        payment = wallet_actions.start_topup(
+            user_id=merchant.pk, amount=amount, destination=AccountKind.MERCHANT
+        )
+        wallet_actions.complete_topup(payment_id=payment.pk)
+
+    return fund
+
+
+@pytest.fixture
+def merchant(make_user, fund_balance):
+    """An enrolled, verified merchant with ¥100.00 in its balance to pay for campaigns."""
     user = make_user("acme", kind="merchant", verified=True)
     actions.enrol_merchant(merchant=user)
+    fund_balance(user, MERCHANT_FUNDS)
     return user
 
 
