@@ -10,7 +10,9 @@ from infoconnect.social.models import Follow
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_campaign_reaches_the_follower_live(browser, live_server, page, login, make_user):
+def test_campaign_reaches_the_follower_live(
+    browser, live_server, page, login, make_user, fund_balance
+):
     merchant = make_user("acme", kind="merchant", verified=True)
     actions.enrol_merchant(merchant=merchant)
     fan = make_user("fan")
@@ -30,8 +32,22 @@ def test_campaign_reaches_the_follower_live(browser, live_server, page, login, m
     shop.get_by_label("Link").fill(f"{live_server.url}/messages/preferences/")
     shop.get_by_role("button", name="Save draft").click()
     expect(shop.get_by_test_id("estimate")).to_contain_text("Estimated recipients: 1")
+    # An empty merchant balance cannot pay for the campaign: it stays a draft.
+    shop.get_by_role("button", name="Send now").click()
+    expect(
+        shop.get_by_text(
+            "Your merchant balance (¥0.00) is too low for this campaign's estimated cost of"
+            " ¥0.01. Top up your balance and send again."
+        )
+    ).to_be_visible()
+    expect(shop.get_by_test_id("campaign-state")).to_have_text("Draft")
+    fund_balance(merchant, 100)
+    shop.reload()
+    expect(shop.get_by_test_id("merchant-balance")).to_have_text("¥1.00")
     shop.get_by_role("button", name="Send now").click()
     expect(shop.get_by_test_id("campaign-state")).to_have_text("Sent")
+    expect(shop.get_by_test_id("cost-held")).to_have_text("¥0.01")
+    expect(shop.get_by_test_id("cost-charged")).to_have_text("¥0.01")
 
     # The follower's page was not reloaded: the header badge polls.
     expect(page.get_by_test_id("messages-badge")).to_have_text("1", timeout=15_000)
