@@ -16,9 +16,11 @@ from pydantic import Field
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import run_idempotent
+from infoconnect.core.money import format_money
 from infoconnect.messaging import actions, selectors
 from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.models import MESSAGE_MAX_LENGTH, Campaign, Message
+from infoconnect.shop import selectors as shop_selectors
 
 router = Router(tags=["messaging"])
 
@@ -35,6 +37,7 @@ class AudienceIn(Schema):
     tags: list[str] = []
     regions: list[str] = []
     followed_within_days: int | None = None
+    bought_from_me: bool = False
 
 
 class CampaignIn(Schema):
@@ -42,6 +45,7 @@ class CampaignIn(Schema):
     body: str = Field(max_length=MESSAGE_MAX_LENGTH * 2)
     link_url: str = ""
     audience: AudienceIn = AudienceIn()
+    product_id: int | None = None
 
 
 class CampaignPatch(Schema):
@@ -49,6 +53,8 @@ class CampaignPatch(Schema):
     body: str | None = None
     link_url: str | None = None
     audience: AudienceIn | None = None
+    # 0 takes the product card off.
+    product_id: int | None = None
 
 
 class ScheduleIn(Schema):
@@ -68,6 +74,7 @@ class CampaignOut(Schema):
     body: str
     link_url: str
     image_url: str | None
+    product_id: int | None
     audience: dict
     state: str
     failure_reason: str
@@ -96,6 +103,10 @@ class StatsOut(Schema):
     billable_deliveries: int
     billable_fen: int
     currency: str
+    orders: int
+    revenue_fen: int
+    refunded_orders: int
+    refunded_fen: int
 
 
 class EstimateOut(Schema):
@@ -122,6 +133,15 @@ class ConversationOut(Schema):
     is_campaign: bool
 
 
+class ProductCardOut(Schema):
+    id: int
+    title: str
+    price_fen: int | None
+    price_display: str
+    image_url: str | None
+    url: str
+
+
 class MessageOut(Schema):
     id: int
     sender_id: int
@@ -133,6 +153,7 @@ class MessageOut(Schema):
     campaign_id: int | None = None
     campaign_title: str | None = None
     click_url: str | None = None
+    product: ProductCardOut | None = None
     read: bool | None = None
     unsubscribed: bool | None = None
     reported: bool | None = None
@@ -163,6 +184,7 @@ def _campaign(campaign: Campaign) -> dict:
         "body": campaign.body,
         "link_url": campaign.link_url,
         "image_url": campaign.image.url if campaign.image else None,
+        "product_id": campaign.product_id,
         "audience": campaign.audience,
         "state": campaign.state,
         "failure_reason": campaign.failure_reason,
@@ -190,6 +212,7 @@ def create_campaign(request, payload: CampaignIn):
         body=payload.body,
         link_url=payload.link_url,
         audience=_audience(payload.audience),
+        product_id=payload.product_id,
     )
     return Status(201, _campaign(campaign))
 
@@ -215,6 +238,7 @@ def update_campaign(request, campaign_id: int, payload: CampaignPatch):
         body=payload.body,
         link_url=payload.link_url,
         audience=_audience(payload.audience),
+        product_id=payload.product_id,
     )
     return _campaign(campaign)
 
@@ -286,7 +310,20 @@ def _account(user) -> dict:
     }
 
 
-def _message(message: Message, *, flags: int | None, token: str = "") -> dict:
+def _product_card(product, url: str) -> dict:
+    price = product.lowest_price
+    cover = product.cover
+    return {
+        "id": product.pk,
+        "title": product.title,
+        "price_fen": price,
+        "price_display": format_money(price) if price is not None else "",
+        "image_url": cover.thumbnail.url if cover else None,
+        "url": url,
+    }
+
+
+def _message(message: Message, *, flags: int | None, token: str = "", product=None) -> dict:
     data = {
         "id": message.pk,
         "sender_id": message.sender_id,
@@ -306,6 +343,15 @@ def _message(message: Message, *, flags: int | None, token: str = "") -> dict:
             data["read"] = bool(flags & 1)
             data["unsubscribed"] = bool(flags & 4)
             data["reported"] = bool(flags & 8)
+    if product is not None:
+        if token and message.campaign_id is not None:
+            # The card's Buy goes through the signed click link, so it counts as a click.
+            url = reverse("messaging:click", args=[token]) + "?to=product"
+        elif message.campaign_id is not None:
+            url = f"{reverse('shop:product', args=[product.pk])}?campaign={message.campaign_id}"
+        else:
+            url = reverse("shop:product", args=[product.pk])
+        data["product"] = _product_card(product, url)
     return data
 
 
@@ -349,6 +395,7 @@ def conversation_messages(request, account_id: int):
             item.message,
             flags=item.flags if item.click_token else None,
             token=item.click_token,
+            product=item.product,
         )
         for item in thread.items
     ]
@@ -364,7 +411,9 @@ def send_message(request, account_id: int, payload: MessageIn):
         attachment_id=payload.attachment_id,
         attachment_url=payload.attachment_url,
     )
-    return Status(201, _message(message, flags=None))
+    product_id = selectors.message_product_id(message)
+    product = shop_selectors.product_cards([product_id]).get(product_id) if product_id else None
+    return Status(201, _message(message, flags=None, product=product))
 
 
 @router.post("/v1/conversations/{account_id}/read", response={200: dict, **ERRORS})

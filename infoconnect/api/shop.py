@@ -18,6 +18,7 @@ from infoconnect.core.idempotency import run_idempotent
 from infoconnect.core.money import format_money
 from infoconnect.core.pagination import PageParams
 from infoconnect.shop import actions, selectors
+from infoconnect.shop.attribution import accepted_campaign_for_sku
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.models import CartLine, Order, Product, RefundRequest, Sku
 
@@ -484,7 +485,9 @@ def add_cart_line(request, payload: CartLineIn):
         person=request.auth,
         sku_id=payload.sku_id,
         quantity=payload.quantity,
-        campaign_id=payload.campaign_id,
+        campaign_id=accepted_campaign_for_sku(
+            buyer_id=request.auth.pk, campaign_id=payload.campaign_id, sku_id=payload.sku_id
+        ),
     )
     return Status(201, _cart(request.auth))
 
@@ -539,7 +542,9 @@ def checkout(
                     quantity=payload.quantity,
                     address_id=payload.address_id,
                     key=idempotency_key,
-                    campaign_id=payload.campaign_id,
+                    campaign_id=accepted_campaign_for_sku(
+                        buyer_id=user.pk, campaign_id=payload.campaign_id, sku_id=payload.sku_id
+                    ),
                     pay=payload.pay,
                 )
             ]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -184,8 +185,26 @@ def _may_message(*, sender: User, recipient: User, conversation: Conversation | 
     raise DomainError(MessagingError.NOT_ACCEPTING_MESSAGES)
 
 
+def _clean_product(*, merchant: User, product_id: int | None) -> int:
+    """A product a card may show: the merchant's own and on sale."""
+    from infoconnect.shop.models import Product
+
+    if (
+        isinstance(product_id, bool)
+        or not isinstance(product_id, int)
+        or not 0 < product_id < 2**63
+        or not Product.objects.filter(
+            pk=product_id, merchant_id=merchant.pk, status=Product.Status.ACTIVE
+        ).exists()
+    ):
+        raise DomainError(
+            MessagingError.INVALID_ATTACHMENT, _("Choose one of your own products on sale.")
+        )
+    return product_id
+
+
 def _clean_attachment(
-    attachment_type: str, attachment_id: int | None, attachment_url: str
+    attachment_type: str, attachment_id: int | None, attachment_url: str, *, sender: User
 ) -> tuple[str, int | None, str]:
     attachment_type = attachment_type or ""
     attachment_url = (attachment_url or "").strip()
@@ -201,6 +220,8 @@ def _clean_attachment(
         if attachment_id is None or not Post.objects.filter(pk=attachment_id).exists():
             raise DomainError(MessagingError.INVALID_ATTACHMENT, _("That post does not exist."))
         return "post", attachment_id, ""
+    if attachment_type == Message.Attachment.PRODUCT:
+        return "product", _clean_product(merchant=sender, product_id=attachment_id), ""
     raise DomainError(MessagingError.INVALID_ATTACHMENT)
 
 
@@ -228,7 +249,7 @@ def send_message(
     attachment_url: str = "",
 ) -> Message:
     body = (body or "").strip()
-    attachment = _clean_attachment(attachment_type, attachment_id, attachment_url)
+    attachment = _clean_attachment(attachment_type, attachment_id, attachment_url, sender=sender)
     if len(body) > MESSAGE_MAX_LENGTH or (not body and not attachment[0]):
         raise DomainError(MessagingError.INVALID_MESSAGE)
     if recipient_id == sender.pk:
@@ -359,15 +380,25 @@ def _receipt_message(*, recipient_id: int, message_id: int) -> Message:
     return Message.objects.select_related("campaign").get(pk=message_id)
 
 
+def campaign_product_url(campaign: Campaign) -> str:
+    """The product page of the campaign's card, carrying the campaign for attribution."""
+    return f"{reverse('shop:product', args=[campaign.product_id])}?campaign={campaign.pk}"
+
+
 @transaction.atomic
-def record_click(*, recipient_id: int, message_id: int) -> str:
-    """Record a click on a campaign message's link and return that link."""
+def record_click(*, recipient_id: int, message_id: int, target: str = "link") -> str:
+    """Record a click on a campaign message's link (or its product card) and return where to go."""
     message = _receipt_message(recipient_id=recipient_id, message_id=message_id)
-    if message.campaign is None or not message.campaign.link_url:
+    campaign = message.campaign
+    if campaign is not None and target == "product" and campaign.product_id:
+        destination = campaign_product_url(campaign)
+    elif campaign is not None and campaign.link_url:
+        destination = campaign.link_url
+    else:
         raise DomainError(MessagingError.NO_LINK)
     _flag(recipient_id=recipient_id, message_id=message_id, bit=Receipt.READ)
     _flag(recipient_id=recipient_id, message_id=message_id, bit=Receipt.CLICKED)
-    return message.campaign.link_url
+    return destination
 
 
 @transaction.atomic
@@ -419,9 +450,12 @@ def _require_enrolled(merchant: User, *, lock: bool = False) -> None:
         raise DomainError(MessagingError.NOT_ENROLLED)
 
 
+AUDIENCE_KEYS = {"tags", "regions", "followed_within_days", "bought_from_me"}
+
+
 def clean_audience(raw: dict | None) -> dict:
     raw = raw or {}
-    if not isinstance(raw, dict) or set(raw) - {"tags", "regions", "followed_within_days"}:
+    if not isinstance(raw, dict) or set(raw) - AUDIENCE_KEYS:
         raise DomainError(MessagingError.INVALID_AUDIENCE)
     audience: dict = {}
     tags = raw.get("tags") or []
@@ -441,6 +475,11 @@ def clean_audience(raw: dict | None) -> dict:
                 MessagingError.INVALID_AUDIENCE, _("Followed within: 1 to 3,650 days.")
             )
         audience["followed_within_days"] = days
+    bought = raw.get("bought_from_me")
+    if bought not in (None, False):
+        if bought is not True:
+            raise DomainError(MessagingError.INVALID_AUDIENCE, _("Has bought from me: yes or no."))
+        audience["bought_from_me"] = True
     return audience
 
 
@@ -468,9 +507,12 @@ def create_campaign(
     link_url: str = "",
     audience: dict | None = None,
     image=None,
+    product_id: int | None = None,
 ) -> Campaign:
     _require_enrolled(merchant)
     fields = _clean_content(title, body, link_url)
+    if product_id is not None:
+        fields["product_id"] = _clean_product(merchant=merchant, product_id=product_id)
     campaign = Campaign.objects.create(
         merchant=merchant,
         audience=clean_audience(audience),
@@ -499,7 +541,9 @@ def update_campaign(
     body: str | None = None,
     link_url: str | None = None,
     audience: dict | None = None,
+    product_id: int | None = None,
 ) -> Campaign:
+    """None leaves a field as it is; product_id=0 takes the product card off."""
     campaign = _own_campaign(merchant, campaign_id)
     fields = _clean_content(
         campaign.title if title is None else title,
@@ -508,6 +552,10 @@ def update_campaign(
     )
     if audience is not None:
         fields["audience"] = clean_audience(audience)
+    if product_id == 0:
+        fields["product_id"] = None
+    elif product_id is not None:
+        fields["product_id"] = _clean_product(merchant=merchant, product_id=product_id)
     updated = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.DRAFT).update(
         updated_at=timezone.now(), estimated_recipients=None, **fields
     )

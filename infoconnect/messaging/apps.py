@@ -10,3 +10,8 @@ class MessagingConfig(AppConfig):
         from infoconnect.messaging.views import header_links
 
         register_header_provider(header_links)
+
+        from infoconnect.messaging.selectors import campaign_reached
+        from infoconnect.shop.attribution import register_campaign_check
+
+        register_campaign_check(campaign_reached)

@@ -17,6 +17,9 @@ from infoconnect.messaging.models import Message
 # Skip reasons in order of precedence: a follower who is several is counted under the first.
 BLOCKED, MUTED, OPTED_OUT = 1, 2, 3
 
+# The shop's order states that make a follower someone who "has bought from me".
+BOUGHT_STATES = ("paid", "shipped", "completed")
+
 
 @dataclass(frozen=True)
 class Audience:
@@ -24,6 +27,7 @@ class Audience:
     tags: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     followed_since: datetime | None = None
+    bought_from_me: bool = False
 
     @classmethod
     def of(cls, merchant_id: int, spec: dict, now: datetime) -> "Audience":
@@ -33,6 +37,7 @@ class Audience:
             tags=tuple(spec.get("tags") or ()),
             regions=tuple(spec.get("regions") or ()),
             followed_since=now - timedelta(days=days) if days else None,
+            bought_from_me=bool(spec.get("bought_from_me")),
         )
 
 
@@ -118,6 +123,13 @@ def _candidates(
             f" AND t.follower_id = f.follower_id AND t.tag IN ({_placeholders(audience.tags)}))"
         )
         params += [audience.merchant_id, *audience.tags]
+    if audience.bought_from_me:
+        # Paid or later, and not refunded: an order that was undone is not a customer.
+        sql += (
+            " AND EXISTS (SELECT 1 FROM shop_order o WHERE o.buyer_id = f.follower_id"
+            " AND o.merchant_id = %s AND o.state IN (%s, %s, %s))"
+        )
+        params += [audience.merchant_id, *BOUGHT_STATES]
     return sql, params
 
 

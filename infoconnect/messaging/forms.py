@@ -3,6 +3,19 @@ from django.utils.translation import gettext_lazy as _
 
 from infoconnect.accounts.models import REGIONS
 from infoconnect.messaging.models import MESSAGE_MAX_LENGTH, TITLE_MAX_LENGTH
+from infoconnect.shop.selectors import merchant_products_on_sale
+
+
+def _product_field(merchant) -> forms.TypedChoiceField:
+    """A picker of the merchant's own products on sale; the action checks the choice again."""
+    products = merchant_products_on_sale(merchant_id=merchant.pk)
+    return forms.TypedChoiceField(
+        label=_("Product card"),
+        choices=[("", _("No product")), *((p.pk, p.title) for p in products)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
 
 
 class MessageForm(forms.Form):
@@ -15,6 +28,11 @@ class MessageForm(forms.Form):
     link = forms.URLField(
         label=_("Attach a link"), required=False, max_length=500, assume_scheme="https"
     )
+
+    def __init__(self, *args, sender=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sender is not None and sender.is_authenticated and sender.is_merchant:
+            self.fields["product"] = _product_field(sender)
 
 
 class CampaignForm(forms.Form):
@@ -40,6 +58,14 @@ class CampaignForm(forms.Form):
         min_value=1,
         max_value=3650,
     )
+    bought_from_me = forms.BooleanField(
+        label=_("Only followers who have bought from me"), required=False
+    )
+
+    def __init__(self, *args, merchant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"] = _product_field(merchant)
+        self.order_fields(["title", "body", "product"])
 
     def audience(self) -> dict:
         data = self.cleaned_data
@@ -48,6 +74,7 @@ class CampaignForm(forms.Form):
             "tags": tags,
             "regions": list(data.get("regions") or []),
             "followed_within_days": data.get("followed_within_days"),
+            "bought_from_me": bool(data.get("bought_from_me")),
         }
 
     @classmethod
@@ -60,6 +87,8 @@ class CampaignForm(forms.Form):
             "tags": ", ".join(audience.get("tags", [])),
             "regions": audience.get("regions", []),
             "followed_within_days": audience.get("followed_within_days"),
+            "bought_from_me": bool(audience.get("bought_from_me")),
+            "product": campaign.product_id,
         }
 
 

@@ -199,7 +199,10 @@ class Campaign(models.Model):
     body = models.TextField(_("message"), max_length=MESSAGE_MAX_LENGTH)
     link_url = models.URLField(_("link"), max_length=500, blank=True)
     image = models.ImageField(_("image"), upload_to="campaigns/", blank=True)
-    # {"tags": [...], "regions": [...], "followed_within_days": N}; empty = all followers.
+    # The shop product whose card the message carries (no FK: the shop's table, checked on save).
+    product_id = models.BigIntegerField(null=True, blank=True)
+    # {"tags": [...], "regions": [...], "followed_within_days": N, "bought_from_me": true};
+    # empty = all followers.
     audience = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     failure_reason = models.CharField(max_length=200, blank=True)

@@ -26,6 +26,8 @@ from infoconnect.messaging.models import (
     Participant,
     Receipt,
 )
+from infoconnect.shop import selectors as shop_selectors
+from infoconnect.shop.models import Product
 
 INBOX_PAGE = 20
 # How many of a person's newest receipts the inbox groups by merchant.
@@ -51,6 +53,8 @@ class ThreadItem:
     campaign: Campaign | None = None
     flags: int = 0
     click_token: str = ""
+    # The product card the message carries, when that product is on sale.
+    product: Product | None = None
 
     @property
     def is_unsubscribed(self) -> bool:
@@ -223,7 +227,33 @@ def thread(*, user: User, other_id: int, limit: int = THREAD_LIMIT) -> Thread:
                 )
             )
     items.sort(key=lambda item: (item.created_at, item.message.pk))
-    return Thread(other=other, items=items[-limit:], conversation=conversation)
+    items = items[-limit:]
+    attach_products(items)
+    return Thread(other=other, items=items, conversation=conversation)
+
+
+def message_product_id(message: Message, campaign: Campaign | None = None) -> int | None:
+    """The product a message's card shows: its own attachment, or its campaign's product."""
+    if message.attachment_type == Message.Attachment.PRODUCT:
+        return message.attachment_id
+    campaign = campaign or (message.campaign if message.campaign_id else None)
+    return campaign.product_id if campaign is not None else None
+
+
+def attach_products(items: list[ThreadItem]) -> None:
+    """Fill each item's product card from one query for the whole page."""
+    ids = {message_product_id(item.message, item.campaign) for item in items}
+    cards = shop_selectors.product_cards(ids - {None})
+    for item in items:
+        item.product = cards.get(message_product_id(item.message, item.campaign))
+
+
+def campaign_reached(*, buyer_id: int, campaign_id: int, merchant_id: int) -> bool:
+    """Did the buyer receive this merchant's campaign (so an order may be credited to it)?"""
+    sent = Message.objects.filter(
+        campaign_id=campaign_id, campaign__merchant_id=merchant_id, is_test=False
+    ).values("pk")
+    return Receipt.objects.filter(recipient_id=buyer_id, message_id__in=sent).exists()
 
 
 def campaigns_for(*, merchant: User) -> list[Campaign]:
@@ -261,6 +291,18 @@ def campaign_stats(campaign: Campaign) -> dict:
         "billable_deliveries": campaign.delivered,
         "billable_fen": campaign.billable_fen,
         "currency": campaign.currency,
+        **campaign_sales(campaign),
+    }
+
+
+def campaign_sales(campaign: Campaign) -> dict:
+    """Orders credited to the campaign: paid, shipped or completed; refunded ones apart."""
+    sales = shop_selectors.campaign_sales(campaign_id=campaign.pk)
+    return {
+        "orders": sales["orders"],
+        "revenue_fen": sales["revenue"],
+        "refunded_orders": sales["refunded_orders"],
+        "refunded_fen": sales["refunded"],
     }
 
 

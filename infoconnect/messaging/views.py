@@ -20,6 +20,7 @@ from infoconnect.core.idempotency import run_idempotent
 from infoconnect.messaging import actions, selectors
 from infoconnect.messaging.forms import CampaignForm, MessageForm, ScheduleForm, TagForm
 from infoconnect.messaging.models import Campaign, FollowerTag, MarketingPreference
+from infoconnect.shop import selectors as shop_selectors
 from infoconnect.social.models import Follow
 from infoconnect.wallet import selectors as wallet_selectors
 from infoconnect.wallet.models import AccountKind
@@ -65,19 +66,22 @@ def badge(request: HttpRequest) -> HttpResponse:
 @login_required
 def conversation(request: HttpRequest, username: str) -> HttpResponse:
     other = get_object_or_404(User, username__iexact=username, is_active=True)
-    form = MessageForm(request.POST or None)
+    form = MessageForm(request.POST or None, sender=request.user)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             link = form.cleaned_data["link"]
+            product_id = form.cleaned_data.get("product")
+            attachment_type = "product" if product_id else "link" if link else ""
             try:
                 actions.send_message(
                     sender=request.user,
                     recipient_id=other.pk,
                     body=form.cleaned_data["body"],
-                    attachment_type="link" if link else "",
-                    attachment_url=link,
+                    attachment_type=attachment_type,
+                    attachment_id=product_id,
+                    attachment_url="" if product_id else link,
                 )
             except DomainError as error:
                 form.add_error(None, error.message)
@@ -100,7 +104,11 @@ def click(request: HttpRequest, token: str) -> HttpResponse:
     """The signed tracking link of a campaign message: record, then go to its own link."""
     try:
         recipient_id, message_id = selectors.read_click_token(token)
-        link = actions.record_click(recipient_id=recipient_id, message_id=message_id)
+        link = actions.record_click(
+            recipient_id=recipient_id,
+            message_id=message_id,
+            target="product" if request.GET.get("to") == "product" else "link",
+        )
     except DomainError:
         raise Http404 from None
     return redirect(link)
@@ -181,7 +189,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 @login_required
 def campaign_new(request: HttpRequest) -> HttpResponse:
     _merchant_only(request)
-    form = CampaignForm(request.POST or None, request.FILES or None)
+    form = CampaignForm(request.POST or None, request.FILES or None, merchant=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             campaign = actions.create_campaign(
@@ -191,6 +199,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 link_url=form.cleaned_data["link_url"],
                 audience=form.audience(),
                 image=form.cleaned_data.get("image"),
+                product_id=form.cleaned_data["product"],
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -206,7 +215,9 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _merchant_only(request)
     campaign = _campaign_or_404(request, campaign_id)
-    form = CampaignForm(request.POST or None, initial=CampaignForm.initial_for(campaign))
+    form = CampaignForm(
+        request.POST or None, initial=CampaignForm.initial_for(campaign), merchant=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_campaign(
@@ -216,6 +227,7 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 link_url=form.cleaned_data["link_url"],
                 audience=form.audience(),
+                product_id=form.cleaned_data["product"] or 0,
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -256,6 +268,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "merchant_balance": wallet_selectors.balance_of(
                 user_id=request.user.pk, kind=AccountKind.MERCHANT, currency=campaign.currency
             ),
+            "sales": selectors.campaign_sales(campaign),
+            "product": shop_selectors.product_cards([campaign.product_id]).get(campaign.product_id),
         },
     )
 
@@ -357,6 +371,8 @@ def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
         writer.writerow([f"skipped_{reason}", count])
     writer.writerow(["price_per_message_fen", campaign.price_per_message_fen])
     writer.writerow(["billable_fen", campaign.billable_fen])
+    for key in ("orders", "revenue_fen", "refunded_orders", "refunded_fen"):
+        writer.writerow([key, stats[key]])
     writer.writerow([])
     writer.writerow(["hour", "reads", "clicks"])
     for row in selectors.campaign_activity(campaign):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 
 from infoconnect.core.pagination import PageParams, paginate
 from infoconnect.shop.models import (
@@ -83,6 +83,35 @@ def card_product(*, product_id: int) -> Product | None:
     )
 
 
+def product_cards(ids) -> dict[int, Product]:
+    """The on-sale products for a page's cards, in one query (plus one for images)."""
+    wanted = {int(i) for i in ids if i}
+    if not wanted:
+        return {}
+    products = _with_card_data(
+        Product.objects.filter(pk__in=wanted, status=Product.Status.ACTIVE)
+    ).order_by()
+    return {product.pk: product for product in products}
+
+
+def product_cards_for_posts(post_ids) -> dict[int, Product]:
+    """Post id -> the product its card shows, for a page of posts in two queries."""
+    links = dict(
+        PostProduct.objects.filter(post_id__in=list(post_ids)).values_list("post_id", "product_id")
+    )
+    cards = product_cards(links.values())
+    return {post_id: cards[pid] for post_id, pid in links.items() if pid in cards}
+
+
+def merchant_products_on_sale(*, merchant_id: int) -> list[Product]:
+    """A merchant's own active products, for the card pickers."""
+    return list(
+        Product.objects.filter(merchant_id=merchant_id, status=Product.Status.ACTIVE)
+        .order_by("-id")
+        .only("id", "title")
+    )
+
+
 def product_card_for_post(*, post_id: int) -> Product | None:
     link = PostProduct.objects.filter(post_id=post_id).values_list("product_id", flat=True).first()
     return card_product(product_id=link) if link else None
@@ -156,5 +185,13 @@ def campaign_sales(*, campaign_id: int) -> dict:
         campaign_id=campaign_id,
         state__in=[Order.State.PAID, Order.State.SHIPPED, Order.State.COMPLETED],
     )
-    totals = paid.aggregate(revenue=Sum("total"))
-    return {"orders": paid.count(), "revenue": totals["revenue"] or 0}
+    totals = paid.aggregate(revenue=Sum("total"), orders=Count("id"))
+    refunded = Order.objects.filter(campaign_id=campaign_id, state=Order.State.REFUNDED).aggregate(
+        amount=Sum("total"), orders=Count("id")
+    )
+    return {
+        "orders": totals["orders"],
+        "revenue": totals["revenue"] or 0,
+        "refunded_orders": refunded["orders"],
+        "refunded": refunded["amount"] or 0,
+    }

@@ -19,6 +19,7 @@ from infoconnect.core.idempotency import run_idempotent
 from infoconnect.core.pagination import PageParams
 from infoconnect.core.views import render_domain_error
 from infoconnect.shop import actions, selectors
+from infoconnect.shop.attribution import accepted_campaign, accepted_campaign_for_sku
 from infoconnect.shop.forms import (
     AddressForm,
     AddToCartForm,
@@ -153,7 +154,9 @@ def cart_add(request: HttpRequest) -> HttpResponse:
             person=request.user,
             sku_id=data["sku"],
             quantity=data["quantity"],
-            campaign_id=data["campaign"],
+            campaign_id=accepted_campaign_for_sku(
+                buyer_id=request.user.pk, campaign_id=data["campaign"], sku_id=data["sku"]
+            ),
         )
     except DomainError as error:
         messages.error(request, error.message)
@@ -207,7 +210,11 @@ def _buy_now_item(request: HttpRequest) -> dict | None:
     return {
         "sku": sku,
         "quantity": max(quantity, 1),
-        "campaign_id": _campaign(source.get("campaign")),
+        "campaign_id": accepted_campaign(
+            buyer_id=request.user.pk,
+            campaign_id=_campaign(source.get("campaign")),
+            merchant_id=sku.product.merchant_id,
+        ),
         "line_total": sku.price * max(quantity, 1),
     }
 
