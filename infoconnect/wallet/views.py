@@ -91,8 +91,10 @@ def merchant(request: HttpRequest) -> HttpResponse:
 
 
 def _topup_form(data=None) -> AmountForm:
-    # Its own prefix: the payout form on the same page has the same fields.
-    return AmountForm(data, prefix="topup")
+    # Its own prefix and label: the payout form on the same page has the same fields.
+    form = AmountForm(data, prefix="topup")
+    form.fields["amount"].label = gettext_lazy("Top-up (¥)")
+    return form
 
 
 def _render_merchant(

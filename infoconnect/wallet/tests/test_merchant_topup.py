@@ -146,3 +146,19 @@ def test_api_merchant_topup_refusals(make_user, api_client, who, destination, st
     response = post_topup(api_client(user), {"amount": 800, "destination": destination})
     assert (response.status_code, response.json()["code"]) == (status, code)
     assert Payment.objects.count() == 0
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_merchant_tops_up_its_balance_in_the_browser(page, login, make_user):
+    from playwright.sync_api import expect
+
+    make_user("acme", kind="merchant", verified=True)
+    login("acme")
+    page.goto("/wallet/merchant/")
+    page.get_by_label("Top-up (¥)").fill("15.00")
+    page.get_by_role("button", name="Top up balance").click()
+    expect(page.locator("#sandbox-amount")).to_have_text("¥15.00")
+    page.get_by_role("button", name="Confirm payment").click()
+    expect(page.locator("#topup-status")).to_have_text("Top-up of ¥15.00: Paid.")
+    expect(page.locator("#merchant-balance")).to_have_text("¥15.00")
