@@ -17,7 +17,9 @@ from django.utils.html import escape
 
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError, ErrorCode
+from infoconnect.core.money import format_money
 from infoconnect.core.pagination import MAX_ID, PageParams
+from infoconnect.shop import selectors as shop_selectors
 from infoconnect.social import selectors
 from infoconnect.social.models import Mention, Notification, Post, PostTag
 from infoconnect.social.text import render_html
@@ -237,8 +239,41 @@ class Presenter:
             Post.objects.filter(pk__in=reply_ids).values_list("pk", "author_id")
         )
         self._state = selectors.viewer_state(viewer=self.viewer, posts=every)
+        self._cards = shop_selectors.product_cards_for_posts(ids)
         self._load_last_status([p.author for p in every] + list(accounts))
         return [self._status(post, with_source=with_source) for post in posts]
+
+    def _card(self, post: Post) -> dict | None:
+        """A post's product card as a Mastodon preview card of type "link"."""
+        product = self._cards.get(post.pk)
+        if product is None:
+            return None
+        price = product.lowest_price
+        cover = product.cover
+        merchant_url = self.absolute(reverse("social:profile", args=[product.merchant.username]))
+        return {
+            "url": self.absolute(reverse("shop:product", args=[product.pk])),
+            "title": product.title,
+            "description": " · ".join(
+                part
+                for part in (
+                    format_money(price) if price is not None else "",
+                    product.description[:200],
+                )
+                if part
+            ),
+            "type": "link",
+            "author_name": product.merchant.name,
+            "author_url": merchant_url,
+            "provider_name": "InfoConnect",
+            "provider_url": self.base + "/",
+            "html": "",
+            "width": 0,
+            "height": 0,
+            "image": self.absolute(cover.thumbnail.url) if cover else None,
+            "embed_url": "",
+            "blurhash": None,
+        }
 
     def status(self, post: Post, *, with_source: bool = False) -> dict:
         return self.statuses([post], with_source=with_source)[0]
@@ -279,7 +314,7 @@ class Presenter:
             "tags": [] if plain_repost else self._tags.get(post.pk, []),
             "media_attachments": [],
             "emojis": [],
-            "card": None,
+            "card": None if plain_repost else self._card(post),
             "poll": None,
             "language": None,
             "application": None,

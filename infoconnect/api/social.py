@@ -49,6 +49,8 @@ class StatusIn(Schema):
     in_reply_to_id: str | int | None = None
     # Mastodon 4.5's quote post: here a repost with a comment.
     quoted_status_id: str | int | None = None
+    # InfoConnect: a merchant's status may carry a card of one of its products on sale.
+    product_id: str | int | None = None
 
 
 class MarkerIn(Schema):
@@ -139,6 +141,13 @@ def create_status(request: HttpRequest, idempotency_key: str | None = IDEMPOTENC
 
     def post_status() -> tuple[int, dict]:
         quoted = _optional_post_id(data.quoted_status_id)
+        product_id = (
+            None
+            if data.product_id in (None, "")
+            else parse_id(str(data.product_id), SocialError.INVALID_PRODUCT)
+        )
+        if quoted is not None and product_id is not None:
+            raise DomainError(SocialError.INVALID_PRODUCT)
         if quoted is not None:
             if not data.status.strip():
                 raise DomainError(SocialError.POST_EMPTY)
@@ -148,6 +157,7 @@ def create_status(request: HttpRequest, idempotency_key: str | None = IDEMPOTENC
                 author=request.auth,
                 text=data.status,
                 in_reply_to_id=_optional_post_id(data.in_reply_to_id),
+                product_id=product_id,
             )
         return 200, _fresh(request, post.pk)
 

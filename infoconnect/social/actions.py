@@ -164,9 +164,28 @@ def _attach_tags_and_mentions(post: Post, author: User) -> None:
             _notify(recipient_id=user.pk, actor=author, kind=Notification.Kind.MENTION, post=post)
 
 
+def _attach_product(*, author: User, post: Post, product_id: int) -> None:
+    from infoconnect.shop import actions as shop_actions
+    from infoconnect.shop.models import Product
+
+    if (
+        isinstance(product_id, bool)
+        or not isinstance(product_id, int)
+        or not 0 < product_id < 2**63
+        or not Product.objects.filter(
+            pk=product_id, merchant_id=author.pk, status=Product.Status.ACTIVE
+        ).exists()
+    ):
+        raise DomainError(SocialError.INVALID_PRODUCT)
+    shop_actions.attach_product_to_post(author=author, post_id=post.pk, product_id=product_id)
+
+
 @transaction.atomic
-def create_post(*, author: User, text: str, in_reply_to_id: int | None = None) -> Post:
-    """A new post, or a comment when ``in_reply_to_id`` is given."""
+def create_post(
+    *, author: User, text: str, in_reply_to_id: int | None = None, product_id: int | None = None
+) -> Post:
+    """A new post, or a comment when ``in_reply_to_id`` is given; a merchant's post may
+    carry a card of one of its own products on sale."""
     text = _clean_text(text)
     parent = None
     if in_reply_to_id is not None:
@@ -179,6 +198,8 @@ def create_post(*, author: User, text: str, in_reply_to_id: int | None = None) -
     else:
         _bump(Post, parent.pk, "replies_count", 1)
     _attach_tags_and_mentions(post, author)
+    if product_id is not None:
+        _attach_product(author=author, post=post, product_id=product_id)
     if parent is not None and not post.mentions.filter(user_id=parent.author_id).exists():
         _notify(
             recipient_id=parent.author_id, actor=author, kind=Notification.Kind.COMMENT, post=post

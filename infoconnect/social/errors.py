@@ -14,3 +14,8 @@ class SocialError(ErrorCode):
     CANNOT_MUTE_SELF = ("cannot_mute_self", 422, _("You cannot mute yourself."))
     BLOCKED = ("blocked", 403, _("You cannot interact with this account."))
     NOT_YOUR_POST = ("not_your_post", 403, _("You can only delete your own posts."))
+    INVALID_PRODUCT = (
+        "invalid_product",
+        422,
+        _("A post can only carry one of your own products on sale."),
+    )

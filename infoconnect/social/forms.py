@@ -18,6 +18,25 @@ class PostForm(forms.Form):
     )
 
 
+class ComposeForm(PostForm):
+    """The home page's compose box: a merchant may put one of its products on the post."""
+
+    def __init__(self, *args, author=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if author is not None and author.is_authenticated and author.is_merchant:
+            from infoconnect.shop.selectors import merchant_products_on_sale
+
+            products = merchant_products_on_sale(merchant_id=author.pk)
+            if products:
+                self.fields["product"] = forms.TypedChoiceField(
+                    label=_("Product card"),
+                    choices=[("", _("No product")), *((p.pk, p.title) for p in products)],
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                )
+
+
 class CommentForm(PostForm):
     text = forms.CharField(
         label=_("Your comment"),

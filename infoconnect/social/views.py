@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from infoconnect.core.errors import DomainError
 from infoconnect.core.pagination import PageParams
 from infoconnect.core.views import render_domain_error
+from infoconnect.shop import selectors as shop_selectors
 from infoconnect.social import actions, selectors
 from infoconnect.social.errors import SocialError
-from infoconnect.social.forms import CommentForm, PostForm
+from infoconnect.social.forms import CommentForm, ComposeForm, PostForm
 from infoconnect.social.models import Post
 from infoconnect.social.text import normalize_tag
 
@@ -111,12 +112,15 @@ def _prepare(posts: list[Post], viewer) -> list[Post]:
     """Give each post what _post.html draws: the post shown (a plain repost shows the
     original) and whether the viewer liked or reposted it."""
     state = selectors.viewer_state(viewer=viewer, posts=posts)
+    shown_ids = [post.repost_of_id if post.is_plain_repost else post.pk for post in posts]
+    cards = shop_selectors.product_cards_for_posts(shown_ids)
     for post in posts:
         shown = post.repost_of if post.is_plain_repost else post
         flags = state.for_post(post)
         post.shown = shown
         shown.viewer_liked = flags["liked"]
         shown.viewer_reposted = flags["reposted"]
+        shown.card_product = cards.get(shown.pk)
     return posts
 
 
@@ -138,16 +142,22 @@ def _home(request: HttpRequest, form: PostForm, status: int = 200) -> HttpRespon
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "social/landing.html")
-    return _home(request, PostForm())
+    return _home(request, ComposeForm(author=request.user))
 
 
 @require_POST
 @login_required
 def post_create(request: HttpRequest) -> HttpResponse:
-    form = PostForm(request.POST)
+    form = ComposeForm(request.POST, author=request.user)
     form.is_valid()
     try:
-        post = actions.create_post(author=request.user, text=form.cleaned_data["text"])
+        if "product" in form.errors:
+            raise DomainError(SocialError.INVALID_PRODUCT)
+        post = actions.create_post(
+            author=request.user,
+            text=form.cleaned_data.get("text", ""),
+            product_id=form.cleaned_data.get("product"),
+        )
     except DomainError as error:
         if _is_htmx(request):
             return _error(request, error)

@@ -547,15 +547,16 @@ def test_a_page_costs_a_fixed_number_of_queries(
         actions.like(user=alice, post_id=post.pk)
     client = api_client(alice)
 
-    # Token, timeline, mentions, tags, reply authors, likes, reposts, last-post times.
-    with django_assert_max_num_queries(9):
+    # Token, timeline, mentions, tags, reply authors, likes, reposts, last-post times,
+    # product cards.
+    with django_assert_max_num_queries(10):
         response = client.get("/api/v1/timelines/home", {"limit": 40})
     # 12 posts, 3 plain reposts and 4 quotes; replies stay on their threads.
     assert len(response.json()) == 19
     expected = Notification.objects.filter(recipient=others[0]).count()
     assert expected > 10
     client = api_client(others[0])
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert len(client.get("/api/v1/notifications").json()) == expected
 
 
