@@ -115,6 +115,7 @@ class EstimateOut(Schema):
     skipped: SkippedOut
     price_per_message_fen: int
     cost_fen: int
+    hold_fen: int = Field(description="What sending holds from the merchant balance, in fen")
     currency: str
 
 

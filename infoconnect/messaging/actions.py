@@ -590,6 +590,8 @@ def estimate_campaign(*, merchant: User, campaign_id: int) -> dict:
         },
         "price_per_message_fen": price,
         "cost_fen": counts.delivered * price,
+        # What sending holds from the merchant balance (see _hold_billing).
+        "hold_fen": counts.targeted * price,
         "currency": campaign.currency,
     }
 
@@ -731,7 +733,8 @@ def _begin_sending(*, campaign: Campaign, from_state: str) -> None:
     )
     if not started:
         raise DomainError(MessagingError.CAMPAIGN_NOT_DRAFT)
-    _hold_billing(campaign=campaign, now=now, rules=rules)
+    followers_count = User.objects.values_list("followers_count", flat=True).get(pk=merchant.pk)
+    _hold_billing(campaign=campaign, now=now, rules=rules, followers_count=followers_count)
     message = Message.objects.create(
         sender=merchant,
         campaign=campaign,
@@ -743,9 +746,7 @@ def _begin_sending(*, campaign: Campaign, from_state: str) -> None:
     ranges = fanout.follower_ranges(
         merchant_id=merchant.pk,
         chunk_size=chunk_size(),
-        followers_hint=User.objects.filter(pk=merchant.pk).values_list(
-            "followers_count", flat=True
-        )[0],
+        followers_hint=followers_count,
     )
     CampaignChunk.objects.bulk_create(
         [
@@ -868,15 +869,36 @@ def _finish_if_complete(campaign_id: int) -> None:
 # ---------------------------------------------------------------- billing
 
 
-def _hold_billing(*, campaign: Campaign, now: datetime, rules: PlatformSettings) -> None:
-    """Hold the campaign's estimated cost from the merchant's balance as it starts sending.
+def audience_size(*, campaign: Campaign, now: datetime, followers_count: int) -> int:
+    """Every follower in the campaign's audience, before skips: the most it can deliver now.
 
-    The estimate is taken now, in the sending transaction; followers who arrive later may
-    still receive it, but the charge never exceeds this hold (see _settle_billing).
+    Skips are not counted out: that takes a pass over the skip sets (about a second at a
+    million followers), and what skipped followers do not receive is released at the end.
     """
-    recipients = _audience_counts(campaign=campaign, now=now, rules=rules).delivered
-    Campaign.objects.filter(pk=campaign.pk).update(estimated_recipients=recipients)
-    amount = recipients * rules.price_per_message_fen
+    if not campaign.audience and followers_count > 0:
+        # Everyone: the merchant's follower count, kept with each follow and unfollow.
+        return followers_count
+    candidates, params = fanout._candidates(
+        fanout.Audience.of(campaign.merchant_id, campaign.audience, now), None, None
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) {candidates}", params)
+        return int(cursor.fetchone()[0])
+
+
+def _hold_billing(
+    *, campaign: Campaign, now: datetime, rules: PlatformSettings, followers_count: int
+) -> None:
+    """Hold the most the campaign can cost (its audience × the price) from the merchant's
+    balance as it starts sending.
+
+    Followers who arrive while it sends may still receive it, but the charge never exceeds
+    this hold (see _settle_billing).
+    """
+    amount = (
+        audience_size(campaign=campaign, now=now, followers_count=followers_count)
+        * rules.price_per_message_fen
+    )
     if amount == 0:
         # Free (no price or nobody to reach): the ledger records no zero transactions.
         return
@@ -896,8 +918,9 @@ def _hold_billing(*, campaign: Campaign, now: datetime, rules: PlatformSettings)
         raise DomainError(
             WalletError.MERCHANT_INSUFFICIENT_FUNDS,
             _(
-                "Your merchant balance (%(balance)s) is too low for this campaign's"
-                " estimated cost of %(cost)s. Top up your balance and send again."
+                "Your merchant balance (%(balance)s) is too low: sending this campaign holds"
+                " %(cost)s, one message's price for every follower in its audience (you pay"
+                " only for delivered messages). Top up your balance and send again."
             )
             % {
                 "balance": format_money(balance, campaign.currency),

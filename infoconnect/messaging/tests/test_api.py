@@ -43,6 +43,7 @@ def test_campaign_flow_over_the_api(api_client, committed, merchant, followers):
         "skipped": {"muted": 0, "unsubscribed": 0, "blocked": 0, "capped": 0},
         "price_per_message_fen": 1,
         "cost_fen": 5,
+        "hold_fen": 5,
         "currency": "CNY",
     }
     test = post(client, f"/api/v1/campaigns/{campaign_id}/test")

@@ -83,18 +83,35 @@ def campaign_transactions(campaign: Campaign) -> list[tuple[str, int]]:
 # ---------------------------------------------------------------- holding
 
 
-def test_send_holds_the_estimated_cost(shop):
+def test_send_holds_the_price_of_every_follower_in_the_audience(shop):
     campaign = draft(shop)
     MarketingPreference.objects.create(
         follower=shop.fans[0], merchant=shop, accepts_marketing=False
     )
+    estimate = actions.estimate_campaign(merchant=shop, campaign_id=campaign.pk)
+    assert (estimate["recipients"], estimate["cost_fen"], estimate["hold_fen"]) == (9, 27, 30)
     actions.send_campaign(merchant=shop, campaign_id=campaign.pk)
     campaign.refresh_from_db()
-    assert (campaign.state, campaign.estimated_recipients) == ("sending", 9)
-    assert balances(shop) == {"merchant": FUNDS - 27, "held": 27, "revenue": 0}
-    assert campaign_transactions(campaign) == [("campaign_hold", 27)]
-    assert wallet_selectors.campaign_cost(campaign_id=campaign.pk) == {"held": 27, "charged": None}
+    assert campaign.state == "sending"
+    assert balances(shop) == {"merchant": FUNDS - 30, "held": 30, "revenue": 0}
+    assert campaign_transactions(campaign) == [("campaign_hold", 30)]
+    assert wallet_selectors.campaign_cost(campaign_id=campaign.pk) == {"held": 30, "charged": None}
     assert_ledger_balanced()
+    actions.deliver_campaign_chunks(campaign_id=campaign.pk)
+    assert balances(shop) == {"merchant": FUNDS - 27, "held": 0, "revenue": 27}
+
+
+def test_a_segment_holds_only_its_own_followers(shop):
+    from infoconnect.messaging.models import FollowerTag
+
+    FollowerTag.objects.bulk_create(
+        [FollowerTag(merchant=shop, follower=fan, tag="vip") for fan in shop.fans[:4]]
+    )
+    campaign = actions.create_campaign(
+        merchant=shop, title="VIP tea", body="For you first.", audience={"tags": ["vip"]}
+    )
+    actions.send_campaign(merchant=shop, campaign_id=campaign.pk)
+    assert campaign_transactions(campaign) == [("campaign_hold", 12)]
 
 
 def test_send_without_enough_balance_is_refused_and_nothing_is_held(broke):
@@ -103,8 +120,9 @@ def test_send_without_enough_balance_is_refused_and_nothing_is_held(broke):
         actions.send_campaign(merchant=broke, campaign_id=campaign.pk)
     assert (error.value.code, error.value.status) == ("insufficient_funds", 409)
     assert error.value.message == (
-        "Your merchant balance (¥0.00) is too low for this campaign's estimated cost of ¥0.09."
-        " Top up your balance and send again."
+        "Your merchant balance (¥0.00) is too low: sending this campaign holds ¥0.09, one"
+        " message's price for every follower in its audience (you pay only for delivered"
+        " messages). Top up your balance and send again."
     )
     campaign.refresh_from_db()
     assert (campaign.state, campaign.message_id, campaign.started_at) == ("draft", None, None)
@@ -125,8 +143,9 @@ def test_send_over_the_api_without_enough_balance_is_a_409(broke, fund_balance, 
     assert response.status_code == 409
     assert response.json() == {
         "code": "insufficient_funds",
-        "error": "Your merchant balance (¥0.05) is too low for this campaign's estimated cost"
-        " of ¥0.09. Top up your balance and send again.",
+        "error": "Your merchant balance (¥0.05) is too low: sending this campaign holds ¥0.09,"
+        " one message's price for every follower in its audience (you pay only for delivered"
+        " messages). Top up your balance and send again.",
     }
     campaign.refresh_from_db()
     assert campaign.state == "draft"
@@ -146,6 +165,8 @@ def test_send_over_the_api_without_enough_balance_is_a_409(broke, fund_balance, 
 def test_send_page_shows_the_insufficient_balance_error(broke, client):
     campaign = draft(broke)
     client.force_login(broke)
+    estimate = client.get(f"/messages/campaigns/{campaign.pk}/estimate/").content.decode()
+    assert "Sending holds ¥0.09 from your merchant balance until the campaign ends." in estimate
     page = client.get(f"/messages/campaigns/{campaign.pk}/")
     assert (
         '<span data-testid="merchant-balance">¥0.00</span> · <a href="/wallet/merchant/">'
@@ -158,8 +179,9 @@ def test_send_page_shows_the_insufficient_balance_error(broke, client):
     )
     assert response.status_code == 200
     assert (
-        "Your merchant balance (¥0.00) is too low for this campaign&#x27;s estimated cost of"
-        " ¥0.09. Top up your balance and send again."
+        "Your merchant balance (¥0.00) is too low: sending this campaign holds ¥0.09, one"
+        " message&#x27;s price for every follower in its audience (you pay only for delivered"
+        " messages). Top up your balance and send again."
     ) in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.state == "draft"
@@ -177,7 +199,7 @@ def test_scheduled_campaign_without_balance_fails_when_due(broke):
     assert actions.start_scheduled(campaign_id=campaign.pk) is False
     campaign.refresh_from_db()
     assert campaign.state == "failed"
-    assert campaign.failure_reason.startswith("Your merchant balance (¥0.00) is too low")
+    assert campaign.failure_reason.startswith("Your merchant balance (¥0.00) is too low:")
     assert campaign_transactions(campaign) == []
 
 
@@ -192,23 +214,26 @@ def test_sent_campaign_charges_delivered_and_releases_the_rest(shop):
         MarketingPreference.objects.create(follower=fan, merchant=shop, accepts_marketing=False)
     actions.deliver_campaign_chunks(campaign_id=campaign.pk)
     campaign.refresh_from_db()
-    assert (campaign.state, campaign.delivered, campaign.estimated_recipients) == ("sent", 8, 10)
+    assert (campaign.state, campaign.delivered) == ("sent", 8)
     assert balances(shop) == {"merchant": FUNDS - 24, "held": 0, "revenue": 24}
     assert campaign_transactions(campaign) == [("campaign_hold", 30), ("campaign_settle", 30)]
     assert wallet_selectors.campaign_cost(campaign_id=campaign.pk) == {"held": 30, "charged": 24}
     assert_ledger_balanced()
 
 
-def test_charge_never_exceeds_the_hold(shop):
+def test_charge_never_exceeds_the_hold(shop, make_user):
+    # Between two followers' ids, so inside the range the send writes.
+    late = make_user("late")
+    Follow.objects.filter(follower=shop.fans[9]).delete()
+    Follow.objects.create(follower=make_user("last"), target=shop)
     campaign = draft(shop)
-    Mute.objects.create(muter=shop.fans[0], muted=shop)
     actions.send_campaign(merchant=shop, campaign_id=campaign.pk)
-    # Unmuted after the estimate: delivered, but only the held cost is charged.
-    Mute.objects.filter(muter=shop.fans[0]).delete()
+    # Follows after the hold: receives it, but only the held cost is charged.
+    Follow.objects.create(follower=late, target=shop)
     actions.deliver_campaign_chunks(campaign_id=campaign.pk)
     campaign.refresh_from_db()
-    assert (campaign.delivered, campaign.estimated_recipients) == (10, 9)
-    assert balances(shop) == {"merchant": FUNDS - 27, "held": 0, "revenue": 27}
+    assert campaign.delivered == 11
+    assert balances(shop) == {"merchant": FUNDS - 30, "held": 0, "revenue": 30}
     assert_ledger_balanced()
 
 
@@ -290,7 +315,7 @@ def test_campaign_with_no_recipients_sends_without_a_balance(make_user):
     actions.enrol_merchant(merchant=lonely)
     campaign = draft(lonely)
     sent = actions.send_campaign(merchant=lonely, campaign_id=campaign.pk)
-    assert (sent.state, sent.delivered, sent.estimated_recipients) == ("sent", 0, 0)
+    assert (sent.state, sent.delivered) == ("sent", 0)
     assert campaign_transactions(campaign) == []
 
 

@@ -32,12 +32,16 @@ def test_campaign_reaches_the_follower_live(
     shop.get_by_label("Link").fill(f"{live_server.url}/messages/preferences/")
     shop.get_by_role("button", name="Save draft").click()
     expect(shop.get_by_test_id("estimate")).to_contain_text("Estimated recipients: 1")
+    expect(shop.get_by_test_id("estimate-hold")).to_have_text(
+        "Sending holds ¥0.01 from your merchant balance until the campaign ends."
+    )
     # An empty merchant balance cannot pay for the campaign: it stays a draft.
     shop.get_by_role("button", name="Send now").click()
     expect(
         shop.get_by_text(
-            "Your merchant balance (¥0.00) is too low for this campaign's estimated cost of"
-            " ¥0.01. Top up your balance and send again."
+            "Your merchant balance (¥0.00) is too low: sending this campaign holds ¥0.01, one"
+            " message's price for every follower in its audience (you pay only for delivered"
+            " messages). Top up your balance and send again."
         )
     ).to_be_visible()
     expect(shop.get_by_test_id("campaign-state")).to_have_text("Draft")

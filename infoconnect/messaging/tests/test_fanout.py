@@ -120,6 +120,7 @@ def test_every_skip_reason_counted_separately(send_now, merchant, followers, cam
         "skipped": {"muted": 2, "unsubscribed": 1, "blocked": 2, "capped": 0},
         "price_per_message_fen": 1,
         "cost_fen": 5,
+        "hold_fen": 10,
         "currency": "CNY",
     }
     send_now(merchant=merchant, campaign_id=campaign.pk)
