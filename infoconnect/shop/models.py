@@ -234,6 +234,8 @@ class Order(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["buyer", "-id"], name="shop_order_buyer"),
+            # "Has bought from me" audiences probe (follower, merchant) once per follower.
+            models.Index(fields=["buyer", "merchant"], name="shop_order_buyer_merchant"),
             models.Index(fields=["merchant", "state", "-id"], name="shop_order_merchant"),
             models.Index(
                 fields=["expires_at"],
