@@ -67,6 +67,8 @@ class Mute(models.Model):
             models.UniqueConstraint(fields=["muter", "muted"], name="social_mute_unique"),
             models.CheckConstraint(condition=~Q(muter=F("muted")), name="social_mute_not_self"),
         ]
+        # Who muted a merchant: the campaign fan-out skips them.
+        indexes = [models.Index(fields=["muted", "muter"], name="social_mute_muted")]
 
 
 class Tag(models.Model):
