@@ -366,3 +366,83 @@ def test_messaging_revenue_is_the_platforms(shop):
         transaction__kind="campaign_settle", account__kind=AccountKind.MESSAGING_REVENUE
     )
     assert (revenue.account.owner_id, revenue.amount) == (PLATFORM, 30)
+
+
+# ---------------------------------------------------------------- concurrent workers
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_workers_finishing_chunks_together_settle_once(shop, settings):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    import threading
+
+    from django.db import connections
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.MESSAGING_CHUNK_SIZE = 1
+    campaign = draft(shop)
+    actions.send_campaign(merchant=shop, campaign_id=campaign.pk)
+
+    def worker():
+        try:
+            actions.deliver_campaign_chunks(campaign_id=campaign.pk)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    campaign.refresh_from_db()
+    assert (campaign.state, campaign.delivered) == ("sent", 10)
+    assert campaign_transactions(campaign) == [("campaign_hold", 30), ("campaign_settle", 30)]
+    assert balances(shop) == {"merchant": FUNDS - 30, "held": 0, "revenue": 30}
+    assert_ledger_balanced()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_cancel_committed_while_a_chunk_is_written_charges_only_committed_chunks(
+    shop, settings, monkeypatch
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a second PostgreSQL connection writing concurrently")
+    import threading
+
+    from django.db import connections
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.MESSAGING_CHUNK_SIZE = 3
+    campaign = draft(shop)
+    actions.send_campaign(merchant=shop, campaign_id=campaign.pk)
+    real = actions._record_chunk
+    calls = {"n": 0}
+
+    def cancel_from_another_connection():
+        try:
+            actions.cancel_campaign(merchant=shop, campaign_id=campaign.pk)
+        finally:
+            connections.close_all()
+
+    def record(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            # The merchant's cancel (and its settlement) commits while this chunk is open.
+            other = threading.Thread(target=cancel_from_another_connection)
+            other.start()
+            other.join()
+        return real(**kwargs)
+
+    monkeypatch.setattr(actions, "_record_chunk", record)
+    actions.deliver_campaign_chunks(campaign_id=campaign.pk)
+    campaign.refresh_from_db()
+    assert (campaign.state, campaign.delivered) == ("cancelled", 3)
+    assert balances(shop) == {"merchant": FUNDS - 9, "held": 0, "revenue": 9}
+    assert_ledger_balanced()
