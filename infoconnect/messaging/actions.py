@@ -918,9 +918,9 @@ def _hold_billing(
         raise DomainError(
             WalletError.MERCHANT_INSUFFICIENT_FUNDS,
             _(
-                "Your merchant balance (%(balance)s) is too low: sending this campaign holds"
-                " %(cost)s, one message's price for every follower in its audience (you pay"
-                " only for delivered messages). Top up your balance and send again."
+                "Your merchant balance (%(balance)s) is too low: sending holds %(cost)s, a"
+                " message's price for each follower in the audience; you pay only for those"
+                " delivered. Top up and send again."
             )
             % {
                 "balance": format_money(balance, campaign.currency),

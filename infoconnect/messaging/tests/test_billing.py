@@ -120,9 +120,9 @@ def test_send_without_enough_balance_is_refused_and_nothing_is_held(broke):
         actions.send_campaign(merchant=broke, campaign_id=campaign.pk)
     assert (error.value.code, error.value.status) == ("insufficient_funds", 409)
     assert error.value.message == (
-        "Your merchant balance (¥0.00) is too low: sending this campaign holds ¥0.09, one"
-        " message's price for every follower in its audience (you pay only for delivered"
-        " messages). Top up your balance and send again."
+        "Your merchant balance (¥0.00) is too low: sending holds ¥0.09, a message's price for"
+        " each follower in the audience; you pay only for those delivered. Top up and send"
+        " again."
     )
     campaign.refresh_from_db()
     assert (campaign.state, campaign.message_id, campaign.started_at) == ("draft", None, None)
@@ -143,9 +143,9 @@ def test_send_over_the_api_without_enough_balance_is_a_409(broke, fund_balance, 
     assert response.status_code == 409
     assert response.json() == {
         "code": "insufficient_funds",
-        "error": "Your merchant balance (¥0.05) is too low: sending this campaign holds ¥0.09,"
-        " one message's price for every follower in its audience (you pay only for delivered"
-        " messages). Top up your balance and send again.",
+        "error": "Your merchant balance (¥0.05) is too low: sending holds ¥0.09, a message's"
+        " price for each follower in the audience; you pay only for those delivered. Top up"
+        " and send again.",
     }
     campaign.refresh_from_db()
     assert campaign.state == "draft"
@@ -179,9 +179,9 @@ def test_send_page_shows_the_insufficient_balance_error(broke, client):
     )
     assert response.status_code == 200
     assert (
-        "Your merchant balance (¥0.00) is too low: sending this campaign holds ¥0.09, one"
-        " message&#x27;s price for every follower in its audience (you pay only for delivered"
-        " messages). Top up your balance and send again."
+        "Your merchant balance (¥0.00) is too low: sending holds ¥0.09, a message&#x27;s price"
+        " for each follower in the audience; you pay only for those delivered. Top up and send"
+        " again."
     ) in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.state == "draft"
@@ -199,7 +199,11 @@ def test_scheduled_campaign_without_balance_fails_when_due(broke):
     assert actions.start_scheduled(campaign_id=campaign.pk) is False
     campaign.refresh_from_db()
     assert campaign.state == "failed"
-    assert campaign.failure_reason.startswith("Your merchant balance (¥0.00) is too low:")
+    assert campaign.failure_reason == (
+        "Your merchant balance (¥0.00) is too low: sending holds ¥0.09, a message's price for"
+        " each follower in the audience; you pay only for those delivered. Top up and send"
+        " again."
+    )
     assert campaign_transactions(campaign) == []
 
 

@@ -39,9 +39,9 @@ def test_campaign_reaches_the_follower_live(
     shop.get_by_role("button", name="Send now").click()
     expect(
         shop.get_by_text(
-            "Your merchant balance (¥0.00) is too low: sending this campaign holds ¥0.01, one"
-            " message's price for every follower in its audience (you pay only for delivered"
-            " messages). Top up your balance and send again."
+            "Your merchant balance (¥0.00) is too low: sending holds ¥0.01, a message's price"
+            " for each follower in the audience; you pay only for those delivered. Top up and"
+            " send again."
         )
     ).to_be_visible()
     expect(shop.get_by_test_id("campaign-state")).to_have_text("Draft")
