@@ -1,0 +1,125 @@
+"""The shop and the inbox in Simplified Chinese, as a zh-hans browser sees them."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from infoconnect.messaging import actions as messaging_actions
+from infoconnect.shop import actions
+from infoconnect.shop.tests.conftest import make_product
+
+pytestmark = pytest.mark.django_db
+
+
+class _Text(HTMLParser):
+    """The visible text of a page, one string per text node, scripts and styles left out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip and data.strip():
+            self.parts.append(" ".join(data.split()))
+
+
+def texts(response) -> list[str]:
+    parser = _Text()
+    parser.feed(response.content.decode())
+    return parser.parts
+
+
+def chinese_client(user) -> Client:
+    client = Client(headers={"Accept-Language": "zh-hans"})
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def acme(make_user):
+    return make_user("acme", kind="merchant", verified=True, display_name="Acme")
+
+
+@pytest.fixture
+def alice(make_user):
+    return make_user("alice", display_name="Alice")
+
+
+def test_product_page_speaks_simplified_chinese(acme, alice):
+    product, sku = make_product(acme, stock=5, max_per_order=3)
+    actions.add_sku(
+        merchant=acme, product_id=product.pk, attributes={"colour": "blue"}, price=9_900, stock=0
+    )
+    client = chinese_client(alice)
+    response = client.get(reverse("shop:product", args=[product.pk]))
+    assert response.status_code == 200
+    parts = texts(response)
+    assert '<html lang="zh-hans">' in response.content.decode()
+    # The header links the shop and messaging apps add; "Sell" is for merchants only.
+    for label in ("商城", "订单", "私信"):
+        assert label in parts
+    assert "卖家中心" not in parts
+    assert "选择规格" in parts
+    assert "库存 5 件" in parts and "已售罄" in parts
+    assert "数量" in parts and "每单最多 3 件。" in parts
+    assert "加入购物车" in parts and "立即购买" in parts
+    assert "Add to cart" not in parts and "Shop" not in parts
+
+    response = client.post(
+        reverse("shop:cart_add"), {"sku": sku.pk, "quantity": 1, "add": 1}, follow=True
+    )
+    parts = texts(response)
+    assert "已加入购物车。" in parts
+    assert "<title>购物车 · InfoConnect</title>" in response.content.decode()
+    assert "合计:" in parts and "结算" in parts
+
+
+def test_merchant_sees_sell_link_and_the_archived_state_in_chinese(acme):
+    product, _sku = make_product(acme)
+    actions.archive_product(merchant=acme, product_id=product.pk)
+    parts = texts(chinese_client(acme).get(reverse("shop:product", args=[product.pk])))
+    assert "卖家中心" in parts
+    assert "未在售（已下架）。" in parts
+
+
+def test_inbox_speaks_simplified_chinese(acme, alice, make_user):
+    messaging_actions.send_message(sender=acme, recipient_id=alice.pk, body="新品上架")
+    client = chinese_client(alice)
+    response = client.get(reverse("messaging:inbox"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    parts = texts(response)
+    assert "<title>私信 · InfoConnect</title>" in body
+    assert "私信" in parts and "收件箱" in parts and "营销消息设置" in parts
+    assert "✔ 已认证" in parts
+    assert "新品上架" in parts
+    assert "Messages" not in parts and "Inbox" not in parts
+
+    empty = texts(chinese_client(make_user("bob")).get(reverse("messaging:inbox")))
+    assert "还没有私信。" in empty
+
+    response = client.get(reverse("messaging:conversation", args=["acme"]))
+    parts = texts(response)
+    assert "与 Acme 的对话" in parts
+    assert "消息内容" in parts and "发送" in parts
+
+
+def test_messaging_flash_message_speaks_simplified_chinese(alice):
+    response = chinese_client(alice).post(
+        reverse("messaging:preferences"), {"merchant": "nobody"}, follow=True
+    )
+    parts = texts(response)
+    assert "该商家不存在。" in parts
+    assert "<title>营销消息设置 · InfoConnect</title>" in response.content.decode()
+    assert "你还没有关注任何商家。" in parts
