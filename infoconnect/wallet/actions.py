@@ -303,11 +303,28 @@ def refund_completed_order(
         raise DomainError(WalletError.WRONG_PARTY)
     if amount > release.amount:
         raise DomainError(WalletError.REFUND_EXCEEDS_PAYMENT)
-    merchant, wallet = accounts(
-        currency, (AccountKind.MERCHANT, merchant_id), (AccountKind.WALLET, buyer_id)
+    merchant, wallet, revenue = accounts(
+        currency,
+        (AccountKind.MERCHANT, merchant_id),
+        (AccountKind.WALLET, buyer_id),
+        (AccountKind.COMMISSION_REVENUE, PLATFORM),
     )
+    # The merchant only ever received the order less commission: the platform gives back
+    # its commission on the refunded share, the merchant the rest.
+    commission = (
+        LedgerEntry.objects.filter(transaction=release, account_id=revenue)
+        .values_list("amount", flat=True)
+        .first()
+        or 0
+    )
+    commission_back = commission * amount // release.amount
     _post(
-        txn, [(merchant, -amount, WalletError.MERCHANT_INSUFFICIENT_FUNDS), (wallet, amount, None)]
+        txn,
+        [
+            (merchant, -(amount - commission_back), WalletError.MERCHANT_INSUFFICIENT_FUNDS),
+            (revenue, -commission_back, WalletError.INSUFFICIENT_FUNDS),
+            (wallet, amount, None),
+        ],
     )
     return txn
 

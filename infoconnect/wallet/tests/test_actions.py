@@ -207,7 +207,9 @@ def test_refund_completed_order_takes_it_from_the_merchant(buyer, merchant):
     )
     assert txn.description == "Refund for completed order #5"
     assert balance_of(user_id=buyer.pk) == 10000
-    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 300
+    # The merchant gives back what it received (¥98.00); the platform its ¥2.00 commission.
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 500
+    assert platform_account_balance(kind=AccountKind.COMMISSION_REVENUE) == 0
     assert_ledger_consistent()
 
 
@@ -215,13 +217,14 @@ def test_refund_completed_order_needs_the_merchant_balance(buyer, merchant):
     fund(buyer.pk, 10000)
     actions.pay_order(buyer_id=buyer.pk, order_id=5, amount=10000)
     actions.release_escrow(order_id=5, merchant_id=merchant.pk, amount=10000, commission=200)
+    actions.hold_campaign_cost(merchant_id=merchant.pk, campaign_id=1, amount=100)
     with pytest.raises(DomainError) as error:
         actions.refund_completed_order(
             order_id=5, merchant_id=merchant.pk, buyer_id=buyer.pk, amount=10000
         )
     assert error.value.code == "insufficient_funds"
     assert str(error.value) == "The merchant balance is too low for this."
-    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 9800
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 9700
     assert balance_of(user_id=buyer.pk) == 0
 
 

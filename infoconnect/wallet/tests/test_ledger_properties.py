@@ -61,6 +61,7 @@ class Order:
     refunded: int = 0
     released: int = 0
     merchant: int | None = None
+    commission: int = 0
     refund_done: bool = False
     release_done: bool = False
     completed_refund_done: bool = False
@@ -168,6 +169,7 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
 
             def commit():
                 order.released, order.release_done, order.merchant = release, True, merchant
+                order.commission = commission
                 model.move(
                     ((order.buyer, E), -release),
                     ((merchant, M), release - commission),
@@ -190,14 +192,20 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
         if order.completed_refund_done:
             commit = None
         else:
+            # The platform gives back its commission on the refunded share.
+            commission_back = order.commission * refund // order.released if order.released else 0
             if not order.release_done:
                 expected_error = "order_not_released"
-            elif model.balances[(merchant, M)] < refund:
+            elif model.balances[(merchant, M)] < refund - commission_back:
                 expected_error = "insufficient_funds"
 
             def commit():
                 order.completed_refund_done = True
-                model.move(((merchant, M), -refund), ((order.buyer, W), refund))
+                model.move(
+                    ((merchant, M), -(refund - commission_back)),
+                    (PLATFORM_COMMISSION, -commission_back),
+                    ((order.buyer, W), refund),
+                )
 
     elif kind == "payout":
         merchant = choose(model.merchants, args[0])
