@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -124,7 +124,8 @@ def unsubscribe(request: HttpRequest, message_id: int) -> HttpResponse:
         return redirect("messaging:inbox")
     messages.success(
         request,
-        _t("You will get no more marketing from %(name)s.") % {"name": preference.merchant.name},
+        gettext("You will get no more marketing from %(name)s.")
+        % {"name": preference.merchant.name},
     )
     return redirect("messaging:conversation", username=preference.merchant.username)
 
@@ -137,7 +138,7 @@ def report(request: HttpRequest, message_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("messaging:inbox")
-    messages.success(request, _t("Thank you: we have recorded your report."))
+    messages.success(request, gettext("Thank you: we have recorded your report."))
     return redirect(request.POST.get("next") or reverse("messaging:inbox"))
 
 
@@ -153,7 +154,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 accepts_marketing=request.POST.get("accepts_marketing") == "1",
             )
         except (ValueError, DomainError):
-            messages.error(request, _t("That merchant does not exist."))
+            messages.error(request, gettext("That merchant does not exist."))
         return redirect("messaging:preferences")
     followed = User.objects.filter(
         kind=User.Kind.MERCHANT,
@@ -317,24 +318,24 @@ def campaign_action(request: HttpRequest, campaign_id: int, verb: str) -> HttpRe
             )
             if status >= 400:
                 raise DomainError(_error_for(body), body.get("error"))
-            messages.success(request, _t("Sending started."))
+            messages.success(request, gettext("Sending started."))
         elif verb == "test":
             actions.send_test(merchant=merchant, campaign_id=campaign.pk)
-            messages.success(request, _t("A test copy is in your inbox."))
+            messages.success(request, gettext("A test copy is in your inbox."))
         elif verb == "cancel":
             actions.cancel_campaign(merchant=merchant, campaign_id=campaign.pk)
-            messages.success(request, _t("The campaign is cancelled."))
+            messages.success(request, gettext("The campaign is cancelled."))
         elif verb == "schedule":
             form = ScheduleForm(request.POST)
             if not form.is_valid():
-                messages.error(request, _t("Choose a date and time."))
+                messages.error(request, gettext("Choose a date and time."))
             else:
                 actions.schedule_campaign(
                     merchant=merchant,
                     campaign_id=campaign.pk,
                     scheduled_at=form.cleaned_data["scheduled_at"],
                 )
-                messages.success(request, _t("The campaign is scheduled."))
+                messages.success(request, gettext("The campaign is scheduled."))
         else:
             raise Http404
     except DomainError as error:
@@ -400,7 +401,7 @@ def followers(request: HttpRequest) -> HttpResponse:
                 )
         except (ValueError, DomainError):
             messages.error(
-                request, _t("Enter a tag of 1 to 30 characters for one of your followers.")
+                request, gettext("Enter a tag of 1 to 30 characters for one of your followers.")
             )
         return redirect(f"{reverse('messaging:followers')}?page={request.GET.get('page', 1)}")
     follows = (
