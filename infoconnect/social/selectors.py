@@ -79,7 +79,8 @@ def home_timeline(*, user: User, page: PageParams) -> list[Post]:
     names = re.findall(r"%\((\w+)\)s", sql)
     ids = RawSQL(re.sub(r"%\(\w+\)s", "%s", sql), [params[name] for name in names])
     queryset = Post.objects.filter(pk__in=ids).select_related(*POST_RELATED)
-    return list(queryset.order_by("-id"))
+    # Sorted here: the page is 20 rows, and an ORDER BY costs the ORM more to compile.
+    return sorted(queryset, key=lambda post: post.pk, reverse=True)
 
 
 def profile_timeline(
