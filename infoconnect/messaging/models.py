@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MESSAGE_MAX_LENGTH = 2000
 TITLE_MAX_LENGTH = 100
@@ -143,7 +144,7 @@ class Message(models.Model):
 
     class Attachment(models.TextChoices):
         NONE = "", _("None")
-        POST = "post", _("Post")
+        POST = "post", pgettext_lazy("attachment type", "Post")
         LINK = "link", _("Link")
         PRODUCT = "product", _("Product")
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from infoconnect.accounts.models import REGIONS
 from infoconnect.core.money import DEFAULT_CURRENCY
@@ -331,7 +332,7 @@ class OrderEvent(models.Model):
 
 class RefundRequest(models.Model):
     class State(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
+        REQUESTED = "requested", pgettext_lazy("refund state", "Requested")
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
         DISPUTED = "disputed", _("Disputed")
