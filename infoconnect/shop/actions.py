@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Subquery
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.models import PlatformSettings
+from infoconnect.shop import placing
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.models import (
     Address,
@@ -40,7 +41,6 @@ from infoconnect.shop.models import (
     ProductImage,
     RefundRequest,
     Sku,
-    StockHold,
 )
 
 if TYPE_CHECKING:
@@ -502,20 +502,6 @@ def _check_line(buyer: User, sku: Sku, quantity: int) -> None:
         )
 
 
-_TAKE_STOCK_SQL = "UPDATE shop_sku SET stock = stock - %s WHERE id = %s AND stock >= %s"
-
-
-def allocate_stock(items: dict[int, int]) -> None:
-    """Take ``{sku_id: quantity}`` from stock in ascending SKU id order, or raise OUT_OF_STOCK
-    (the caller's transaction then rolls back whatever was taken)."""
-    with connection.cursor() as cursor:
-        for sku_id in sorted(items):
-            quantity = items[sku_id]
-            cursor.execute(_TAKE_STOCK_SQL, [quantity, sku_id, quantity])
-            if cursor.rowcount != 1:
-                raise DomainError(ShopError.OUT_OF_STOCK)
-
-
 def release_stock(order_id: int) -> None:
     """Put an order's units back, in ascending SKU id order."""
     totals: dict[int, int] = defaultdict(int)
@@ -525,48 +511,6 @@ def release_stock(order_id: int) -> None:
         totals[sku_id] += quantity
     for sku_id in sorted(totals):
         Sku.objects.filter(pk=sku_id).update(stock=F("stock") + totals[sku_id])
-
-
-@transaction.atomic
-def take_hold(*, sku_id: int, quantity: int, buyer_id: int) -> int:
-    """Take units into a hold in a transaction of its own; raise OUT_OF_STOCK if there are not
-    enough. The hold row is written first so the SKU row is locked only for UPDATE and COMMIT."""
-    hold = StockHold.objects.create(sku_id=sku_id, quantity=quantity, buyer_id=buyer_id)
-    allocate_stock({sku_id: quantity})
-    return hold.pk
-
-
-def _consume_hold(hold_id: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM shop_stockhold WHERE id = %s", [hold_id])
-        if cursor.rowcount != 1:
-            # The sweep gave the units back while this checkout was running.
-            raise DomainError(ShopError.OUT_OF_STOCK)
-
-
-@transaction.atomic
-def release_hold(*, hold_id: int) -> bool:
-    """Give a hold's units back; False if it was consumed or released already."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM shop_stockhold WHERE id = %s RETURNING sku_id, quantity", [hold_id]
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    Sku.objects.filter(pk=row[0]).update(stock=F("stock") + row[1])
-    return True
-
-
-def release_stale_holds(
-    *, now: datetime | None = None, older_than: timedelta = timedelta(minutes=5)
-) -> int:
-    """Sweep: give back holds a crashed checkout left behind. Safe to run repeatedly."""
-    cutoff = (now or timezone.now()) - older_than
-    stale = (
-        StockHold.objects.filter(created_at__lte=cutoff).order_by("pk").values_list("pk", flat=True)
-    )
-    return sum(release_hold(hold_id=hold_id) for hold_id in list(stale[:1000]))
 
 
 def _address_for(buyer: User, address_id: int) -> Address:
@@ -579,94 +523,27 @@ def _address_for(buyer: User, address_id: int) -> Address:
 def _place_orders(
     *,
     buyer: User,
-    address: Address,
+    address: dict,
     key: str,
     lines: list[tuple[Sku, int, int | None]],
+    unpaid_minutes: int,
     pay: bool = False,
-    hold_id: int | None = None,
 ) -> list[Order]:
-    """Create one order per merchant from (sku, quantity, campaign_id) lines and take stock;
-    with ``pay``, pay them from the buyer's wallet in the same transaction."""
-    now = timezone.now()
-    rules = PlatformSettings.current()
-    expires_at = now + timedelta(minutes=rules.unpaid_order_minutes)
-    by_merchant: dict[int, list[tuple[Sku, int, int | None]]] = defaultdict(list)
-    for sku, quantity, campaign_id in lines:
+    """Check (sku, quantity, campaign_id) lines, then write one order per merchant and take
+    the stock; with ``pay``, paid from the buyer's wallet in the same transaction."""
+    for sku, quantity, _c in lines:
         _check_line(buyer, sku, quantity)
-        by_merchant[sku.product.merchant_id].append((sku, quantity, campaign_id))
-    snapshot = address.snapshot()
-    orders = []
-    order_lines = []
-    for merchant_id in sorted(by_merchant):
-        group = by_merchant[merchant_id]
-        campaign_id = next((c for _s, _q, c in group if c is not None), None)
-        order = Order.objects.create(
-            buyer_id=buyer.pk,
-            merchant_id=merchant_id,
-            # Paid in this same transaction: the row is born paid, or not at all.
-            state=State.PAID if pay else State.AWAITING_PAYMENT,
-            total=sum(sku.price * quantity for sku, quantity, _c in group),
-            currency="CNY",
-            shipping_address=snapshot,
-            campaign_id=campaign_id,
-            checkout_key=key,
-            created_at=now,
-            expires_at=expires_at,
-            paid_at=now if pay else None,
-        )
-        orders.append(order)
-        order_lines.extend(
-            OrderLine(
-                order=order,
-                sku_id=sku.pk,
-                product_id=sku.product_id,
-                title=sku.product.title,
-                attributes=sku.attributes,
-                unit_price=sku.price,
-                quantity=quantity,
-            )
-            for sku, quantity, _c in group
-        )
-    OrderLine.objects.bulk_create(order_lines)
-    events = []
-    for order in orders:
-        events.append(
-            OrderEvent(
-                order=order,
-                actor_id=buyer.pk,
-                kind="placed",
-                to_state=State.AWAITING_PAYMENT,
-                created_at=now,
-            )
-        )
-        if pay:
-            events.append(
-                OrderEvent(
-                    order=order,
-                    actor_id=buyer.pk,
-                    kind="paid",
-                    from_state=State.AWAITING_PAYMENT,
-                    to_state=State.PAID,
-                    created_at=now,
-                )
-            )
-    OrderEvent.objects.bulk_create(events)
-    if pay:
-        for order in orders:
-            _wallet().pay_order(
-                buyer_id=buyer.pk, order_id=order.pk, amount=order.total, currency=order.currency
-            )
-    if hold_id is not None:
-        # The stock was taken by a hold that committed already; this order consumes it.
-        _consume_hold(hold_id)
-    else:
-        # Stock last: the SKU row lock is held only from here to COMMIT.
-        items: dict[int, int] = defaultdict(int)
-        for sku, quantity, _c in lines:
-            items[sku.pk] += quantity
-        allocate_stock(items)
+    orders = placing.place_orders(
+        buyer_id=buyer.pk,
+        address=address,
+        key=key,
+        lines=lines,
+        unpaid_minutes=unpaid_minutes,
+        pay=pay,
+    )
     if not pay:
         order_ids = [order.pk for order in orders]
+        expires_at = orders[0].expires_at
         transaction.on_commit(lambda: _schedule_expiry(order_ids, expires_at))
     return orders
 
@@ -708,9 +585,10 @@ def checkout(*, buyer: User, address_id: int, key: str, pay: bool = False) -> li
         raise DomainError(ShopError.CART_EMPTY)
     orders = _place_orders(
         buyer=buyer,
-        address=address,
+        address=address.snapshot(),
         key=key,
         lines=[(line.sku, line.quantity, line.campaign_id) for line in cart_lines],
+        unpaid_minutes=placing.unpaid_minutes(),
         pay=pay,
     )
     CartLine.objects.filter(pk__in=[line.pk for line in cart_lines]).delete()
@@ -731,51 +609,40 @@ def buy_now(
     in the same transaction (one commit, and the stock is taken only if the payment went
     through). Idempotent per ``key``.
 
-    The first read (the SKU and any order already made with this key, in one query) happens
-    before the transaction, so in a sell-out the many buyers who miss cost one query each.
+    Everything it reads comes in one statement before the transaction, so in a sell-out each
+    of the many buyers who miss costs one query.
     """
     quantity = _clean_quantity(quantity)
-    earlier = Order.objects.filter(buyer_id=buyer.pk, checkout_key=key).order_by("pk")
-    sku = (
-        Sku.objects.select_related("product")
-        .annotate(earlier_order_id=Subquery(earlier.values("pk")[:1]))
-        .filter(pk=sku_id)
-        .first()
+    read = placing.read_for_buy_now(
+        buyer_id=buyer.pk, sku_id=sku_id, address_id=address_id, key=key
     )
-    if sku is not None and sku.earlier_order_id is not None:
-        return Order.objects.get(pk=sku.earlier_order_id)
-    if sku is None:
+    earlier = Order.objects.filter(buyer_id=buyer.pk, checkout_key=key).order_by("pk")
+    if read.earlier_order_id is not None:
+        return Order.objects.get(pk=read.earlier_order_id)
+    if read.sku is None:
         existing = earlier.first()
         if existing is not None:
             return existing
         raise DomainError(ShopError.SKU_NOT_FOUND)
-    _check_line(buyer, sku, quantity)
-    address = _address_for(buyer, address_id)
-    # Paying now: take the stock in a short transaction of its own (the order and payment
-    # are the long part, and must not keep every other buyer off the SKU row).
-    hold_id = take_hold(sku_id=sku.pk, quantity=quantity, buyer_id=buyer.pk) if pay else None
+    _check_line(buyer, read.sku, quantity)
+    if read.address is None:
+        raise DomainError(ShopError.ADDRESS_NOT_FOUND)
     try:
         with transaction.atomic():
             return _place_orders(
                 buyer=buyer,
-                address=address,
+                address=read.address,
                 key=key,
-                lines=[(sku, quantity, campaign_id)],
+                lines=[(read.sku, quantity, campaign_id)],
+                unpaid_minutes=read.unpaid_minutes,
                 pay=pay,
-                hold_id=hold_id,
             )[0]
     except IntegrityError:
-        if hold_id is not None:
-            release_hold(hold_id=hold_id)
         # A concurrent request with the same key committed first: answer with its order.
         existing = earlier.first()
         if existing is None:
             raise
         return existing
-    except BaseException:
-        if hold_id is not None:
-            release_hold(hold_id=hold_id)
-        raise
 
 
 # --- order lifecycle -------------------------------------------------------------------------

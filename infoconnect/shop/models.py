@@ -362,22 +362,6 @@ class RefundRequest(models.Model):
         return f"Refund request for order {self.order_id}"
 
 
-class StockHold(models.Model):
-    """Units taken from a SKU for a checkout-and-pay still being written.
-
-    Taking stock commits on its own, so the SKU row (the hottest row in a sale) is locked
-    only for that short transaction; the order consumes the hold when it commits. A hold
-    left by a failure is given back at once, one left by a crash by the sweep."""
-
-    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    quantity = models.PositiveIntegerField()
-    buyer_id = models.BigIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [models.Index(fields=["created_at"], name="shop_stockhold_created")]
-
-
 class PostProduct(models.Model):
     """A product card carried by a social post."""
 

@@ -21,5 +21,4 @@ def sweep_orders() -> dict:
     return {
         "expired": actions.expire_unpaid_orders(),
         "completed": actions.auto_complete_shipped_orders(),
-        "holds_released": actions.release_stale_holds(),
     }

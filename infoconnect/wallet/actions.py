@@ -61,15 +61,17 @@ def accounts(currency: str, *keys: tuple[str, int]) -> list[int]:
         missing = sorted(key for key in set(keys) if key not in found)
         if missing:
             now = connection.ops.adapt_datetimefield_value(timezone.now())
-            for kind, owner in missing:
-                # A concurrent opener of the same account wins; we then read its row.
-                cursor.execute(
-                    "INSERT INTO wallet_ledgeraccount (kind, owner_id, currency, balance, created_at) "
-                    "VALUES (%s, %s, %s, 0, %s) ON CONFLICT (owner_id, kind, currency) DO NOTHING",
-                    [kind, owner, currency, now],
-                )
-            cursor.execute(select, params)
-            found = {(kind, owner): pk for kind, owner, pk in cursor.fetchall()}
+            cursor.execute(
+                "INSERT INTO wallet_ledgeraccount (kind, owner_id, currency, balance, created_at) "
+                f"VALUES {', '.join(['(%s, %s, %s, 0, %s)'] * len(missing))} "
+                "ON CONFLICT (owner_id, kind, currency) DO NOTHING RETURNING kind, owner_id, id",
+                [value for kind, owner in missing for value in (kind, owner, currency, now)],
+            )
+            found.update({(kind, owner): pk for kind, owner, pk in cursor.fetchall()})
+            if any(key not in found for key in keys):
+                # A concurrent opener of the same account won; read its row.
+                cursor.execute(select, params)
+                found = {(kind, owner): pk for kind, owner, pk in cursor.fetchall()}
     return [found[key] for key in keys]
 
 
@@ -146,15 +148,19 @@ def _post(txn: LedgerTransaction, legs: list[Leg]) -> None:
 
 
 def _write_entries(txn: LedgerTransaction, legs: list[Leg], balances: dict[int, int]) -> None:
-    LedgerEntry.objects.bulk_create(
-        LedgerEntry(
-            account_id=account,
-            transaction=txn,
-            amount=amount,
-            balance_after=balances[account],
-        )
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(legs))
+    params = [
+        value
         for account, amount, _ in legs
-    )
+        for value in (account, txn.pk, amount, balances[account], at)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO wallet_ledgerentry (account_id, transaction_id, amount, balance_after, "
+            f"created_at) VALUES {rows}",
+            params,
+        )
 
 
 # Orders ---------------------------------------------------------------------------------
@@ -165,6 +171,18 @@ def pay_order(
     *, buyer_id: int, order_id: int, amount: int, currency: str = "CNY"
 ) -> LedgerTransaction:
     """The buyer's wallet pays the order into escrow."""
+    return charge_order(buyer_id=buyer_id, order_id=order_id, amount=amount, currency=currency)
+
+
+def charge_order(
+    *, buyer_id: int, order_id: int, amount: int, currency: str = "CNY"
+) -> LedgerTransaction:
+    """``pay_order`` inside the caller's transaction, which must roll back if this raises.
+
+    Checkout pays this way: no savepoint of its own saves two round trips on every order.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("charge_order needs a transaction")
     _check_amount(amount, currency)
     txn, created = _open(
         kind=TransactionKind.ORDER_PAYMENT,

@@ -492,7 +492,7 @@ def test_sweep_command(buyer, order):
     Order.objects.filter(pk=order.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     out = StringIO()
     call_command("shop_sweep", stdout=out)
-    assert out.getvalue().strip() == "expired=1 completed=0 holds_released=0"
+    assert out.getvalue().strip() == "expired=1 completed=0"
 
 
 # --- refunds after completion ---------------------------------------------------------------

@@ -5,7 +5,7 @@ many buyers at once never get more than the stock there is."""
 import threading
 
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from infoconnect.core.errors import DomainError
 from infoconnect.shop import actions
@@ -47,29 +47,38 @@ def _fail_on_second(real):
     return wrapper
 
 
+def fail_at_statement(prefix: str, *, nth: int = 1, after: bool = False):
+    """Break the ``nth`` SQL statement that starts with ``prefix``, before it runs or after."""
+
+    def install(mp):
+        seen = []
+
+        def wrapper(execute, sql, params, many, context):
+            hit = sql.lstrip().startswith(prefix)
+            if hit:
+                seen.append(sql)
+            if hit and len(seen) == nth and not after:
+                raise Injected("injected failure")
+            result = execute(sql, params, many, context)
+            if hit and len(seen) == nth and after:
+                raise Injected("injected failure")
+            return result
+
+        db = connections[DEFAULT_DB_ALIAS]
+        mp.setattr(db, "execute_wrappers", [*db.execute_wrappers, wrapper])
+
+    return install
+
+
 CHECKOUT_STEPS = [
     # (where, how to break it)
-    (
-        "second order insert",
-        lambda mp: mp.setattr(Order.objects, "create", _fail_on_second(Order.objects.create)),
-    ),
-    ("order lines insert", lambda mp: mp.setattr(OrderLine.objects, "bulk_create", fail_before)),
-    (
-        "order lines inserted",
-        lambda mp: mp.setattr(
-            OrderLine.objects, "bulk_create", fail_after(OrderLine.objects.bulk_create)
-        ),
-    ),
-    (
-        "history inserted",
-        lambda mp: mp.setattr(
-            OrderEvent.objects, "bulk_create", fail_after(OrderEvent.objects.bulk_create)
-        ),
-    ),
-    (
-        "stock taken",
-        lambda mp: mp.setattr(actions, "allocate_stock", fail_after(actions.allocate_stock)),
-    ),
+    ("first order inserted", fail_at_statement("INSERT INTO shop_order ", after=True)),
+    ("second order insert", fail_at_statement("INSERT INTO shop_order ", nth=2)),
+    ("order lines insert", fail_at_statement("INSERT INTO shop_orderline")),
+    ("order lines inserted", fail_at_statement("INSERT INTO shop_orderline", after=True)),
+    ("history inserted", fail_at_statement("INSERT INTO shop_orderevent", after=True)),
+    ("first SKU's stock taken", fail_at_statement("UPDATE shop_sku", after=True)),
+    ("stock taken", fail_at_statement("UPDATE shop_sku", nth=2, after=True)),
     (
         "orders placed, cart not emptied",
         lambda mp: mp.setattr(actions, "_place_orders", fail_after(actions._place_orders)),
@@ -260,9 +269,6 @@ def test_concurrent_checkout_and_pay_balances_the_ledger(make_user):
     assert Order.objects.filter(state="paid").count() == 5
     assert sum(wallet_balance(p) for p, _a in buyers) == 30 * 5_000 - 5 * 2_000
     assert sum(LedgerEntry.objects.values_list("amount", flat=True)) == 0
-    from infoconnect.shop.models import StockHold
-
-    assert StockHold.objects.count() == 0
 
 
 @pytest.mark.postgres
@@ -284,91 +290,68 @@ def test_double_click_pay_charges_once(make_user):
     assert OrderEvent.objects.filter(order=order, kind="paid").count() == 1
 
 
+CHECKOUT_AND_PAY_STEPS = [
+    ("order inserted", fail_at_statement("INSERT INTO shop_order ", after=True)),
+    ("history inserted", fail_at_statement("INSERT INTO shop_orderevent", after=True)),
+    (
+        "payment recorded, before the balances",
+        fail_at_statement("INSERT INTO wallet_ledgertransaction", after=True),
+    ),
+    ("wallet debited", fail_at_statement("UPDATE wallet_ledgeraccount", after=True)),
+    ("ledger entries written", fail_at_statement("INSERT INTO wallet_ledgerentry", after=True)),
+    (
+        "wallet paid",
+        lambda mp: mp.setattr(
+            _wallet_module(), "charge_order", fail_after(_wallet_module().charge_order)
+        ),
+    ),
+    ("stock taken", fail_at_statement("UPDATE shop_sku", after=True)),
+]
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("step", ["wallet paid", "stock taken"])
+@pytest.mark.parametrize("step", [s[0] for s in CHECKOUT_AND_PAY_STEPS])
 def test_checkout_and_pay_failure_leaves_nothing_half_written(
     monkeypatch, buyer, scarf, address, step
 ):
     _product, sku = scarf
     fund(buyer, 20_000)
     before = ledger_snapshot()
-    if step == "wallet paid":
-        wallet = _wallet_module()
-        monkeypatch.setattr(wallet, "pay_order", fail_after(wallet.pay_order))
-    else:
-        monkeypatch.setattr(actions, "allocate_stock", fail_after(actions.allocate_stock))
+    dict(CHECKOUT_AND_PAY_STEPS)[step](monkeypatch)
     with pytest.raises(Injected):
         actions.buy_now(
             buyer=buyer, sku_id=sku.pk, quantity=1, address_id=address.pk, key="k", pay=True
         )
-    assert Order.objects.count() == 0
+    assert (Order.objects.count(), OrderLine.objects.count(), OrderEvent.objects.count()) == (
+        0,
+        0,
+        0,
+    )
     assert Sku.objects.get(pk=sku.pk).stock == 5
     assert ledger_snapshot() == before
+    monkeypatch.undo()
+    # The same key works afterwards: nothing of the failed attempt was kept.
+    order = actions.buy_now(
+        buyer=buyer, sku_id=sku.pk, quantity=1, address_id=address.pk, key="k", pay=True
+    )
+    assert order.state == "paid"
+    assert Sku.objects.get(pk=sku.pk).stock == 4
 
 
 @pytest.mark.django_db
-def test_checkout_and_pay_leaves_no_hold(buyer, scarf, address):
-    from infoconnect.shop.models import StockHold
-
+def test_checkout_and_pay_without_the_money_takes_no_stock(buyer, scarf, address):
     _product, sku = scarf
     fund(buyer, 20_000)
     actions.buy_now(
         buyer=buyer, sku_id=sku.pk, quantity=1, address_id=address.pk, key="k", pay=True
     )
-    assert StockHold.objects.count() == 0
     assert Sku.objects.get(pk=sku.pk).stock == 4
-    with pytest.raises(DomainError):
+    before = ledger_snapshot()
+    with pytest.raises(DomainError) as info:
         actions.buy_now(
             buyer=buyer, sku_id=sku.pk, quantity=1, address_id=address.pk, key="k2", pay=True
         )
-    # Not enough money for a second one: the hold was given back.
-    assert StockHold.objects.count() == 0
+    assert info.value.code == "insufficient_funds"
+    assert Order.objects.count() == 1
     assert Sku.objects.get(pk=sku.pk).stock == 4
-
-
-@pytest.mark.django_db
-def test_a_crash_after_the_hold_is_swept_back(monkeypatch, buyer, scarf, address):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from infoconnect.shop.models import StockHold
-
-    _product, sku = scarf
-    fund(buyer, 20_000)
-    # The process dies right after the hold commits: nothing gives it back but the sweep.
-    monkeypatch.setattr(actions, "take_hold", fail_after(actions.take_hold))
-    with pytest.raises(Injected):
-        actions.buy_now(
-            buyer=buyer, sku_id=sku.pk, quantity=2, address_id=address.pk, key="k", pay=True
-        )
-    assert (Order.objects.count(), StockHold.objects.count()) == (0, 1)
-    assert Sku.objects.get(pk=sku.pk).stock == 3
-    assert actions.release_stale_holds() == 0  # not stale yet
-    later = timezone.now() + timedelta(minutes=6)
-    assert actions.release_stale_holds(now=later) == 1
-    assert actions.release_stale_holds(now=later) == 0
-    assert Sku.objects.get(pk=sku.pk).stock == 5
-
-
-@pytest.mark.django_db
-def test_a_hold_swept_while_paying_means_no_order(monkeypatch, buyer, scarf, address):
-    _product, sku = scarf
-    fund(buyer, 20_000)
-    before = ledger_snapshot()
-    real = actions.take_hold
-
-    def swept_meanwhile(**kwargs):
-        hold_id = real(**kwargs)
-        assert actions.release_hold(hold_id=hold_id) is True
-        return hold_id
-
-    monkeypatch.setattr(actions, "take_hold", swept_meanwhile)
-    with pytest.raises(DomainError) as info:
-        actions.buy_now(
-            buyer=buyer, sku_id=sku.pk, quantity=1, address_id=address.pk, key="k", pay=True
-        )
-    assert info.value.code == "out_of_stock"
-    assert Order.objects.count() == 0
-    assert Sku.objects.get(pk=sku.pk).stock == 5
     assert ledger_snapshot() == before

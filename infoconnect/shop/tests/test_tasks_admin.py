@@ -50,7 +50,7 @@ def test_tasks_are_safe_to_run_twice(buyer, scarf, address):
     assert tasks.expire_order.call(order.pk) is True
     assert tasks.expire_order.call(order.pk) is False
     assert tasks.auto_complete_order.call(order.pk) is False
-    assert tasks.sweep_orders.call() == {"expired": 0, "completed": 0, "holds_released": 0}
+    assert tasks.sweep_orders.call() == {"expired": 0, "completed": 0}
 
 
 def test_operator_decides_a_dispute_in_the_admin(make_user, buyer, merchant, scarf, address):
