@@ -616,11 +616,10 @@ def buy_now(
     read = placing.read_for_buy_now(
         buyer_id=buyer.pk, sku_id=sku_id, address_id=address_id, key=key
     )
-    earlier = Order.objects.filter(buyer_id=buyer.pk, checkout_key=key).order_by("pk")
     if read.earlier_order_id is not None:
         return Order.objects.get(pk=read.earlier_order_id)
     if read.sku is None:
-        existing = earlier.first()
+        existing = _order_made_with(buyer, key)
         if existing is not None:
             return existing
         raise DomainError(ShopError.SKU_NOT_FOUND)
@@ -639,10 +638,14 @@ def buy_now(
             )[0]
     except IntegrityError:
         # A concurrent request with the same key committed first: answer with its order.
-        existing = earlier.first()
+        existing = _order_made_with(buyer, key)
         if existing is None:
             raise
         return existing
+
+
+def _order_made_with(buyer: User, key: str) -> Order | None:
+    return Order.objects.filter(buyer_id=buyer.pk, checkout_key=key).order_by("pk").first()
 
 
 # --- order lifecycle -------------------------------------------------------------------------
