@@ -136,6 +136,12 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The cron-safe sweeps `manage.py periodic` runs (and `manage.py serve` starts it), with the
+# seconds between runs: (command name, seconds).
+PERIODIC_COMMANDS = [
+    ("shop_sweep", 60),
+    ("resume_campaigns", 300),
+]
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -1,6 +1,7 @@
-"""`manage.py serve`: the web server and the task worker together, stopped together.
+"""`manage.py serve`: the web server, the task worker and the periodic sweeper together,
+stopped together.
 
-Both run as child processes in their own process group, so a Ctrl-C in the terminal
+All three run as child processes in their own process group, so a Ctrl-C in the terminal
 reaches only this command, which forwards it once (a second SIGINT would make the worker
 abandon the task it is running).
 """
@@ -30,7 +31,9 @@ def _accepts_connections(addr: str, port: int) -> bool:
 
 
 class Command(BaseCommand):
-    help = "Run the web server and the task worker; Ctrl-C or SIGTERM stops both."
+    help = (
+        "Run the web server, the task worker and the periodic sweeps; Ctrl-C or SIGTERM stops them."
+    )
     # Both children run Django's checks themselves.
     requires_system_checks = []
 
@@ -71,7 +74,8 @@ class Command(BaseCommand):
             web = [sys.executable, manage, "runserver", "--noreload", bind]
         # One worker serves every queue, so nothing queued in the demo waits forever.
         worker = [sys.executable, manage, "db_worker", "--no-reload", "--queue-name", "*"]
-        return {"web server": web, "task worker": worker}
+        periodic = [sys.executable, manage, "periodic"]
+        return {"web server": web, "task worker": worker, "periodic sweeper": periodic}
 
     def handle(self, *args, **options) -> None:
         # Otherwise the banner would announce whatever already listens there.
@@ -144,5 +148,5 @@ class Command(BaseCommand):
             out.write(f"  Demo logins (password {DEMO_PASSWORD}, demo only):")
             for what, username in demo_logins():
                 out.write(f"    {what:<28} {username}")
-        out.write("  Press Ctrl-C to stop the web server and the task worker.")
+        out.write("  Press Ctrl-C to stop the web server, the task worker and the periodic sweeps.")
         out.write("")
