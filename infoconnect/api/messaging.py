@@ -11,7 +11,8 @@ from datetime import datetime
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
-from ninja import Header, Router, Schema, Status
+from ninja import File, Header, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from infoconnect.core.errors import DomainError
@@ -242,6 +243,22 @@ def update_campaign(request, campaign_id: int, payload: CampaignPatch):
         product_id=payload.product_id,
     )
     return _campaign(campaign)
+
+
+@router.post("/v1/campaigns/{campaign_id}/image", response={200: CampaignOut, **ERRORS})
+def set_campaign_image(request, campaign_id: int, file: File[UploadedFile]):
+    """Attach or replace a draft's image (multipart ``file``), checked as the web form checks
+    it; the campaign's ``image_url`` then points at it."""
+    campaign = actions.set_campaign_image(
+        merchant=request.auth, campaign_id=campaign_id, image=file
+    )
+    return _campaign(campaign)
+
+
+@router.delete("/v1/campaigns/{campaign_id}/image", response={200: CampaignOut, **ERRORS})
+def remove_campaign_image(request, campaign_id: int):
+    """Take a draft's image off."""
+    return _campaign(actions.remove_campaign_image(merchant=request.auth, campaign_id=campaign_id))
 
 
 @router.post("/v1/campaigns/{campaign_id}/estimate", response={200: EstimateOut, **ERRORS})

@@ -31,6 +31,7 @@ class MessagingError(ErrorCode):
     INVALID_AUDIENCE = ("invalid_audience", 422, _("The audience is not valid."))
     INVALID_MESSAGE = ("invalid_message", 422, _("Write a message of 1 to 2,000 characters."))
     INVALID_ATTACHMENT = ("invalid_attachment", 422, _("The attachment is not valid."))
+    INVALID_IMAGE = ("invalid_image", 422, _("Upload a valid image."))
     RECIPIENT_NOT_FOUND = ("recipient_not_found", 404, _("That account does not exist."))
     CANNOT_MESSAGE_SELF = ("cannot_message_self", 422, _("You cannot message yourself."))
     BLOCKED = ("blocked", 403, _("You cannot message this account."))

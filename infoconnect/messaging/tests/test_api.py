@@ -4,9 +4,12 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from infoconnect.messaging.models import Campaign, Message, Receipt
+from infoconnect.shop.tests.conftest import png_bytes
 from infoconnect.social.models import Follow
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +246,115 @@ def test_openapi_lists_the_messaging_paths(client):
         "/api/v1/marketing_preferences/{merchant_id}",
     ):
         assert path in paths
+
+
+# ---------------------------------------------------------------- campaign image
+
+
+def _png(name: str = "spring.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
+
+
+def _campaign_files(settings) -> list[str]:
+    folder = settings.MEDIA_ROOT / "campaigns"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_campaign_image_over_the_api(settings, api_client, committed, merchant, campaign):
+    client = api_client(merchant)
+    with committed():
+        uploaded = client.post(f"/api/v1/campaigns/{campaign.pk}/image", {"file": _png()})
+    assert uploaded.status_code == 200, uploaded.content
+    assert uploaded.json()["image_url"] == "/media/campaigns/spring.png"
+    assert client.get(f"/api/v1/campaigns/{campaign.pk}").json()["image_url"] == (
+        "/media/campaigns/spring.png"
+    )
+    assert _campaign_files(settings) == ["spring.png"]
+    # Replacing it leaves only the new file.
+    with committed():
+        replaced = client.post(
+            f"/api/v1/campaigns/{campaign.pk}/image", {"file": _png("summer.png")}
+        )
+    assert replaced.json()["image_url"] == "/media/campaigns/summer.png"
+    assert _campaign_files(settings) == ["summer.png"]
+    # The web page shows the image the API attached.
+    web = Client()
+    web.force_login(merchant)
+    page = web.get(f"/messages/campaigns/{campaign.pk}/").content.decode()
+    assert '<img src="/media/campaigns/summer.png"' in page
+    with committed():
+        removed = client.delete(f"/api/v1/campaigns/{campaign.pk}/image")
+    assert (removed.status_code, removed.json()["image_url"]) == (200, None)
+    assert _campaign_files(settings) == []
+    campaign.refresh_from_db()
+    assert campaign.image.name == ""
+    # Removing it again is harmless.
+    assert client.delete(f"/api/v1/campaigns/{campaign.pk}/image").json()["image_url"] is None
+
+
+def test_campaign_image_must_be_an_image(settings, api_client, merchant, campaign):
+    client = api_client(merchant)
+    for upload in (
+        SimpleUploadedFile("x.png", b"not an image", content_type="image/png"),
+        SimpleUploadedFile("x.png", b"", content_type="image/png"),
+        # A real image under a name the web form refuses too.
+        SimpleUploadedFile("x.exe", png_bytes(), content_type="image/png"),
+    ):
+        response = client.post(f"/api/v1/campaigns/{campaign.pk}/image", {"file": upload})
+        assert (response.status_code, response.json()["code"]) == (422, "invalid_image")
+    missing = client.post(f"/api/v1/campaigns/{campaign.pk}/image", {})
+    assert missing.status_code == 422
+    bad = client.post(
+        f"/api/v1/campaigns/{campaign.pk}/image",
+        {"file": SimpleUploadedFile("x.png", b"not an image", content_type="image/png")},
+    )
+    assert bad.json()["error"] == (
+        "Upload a valid image. The file you uploaded was either not an image or a corrupted image."
+    )
+    campaign.refresh_from_db()
+    assert campaign.image.name == ""
+    assert _campaign_files(settings) == []
+
+
+def test_campaign_image_only_on_a_draft(settings, api_client, committed, merchant, campaign):
+    from infoconnect.messaging import actions
+
+    client = api_client(merchant)
+    with committed():
+        client.post(f"/api/v1/campaigns/{campaign.pk}/image", {"file": _png()})
+    with committed():
+        actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
+    for response in (
+        client.post(f"/api/v1/campaigns/{campaign.pk}/image", {"file": _png("late.png")}),
+        client.delete(f"/api/v1/campaigns/{campaign.pk}/image"),
+    ):
+        assert (response.status_code, response.json()["code"]) == (409, "campaign_not_draft")
+    campaign.refresh_from_db()
+    assert campaign.image.name == "campaigns/spring.png"
+    assert _campaign_files(settings) == ["spring.png"]
+
+
+def test_campaign_image_only_by_its_merchant(
+    settings, api_client, committed, make_user, merchant, campaign
+):
+    from infoconnect.messaging import actions
+
+    api_client(merchant).post(f"/api/v1/campaigns/{campaign.pk}/image", {"file": _png()})
+    rival = make_user("rival", kind="merchant", verified=True)
+    actions.enrol_merchant(merchant=rival)
+    for client in (api_client(rival), api_client(make_user("bob"))):
+        for response in (
+            client.post(f"/api/v1/campaigns/{campaign.pk}/image", {"file": _png("x.png")}),
+            # Even a file that is not an image: the campaign is not found first.
+            client.post(
+                f"/api/v1/campaigns/{campaign.pk}/image",
+                {"file": SimpleUploadedFile("y.png", b"nope", content_type="image/png")},
+            ),
+            client.delete(f"/api/v1/campaigns/{campaign.pk}/image"),
+        ):
+            assert (response.status_code, response.json()["code"]) == (404, "campaign_not_found")
+    anonymous = api_client().post(f"/api/v1/campaigns/{campaign.pk}/image", {"file": _png()})
+    assert anonymous.status_code == 401
+    campaign.refresh_from_db()
+    assert campaign.image.name == "campaigns/spring.png"
+    assert _campaign_files(settings) == ["spring.png"]

@@ -165,3 +165,35 @@ def test_preferences_page(merchant, followers):
     assert "Marketing on" in client.get("/messages/preferences/").content.decode()
     client.post("/messages/preferences/", {"merchant": merchant.pk, "accepts_marketing": "0"})
     assert "Marketing off" in client.get("/messages/preferences/").content.decode()
+
+
+def test_compose_form_attaches_an_image_and_refuses_a_non_image(merchant):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from infoconnect.shop.tests.conftest import png_bytes
+
+    client = client_for(merchant)
+    refused = client.post(
+        "/messages/campaigns/new/",
+        {
+            "title": "Spring sale",
+            "body": "20% off",
+            "image": SimpleUploadedFile("x.png", b"not an image", content_type="image/png"),
+        },
+    )
+    assert refused.status_code == 400
+    assert (
+        "Upload a valid image. The file you uploaded was either not an image or a corrupted"
+        " image." in refused.content.decode()
+    )
+    assert not Campaign.objects.exists()
+    created = client.post(
+        "/messages/campaigns/new/",
+        {
+            "title": "Spring sale",
+            "body": "20% off",
+            "image": SimpleUploadedFile("spring.png", png_bytes(), content_type="image/png"),
+        },
+    )
+    assert created.status_code == 302
+    assert Campaign.objects.get().image.name == "campaigns/spring.png"
