@@ -113,6 +113,54 @@ def _values(rows: list[list]) -> tuple[str, list]:
     return placeholders, [value for row in rows for value in row]
 
 
+def _line_rows(group: list[tuple[Sku, int, int | None]]) -> list[list]:
+    return [
+        [sku.pk, sku.product_id, sku.product.title,
+         json.dumps(sku.attributes, ensure_ascii=False), sku.price, quantity]
+        for sku, quantity, _c in group
+    ]  # fmt: skip
+
+
+def _event_rows(pay: bool) -> list[list]:
+    rows = [["placed", "", State.AWAITING_PAYMENT]]
+    if pay:
+        rows.append(["paid", State.AWAITING_PAYMENT, State.PAID])
+    return rows
+
+
+def _write_order(cursor, order_row: list, lines: list[list], events: list[list], at) -> int:
+    """The order, its lines and its history: a statement each."""
+    cursor.execute(_INSERT_ORDER_SQL, order_row)
+    order_id = cursor.fetchone()[0]
+    placeholders, params = _values([[order_id, *line] for line in lines])
+    cursor.execute(_INSERT_LINES_SQL + placeholders, params)
+    buyer_id = order_row[0]
+    placeholders, params = _values([[order_id, buyer_id, *e, "", at] for e in events])
+    cursor.execute(_INSERT_EVENTS_SQL + placeholders, params)
+    return order_id
+
+
+def _write_order_pg(cursor, order_row: list, lines: list[list], events: list[list], at) -> int:
+    """The same three inserts as one statement: PostgreSQL runs data-modifying CTEs, and in a
+    flash sale each round trip saved is about a tenth of a millisecond on both sides."""
+    line_values = ", ".join(
+        ["(%s::bigint, %s::bigint, %s::text, %s::jsonb, %s::bigint, %s::integer)"] * len(lines)
+    )
+    event_values = ", ".join(["(%s::text, %s::text, %s::text)"] * len(events))
+    cursor.execute(
+        f"WITH o AS ({_INSERT_ORDER_SQL}), "
+        f"l AS ({_INSERT_LINES_SQL.removesuffix(' VALUES ')} "
+        "SELECT o.id, v.* FROM o, (VALUES " + line_values + ") AS v), "
+        f"e AS ({_INSERT_EVENTS_SQL.removesuffix(' VALUES ')} "
+        "SELECT o.id, %s::bigint, v.kind, v.from_state, v.to_state, '', %s::timestamptz "
+        "FROM o, (VALUES " + event_values + ") AS v(kind, from_state, to_state)) "
+        "SELECT id FROM o",
+        [*order_row, *(value for line in lines for value in line), order_row[0], at,
+         *(value for event in events for value in event)],
+    )  # fmt: skip
+    return cursor.fetchone()[0]
+
+
 def place_orders(
     *,
     buyer_id: int,
@@ -135,39 +183,21 @@ def place_orders(
     for sku, quantity, campaign_id in lines:
         by_merchant[sku.product.merchant_id].append((sku, quantity, campaign_id))
     state = State.PAID if pay else State.AWAITING_PAYMENT
+    write = _write_order_pg if connection.vendor == "postgresql" else _write_order
     orders: list[Order] = []
-    line_rows: list[list] = []
-    event_rows: list[list] = []
     with connection.cursor() as cursor:
         for merchant_id in sorted(by_merchant):
             group = by_merchant[merchant_id]
             campaign_id = next((c for _s, _q, c in group if c is not None), None)
             total = sum(sku.price * quantity for sku, quantity, _c in group)
             # Paid in this same transaction: the row is born paid, or not at all.
-            cursor.execute(
-                _INSERT_ORDER_SQL,
-                [buyer_id, merchant_id, state, "CNY", total, snapshot, campaign_id, key, at,
-                 expires, at if pay else None],
+            order_row = [buyer_id, merchant_id, state, "CNY", total, snapshot, campaign_id, key,
+                         at, expires, at if pay else None]  # fmt: skip
+            order_id = write(cursor, order_row, _line_rows(group), _event_rows(pay), at)
+            orders.append(
+                _order(order_id, buyer_id, merchant_id, state, total, address, campaign_id,
+                       key, now, expires_at)
             )  # fmt: skip
-            order = _order(
-                cursor.fetchone()[0], buyer_id, merchant_id, state, total, address, campaign_id,
-                key, now, expires_at,
-            )  # fmt: skip
-            orders.append(order)
-            line_rows.extend(
-                [order.pk, sku.pk, sku.product_id, sku.product.title,
-                 json.dumps(sku.attributes, ensure_ascii=False), sku.price, quantity]
-                for sku, quantity, _c in group
-            )  # fmt: skip
-            event_rows.append([order.pk, buyer_id, "placed", "", State.AWAITING_PAYMENT, "", at])
-            if pay:
-                event_rows.append(
-                    [order.pk, buyer_id, "paid", State.AWAITING_PAYMENT, State.PAID, "", at]
-                )
-        placeholders, params = _values(line_rows)
-        cursor.execute(_INSERT_LINES_SQL + placeholders, params)
-        placeholders, params = _values(event_rows)
-        cursor.execute(_INSERT_EVENTS_SQL + placeholders, params)
     if pay:
         for order in orders:
             wallet.charge_order(

@@ -48,13 +48,16 @@ def _fail_on_second(real):
 
 
 def fail_at_statement(prefix: str, *, nth: int = 1, after: bool = False):
-    """Break the ``nth`` SQL statement that starts with ``prefix``, before it runs or after."""
+    """Break the ``nth`` SQL statement that contains ``prefix``, before it runs or after.
+
+    On PostgreSQL an order, its lines and its history are one statement, so the steps between
+    them break that statement, before or after it, like the steps around it."""
 
     def install(mp):
         seen = []
 
         def wrapper(execute, sql, params, many, context):
-            hit = sql.lstrip().startswith(prefix)
+            hit = prefix in sql
             if hit:
                 seen.append(sql)
             if hit and len(seen) == nth and not after:
