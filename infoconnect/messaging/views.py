@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import run_idempotent
+from infoconnect.core.money import format_money
 from infoconnect.messaging import actions, selectors
 from infoconnect.messaging.forms import CampaignForm, MessageForm, ScheduleForm, TagForm
 from infoconnect.messaging.models import Campaign, FollowerTag, MarketingPreference
@@ -357,25 +358,50 @@ def _error_for(body: dict):
 @login_required
 @require_GET
 def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The campaign's figures for a spreadsheet, labelled in the merchant's language; amounts
+    in fen, with the same amount as the page shows it beside them."""
     _merchant_only(request)
     campaign = _campaign_or_404(request, campaign_id)
     stats = selectors.campaign_stats(campaign)
+    billing = wallet_selectors.campaign_cost(campaign_id=campaign.pk)
+    currency = campaign.currency
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}.csv"'
+    # The byte-order mark tells spreadsheet programs the file is UTF-8 (Chinese labels).
+    response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(["figure", "value"])
-    writer.writerow(["title", campaign.title])
-    writer.writerow(["state", campaign.state])
-    for key in ("targeted", "delivered", "read", "clicked", "unsubscribed", "reported"):
-        writer.writerow([key, stats[key]])
-    for reason, count in stats["skipped"].items():
-        writer.writerow([f"skipped_{reason}", count])
-    writer.writerow(["price_per_message_fen", campaign.price_per_message_fen])
-    writer.writerow(["billable_fen", campaign.billable_fen])
-    for key in ("orders", "revenue_fen", "refunded_orders", "refunded_fen"):
-        writer.writerow([key, stats[key]])
+
+    def money(label: str, fen: int) -> None:
+        writer.writerow([label, fen, format_money(fen, currency)])
+
+    writer.writerow([gettext("Figure"), gettext("Value"), gettext("Amount")])
+    writer.writerow([gettext("Title"), campaign.title])
+    writer.writerow([gettext("State"), campaign.get_state_display()])
+    writer.writerow([gettext("Targeted"), stats["targeted"]])
+    writer.writerow([gettext("Delivered"), stats["delivered"]])
+    writer.writerow([gettext("Skipped: muted"), stats["skipped"]["muted"]])
+    writer.writerow(
+        [gettext("Skipped: marketing off or unsubscribed"), stats["skipped"]["unsubscribed"]]
+    )
+    writer.writerow([gettext("Skipped: blocked"), stats["skipped"]["blocked"]])
+    writer.writerow([gettext("Skipped: frequency cap"), stats["skipped"]["capped"]])
+    writer.writerow([gettext("Read"), stats["read"]])
+    writer.writerow([gettext("Clicked"), stats["clicked"]])
+    writer.writerow([gettext("Unsubscribed"), stats["unsubscribed"]])
+    writer.writerow([gettext("Reported as spam"), stats["reported"]])
+    money(gettext("Price per message"), campaign.price_per_message_fen)
+    money(gettext("Cost of delivered messages"), campaign.billable_fen)
+    money(gettext("Cost held"), billing["held"])
+    if billing["charged"] is None:
+        writer.writerow([gettext("Charged"), "", gettext("when the campaign ends")])
+    else:
+        money(gettext("Charged"), billing["charged"])
+    writer.writerow([gettext("Orders"), stats["orders"]])
+    money(gettext("Revenue"), stats["revenue_fen"])
+    writer.writerow([gettext("Refunded orders"), stats["refunded_orders"]])
+    money(gettext("Refunded"), stats["refunded_fen"])
     writer.writerow([])
-    writer.writerow(["hour", "reads", "clicks"])
+    writer.writerow([gettext("Hour"), gettext("Reads"), gettext("Clicks")])
     for row in selectors.campaign_activity(campaign):
         writer.writerow([row.hour.isoformat(), row.reads, row.clicks])
     return response

@@ -259,12 +259,14 @@ def test_campaign_shows_orders_and_revenue(
         row[:2]
         for row in csv.reader(
             io.StringIO(
-                client.get(f"/messages/campaigns/{campaign.pk}/export.csv").content.decode()
+                client.get(f"/messages/campaigns/{campaign.pk}/export.csv").content.decode(
+                    "utf-8-sig"
+                )
             )
         )
         if len(row) >= 2
     )
-    assert (rows["orders"], rows["revenue_fen"], rows["refunded_fen"]) == ("3", "38700", "12900")
+    assert (rows["Orders"], rows["Revenue"], rows["Refunded"]) == ("3", "38700", "12900")
 
 
 # ---------------------------------------------------------------- has bought from me

@@ -1,12 +1,22 @@
 """The web pages: inbox, badge, conversation, campaign pages, CSV export, click redirect."""
 
+import csv
+import io
+
 import pytest
 from django.core import signing
 from django.test import Client
 
-from infoconnect.core.models import IdempotencyRecord
+from infoconnect.core.models import IdempotencyRecord, PlatformSettings
 from infoconnect.messaging import actions, selectors
-from infoconnect.messaging.models import Campaign, FollowerTag, MarketingPreference, Message
+from infoconnect.messaging.models import (
+    Campaign,
+    CampaignActivity,
+    FollowerTag,
+    MarketingPreference,
+    Message,
+)
+from infoconnect.social.models import Mute
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +130,8 @@ def test_campaign_pages_for_the_merchant(committed, merchant, followers):
     csv = client.get(f"/messages/campaigns/{campaign.pk}/export.csv")
     assert csv["Content-Type"] == "text/csv; charset=utf-8"
     lines = csv.content.decode().splitlines()
-    assert "delivered,5" in lines and "skipped_blocked,0" in lines and "billable_fen,5" in lines
+    assert "Delivered,5" in lines and "Skipped: blocked,0" in lines
+    assert "Cost of delivered messages,5,¥0.05" in lines
 
 
 def test_sending_page_polls_progress(settings, merchant, followers, campaign):
@@ -197,3 +208,91 @@ def test_compose_form_attaches_an_image_and_refuses_a_non_image(merchant):
     )
     assert created.status_code == 302
     assert Campaign.objects.get().image.name == "campaigns/spring.png"
+
+
+def _export_rows(client, campaign) -> list[list[str]]:
+    response = client.get(f"/messages/campaigns/{campaign.pk}/export.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def priced(merchant, followers):
+    """Messages at ¥1.50; one of the ten followers muted the merchant."""
+    PlatformSettings.objects.update_or_create(pk=1, defaults={"price_per_message_fen": 150})
+    Mute.objects.create(muter=followers[9], muted=merchant)
+
+
+def test_export_has_held_and_charged_amounts(committed, merchant, followers, campaign, priced):
+    with committed():
+        actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
+    actions.mark_conversation_read(user=followers[0], other_id=merchant.pk)
+    hour = CampaignActivity.objects.get(campaign=campaign).hour
+    assert _export_rows(client_for(merchant), campaign) == [
+        ["Figure", "Value", "Amount"],
+        ["Title", "Spring sale"],
+        ["State", "Sent"],
+        ["Targeted", "10"],
+        ["Delivered", "9"],
+        ["Skipped: muted", "1"],
+        ["Skipped: marketing off or unsubscribed", "0"],
+        ["Skipped: blocked", "0"],
+        ["Skipped: frequency cap", "0"],
+        ["Read", "1"],
+        ["Clicked", "0"],
+        ["Unsubscribed", "0"],
+        ["Reported as spam", "0"],
+        ["Price per message", "150", "¥1.50"],
+        ["Cost of delivered messages", "1350", "¥13.50"],
+        # The whole audience was held as sending started; the muted follower's share came back.
+        ["Cost held", "1500", "¥15.00"],
+        ["Charged", "1350", "¥13.50"],
+        ["Orders", "0"],
+        ["Revenue", "0", "¥0.00"],
+        ["Refunded orders", "0"],
+        ["Refunded", "0", "¥0.00"],
+        [],
+        ["Hour", "Reads", "Clicks"],
+        [hour.isoformat(), "1", "0"],
+    ]
+
+
+def test_export_in_chinese_while_sending(settings, merchant, followers, campaign, priced):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
+    client = client_for(merchant)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    assert _export_rows(client, campaign) == [
+        ["项目", "数值", "金额"],
+        ["标题", "Spring sale"],
+        ["状态", "发送中"],
+        ["目标人数", "0"],
+        ["已送达", "0"],
+        ["跳过：已屏蔽", "0"],
+        ["跳过：关闭营销消息或已退订", "0"],
+        ["跳过：已拉黑", "0"],
+        ["跳过：达到频次上限", "0"],
+        ["已读", "0"],
+        ["已点击", "0"],
+        ["已退订", "0"],
+        ["被举报为垃圾信息", "0"],
+        ["每条消息价格", "150", "¥1.50"],
+        ["已送达消息费用", "0", "¥0.00"],
+        ["已冻结费用", "1500", "¥15.00"],
+        # Not settled until the campaign ends.
+        ["已扣费", "", "营销活动结束时结算"],
+        ["订单", "0"],
+        ["销售额", "0", "¥0.00"],
+        ["退款订单", "0"],
+        ["已退款", "0", "¥0.00"],
+        [],
+        ["小时", "阅读", "点击"],
+    ]
+
+
+def test_export_of_a_draft_holds_nothing(merchant, campaign):
+    rows = _export_rows(client_for(merchant), campaign)
+    assert ["State", "Draft"] in rows
+    assert ["Cost held", "0", "¥0.00"] in rows
+    assert ["Charged", "", "when the campaign ends"] in rows
