@@ -52,6 +52,8 @@ THUMBNAIL_SIZE = (400, 400)
 IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 MAX_IMAGE_PIXELS = 40_000_000
 MAX_ATTRIBUTES = 10
+# ¥10,000,000 a unit: far above any catalogue price, far below what a 64-bit column holds.
+MAX_PRICE = 1_000_000_000
 
 State = Order.State
 
@@ -129,6 +131,14 @@ def _clean_attributes(attributes: dict | None) -> dict:
             raise DomainError(ShopError.INVALID_ATTRIBUTES)
         cleaned[name] = value
     return cleaned
+
+
+def _clean_price(price: int) -> int:
+    if not isinstance(price, int) or isinstance(price, bool) or price <= 0:
+        raise DomainError(ShopError.INVALID_PRICE)
+    if price > MAX_PRICE:
+        raise DomainError(ShopError.PRICE_TOO_HIGH)
+    return price
 
 
 def _clean_quantity(quantity: int) -> int:
@@ -236,8 +246,7 @@ def add_sku(
     currency: str = "CNY",
 ) -> Sku:
     product = _own_product(merchant, product_id)
-    if not isinstance(price, int) or isinstance(price, bool) or price <= 0:
-        raise DomainError(ShopError.INVALID_PRICE)
+    price = _clean_price(price)
     if not isinstance(stock, int) or isinstance(stock, bool) or stock < 0:
         raise DomainError(ShopError.INVALID_STOCK)
     if currency != "CNY":
@@ -260,8 +269,7 @@ def update_sku(
     *, merchant: User, sku_id: int, attributes: dict | None, price: int, is_active: bool = True
 ) -> Sku:
     sku = _own_sku(merchant, sku_id)
-    if not isinstance(price, int) or isinstance(price, bool) or price <= 0:
-        raise DomainError(ShopError.INVALID_PRICE)
+    price = _clean_price(price)
     sku.attributes = _clean_attributes(attributes)
     sku.price = price
     sku.is_active = bool(is_active)

@@ -24,6 +24,7 @@ class ShopError(ErrorCode):
     NO_SKUS = ("no_skus", 409, _("Add at least one SKU before publishing."))
     INVALID_IMAGE = ("invalid_image", 422, _("Upload a JPEG, PNG, GIF or WebP image."))
     INVALID_PRICE = ("invalid_price", 422, _("Enter a price above zero."))
+    PRICE_TOO_HIGH = ("invalid_price", 422, _("Enter a price of at most ¥10,000,000."))
     INVALID_STOCK = ("invalid_stock", 422, _("Stock cannot be below zero."))
     INVALID_ATTRIBUTES = (
         "invalid_attributes",

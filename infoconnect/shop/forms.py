@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from infoconnect.accounts.models import REGIONS
 from infoconnect.core.money import parse_money
-from infoconnect.shop.models import MOBILE_RE, Category
+from infoconnect.shop.models import MOBILE_RE, Category, Sku
 
 
 class ProductForm(forms.Form):
@@ -19,7 +19,14 @@ class ProductForm(forms.Form):
     )
 
 
-class SkuForm(forms.Form):
+def _yuan(fen: int) -> str:
+    """12345 fen -> "123.45": the way a merchant types a price (parse_money reads it back)."""
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+class _SkuFieldsForm(forms.Form):
+    """The variant and price a merchant types for a SKU, read as attributes and fen."""
+
     attributes = forms.CharField(
         label=_("Variant"),
         required=False,
@@ -27,7 +34,6 @@ class SkuForm(forms.Form):
         help_text=_("For example: colour=red, size=M"),
     )
     price = forms.CharField(label=_("Price (¥)"), max_length=20)
-    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=10_000_000, initial=0)
 
     def clean_price(self) -> int:
         try:
@@ -44,6 +50,31 @@ class SkuForm(forms.Form):
                 raise forms.ValidationError(_("Write each variant as name=value, comma separated."))
             attributes[name.strip()] = value.strip()
         return attributes
+
+
+class SkuForm(_SkuFieldsForm):
+    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=10_000_000, initial=0)
+
+
+class SkuEditForm(_SkuFieldsForm):
+    """Change a SKU's variant, price and whether it is on sale; stock has its own form."""
+
+    is_active = forms.BooleanField(label=_("On sale"), required=False)
+
+    @classmethod
+    def for_sku(cls, sku: Sku, data=None) -> "SkuEditForm":
+        # A prefix per SKU: every row of the product page carries one of these forms.
+        form = cls(
+            data,
+            prefix=f"sku-{sku.pk}",
+            initial={
+                "attributes": ", ".join(f"{k}={v}" for k, v in sorted(sku.attributes.items())),
+                "price": _yuan(sku.price),
+                "is_active": sku.is_active,
+            },
+        )
+        form.sku_id = sku.pk
+        return form
 
 
 class StockForm(forms.Form):

@@ -28,6 +28,7 @@ from infoconnect.shop.forms import (
     ProductForm,
     ReasonForm,
     ShipForm,
+    SkuEditForm,
     SkuForm,
     StockForm,
 )
@@ -549,18 +550,22 @@ def _own_product_or_404(request: HttpRequest, product_id: int) -> Product:
     return product
 
 
-@login_required
-def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
-    if (denied := _merchant_only(request)) is not None:
-        return denied
-    product = _own_product_or_404(request, product_id)
+def _product_form(product: Product, data=None) -> ProductForm:
     initial = {
         "title": product.title,
         "description": product.description,
         "category": product.category_id,
         "max_per_order": product.max_per_order,
     }
-    form = ProductForm(request.POST or None, initial=initial)
+    return ProductForm(data, initial=initial)
+
+
+@login_required
+def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
+    if (denied := _merchant_only(request)) is not None:
+        return denied
+    product = _own_product_or_404(request, product_id)
+    form = _product_form(product, request.POST or None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -580,12 +585,29 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
                 messages.success(request, _("Product saved."))
                 return redirect("shop:product_edit", product_id=product.pk)
         status = 422
+    return _render_product_edit(request, product, form=form, status=status)
+
+
+def _render_product_edit(
+    request: HttpRequest,
+    product: Product,
+    *,
+    form: ProductForm | None = None,
+    sku_edit_form: SkuEditForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The product page a merchant edits; ``sku_edit_form`` is a SKU's form sent back with
+    its errors, shown in that SKU's row."""
+    edits = {sku_edit_form.sku_id: sku_edit_form} if sku_edit_form else {}
     return render(
         request,
         "shop/product_edit.html",
         {
             "product": product,
-            "form": form,
+            "form": form or _product_form(product),
+            "skus": [
+                (sku, edits.get(sku.pk) or SkuEditForm.for_sku(sku)) for sku in product.skus.all()
+            ],
             "sku_form": SkuForm(),
             "image_form": ImageForm(),
             "stock_form": StockForm(),
@@ -650,6 +672,41 @@ def sku_add(request: HttpRequest, product_id: int) -> HttpResponse:
         ),
         _("SKU added."),
     )
+
+
+# A SKU edit refused by the action: which form field the message belongs to.
+_SKU_ERROR_FIELDS = {"invalid_price": "price", "invalid_attributes": "attributes"}
+
+
+@login_required
+@require_POST
+def sku_edit(request: HttpRequest, sku_id: int) -> HttpResponse:
+    """Change a SKU's variant, price and whether it is on sale (the API's PATCH /skus/{id})."""
+    if (denied := _merchant_only(request)) is not None:
+        return denied
+    sku = Sku.objects.filter(pk=sku_id, product__merchant_id=request.user.pk).first()
+    if sku is None:
+        raise Http404
+    form = SkuEditForm.for_sku(sku, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.update_sku(
+                merchant=request.user,
+                sku_id=sku.pk,
+                attributes=data["attributes"],
+                price=data["price"],
+                is_active=data["is_active"],
+            )
+        except DomainError as error:
+            if error.status == 404:
+                return render_domain_error(request, error)
+            form.add_error(_SKU_ERROR_FIELDS.get(error.code), error.message)
+        else:
+            messages.success(request, _("SKU saved."))
+            return redirect("shop:product_edit", product_id=sku.product_id)
+    product = _own_product_or_404(request, sku.product_id)
+    return _render_product_edit(request, product, sku_edit_form=form, status=422)
 
 
 @login_required

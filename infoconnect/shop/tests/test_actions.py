@@ -155,6 +155,48 @@ def test_update_sku(merchant, scarf):
         actions.update_sku(merchant=merchant, sku_id=sku.pk, attributes={}, price=0)
 
 
+def test_update_sku_takes_it_off_sale_and_checks_input(merchant, scarf):
+    product, sku = scarf
+    actions.update_sku(
+        merchant=merchant,
+        sku_id=sku.pk,
+        attributes={"colour": "navy", "size": "L"},
+        price=1,
+        is_active=False,
+    )
+    sku.refresh_from_db()
+    assert (sku.attributes, sku.price, sku.is_active) == ({"colour": "navy", "size": "L"}, 1, False)
+    for fields, code in [
+        ({"price": -5}, "invalid_price"),
+        ({"price": "12.34"}, "invalid_price"),
+        ({"price": actions.MAX_PRICE + 1}, "invalid_price"),
+        ({"price": 100, "attributes": {"colour": ""}}, "invalid_attributes"),
+        ({"price": 100, "attributes": {"x" * 31: "y"}}, "invalid_attributes"),
+    ]:
+        fields.setdefault("attributes", {"colour": "red"})
+        with raises(code):
+            actions.update_sku(merchant=merchant, sku_id=sku.pk, **fields)
+    sku.refresh_from_db()
+    assert (sku.attributes, sku.price, sku.is_active) == ({"colour": "navy", "size": "L"}, 1, False)
+    assert actions.update_sku(
+        merchant=merchant, sku_id=sku.pk, attributes={}, price=actions.MAX_PRICE
+    ).is_active
+
+
+def test_price_above_the_limit_is_refused_when_adding(merchant, scarf):
+    product, _sku = scarf
+    with raises("invalid_price") as error:
+        actions.add_sku(
+            merchant=merchant,
+            product_id=product.pk,
+            attributes={},
+            price=10**19,
+            stock=1,
+        )
+    assert error.value.message == "Enter a price of at most ¥10,000,000."
+    assert product.skus.count() == 1
+
+
 def test_product_image_gets_a_thumbnail(merchant, scarf):
     product, _sku = scarf
     upload = SimpleUploadedFile("scarf.png", png_bytes((1200, 800)), content_type="image/png")

@@ -124,6 +124,39 @@ def test_catalog_bad_input_and_who_may_not(api_client, make_user, buyer, scarf):
     assert Sku.objects.get(pk=sku.pk).stock == 5
 
 
+def test_update_sku_over_the_api(api_client, make_user, buyer, scarf):
+    product, sku = scarf
+    own = api_client(product.merchant)
+    response = post(
+        own,
+        f"/api/v1/skus/{sku.pk}",
+        {"attributes": {"colour": "navy"}, "price": 9_950, "is_active": False},
+        method="patch",
+    )
+    assert response.status_code == 200
+    assert {
+        k: response.json()[k] for k in ("attributes", "price", "price_display", "is_active")
+    } == {
+        "attributes": {"colour": "navy"},
+        "price": 9_950,
+        "price_display": "¥99.50",
+        "is_active": False,
+    }
+    url = f"/api/v1/skus/{sku.pk}"
+    for body, status, code in [
+        ({"price": -1}, 422, "invalid_price"),
+        ({"price": 10**19}, 422, "invalid_price"),
+        ({"price": 100, "attributes": {"colour": ""}}, 422, "invalid_attributes"),
+        ({"price": "abc"}, 422, "validation_error"),
+    ]:
+        error(post(own, url, body, method="patch"), status, code)
+    rival = api_client(make_user("rival", kind="merchant", verified=True))
+    error(post(rival, url, {"price": 1}, method="patch"), 404, "sku_not_found")
+    error(post(api_client(buyer), url, {"price": 1}, method="patch"), 403, "not_a_merchant")
+    sku.refresh_from_db()
+    assert (sku.attributes, sku.price, sku.is_active) == ({"colour": "navy"}, 9_950, False)
+
+
 # --- cart, addresses, checkout ------------------------------------------------------------
 
 

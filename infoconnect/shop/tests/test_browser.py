@@ -53,3 +53,35 @@ def test_buy_pay_ship_confirm_in_the_browser(
     expect(page.locator("#order-state")).to_have_text("Completed")
     expect(page.locator("#order-history")).to_contain_text(re.compile("Receipt confirmed"))
     assert merchant_balance(merchant) == 12_900 - 258
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_merchant_changes_a_price_and_the_shop_shows_it(page, login, make_user):
+    from playwright.sync_api import expect
+
+    merchant = make_user("acme", kind="merchant", verified=True)
+    product, sku = make_product(merchant, title="Silk scarf", price=12_900, stock=5)
+
+    login("acme")
+    page.goto(f"/shop/manage/products/{product.pk}/")
+    row = page.locator(f"#sku-{sku.pk}")
+    expect(row.get_by_test_id("sku-price")).to_have_text("¥129.00")
+    row.get_by_text("Edit variant, price or sale").click()
+    price = row.get_by_label("Price (¥)")
+    expect(price).to_have_value("129.00")
+    # A mistyped price is refused on the page and changes nothing.
+    price.fill("-3")
+    row.get_by_role("button", name="Save SKU").click()
+    row = page.locator(f"#sku-{sku.pk}")
+    expect(row.locator(".errorlist")).to_have_text("Enter an amount like 12.34.")
+    expect(row.get_by_test_id("sku-price")).to_have_text("¥129.00")
+    row.get_by_label("Price (¥)").fill("99.5")
+    row.get_by_label("Variant").fill("colour=navy")
+    row.get_by_role("button", name="Save SKU").click()
+    expect(page.locator(".flash-success")).to_have_text("SKU saved.")
+    expect(page.locator(f"#sku-{sku.pk}").get_by_test_id("sku-price")).to_have_text("¥99.50")
+
+    page.goto(f"/shop/p/{product.pk}/")
+    expect(page.locator(".sku-price")).to_have_text("¥99.50")
+    expect(page.get_by_text("colour: navy")).to_be_visible()

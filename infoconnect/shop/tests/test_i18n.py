@@ -123,3 +123,24 @@ def test_messaging_flash_message_speaks_simplified_chinese(alice):
     assert "该商家不存在。" in parts
     assert "<title>营销消息设置 · InfoConnect</title>" in response.content.decode()
     assert "你还没有关注任何商家。" in parts
+
+
+def test_sku_editing_speaks_simplified_chinese(acme):
+    product, sku = make_product(acme)
+    client = chinese_client(acme)
+    parts = texts(client.get(reverse("shop:product_edit", args=[product.pk])))
+    assert "修改规格、价格或上下架" in parts and "保存 SKU" in parts and "在售" in parts
+    prefix = f"sku-{sku.pk}"
+    response = client.post(
+        reverse("shop:sku_edit", args=[sku.pk]),
+        {f"{prefix}-attributes": "colour=red", f"{prefix}-price": "10000000.01"},
+    )
+    assert response.status_code == 422
+    assert "价格最高为 ¥10,000,000。" in texts(response)
+    response = client.post(
+        reverse("shop:sku_edit", args=[sku.pk]),
+        {f"{prefix}-attributes": "colour=red", f"{prefix}-price": "99.00"},
+        follow=True,
+    )
+    parts = texts(response)
+    assert "SKU 已保存。" in parts and "停售" in parts

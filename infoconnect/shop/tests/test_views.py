@@ -383,6 +383,104 @@ def test_merchant_pages_are_for_verified_merchants(make_user, buyer, merchant, s
     assert Sku.objects.get(pk=sku.pk).stock == 5
 
 
+def test_merchant_edits_a_sku_on_the_product_page(merchant, scarf):
+    product, sku = scarf
+    client = client_for(merchant)
+    page = text(client.get(f"/shop/manage/products/{product.pk}/"))
+    prefix = f"sku-{sku.pk}"
+    assert f'name="{prefix}-attributes" value="colour=red"' in page
+    assert f'name="{prefix}-price" value="129.00"' in page
+    assert f'name="{prefix}-is_active" id="id_{prefix}-is_active" checked' in page
+    assert f'<form method="post" action="/shop/manage/skus/{sku.pk}/">' in page
+    response = client.post(
+        f"/shop/manage/skus/{sku.pk}/",
+        {
+            f"{prefix}-attributes": "colour=navy, size=L",
+            f"{prefix}-price": "99.50",
+            f"{prefix}-is_active": "on",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain == [(f"/shop/manage/products/{product.pk}/", 302)]
+    assert flash(response) == ["SKU saved."]
+    sku.refresh_from_db()
+    assert (sku.attributes, sku.price, sku.is_active) == (
+        {"colour": "navy", "size": "L"},
+        9_950,
+        True,
+    )
+    page = text(response)
+    assert '<td data-testid="sku-price">¥99.50</td>' in page
+    assert "<td>colour: navy, size: L</td>" in page
+    public = text(client_for().get(f"/shop/p/{product.pk}/"))
+    assert "¥99.50" in public and "¥129.00" not in public
+    # An unticked box takes the SKU off sale; the public page no longer offers it.
+    client.post(
+        f"/shop/manage/skus/{sku.pk}/",
+        {f"{prefix}-attributes": "colour=navy, size=L", f"{prefix}-price": "99.50"},
+    )
+    sku.refresh_from_db()
+    assert sku.is_active is False
+    assert "<td>Off sale</td>" in text(client.get(f"/shop/manage/products/{product.pk}/"))
+    assert "¥99.50" not in text(client_for().get(f"/shop/p/{product.pk}/"))
+
+
+@pytest.mark.parametrize(
+    "attributes, price, field, message",
+    [
+        ("colour=red", "-5", "price", "Enter an amount like 12.34."),
+        ("colour=red", "12.345", "price", "Enter an amount like 12.34."),
+        ("colour=red", "abc", "price", "Enter an amount like 12.34."),
+        ("colour=red", "", "price", "This field is required."),
+        ("colour=red", "0", "price", "Enter a price above zero."),
+        ("colour=red", "10000000.01", "price", "Enter a price of at most ¥10,000,000."),
+        ("red", "1.00", "attributes", "Write each variant as name=value, comma separated."),
+        (
+            "colour=" + "r" * 61,
+            "1.00",
+            "attributes",
+            "Attributes are names with short text values, like colour: red.",
+        ),
+    ],
+)
+def test_sku_edit_shows_what_is_wrong_and_changes_nothing(
+    merchant, scarf, attributes, price, field, message
+):
+    product, sku = scarf
+    prefix = f"sku-{sku.pk}"
+    response = client_for(merchant).post(
+        f"/shop/manage/skus/{sku.pk}/",
+        {f"{prefix}-attributes": attributes, f"{prefix}-price": price},
+    )
+    assert response.status_code == 422
+    page = text(response)
+    # The page comes back with the SKU's form open, its input kept, the error beside the field.
+    assert f'<tbody id="sku-{sku.pk}">' in page and "<details open>" in page
+    assert f'name="{prefix}-price" value="{price}"' in page or price == ""
+    errors = response.context["skus"][0][1].errors
+    assert errors == {field: [message]}
+    assert f'<ul class="errorlist" id="id_{prefix}-{field}_error"><li>{message}</li></ul>' in page
+    sku.refresh_from_db()
+    assert (sku.attributes, sku.price, sku.is_active) == ({"colour": "red"}, 12_900, True)
+
+
+def test_sku_edit_only_by_its_merchant(make_user, buyer, merchant, scarf):
+    _product, sku = scarf
+    prefix = f"sku-{sku.pk}"
+    data = {f"{prefix}-attributes": "", f"{prefix}-price": "1.00", f"{prefix}-is_active": "on"}
+    rival = make_user("rival", kind="merchant", verified=True)
+    assert client_for(rival).post(f"/shop/manage/skus/{sku.pk}/", data).status_code == 404
+    response = client_for(buyer).post(f"/shop/manage/skus/{sku.pk}/", data)
+    assert response.status_code == 403
+    assert "Only verified merchants may sell products." in text(response)
+    response = client_for().post(f"/shop/manage/skus/{sku.pk}/", data)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert client_for(merchant).get(f"/shop/manage/skus/{sku.pk}/").status_code == 405
+    assert client_for(merchant).post("/shop/manage/skus/999999/", data).status_code == 404
+    sku.refresh_from_db()
+    assert (sku.attributes, sku.price) == ({"colour": "red"}, 12_900)
+
+
 def test_header_links(buyer, merchant, scarf):
     actions.add_to_cart(person=buyer, sku_id=scarf[1].pk, quantity=2)
     page = text(client_for(buyer).get("/shop/"))
