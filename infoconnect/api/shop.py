@@ -426,6 +426,13 @@ def add_product_image(request, product_id: int, file: File[UploadedFile]):
     )
 
 
+@router.delete("/v1/products/{product_id}/images/{image_id}", response={204: None, **ERRORS})
+def delete_product_image(request, product_id: int, image_id: int):
+    """Remove one image of your product; the files leave storage once that has committed."""
+    actions.delete_product_image(merchant=request.auth, product_id=product_id, image_id=image_id)
+    return Status(204, None)
+
+
 @router.get(
     "/v1/products/{product_id}/skus", response={200: list[SkuOut], 404: Error}, auth=optional_auth
 )

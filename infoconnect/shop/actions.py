@@ -330,15 +330,31 @@ def add_product_image(*, merchant: User, product_id: int, upload) -> ProductImag
 
 
 @transaction.atomic
-def delete_product_image(*, merchant: User, image_id: int) -> None:
-    _require_merchant(merchant)
-    image = ProductImage.objects.filter(pk=image_id, product__merchant_id=merchant.pk).first()
+def delete_product_image(*, merchant: User, product_id: int, image_id: int) -> None:
+    """Remove one image of the merchant's product; the others keep their positions.
+
+    The files go only once the row's deletion has committed: a rollback leaves the image
+    whole, and a failed file removal leaves an orphan file, never a row without its file.
+    """
+    product = _own_product(merchant, product_id)
+    image = ProductImage.objects.filter(pk=image_id, product_id=product.pk).first()
     if image is None:
-        raise DomainError(ShopError.PRODUCT_NOT_FOUND)
-    files = [image.image.name, image.thumbnail.name]
+        raise DomainError(ShopError.IMAGE_NOT_FOUND)
+    names = [name for name in (image.image.name, image.thumbnail.name) if name]
     storage = image.image.storage
-    image.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for name in files if name])
+    # Conditional on the row still being there: of two concurrent deletes, one removes it.
+    deleted, _rows = ProductImage.objects.filter(pk=image.pk).delete()
+    if not deleted:
+        raise DomainError(ShopError.IMAGE_NOT_FOUND)
+    transaction.on_commit(lambda: _delete_files(storage, names), robust=True)
+
+
+def _delete_files(storage, names: list[str]) -> None:
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("Could not delete %s from storage", name)
 
 
 @transaction.atomic

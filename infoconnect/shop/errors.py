@@ -6,6 +6,7 @@ from infoconnect.core.errors import ErrorCode
 class ShopError(ErrorCode):
     PRODUCT_NOT_FOUND = ("product_not_found", 404, _("That product does not exist."))
     SKU_NOT_FOUND = ("sku_not_found", 404, _("That item does not exist."))
+    IMAGE_NOT_FOUND = ("image_not_found", 404, _("That image does not exist."))
     ORDER_NOT_FOUND = ("order_not_found", 404, _("That order does not exist."))
     ADDRESS_NOT_FOUND = ("address_not_found", 404, _("That address does not exist."))
     CART_LINE_NOT_FOUND = ("cart_line_not_found", 404, _("That item is not in your cart."))

@@ -42,6 +42,11 @@ urlpatterns = [
     ),
     path("manage/products/<int:product_id>/skus/", views.sku_add, name="sku_add"),
     path("manage/products/<int:product_id>/images/", views.image_add, name="image_add"),
+    path(
+        "manage/products/<int:product_id>/images/<int:image_id>/delete/",
+        views.image_delete,
+        name="image_delete",
+    ),
     path("manage/skus/<int:sku_id>/", views.sku_edit, name="sku_edit"),
     path("manage/skus/<int:sku_id>/stock/", views.sku_stock, name="sku_stock"),
     path("manage/orders/", views.merchant_orders, name="merchant_orders"),

@@ -747,6 +747,19 @@ def image_add(request: HttpRequest, product_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def image_delete(request: HttpRequest, product_id: int, image_id: int) -> HttpResponse:
+    return _merchant_post(
+        request,
+        product_id,
+        lambda: actions.delete_product_image(
+            merchant=request.user, product_id=product_id, image_id=image_id
+        ),
+        _("Image deleted."),
+    )
+
+
+@login_required
 def merchant_orders(request: HttpRequest) -> HttpResponse:
     if (denied := _merchant_only(request)) is not None:
         return denied

@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 
 import pytest
@@ -195,6 +196,69 @@ def test_price_above_the_limit_is_refused_when_adding(merchant, scarf):
         )
     assert error.value.message == "Enter a price of at most ¥10,000,000."
     assert product.skus.count() == 1
+
+
+def _add_image(merchant, product, colour=(10, 20, 30)) -> ProductImage:
+    upload = SimpleUploadedFile("p.png", png_bytes(colour=colour), content_type="image/png")
+    return actions.add_product_image(merchant=merchant, product_id=product.pk, upload=upload)
+
+
+def test_delete_product_image_removes_the_files_after_commit(
+    merchant, scarf, django_capture_on_commit_callbacks
+):
+    product, _sku = scarf
+    first, second, third = (_add_image(merchant, product, (i, i, i)) for i in (1, 2, 3))
+    files = [second.image.path, second.thumbnail.path]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        actions.delete_product_image(merchant=merchant, product_id=product.pk, image_id=second.pk)
+        # Not committed yet: a rollback here must still find the files.
+        assert all(os.path.exists(path) for path in files)
+    assert len(callbacks) == 1
+    assert not any(os.path.exists(path) for path in files)
+    # The others stay, files and positions untouched.
+    assert list(product.images.values_list("pk", "position")) == [(first.pk, 0), (third.pk, 2)]
+    assert all(
+        os.path.exists(i.image.path) and os.path.exists(i.thumbnail.path) for i in (first, third)
+    )
+
+
+def test_delete_product_image_rolled_back_keeps_the_files(
+    merchant, scarf, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    product, _sku = scarf
+    image = _add_image(merchant, product)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            actions.delete_product_image(
+                merchant=merchant, product_id=product.pk, image_id=image.pk
+            )
+            raise RuntimeError("the request failed after the delete")
+    assert callbacks == []
+    assert ProductImage.objects.filter(pk=image.pk).exists()
+    assert os.path.exists(image.image.path) and os.path.exists(image.thumbnail.path)
+
+
+def test_delete_product_image_not_found_or_not_yours(
+    make_user, buyer, merchant, scarf, django_capture_on_commit_callbacks
+):
+    product, _sku = scarf
+    image = _add_image(merchant, product)
+    other = make_product(merchant, title="Tea set")[0]
+    rival = make_user("rival", kind="merchant", verified=True)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with raises("image_not_found"):
+            actions.delete_product_image(merchant=merchant, product_id=other.pk, image_id=image.pk)
+        with raises("image_not_found"):
+            actions.delete_product_image(merchant=merchant, product_id=product.pk, image_id=999999)
+        with raises("product_not_found"):
+            actions.delete_product_image(merchant=rival, product_id=product.pk, image_id=image.pk)
+        with raises("not_a_merchant"):
+            actions.delete_product_image(merchant=buyer, product_id=product.pk, image_id=image.pk)
+    assert callbacks == []
+    assert ProductImage.objects.filter(pk=image.pk).exists()
+    assert os.path.exists(image.image.path) and os.path.exists(image.thumbnail.path)
 
 
 def test_product_image_gets_a_thumbnail(merchant, scarf):

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from infoconnect.shop import actions
-from infoconnect.shop.models import Order, Product, RefundRequest, Sku
+from infoconnect.shop.models import Order, Product, ProductImage, RefundRequest, Sku
 from infoconnect.shop.tests.conftest import (
     fund,
     make_address,
@@ -155,6 +155,48 @@ def test_update_sku_over_the_api(api_client, make_user, buyer, scarf):
     error(post(api_client(buyer), url, {"price": 1}, method="patch"), 403, "not_a_merchant")
     sku.refresh_from_db()
     assert (sku.attributes, sku.price, sku.is_active) == ({"colour": "navy"}, 9_950, False)
+
+
+def test_delete_product_image_over_the_api(
+    api_client, make_user, buyer, scarf, django_capture_on_commit_callbacks
+):
+    import os
+
+    product, _sku = scarf
+    own = api_client(product.merchant)
+    ids = [
+        own.post(
+            f"/api/v1/products/{product.pk}/images",
+            {"file": SimpleUploadedFile("t.png", png_bytes(), content_type="image/png")},
+        ).json()["id"]
+        for _ in range(2)
+    ]
+    image = ProductImage.objects.get(pk=ids[0])
+    files = [image.image.path, image.thumbnail.path]
+    url = f"/api/v1/products/{product.pk}/images/{image.pk}"
+    rival_user = make_user("rival", kind="merchant", verified=True)
+    rival = api_client(rival_user)
+    rival_product = actions.create_product(merchant=rival_user, title="Teapot")
+    with django_capture_on_commit_callbacks(execute=True):
+        error(rival.delete(url), 404, "product_not_found")
+        error(api_client(buyer).delete(url), 403, "not_a_merchant")
+        error(api_client().delete(url), 401, "not_authenticated")
+        # Your own product, but the image is not one of its images.
+        error(
+            rival.delete(f"/api/v1/products/{rival_product.pk}/images/{image.pk}"),
+            404,
+            "image_not_found",
+        )
+        error(own.delete(f"/api/v1/products/{product.pk}/images/999999"), 404, "image_not_found")
+    assert all(os.path.exists(path) for path in files)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = own.delete(url)
+    assert response.status_code == 204
+    assert response.content == b""
+    assert not any(os.path.exists(path) for path in files)
+    detail = api_client().get(f"/api/v1/products/{product.pk}").json()
+    assert [i["id"] for i in detail["images"]] == [ids[1]]
+    error(own.delete(url), 404, "image_not_found")
 
 
 # --- cart, addresses, checkout ------------------------------------------------------------

@@ -144,3 +144,23 @@ def test_sku_editing_speaks_simplified_chinese(acme):
     )
     parts = texts(response)
     assert "SKU 已保存。" in parts and "停售" in parts
+
+
+def test_image_deletion_speaks_simplified_chinese(acme):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from infoconnect.shop.tests.conftest import png_bytes
+
+    product, _sku = make_product(acme)
+    image = actions.add_product_image(
+        merchant=acme,
+        product_id=product.pk,
+        upload=SimpleUploadedFile("p.png", png_bytes(), content_type="image/png"),
+    )
+    client = chinese_client(acme)
+    assert "删除图片" in texts(client.get(reverse("shop:product_edit", args=[product.pk])))
+    url = reverse("shop:image_delete", args=[product.pk, image.pk])
+    assert "图片已删除。" in texts(client.post(url, follow=True))
+    response = client.post(url)
+    assert response.status_code == 404
+    assert "该图片不存在。" in texts(response)

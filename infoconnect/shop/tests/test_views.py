@@ -481,6 +481,42 @@ def test_sku_edit_only_by_its_merchant(make_user, buyer, merchant, scarf):
     assert (sku.attributes, sku.price) == ({"colour": "red"}, 12_900)
 
 
+def test_merchant_deletes_an_image_on_the_product_page(
+    make_user, buyer, merchant, scarf, django_capture_on_commit_callbacks
+):
+    import os
+
+    product, _sku = scarf
+    images = [
+        actions.add_product_image(
+            merchant=merchant,
+            product_id=product.pk,
+            upload=SimpleUploadedFile("p.png", png_bytes(), content_type="image/png"),
+        )
+        for _ in range(2)
+    ]
+    gone, kept = images
+    url = f"/shop/manage/products/{product.pk}/images/{gone.pk}/delete/"
+    page = text(client_for(merchant).get(f"/shop/manage/products/{product.pk}/"))
+    assert f'<form method="post" action="{url}">' in page
+    rival = make_user("rival", kind="merchant", verified=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for(rival).post(url).status_code == 404
+        assert client_for(buyer).post(url).status_code == 403
+        assert client_for(merchant).get(url).status_code == 405
+    assert os.path.exists(gone.image.path)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(merchant).post(url, follow=True)
+    assert flash(response) == ["Image deleted."]
+    assert list(product.images.values_list("pk", flat=True)) == [kept.pk]
+    assert not os.path.exists(gone.image.path) and not os.path.exists(gone.thumbnail.path)
+    assert os.path.exists(kept.image.path) and os.path.exists(kept.thumbnail.path)
+    assert f'id="image-{gone.pk}"' not in text(response)
+    assert f'id="image-{kept.pk}"' in text(response)
+    # A second click on the same button finds nothing to delete.
+    assert client_for(merchant).post(url).status_code == 404
+
+
 def test_header_links(buyer, merchant, scarf):
     actions.add_to_cart(person=buyer, sku_id=scarf[1].pk, quantity=2)
     page = text(client_for(buyer).get("/shop/"))
