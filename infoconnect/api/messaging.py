@@ -78,7 +78,11 @@ class CampaignOut(Schema):
     product_id: int | None
     audience: dict
     state: str
-    failure_reason: str
+    failure_code: str = Field(
+        description="Why a failed campaign failed, a stable code: merchant_suspended,"
+        " not_enrolled, campaign_quota_exceeded, insufficient_funds or other; empty otherwise"
+    )
+    failure_reason: str = Field(description="The failure in the request's language")
     scheduled_at: datetime | None
     created_at: datetime
     started_at: datetime | None
@@ -189,6 +193,7 @@ def _campaign(campaign: Campaign) -> dict:
         "product_id": campaign.product_id,
         "audience": campaign.audience,
         "state": campaign.state,
+        "failure_code": campaign.failure_code,
         "failure_reason": campaign.failure_reason,
         "scheduled_at": campaign.scheduled_at,
         "created_at": campaign.created_at,

@@ -99,7 +99,7 @@ def suspend_merchant(*, merchant_id: int, note: str) -> bool:
             state__in=[Campaign.State.SCHEDULED, Campaign.State.SENDING],
         ).update(
             state=Campaign.State.FAILED,
-            failure_reason="The merchant was suspended from the messaging programme.",
+            failure_code=Campaign.Failure.MERCHANT_SUSPENDED,
             finished_at=now,
             updated_at=now,
         )
@@ -760,11 +760,30 @@ def start_scheduled(*, campaign_id: int) -> bool:
     except DomainError as error:
         Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.SCHEDULED).update(
             state=Campaign.State.FAILED,
-            failure_reason=str(error.message)[:200],
+            failure_code=_FAILURE_FOR_ERROR.get(error.error, Campaign.Failure.OTHER),
+            failure_detail=_failure_detail(error),
             finished_at=timezone.now(),
         )
         return False
     return True
+
+
+# What a scheduled campaign that could not start stores: a code, shown in the reader's
+# language, not the error text in whatever language the worker ran.
+_FAILURE_FOR_ERROR = {
+    MessagingError.NOT_ENROLLED: Campaign.Failure.NOT_ENROLLED,
+    MessagingError.CAMPAIGN_QUOTA_EXCEEDED: Campaign.Failure.QUOTA_EXCEEDED,
+    WalletError.MERCHANT_INSUFFICIENT_FUNDS: Campaign.Failure.INSUFFICIENT_FUNDS,
+}
+
+
+def _failure_detail(error: DomainError) -> dict:
+    if isinstance(error, HoldRefused):
+        return {"balance": error.balance, "cost": error.cost}
+    if error.error not in _FAILURE_FOR_ERROR:
+        # Kept for operators: which error an "other" failure was.
+        return {"error": error.code}
+    return {}
 
 
 def _begin_sending(*, campaign: Campaign, from_state: str) -> None:
@@ -967,18 +986,25 @@ def _hold_billing(
         balance = wallet_selectors.balance_of(
             user_id=campaign.merchant_id, kind=AccountKind.MERCHANT, currency=campaign.currency
         )
-        raise DomainError(
+        raise HoldRefused(balance=balance, cost=amount, currency=campaign.currency) from None
+
+
+class HoldRefused(DomainError):
+    """The merchant balance cannot hold what sending a campaign holds; it carries both
+    amounts, so a scheduled campaign that fails for it can say them later in any language."""
+
+    def __init__(self, *, balance: int, cost: int, currency: str) -> None:
+        super().__init__(
             WalletError.MERCHANT_INSUFFICIENT_FUNDS,
             _(
                 "Your merchant balance (%(balance)s) is too low: sending holds %(cost)s, a"
                 " message's price for each follower in the audience; you pay only for those"
                 " delivered. Top up and send again."
             )
-            % {
-                "balance": format_money(balance, campaign.currency),
-                "cost": format_money(amount, campaign.currency),
-            },
-        ) from None
+            % {"balance": format_money(balance, currency), "cost": format_money(cost, currency)},
+        )
+        self.balance = balance
+        self.cost = cost
 
 
 def _settle_billing(campaign_id: int) -> None:

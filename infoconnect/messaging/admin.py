@@ -59,7 +59,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "clicked",
         "reported",
     ]
-    list_filter = ["state"]
+    list_filter = ["state", "failure_code"]
     search_fields = ["title", "merchant__username"]
     actions = ["resume"]
 

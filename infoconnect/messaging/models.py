@@ -9,8 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from infoconnect.core.money import format_money
 
 MESSAGE_MAX_LENGTH = 2000
 TITLE_MAX_LENGTH = 100
@@ -193,6 +195,30 @@ class Campaign(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         FAILED = "failed", _("Failed")
 
+    class Failure(models.TextChoices):
+        """Why a campaign failed: a stable code, shown in the reader's language."""
+
+        MERCHANT_SUSPENDED = (
+            "merchant_suspended",
+            _("Your shop was suspended from the messaging programme."),
+        )
+        NOT_ENROLLED = (
+            "not_enrolled",
+            _(
+                "When it was due, your shop was not enrolled in the messaging programme, or it"
+                " was suspended."
+            ),
+        )
+        QUOTA_EXCEEDED = (
+            "campaign_quota_exceeded",
+            _("When it was due, you had already used that day's campaign quota."),
+        )
+        INSUFFICIENT_FUNDS = (
+            "insufficient_funds",
+            _("When it was due, your merchant balance was too low to hold its cost."),
+        )
+        OTHER = "other", _("The campaign could not be sent.")
+
     merchant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -206,7 +232,9 @@ class Campaign(models.Model):
     # empty = all followers.
     audience = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
-    failure_reason = models.CharField(max_length=200, blank=True)
+    failure_code = models.CharField(max_length=30, choices=Failure.choices, blank=True)
+    # Figures the failure message shows: {"balance": fen, "cost": fen} for insufficient_funds.
+    failure_detail = models.JSONField(default=dict, blank=True)
     scheduled_at = models.DateTimeField(null=True, blank=True)
     # The local day the campaign counts against the daily quota.
     send_day = models.DateField(null=True, blank=True)
@@ -251,6 +279,26 @@ class Campaign(models.Model):
             + self.skipped_blocked
             + self.skipped_capped
         )
+
+    @property
+    def failure_reason(self) -> str:
+        """Why it failed, in the active language; empty unless it failed."""
+        if not self.failure_code:
+            return ""
+        detail = self.failure_detail or {}
+        if self.failure_code == self.Failure.INSUFFICIENT_FUNDS and {"balance", "cost"} <= set(
+            detail
+        ):
+            return gettext(
+                "When it was due, your merchant balance (%(balance)s) was too low to hold"
+                " %(cost)s, a message's price for each follower in the audience."
+            ) % {
+                "balance": format_money(detail["balance"], self.currency),
+                "cost": format_money(detail["cost"], self.currency),
+            }
+        if self.failure_code not in self.Failure.values:
+            return str(self.Failure.OTHER.label)
+        return str(self.Failure(self.failure_code).label)
 
     @property
     def billable_fen(self) -> int:

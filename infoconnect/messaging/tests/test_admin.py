@@ -75,5 +75,8 @@ def test_resume_command_finishes_interrupted_and_due_campaigns(
     tomorrow.refresh_from_db()
     # Due, but the day's quota is used by the first campaign: it fails with the reason.
     assert tomorrow.state == "failed"
-    assert "quota" in tomorrow.failure_reason
+    assert tomorrow.failure_code == "campaign_quota_exceeded"
+    assert tomorrow.failure_reason == (
+        "When it was due, you had already used that day's campaign quota."
+    )
     assert Receipt.objects.count() == 10

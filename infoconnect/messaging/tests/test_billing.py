@@ -199,10 +199,13 @@ def test_scheduled_campaign_without_balance_fails_when_due(broke):
     assert actions.start_scheduled(campaign_id=campaign.pk) is False
     campaign.refresh_from_db()
     assert campaign.state == "failed"
+    assert (campaign.failure_code, campaign.failure_detail) == (
+        "insufficient_funds",
+        {"balance": 0, "cost": 9},
+    )
     assert campaign.failure_reason == (
-        "Your merchant balance (¥0.00) is too low: sending holds ¥0.09, a message's price for"
-        " each follower in the audience; you pay only for those delivered. Top up and send"
-        " again."
+        "When it was due, your merchant balance (¥0.00) was too low to hold ¥0.09, a message's"
+        " price for each follower in the audience."
     )
     assert campaign_transactions(campaign) == []
 
@@ -273,6 +276,7 @@ def test_suspension_settles_a_sending_campaign(shop, settings):
     assert actions.suspend_merchant(merchant_id=shop.pk, note="review") is True
     campaign.refresh_from_db()
     assert (campaign.state, campaign.delivered) == ("failed", 3)
+    assert campaign.failure_code == "merchant_suspended"
     assert balances(shop) == {"merchant": FUNDS - 9, "held": 0, "revenue": 9}
     assert_ledger_balanced()
 

@@ -330,7 +330,8 @@ def test_scheduled_campaign_of_a_suspended_merchant_fails(merchant, followers, c
     )
     assert start_scheduled_campaign.call(campaign.pk) is False
     campaign.refresh_from_db()
-    assert campaign.state == "failed"
+    assert (campaign.state, campaign.failure_code) == ("failed", "merchant_suspended")
+    assert campaign.failure_reason == "Your shop was suspended from the messaging programme."
     assert Receipt.objects.count() == 0
 
 
