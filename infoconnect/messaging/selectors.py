@@ -1,8 +1,8 @@
 """Reads of the messaging app: the inbox, a thread, unread counts, campaigns and figures.
 
-The inbox merges two sources: the person's conversation rows (private messages) and their
-newest campaign receipts, grouped by merchant. Both are read through indexes that lead with
-the person's id, so the first page costs the same with ten million receipts in the table.
+The inbox merges two sources: the person's conversation rows (private messages) and all
+their campaign receipts, grouped by merchant. Both are read through indexes that lead with
+the person's id, so a page costs the same with ten million receipts in the table.
 """
 
 from dataclasses import dataclass, field
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from django.core import signing
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -30,8 +30,6 @@ from infoconnect.shop import selectors as shop_selectors
 from infoconnect.shop.models import Product
 
 INBOX_PAGE = 20
-# How many of a person's newest receipts the inbox groups by merchant.
-RECEIPT_WINDOW = 200
 THREAD_LIMIT = 100
 CLICK_SALT = "messaging.click"
 
@@ -95,62 +93,77 @@ _PERSON_COLUMNS = "u.id, u.username, u.display_name, u.kind, u.is_verified_merch
 def inbox(
     *, user: User, before: datetime | None = None, limit: int = INBOX_PAGE
 ) -> list[InboxEntry]:
-    """Conversations newest first, each with its unread count, in one statement.
+    """Everyone the person has messages from or a conversation with, newest first, each
+    with its unread count: one page of lines older than ``before``, in one statement.
 
-    Two index ranges led by the person's id: their newest receipts (grouped here by the
-    merchant that sent them) and their conversation rows (a page, plus those with the
-    merchants just found, so a reply and a campaign share one line).
+    Campaign lines: every one of the person's receipts, grouped in the database by the
+    merchant that sent them. They are read through the receipts' primary key, which leads
+    with the person's id, so the cost is the person's own receipts (as for the unread
+    badge), never the table's. Conversation lines: the conversation rows with those
+    merchants, so a reply and a campaign share one line, plus one page of the others by
+    their index (user, last message).
     """
-    page_filter, page_params = "", []
+    older, older_params = "", []
     if before is not None:
-        page_filter, page_params = " AND last_message_at < %s", [before]
+        older = " AND {column} < %s"
+        older_params = [connection.ops.adapt_datetimefield_value(before)]
+    last_at = "CASE WHEN p_at IS NULL OR c_at > p_at THEN c_at ELSE p_at END"
     with connection.cursor() as cursor:
         cursor.execute(
-            "WITH r AS (SELECT message_id, flags, created_at FROM messaging_receipt"
-            " WHERE recipient_id = %s ORDER BY message_id DESC LIMIT %s),"
-            " rm AS (SELECT r.message_id, r.flags, r.created_at, m.sender_id, m.campaign_id"
-            " FROM r JOIN messaging_message m ON m.id = r.message_id)"
-            f" SELECT 0, rm.message_id, rm.flags, rm.created_at, c.title, {_PERSON_COLUMNS}"
-            " FROM rm JOIN accounts_user u ON u.id = rm.sender_id"
-            " LEFT JOIN messaging_campaign c ON c.id = rm.campaign_id"
-            " UNION ALL"
-            " SELECT 1, 0, p.unread_count, p.last_message_at,"
+            "WITH c AS (SELECT m.sender_id AS other_id, MAX(r.created_at) AS c_at,"
+            " MAX(r.message_id) AS c_message_id,"
+            " SUM(CASE WHEN (r.flags & %s) = 0 THEN 1 ELSE 0 END) AS c_unread"
+            " FROM messaging_receipt r JOIN messaging_message m ON m.id = r.message_id"
+            " WHERE r.recipient_id = %s GROUP BY m.sender_id),"
+            " lines AS (SELECT c.other_id, c.c_at, c.c_message_id, c.c_unread,"
+            " p.last_message_at AS p_at, p.unread_count AS p_unread, p.conversation_id"
+            " FROM c LEFT JOIN messaging_participant p"
+            " ON p.user_id = %s AND p.other_id = c.other_id"
+            " UNION ALL SELECT pp.other_id, NULL, NULL, 0, pp.last_message_at,"
+            " pp.unread_count, pp.conversation_id FROM (SELECT p.other_id, p.last_message_at,"
+            " p.unread_count, p.conversation_id FROM messaging_participant p"
+            f" WHERE p.user_id = %s{older.format(column='p.last_message_at')}"
+            " AND p.other_id NOT IN (SELECT other_id FROM c)"
+            " ORDER BY p.last_message_at DESC LIMIT %s) pp),"
+            f" page AS (SELECT lines.*, {last_at} AS last_at FROM lines"
+            f" WHERE 1 = 1{older.format(column=last_at)} ORDER BY last_at DESC, other_id DESC LIMIT %s)"
+            " SELECT page.last_at, page.c_at, page.p_at,"
+            " page.c_unread + COALESCE(page.p_unread, 0), cc.title,"
             " (SELECT CASE WHEN mm.body = '' THEN mm.attachment_url ELSE mm.body END"
-            " FROM messaging_message mm WHERE mm.conversation_id = p.conversation_id"
+            " FROM messaging_message mm WHERE mm.conversation_id = page.conversation_id"
             f" ORDER BY mm.id DESC LIMIT 1), {_PERSON_COLUMNS}"
-            " FROM messaging_participant p JOIN accounts_user u ON u.id = p.other_id"
-            " WHERE p.user_id = %s AND (p.id IN (SELECT id FROM messaging_participant"
-            f" WHERE user_id = %s{page_filter} ORDER BY last_message_at DESC LIMIT %s)"
-            " OR p.other_id IN (SELECT sender_id FROM rm))",
-            [user.pk, RECEIPT_WINDOW, user.pk, user.pk, *page_params, limit + 1],
+            " FROM page JOIN accounts_user u ON u.id = page.other_id"
+            " LEFT JOIN messaging_message cm ON cm.id = page.c_message_id"
+            " LEFT JOIN messaging_campaign cc ON cc.id = cm.campaign_id"
+            " ORDER BY page.last_at DESC, page.other_id DESC",
+            [
+                Receipt.READ,
+                user.pk,
+                user.pk,
+                user.pk,
+                *older_params,
+                limit,
+                *older_params,
+                limit,
+            ],
         )
         rows = cursor.fetchall()
-    entries: dict[int, InboxEntry] = {}
-    # Campaign receipts first: the newest message of each merchant names the line.
-    for source, _message_id, flags, created_at, text, *person in sorted(
-        rows, key=lambda row: (row[0], -row[1])
-    ):
-        when = _as_datetime(created_at)
-        entry = entries.get(person[0])
-        if source == 0:
-            if entry is None:
-                entry = entries[person[0]] = InboxEntry(
-                    other=_person(*person), last_at=when, preview=text or "", is_campaign=True
-                )
-            if not flags & Receipt.READ:
-                entry.unread += 1
-            continue
-        if entry is None:
-            entries[person[0]] = InboxEntry(
-                other=_person(*person), last_at=when, preview=(text or "")[:80], unread=flags
+    entries = []
+    for last, campaign_at, private_at, unread, title, private_text, *person in rows:
+        # The newer of the two names the line: the campaign, or the private message.
+        is_campaign = campaign_at is not None and (
+            private_at is None or _as_datetime(campaign_at) > _as_datetime(private_at)
+        )
+        entries.append(
+            InboxEntry(
+                other=_person(*person),
+                last_at=_as_datetime(last),
+                preview=(title or "") if is_campaign else (private_text or "")[:80],
+                unread=int(unread),
+                is_campaign=is_campaign,
             )
-            continue
-        entry.unread += flags
-        if when > entry.last_at:
-            entry.last_at, entry.preview, entry.is_campaign = when, (text or "")[:80], False
-    listed = [e for e in entries.values() if before is None or e.last_at < before]
-    listed.sort(key=lambda e: e.last_at, reverse=True)
-    return listed[:limit]
+        )
+    return entries
 
 
 def unread_total(*, user: User) -> int:
@@ -334,12 +347,11 @@ def conversation_entry(*, user: User, other_id: int) -> InboxEntry:
     thread_items = thread(user=user, other_id=other_id, limit=1).items
     participant = Participant.objects.filter(user=user, other_id=other_id).first()
     sent = Message.objects.filter(sender_id=other_id, campaign__isnull=False).values("pk")
-    unread_campaigns = sum(
-        1
-        for flags in Receipt.objects.filter(recipient_id=user.pk, message_id__in=sent).values_list(
-            "flags", flat=True
-        )
-        if not flags & Receipt.READ
+    unread_campaigns = (
+        Receipt.objects.filter(recipient_id=user.pk, message_id__in=sent)
+        .annotate(read_bit=F("flags").bitand(Receipt.READ))
+        .filter(read_bit=0)
+        .count()
     )
     last = thread_items[-1] if thread_items else None
     return InboxEntry(

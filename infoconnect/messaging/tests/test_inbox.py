@@ -1,6 +1,7 @@
 """Private messages, the inbox, read marks, and what recipients do with campaign messages."""
 
-from datetime import timedelta
+import random
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -238,3 +239,114 @@ def test_inbox_pages_by_time(make_user):
     assert first[0].other.username == "o24"
     second = selectors.inbox(user=me, before=first[-1].last_at)
     assert [e.other.username for e in second] == ["o04", "o03", "o02", "o01", "o00"]
+
+
+# ---------------------------------------------------------------- every line, page by page
+
+BASE = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def _received(recipient, merchant, title: str, at: datetime, *, read: bool = False) -> None:
+    """A campaign message `merchant` sent `recipient` at `at`, as the fan-out leaves it."""
+    campaign = Campaign.objects.create(
+        merchant=merchant, title=title, body=title, state="sent", finished_at=at
+    )
+    message = Message.objects.create(sender=merchant, campaign=campaign, body=title, created_at=at)
+    Receipt.objects.create(
+        recipient_id=recipient.pk,
+        message_id=message.pk,
+        created_at=at,
+        flags=Receipt.READ if read else 0,
+    )
+
+
+def _private(sender, recipient, body: str, at: datetime) -> None:
+    message = actions.send_message(sender=sender, recipient_id=recipient.pk, body=body)
+    Message.objects.filter(pk=message.pk).update(created_at=at)
+    Participant.objects.filter(conversation_id=message.conversation_id).update(last_message_at=at)
+
+
+def _all_pages(user) -> list[list[selectors.InboxEntry]]:
+    pages, before = [], None
+    while True:
+        page = selectors.inbox(user=user, before=before)
+        pages.append(page)
+        if len(page) < selectors.INBOX_PAGE:
+            return pages
+        before = page[-1].last_at
+
+
+def test_inbox_lists_a_merchant_behind_more_than_200_newer_receipts(
+    api_client, django_assert_num_queries, make_user
+):
+    fan = make_user("fan")
+    old_shop = make_user("oldshop", kind="merchant", verified=True)
+    _received(fan, old_shop, "Winter sale", BASE - timedelta(days=10), read=True)
+    _received(fan, old_shop, "Last call", BASE - timedelta(days=9))
+    shops = [make_user(f"s{i:02d}", kind="merchant", verified=True) for i in range(30)]
+    for i, shop in enumerate(shops):
+        for k in range(8):
+            at = BASE + timedelta(minutes=8 * i + k)
+            _received(fan, shop, f"{shop.username} #{k}", at, read=k < 5)
+    assert Receipt.objects.filter(recipient_id=fan.pk).count() == 242
+    with django_assert_num_queries(1):
+        first = selectors.inbox(user=fan)
+    pages = _all_pages(fan)
+    assert [len(page) for page in pages] == [20, 11]
+    lines = [(e.other.username, e.unread, e.preview, e.is_campaign) for p in pages for e in p]
+    assert lines == [
+        *((f"s{i:02d}", 3, f"s{i:02d} #7", True) for i in reversed(range(30))),
+        ("oldshop", 1, "Last call", True),
+    ]
+    assert [e.last_at for e in first] == [
+        BASE + timedelta(minutes=8 * i + 7) for i in reversed(range(10, 30))
+    ]
+    assert pages[1][-1].last_at == BASE - timedelta(days=9)
+    # The API pages the same way and gives the same count as the conversation itself.
+    client = api_client(fan)
+    api_first = client.get("/api/v1/conversations").json()
+    api_second = client.get(
+        "/api/v1/conversations", {"before": api_first[-1]["last_message_at"]}
+    ).json()
+    assert [c["account"]["username"] for c in api_second][-2:] == ["s00", "oldshop"]
+    assert (api_second[-1]["unread"], api_second[-1]["preview"]) == (1, "Last call")
+    assert client.get(f"/api/v1/conversations/{old_shop.pk}").json()["unread"] == 1
+    assert selectors.unread_total(user=fan) == 30 * 3 + 1
+
+
+def test_inbox_pages_merge_conversations_and_campaigns_without_gaps(make_user):
+    """45 lines: private only, campaigns only, and both (either newer), whose older half
+    sits pages away from the newer, so a page boundary cuts between the two."""
+    fan = make_user("fan")
+    rng = random.Random(7)
+    minutes = rng.sample(range(1, 500), 45)
+    expected = []
+    for n, minute in enumerate(minutes):
+        kind = ("private", "campaign", "campaign_newer", "private_newer")[n % 4]
+        other = make_user(f"x{n:02d}", kind="person" if kind == "private" else "merchant")
+        newest = BASE + timedelta(minutes=minute)
+        older = BASE - timedelta(minutes=minute)
+        if kind == "private":
+            _private(other, fan, f"hi {n}", newest)
+            expected.append((newest, other.username, 1, f"hi {n}", False))
+        elif kind == "campaign":
+            _received(fan, other, f"sale {n}", newest)
+            expected.append((newest, other.username, 1, f"sale {n}", True))
+        elif kind == "campaign_newer":
+            _private(other, fan, f"hi {n}", older)
+            _received(fan, other, f"sale {n}", newest, read=True)
+            expected.append((newest, other.username, 1, f"sale {n}", True))
+        else:
+            _received(fan, other, f"sale {n}", older)
+            _private(other, fan, f"hi {n}", newest)
+            actions.send_message(sender=other, recipient_id=fan.pk, body=f"more {n}")
+            Message.objects.filter(body=f"more {n}").update(created_at=newest)
+            Participant.objects.filter(user=fan, other=other).update(last_message_at=newest)
+            expected.append((newest, other.username, 3, f"more {n}", False))
+    expected.sort(reverse=True)
+    pages = _all_pages(fan)
+    assert [len(page) for page in pages] == [20, 20, 5]
+    lines = [
+        (e.last_at, e.other.username, e.unread, e.preview, e.is_campaign) for p in pages for e in p
+    ]
+    assert lines == expected
