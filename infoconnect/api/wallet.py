@@ -65,7 +65,11 @@ class TopupIn(Schema):
 
 class TopupOut(Schema):
     id: int
-    status: str
+    status: str = Field(
+        description="pending, succeeded, canceled, or expired (left pending for "
+        f"{int(actions.TOPUP_EXPIRES_AFTER.total_seconds()) // 60} minutes; still "
+        "credited, and then succeeded, if the provider confirms the payment)"
+    )
     amount: int
     currency: str
     destination: str

@@ -8,6 +8,7 @@ below zero is guarded by the write itself and two transactions never deadlock.
 """
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -30,6 +31,8 @@ from infoconnect.wallet.providers import DEFAULT_PROVIDER, get_provider
 
 MAX_AMOUNT = 10**12  # fen; keeps every sum far inside a 64-bit integer
 MAX_TOPUP = 5_000_000  # ¥50,000 per top-up
+# A top-up still pending this long after it was opened is expired by the sweep.
+TOPUP_EXPIRES_AFTER = timedelta(minutes=30)
 Leg = tuple[int, int, WalletError | None]  # (account id, amount, error if it would go negative)
 
 
@@ -456,10 +459,14 @@ def start_topup(
 
 @transaction.atomic
 def complete_topup(*, payment_id: int) -> LedgerTransaction | None:
-    """Credit a paid top-up to its destination, once; None if the payment was cancelled."""
-    Payment.objects.filter(pk=payment_id, status=Payment.Status.PENDING).update(
-        status=Payment.Status.SUCCEEDED, completed_at=timezone.now()
-    )
+    """Credit a paid top-up to its destination, once; None if the payment was cancelled.
+
+    An expired top-up is still credited: expiry only means we stopped waiting, and a
+    success from the provider means the payer's money was taken.
+    """
+    Payment.objects.filter(
+        pk=payment_id, status__in=[Payment.Status.PENDING, Payment.Status.EXPIRED]
+    ).update(status=Payment.Status.SUCCEEDED, completed_at=timezone.now())
     payment = Payment.objects.get(pk=payment_id)
     if payment.status != Payment.Status.SUCCEEDED:
         return None
@@ -486,6 +493,36 @@ def cancel_topup(*, payment_id: int) -> Payment:
         status=Payment.Status.CANCELED, completed_at=timezone.now()
     )
     return Payment.objects.get(pk=payment_id)
+
+
+def expire_stale_topups(*, now: datetime | None = None, batch: int = 1000) -> int:
+    """Sweep: expire top-ups still pending ``TOPUP_EXPIRES_AFTER`` after they were opened.
+
+    Safe to run twice and on several machines at once: each chunk is one UPDATE conditional
+    on the row still being pending, so a top-up completed or cancelled meanwhile is left
+    alone and one already expired is not counted again. Returns how many it expired.
+    """
+    now = now or timezone.now()
+    cutoff = now - TOPUP_EXPIRES_AFTER
+    stale = Payment.objects.filter(status=Payment.Status.PENDING, created_at__lte=cutoff)
+    expired = 0
+    last_id = 0
+    while True:
+        with transaction.atomic():
+            # Rows locked in id order, skipping those another sweeper or a completing
+            # notification holds: concurrent sweeps neither wait on nor deadlock each other.
+            ids = list(
+                stale.filter(pk__gt=last_id)
+                .order_by("pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                return expired
+            expired += stale.filter(pk__in=ids).update(
+                status=Payment.Status.EXPIRED, completed_at=now
+            )
+        last_id = ids[-1]
 
 
 # Payouts --------------------------------------------------------------------------------

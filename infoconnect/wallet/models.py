@@ -136,12 +136,18 @@ class LedgerEntry(models.Model):
 
 
 class Payment(models.Model):
-    """A top-up: money coming in through a payment provider."""
+    """A top-up: money coming in through a payment provider.
+
+    Pending until the provider notifies success (credited) or cancellation; one left pending
+    too long is expired by the sweep. Expiry is only our side giving up waiting: if the
+    provider's success notification still comes, the payer was charged, so it is credited.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for payment")
         SUCCEEDED = "succeeded", _("Paid")
         CANCELED = "canceled", _("Canceled")
+        EXPIRED = "expired", _("Expired")
 
     # Destinations a top-up may credit: a person's wallet, or a merchant's balance (so a
     # merchant can pay for campaigns before it has sales).
@@ -162,7 +168,15 @@ class Payment(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["user_id", "-id"], name="wallet_payment_user")]
+        indexes = [
+            models.Index(fields=["user_id", "-id"], name="wallet_payment_user"),
+            # The expiry sweep reads only the few top-ups still waiting.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="pending"),
+                name="wallet_payment_pending",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_payment_positive")
         ]

@@ -1,5 +1,6 @@
 from django_tasks import task
 
+from infoconnect.wallet import actions
 from infoconnect.wallet.models import Payment, Payout
 from infoconnect.wallet.providers import get_provider
 from infoconnect.wallet.providers.sandbox import SandboxProvider
@@ -25,3 +26,9 @@ def deliver_sandbox_notification(*, event: str, object_ref: str) -> None:
         event=event, object_ref=object_ref, amount=row.amount, currency=row.currency
     )
     handle_provider_notification(provider_name=provider.name, body=body, headers=headers)
+
+
+@task()
+def expire_stale_topups() -> int:
+    """Expire top-ups left pending too long; a repeat finds nothing left to expire."""
+    return actions.expire_stale_topups()

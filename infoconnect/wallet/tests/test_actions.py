@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from infoconnect.core.errors import DomainError
 from infoconnect.wallet import actions
@@ -362,3 +365,87 @@ def test_a_crash_mid_payment_leaves_nothing_half_written(buyer, monkeypatch):
     actions.pay_order(buyer_id=buyer.pk, order_id=1, amount=600)
     assert balance_of(user_id=buyer.pk) == 400
     assert_ledger_consistent()
+
+
+# Top-up expiry ----------------------------------------------------------------------------
+
+
+def _opened_ago(payment: Payment, minutes: float) -> None:
+    Payment.objects.filter(pk=payment.pk).update(
+        created_at=timezone.now() - timedelta(minutes=minutes)
+    )
+
+
+def test_sweep_expires_only_top_ups_left_pending_too_long(buyer):
+    stale = actions.start_topup(user_id=buyer.pk, amount=100)
+    fresh = actions.start_topup(user_id=buyer.pk, amount=200)
+    paid = actions.start_topup(user_id=buyer.pk, amount=300)
+    cancelled = actions.start_topup(user_id=buyer.pk, amount=400)
+    actions.complete_topup(payment_id=paid.pk)
+    actions.cancel_topup(payment_id=cancelled.pk)
+    for payment in (stale, paid, cancelled):
+        _opened_ago(payment, 31)
+    _opened_ago(fresh, 29)
+    now = timezone.now()
+    assert actions.TOPUP_EXPIRES_AFTER == timedelta(minutes=30)
+    assert actions.expire_stale_topups(now=now) == 1
+    statuses = dict(Payment.objects.values_list("pk", "status"))
+    assert statuses == {
+        stale.pk: "expired",
+        fresh.pk: "pending",
+        paid.pk: "succeeded",
+        cancelled.pk: "canceled",
+    }
+    assert Payment.objects.get(pk=stale.pk).completed_at == now
+    assert balance_of(user_id=buyer.pk) == 300
+    assert_ledger_consistent()
+
+
+def test_sweep_twice_expires_once(buyer):
+    payments = [actions.start_topup(user_id=buyer.pk, amount=100 + i) for i in range(5)]
+    for payment in payments:
+        _opened_ago(payment, 45)
+    first = timezone.now()
+    # Small chunks: every chunk is its own conditional UPDATE.
+    assert actions.expire_stale_topups(now=first, batch=2) == 5
+    assert actions.expire_stale_topups(now=first + timedelta(minutes=5), batch=2) == 0
+    assert set(Payment.objects.values_list("status", "completed_at")) == {("expired", first)}
+
+
+def test_a_top_up_paid_after_it_expired_is_credited_once(buyer, merchant):
+    to_wallet = actions.start_topup(user_id=buyer.pk, amount=5000)
+    to_merchant = actions.start_topup(
+        user_id=merchant.pk, amount=7000, destination=AccountKind.MERCHANT
+    )
+    actions.expire_stale_topups(now=timezone.now() + timedelta(minutes=31))
+    assert set(Payment.objects.values_list("status", flat=True)) == {"expired"}
+    # The provider took the money before we gave up waiting: it must still arrive.
+    first = actions.complete_topup(payment_id=to_wallet.pk)
+    assert first is not None and first.amount == 5000
+    assert actions.complete_topup(payment_id=to_wallet.pk) == first
+    actions.complete_topup(payment_id=to_merchant.pk)
+    assert balance_of(user_id=buyer.pk) == 5000
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 7000
+    assert LedgerTransaction.objects.filter(kind=TransactionKind.TOPUP).count() == 2
+    assert set(Payment.objects.values_list("status", flat=True)) == {"succeeded"}
+    # A later sweep leaves a paid top-up alone.
+    assert actions.expire_stale_topups(now=timezone.now() + timedelta(days=1)) == 0
+    assert money_in_system() == 12_000
+    assert_ledger_consistent()
+
+
+def test_cancelling_an_expired_top_up_keeps_it_expired(buyer):
+    payment = actions.start_topup(user_id=buyer.pk, amount=5000)
+    actions.expire_stale_topups(now=timezone.now() + timedelta(minutes=31))
+    assert actions.cancel_topup(payment_id=payment.pk).status == Payment.Status.EXPIRED
+
+
+def test_a_cancelled_top_up_is_neither_expired_nor_credited(buyer):
+    payment = actions.start_topup(user_id=buyer.pk, amount=5000)
+    actions.cancel_topup(payment_id=payment.pk)
+    assert actions.expire_stale_topups(now=timezone.now() + timedelta(minutes=31)) == 0
+    assert actions.complete_topup(payment_id=payment.pk) is None
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CANCELED
+    assert balance_of(user_id=buyer.pk) == 0
+    assert LedgerTransaction.objects.count() == 0

@@ -1,7 +1,9 @@
 import json
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from infoconnect.core.models import IdempotencyRecord
 from infoconnect.wallet import actions
@@ -290,6 +292,67 @@ def test_cancelled_payment_notification(alice, api_client):
     payment.refresh_from_db()
     assert payment.status == Payment.Status.CANCELED
     assert balance_of(user_id=alice.pk) == 0
+
+
+def _expire(payment: Payment) -> None:
+    assert actions.expire_stale_topups(now=timezone.now() + timedelta(minutes=31)) == 1
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.EXPIRED
+
+
+def test_late_success_for_an_expired_topup_credits_it_once(alice, api_client):
+    payment = actions.start_topup(user_id=alice.pk, amount=5000)
+    _expire(payment)
+    client = api_client(alice)
+    assert client.get(f"/api/v1/wallet/topups/{payment.pk}").json()["status"] == "expired"
+    body, headers = signed(payment)
+    assert deliver(api_client(), body, headers).status_code == 200
+    assert balance_of(user_id=alice.pk) == 5000
+    assert client.get(f"/api/v1/wallet/topups/{payment.pk}").json()["status"] == "succeeded"
+    # The provider repeats the event under a new id: nothing more moves.
+    assert deliver(api_client(), *signed(payment)).status_code == 200
+    # The very same notification again is a replay.
+    replay = deliver(api_client(), body, headers)
+    assert replay.status_code == 409 and replay.json()["code"] == "notification_replayed"
+    assert balance_of(user_id=alice.pk) == 5000
+    assert client.get("/api/v1/wallet").json()["display"] == "¥50.00"
+    assert ProviderNotification.objects.count() == 2
+    assert_ledger_consistent()
+
+
+def test_cancel_notification_for_an_expired_topup_changes_nothing(alice, api_client):
+    payment = actions.start_topup(user_id=alice.pk, amount=5000)
+    _expire(payment)
+    assert deliver(api_client(), *signed(payment, event="payment.canceled")).status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.EXPIRED
+    assert balance_of(user_id=alice.pk) == 0
+
+
+def test_notifications_for_a_topup_the_payer_cancelled(
+    alice, api_client, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    payment = actions.start_topup(user_id=alice.pk, amount=5000)
+    web = Client()
+    web.force_login(alice)
+    # The payer presses Cancel on the provider's page; the provider notifies us.
+    with django_capture_on_commit_callbacks(execute=True):
+        web.post(f"/wallet/sandbox/pay/{payment.provider_ref}/", {"decision": "cancel"})
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CANCELED
+    # Whatever arrives next is recorded and moves nothing: a cancelled top-up stays cancelled.
+    assert deliver(api_client(), *signed(payment, event="payment.canceled")).status_code == 200
+    assert deliver(api_client(), *signed(payment)).status_code == 200
+    assert actions.expire_stale_topups(now=timezone.now() + timedelta(minutes=31)) == 0
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CANCELED
+    assert balance_of(user_id=alice.pk) == 0
+    assert ProviderNotification.objects.filter(object_ref=payment.provider_ref).count() == 3
+    assert api_client(alice).get(f"/api/v1/wallet/topups/{payment.pk}").json()["status"] == (
+        "canceled"
+    )
 
 
 # Payouts ---------------------------------------------------------------------------------

@@ -41,3 +41,32 @@ def test_merchant_requests_a_payout(page, login, make_user):
     page.wait_for_url("**/wallet/merchant/")
     assert page.locator("#merchant-balance").inner_text() == "¥19.00"
     assert page.locator("[data-testid=payouts] tbody tr td").nth(3).inner_text() == "Paid"
+
+
+def test_top_up_left_too_long_shows_expired_then_paid(page, login, make_user):
+    from django.utils import timezone
+
+    from infoconnect.wallet.models import Payment
+
+    make_user("alice")
+    login("alice")
+    page.click("#nav-wallet")
+    page.get_by_label("Amount (¥)").fill("8.80")
+    page.get_by_role("button", name="Top up").click()
+    page.wait_for_url("**/wallet/sandbox/pay/**")
+    # The payer walks away; the sweep gives up on the top-up before they come back.
+    actions.expire_stale_topups(now=timezone.now() + actions.TOPUP_EXPIRES_AFTER)
+    page.get_by_role("button", name="Confirm payment").click()
+    page.wait_for_url("**/wallet/?topup=*")
+    assert page.locator("#topup-status").inner_text() == "Top-up of ¥8.80: Expired."
+    assert page.locator("#topup-expired").inner_text() == (
+        "It was not paid in time. If you did pay, the money is credited as soon as the "
+        "payment provider confirms it."
+    )
+    assert page.locator("#wallet-balance").inner_text() == "¥0.00"
+    # The provider had taken the money after all and says so late: it is credited.
+    actions.complete_topup(payment_id=Payment.objects.get().pk)
+    page.reload()
+    assert page.locator("#topup-status").inner_text() == "Top-up of ¥8.80: Paid."
+    assert page.locator("#topup-expired").count() == 0
+    assert page.locator("#wallet-balance").inner_text() == "¥8.80"

@@ -113,3 +113,30 @@ def test_concurrent_campaign_holds_and_payouts_share_one_balance(make_user):
     assert results.count("ok") == 5
     assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 0
     assert_ledger_consistent()
+
+
+def test_sweeps_racing_late_successes_credit_every_paid_top_up_once(make_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from infoconnect.wallet.models import Payment
+
+    buyer = make_user("buyer")
+    payments = [actions.start_topup(user_id=buyer.pk, amount=100) for _ in range(6)]
+    later = timezone.now() + timedelta(minutes=31)
+
+    # Three sweepers and each top-up's success notification (sent twice) all at once.
+    def work(i: int) -> None:
+        if i < 3:
+            actions.expire_stale_topups(now=later, batch=2)
+        else:
+            actions.complete_topup(payment_id=payments[(i - 3) % 6].pk)
+
+    results = run_together(15, work)
+
+    assert results == ["ok"] * 15
+    assert set(Payment.objects.values_list("status", flat=True)) == {"succeeded"}
+    assert balance_of(user_id=buyer.pk) == 600
+    assert LedgerTransaction.objects.filter(kind=TransactionKind.TOPUP).count() == 6
+    assert_ledger_consistent()

@@ -1,9 +1,14 @@
+import io
+from datetime import timedelta
+
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
 from infoconnect.wallet import actions
-from infoconnect.wallet.models import AccountKind, Payout, ProviderNotification
+from infoconnect.wallet.models import AccountKind, Payment, Payout, ProviderNotification
 from infoconnect.wallet.selectors import balance_of
-from infoconnect.wallet.tasks import deliver_sandbox_notification
+from infoconnect.wallet.tasks import deliver_sandbox_notification, expire_stale_topups
 from infoconnect.wallet.tests.helpers import assert_ledger_consistent, fund_merchant
 
 
@@ -38,3 +43,34 @@ def test_payout_notification_task_twice(alice, make_user):
 def test_notification_task_for_a_vanished_object_does_nothing(db):
     deliver_sandbox_notification.call(event="payment.succeeded", object_ref="sbp_gone")
     assert ProviderNotification.objects.count() == 0
+
+
+def _abandoned(user, amount: int) -> Payment:
+    payment = actions.start_topup(user_id=user.pk, amount=amount)
+    Payment.objects.filter(pk=payment.pk).update(
+        created_at=timezone.now() - actions.TOPUP_EXPIRES_AFTER - timedelta(seconds=1)
+    )
+    return payment
+
+
+def test_expiry_task_is_safe_to_run_twice(alice):
+    payment = _abandoned(alice, 700)
+    recent = actions.start_topup(user_id=alice.pk, amount=800)
+    assert expire_stale_topups.call() == 1
+    assert expire_stale_topups.call() == 0
+    # Queued the way a worker or scheduler would run it.
+    assert expire_stale_topups.enqueue().return_value == 0
+    assert dict(Payment.objects.values_list("pk", "status")) == {
+        payment.pk: "expired",
+        recent.pk: "pending",
+    }
+
+
+def test_wallet_sweep_command_prints_what_it_expired(alice):
+    _abandoned(alice, 700)
+    _abandoned(alice, 900)
+    for expected in ("expired_topups=2", "expired_topups=0"):
+        out = io.StringIO()
+        call_command("wallet_sweep", stdout=out)
+        assert out.getvalue() == expected + "\n"
+    assert set(Payment.objects.values_list("status", flat=True)) == {"expired"}

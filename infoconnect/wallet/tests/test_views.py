@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from infoconnect.wallet import actions
 from infoconnect.wallet.models import AccountKind, LedgerEntry, Payment, Payout
@@ -135,6 +136,66 @@ def test_sandbox_page_of_someone_else_is_not_found(alice, make_user):
     assert client_for(alice).get("/wallet/sandbox/pay/sbp_nope/").status_code == 404
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PENDING
+
+
+NOTE = (
+    "It was not paid in time. If you did pay, the money is credited as soon as the payment "
+    "provider confirms it."
+)
+
+
+def _expire_all() -> None:
+    actions.expire_stale_topups(now=timezone.now() + actions.TOPUP_EXPIRES_AFTER)
+
+
+def test_expired_topup_on_the_wallet_page_then_paid_late(alice):
+    payment = actions.start_topup(user_id=alice.pk, amount=500)
+    _expire_all()
+    client = client_for(alice)
+    page = client.get(f"/wallet/?topup={payment.pk}").content.decode()
+    assert '<p id="topup-status">Top-up of ¥5.00: Expired.</p>' in page
+    assert f'<p class="muted" id="topup-expired">{NOTE}</p>' in page
+    # The provider's success arrives after all: credited, and the page says paid.
+    actions.complete_topup(payment_id=payment.pk)
+    page = client.get(f"/wallet/?topup={payment.pk}").content.decode()
+    assert '<p id="topup-status">Top-up of ¥5.00: Paid.</p>' in page
+    assert 'id="topup-expired"' not in page
+    assert '<strong id="wallet-balance">¥5.00</strong>' in page
+
+
+def test_expired_topup_in_chinese_and_on_the_merchant_page(merchant):
+    payment = actions.start_topup(
+        user_id=merchant.pk, amount=1500, destination=AccountKind.MERCHANT
+    )
+    _expire_all()
+    client = client_for(merchant)
+    page = client.get(f"/wallet/merchant/?topup={payment.pk}").content.decode()
+    assert '<p id="topup-status">Top-up of ¥15.00: Expired.</p>' in page
+    assert NOTE in page
+    page = client.get(
+        f"/wallet/merchant/?topup={payment.pk}", headers={"Accept-Language": "zh-hans"}
+    ).content.decode()
+    assert '<p id="topup-status">充值 ¥15.00：已过期。</p>' in page
+    assert "未在规定时间内付款。如果你已经付款，支付机构确认后款项会立即入账。" in page
+
+
+def test_sandbox_page_of_an_expired_topup_takes_no_payment(
+    alice, django_capture_on_commit_callbacks
+):
+    payment = actions.start_topup(user_id=alice.pk, amount=500)
+    _expire_all()
+    client = client_for(alice)
+    url = f"/wallet/sandbox/pay/{payment.provider_ref}/"
+    sandbox = client.get(url).content.decode()
+    assert "Confirm payment" not in sandbox and "<p>Expired</p>" in sandbox
+    # A page left open from before the expiry: confirming sends the provider nothing.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(url, {"decision": "confirm"})
+    assert callbacks == []
+    assert response["Location"] == f"/wallet/?topup={payment.pk}"
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.EXPIRED
+    assert balance_of(user_id=alice.pk) == 0
 
 
 def test_topup_status_of_someone_else_is_not_shown(alice, make_user):
