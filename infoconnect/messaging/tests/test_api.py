@@ -242,6 +242,7 @@ def test_openapi_lists_the_messaging_paths(client):
     for path in (
         "/api/v1/campaigns/{campaign_id}/send",
         "/api/v1/campaigns/{campaign_id}/stats",
+        "/api/v1/campaigns/{campaign_id}/image",
         "/api/v1/conversations/{account_id}/messages",
         "/api/v1/marketing_preferences/{merchant_id}",
     ):
@@ -311,6 +312,15 @@ def test_campaign_image_must_be_an_image(settings, api_client, merchant, campaig
     assert bad.json()["error"] == (
         "Upload a valid image. The file you uploaded was either not an image or a corrupted image."
     )
+    in_chinese = client.post(
+        f"/api/v1/campaigns/{campaign.pk}/image",
+        {"file": SimpleUploadedFile("x.png", b"not an image", content_type="image/png")},
+        headers={"Accept-Language": "zh-hans"},
+    )
+    assert in_chinese.json() == {
+        "error": "请上传一张有效的图片。您所上传的文件不是图片或者是已损坏的图片。",
+        "code": "invalid_image",
+    }
     campaign.refresh_from_db()
     assert campaign.image.name == ""
     assert _campaign_files(settings) == []

@@ -1,9 +1,11 @@
 """Private messages, the inbox, read marks, and what recipients do with campaign messages."""
 
 import random
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from infoconnect.core.errors import DomainError
@@ -311,6 +313,15 @@ def test_inbox_lists_a_merchant_behind_more_than_200_newer_receipts(
     assert [c["account"]["username"] for c in api_second][-2:] == ["s00", "oldshop"]
     assert (api_second[-1]["unread"], api_second[-1]["preview"]) == (1, "Last call")
     assert client.get(f"/api/v1/conversations/{old_shop.pk}").json()["unread"] == 1
+    # And so does the web inbox, through its Older link.
+    web = Client()
+    web.force_login(fan)
+    first_html = web.get("/messages/").content.decode()
+    assert 'data-testid="conversation-oldshop"' not in first_html
+    older = re.search(r'<a href="\?before=([^"]+)">Older</a>', first_html).group(1)
+    second_html = web.get(f"/messages/?before={older}").content.decode()
+    assert 'data-testid="conversation-oldshop"' in second_html
+    assert '<span class="badge" data-testid="unread-oldshop">1</span>' in second_html
     assert selectors.unread_total(user=fan) == 30 * 3 + 1
 
 
