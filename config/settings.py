@@ -141,6 +141,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PERIODIC_COMMANDS = [
     ("shop_sweep", 60),
     ("resume_campaigns", 300),
+    ("wallet_sweep", 60),
 ]
 
 AUTH_USER_MODEL = "accounts.User"

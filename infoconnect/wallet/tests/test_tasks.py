@@ -74,3 +74,12 @@ def test_wallet_sweep_command_prints_what_it_expired(alice):
         call_command("wallet_sweep", stdout=out)
         assert out.getvalue() == expected + "\n"
     assert set(Payment.objects.values_list("status", flat=True)) == {"expired"}
+
+
+def test_the_periodic_runner_sweeps_top_ups(alice):
+    from django.conf import settings
+
+    assert dict(settings.PERIODIC_COMMANDS)["wallet_sweep"] == 60
+    _abandoned(alice, 700)
+    call_command("periodic", "--once", stdout=io.StringIO())
+    assert Payment.objects.get().status == Payment.Status.EXPIRED
