@@ -5,7 +5,9 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -218,19 +220,31 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _merchant_only(request)
     campaign = _campaign_or_404(request, campaign_id)
     form = CampaignForm(
-        request.POST or None, initial=CampaignForm.initial_for(campaign), merchant=request.user
+        request.POST or None,
+        request.FILES or None,
+        initial={**CampaignForm.initial_for(campaign), "image": campaign.image or None},
+        merchant=request.user,
     )
     if request.method == "POST" and form.is_valid():
+        image = form.cleaned_data.get("image")
         try:
-            actions.update_campaign(
-                merchant=request.user,
-                campaign_id=campaign.pk,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                link_url=form.cleaned_data["link_url"],
-                audience=form.audience(),
-                product_id=form.cleaned_data["product"] or 0,
-            )
+            # The text and the image change together or not at all.
+            with transaction.atomic():
+                actions.update_campaign(
+                    merchant=request.user,
+                    campaign_id=campaign.pk,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    link_url=form.cleaned_data["link_url"],
+                    audience=form.audience(),
+                    product_id=form.cleaned_data["product"] or 0,
+                )
+                if image is False:  # "Clear" ticked
+                    actions.remove_campaign_image(merchant=request.user, campaign_id=campaign.pk)
+                elif isinstance(image, UploadedFile):
+                    actions.set_campaign_image(
+                        merchant=request.user, campaign_id=campaign.pk, image=image
+                    )
         except DomainError as error:
             form.add_error(None, error.message)
         else:

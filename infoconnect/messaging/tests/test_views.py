@@ -210,6 +210,68 @@ def test_compose_form_attaches_an_image_and_refuses_a_non_image(merchant):
     assert Campaign.objects.get().image.name == "campaigns/spring.png"
 
 
+def test_edit_form_replaces_and_clears_a_draft_campaign_image(merchant):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from infoconnect.shop.tests.conftest import png_bytes
+
+    client = client_for(merchant)
+    campaign = actions.create_campaign(merchant=merchant, title="Spring sale", body="20% off")
+    edit = f"/messages/campaigns/{campaign.pk}/edit/"
+    fields = {"title": "Spring sale", "body": "20% off"}
+    refused = client.post(
+        edit,
+        {
+            **fields,
+            "title": "Changed",
+            "image": SimpleUploadedFile("x.png", b"no", content_type="image/png"),
+        },
+    )
+    assert refused.status_code == 400
+    campaign.refresh_from_db()
+    assert (campaign.title, campaign.image.name) == ("Spring sale", "")
+    added = client.post(
+        edit,
+        {
+            **fields,
+            "image": SimpleUploadedFile("spring.png", png_bytes(), content_type="image/png"),
+        },
+    )
+    assert added.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.image.name == "campaigns/spring.png"
+    page = client.get(edit).content.decode()
+    assert "campaigns/spring.png" in page and 'name="image-clear"' in page
+    # Saving the text again keeps the image.
+    assert client.post(edit, {**fields, "title": "Spring sale!"}).status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.title, campaign.image.name) == ("Spring sale!", "campaigns/spring.png")
+    assert client.post(edit, {**fields, "image-clear": "on"}).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.image.name == ""
+
+
+def test_edit_form_of_a_sent_campaign_changes_nothing(merchant, followers):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from infoconnect.shop.tests.conftest import png_bytes
+
+    campaign = actions.create_campaign(merchant=merchant, title="Spring sale", body="20% off")
+    actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
+    client = client_for(merchant)
+    response = client.post(
+        f"/messages/campaigns/{campaign.pk}/edit/",
+        {
+            "title": "Changed",
+            "body": "20% off",
+            "image": SimpleUploadedFile("spring.png", png_bytes(), content_type="image/png"),
+        },
+    )
+    assert response.status_code == 400
+    campaign.refresh_from_db()
+    assert (campaign.title, campaign.image.name) == ("Spring sale", "")
+
+
 def _export_rows(client, campaign) -> list[list[str]]:
     response = client.get(f"/messages/campaigns/{campaign.pk}/export.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
