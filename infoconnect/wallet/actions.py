@@ -459,13 +459,15 @@ def start_topup(
 
 @transaction.atomic
 def complete_topup(*, payment_id: int) -> LedgerTransaction | None:
-    """Credit a paid top-up to its destination, once; None if the payment was cancelled.
+    """Credit a paid top-up to its destination, exactly once.
 
-    An expired top-up is still credited: expiry only means we stopped waiting, and a
-    success from the provider means the payer's money was taken.
+    The provider's success is the last word, whatever was recorded before: expiry only means
+    we stopped waiting, and a cancellation the provider reported and then reversed still
+    ended with the payer's money taken, which must reach the wallet.
     """
     Payment.objects.filter(
-        pk=payment_id, status__in=[Payment.Status.PENDING, Payment.Status.EXPIRED]
+        pk=payment_id,
+        status__in=[Payment.Status.PENDING, Payment.Status.EXPIRED, Payment.Status.CANCELED],
     ).update(status=Payment.Status.SUCCEEDED, completed_at=timezone.now())
     payment = Payment.objects.get(pk=payment_id)
     if payment.status != Payment.Status.SUCCEEDED:

@@ -53,9 +53,22 @@ def test_topup_credits_the_wallet_once(buyer):
 def test_cancelled_topup_credits_nothing(buyer):
     payment = actions.start_topup(user_id=buyer.pk, amount=5000)
     actions.cancel_topup(payment_id=payment.pk)
-    assert actions.complete_topup(payment_id=payment.pk) is None
     assert balance_of(user_id=buyer.pk) == 0
     assert LedgerTransaction.objects.count() == 0
+
+
+def test_a_success_after_a_cancellation_is_credited_once(buyer):
+    payment = actions.start_topup(user_id=buyer.pk, amount=5000)
+    actions.cancel_topup(payment_id=payment.pk)
+    # The provider reverses its cancellation: the payer's money was taken after all.
+    first = actions.complete_topup(payment_id=payment.pk)
+    again = actions.complete_topup(payment_id=payment.pk)
+    assert first is not None and again.pk == first.pk
+    assert balance_of(user_id=buyer.pk) == 5000
+    assert LedgerTransaction.objects.count() == 1
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.SUCCEEDED
+    assert_ledger_consistent()
 
 
 @pytest.mark.parametrize("amount", [0, -1, 5_000_001, "100", 1.5, True])
@@ -444,7 +457,6 @@ def test_a_cancelled_top_up_is_neither_expired_nor_credited(buyer):
     payment = actions.start_topup(user_id=buyer.pk, amount=5000)
     actions.cancel_topup(payment_id=payment.pk)
     assert actions.expire_stale_topups(now=timezone.now() + timedelta(minutes=31)) == 0
-    assert actions.complete_topup(payment_id=payment.pk) is None
     payment.refresh_from_db()
     assert payment.status == Payment.Status.CANCELED
     assert balance_of(user_id=buyer.pk) == 0
