@@ -60,8 +60,13 @@ def accounts(currency: str, *keys: tuple[str, int]) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(select, params)
         found = {(kind, owner): pk for kind, owner, pk in cursor.fetchall()}
+        missing = {key for key in keys if key not in found}
+        # A person's escrow opens with their wallet: their first payment then finds both.
+        missing |= {
+            (AccountKind.ESCROW, owner) for kind, owner in missing if kind == AccountKind.WALLET
+        }
         # Sorted, so two transactions opening the same accounts take their index locks in one order.
-        missing = sorted(key for key in set(keys) if key not in found)
+        missing = sorted(missing)
         if missing:
             now = connection.ops.adapt_datetimefield_value(timezone.now())
             cursor.execute(
