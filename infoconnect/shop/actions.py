@@ -553,10 +553,8 @@ def _place_orders(
     unpaid_minutes: int,
     pay: bool = False,
 ) -> list[Order]:
-    """Check (sku, quantity, campaign_id) lines, then write one order per merchant and take
+    """Write one order per merchant from checked (sku, quantity, campaign_id) lines and take
     the stock; with ``pay``, paid from the buyer's wallet in the same transaction."""
-    for sku, quantity, _c in lines:
-        _check_line(buyer, sku, quantity)
     orders = placing.place_orders(
         buyer_id=buyer.pk,
         address=address,
@@ -607,12 +605,14 @@ def checkout(*, buyer: User, address_id: int, key: str, pay: bool = False) -> li
     )
     if not cart_lines:
         raise DomainError(ShopError.CART_EMPTY)
+    for line in cart_lines:
+        _check_line(buyer, line.sku, line.quantity)
     orders = _place_orders(
         buyer=buyer,
         address=address.snapshot(),
         key=key,
         lines=[(line.sku, line.quantity, line.campaign_id) for line in cart_lines],
-        unpaid_minutes=placing.unpaid_minutes(),
+        unpaid_minutes=PlatformSettings.current().unpaid_order_minutes,
         pay=pay,
     )
     CartLine.objects.filter(pk__in=[line.pk for line in cart_lines]).delete()

@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 
 from infoconnect.core.errors import DomainError
+from infoconnect.core.models import PlatformSettings
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.models import Order, Product, Sku
 
@@ -61,7 +62,8 @@ WHERE s.id = %s
 _SKU_FIELDS = ["id", "product_id", "attributes", "price", "currency", "stock", "is_active"]
 _PRODUCT_FIELDS = ["id", "merchant_id", "title", "status", "max_per_order"]
 _ADDRESS_FIELDS = ["recipient_name", "province", "city", "district", "street", "mobile"]
-DEFAULT_UNPAID_MINUTES = 30
+# What PlatformSettings.current() would give before the operator saved any settings.
+DEFAULT_UNPAID_MINUTES = PlatformSettings._meta.get_field("unpaid_order_minutes").default
 
 
 @dataclass(frozen=True)
@@ -87,14 +89,8 @@ def read_for_buy_now(*, buyer_id: int, sku_id: int, address_id: int, key: str) -
     sku = Sku.from_db(connection.alias, _SKU_FIELDS, sku_values)
     sku.product = Product.from_db(connection.alias, _PRODUCT_FIELDS, [row[1], *row[7:11]])
     address = dict(zip(_ADDRESS_FIELDS, row[13:19], strict=True)) if row[12] else None
-    return BuyNowRead(sku, row[11], address, row[19] or DEFAULT_UNPAID_MINUTES)
-
-
-def unpaid_minutes() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT unpaid_order_minutes FROM core_platformsettings ORDER BY id LIMIT 1")
-        row = cursor.fetchone()
-    return row[0] if row else DEFAULT_UNPAID_MINUTES
+    unpaid_minutes = DEFAULT_UNPAID_MINUTES if row[19] is None else row[19]
+    return BuyNowRead(sku, row[11], address, unpaid_minutes)
 
 
 def allocate_stock(items: dict[int, int]) -> None:
