@@ -58,3 +58,30 @@ def committed(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return run
+
+
+def cancel_during_second_chunk(monkeypatch, *, merchant, campaign) -> None:
+    """Make the merchant's cancel commit from another connection while the worker's second
+    chunk is still open (PostgreSQL only: SQLite has one writer)."""
+    import threading
+
+    from django.db import connections
+
+    real = actions._record_chunk
+    calls = {"n": 0}
+
+    def cancel_from_another_connection():
+        try:
+            actions.cancel_campaign(merchant=merchant, campaign_id=campaign.pk)
+        finally:
+            connections.close_all()
+
+    def record(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            other = threading.Thread(target=cancel_from_another_connection)
+            other.start()
+            other.join()
+        return real(**kwargs)
+
+    monkeypatch.setattr(actions, "_record_chunk", record)

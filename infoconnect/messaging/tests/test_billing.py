@@ -12,6 +12,7 @@ from infoconnect.core.errors import DomainError
 from infoconnect.core.models import PlatformSettings
 from infoconnect.messaging import actions
 from infoconnect.messaging.models import Campaign, MarketingPreference, Message
+from infoconnect.messaging.tests.conftest import cancel_during_second_chunk
 from infoconnect.social.models import Follow, Mute
 from infoconnect.wallet import selectors as wallet_selectors
 from infoconnect.wallet.models import PLATFORM, AccountKind, LedgerEntry, LedgerTransaction
@@ -422,33 +423,12 @@ def test_cancel_committed_while_a_chunk_is_written_charges_only_committed_chunks
 
     if connection.vendor != "postgresql":
         pytest.skip("needs a second PostgreSQL connection writing concurrently")
-    import threading
-
-    from django.db import connections
-
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.MESSAGING_CHUNK_SIZE = 3
     campaign = draft(shop)
     actions.send_campaign(merchant=shop, campaign_id=campaign.pk)
-    real = actions._record_chunk
-    calls = {"n": 0}
-
-    def cancel_from_another_connection():
-        try:
-            actions.cancel_campaign(merchant=shop, campaign_id=campaign.pk)
-        finally:
-            connections.close_all()
-
-    def record(**kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            # The merchant's cancel (and its settlement) commits while this chunk is open.
-            other = threading.Thread(target=cancel_from_another_connection)
-            other.start()
-            other.join()
-        return real(**kwargs)
-
-    monkeypatch.setattr(actions, "_record_chunk", record)
+    # The merchant's cancel (and its settlement) commits while the second chunk is open.
+    cancel_during_second_chunk(monkeypatch, merchant=shop, campaign=campaign)
     actions.deliver_campaign_chunks(campaign_id=campaign.pk)
     campaign.refresh_from_db()
     assert (campaign.state, campaign.delivered) == ("cancelled", 3)

@@ -18,6 +18,7 @@ from infoconnect.messaging.models import (
     Receipt,
 )
 from infoconnect.messaging.tasks import deliver_campaign, start_scheduled_campaign
+from infoconnect.messaging.tests.conftest import cancel_during_second_chunk
 from infoconnect.social.models import Block, Follow, Mute
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -244,30 +245,9 @@ def test_cancel_committed_while_a_chunk_is_written_rolls_the_chunk_back(
 ):
     if connection.vendor != "postgresql":
         pytest.skip("needs a second PostgreSQL connection writing concurrently")
-    import threading
-
-    from django.db import connections
-
     settings.MESSAGING_CHUNK_SIZE = 3
-    real = actions._record_chunk
-    calls = {"n": 0}
-
-    def cancel_from_another_connection():
-        try:
-            actions.cancel_campaign(merchant=merchant, campaign_id=campaign.pk)
-        finally:
-            connections.close_all()
-
-    def record(**kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            # The merchant's cancel commits while this worker's chunk is still open.
-            other = threading.Thread(target=cancel_from_another_connection)
-            other.start()
-            other.join()
-        return real(**kwargs)
-
-    monkeypatch.setattr(actions, "_record_chunk", record)
+    # The merchant's cancel commits while this worker's second chunk is still open.
+    cancel_during_second_chunk(monkeypatch, merchant=merchant, campaign=campaign)
     send_now(merchant=merchant, campaign_id=campaign.pk)
     campaign.refresh_from_db()
     assert campaign.state == "cancelled"
