@@ -43,6 +43,11 @@ class Product(models.Model):
         ACTIVE = "active", _("On sale")
         ARCHIVED = "archived", _("Archived")
 
+    class Availability(models.TextChoices):
+        AVAILABLE = "available", _("Available")
+        SOLD_OUT = "sold_out", _("Sold out")
+        UNAVAILABLE = "unavailable", _("Not available")
+
     merchant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="products", db_index=False
     )
@@ -90,6 +95,24 @@ class Product(models.Model):
             .values_list("price", flat=True)
             .first()
         )
+
+    @property
+    def availability(self) -> str:
+        """What a shopper can do: "available" (a SKU on sale has stock), "sold_out" (SKUs on
+        sale, none in stock) or "unavailable" (not on sale, or no SKU on sale).
+
+        Uses the selectors' annotations when present, so a page of cards costs no query.
+        """
+        if not self.is_on_sale:
+            return self.Availability.UNAVAILABLE
+        if hasattr(self, "min_price") and hasattr(self, "total_stock"):
+            on_sale, in_stock = self.min_price is not None, (self.total_stock or 0) > 0
+        else:
+            skus = self.skus.filter(is_active=True)
+            on_sale, in_stock = skus.exists(), skus.filter(stock__gt=0).exists()
+        if not on_sale:
+            return self.Availability.UNAVAILABLE
+        return self.Availability.AVAILABLE if in_stock else self.Availability.SOLD_OUT
 
     @property
     def cover(self):

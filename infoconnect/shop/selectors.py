@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from infoconnect.core.pagination import PageParams, paginate
 from infoconnect.shop.models import (
@@ -41,7 +41,13 @@ def products_on_sale(
     category_slug: str = "",
     merchant_id: int | None = None,
 ) -> list[Product]:
-    products = Product.objects.filter(status=Product.Status.ACTIVE)
+    """Products a shopper can look for: on sale with at least one SKU on sale. One whose SKUs
+    are all sold out stays listed (its card says so); one with no SKU on sale has nothing to
+    offer and is left out."""
+    products = Product.objects.filter(
+        Exists(Sku.objects.filter(product_id=OuterRef("pk"), is_active=True)),
+        status=Product.Status.ACTIVE,
+    )
     if merchant_id is not None:
         products = products.filter(merchant_id=merchant_id)
     if category_slug:

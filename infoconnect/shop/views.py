@@ -123,6 +123,7 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
         {
             "product": product,
             "skus": skus,
+            "availability": product.availability,
             "campaign_id": _campaign(request.GET.get("campaign")),
         },
     )

@@ -85,3 +85,38 @@ def test_merchant_changes_a_price_and_the_shop_shows_it(page, login, make_user):
     page.goto(f"/shop/p/{product.pk}/")
     expect(page.locator(".sku-price")).to_have_text("¥99.50")
     expect(page.get_by_text("colour: navy")).to_be_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_sold_out_product_is_shown_sold_out(page, login, make_user):
+    from playwright.sync_api import expect
+
+    from infoconnect.shop import actions
+
+    merchant = make_user("acme", kind="merchant", verified=True)
+    product, sku = make_product(merchant, title="Silk scarf", price=12_900, stock=1)
+    gone, gone_sku = make_product(merchant, title="Tea set", price=8_800, stock=4)
+    actions.adjust_stock(merchant=merchant, sku_id=sku.pk, delta=-1)
+    actions.update_sku(
+        merchant=merchant, sku_id=gone_sku.pk, attributes={}, price=8_800, is_active=False
+    )
+    make_user("alice")
+
+    login("alice")
+    page.goto("/shop/")
+    cards = page.get_by_test_id("product-card")
+    expect(cards).to_have_count(1)  # the tea set has nothing on sale: not listed
+    card = cards.first
+    expect(card.locator(".product-title")).to_have_text("Silk scarf")
+    expect(card.get_by_test_id("product-unavailable")).to_have_text("Sold out")
+    expect(card.get_by_test_id("product-buy")).to_have_count(0)
+    card.locator(".product-title").click()
+    expect(page.locator("#product-availability")).to_have_text("Sold out")
+    expect(page.get_by_role("radio")).to_be_disabled()
+    expect(page.get_by_role("button", name="Buy now")).to_have_count(0)
+    expect(page.get_by_role("button", name="Add to cart")).to_have_count(0)
+
+    page.goto(f"/shop/p/{gone.pk}/")
+    expect(page.locator("#product-availability")).to_have_text("Not available right now.")
+    expect(page.get_by_role("button", name="Buy now")).to_have_count(0)

@@ -538,3 +538,103 @@ def test_product_card_include(buyer, scarf):
     html = re.sub(r"\s+", " ", html)
     assert "Silk scarf" in html and "¥129.00" in html
     assert f'href="/shop/p/{product.pk}/?campaign=7">Buy</a>' in html
+
+
+# --- what a shopper can buy --------------------------------------------------------------------
+
+
+def _card(page: str, product_id: int) -> str:
+    """The HTML of the product card for ``product_id`` on a page, up to its closing tag."""
+    start = page.index(f'data-testid="product-card" data-product-id="{product_id}">')
+    depth, position = 1, start
+    while depth:
+        opening, closing = page.find("<div", position), page.find("</div>", position)
+        if opening != -1 and opening < closing:
+            depth, position = depth + 1, opening + 4
+        else:
+            depth, position = depth - 1, closing + 6
+    return page[start:position]
+
+
+def test_a_product_sold_out_in_every_sku_is_listed_as_sold_out(make_user, merchant, buyer, scarf):
+    from infoconnect.social import actions as social_actions
+
+    product, sku = scarf
+    actions.adjust_stock(merchant=merchant, sku_id=sku.pk, delta=-5)
+    page = text(client_for(buyer).get(f"/shop/p/{product.pk}/"))
+    assert '<p class="flash-error" id="product-availability">Sold out</p>' in page
+    assert f'<input type="radio" name="sku" value="{sku.pk}" disabled>' in page
+    assert "Add to cart" not in page and "Buy now" not in page and 'name="quantity"' not in page
+    assert "Nothing to choose from yet." not in page
+    # Still found in the shop and by search, with its price, but offered as sold out.
+    for url in ("/shop/", "/shop/?q=silk", "/shop/acme/"):
+        card = _card(text(client_for(buyer).get(url)), product.pk)
+        assert "¥129.00" in card
+        assert '<p class="muted" data-testid="product-unavailable">Sold out</p>' in card
+        assert 'data-testid="product-buy"' not in card
+    # The card a post carries says the same in the timeline.
+    social_actions.follow(follower=buyer, target=merchant)
+    social_actions.create_post(author=merchant, text="Back soon", product_id=product.pk)
+    card = _card(text(client_for(buyer).get("/")), product.pk)
+    assert "Sold out" in card and 'data-testid="product-buy"' not in card
+    # Restocked: buyable again everywhere.
+    actions.adjust_stock(merchant=merchant, sku_id=sku.pk, delta=2)
+    page = text(client_for(buyer).get(f"/shop/p/{product.pk}/"))
+    assert 'id="product-availability"' not in page and "Buy now" in page
+    card = _card(text(client_for(buyer).get("/shop/")), product.pk)
+    assert f'href="/shop/p/{product.pk}/">Buy</a>' in card
+
+
+def test_a_product_with_no_sku_on_sale_is_not_offered(api_client, merchant, buyer, scarf):
+    from infoconnect.shop.selectors import product_cards
+
+    product, sku = scarf
+    other, _other_sku = make_product_on_sale(merchant)
+    actions.update_sku(
+        merchant=merchant, sku_id=sku.pk, attributes=sku.attributes, price=sku.price,
+        is_active=False,
+    )  # fmt: skip
+    page = text(client_for(buyer).get(f"/shop/p/{product.pk}/"))
+    assert '<p class="flash-error" id="product-availability">Not available right now.</p>' in page
+    assert "Nothing to choose from yet." not in page
+    assert 'action="/shop/cart/add/"' not in page and "Buy now" not in page
+    # Browse, search, the merchant's shop and the API list leave it out.
+    for url in ("/shop/", "/shop/?q=silk", "/shop/acme/"):
+        page = text(client_for(buyer).get(url))
+        assert f'data-product-id="{product.pk}"' not in page
+        assert f'data-product-id="{other.pk}"' in page or url == "/shop/?q=silk"
+    assert [p["id"] for p in api_client().get("/api/v1/products").json()] == [other.pk]
+    assert api_client().get("/api/v1/products?q=silk").json() == []
+    # A card already sent (a post, a campaign message) says it is not available.
+    from django.template import Context, Template
+
+    html = Template('{% include "shop/_product_card.html" %}').render(
+        Context({"product": product_cards([product.pk])[product.pk]})
+    )
+    html = re.sub(r"\s+", " ", html)
+    assert '<p class="muted" data-testid="product-unavailable">Not available</p>' in html
+    assert "¥129.00" not in html and 'data-testid="product-buy"' not in html
+    # The merchant still has it, and putting the SKU back on sale offers it again.
+    assert f"/shop/manage/products/{product.pk}/" in text(
+        client_for(merchant).get("/shop/manage/products/")
+    )
+    actions.update_sku(merchant=merchant, sku_id=sku.pk, attributes=sku.attributes, price=sku.price)
+    assert f'data-product-id="{product.pk}"' in text(client_for(buyer).get("/shop/"))
+
+
+def test_availability_without_the_card_annotations(merchant, scarf):
+    product, sku = scarf
+    assert Product.objects.get(pk=product.pk).availability == "available"
+    Sku.objects.filter(pk=sku.pk).update(stock=0)
+    assert Product.objects.get(pk=product.pk).availability == "sold_out"
+    Sku.objects.filter(pk=sku.pk).update(is_active=False, stock=3)
+    assert Product.objects.get(pk=product.pk).availability == "unavailable"
+    Sku.objects.filter(pk=sku.pk).update(is_active=True)
+    Product.objects.filter(pk=product.pk).update(status=Product.Status.ARCHIVED)
+    assert Product.objects.get(pk=product.pk).availability == "unavailable"
+
+
+def make_product_on_sale(merchant):
+    from infoconnect.shop.tests.conftest import make_product
+
+    return make_product(merchant, title="Tea set", price=8_800, stock=2)
