@@ -117,12 +117,15 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     if product is None:
         raise Http404
     skus = [sku for sku in product.skus.all() if sku.is_active]
+    # Chosen to begin with: the first SKU there is stock of, never a sold-out one.
+    chosen = next((sku for sku in skus if sku.stock > 0), None)
     return render(
         request,
         "shop/product.html",
         {
             "product": product,
             "skus": skus,
+            "chosen_sku_id": chosen.pk if chosen else None,
             "availability": product.availability,
             "campaign_id": _campaign(request.GET.get("campaign")),
         },

@@ -120,3 +120,28 @@ def test_a_sold_out_product_is_shown_sold_out(page, login, make_user):
     page.goto(f"/shop/p/{gone.pk}/")
     expect(page.locator("#product-availability")).to_have_text("Not available right now.")
     expect(page.get_by_role("button", name="Buy now")).to_have_count(0)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_buy_now_takes_the_first_sku_in_stock(page, login, make_user):
+    from playwright.sync_api import expect
+
+    from infoconnect.shop import actions
+
+    merchant = make_user("acme", kind="merchant", verified=True)
+    product, red = make_product(merchant, title="Silk scarf", price=12_900, stock=1)
+    actions.add_sku(
+        merchant=merchant, product_id=product.pk, attributes={"colour": "blue"}, price=13_900,
+        stock=2,
+    )  # fmt: skip
+    actions.adjust_stock(merchant=merchant, sku_id=red.pk, delta=-1)
+    make_user("alice")
+
+    login("alice")
+    page.goto(f"/shop/p/{product.pk}/")
+    expect(page.get_by_role("radio", name="colour: red")).to_be_disabled()
+    expect(page.get_by_role("radio", name="colour: red")).not_to_be_checked()
+    expect(page.get_by_role("radio", name="colour: blue")).to_be_checked()
+    page.get_by_role("button", name="Buy now").click()
+    expect(page.locator("#checkout-total")).to_have_text("¥139.00")

@@ -638,3 +638,27 @@ def make_product_on_sale(merchant):
     from infoconnect.shop.tests.conftest import make_product
 
     return make_product(merchant, title="Tea set", price=8_800, stock=2)
+
+
+def test_the_product_page_chooses_the_first_sku_in_stock(merchant, buyer, scarf):
+    product, red = scarf
+    blue = actions.add_sku(
+        merchant=merchant, product_id=product.pk, attributes={"colour": "blue"}, price=13_900,
+        stock=2,
+    )  # fmt: skip
+    green = actions.add_sku(
+        merchant=merchant, product_id=product.pk, attributes={"colour": "green"}, price=14_900,
+        stock=1,
+    )  # fmt: skip
+    actions.adjust_stock(merchant=merchant, sku_id=red.pk, delta=-5)
+    page = text(client_for(buyer).get(f"/shop/p/{product.pk}/"))
+    radios = re.findall(r'<input type="radio" name="sku" value="(\d+)"([^>]*)>', page)
+    assert radios == [(str(red.pk), " disabled"), (str(blue.pk), " checked"), (str(green.pk), "")]
+    assert (
+        'colour: red — <span class="sku-price">¥129.00</span> <span class="muted">Sold out' in page
+    )
+    # Back in stock, the first SKU is the one chosen again.
+    actions.adjust_stock(merchant=merchant, sku_id=red.pk, delta=1)
+    page = text(client_for(buyer).get(f"/shop/p/{product.pk}/"))
+    radios = re.findall(r'<input type="radio" name="sku" value="(\d+)"([^>]*)>', page)
+    assert radios == [(str(red.pk), " checked"), (str(blue.pk), ""), (str(green.pk), "")]
