@@ -112,8 +112,15 @@ def _open(
         row = cursor.fetchone()
     if row is None:
         return LedgerTransaction.objects.get(kind=kind, reference=reference), False
+    return _inserted_txn(row[0], kind, reference, user_id, amount, currency, now), True
+
+
+def _inserted_txn(
+    pk: int, kind: str, reference: str, user_id: int, amount: int, currency: str, now: datetime
+) -> LedgerTransaction:
+    """The instance of a transaction row just inserted, as the ORM would have loaded it."""
     txn = LedgerTransaction(
-        id=row[0],
+        id=pk,
         kind=kind,
         reference=reference,
         user_id=user_id,
@@ -123,7 +130,7 @@ def _open(
     )
     txn._state.adding = False
     txn._state.db = connection.alias
-    return txn, True
+    return txn
 
 
 _GUARDED_SQL = (
@@ -192,20 +199,93 @@ def charge_order(
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError("charge_order needs a transaction")
     _check_amount(amount, currency)
-    txn, created = _open(
-        kind=TransactionKind.ORDER_PAYMENT,
-        reference=str(order_id),
-        user_id=buyer_id,
-        amount=amount,
-        currency=currency,
-    )
-    if not created:
-        return txn
+    if connection.vendor == "postgresql":
+        txn, state = _charge_in_one_statement(buyer_id, str(order_id), amount, currency)
+        if state != _NO_ACCOUNTS:  # else the transaction is open: post it the long way
+            return txn
+    else:
+        txn, created = _open(
+            kind=TransactionKind.ORDER_PAYMENT,
+            reference=str(order_id),
+            user_id=buyer_id,
+            amount=amount,
+            currency=currency,
+        )
+        if not created:
+            return txn
     wallet, escrow = accounts(
         currency, (AccountKind.WALLET, buyer_id), (AccountKind.ESCROW, buyer_id)
     )
     _post(txn, [(wallet, -amount, WalletError.INSUFFICIENT_FUNDS), (escrow, amount, None)])
     return txn
+
+
+_POSTED, _REPEAT, _NO_ACCOUNTS = "posted", "repeat", "no_accounts"
+
+# An order payment on PostgreSQL, in one statement: it is the hottest money movement (every
+# order of a flash sale), and as five statements it spent most of its time on round trips.
+# The same steps as _open, accounts and _post: the transaction row first (a repeat inserts
+# nothing, so nothing else happens), then both accounts locked in ascending id order, the
+# wallet debited only if its balance covers it, escrow credited, and one entry per leg
+# written only when both balances moved.
+_CHARGE_SQL = """
+WITH t AS (
+  INSERT INTO wallet_ledgertransaction (kind, reference, user_id, amount, currency, created_at)
+  VALUES (%(kind)s, %(reference)s, %(user)s, %(amount)s, %(currency)s, %(at)s)
+  ON CONFLICT (kind, reference) DO NOTHING RETURNING id
+), a AS MATERIALIZED (
+  SELECT id FROM wallet_ledgeraccount
+  WHERE owner_id = %(user)s AND currency = %(currency)s AND kind IN (%(wallet)s, %(escrow)s)
+    AND EXISTS (SELECT 1 FROM t)
+  ORDER BY id FOR UPDATE
+), u AS (
+  UPDATE wallet_ledgeraccount acc
+  SET balance = acc.balance + CASE WHEN acc.kind = %(wallet)s THEN -%(amount)s::bigint ELSE %(amount)s::bigint END
+  WHERE acc.id IN (SELECT id FROM a) AND (SELECT COUNT(*) FROM a) = 2
+    AND (acc.kind <> %(wallet)s OR acc.balance >= %(amount)s::bigint)
+  RETURNING acc.id, acc.kind, acc.balance
+), e AS (
+  INSERT INTO wallet_ledgerentry (account_id, transaction_id, amount, balance_after, created_at)
+  SELECT u.id, t.id, CASE WHEN u.kind = %(wallet)s THEN -%(amount)s::bigint ELSE %(amount)s::bigint END,
+         u.balance, %(at)s
+  FROM u, t WHERE (SELECT COUNT(*) FROM u) = 2
+)
+SELECT t.id, (SELECT COUNT(*) FROM a), (SELECT COUNT(*) FROM u) FROM t
+"""
+
+
+def _charge_in_one_statement(
+    buyer_id: int, reference: str, amount: int, currency: str
+) -> tuple[LedgerTransaction, str]:
+    """PostgreSQL's charge_order: the payment posted, a repeat's transaction, or a transaction
+    left open because the buyer's wallet or escrow account does not exist yet."""
+    kind = TransactionKind.ORDER_PAYMENT
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CHARGE_SQL,
+            {
+                "kind": kind,
+                "reference": reference,
+                "user": buyer_id,
+                "amount": amount,
+                "currency": currency,
+                "at": now,
+                "wallet": AccountKind.WALLET,
+                "escrow": AccountKind.ESCROW,
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return LedgerTransaction.objects.get(kind=kind, reference=reference), _REPEAT
+    txn = _inserted_txn(row[0], kind, reference, buyer_id, amount, currency, now)
+    found, moved = row[1], row[2]
+    if found < 2:
+        return txn, _NO_ACCOUNTS
+    if moved < 2:
+        # Only the wallet's guard stops an update; the caller's transaction rolls back.
+        raise DomainError(WalletError.INSUFFICIENT_FUNDS)
+    return txn, _POSTED
 
 
 def _locked_payment(order_id: int, currency: str) -> LedgerTransaction:

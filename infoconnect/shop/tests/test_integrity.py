@@ -5,9 +5,10 @@ many buyers at once never get more than the stock there is."""
 import threading
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection
 
 from infoconnect.core.errors import DomainError
+from infoconnect.core.testing import Injected, fail_at_statement
 from infoconnect.shop import actions
 from infoconnect.shop.models import CartLine, Order, OrderEvent, OrderLine, Sku
 from infoconnect.shop.tests.conftest import (
@@ -17,10 +18,6 @@ from infoconnect.shop.tests.conftest import (
     make_product,
     wallet_balance,
 )
-
-
-class Injected(RuntimeError):
-    pass
 
 
 def fail_before(*args, **kwargs):
@@ -45,32 +42,6 @@ def _fail_on_second(real):
         return real(*args, **kwargs)
 
     return wrapper
-
-
-def fail_at_statement(prefix: str, *, nth: int = 1, after: bool = False):
-    """Break the ``nth`` SQL statement that contains ``prefix``, before it runs or after.
-
-    On PostgreSQL an order, its lines and its history are one statement, so the steps between
-    them break that statement, before or after it, like the steps around it."""
-
-    def install(mp):
-        seen = []
-
-        def wrapper(execute, sql, params, many, context):
-            hit = prefix in sql
-            if hit:
-                seen.append(sql)
-            if hit and len(seen) == nth and not after:
-                raise Injected("injected failure")
-            result = execute(sql, params, many, context)
-            if hit and len(seen) == nth and after:
-                raise Injected("injected failure")
-            return result
-
-        db = connections[DEFAULT_DB_ALIAS]
-        mp.setattr(db, "execute_wrappers", [*db.execute_wrappers, wrapper])
-
-    return install
 
 
 CHECKOUT_STEPS = [
@@ -132,10 +103,7 @@ def _break_wallet_pay(mp, how):
 
 PAY_STEPS = [
     ("order marked paid, before the wallet", lambda mp: _break_wallet_pay(mp, fail_before)),
-    (
-        "balances moved, before ledger entries",
-        lambda mp: mp.setattr(_wallet_module(), "_write_entries", fail_before),
-    ),
+    ("balances moved, before ledger entries", fail_at_statement("INSERT INTO wallet_ledgerentry")),
     ("wallet paid, before history", lambda mp: _break_wallet_pay(mp, fail_after)),
     ("history written", lambda mp: mp.setattr(actions, "_event", fail_after(actions._event))),
 ]

@@ -5,6 +5,7 @@ from django.db import connection
 from django.utils import timezone
 
 from infoconnect.core.errors import DomainError
+from infoconnect.core.testing import Injected, fail_at_statement
 from infoconnect.wallet import actions
 from infoconnect.wallet.models import (
     AccountKind,
@@ -118,6 +119,47 @@ def test_pay_order_from_a_wallet_never_funded(buyer):
     with pytest.raises(DomainError) as error:
         actions.pay_order(buyer_id=buyer.pk, order_id=1, amount=1)
     assert error.value.code == "insufficient_funds"
+
+
+def test_pay_order_from_a_wallet_whose_escrow_is_not_open_yet(buyer):
+    # Wallets opened before escrow opened with them: the payment opens escrow and posts.
+    fund(buyer.pk, 3000)
+    LedgerAccount.objects.filter(owner_id=buyer.pk, kind=AccountKind.ESCROW).delete()
+    txn = actions.pay_order(buyer_id=buyer.pk, order_id=12, amount=1000)
+    assert balance_of(user_id=buyer.pk) == 2000
+    assert escrow_of(buyer.pk) == 1000
+    assert sorted(txn.entries.values_list("amount", flat=True)) == [-1000, 1000]
+    assert actions.pay_order(buyer_id=buyer.pk, order_id=12, amount=1000).pk == txn.pk
+    assert_ledger_consistent()
+
+
+def test_pay_order_with_escrow_older_than_the_wallet(buyer):
+    # Whatever the two accounts' ids, the payment posts both legs.
+    LedgerAccount.objects.create(owner_id=buyer.pk, kind=AccountKind.ESCROW, currency="CNY")
+    fund(buyer.pk, 500)
+    wallet = LedgerAccount.objects.get(owner_id=buyer.pk, kind=AccountKind.WALLET)
+    escrow = LedgerAccount.objects.get(owner_id=buyer.pk, kind=AccountKind.ESCROW)
+    assert escrow.pk < wallet.pk
+    actions.pay_order(buyer_id=buyer.pk, order_id=3, amount=500)
+    assert (balance_of(user_id=buyer.pk), escrow_of(buyer.pk)) == (0, 500)
+    with pytest.raises(DomainError) as error:
+        actions.pay_order(buyer_id=buyer.pk, order_id=4, amount=1)
+    assert error.value.code == "insufficient_funds"
+    assert LedgerTransaction.objects.filter(kind=TransactionKind.ORDER_PAYMENT).count() == 1
+    assert_ledger_consistent()
+
+
+def test_an_order_payment_is_one_statement_on_postgresql(buyer):
+    from django.test.utils import CaptureQueriesContext
+
+    fund(buyer.pk, 3000)
+    with CaptureQueriesContext(connection) as queries:
+        actions.pay_order(buyer_id=buyer.pk, order_id=7, amount=1000)
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    # SQLite: the transaction, its accounts, two balances, the entries.
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 5), statements
+    assert balance_of(user_id=buyer.pk) == 2000
+    assert_ledger_consistent()
 
 
 @pytest.mark.parametrize("amount", [0, -5, "10"])
@@ -361,14 +403,16 @@ def test_entries_lead_with_their_account():
     assert [column.name for column in description][:2] == ["id", "account_id"]
 
 
-def test_a_crash_mid_payment_leaves_nothing_half_written(buyer, monkeypatch):
+@pytest.mark.parametrize(
+    "where", ["INSERT INTO wallet_ledgertransaction", "UPDATE wallet_ledgeraccount"]
+)
+@pytest.mark.parametrize("after", [False, True])
+def test_a_crash_mid_payment_leaves_nothing_half_written(buyer, monkeypatch, where, after):
     fund(buyer.pk, 1000)
-
-    def crash(*args, **kwargs):
-        raise RuntimeError("worker died after the balance updates")
-
-    monkeypatch.setattr(actions, "_write_entries", crash)
-    with pytest.raises(RuntimeError):
+    # Before or after the transaction row, the balance updates or (with them on PostgreSQL,
+    # where a payment is one statement) the entries.
+    fail_at_statement(where, after=after)(monkeypatch)
+    with pytest.raises(Injected):
         actions.pay_order(buyer_id=buyer.pk, order_id=1, amount=600)
     monkeypatch.undo()
     assert balance_of(user_id=buyer.pk) == 1000

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from infoconnect.core.errors import DomainError
+from infoconnect.core.testing import Injected, fail_at_statement
 from infoconnect.wallet import actions
 from infoconnect.wallet.models import (
     AccountKind,
@@ -293,11 +294,13 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
     before = None if plain_success else ledger_snapshot()
     if fail:
         with monkeypatch.context() as patch:
-            patch.setattr(actions, "_write_entries", crash)
-            with pytest.raises((InjectedFailure, DomainError)):
+            # The process dies as it writes the entries: after the balances moved, or (on
+            # PostgreSQL, where an order payment is one statement) together with them.
+            fail_at_statement("INSERT INTO wallet_ledgerentry")(patch)
+            with pytest.raises((Injected, DomainError)):
                 act()
                 # An idempotent repeat writes nothing, so it has nothing to crash.
-                raise InjectedFailure
+                raise Injected
         assert ledger_snapshot() == before
         return
     if expected_error is not None:
@@ -311,14 +314,6 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
         assert ledger_snapshot() == before
     else:
         commit()
-
-
-class InjectedFailure(Exception):
-    pass
-
-
-def crash(*args, **kwargs):
-    raise InjectedFailure("the process died between moving balances and writing entries")
 
 
 def check_invariants(model: Model) -> None:

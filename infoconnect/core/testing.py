@@ -1,0 +1,35 @@
+"""Failure injection for tests: break one SQL statement, wherever in the code it is sent.
+
+A statement is found by text it contains, so the same injection works whether the code
+sends it alone or as part of a larger statement (PostgreSQL's data-modifying CTEs).
+"""
+
+from django.db import DEFAULT_DB_ALIAS, connections
+
+
+class Injected(RuntimeError):
+    pass
+
+
+def fail_at_statement(text: str, *, nth: int = 1, after: bool = False):
+    """An installer for pytest's monkeypatch that breaks the ``nth`` SQL statement containing
+    ``text``, before it runs or after it ran (the transaction around it is still open)."""
+
+    def install(mp):
+        seen = []
+
+        def wrapper(execute, sql, params, many, context):
+            hit = text in sql
+            if hit:
+                seen.append(sql)
+            if hit and len(seen) == nth and not after:
+                raise Injected("injected failure")
+            result = execute(sql, params, many, context)
+            if hit and len(seen) == nth and after:
+                raise Injected("injected failure")
+            return result
+
+        db = connections[DEFAULT_DB_ALIAS]
+        mp.setattr(db, "execute_wrappers", [*db.execute_wrappers, wrapper])
+
+    return install
