@@ -26,6 +26,7 @@ from PIL import Image, UnidentifiedImageError
 
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.models import PlatformSettings
+from infoconnect.core.money import format_money
 from infoconnect.shop import placing
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.models import (
@@ -77,6 +78,62 @@ def _wallet():
     return wallet_actions
 
 
+def largest_order_total() -> int:
+    """The most one order may come to: what one wallet payment may move, so that an order
+    the shop accepts can always be paid."""
+    return _wallet().MAX_AMOUNT
+
+
+def _check_price_fits(*, price: int, max_per_order: int) -> None:
+    """A SKU's price times its product's per-order limit must fit in one payment."""
+    if price * max_per_order > largest_order_total():
+        raise DomainError(
+            ShopError.PRICE_TOO_HIGH,
+            _(
+                "With at most %(n)d per order, a price may be at most %(price)s: one payment "
+                "moves at most %(max)s."
+            )
+            % {
+                "n": max_per_order,
+                "price": format_money(largest_order_total() // max_per_order),
+                "max": format_money(largest_order_total()),
+            },
+        )
+
+
+def _check_limit_fits(product: Product, max_per_order: int) -> None:
+    """Raising the per-order limit must leave every SKU's most expensive order payable."""
+    top_price = product.skus.order_by("-price").values_list("price", flat=True).first()
+    if top_price is not None and top_price * max_per_order > largest_order_total():
+        most = largest_order_total() // top_price
+        message = _(
+            "With a SKU at %(price)s, at most %(n)d fit in one order: one payment moves at "
+            "most %(max)s."
+        ) % {
+            "price": format_money(top_price),
+            "n": most,
+            "max": format_money(largest_order_total()),
+        }
+        raise DomainError(CommonError.VALIDATION, message, fields={"max_per_order": [message]})
+
+
+def _check_order_totals(lines: list[tuple[Sku, int]]) -> None:
+    """Each merchant's share of (sku, quantity) lines becomes one order, paid in one payment:
+    refuse it here rather than leave an order nobody can pay."""
+    totals: dict[int, int] = defaultdict(int)
+    for sku, quantity in lines:
+        totals[sku.product.merchant_id] += sku.price * quantity
+    if any(total > largest_order_total() for total in totals.values()):
+        raise DomainError(
+            ShopError.QUANTITY_LIMIT,
+            _(
+                "One order may come to at most %(max)s, the most one payment moves; order fewer "
+                "of these items."
+            )
+            % {"max": format_money(largest_order_total())},
+        )
+
+
 # --- validation helpers ------------------------------------------------------------------
 
 
@@ -99,6 +156,17 @@ def _own_sku(merchant: User, sku_id: int) -> Sku:
     if sku is None or sku.product.merchant_id != merchant.pk:
         raise DomainError(ShopError.SKU_NOT_FOUND)
     return sku
+
+
+def _locked_max_per_order(product_id: int) -> int:
+    """Lock the product's row and read its per-order limit: a SKU's price and the limit are
+    checked against each other, so they change one at a time."""
+    return (
+        Product.objects.select_for_update()
+        .filter(pk=product_id)
+        .values_list("max_per_order", flat=True)
+        .get()
+    )
 
 
 def _clean_text(value: str | None, *, field: str, max_length: int, required: bool) -> str:
@@ -207,7 +275,10 @@ def update_product(
         description, field="description", max_length=5000, required=False
     )
     product.category_id = _category(category_id)
-    product.max_per_order = _clean_max_per_order(max_per_order)
+    max_per_order = _clean_max_per_order(max_per_order)
+    _locked_max_per_order(product.pk)  # then no SKU's price changes under the check
+    _check_limit_fits(product, max_per_order)
+    product.max_per_order = max_per_order
     product.updated_at = timezone.now()
     product.save(update_fields=["title", "description", "category", "max_per_order", "updated_at"])
     return product
@@ -255,6 +326,7 @@ def add_sku(
             _("Only CNY prices are supported."),
             fields={"currency": [str(_("Only CNY."))]},
         )
+    _check_price_fits(price=price, max_per_order=_locked_max_per_order(product.pk))
     return Sku.objects.create(
         product=product,
         attributes=_clean_attributes(attributes),
@@ -270,7 +342,9 @@ def update_sku(
 ) -> Sku:
     sku = _own_sku(merchant, sku_id)
     price = _clean_price(price)
-    sku.attributes = _clean_attributes(attributes)
+    attributes = _clean_attributes(attributes)
+    _check_price_fits(price=price, max_per_order=_locked_max_per_order(sku.product_id))
+    sku.attributes = attributes
     sku.price = price
     sku.is_active = bool(is_active)
     sku.save(update_fields=["attributes", "price", "is_active"])
@@ -386,6 +460,16 @@ def _buyable_sku(person: User, sku_id: int) -> Sku:
     return sku
 
 
+def _same_shop_lines(cart: Cart, sku: Sku) -> list[tuple[Sku, int]]:
+    """The cart's other lines from ``sku``'s merchant: together they will make one order."""
+    lines = (
+        CartLine.objects.filter(cart=cart, sku__product__merchant_id=sku.product.merchant_id)
+        .exclude(sku_id=sku.pk)
+        .select_related("sku__product")
+    )
+    return [(line.sku, line.quantity) for line in lines]
+
+
 def _locked_cart(person: User) -> Cart:
     cart, _created = Cart.objects.get_or_create(person_id=person.pk)
     # One lock per cart: two tabs adding at once queue instead of losing a quantity.
@@ -407,6 +491,7 @@ def add_to_cart(
             _("You can order at most %(n)d of this item at a time.")
             % {"n": sku.product.max_per_order},
         )
+    _check_order_totals([*_same_shop_lines(cart, sku), (sku, total)])
     if line is None:
         line = CartLine.objects.create(
             cart=cart, sku=sku, quantity=quantity, campaign_id=campaign_id
@@ -433,6 +518,7 @@ def set_cart_quantity(*, person: User, line_id: int, quantity: int) -> CartLine:
             _("You can order at most %(n)d of this item at a time.")
             % {"n": line.sku.product.max_per_order},
         )
+    _check_order_totals([*_same_shop_lines(cart, line.sku), (line.sku, quantity)])
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     return line
@@ -518,6 +604,7 @@ def _check_line(buyer: User, sku: Sku, quantity: int) -> None:
             _("You can order at most %(n)d of %(title)s at a time.")
             % {"n": sku.product.max_per_order, "title": sku.product.title},
         )
+    _check_order_totals([(sku, quantity)])
     # A cheap early answer when stock is plainly gone; the conditional UPDATE below decides.
     if sku.stock < quantity:
         raise DomainError(
@@ -607,6 +694,7 @@ def checkout(*, buyer: User, address_id: int, key: str, pay: bool = False) -> li
         raise DomainError(ShopError.CART_EMPTY)
     for line in cart_lines:
         _check_line(buyer, line.sku, line.quantity)
+    _check_order_totals([(line.sku, line.quantity) for line in cart_lines])
     orders = _place_orders(
         buyer=buyer,
         address=address.snapshot(),

@@ -584,7 +584,8 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
                     max_per_order=data["max_per_order"],
                 )
             except DomainError as error:
-                form.add_error(None, error.message)
+                field = next((name for name in error.fields if name in form.fields), None)
+                form.add_error(field, error.message)
             else:
                 messages.success(request, _("Product saved."))
                 return redirect("shop:product_edit", product_id=product.pk)

@@ -145,3 +145,28 @@ def test_buy_now_takes_the_first_sku_in_stock(page, login, make_user):
     expect(page.get_by_role("radio", name="colour: blue")).to_be_checked()
     page.get_by_role("button", name="Buy now").click()
     expect(page.locator("#checkout-total")).to_have_text("¥139.00")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_limit_no_payment_covers_is_refused_on_the_product_page(page, login, make_user):
+    from playwright.sync_api import expect
+
+    from infoconnect.shop.models import Product
+
+    merchant = make_user("acme", kind="merchant", verified=True)
+    product, _sku = make_product(merchant, title="Gold bar", price=1_000_000_000, max_per_order=10)
+
+    login("acme")
+    page.goto(f"/shop/manage/products/{product.pk}/")
+    page.get_by_label("Most of one item per order").fill("1001")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".errorlist")).to_have_text(
+        "With a SKU at ¥10,000,000.00, at most 1000 fit in one order: one payment moves at "
+        "most ¥10,000,000,000.00."
+    )
+    assert Product.objects.get(pk=product.pk).max_per_order == 10
+    page.get_by_label("Most of one item per order").fill("1000")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".flash-success")).to_have_text("Product saved.")
+    assert Product.objects.get(pk=product.pk).max_per_order == 1000
