@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,14 +26,53 @@ def _yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
+# A variant is written one "name: value" a line; the first colon (ASCII or full-width, as a
+# Chinese keyboard types it) ends the name, so a value may hold commas, colons, anything.
+_NAME_END = re.compile("[:：]")
+
+
+def attributes_text(attributes: dict) -> str:
+    """{"colour": "red", "size": "M"} -> "colour: red\nsize: M", as read_attributes reads it."""
+    return "\n".join(f"{name}: {value}" for name, value in sorted(attributes.items()))
+
+
+def read_attributes(text: str) -> dict[str, str]:
+    attributes: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        parts = _NAME_END.split(line, maxsplit=1)
+        name, value = (parts[0].strip(), parts[1].strip()) if len(parts) == 2 else ("", "")
+        if not name or not value:
+            raise forms.ValidationError(_("Write each variant on its own line as name: value."))
+        if name in attributes:
+            raise forms.ValidationError(
+                _("%(name)s is given twice; write each name once.") % {"name": name}
+            )
+        attributes[name] = value
+    return attributes
+
+
+def _fits_the_form(attributes: dict) -> bool:
+    """Whether the text reads back as exactly these attributes (the API can store a name with
+    a colon in it, or a line break, which one-a-line text cannot hold)."""
+    try:
+        return read_attributes(attributes_text(attributes)) == {
+            str(name): str(value) for name, value in attributes.items()
+        }
+    except forms.ValidationError:
+        return False
+
+
 class _SkuFieldsForm(forms.Form):
     """The variant and price a merchant types for a SKU, read as attributes and fen."""
 
     attributes = forms.CharField(
         label=_("Variant"),
         required=False,
-        max_length=500,
-        help_text=_("For example: colour=red, size=M"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, as name: value. For example: colour: red"),
     )
     price = forms.CharField(label=_("Price (¥)"), max_length=20)
 
@@ -42,14 +83,9 @@ class _SkuFieldsForm(forms.Form):
             raise forms.ValidationError(str(error)) from None
 
     def clean_attributes(self) -> dict:
-        text = self.cleaned_data["attributes"].strip()
-        attributes = {}
-        for part in filter(None, (p.strip() for p in text.split(","))):
-            name, sep, value = part.partition("=")
-            if not sep or not name.strip() or not value.strip():
-                raise forms.ValidationError(_("Write each variant as name=value, comma separated."))
-            attributes[name.strip()] = value.strip()
-        return attributes
+        if self.fields["attributes"].disabled:
+            return self.initial_attributes
+        return read_attributes(self.cleaned_data["attributes"])
 
 
 class SkuForm(_SkuFieldsForm):
@@ -68,12 +104,20 @@ class SkuEditForm(_SkuFieldsForm):
             data,
             prefix=f"sku-{sku.pk}",
             initial={
-                "attributes": ", ".join(f"{k}={v}" for k, v in sorted(sku.attributes.items())),
+                "attributes": attributes_text(sku.attributes),
                 "price": _yuan(sku.price),
                 "is_active": sku.is_active,
             },
         )
         form.sku_id = sku.pk
+        form.initial_attributes = sku.attributes
+        if not _fits_the_form(sku.attributes):
+            # Shown as it is and kept on save, rather than read back as something else.
+            form.fields["attributes"].disabled = True
+            form.fields["attributes"].help_text = _(
+                "This variant has a colon in a name, or a line break, which this box cannot "
+                "keep: change it through the API."
+            )
         return form
 
 

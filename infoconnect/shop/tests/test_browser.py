@@ -77,7 +77,7 @@ def test_merchant_changes_a_price_and_the_shop_shows_it(page, login, make_user):
     expect(row.locator(".errorlist")).to_have_text("Enter an amount like 12.34.")
     expect(row.get_by_test_id("sku-price")).to_have_text("¥129.00")
     row.get_by_label("Price (¥)").fill("99.5")
-    row.get_by_label("Variant").fill("colour=navy")
+    row.get_by_label("Variant").fill("colour: navy")
     row.get_by_role("button", name="Save SKU").click()
     expect(page.locator(".flash-success")).to_have_text("SKU saved.")
     expect(page.locator(f"#sku-{sku.pk}").get_by_test_id("sku-price")).to_have_text("¥99.50")
@@ -170,3 +170,27 @@ def test_a_limit_no_payment_covers_is_refused_on_the_product_page(page, login, m
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".flash-success")).to_have_text("Product saved.")
     assert Product.objects.get(pk=product.pk).max_per_order == 1000
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_variant_value_with_commas_is_entered_on_the_product_page(page, login, make_user):
+    from playwright.sync_api import expect
+
+    merchant = make_user("acme", kind="merchant", verified=True)
+    product, sku = make_product(merchant, title="Silk scarf", price=12_900, stock=5)
+
+    login("acme")
+    page.goto(f"/shop/manage/products/{product.pk}/")
+    row = page.locator(f"#sku-{sku.pk}")
+    row.get_by_text("Edit variant, price or sale").click()
+    variant = row.get_by_label("Variant")
+    expect(variant).to_have_value("colour: red")
+    variant.fill("colour: red, white and blue\nsize: 90 × 90 cm, hemmed")
+    row.get_by_role("button", name="Save SKU").click()
+    expect(page.locator(".flash-success")).to_have_text("SKU saved.")
+    expect(page.locator(f"#sku-{sku.pk} td").first).to_have_text(
+        "colour: red, white and blue, size: 90 × 90 cm, hemmed"
+    )
+    page.goto(f"/shop/p/{product.pk}/")
+    expect(page.get_by_role("radio", name="colour: red, white and blue")).to_be_checked()

@@ -133,17 +133,37 @@ def test_sku_editing_speaks_simplified_chinese(acme):
     prefix = f"sku-{sku.pk}"
     response = client.post(
         reverse("shop:sku_edit", args=[sku.pk]),
-        {f"{prefix}-attributes": "colour=red", f"{prefix}-price": "10000000.01"},
+        {f"{prefix}-attributes": "colour: red", f"{prefix}-price": "10000000.01"},
     )
     assert response.status_code == 422
     assert "价格最高为 ¥10,000,000。" in texts(response)
     response = client.post(
         reverse("shop:sku_edit", args=[sku.pk]),
-        {f"{prefix}-attributes": "colour=red", f"{prefix}-price": "99.00"},
+        {f"{prefix}-attributes": "colour: red", f"{prefix}-price": "99.00"},
         follow=True,
     )
     parts = texts(response)
     assert "SKU 已保存。" in parts and "停售" in parts
+
+
+def test_the_variant_box_speaks_simplified_chinese(acme):
+    product, sku = make_product(acme)
+    client = chinese_client(acme)
+    parts = texts(client.get(reverse("shop:product_edit", args=[product.pk])))
+    assert "每行一个，格式为“名称: 取值”。例如：颜色: 红色" in parts
+    prefix = f"sku-{sku.pk}"
+    response = client.post(
+        reverse("shop:sku_edit", args=[sku.pk]),
+        {f"{prefix}-attributes": "颜色=红色", f"{prefix}-price": "99.00"},
+    )
+    assert response.status_code == 422
+    assert "每行填写一个规格，格式为“名称: 取值”。" in texts(response)
+    response = client.post(
+        reverse("shop:sku_edit", args=[sku.pk]),
+        {f"{prefix}-attributes": "颜色：红色, 白色", f"{prefix}-price": "99.00"},
+    )
+    sku.refresh_from_db()
+    assert sku.attributes == {"颜色": "红色, 白色"}
 
 
 def test_image_deletion_speaks_simplified_chinese(acme):

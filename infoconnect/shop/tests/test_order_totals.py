@@ -247,13 +247,13 @@ def test_web_forms_refuse_what_no_payment_covers(buyer, merchant, gold):
     prefix = f"sku-{bar.pk}"
     response = client.post(
         f"/shop/manage/skus/{bar.pk}/",
-        {f"{prefix}-attributes": "weight=1kg", f"{prefix}-price": "10000000", f"{prefix}-is_active": "on"},
+        {f"{prefix}-attributes": "weight: 1kg", f"{prefix}-price": "10000000", f"{prefix}-is_active": "on"},
     )  # fmt: skip
     assert response.status_code == 422
     assert response.context["skus"][0][1].errors == {"price": [PRICE_MESSAGE]}
     response = client.post(
         f"/shop/manage/products/{product.pk}/skus/",
-        {"attributes": "weight=3kg", "price": "10000000", "stock": 1},
+        {"attributes": "weight: 3kg", "price": "10000000", "stock": 1},
         follow=True,
     )
     assert flash(response) == [PRICE_MESSAGE]

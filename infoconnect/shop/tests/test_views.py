@@ -318,7 +318,7 @@ def test_merchant_builds_a_product_in_the_browser_forms(merchant):
     assert flash(response) == ["Add at least one SKU before publishing."]
     response = client.post(
         f"/shop/manage/products/{product.pk}/skus/",
-        {"attributes": "colour=blue, size=L", "price": "88.50", "stock": 4},
+        {"attributes": "colour: blue\nsize: L", "price": "88.50", "stock": 4},
         follow=True,
     )
     assert flash(response) == ["SKU added."]
@@ -329,7 +329,7 @@ def test_merchant_builds_a_product_in_the_browser_forms(merchant):
         {"attributes": "blue", "price": "1.00", "stock": 1},
         follow=True,
     )
-    assert flash(response) == ["Variant: Write each variant as name=value, comma separated."]
+    assert flash(response) == ["Variant: Write each variant on its own line as name: value."]
     response = client.post(
         f"/shop/manage/products/{product.pk}/skus/",
         {"attributes": "", "price": "abc", "stock": 1},
@@ -388,14 +388,15 @@ def test_merchant_edits_a_sku_on_the_product_page(merchant, scarf):
     client = client_for(merchant)
     page = text(client.get(f"/shop/manage/products/{product.pk}/"))
     prefix = f"sku-{sku.pk}"
-    assert f'name="{prefix}-attributes" value="colour=red"' in page
+    assert f'<textarea name="{prefix}-attributes" cols="40" rows="3" maxlength="1000" ' in page
+    assert f'id="id_{prefix}-attributes"> colour: red</textarea>' in page
     assert f'name="{prefix}-price" value="129.00"' in page
     assert f'name="{prefix}-is_active" id="id_{prefix}-is_active" checked' in page
     assert f'<form method="post" action="/shop/manage/skus/{sku.pk}/">' in page
     response = client.post(
         f"/shop/manage/skus/{sku.pk}/",
         {
-            f"{prefix}-attributes": "colour=navy, size=L",
+            f"{prefix}-attributes": "colour: navy\nsize: L",
             f"{prefix}-price": "99.50",
             f"{prefix}-is_active": "on",
         },
@@ -417,7 +418,7 @@ def test_merchant_edits_a_sku_on_the_product_page(merchant, scarf):
     # An unticked box takes the SKU off sale; the public page no longer offers it.
     client.post(
         f"/shop/manage/skus/{sku.pk}/",
-        {f"{prefix}-attributes": "colour=navy, size=L", f"{prefix}-price": "99.50"},
+        {f"{prefix}-attributes": "colour: navy\nsize: L", f"{prefix}-price": "99.50"},
     )
     sku.refresh_from_db()
     assert sku.is_active is False
@@ -428,15 +429,24 @@ def test_merchant_edits_a_sku_on_the_product_page(merchant, scarf):
 @pytest.mark.parametrize(
     "attributes, price, field, message",
     [
-        ("colour=red", "-5", "price", "Enter an amount like 12.34."),
-        ("colour=red", "12.345", "price", "Enter an amount like 12.34."),
-        ("colour=red", "abc", "price", "Enter an amount like 12.34."),
-        ("colour=red", "", "price", "This field is required."),
-        ("colour=red", "0", "price", "Enter a price above zero."),
-        ("colour=red", "10000000.01", "price", "Enter a price of at most ¥10,000,000."),
-        ("red", "1.00", "attributes", "Write each variant as name=value, comma separated."),
+        ("colour: red", "-5", "price", "Enter an amount like 12.34."),
+        ("colour: red", "12.345", "price", "Enter an amount like 12.34."),
+        ("colour: red", "abc", "price", "Enter an amount like 12.34."),
+        ("colour: red", "", "price", "This field is required."),
+        ("colour: red", "0", "price", "Enter a price above zero."),
+        ("colour: red", "10000000.01", "price", "Enter a price of at most ¥10,000,000."),
+        ("red", "1.00", "attributes", "Write each variant on its own line as name: value."),
+        ("colour=red", "1.00", "attributes", "Write each variant on its own line as name: value."),
+        (": red", "1.00", "attributes", "Write each variant on its own line as name: value."),
+        ("colour:", "1.00", "attributes", "Write each variant on its own line as name: value."),
         (
-            "colour=" + "r" * 61,
+            "colour: red\ncolour: blue",
+            "1.00",
+            "attributes",
+            "colour is given twice; write each name once.",
+        ),
+        (
+            "colour: " + "r" * 61,
             "1.00",
             "attributes",
             "Attributes are names with short text values, like colour: red.",
@@ -662,3 +672,75 @@ def test_the_product_page_chooses_the_first_sku_in_stock(merchant, buyer, scarf)
     page = text(client_for(buyer).get(f"/shop/p/{product.pk}/"))
     radios = re.findall(r'<input type="radio" name="sku" value="(\d+)"([^>]*)>', page)
     assert radios == [(str(red.pk), " checked"), (str(blue.pk), ""), (str(green.pk), "")]
+
+
+# --- variants in the web editor ------------------------------------------------------------
+
+
+def test_variant_values_may_hold_commas_and_colons(merchant, scarf):
+    product, _sku = scarf
+    client = client_for(merchant)
+    response = client.post(
+        f"/shop/manage/products/{product.pk}/skus/",
+        {
+            "attributes": "material: silk, cotton\r\nsize: 10:12\r\n\r\n颜色：红色",
+            "price": "59.00",
+            "stock": 2,
+        },
+        follow=True,
+    )
+    assert flash(response) == ["SKU added."]
+    sku = product.skus.order_by("-pk").first()
+    assert sku.attributes == {"material": "silk, cotton", "size": "10:12", "颜色": "红色"}
+    # The edit form shows it a line each, and saving the price alone keeps it exactly.
+    prefix = f"sku-{sku.pk}"
+    form = response.context["skus"][1][1]
+    assert form["attributes"].value() == "material: silk, cotton\nsize: 10:12\n颜色: 红色"
+    response = client.post(
+        f"/shop/manage/skus/{sku.pk}/",
+        {
+            f"{prefix}-attributes": form["attributes"].value(),
+            f"{prefix}-price": "49.00",
+            f"{prefix}-is_active": "on",
+        },
+        follow=True,
+    )
+    assert flash(response) == ["SKU saved."]
+    sku.refresh_from_db()
+    assert (sku.attributes, sku.price) == (
+        {"material": "silk, cotton", "size": "10:12", "颜色": "红色"},
+        4_900,
+    )
+    assert "<td>material: silk, cotton, size: 10:12, 颜色: 红色</td>" in text(response)
+
+
+def test_a_variant_the_box_cannot_hold_is_kept_as_it_is(api_client, merchant, scarf):
+    """The API takes any name; one with a colon in it would read back as another variant."""
+    product, sku = scarf
+    actions.update_sku(
+        merchant=merchant, sku_id=sku.pk, attributes={"ratio: w/h": "16:9"}, price=sku.price
+    )
+    client = client_for(merchant)
+    page = text(client.get(f"/shop/manage/products/{product.pk}/"))
+    prefix = f"sku-{sku.pk}"
+    assert (
+        f'<textarea name="{prefix}-attributes" cols="40" rows="3" maxlength="1000" disabled '
+        f'aria-describedby="id_{prefix}-attributes_helptext" id="id_{prefix}-attributes"> '
+        "ratio: w/h: 16:9</textarea>"
+    ) in page
+    assert (
+        f'<div class="muted" id="id_{prefix}-attributes_helptext">This variant has a colon in a '
+        "name, or a line break, which this box cannot keep: change it through the API.</div>"
+    ) in page
+    response = client.post(
+        f"/shop/manage/skus/{sku.pk}/",
+        {
+            f"{prefix}-attributes": "ratio: w/h: 4:3",  # a disabled box sends nothing; ignored
+            f"{prefix}-price": "99.00",
+            f"{prefix}-is_active": "on",
+        },
+        follow=True,
+    )
+    assert flash(response) == ["SKU saved."]
+    sku.refresh_from_db()
+    assert (sku.attributes, sku.price) == ({"ratio: w/h": "16:9"}, 9_900)
