@@ -11,7 +11,7 @@ from datetime import datetime
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
-from ninja import File, Header, Router, Schema, Status
+from ninja import File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -379,8 +379,11 @@ def _message(message: Message, *, flags: int | None, token: str = "", product=No
 
 
 @router.get("/v1/conversations", response={200: list[ConversationOut], **ERRORS})
-def list_conversations(request, before: datetime | None = None):
-    """Newest first, 20 a page; pass the last item's ``last_message_at`` as ``before``."""
+def list_conversations(
+    request, before: datetime | None = None, before_id: int | None = Query(None, ge=1, le=2**63 - 1)
+):
+    """Newest first, 20 a page: for the next page pass the last item's ``last_message_at`` as
+    ``before`` and its account's id as ``before_id``."""
     return [
         {
             "account": _account(entry.other),
@@ -389,7 +392,7 @@ def list_conversations(request, before: datetime | None = None):
             "unread": entry.unread,
             "is_campaign": entry.is_campaign,
         }
-        for entry in selectors.inbox(user=request.auth, before=before)
+        for entry in selectors.inbox(user=request.auth, before=before, before_id=before_id)
     ]
 
 

@@ -91,10 +91,16 @@ _PERSON_COLUMNS = "u.id, u.username, u.display_name, u.kind, u.is_verified_merch
 
 
 def inbox(
-    *, user: User, before: datetime | None = None, limit: int = INBOX_PAGE
+    *,
+    user: User,
+    before: datetime | None = None,
+    before_id: int | None = None,
+    limit: int = INBOX_PAGE,
 ) -> list[InboxEntry]:
-    """Everyone the person has messages from or a conversation with, newest first, each
-    with its unread count: one page of lines older than ``before``, in one statement.
+    """Everyone the person has messages from or a conversation with, newest first (then by
+    the other account's id, highest first), each with its unread count: one page of lines
+    after the cursor (``before``, and ``before_id`` for lines at that very time), in one
+    statement.
 
     Campaign lines: every one of the person's receipts, grouped in the database by the
     merchant that sent them. They are read through the receipts' primary key, which leads
@@ -105,8 +111,15 @@ def inbox(
     """
     older, older_params = "", []
     if before is not None:
-        older = " AND {column} < %s"
-        older_params = [connection.ops.adapt_datetimefield_value(before)]
+        at = connection.ops.adapt_datetimefield_value(before)
+        if before_id is None:
+            older = " AND {column} < %s"
+            older_params = [at]
+        else:
+            # Lines at the cursor's own time continue with the next account id down.
+            older = " AND ({column} < %s OR ({column} = %s AND {other} < %s))"
+            older_params = [at, at, before_id]
+    limit = int(limit)  # written into the statement, so a prepared plan knows the page size
     last_at = "CASE WHEN p_at IS NULL OR c_at > p_at THEN c_at ELSE p_at END"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -122,11 +135,12 @@ def inbox(
             " UNION ALL SELECT pp.other_id, NULL, NULL, 0, pp.last_message_at,"
             " pp.unread_count, pp.conversation_id FROM (SELECT p.other_id, p.last_message_at,"
             " p.unread_count, p.conversation_id FROM messaging_participant p"
-            f" WHERE p.user_id = %s{older.format(column='p.last_message_at')}"
+            f" WHERE p.user_id = %s{older.format(column='p.last_message_at', other='p.other_id')}"
             " AND p.other_id NOT IN (SELECT other_id FROM c)"
-            " ORDER BY p.last_message_at DESC LIMIT %s) pp),"
+            f" ORDER BY p.last_message_at DESC, p.other_id DESC LIMIT {limit}) pp),"
             f" page AS (SELECT lines.*, {last_at} AS last_at FROM lines"
-            f" WHERE 1 = 1{older.format(column=last_at)} ORDER BY last_at DESC, other_id DESC LIMIT %s)"
+            f" WHERE 1 = 1{older.format(column=last_at, other='other_id')}"
+            f" ORDER BY last_at DESC, other_id DESC LIMIT {limit})"
             " SELECT page.last_at, page.c_at, page.p_at,"
             " page.c_unread + COALESCE(page.p_unread, 0), cc.title,"
             " (SELECT CASE WHEN mm.body = '' THEN mm.attachment_url ELSE mm.body END"
@@ -142,9 +156,7 @@ def inbox(
                 user.pk,
                 user.pk,
                 *older_params,
-                limit,
                 *older_params,
-                limit,
             ],
         )
         rows = cursor.fetchall()

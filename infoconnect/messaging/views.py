@@ -53,8 +53,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         before = parse_datetime(request.GET.get("before", "") or "")
     except ValueError:
         before = None
-    entries = selectors.inbox(user=request.user, before=before)
-    older = entries[-1].last_at.isoformat() if len(entries) == selectors.INBOX_PAGE else ""
+    before_id = request.GET.get("before_id", "")
+    before_id = int(before_id) if before_id.isdigit() and len(before_id) < 19 else None
+    entries = selectors.inbox(user=request.user, before=before, before_id=before_id)
+    older = None
+    if len(entries) == selectors.INBOX_PAGE:
+        older = {"before": entries[-1].last_at.isoformat(), "before_id": entries[-1].other.pk}
     return render(request, "messaging/inbox.html", {"entries": entries, "older": older})
 
 

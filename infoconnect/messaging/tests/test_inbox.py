@@ -269,13 +269,46 @@ def _private(sender, recipient, body: str, at: datetime) -> None:
 
 
 def _all_pages(user) -> list[list[selectors.InboxEntry]]:
-    pages, before = [], None
+    pages, before, before_id = [], None, None
     while True:
-        page = selectors.inbox(user=user, before=before)
+        page = selectors.inbox(user=user, before=before, before_id=before_id)
         pages.append(page)
         if len(page) < selectors.INBOX_PAGE:
             return pages
-        before = page[-1].last_at
+        before, before_id = page[-1].last_at, page[-1].other.pk
+
+
+def test_inbox_pages_through_lines_that_share_a_time(api_client, make_user):
+    """A page boundary inside a run of lines at the same instant loses and repeats none."""
+    me = make_user("me")
+    shops = [make_user(f"t{i:02d}", kind="merchant", verified=True) for i in range(12)]
+    people = [make_user(f"p{i:02d}") for i in range(14)]
+    for shop in shops:
+        _received(me, shop, f"{shop.username} offer", BASE)
+    for person in people:
+        _private(person, me, "hello", BASE)
+    _private(make_user("newest"), me, "hi", BASE + timedelta(minutes=1))
+    pages = _all_pages(me)
+    assert [len(page) for page in pages] == [20, 7]
+    seen = [e.other.username for page in pages for e in page]
+    expected = sorted((u for u in [*shops, *people]), key=lambda u: u.pk, reverse=True)
+    assert seen == ["newest", *(u.username for u in expected)]
+    # The API's cursor and the web inbox's Older link carry the account id too.
+    client = api_client(me)
+    first = client.get("/api/v1/conversations").json()
+    second = client.get(
+        "/api/v1/conversations",
+        {"before": first[-1]["last_message_at"], "before_id": first[-1]["account"]["id"]},
+    ).json()
+    assert [c["account"]["username"] for c in first + second] == seen
+    bad = client.get("/api/v1/conversations", {"before": BASE.isoformat(), "before_id": "x"})
+    assert (bad.status_code, bad.json()["code"]) == (422, "validation_error")
+    web = Client()
+    web.force_login(me)
+    html = web.get("/messages/").content.decode()
+    older = re.search(r'<a href="\?(before=[^"]+)">Older</a>', html).group(1)
+    html = web.get(f"/messages/?{older.replace('&amp;', '&')}").content.decode()
+    assert re.findall(r'data-testid="conversation-([^"]+)"', html) == seen[20:]
 
 
 def test_inbox_lists_a_merchant_behind_more_than_200_newer_receipts(
@@ -318,8 +351,8 @@ def test_inbox_lists_a_merchant_behind_more_than_200_newer_receipts(
     web.force_login(fan)
     first_html = web.get("/messages/").content.decode()
     assert 'data-testid="conversation-oldshop"' not in first_html
-    older = re.search(r'<a href="\?before=([^"]+)">Older</a>', first_html).group(1)
-    second_html = web.get(f"/messages/?before={older}").content.decode()
+    older = re.search(r'<a href="\?(before=[^"]+)">Older</a>', first_html).group(1)
+    second_html = web.get(f"/messages/?{older.replace('&amp;', '&')}").content.decode()
     assert 'data-testid="conversation-oldshop"' in second_html
     assert '<span class="badge" data-testid="unread-oldshop">1</span>' in second_html
     assert selectors.unread_total(user=fan) == 30 * 3 + 1
