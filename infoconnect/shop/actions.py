@@ -158,9 +158,10 @@ def _own_sku(merchant: User, sku_id: int) -> Sku:
     return sku
 
 
-def _locked_max_per_order(product_id: int) -> int:
-    """Lock the product's row and read its per-order limit: a SKU's price and the limit are
-    checked against each other, so they change one at a time."""
+def _lock_product(product_id: int) -> int:
+    """Lock the product's row and read its per-order limit. Writes checked against the rest of
+    the product take turns under it: a SKU's price against the limit, an image's position
+    against the other images'."""
     return (
         Product.objects.select_for_update()
         .filter(pk=product_id)
@@ -276,7 +277,7 @@ def update_product(
     )
     product.category_id = _category(category_id)
     max_per_order = _clean_max_per_order(max_per_order)
-    _locked_max_per_order(product.pk)  # then no SKU's price changes under the check
+    _lock_product(product.pk)  # then no SKU's price changes under the check
     _check_limit_fits(product, max_per_order)
     product.max_per_order = max_per_order
     product.updated_at = timezone.now()
@@ -326,7 +327,7 @@ def add_sku(
             _("Only CNY prices are supported."),
             fields={"currency": [str(_("Only CNY."))]},
         )
-    _check_price_fits(price=price, max_per_order=_locked_max_per_order(product.pk))
+    _check_price_fits(price=price, max_per_order=_lock_product(product.pk))
     return Sku.objects.create(
         product=product,
         attributes=_clean_attributes(attributes),
@@ -343,7 +344,7 @@ def update_sku(
     sku = _own_sku(merchant, sku_id)
     price = _clean_price(price)
     attributes = _clean_attributes(attributes)
-    _check_price_fits(price=price, max_per_order=_locked_max_per_order(sku.product_id))
+    _check_price_fits(price=price, max_per_order=_lock_product(sku.product_id))
     sku.attributes = attributes
     sku.price = price
     sku.is_active = bool(is_active)
@@ -395,6 +396,8 @@ def add_product_image(*, merchant: User, product_id: int, upload) -> ProductImag
     product = _own_product(merchant, product_id)
     data = upload.read()
     image_format, thumb = _thumbnail(data)
+    _lock_product(product.pk)
+    # Positions run 0, 1, 2, … with no gap (deletion closes it): the next one is the count.
     position = product.images.count()
     image = ProductImage(product=product, position=position)
     image.image.save(f"p{product.pk}.{EXTENSIONS[image_format]}", ContentFile(data), save=False)
@@ -405,12 +408,14 @@ def add_product_image(*, merchant: User, product_id: int, upload) -> ProductImag
 
 @transaction.atomic
 def delete_product_image(*, merchant: User, product_id: int, image_id: int) -> None:
-    """Remove one image of the merchant's product; the others keep their positions.
+    """Remove one image of the merchant's product; those after it move up one place, so the
+    positions stay 0, 1, 2, … in the same order.
 
     The files go only once the row's deletion has committed: a rollback leaves the image
     whole, and a failed file removal leaves an orphan file, never a row without its file.
     """
     product = _own_product(merchant, product_id)
+    _lock_product(product.pk)
     image = ProductImage.objects.filter(pk=image_id, product_id=product.pk).first()
     if image is None:
         raise DomainError(ShopError.IMAGE_NOT_FOUND)
@@ -420,6 +425,9 @@ def delete_product_image(*, merchant: User, product_id: int, image_id: int) -> N
     deleted, _rows = ProductImage.objects.filter(pk=image.pk).delete()
     if not deleted:
         raise DomainError(ShopError.IMAGE_NOT_FOUND)
+    ProductImage.objects.filter(product_id=product.pk, position__gt=image.position).update(
+        position=F("position") - 1
+    )
     transaction.on_commit(lambda: _delete_files(storage, names), robust=True)
 
 

@@ -215,8 +215,8 @@ def test_delete_product_image_removes_the_files_after_commit(
         assert all(os.path.exists(path) for path in files)
     assert len(callbacks) == 1
     assert not any(os.path.exists(path) for path in files)
-    # The others stay, files and positions untouched.
-    assert list(product.images.values_list("pk", "position")) == [(first.pk, 0), (third.pk, 2)]
+    # The others stay with their files, in their order, with no gap in the positions.
+    assert list(product.images.values_list("pk", "position")) == [(first.pk, 0), (third.pk, 1)]
     assert all(
         os.path.exists(i.image.path) and os.path.exists(i.thumbnail.path) for i in (first, third)
     )
@@ -238,6 +238,68 @@ def test_delete_product_image_rolled_back_keeps_the_files(
     assert callbacks == []
     assert ProductImage.objects.filter(pk=image.pk).exists()
     assert os.path.exists(image.image.path) and os.path.exists(image.thumbnail.path)
+
+
+def test_image_positions_stay_unique_and_in_order(merchant, scarf):
+    """Deleting closes the gap, so the next upload never takes a position already held."""
+    product, _sku = scarf
+    a, b, c = (_add_image(merchant, product, (i, i, i)) for i in (1, 2, 3))
+    assert (a.position, b.position, c.position) == (0, 1, 2)
+    actions.delete_product_image(merchant=merchant, product_id=product.pk, image_id=a.pk)
+    d = _add_image(merchant, product)
+    assert list(product.images.values_list("pk", "position")) == [
+        (b.pk, 0),
+        (c.pk, 1),
+        (d.pk, 2),
+    ]
+    actions.delete_product_image(merchant=merchant, product_id=product.pk, image_id=c.pk)
+    actions.delete_product_image(merchant=merchant, product_id=product.pk, image_id=d.pk)
+    e = _add_image(merchant, product)
+    assert list(product.images.values_list("pk", "position")) == [(b.pk, 0), (e.pk, 1)]
+    assert product.cover == b
+    # Another product's images are numbered on their own.
+    other = make_product(merchant, title="Tea set")[0]
+    assert _add_image(merchant, other).position == 0
+    assert list(product.images.values_list("pk", "position")) == [(b.pk, 0), (e.pk, 1)]
+
+
+def test_a_refused_or_rolled_back_delete_leaves_the_positions(make_user, merchant, scarf):
+    from django.db import transaction
+
+    product, _sku = scarf
+    images = [_add_image(merchant, product, (i, i, i)) for i in (1, 2, 3)]
+    expected = [(image.pk, n) for n, image in enumerate(images)]
+    rival = make_user("rival", kind="merchant", verified=True)
+    with raises("product_not_found"):
+        actions.delete_product_image(merchant=rival, product_id=product.pk, image_id=images[0].pk)
+    with raises("image_not_found"):
+        actions.delete_product_image(merchant=merchant, product_id=product.pk, image_id=999999)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        actions.delete_product_image(
+            merchant=merchant, product_id=product.pk, image_id=images[0].pk
+        )
+        raise RuntimeError("the request failed after the delete")
+    assert list(product.images.values_list("pk", "position")) == expected
+
+
+def test_migration_renumbers_positions_left_with_gaps_and_twins(merchant, scarf):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    product, _sku = scarf
+    other = make_product(merchant, title="Tea set")[0]
+    images = [_add_image(merchant, product, (i, i, i)) for i in (1, 2, 3, 4)]
+    lone = _add_image(merchant, other)
+    # What the old deletion and upload left: a gap (1 deleted), then a twin of position 2.
+    for image, position in zip(images, (0, 2, 2, 5), strict=True):
+        ProductImage.objects.filter(pk=image.pk).update(position=position)
+    ProductImage.objects.filter(pk=lone.pk).update(position=3)
+    import_module("infoconnect.shop.migrations.0006_dense_image_positions").renumber(apps, None)
+    assert list(product.images.values_list("pk", "position")) == [
+        (image.pk, n) for n, image in enumerate(images)
+    ]
+    assert list(other.images.values_list("pk", "position")) == [(lone.pk, 0)]
 
 
 def test_delete_product_image_not_found_or_not_yours(

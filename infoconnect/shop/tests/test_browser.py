@@ -194,3 +194,44 @@ def test_a_variant_value_with_commas_is_entered_on_the_product_page(page, login,
     )
     page.goto(f"/shop/p/{product.pk}/")
     expect(page.get_by_role("radio", name="colour: red, white and blue")).to_be_checked()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_images_keep_their_order_after_a_delete_and_an_upload(page, login, make_user, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from playwright.sync_api import expect
+
+    from infoconnect.shop import actions
+    from infoconnect.shop.models import ProductImage
+    from infoconnect.shop.tests.conftest import png_bytes
+
+    merchant = make_user("acme", kind="merchant", verified=True)
+    product, _sku = make_product(merchant, title="Silk scarf", price=12_900, stock=5)
+    first, second, third = (
+        actions.add_product_image(
+            merchant=merchant,
+            product_id=product.pk,
+            upload=SimpleUploadedFile("p.png", png_bytes(), content_type="image/png"),
+        )
+        for _ in range(3)
+    )
+    upload = tmp_path / "new.png"
+    upload.write_bytes(png_bytes(colour=(0, 90, 200)))
+
+    login("acme")
+    page.goto(f"/shop/manage/products/{product.pk}/")
+    page.locator(f"#image-{first.pk}").get_by_role("button", name="Delete image").click()
+    expect(page.locator(".flash-success")).to_have_text("Image deleted.")
+    page.locator("#id_image").set_input_files(str(upload))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".flash-success")).to_have_text("Image added.")
+    added = ProductImage.objects.order_by("-pk").first()
+    shown = page.locator("figure[id^=image-]")
+    expect(shown).to_have_count(3)
+    assert [shown.nth(i).get_attribute("id") for i in range(3)] == [
+        f"image-{second.pk}",
+        f"image-{third.pk}",
+        f"image-{added.pk}",
+    ]
+    assert list(product.images.values_list("position", flat=True)) == [0, 1, 2]
