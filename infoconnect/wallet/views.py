@@ -219,15 +219,26 @@ def sandbox_pay(request: HttpRequest, reference: str) -> HttpResponse:
     payment = selectors.payment_by_reference(reference=reference)
     if payment is None or payment.user_id != request.user.pk or payment.provider != "sandbox":
         raise Http404
+    # Back where the top-up was started: the wallet, or the merchant balance it is for.
+    to_merchant = payment.destination == AccountKind.MERCHANT
+    back_url = f"{reverse('wallet:merchant' if to_merchant else 'wallet:home')}?topup={payment.pk}"
     if request.method == "POST":
         if payment.status == Payment.Status.PENDING:
             provider = get_provider(payment.provider)
             if request.POST.get("decision") == "confirm":
                 provider.confirm_payment(reference=reference)
-                messages.success(request, _("Payment confirmed; your wallet will be credited."))
+                messages.success(
+                    request,
+                    _("Payment confirmed; your merchant balance will be credited.")
+                    if to_merchant
+                    else _("Payment confirmed; your wallet will be credited."),
+                )
             else:
                 provider.cancel_payment(reference=reference)
                 messages.info(request, _("Payment cancelled."))
-        back = "wallet:merchant" if payment.destination == AccountKind.MERCHANT else "wallet:home"
-        return redirect(f"{reverse(back)}?topup={payment.pk}")
-    return render(request, "wallet/sandbox_pay.html", {"payment": payment})
+        return redirect(back_url)
+    return render(
+        request,
+        "wallet/sandbox_pay.html",
+        {"payment": payment, "back_url": back_url, "to_merchant": to_merchant},
+    )

@@ -82,6 +82,48 @@ def test_merchant_page_tops_up_through_the_sandbox(merchant, django_capture_on_c
     assert_ledger_consistent()
 
 
+def test_sandbox_page_goes_back_where_the_topup_was_started(
+    merchant, alice, django_capture_on_commit_callbacks
+):
+    to_balance = actions.start_topup(
+        user_id=merchant.pk, amount=900, destination=AccountKind.MERCHANT
+    )
+    own_wallet = actions.start_topup(user_id=merchant.pk, amount=700)
+    alices = actions.start_topup(user_id=alice.pk, amount=500)
+    client = client_for(merchant)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            f"/wallet/sandbox/pay/{to_balance.provider_ref}/", {"decision": "confirm"}, follow=True
+        )
+    assert done.redirect_chain == [(f"/wallet/merchant/?topup={to_balance.pk}", 302)]
+    assert [str(m) for m in done.context["messages"]] == [
+        "Payment confirmed; your merchant balance will be credited."
+    ]
+    page = client.get(f"/wallet/sandbox/pay/{to_balance.provider_ref}/").content.decode()
+    assert (
+        f'<a id="sandbox-back" href="/wallet/merchant/?topup={to_balance.pk}">'
+        "Back to your merchant balance</a>"
+    ) in page
+    page = client.get(
+        f"/wallet/sandbox/pay/{to_balance.provider_ref}/", headers={"Accept-Language": "zh-hans"}
+    ).content.decode()
+    assert f'href="/wallet/merchant/?topup={to_balance.pk}">返回商家余额</a>' in page
+    # A merchant's top-up of its own wallet goes back to the wallet, as a person's does.
+    actions.cancel_topup(payment_id=own_wallet.pk)
+    page = client.get(f"/wallet/sandbox/pay/{own_wallet.provider_ref}/").content.decode()
+    assert (
+        f'<a id="sandbox-back" href="/wallet/?topup={own_wallet.pk}">Back to your wallet</a>'
+    ) in page
+    actions.cancel_topup(payment_id=alices.pk)
+    page = client_for(alice).get(f"/wallet/sandbox/pay/{alices.provider_ref}/").content.decode()
+    assert f'<a id="sandbox-back" href="/wallet/?topup={alices.pk}">Back to your wallet</a>' in page
+    # Nobody reaches another's payment page, or its way back.
+    assert client.get(f"/wallet/sandbox/pay/{alices.provider_ref}/").status_code == 404
+    assert (
+        client_for(alice).get(f"/wallet/sandbox/pay/{to_balance.provider_ref}/").status_code == 404
+    )
+
+
 @pytest.mark.parametrize("amount", ["", "abc", "0", "-1"])
 def test_merchant_topup_form_rejects_bad_amounts(merchant, amount):
     response = client_for(merchant).post(
@@ -162,3 +204,23 @@ def test_merchant_tops_up_its_balance_in_the_browser(page, login, make_user):
     page.get_by_role("button", name="Confirm payment").click()
     expect(page.locator("#topup-status")).to_have_text("Top-up of ¥15.00: Paid.")
     expect(page.locator("#merchant-balance")).to_have_text("¥15.00")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_back_from_a_finished_merchant_topup_goes_to_the_balance(page, login, make_user):
+    from playwright.sync_api import expect
+
+    make_user("acme", kind="merchant", verified=True)
+    login("acme")
+    page.goto("/wallet/merchant/")
+    page.get_by_label("Top-up (¥)").fill("6.00")
+    page.get_by_role("button", name="Top up balance").click()
+    sandbox = page.url
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#topup-status")).to_have_text("Top-up of ¥6.00: Canceled.")
+    # The payer comes back to the provider's page later and follows its link back.
+    page.goto(sandbox)
+    page.get_by_role("link", name="Back to your merchant balance").click()
+    expect(page.locator("#merchant-balance")).to_have_text("¥0.00")
+    expect(page.locator("#topup-status")).to_have_text("Top-up of ¥6.00: Canceled.")
