@@ -9,6 +9,7 @@ below zero is guarded by the write itself and two transactions never deadlock.
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -27,7 +28,7 @@ from infoconnect.wallet.models import (
     ProviderNotification,
     TransactionKind,
 )
-from infoconnect.wallet.providers import DEFAULT_PROVIDER, get_provider
+from infoconnect.wallet.providers import DEFAULT_PROVIDER, cancel_payments, get_provider
 
 MAX_AMOUNT = 10**12  # fen; keeps every sum far inside a 64-bit integer
 MAX_TOPUP = 5_000_000  # ¥50,000 per top-up
@@ -588,6 +589,10 @@ def expire_stale_topups(*, now: datetime | None = None, batch: int = 1000) -> in
     Safe to run twice and on several machines at once: each chunk is one UPDATE conditional
     on the row still being pending, so a top-up completed or cancelled meanwhile is left
     alone and one already expired is not counted again. Returns how many it expired.
+
+    Once a chunk's expiry has committed, each of its payments is cancelled at its provider
+    so the payer can no longer pay it; a cancellation that fails is logged and changes
+    nothing here (see providers.cancel_payments).
     """
     now = now or timezone.now()
     cutoff = now - TOPUP_EXPIRES_AFTER
@@ -598,17 +603,20 @@ def expire_stale_topups(*, now: datetime | None = None, batch: int = 1000) -> in
         with transaction.atomic():
             # Rows locked in id order, skipping those another sweeper or a completing
             # notification holds: concurrent sweeps neither wait on nor deadlock each other.
-            ids = list(
+            rows = list(
                 stale.filter(pk__gt=last_id)
                 .order_by("pk")
                 .select_for_update(skip_locked=True)
-                .values_list("pk", flat=True)[:batch]
+                .values_list("pk", "provider", "provider_ref")[:batch]
             )
-            if not ids:
+            if not rows:
                 return expired
+            ids = [row[0] for row in rows]
             expired += stale.filter(pk__in=ids).update(
                 status=Payment.Status.EXPIRED, completed_at=now
             )
+            # Locked since they were read, so every row read is one this UPDATE expired.
+            transaction.on_commit(partial(cancel_payments, rows), robust=True)
         last_id = ids[-1]
 
 

@@ -32,6 +32,15 @@ class PaymentProvider(ABC):
         """Open a payment; the payer is sent to the returned page to confirm it."""
 
     @abstractmethod
+    def cancel_payment(self, *, reference: str) -> None:
+        """Call off a payment we stopped waiting for, so the payer can no longer pay it.
+
+        Safe to call twice. A payer who paid before the cancellation reached the provider is
+        still reported with payment.succeeded, and that success is credited. Raises when the
+        provider cannot be reached or refuses; the caller decides what that means.
+        """
+
+    @abstractmethod
     def create_payout(self, *, amount: int, currency: str) -> str:
         """Ask for money to be sent out; returns the provider's reference.
 

@@ -60,6 +60,8 @@ class SandboxProvider(PaymentProvider):
         self._notify_later(event=PAYMENT_SUCCEEDED, object_ref=reference)
 
     def cancel_payment(self, *, reference: str) -> None:
+        """The payment is called off: by the payer on the sandbox page, or by us once the
+        top-up expired. Like a real provider, the sandbox then notifies payment.canceled."""
         self._notify_later(event=PAYMENT_CANCELED, object_ref=reference)
 
     def _notify_later(self, *, event: str, object_ref: str) -> None:
