@@ -230,30 +230,34 @@ def write_chunk(
 def _write_chunk_counting(
     cursor, audience: Audience, message_id: int, low: int, high: int, cap: Cap | None, now
 ) -> ChunkCounts:
-    """PostgreSQL: the insert and every count in one statement (a data-modifying CTE)."""
+    """PostgreSQL: the insert and every count in one statement (a data-modifying CTE), so
+    all of them see one snapshot. The counts take a second index-only pass over the range,
+    which costs less than keeping the range's followers in a materialized CTE for both."""
     skip_set, skip_params = _skip_set(audience.merchant_id, low, high, reasons=True)
-    candidates, candidate_params = _candidates(
+    candidates, candidate_params = _candidates(audience, low, high)
+    counted, counted_params = _candidates(
         audience, low, high, outer_join=" LEFT JOIN s ON s.id = f.follower_id"
     )
     capped, capped_params = _capped(cap) if cap is not None else ("FALSE", [])
     cursor.execute(
         f"WITH s AS (SELECT id, MIN(reason) AS reason FROM ({skip_set}) k GROUP BY id),"
-        f" c AS MATERIALIZED (SELECT f.follower_id, s.reason {candidates}),"
         " ins AS (INSERT INTO messaging_receipt (recipient_id, message_id, created_at, flags)"
-        f" SELECT f.follower_id, %s, %s, 0 FROM c f WHERE f.reason IS NULL AND NOT {capped}"
+        f" SELECT f.follower_id, %s, %s, 0 {candidates}"
+        f" AND f.follower_id NOT IN (SELECT id FROM s) AND NOT {capped}"
         " ON CONFLICT DO NOTHING RETURNING 1)"
         " SELECT (SELECT COUNT(*) FROM ins), COUNT(*),"
-        " COUNT(*) FILTER (WHERE c.reason = %s), COUNT(*) FILTER (WHERE c.reason = %s),"
-        " COUNT(*) FILTER (WHERE c.reason = %s) FROM c",
+        " COUNT(*) FILTER (WHERE s.reason = %s), COUNT(*) FILTER (WHERE s.reason = %s),"
+        f" COUNT(*) FILTER (WHERE s.reason = %s) {counted}",
         [
             *skip_params,
-            *candidate_params,
             message_id,
             now,
+            *candidate_params,
             *capped_params,
             BLOCKED,
             MUTED,
             OPTED_OUT,
+            *counted_params,
         ],
     )
     delivered, targeted, blocked, muted, opted_out = cursor.fetchone()
