@@ -146,6 +146,8 @@ class ProductCardOut(Schema):
     price_display: str
     image_url: str | None
     url: str
+    # "available", "sold_out" (nothing in stock) or "unavailable" (nothing on sale)
+    availability: str
 
 
 class MessageOut(Schema):
@@ -343,6 +345,7 @@ def _product_card(product, url: str) -> dict:
         "price_display": format_money(price) if price is not None else "",
         "image_url": cover.thumbnail.url if cover else None,
         "url": url,
+        "availability": product.availability,
     }
 
 

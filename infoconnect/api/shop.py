@@ -77,6 +77,8 @@ class ProductOut(Schema):
     max_per_order: int
     min_price: int | None
     min_price_display: str | None
+    # "available", "sold_out" (nothing in stock) or "unavailable" (nothing on sale)
+    availability: str
     images: list[ImageOut]
     url: str
 

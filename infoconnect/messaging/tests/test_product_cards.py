@@ -122,7 +122,7 @@ def test_private_message_carries_a_product_card(api_client, client, merchant, sc
         12_900,
         "¥129.00",
     )
-    assert card["url"] == f"/shop/p/{scarf.pk}/"
+    assert (card["url"], card["availability"]) == (f"/shop/p/{scarf.pk}/", "available")
     [message] = api_client(alice).get(f"/api/v1/conversations/{merchant.pk}/messages").json()
     assert message["product"]["title"] == "Silk scarf"
     client.force_login(alice)

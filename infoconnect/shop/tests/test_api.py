@@ -54,6 +54,18 @@ def test_products_are_public_and_only_on_sale(api_client, merchant, scarf):
     assert [s["id"] for s in skus] == [sku.pk]
     error(api_client().get(f"/api/v1/products/{draft.pk}"), 404, "product_not_found")
     assert api_client(merchant).get(f"/api/v1/products/{draft.pk}").json()["status"] == "draft"
+
+
+def test_products_say_whether_they_can_be_bought(api_client, merchant, scarf):
+    product, sku = scarf
+    assert api_client().get("/api/v1/products").json()[0]["availability"] == "available"
+    Sku.objects.filter(pk=sku.pk).update(stock=0)
+    assert api_client().get("/api/v1/products").json()[0]["availability"] == "sold_out"
+    detail = api_client().get(f"/api/v1/products/{product.pk}").json()
+    assert detail["availability"] == "sold_out"
+    Sku.objects.filter(pk=sku.pk).update(is_active=False)
+    detail = api_client().get(f"/api/v1/products/{product.pk}").json()
+    assert detail["availability"] == "unavailable"
     error(api_client().get("/api/v1/products/999999"), 404, "product_not_found")
 
 
