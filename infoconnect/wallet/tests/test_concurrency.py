@@ -7,7 +7,12 @@ from django.db import connection
 
 from infoconnect.core.errors import DomainError
 from infoconnect.wallet import actions
-from infoconnect.wallet.models import AccountKind, LedgerTransaction, TransactionKind
+from infoconnect.wallet.models import (
+    AccountKind,
+    LedgerAccount,
+    LedgerTransaction,
+    TransactionKind,
+)
 from infoconnect.wallet.selectors import balance_of
 from infoconnect.wallet.tests.helpers import assert_ledger_consistent, fund, fund_merchant
 
@@ -73,6 +78,31 @@ def test_concurrent_duplicates_of_one_payment_move_money_once(make_user):
     assert results == ["ok"] * 8
     assert balance_of(user_id=buyer.pk) == 700
     assert LedgerTransaction.objects.filter(kind=TransactionKind.ORDER_PAYMENT).count() == 1
+    assert_ledger_consistent()
+
+
+@pytest.mark.parametrize("escrow_first", [False, True])
+def test_concurrent_payments_and_refunds_of_one_buyer_never_deadlock(make_user, escrow_first):
+    """Payments (wallet to escrow, one statement) and refunds (escrow to wallet) lock the
+    same two accounts: in ascending id order both ways, whichever of the two is older."""
+    buyer = make_user("buyer")
+    if escrow_first:
+        LedgerAccount.objects.create(owner_id=buyer.pk, kind=AccountKind.ESCROW, currency="CNY")
+    fund(buyer.pk, 4000)
+    for order_id in range(1, 9):
+        actions.pay_order(buyer_id=buyer.pk, order_id=order_id, amount=100)
+
+    def work(index: int) -> None:
+        if index % 2:
+            actions.refund_escrow(order_id=index // 2 + 1, buyer_id=buyer.pk, amount=100)
+        else:
+            actions.pay_order(buyer_id=buyer.pk, order_id=100 + index, amount=100)
+
+    results = run_together(16, work)
+
+    assert results == ["ok"] * 16
+    assert balance_of(user_id=buyer.pk) == 4000 - 800
+    assert balance_of(user_id=buyer.pk, kind=AccountKind.ESCROW) == 800
     assert_ledger_consistent()
 
 
