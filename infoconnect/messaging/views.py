@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -146,7 +147,13 @@ def report(request: HttpRequest, message_id: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("messaging:inbox")
     messages.success(request, gettext("Thank you: we have recorded your report."))
-    return redirect(request.POST.get("next") or reverse("messaging:inbox"))
+    next_url = request.POST.get("next") or ""
+    # Only back to a page of this site: a forged form must not send the reporter elsewhere.
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("messaging:inbox")
+    return redirect(next_url)
 
 
 @login_required

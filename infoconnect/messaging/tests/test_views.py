@@ -358,3 +358,26 @@ def test_export_of_a_draft_holds_nothing(merchant, campaign):
     assert ["State", "Draft"] in rows
     assert ["Cost held", "0", "¥0.00"] in rows
     assert ["Charged", "", "when the campaign ends"] in rows
+
+
+def test_report_goes_back_only_to_a_page_of_this_site(
+    committed, make_user, merchant, followers, campaign
+):
+    with committed():
+        actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
+    campaign.refresh_from_db()
+    report = f"/messages/m/{campaign.message_id}/report/"
+    back = client_for(followers[0]).post(report, {"next": "/messages/@acme/"})
+    assert (back.status_code, back["Location"]) == (302, "/messages/@acme/")
+    forgeries = ["https://evil.example.com/", "//evil.example.com/", "javascript:alert(1)"]
+    for fan, forged in zip(followers[1:4], forgeries, strict=True):
+        response = client_for(fan).post(report, {"next": forged})
+        assert (response.status_code, response["Location"]) == (302, "/messages/")
+    # Someone who did not receive the message reports nothing and goes to the inbox.
+    refused = client_for(make_user("outsider")).post(
+        report, {"next": "/messages/@acme/"}, follow=True
+    )
+    assert refused.redirect_chain == [("/messages/", 302)]
+    assert "That message does not exist." in refused.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.reported == 4
