@@ -33,6 +33,7 @@ from infoconnect.messaging.models import (
     Participant,
     Receipt,
 )
+from infoconnect.messaging.selectors import is_id
 from infoconnect.social.models import Block, Follow
 from infoconnect.wallet import actions as wallet_actions
 from infoconnect.wallet import selectors as wallet_selectors
@@ -140,7 +141,10 @@ def _clean_tag(tag: str) -> str:
 @transaction.atomic
 def tag_follower(*, merchant: User, follower_id: int, tag: str) -> FollowerTag:
     tag = _clean_tag(tag)
-    if not Follow.objects.filter(follower_id=follower_id, target=merchant).exists():
+    if (
+        not is_id(follower_id)
+        or not Follow.objects.filter(follower_id=follower_id, target=merchant).exists()
+    ):
         raise DomainError(MessagingError.RECIPIENT_NOT_FOUND)
     row, _created = FollowerTag.objects.get_or_create(
         merchant=merchant, follower_id=follower_id, tag=tag
@@ -150,6 +154,8 @@ def tag_follower(*, merchant: User, follower_id: int, tag: str) -> FollowerTag:
 
 @transaction.atomic
 def untag_follower(*, merchant: User, follower_id: int, tag: str) -> int:
+    if not is_id(follower_id):
+        return 0
     deleted, _by_model = FollowerTag.objects.filter(
         merchant=merchant, follower_id=follower_id, tag=_clean_tag(tag)
     ).delete()

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
+from infoconnect.core.pagination import MAX_ID
 from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.models import (
     Campaign,
@@ -347,7 +348,14 @@ def account_exists(account_id: int) -> bool:
     return User.objects.filter(pk=account_id).exists()
 
 
+def is_id(value: int) -> bool:
+    """Could this be a row id? Larger numbers are no row's, and the databases refuse them."""
+    return 0 < value <= MAX_ID
+
+
 def message_sent_by(*, message_id: int, sender_id: int) -> bool:
+    if not (is_id(message_id) and is_id(sender_id)):
+        return False
     return Message.objects.filter(pk=message_id, sender_id=sender_id).exists()
 
 

@@ -368,3 +368,41 @@ def test_campaign_image_only_by_its_merchant(
     campaign.refresh_from_db()
     assert campaign.image.name == "campaigns/spring.png"
     assert _campaign_files(settings) == ["spring.png"]
+
+
+@pytest.mark.parametrize("huge", [2**63, 2**70])
+def test_ids_no_row_can_have_are_not_found(api_client, merchant, followers, campaign, huge):
+    """Every messaging path answers an id beyond the databases' range with a 404 and a code."""
+    fan = api_client(followers[0])
+    shop = api_client(merchant)
+    calls = [
+        (shop, "get", f"/api/v1/campaigns/{huge}", "campaign_not_found"),
+        (shop, "patch", f"/api/v1/campaigns/{huge}", "campaign_not_found"),
+        (shop, "post", f"/api/v1/campaigns/{huge}/estimate", "campaign_not_found"),
+        (shop, "post", f"/api/v1/campaigns/{huge}/test", "campaign_not_found"),
+        (shop, "post", f"/api/v1/campaigns/{huge}/cancel", "campaign_not_found"),
+        (shop, "get", f"/api/v1/campaigns/{huge}/stats", "campaign_not_found"),
+        (fan, "get", f"/api/v1/conversations/{huge}", "recipient_not_found"),
+        (fan, "get", f"/api/v1/conversations/{huge}/messages", "recipient_not_found"),
+        (fan, "post", f"/api/v1/conversations/{huge}/messages", "recipient_not_found"),
+        (fan, "post", f"/api/v1/conversations/{huge}/read", "recipient_not_found"),
+        (fan, "post", f"/api/v1/conversations/{huge}/messages/1/unsubscribe", "message_not_found"),
+        (fan, "post", f"/api/v1/conversations/{huge}/messages/1/report", "message_not_found"),
+        (
+            fan,
+            "post",
+            f"/api/v1/conversations/{merchant.pk}/messages/{huge}/report",
+            "message_not_found",
+        ),
+        (fan, "put", f"/api/v1/marketing_preferences/{huge}", "recipient_not_found"),
+    ]
+    bodies = {"patch": {"title": "x"}, "put": {"accepts_marketing": False}}
+    for client, method, path, code in calls:
+        if method == "get":
+            response = client.get(path)
+        else:
+            body = json.dumps(bodies.get(method, {"body": "hi"}))
+            response = getattr(client, method)(path, data=body, content_type="application/json")
+        assert (response.status_code, response.json()["code"]) == (404, code), path
+    campaign.refresh_from_db()
+    assert (campaign.state, campaign.title) == ("draft", "Spring sale")

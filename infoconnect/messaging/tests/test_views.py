@@ -171,6 +171,27 @@ def test_followers_page_tags(merchant, followers):
     assert FollowerTag.objects.count() == 0
 
 
+@pytest.mark.parametrize("follower", [str(2**63), str(2**70), "-1", "x"])
+def test_followers_page_refuses_ids_of_nobody(merchant, followers, follower):
+    client = client_for(merchant)
+    added = client.post(
+        "/messages/campaigns/followers/", {"follower": follower, "tag": "vip"}, follow=True
+    )
+    assert added.status_code == 200
+    assert "Enter a tag of 1 to 30 characters for one of your followers." in (
+        added.content.decode()
+    )
+    # Taking off a tag nobody has is no error.
+    removed = client.post(
+        "/messages/campaigns/followers/", {"follower": follower, "tag": "vip", "remove": "1"}
+    )
+    assert (removed.status_code, removed["Location"]) == (
+        302,
+        "/messages/campaigns/followers/?page=1",
+    )
+    assert FollowerTag.objects.count() == 0
+
+
 def test_preferences_page(merchant, followers):
     client = client_for(followers[0])
     assert "Marketing on" in client.get("/messages/preferences/").content.decode()
