@@ -13,7 +13,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from ninja import File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import run_idempotent
@@ -34,14 +34,21 @@ class Error(Schema):
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error, 429: Error}
 
 
-class AudienceIn(Schema):
+class StrictSchema(Schema):
+    """Input whose misspelt field is an error: a segment or campaign field that is silently
+    dropped would send (and charge for) a campaign to everyone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class AudienceIn(StrictSchema):
     tags: list[str] = []
     regions: list[str] = []
     followed_within_days: int | None = None
     bought_from_me: bool = False
 
 
-class CampaignIn(Schema):
+class CampaignIn(StrictSchema):
     title: str = Field(max_length=200)
     body: str = Field(max_length=MESSAGE_MAX_LENGTH * 2)
     link_url: str = ""
@@ -49,7 +56,7 @@ class CampaignIn(Schema):
     product_id: int | None = None
 
 
-class CampaignPatch(Schema):
+class CampaignPatch(StrictSchema):
     title: str | None = None
     body: str | None = None
     link_url: str | None = None

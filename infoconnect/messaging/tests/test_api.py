@@ -406,3 +406,34 @@ def test_ids_no_row_can_have_are_not_found(api_client, merchant, followers, camp
         assert (response.status_code, response.json()["code"]) == (404, code), path
     campaign.refresh_from_db()
     assert (campaign.state, campaign.title) == ("draft", "Spring sale")
+
+
+def test_misspelt_campaign_fields_are_refused(api_client, merchant, followers, campaign):
+    """A field the API does not know is an error, never silently 'every follower'."""
+    client = api_client(merchant)
+    typo = post(
+        client,
+        "/api/v1/campaigns",
+        {"title": "Shanghai only", "body": "Hi", "audience": {"region": ["SH"]}},
+    )
+    assert (typo.status_code, typo.json()["code"]) == (422, "validation_error")
+    assert typo.json()["fields"] == {"audience.region": ["Extra inputs are not permitted"]}
+    outer = post(
+        client, "/api/v1/campaigns", {"title": "Shanghai only", "body": "Hi", "audiense": {}}
+    )
+    assert (outer.status_code, list(outer.json()["fields"])) == (422, ["audiense"])
+    patched = client.patch(
+        f"/api/v1/campaigns/{campaign.pk}",
+        data=json.dumps({"audience": {"tags": ["vip"], "bought": True}}),
+        content_type="application/json",
+    )
+    assert (patched.status_code, patched.json()["code"]) == (422, "validation_error")
+    assert Campaign.objects.count() == 1
+    campaign.refresh_from_db()
+    assert campaign.audience == {}
+    good = post(
+        client,
+        "/api/v1/campaigns",
+        {"title": "Shanghai only", "body": "Hi", "audience": {"regions": ["SH"]}},
+    )
+    assert (good.status_code, good.json()["audience"]) == (201, {"regions": ["SH"]})
