@@ -27,6 +27,7 @@ from PIL import Image, UnidentifiedImageError
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.models import PlatformSettings
 from infoconnect.core.money import format_money
+from infoconnect.core.pagination import MAX_ID
 from infoconnect.shop import placing
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.models import (
@@ -135,6 +136,12 @@ def _check_order_totals(lines: list[tuple[Sku, int]]) -> None:
 
 
 # --- validation helpers ------------------------------------------------------------------
+
+
+def _is_id(value: object) -> bool:
+    """Whether ``value`` can be a row id: the hand-written statements pass ids straight to the
+    database, which refuses a number beyond a 64-bit column rather than finding nothing."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def _require_merchant(user: User) -> None:
@@ -733,6 +740,10 @@ def buy_now(
     of the many buyers who miss costs one query.
     """
     quantity = _clean_quantity(quantity)
+    if not _is_id(sku_id):
+        raise DomainError(ShopError.SKU_NOT_FOUND)
+    if not _is_id(address_id):
+        raise DomainError(ShopError.ADDRESS_NOT_FOUND)
     read = placing.read_for_buy_now(
         buyer_id=buyer.pk, sku_id=sku_id, address_id=address_id, key=key
     )
@@ -805,6 +816,8 @@ _PAY_SQL = (
 @transaction.atomic
 def pay_order(*, buyer: User, order_id: int) -> Order:
     """Move the order's total from the buyer's wallet into escrow."""
+    if not _is_id(order_id):
+        raise DomainError(ShopError.ORDER_NOT_FOUND)
     now = timezone.now()
     at = connection.ops.adapt_datetimefield_value(now)
     # One statement both checks and moves the order; it also locks the row against a

@@ -473,6 +473,27 @@ def test_refund_requests_over_the_api(api_client, make_user, buyer, merchant, or
     assert Order.objects.get(pk=other.pk).state == "refunded"
 
 
+def test_ids_beyond_a_64_bit_column_are_not_found(api_client, buyer, scarf, address):
+    _product, sku = scarf
+    client = api_client(buyer)
+    huge = 2**64
+    body = {"address_id": address.pk, "sku_id": huge}
+    error(post(client, "/api/v1/checkout", body, key="h-1"), 404, "sku_not_found")
+    body = {"address_id": huge, "sku_id": sku.pk}
+    error(post(client, "/api/v1/checkout", body, key="h-2"), 404, "address_not_found")
+    error(post(client, f"/api/v1/orders/{huge}/pay", key="h-3"), 404, "order_not_found")
+    # A campaign id no campaign can have credits nobody; the purchase itself goes through.
+    body = {"address_id": address.pk, "sku_id": sku.pk, "campaign_id": huge}
+    response = post(client, "/api/v1/checkout", body, key="h-4")
+    assert response.status_code == 201, response.content
+    assert response.json()["orders"][0]["campaign_id"] is None
+    response = post(client, "/api/v1/cart/lines", {"sku_id": sku.pk, "campaign_id": huge})
+    assert response.status_code == 201, response.content
+    assert response.json()["lines"][0]["campaign_id"] is None
+    assert Order.objects.count() == 1
+    assert Sku.objects.get(pk=sku.pk).stock == 4
+
+
 def test_malformed_input_is_a_4xx(api_client, buyer):
     client = api_client(buyer)
     response = client.post("/api/v1/cart/lines", data="{not json", content_type="application/json")
