@@ -31,6 +31,7 @@ from infoconnect.core.pagination import MAX_ID
 from infoconnect.shop import placing
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.models import (
+    MAX_STOCK,
     Address,
     Cart,
     CartLine,
@@ -328,6 +329,8 @@ def add_sku(
     price = _clean_price(price)
     if not isinstance(stock, int) or isinstance(stock, bool) or stock < 0:
         raise DomainError(ShopError.INVALID_STOCK)
+    if stock > MAX_STOCK:
+        raise DomainError(ShopError.STOCK_TOO_HIGH)
     if currency != "CNY":
         raise DomainError(
             CommonError.VALIDATION,
@@ -361,14 +364,18 @@ def update_sku(
 
 @transaction.atomic
 def adjust_stock(*, merchant: User, sku_id: int, delta: int) -> Sku:
-    """Add (or with a negative delta, remove) units; never below zero, never losing a sale
-    that happens at the same moment."""
+    """Add (or with a negative delta, remove) units; never below zero nor above MAX_STOCK,
+    never losing a sale that happens at the same moment."""
     sku = _own_sku(merchant, sku_id)
     if not isinstance(delta, int) or isinstance(delta, bool):
         raise DomainError(ShopError.INVALID_STOCK)
-    rows = Sku.objects.filter(pk=sku.pk, stock__gte=-delta).update(stock=F("stock") + delta)
+    if abs(delta) > MAX_STOCK:
+        raise DomainError(ShopError.STOCK_TOO_HIGH if delta > 0 else ShopError.INVALID_STOCK)
+    rows = Sku.objects.filter(pk=sku.pk, stock__gte=-delta, stock__lte=MAX_STOCK - delta).update(
+        stock=F("stock") + delta
+    )
     if not rows:
-        raise DomainError(ShopError.INVALID_STOCK)
+        raise DomainError(ShopError.STOCK_TOO_HIGH if delta > 0 else ShopError.INVALID_STOCK)
     sku.refresh_from_db(fields=["stock"])
     return sku
 

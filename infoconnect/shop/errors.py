@@ -27,6 +27,7 @@ class ShopError(ErrorCode):
     INVALID_PRICE = ("invalid_price", 422, _("Enter a price above zero."))
     PRICE_TOO_HIGH = ("invalid_price", 422, _("Enter a price of at most ¥10,000,000."))
     INVALID_STOCK = ("invalid_stock", 422, _("Stock cannot be below zero."))
+    STOCK_TOO_HIGH = ("invalid_stock", 422, _("Stock may be at most 10,000,000 units."))
     INVALID_ATTRIBUTES = (
         "invalid_attributes",
         422,

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from infoconnect.accounts.models import REGIONS
 from infoconnect.core.money import parse_money
-from infoconnect.shop.models import MOBILE_RE, Category, Sku
+from infoconnect.shop.models import MAX_STOCK, MOBILE_RE, Category, Sku
 
 
 class ProductForm(forms.Form):
@@ -89,7 +89,7 @@ class _SkuFieldsForm(forms.Form):
 
 
 class SkuForm(_SkuFieldsForm):
-    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=10_000_000, initial=0)
+    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=MAX_STOCK, initial=0)
 
 
 class SkuEditForm(_SkuFieldsForm):
@@ -122,7 +122,9 @@ class SkuEditForm(_SkuFieldsForm):
 
 
 class StockForm(forms.Form):
-    delta = forms.IntegerField(label=_("Add units (negative removes)"))
+    delta = forms.IntegerField(
+        label=_("Add units (negative removes)"), min_value=-MAX_STOCK, max_value=MAX_STOCK
+    )
 
 
 class ImageForm(forms.Form):

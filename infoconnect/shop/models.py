@@ -17,6 +17,8 @@ from infoconnect.accounts.models import REGIONS
 from infoconnect.core.money import DEFAULT_CURRENCY
 
 MOBILE_RE = r"^1[3-9]\d{9}$"
+# The most units one SKU may hold: far above any shop's stock, far below a 32-bit column.
+MAX_STOCK = 10_000_000
 mobile_validator = RegexValidator(
     MOBILE_RE, _("Enter an 11-digit mobile number."), code="invalid_mobile"
 )

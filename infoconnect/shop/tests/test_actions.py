@@ -100,6 +100,8 @@ def test_bad_product_input(merchant, fields, code):
         ({"price": 0, "stock": 1}, "invalid_price"),
         ({"price": -5, "stock": 1}, "invalid_price"),
         ({"price": 100, "stock": -1}, "invalid_stock"),
+        ({"price": 100, "stock": 10_000_001}, "invalid_stock"),
+        ({"price": 100, "stock": 10**20}, "invalid_stock"),
         ({"price": 100, "stock": 1, "attributes": {"colour": ""}}, "invalid_attributes"),
         ({"price": 100, "stock": 1, "attributes": {"a": ["x"]}}, "invalid_attributes"),
         ({"price": 100, "stock": 1, "currency": "USD"}, "validation_error"),
@@ -144,6 +146,22 @@ def test_adjust_stock_never_below_zero(merchant, scarf):
         actions.adjust_stock(merchant=merchant, sku_id=sku.pk, delta=-1)
     sku.refresh_from_db()
     assert sku.stock == 0
+
+
+def test_adjust_stock_never_above_the_most_a_sku_holds(merchant, scarf):
+    _product, sku = scarf
+    assert actions.adjust_stock(merchant=merchant, sku_id=sku.pk, delta=9_999_995).stock == (
+        10_000_000
+    )
+    for delta in (1, 2**31, 10**20):
+        with raises("invalid_stock") as info:
+            actions.adjust_stock(merchant=merchant, sku_id=sku.pk, delta=delta)
+        assert info.value.message == "Stock may be at most 10,000,000 units."
+    with raises("invalid_stock") as info:
+        actions.adjust_stock(merchant=merchant, sku_id=sku.pk, delta=-(10**20))
+    assert info.value.message == "Stock cannot be below zero."
+    sku.refresh_from_db()
+    assert sku.stock == 10_000_000
 
 
 def test_update_sku(merchant, scarf):

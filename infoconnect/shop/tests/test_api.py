@@ -473,6 +473,16 @@ def test_refund_requests_over_the_api(api_client, make_user, buyer, merchant, or
     assert Order.objects.get(pk=other.pk).state == "refunded"
 
 
+def test_stock_beyond_what_a_sku_holds_is_refused(api_client, merchant, scarf):
+    product, sku = scarf
+    shop = api_client(merchant)
+    body = {"price": 100, "stock": 10**20}
+    error(post(shop, f"/api/v1/products/{product.pk}/skus", body), 422, "invalid_stock")
+    error(post(shop, f"/api/v1/skus/{sku.pk}/stock", {"delta": 2**62}), 422, "invalid_stock")
+    error(post(shop, f"/api/v1/skus/{sku.pk}/stock", {"delta": 10**20}), 422, "invalid_stock")
+    assert list(Sku.objects.values_list("stock", flat=True)) == [5]
+
+
 def test_ids_beyond_a_64_bit_column_are_not_found(api_client, buyer, scarf, address):
     _product, sku = scarf
     client = api_client(buyer)

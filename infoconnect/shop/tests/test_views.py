@@ -339,6 +339,11 @@ def test_merchant_builds_a_product_in_the_browser_forms(merchant):
     response = client.post(f"/shop/manage/skus/{sku.pk}/stock/", {"delta": 6}, follow=True)
     assert flash(response) == ["Stock updated."]
     assert Sku.objects.get(pk=sku.pk).stock == 10
+    response = client.post(f"/shop/manage/skus/{sku.pk}/stock/", {"delta": 10**20}, follow=True)
+    assert flash(response) == [
+        "Add units (negative removes): Ensure this value is less than or equal to 10000000."
+    ]
+    assert Sku.objects.get(pk=sku.pk).stock == 10
     upload = SimpleUploadedFile("tea.png", png_bytes(), content_type="image/png")
     response = client.post(
         f"/shop/manage/products/{product.pk}/images/", {"image": upload}, follow=True
