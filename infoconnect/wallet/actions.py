@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import run_idempotent
-from infoconnect.core.money import CURRENCY_SYMBOLS
+from infoconnect.core.money import CURRENCY_SYMBOLS, DEFAULT_CURRENCY
 from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.models import (
     PLATFORM,
@@ -43,6 +43,13 @@ def _check_amount(amount: int, currency: str) -> None:
     if amount > MAX_AMOUNT:
         raise DomainError(WalletError.AMOUNT_TOO_LARGE)
     if currency not in CURRENCY_SYMBOLS:
+        raise DomainError(WalletError.UNSUPPORTED_CURRENCY)
+
+
+def _check_external_currency(currency: str) -> None:
+    """Money comes in and goes out only in the currency the shop sells in: a wallet in any
+    other could never pay for an order, and no page would show its balance."""
+    if currency != DEFAULT_CURRENCY:
         raise DomainError(WalletError.UNSUPPORTED_CURRENCY)
 
 
@@ -522,6 +529,7 @@ def start_topup(
     """Open a payment with the provider; ``destination`` (the person's wallet or the
     merchant's balance) is credited when it notifies success."""
     _check_amount(amount, currency)
+    _check_external_currency(currency)
     if amount > MAX_TOPUP:
         raise DomainError(WalletError.AMOUNT_TOO_LARGE)
     if destination == AccountKind.MERCHANT:
@@ -631,6 +639,7 @@ def request_payout(
     from infoconnect.accounts.models import User
 
     _check_amount(amount, currency)
+    _check_external_currency(currency)
     if not User.objects.filter(pk=merchant_id, kind=User.Kind.MERCHANT).exists():
         raise DomainError(WalletError.NOT_A_MERCHANT)
     payout = Payout.objects.create(

@@ -142,6 +142,8 @@ def test_topup_needs_an_idempotency_key(alice, api_client):
         ({"amount": -100}, "invalid_amount"),
         ({"amount": 5_000_001}, "amount_too_large"),
         ({"amount": 100, "currency": "XYZ"}, "unsupported_currency"),
+        # A currency we can print but the shop does not sell in: the wallet could not spend it.
+        ({"amount": 100, "currency": "USD"}, "unsupported_currency"),
         ({"amount": "100"}, "validation_error"),
         ({}, "validation_error"),
     ],
@@ -418,6 +420,24 @@ def test_payout_more_than_the_balance(alice, merchant, api_client):
     }
     assert Payout.objects.count() == 0
     assert IdempotencyRecord.objects.get().status_code == 409
+
+
+def test_payout_in_another_currency_is_refused(alice, merchant, api_client):
+    fund_merchant(merchant.pk, alice.pk, 10_000, order_id=1)
+    response = post_json(
+        api_client(merchant),
+        "/api/v1/wallet/payouts",
+        {"amount": 100, "currency": "EUR"},
+        **{"Idempotency-Key": "p1"},
+    )
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": "That currency is not supported.",
+        "code": "unsupported_currency",
+    }
+    assert Payout.objects.count() == 0
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 10_000
+    assert_ledger_consistent()
 
 
 def test_payout_by_a_person_is_refused(alice, api_client):
