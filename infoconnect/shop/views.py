@@ -73,6 +73,21 @@ def _once(request: HttpRequest, scope: str, params: dict, work) -> dict | None:
     return body
 
 
+def _safe_next(request: HttpRequest) -> str | None:
+    """The form's "next" page when it is on this site, else None: never a redirect elsewhere."""
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return None
+
+
+def _back(request: HttpRequest, *fallback, **kwargs) -> HttpResponse:
+    """Redirect to the form's "next" page, or to the fallback view."""
+    return redirect(_safe_next(request) or reverse(*fallback, **kwargs))
+
+
 def _form_errors(request: HttpRequest, form) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
@@ -147,7 +162,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     form = AddToCartForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect(request.POST.get("next") or "shop:browse")
+        return _back(request, "shop:browse")
     data = form.cleaned_data
     if request.POST.get("buy_now"):
         query = f"?sku={data['sku']}&quantity={data['quantity']}"
@@ -165,10 +180,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as error:
         messages.error(request, error.message)
-        next_url = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-            return redirect(next_url)
-        return redirect("shop:browse")
+        return _back(request, "shop:browse")
     messages.success(request, _("Added to your cart."))
     return redirect("shop:cart")
 
@@ -294,7 +306,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 def addresses(request: HttpRequest) -> HttpResponse:
     form = AddressForm(request.POST or None)
     if request.method == "POST":
-        next_url = request.POST.get("next", "")
+        next_url = _safe_next(request)
         if form.is_valid():
             try:
                 actions.add_address(person=request.user, **form.cleaned_data)
@@ -302,12 +314,8 @@ def addresses(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error.message)
             else:
                 messages.success(request, _("Address saved."))
-                if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-                    return redirect(next_url)
-                return redirect("shop:addresses")
-        elif next_url and url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}
-        ):
+                return redirect(next_url or "shop:addresses")
+        elif next_url:
             _form_errors(request, form)
             return redirect(next_url)
     return render(
@@ -416,7 +424,7 @@ def order_ship(request: HttpRequest, order_id: int) -> HttpResponse:
     form = ShipForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect(request.POST.get("next") or reverse("shop:order", args=[order_id]))
+        return _back(request, "shop:order", args=[order_id])
     try:
         actions.ship_order(merchant=request.user, order_id=order_id, **form.cleaned_data)
     except DomainError as error:
@@ -425,10 +433,7 @@ def order_ship(request: HttpRequest, order_id: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Marked as shipped."))
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
-    return redirect("shop:order", order_id=order_id)
+    return _back(request, "shop:order", args=[order_id])
 
 
 @login_required
@@ -471,10 +476,7 @@ def order_refund_answer(request: HttpRequest, order_id: int) -> HttpResponse:
             if accept
             else _("Refund declined."),
         )
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
-    return redirect("shop:order", order_id=order_id)
+    return _back(request, "shop:order", args=[order_id])
 
 
 @login_required

@@ -94,6 +94,31 @@ def test_add_to_cart_refusals(merchant, buyer, scarf):
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
 
 
+def test_forms_never_send_the_person_to_another_site(merchant, buyer, scarf, order):
+    product, sku = scarf
+    elsewhere = "https://elsewhere.example/phish"
+    bad_quantity = {"sku": sku.pk, "quantity": 0, "next": elsewhere}
+    response = client_for(buyer).post("/shop/cart/add/", bad_quantity)
+    assert (response.status_code, response["Location"]) == (302, "/shop/")
+    refused = {"sku": sku.pk, "quantity": 4, "next": elsewhere}
+    response = client_for(buyer).post("/shop/cart/add/", refused)
+    assert (response.status_code, response["Location"]) == (302, "/shop/")
+    response = client_for(merchant).post(
+        f"/shop/orders/{order.pk}/ship/", {"carrier": "", "next": elsewhere}
+    )
+    assert (response.status_code, response["Location"]) == (302, f"/shop/orders/{order.pk}/")
+    response = client_for(buyer).post(
+        "/shop/addresses/", {"recipient_name": "Li Lei", "next": elsewhere}
+    )
+    assert response.status_code == 422
+    # A page of this site is where the person goes back to.
+    back = {"sku": sku.pk, "quantity": 0, "next": f"/shop/p/{product.pk}/"}
+    response = client_for(buyer).post("/shop/cart/add/", back)
+    assert response["Location"] == f"/shop/p/{product.pk}/"
+    assert CartLine.objects.count() == 0
+    assert Order.objects.get(pk=order.pk).state == "awaiting_payment"
+
+
 def test_cart_page_update_and_remove(make_user, buyer, scarf):
     _product, sku = scarf
     line = actions.add_to_cart(person=buyer, sku_id=sku.pk, quantity=1)
