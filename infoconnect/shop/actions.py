@@ -178,18 +178,30 @@ def _lock_product(product_id: int) -> int:
     )
 
 
+# What a person calls each text field in a message about it (the forms' labels).
+TEXT_FIELD_LABELS = {
+    "title": _("Title"),
+    "description": _("Description"),
+    "carrier": _("Carrier"),
+    "tracking_number": _("Tracking number"),
+    "reason": _("Reason"),
+    "note": _("Note"),
+}
+
+
 def _clean_text(value: str | None, *, field: str, max_length: int, required: bool) -> str:
     text = (value or "").strip()
+    label = TEXT_FIELD_LABELS[field]
     if required and not text:
         raise DomainError(
             CommonError.VALIDATION,
-            _("%(field)s is required.") % {"field": field},
+            _("%(field)s is required.") % {"field": label},
             fields={field: [str(_("This field is required."))]},
         )
     if len(text) > max_length:
         raise DomainError(
             CommonError.VALIDATION,
-            _("%(field)s may be at most %(n)d characters.") % {"field": field, "n": max_length},
+            _("%(field)s may be at most %(n)d characters.") % {"field": label, "n": max_length},
             fields={field: [str(_("Too long."))]},
         )
     return text
@@ -1055,7 +1067,10 @@ def answer_refund(*, merchant: User, order_id: int, accept: bool, note: str = ""
     refund = RefundRequest.objects.filter(order=order).first()
     if refund is None:
         raise DomainError(ShopError.REFUND_NOT_FOUND)
-    note = _clean_text(note, field="note", max_length=1000, required=not accept)
+    if not accept and not (note or "").strip():
+        message = _("Tell the buyer why you decline the refund.")
+        raise DomainError(CommonError.VALIDATION, message, fields={"note": [str(message)]})
+    note = _clean_text(note, field="note", max_length=1000, required=False)
     to_state = RefundRequest.State.ACCEPTED if accept else RefundRequest.State.DECLINED
     if not _move_refund(
         refund,

@@ -184,3 +184,43 @@ def test_image_deletion_speaks_simplified_chinese(acme):
     response = client.post(url)
     assert response.status_code == 404
     assert "该图片不存在。" in texts(response)
+
+
+def test_refused_text_names_its_field_in_chinese(acme, alice, api_client):
+    from infoconnect.shop.tests.conftest import fund, make_address
+
+    _product, sku = make_product(acme)
+    fund(alice, 20_000)
+    order = actions.buy_now(
+        buyer=alice,
+        sku_id=sku.pk,
+        quantity=1,
+        address_id=make_address(alice).pk,
+        key="k",
+        pay=True,
+    )
+    shop = api_client(acme)
+    response = shop.post(
+        f"/api/v1/orders/{order.pk}/ship",
+        data={"carrier": " ", "tracking_number": "SF1"},
+        content_type="application/json",
+        headers={"Accept-Language": "zh-hans"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"] == "请填写快递公司。"
+    response = shop.post(
+        f"/api/v1/orders/{order.pk}/ship",
+        data={"carrier": " ", "tracking_number": "SF1"},
+        content_type="application/json",
+    )
+    assert response.json()["error"] == "Carrier is required."
+    actions.ship_order(merchant=acme, order_id=order.pk, carrier="SF", tracking_number="SF1")
+    actions.confirm_receipt(buyer=alice, order_id=order.pk)
+    actions.request_refund(buyer=alice, order_id=order.pk, reason="破损")
+    response = chinese_client(acme).post(
+        reverse("shop:order_refund_answer", args=[order.pk]),
+        {"answer": "decline", "note": " ", "key": "d"},
+        follow=True,
+    )
+    assert "请告诉买家拒绝退款的原因。" in texts(response)
+    assert order.refund_request.__class__.objects.get().state == "requested"

@@ -306,7 +306,7 @@ def test_refund_flow_pages(make_user, buyer, merchant, order, scarf):
         {"answer": "decline", "note": "", "key": "d1"},
         follow=True,
     )
-    assert flash(response) == ["note is required."]
+    assert flash(response) == ["Tell the buyer why you decline the refund."]
     response = shop.post(
         f"/shop/orders/{order.pk}/refund/answer/",
         {"answer": "decline", "note": "As pictured", "key": "d2"},
