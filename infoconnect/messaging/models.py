@@ -301,6 +301,10 @@ class Campaign(models.Model):
         return str(self.Failure(self.failure_code).label)
 
     @property
+    def has_ended(self) -> bool:
+        return self.state in (self.State.SENT, self.State.CANCELLED, self.State.FAILED)
+
+    @property
     def billable_fen(self) -> int:
         return self.delivered * self.price_per_message_fen
 

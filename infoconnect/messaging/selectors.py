@@ -29,6 +29,7 @@ from infoconnect.messaging.models import (
 )
 from infoconnect.shop import selectors as shop_selectors
 from infoconnect.shop.models import Product
+from infoconnect.wallet import selectors as wallet_selectors
 
 INBOX_PAGE = 20
 THREAD_LIMIT = 100
@@ -319,6 +320,16 @@ def campaign_stats(campaign: Campaign) -> dict:
         "currency": campaign.currency,
         **campaign_sales(campaign),
     }
+
+
+def campaign_billing(campaign: Campaign) -> dict[str, int | None]:
+    """What sending held from the merchant balance and what was charged (None while it may
+    still change). A campaign that ended without holding anything, because it never started
+    or cost nothing, was charged nothing."""
+    billing = wallet_selectors.campaign_cost(campaign_id=campaign.pk)
+    if billing["charged"] is None and not billing["held"] and campaign.has_ended:
+        billing["charged"] = 0
+    return billing
 
 
 def campaign_sales(campaign: Campaign) -> dict:

@@ -291,7 +291,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "peak": peak,
             "schedule_form": ScheduleForm(),
             "idempotency_key": uuid.uuid4(),
-            "billing": wallet_selectors.campaign_cost(campaign_id=campaign.pk),
+            "billing": selectors.campaign_billing(campaign),
             "merchant_balance": wallet_selectors.balance_of(
                 user_id=request.user.pk, kind=AccountKind.MERCHANT, currency=campaign.currency
             ),
@@ -318,7 +318,7 @@ def campaign_estimate(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def campaign_progress(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _merchant_only(request)
     campaign = _campaign_or_404(request, campaign_id)
-    billing = wallet_selectors.campaign_cost(campaign_id=campaign.pk)
+    billing = selectors.campaign_billing(campaign)
     return render(request, "messaging/_progress.html", {"campaign": campaign, "billing": billing})
 
 
@@ -388,7 +388,7 @@ def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _merchant_only(request)
     campaign = _campaign_or_404(request, campaign_id)
     stats = selectors.campaign_stats(campaign)
-    billing = wallet_selectors.campaign_cost(campaign_id=campaign.pk)
+    billing = selectors.campaign_billing(campaign)
     currency = campaign.currency
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}.csv"'

@@ -66,3 +66,31 @@ def test_campaign_reaches_the_follower_live(
     expect(shop.get_by_test_id("stat-read")).to_have_text("1")
     expect(shop.get_by_test_id("stat-clicked")).to_have_text("1")
     shop_context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_campaign_page_follows_the_send_and_drops_cancel_when_it_ends(
+    settings, page, login, make_user, fund_balance
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    merchant = make_user("acme", kind="merchant", verified=True)
+    actions.enrol_merchant(merchant=merchant)
+    fund_balance(merchant, 100)
+    for n in range(3):
+        Follow.objects.create(follower=make_user(f"fan{n}"), target=merchant)
+    campaign = actions.create_campaign(merchant=merchant, title="Spring sale", body="20% off")
+
+    login("acme")
+    page.goto(f"/messages/campaigns/{campaign.pk}/")
+    page.get_by_role("button", name="Send now").click()
+    # No worker has written anything yet.
+    expect(page.get_by_test_id("campaign-state")).to_have_text("Sending")
+    expect(page.get_by_test_id("cancel-campaign")).to_be_visible()
+
+    actions.deliver_campaign_chunks(campaign_id=campaign.pk)
+    # The page was not reloaded: the polled part shows the end and takes Cancel away.
+    expect(page.get_by_test_id("campaign-state")).to_have_text("Sent")
+    expect(page.get_by_test_id("stat-delivered")).to_have_text("3")
+    expect(page.get_by_test_id("cost-charged")).to_have_text("¥0.03")
+    expect(page.get_by_test_id("cancel-campaign")).to_have_count(0)

@@ -3,10 +3,12 @@
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import signing
 from django.test import Client
+from django.utils import timezone
 
 from infoconnect.core.models import IdempotencyRecord, PlatformSettings
 from infoconnect.messaging import actions, selectors
@@ -404,3 +406,41 @@ def test_report_goes_back_only_to_a_page_of_this_site(
     assert "That message does not exist." in refused.content.decode()
     campaign.refresh_from_db()
     assert campaign.reported == 4
+
+
+def test_campaign_cancelled_while_scheduled_shows_it_was_charged_nothing(merchant, campaign):
+    actions.schedule_campaign(
+        merchant=merchant,
+        campaign_id=campaign.pk,
+        scheduled_at=timezone.now() + timedelta(days=1),
+    )
+    client = client_for(merchant)
+    scheduled = client.get(f"/messages/campaigns/{campaign.pk}/progress/").content.decode()
+    assert 'data-testid="cancel-campaign"' in scheduled
+    assert 'hx-trigger="every 5s"' in scheduled
+    assert client.post(f"/messages/campaigns/{campaign.pk}/cancel/").status_code == 302
+    html = client.get(f"/messages/campaigns/{campaign.pk}/").content.decode()
+    assert 'data-testid="campaign-state">Cancelled<' in html
+    # It never started: no parts to show, nothing held, nothing charged, nothing to cancel.
+    assert 'role="progressbar"' not in html and "parts written" not in html
+    assert 'data-testid="cost-held">¥0.00<' in html
+    assert 'data-testid="cost-charged">¥0.00<' in html
+    assert "Cancel campaign" not in html
+    assert "/progress/" not in html
+    rows = _export_rows(client, campaign)
+    assert ["Charged", "0", "¥0.00"] in rows
+
+
+def test_free_campaign_once_sent_was_charged_nothing(committed, merchant, followers, campaign):
+    PlatformSettings.objects.update_or_create(pk=1, defaults={"price_per_message_fen": 0})
+    with committed():
+        actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
+    client = client_for(merchant)
+    progress = client.get(f"/messages/campaigns/{campaign.pk}/progress/").content.decode()
+    assert 'data-testid="campaign-state">Sent<' in progress
+    assert 'data-testid="cost-charged">¥0.00<' in progress
+    assert 'aria-valuenow="100"' in progress
+    # The cancel control goes with the polled part of the page once the campaign ends.
+    assert "cancel-campaign" not in progress
+    refused = client.post(f"/messages/campaigns/{campaign.pk}/cancel/", follow=True)
+    assert "Only a scheduled or sending campaign can be cancelled." in refused.content.decode()
