@@ -174,6 +174,9 @@ def _csv_response(entries: Iterable[LedgerEntry], filename: str) -> StreamingHtt
     writer = csv.writer(_Echo())
 
     def rows():
+        # A byte-order mark: Excel, as most people open a CSV, reads UTF-8 (and so Chinese
+        # descriptions) only with it; every CSV reader that knows UTF-8 skips it.
+        yield "\ufeff"
         yield writer.writerow(
             [_("Entry"), _("Time"), _("Description"), _("Amount"), _("Balance"), _("Currency")]
         )

@@ -212,7 +212,9 @@ def test_statement_csv(alice):
     response = client_for(alice).get("/wallet/statement.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="wallet-statement.csv"' in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"\xef\xbb\xbfEntry,")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0] == ["Entry", "Time", "Description", "Amount", "Balance", "Currency"]
     assert [row[1:] for row in rows[1:]] == [
         ["2026-03-01 12:05:06", "Payment for order #12", "-12.34", "37.66", "CNY"],
@@ -223,7 +225,7 @@ def test_statement_csv(alice):
 def test_statement_csv_of_another_user_is_empty(alice, make_user):
     fund(alice.pk, 5000)
     response = client_for(make_user("bob")).get("/wallet/statement.csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert len(rows) == 1
 
 
@@ -283,7 +285,7 @@ def test_merchant_pages_do_not_exist_for_a_person(alice):
 def test_merchant_statement_csv(alice, merchant):
     fund_merchant(merchant.pk, alice.pk, 10000, order_id=5)
     response = client_for(merchant).get("/wallet/merchant/statement.csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [row[2:5] for row in rows[1:]] == [
         ["Sale of order #5, less commission", "100.00", "100.00"]
     ]
@@ -317,6 +319,12 @@ def test_wallet_page_in_chinese(alice):
     assert "<td>订单 #12 付款</td>" in text
     assert "<h2>充值</h2>" in text
     assert "钱包</a>" in text
+    response = client_for(alice).get(
+        "/wallet/statement.csv", headers={"Accept-Language": "zh-hans"}
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["记录", "时间", "说明", "金额", "余额", "币种"]
+    assert rows[1][2] == "订单 #12 付款"
 
 
 def test_merchant_balance_page_in_chinese(alice, merchant):
