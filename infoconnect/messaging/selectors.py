@@ -13,8 +13,9 @@ from django.db import connection
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, ngettext
 
-from infoconnect.accounts.models import User
+from infoconnect.accounts.models import REGIONS, User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.pagination import MAX_ID
 from infoconnect.messaging.errors import MessagingError
@@ -320,6 +321,32 @@ def campaign_stats(campaign: Campaign) -> dict:
         "currency": campaign.currency,
         **campaign_sales(campaign),
     }
+
+
+def describe_audience(audience: dict) -> list[str]:
+    """The campaign's segment as the merchant reads it: one phrase per condition, regions
+    by name, in the active language."""
+    if not audience:
+        return [gettext("All followers who accept marketing")]
+    names = dict(REGIONS)
+    parts = []
+    if audience.get("tags"):
+        parts.append(gettext("Tagged %(tags)s") % {"tags": ", ".join(audience["tags"])})
+    if audience.get("regions"):
+        regions = ", ".join(str(names.get(code, code)) for code in audience["regions"])
+        parts.append(gettext("In %(regions)s") % {"regions": regions})
+    if audience.get("followed_within_days"):
+        parts.append(
+            ngettext(
+                "Followed within the last %(days)d day",
+                "Followed within the last %(days)d days",
+                audience["followed_within_days"],
+            )
+            % {"days": audience["followed_within_days"]}
+        )
+    if audience.get("bought_from_me"):
+        parts.append(gettext("Has bought from me"))
+    return parts
 
 
 def campaign_billing(campaign: Campaign) -> dict[str, int | None]:

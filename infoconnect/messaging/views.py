@@ -287,6 +287,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "messaging/campaign_detail.html",
         {
             "campaign": campaign,
+            "audience": selectors.describe_audience(campaign.audience),
             "activity": activity,
             "peak": peak,
             "schedule_form": ScheduleForm(),

@@ -104,7 +104,7 @@ def test_campaign_form_picks_a_product_and_page_shows_the_card(client, merchant,
     assert (campaign.product_id, campaign.audience) == (scarf.pk, {"bought_from_me": True})
     html = client.get(f"/messages/campaigns/{campaign.pk}/").content.decode()
     assert 'data-testid="product-card"' in html and "¥129.00" in html
-    assert "has bought from me" in html
+    assert "Audience: Has bought from me</p>" in html
     bad = client.post("/messages/campaigns/new/", {"title": "X", "body": "Y", "product": 999999})
     assert bad.status_code == 400 and Campaign.objects.count() == 1
 

@@ -444,3 +444,36 @@ def test_free_campaign_once_sent_was_charged_nothing(committed, merchant, follow
     assert "cancel-campaign" not in progress
     refused = client.post(f"/messages/campaigns/{campaign.pk}/cancel/", follow=True)
     assert "Only a scheduled or sending campaign can be cancelled." in refused.content.decode()
+
+
+def test_campaign_page_names_the_segment_in_the_readers_language(merchant):
+    campaign = actions.create_campaign(
+        merchant=merchant,
+        title="Spring sale",
+        body="20% off",
+        audience={
+            "tags": ["vip", "tea"],
+            "regions": ["SH", "BJ"],
+            "followed_within_days": 30,
+            "bought_from_me": True,
+        },
+    )
+    client = client_for(merchant)
+    html = client.get(f"/messages/campaigns/{campaign.pk}/").content.decode()
+    assert (
+        '<p class="muted" data-testid="campaign-audience">Audience: Tagged tea, vip;'
+        " In Beijing, Shanghai; Followed within the last 30 days; Has bought from me</p>"
+    ) in html
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    html = client.get(f"/messages/campaigns/{campaign.pk}/").content.decode()
+    assert (
+        "受众： 标签为 tea, vip; 地区为 北京, 上海; 最近 30 天内关注; 在我这里购买过</p>"
+    ) in html
+    everyone = actions.create_campaign(merchant=merchant, title="All", body="Hi")
+    html = client_for(merchant).get(f"/messages/campaigns/{everyone.pk}/").content.decode()
+    assert "Audience: All followers who accept marketing</p>" in html
+    one_day = actions.create_campaign(
+        merchant=merchant, title="New", body="Hi", audience={"followed_within_days": 1}
+    )
+    html = client_for(merchant).get(f"/messages/campaigns/{one_day.pk}/").content.decode()
+    assert "Audience: Followed within the last 1 day</p>" in html
