@@ -7,6 +7,7 @@ app_name = "messaging"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("badge/", views.badge, name="badge"),
+    path("new/", views.new_conversation, name="new_conversation"),
     path("preferences/", views.preferences, name="preferences"),
     path("c/<str:token>/", views.click, name="click"),
     path("m/<int:message_id>/unsubscribe/", views.unsubscribe, name="unsubscribe"),

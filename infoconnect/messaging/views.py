@@ -22,6 +22,7 @@ from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import run_idempotent
 from infoconnect.core.money import format_money
 from infoconnect.messaging import actions, selectors
+from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.forms import CampaignForm, MessageForm, ScheduleForm, TagForm
 from infoconnect.messaging.models import Campaign, FollowerTag, MarketingPreference
 from infoconnect.shop import selectors as shop_selectors
@@ -61,6 +62,23 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if len(entries) == selectors.INBOX_PAGE:
         older = {"before": entries[-1].last_at.isoformat(), "before_id": entries[-1].other.pk}
     return render(request, "messaging/inbox.html", {"entries": entries, "older": older})
+
+
+@login_required
+@require_GET
+def new_conversation(request: HttpRequest) -> HttpResponse:
+    """The inbox's "new message" box: go to the conversation with the account named."""
+    username = (request.GET.get("to") or "").strip().removeprefix("@")
+    other = (
+        User.objects.filter(username__iexact=username, is_active=True).first() if username else None
+    )
+    if other is None:
+        messages.error(request, gettext("No account has that username."))
+        return redirect("messaging:inbox")
+    if other.pk == request.user.pk:
+        messages.error(request, MessagingError.CANNOT_MESSAGE_SELF.message)
+        return redirect("messaging:inbox")
+    return redirect("messaging:conversation", username=other.username)
 
 
 @login_required

@@ -94,3 +94,23 @@ def test_campaign_page_follows_the_send_and_drops_cancel_when_it_ends(
     expect(page.get_by_test_id("stat-delivered")).to_have_text("3")
     expect(page.get_by_test_id("cost-charged")).to_have_text("¥0.03")
     expect(page.get_by_test_id("cancel-campaign")).to_have_count(0)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_person_writes_to_someone_new_from_the_inbox(page, login, make_user):
+    make_user("alice")
+    make_user("bob", display_name="Bob Chen")
+    login("alice")
+    page.goto("/messages/")
+    page.get_by_label("New message to").fill("nobody")
+    page.get_by_role("button", name="Write").click()
+    expect(page.get_by_text("No account has that username.")).to_be_visible()
+    page.get_by_label("New message to").fill("@bob")
+    page.get_by_role("button", name="Write").click()
+    expect(page.get_by_role("heading", name="Conversation with Bob Chen")).to_be_visible()
+    page.get_by_label("Message").fill("Hello Bob")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_test_id("message")).to_contain_text("Hello Bob")
+    page.goto("/messages/")
+    expect(page.get_by_test_id("conversation-bob")).to_contain_text("Hello Bob")

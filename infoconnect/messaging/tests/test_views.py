@@ -477,3 +477,35 @@ def test_campaign_page_names_the_segment_in_the_readers_language(merchant):
     )
     html = client_for(merchant).get(f"/messages/campaigns/{one_day.pk}/").content.decode()
     assert "Audience: Followed within the last 1 day</p>" in html
+
+
+def test_inbox_starts_a_conversation_by_username(make_user):
+    alice = make_user("alice")
+    make_user("Bob")
+    make_user("gone", is_active=False)
+    client = client_for(alice)
+    html = client.get("/messages/").content.decode()
+    assert 'action="/messages/new/"' in html
+    assert '<a href="/accounts/settings/">Who can message me</a>' in html
+    for typed in ("bob", "@Bob", "  BOB "):
+        response = client.get("/messages/new/", {"to": typed})
+        assert (response.status_code, response["Location"]) == (302, "/messages/@Bob/")
+    for typed, error in [
+        ("nobody", "No account has that username."),
+        ("gone", "No account has that username."),
+        ("", "No account has that username."),
+        ("alice", "You cannot message yourself."),
+    ]:
+        response = client.get("/messages/new/", {"to": typed}, follow=True)
+        assert response.redirect_chain == [("/messages/", 302)]
+        assert error in response.content.decode()
+    assert client.post("/messages/new/", {"to": "bob"}).status_code == 405
+    assert Client().get("/messages/new/", {"to": "bob"}).status_code == 302
+    assert not Message.objects.exists()
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    html = client.get("/messages/").content.decode()
+    assert '<label for="new-message-to">发私信给</label>' in html
+    assert (
+        "没有使用该用户名的账号。"
+        in client.get("/messages/new/", {"to": "nobody"}, follow=True).content.decode()
+    )
