@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -32,13 +33,16 @@ from infoconnect.wallet.models import AccountKind
 
 
 def header_links(request: HttpRequest) -> dict:
+    user = request.user
     return {
         "header_links": [
             {
                 "url": reverse("messaging:inbox"),
                 "id": "nav-messages",
                 "label": _("Messages"),
-                "badge": None,
+                # Shown on first paint, then polled; counted only when a page draws the header,
+                # not for every fragment rendered with this context.
+                "badge": SimpleLazyObject(lambda: selectors.unread_total(user=user)),
                 "badge_url": reverse("messaging:badge"),
             }
         ]

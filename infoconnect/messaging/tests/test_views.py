@@ -7,7 +7,9 @@ from datetime import timedelta
 
 import pytest
 from django.core import signing
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from infoconnect.core.models import IdempotencyRecord, PlatformSettings
@@ -509,3 +511,26 @@ def test_inbox_starts_a_conversation_by_username(make_user):
         "没有使用该用户名的账号。"
         in client.get("/messages/new/", {"to": "nobody"}, follow=True).content.decode()
     )
+
+
+def test_header_badge_is_drawn_with_the_page_and_counted_only_for_it(make_user):
+    alice, bob = make_user("alice"), make_user("bob")
+    actions.send_message(sender=alice, recipient_id=bob.pk, body="hi")
+    actions.send_message(sender=alice, recipient_id=bob.pk, body="there")
+    client = client_for(bob)
+    html = client.get("/notifications/").content.decode()
+    assert (
+        '<a href="/messages/" id="nav-messages">Messages <span hx-get="/messages/badge/"'
+        ' hx-trigger="load, every 5s" hx-swap="innerHTML"><span class="badge">2</span></span></a>'
+    ) in html
+    html = client_for(alice).get("/notifications/").content.decode()
+    assert 'hx-swap="innerHTML"></span></a>' in html
+
+    def receipt_counts(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return sum("FROM messaging_receipt" in q["sql"] for q in captured.captured_queries)
+
+    # The polled fragment counts once (itself), not again for a header it does not draw.
+    assert receipt_counts("/messages/badge/") == 1
+    assert receipt_counts("/notifications/") == 1
