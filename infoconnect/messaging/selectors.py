@@ -23,6 +23,7 @@ from infoconnect.messaging.models import (
     Campaign,
     CampaignActivity,
     Conversation,
+    Enrolment,
     MarketingPreference,
     Message,
     Participant,
@@ -282,6 +283,13 @@ def campaign_reached(*, buyer_id: int, campaign_id: int, merchant_id: int) -> bo
         campaign_id=campaign_id, campaign__merchant_id=merchant_id, is_test=False
     ).values("pk")
     return Receipt.objects.filter(recipient_id=buyer_id, message_id__in=sent).exists()
+
+
+def programme_status(*, merchant: User) -> str:
+    """The merchant's place in the messaging programme: "enrolled", "suspended" or
+    "not_enrolled"."""
+    status = Enrolment.objects.filter(merchant=merchant).values_list("status", flat=True).first()
+    return status or "not_enrolled"
 
 
 def campaigns_for(*, merchant: User) -> list[Campaign]:

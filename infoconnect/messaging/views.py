@@ -219,13 +219,19 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "messaging/campaigns.html",
-        {"campaigns": selectors.campaigns_for(merchant=request.user)},
+        {
+            "campaigns": selectors.campaigns_for(merchant=request.user),
+            "programme": selectors.programme_status(merchant=request.user),
+        },
     )
 
 
 @login_required
 def campaign_new(request: HttpRequest) -> HttpResponse:
     _merchant_only(request)
+    if selectors.programme_status(merchant=request.user) != "enrolled":
+        # Composing would be refused on saving: the campaigns page says why.
+        return redirect("messaging:campaigns")
     form = CampaignForm(request.POST or None, request.FILES or None, merchant=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -309,6 +315,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "messaging/campaign_detail.html",
         {
             "campaign": campaign,
+            "programme": selectors.programme_status(merchant=request.user),
             "audience": selectors.describe_audience(campaign.audience),
             "activity": activity,
             "peak": peak,

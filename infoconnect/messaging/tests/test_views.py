@@ -534,3 +534,36 @@ def test_header_badge_is_drawn_with_the_page_and_counted_only_for_it(make_user):
     # The polled fragment counts once (itself), not again for a header it does not draw.
     assert receipt_counts("/messages/badge/") == 1
     assert receipt_counts("/notifications/") == 1
+
+
+def test_campaign_pages_say_when_the_shop_cannot_send(make_user, merchant, campaign):
+    newcomer = make_user("newshop", kind="merchant", verified=True)
+    client = client_for(newcomer)
+    html = client.get("/messages/campaigns/").content.decode()
+    assert (
+        "Your shop is not in the messaging programme yet: an operator enrols verified shops,"
+        " and then you can write and send campaigns."
+    ) in html
+    assert "/messages/campaigns/new/" not in html
+    composing = client.get("/messages/campaigns/new/")
+    assert (composing.status_code, composing["Location"]) == (302, "/messages/campaigns/")
+    refused = client.post("/messages/campaigns/new/", {"title": "Hi", "body": "Hi"})
+    assert refused.status_code == 302
+    assert not Campaign.objects.filter(merchant=newcomer).exists()
+
+    client = client_for(merchant)
+    html = client.get("/messages/campaigns/").content.decode()
+    assert 'data-testid="programme-status"' not in html
+    assert '<a class="button" href="/messages/campaigns/new/">New campaign</a>' in html
+    assert client.get("/messages/campaigns/new/").status_code == 200
+    actions.suspend_merchant(merchant_id=merchant.pk, note="Spam reports")
+    for path in ("/messages/campaigns/", f"/messages/campaigns/{campaign.pk}/"):
+        html = client.get(path).content.decode()
+        assert (
+            "Your shop is suspended from the messaging programme pending an operator's review:"
+            " it cannot send campaigns until it is reinstated."
+        ) in html
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    html = client.get("/messages/campaigns/").content.decode()
+    assert "你的店铺已被暂停参加私信营销计划，等待运营人员审核" in html
+    assert "/messages/campaigns/new/" not in html
