@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from infoconnect.core.errors import DomainError
+from infoconnect.core.money import format_money
 from infoconnect.shop import actions
 from infoconnect.shop.models import (
     Category,
@@ -48,7 +49,12 @@ class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    readonly_fields = ["sku", "product", "title", "attributes", "unit_price", "quantity"]
+    fields = ["sku", "product", "title", "attributes", "shown_unit_price", "quantity"]
+    readonly_fields = fields
+
+    @admin.display(description=_("unit price"))
+    def shown_unit_price(self, line: OrderLine) -> str:
+        return format_money(line.unit_price, line.order.currency)
 
 
 class OrderEventInline(admin.TabularInline):
@@ -58,14 +64,27 @@ class OrderEventInline(admin.TabularInline):
     readonly_fields = ["created_at", "actor", "kind", "from_state", "to_state", "note"]
 
 
+_SHOWN_MONEY = {"total": "shown_total", "commission": "shown_commission"}
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ["id", "buyer", "merchant", "state", "total", "campaign_id", "created_at"]
+    list_display = ["id", "buyer", "merchant", "state", "shown_total", "campaign_id", "created_at"]
+    list_select_related = ["buyer", "merchant"]
     list_filter = ["state"]
     search_fields = ["=id", "buyer__username", "merchant__username", "tracking_number"]
     inlines = [OrderLineInline, OrderEventInline]
-    # Orders change only through the lifecycle actions, never by hand.
-    readonly_fields = [f.name for f in Order._meta.fields]
+    # Orders change only through the lifecycle actions, never by hand; money shows as ¥12.34.
+    fields = [_SHOWN_MONEY.get(field.name, field.name) for field in Order._meta.fields]
+    readonly_fields = fields
+
+    @admin.display(description=_("total"), ordering="total")
+    def shown_total(self, order: Order) -> str:
+        return format_money(order.total, order.currency)
+
+    @admin.display(description=_("commission"))
+    def shown_commission(self, order: Order) -> str:
+        return format_money(order.commission, order.currency)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -76,11 +95,13 @@ class OrderAdmin(admin.ModelAdmin):
 
 @admin.register(RefundRequest)
 class RefundRequestAdmin(admin.ModelAdmin):
-    list_display = ["id", "order", "state", "decision", "created_at", "decided_at"]
+    list_display = ["id", "order", "order_total", "state", "decision", "created_at", "decided_at"]
+    list_select_related = ["order"]
     list_filter = ["state"]
     search_fields = ["=order__id"]
     readonly_fields = [
         "order",
+        "order_total",
         "reason",
         "state",
         "merchant_note",
@@ -98,6 +119,10 @@ class RefundRequestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("order total"))
+    def order_total(self, refund: RefundRequest) -> str:
+        return format_money(refund.order.total, refund.order.currency)
 
     def _decide(self, request, queryset, decision: str) -> None:
         done = 0

@@ -53,9 +53,22 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
         return super().changelist_view(request, extra_context=extra_context)
 
 
-class LedgerEntryInline(admin.TabularInline):
+class ShownMoney:
+    """Entry, top-up and payout amounts shown as money (¥12.34), not as a number of fen."""
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def shown_amount(self, row) -> str:
+        currency = row.transaction.currency if isinstance(row, LedgerEntry) else row.currency
+        return format_money(row.amount, currency)
+
+    @admin.display(description=_("balance after"))
+    def shown_balance_after(self, entry: LedgerEntry) -> str:
+        return format_money(entry.balance_after, entry.transaction.currency)
+
+
+class LedgerEntryInline(ShownMoney, admin.TabularInline):
     model = LedgerEntry
-    fields = ["account", "amount", "balance_after", "created_at"]
+    fields = ["account", "shown_amount", "shown_balance_after", "created_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -65,36 +78,42 @@ class LedgerEntryInline(admin.TabularInline):
 
 
 @admin.register(LedgerTransaction)
-class LedgerTransactionAdmin(ReadOnlyAdmin):
+class LedgerTransactionAdmin(ShownMoney, ReadOnlyAdmin):
     list_display = ["id", "kind", "reference", "user_id", "shown_amount", "created_at"]
     list_filter = ["kind", "currency"]
     search_fields = ["=reference", "=user_id"]
     date_hierarchy = "created_at"
     inlines = [LedgerEntryInline]
 
-    @admin.display(description=_("amount"), ordering="amount")
-    def shown_amount(self, txn: LedgerTransaction) -> str:
-        return format_money(txn.amount, txn.currency)
-
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ["id", "account", "transaction", "amount", "balance_after", "created_at"]
+class LedgerEntryAdmin(ShownMoney, ReadOnlyAdmin):
+    list_display = [
+        "id", "account", "transaction", "shown_amount", "shown_balance_after", "created_at"
+    ]  # fmt: skip
     list_select_related = ["account", "transaction"]
     list_filter = ["account__kind"]
     search_fields = ["=account__owner_id", "=transaction__reference"]
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ["id", "user_id", "amount", "currency", "provider", "status", "created_at"]
+class PaymentAdmin(ShownMoney, ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "user_id",
+        "shown_amount",
+        "destination",
+        "provider",
+        "status",
+        "created_at",
+    ]
     list_filter = ["status", "provider"]
     search_fields = ["=user_id", "=provider_ref"]
 
 
 @admin.register(Payout)
-class PayoutAdmin(ReadOnlyAdmin):
-    list_display = ["id", "merchant_id", "amount", "currency", "provider", "status", "created_at"]
+class PayoutAdmin(ShownMoney, ReadOnlyAdmin):
+    list_display = ["id", "merchant_id", "shown_amount", "provider", "status", "created_at"]
     list_filter = ["status", "provider"]
     search_fields = ["=merchant_id", "=provider_ref"]
 

@@ -53,18 +53,24 @@ def test_tasks_are_safe_to_run_twice(buyer, scarf, address):
     assert tasks.sweep_orders.call() == {"expired": 0, "completed": 0}
 
 
+def completed_sale(person, merchant, sku, address, quantity=1) -> Order:
+    """An order the person paid for, the merchant shipped and the person confirmed."""
+    order = actions.buy_now(
+        buyer=person, sku_id=sku.pk, quantity=quantity, address_id=address.pk, key="k"
+    )
+    fund(person, 20_000 * quantity)
+    actions.pay_order(buyer=person, order_id=order.pk)
+    actions.ship_order(merchant=merchant, order_id=order.pk, carrier="SF", tracking_number="1")
+    actions.confirm_receipt(buyer=person, order_id=order.pk)
+    return order
+
+
 def test_operator_decides_a_dispute_in_the_admin(make_user, buyer, merchant, scarf, address):
-    sales = []
-    for person in (buyer, make_user("carol")):
-        where = address if person == buyer else make_address(person)
-        order = actions.buy_now(
-            buyer=person, sku_id=scarf[1].pk, quantity=1, address_id=where.pk, key="k"
-        )
-        fund(person, 20_000)
-        actions.pay_order(buyer=person, order_id=order.pk)
-        actions.ship_order(merchant=merchant, order_id=order.pk, carrier="SF", tracking_number="1")
-        actions.confirm_receipt(buyer=person, order_id=order.pk)
-        sales.append(order)
+    carol = make_user("carol")
+    sales = [
+        completed_sale(buyer, merchant, scarf[1], address),
+        completed_sale(carol, merchant, scarf[1], make_address(carol)),
+    ]
     actions.request_refund(buyer=buyer, order_id=sales[0].pk, reason="Torn")
     actions.answer_refund(merchant=merchant, order_id=sales[0].pk, accept=False, note="No")
     refund = actions.dispute_refund(buyer=buyer, order_id=sales[0].pk)
@@ -90,6 +96,22 @@ def test_operator_decides_a_dispute_in_the_admin(make_user, buyer, merchant, sca
     assert RefundRequest.objects.get().decision == "refund"
     assert client.get(f"/admin/shop/order/{sales[0].pk}/change/").status_code == 200
     assert client.get("/admin/shop/product/").status_code == 200
+
+
+def test_the_admin_shows_money_as_yuan(make_user, buyer, merchant, scarf, address):
+    order = completed_sale(buyer, merchant, scarf[1], address, quantity=2)
+    actions.request_refund(buyer=buyer, order_id=order.pk, reason="Torn")
+    client = Client()
+    client.force_login(make_user("operator", is_staff=True, is_superuser=True))
+    listing = client.get("/admin/shop/order/").content.decode()
+    assert '<td class="field-shown_total">¥258.00</td>' in listing
+    page = client.get(f"/admin/shop/order/{order.pk}/change/").content.decode()
+    assert '<div class="readonly">¥258.00</div>' in page
+    assert '<div class="readonly">¥5.16</div>' in page  # the commission, 2%
+    inline = " ".join(page.split())
+    assert '<td class="field-shown_unit_price"> <p>¥129.00</p> </td>' in inline
+    refunds = client.get("/admin/shop/refundrequest/").content.decode()
+    assert '<td class="field-order_total">¥258.00</td>' in refunds
 
 
 def test_admin_is_for_staff(buyer):

@@ -301,8 +301,19 @@ def test_admin_shows_platform_revenue(alice, merchant, make_user):
     assert '<th scope="row">Commission revenue</th><td>¥2.00</td>' in page
     assert '<th scope="row">Money in the system (top-ups − payouts)</th><td>¥100.00</td>' in page
     txn = actions.pay_order(buyer_id=alice.pk, order_id=5, amount=10000)
-    assert client.get(f"/admin/wallet/ledgertransaction/{txn.pk}/change/").status_code == 200
-    assert client.get("/admin/wallet/ledgerentry/").status_code == 200
+    page = client.get(f"/admin/wallet/ledgertransaction/{txn.pk}/change/").content.decode()
+    inline = " ".join(page.split())
+    assert '<td class="field-shown_amount"> <p>-¥100.00</p> </td>' in inline
+    assert '<td class="field-shown_balance_after"> <p>¥0.00</p> </td>' in inline
+    entries = client.get("/admin/wallet/ledgerentry/").content.decode()
+    assert '<td class="field-shown_amount">-¥100.00</td>' in entries
+    assert '<td class="field-shown_balance_after">¥98.00</td>' in entries
+    actions.start_topup(user_id=alice.pk, amount=1234)
+    topups = client.get("/admin/wallet/payment/").content.decode()
+    assert '<td class="field-shown_amount">¥12.34</td>' in topups
+    actions.request_payout(merchant_id=merchant.pk, amount=513)
+    payouts = client.get("/admin/wallet/payout/").content.decode()
+    assert '<td class="field-shown_amount">¥5.13</td>' in payouts
     assert client.get("/admin/wallet/ledgeraccount/add/").status_code == 403
 
 
