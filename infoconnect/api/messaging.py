@@ -330,6 +330,51 @@ def campaign_stats(request, campaign_id: int):
     return selectors.campaign_stats(campaign)
 
 
+# ---------------------------------------------------------------- follower tags
+
+
+class FollowerTagsIn(StrictSchema):
+    tags: list[str] = Field(description="All the follower's tags; the ones left out are taken off")
+
+
+class FollowerTagsOut(Schema):
+    account_id: int
+    tags: list[str]
+
+
+class TagCountOut(Schema):
+    tag: str
+    followers: int
+
+
+def _require_merchant(user) -> None:
+    if not user.is_merchant:
+        raise DomainError(MessagingError.NOT_MERCHANT)
+
+
+@router.get("/v1/follower_tags", response={200: list[TagCountOut], **ERRORS})
+def list_tag_counts(request):
+    """The tags the merchant puts on followers for segments, each with how many carry it."""
+    _require_merchant(request.auth)
+    return selectors.tag_counts(merchant=request.auth)
+
+
+@router.get("/v1/follower_tags/{account_id}", response={200: FollowerTagsOut, **ERRORS})
+def get_follower_tags(request, account_id: int):
+    _require_merchant(request.auth)
+    tags = selectors.follower_tags(merchant=request.auth, follower_id=account_id)
+    return {"account_id": account_id, "tags": tags}
+
+
+@router.put("/v1/follower_tags/{account_id}", response={200: FollowerTagsOut, **ERRORS})
+def set_follower_tags(request, account_id: int, payload: FollowerTagsIn):
+    """Set one follower's tags (1 to 30 characters each, kept in lower case; at most 20)."""
+    tags = actions.set_follower_tags(
+        merchant=request.auth, follower_id=account_id, tags=payload.tags
+    )
+    return {"account_id": account_id, "tags": tags}
+
+
 # ---------------------------------------------------------------- conversations
 
 

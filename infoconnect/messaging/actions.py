@@ -47,6 +47,7 @@ DEFAULT_CHUNK_SIZE = {"postgresql": 250_000, "sqlite": 500_000}
 # (SQLite has one writer: a second task would only wait).
 DEFAULT_FANOUT_TASKS = {"postgresql": 2, "sqlite": 1}
 MAX_AUDIENCE_TAGS = 10
+MAX_FOLLOWER_TAGS = 20
 REGION_CODES = {code for code, _label in REGIONS}
 # States whose campaigns use up the day's quota.
 QUOTA_STATES = [Campaign.State.SCHEDULED, Campaign.State.SENDING, Campaign.State.SENT]
@@ -138,14 +139,20 @@ def _clean_tag(tag: str) -> str:
     return tag
 
 
-@transaction.atomic
-def tag_follower(*, merchant: User, follower_id: int, tag: str) -> FollowerTag:
-    tag = _clean_tag(tag)
+def _require_follower(*, merchant: User, follower_id: int) -> None:
+    if not merchant.is_merchant:
+        raise DomainError(MessagingError.NOT_MERCHANT)
     if (
         not is_id(follower_id)
         or not Follow.objects.filter(follower_id=follower_id, target=merchant).exists()
     ):
         raise DomainError(MessagingError.RECIPIENT_NOT_FOUND)
+
+
+@transaction.atomic
+def tag_follower(*, merchant: User, follower_id: int, tag: str) -> FollowerTag:
+    tag = _clean_tag(tag)
+    _require_follower(merchant=merchant, follower_id=follower_id)
     row, _created = FollowerTag.objects.get_or_create(
         merchant=merchant, follower_id=follower_id, tag=tag
     )
@@ -160,6 +167,23 @@ def untag_follower(*, merchant: User, follower_id: int, tag: str) -> int:
         merchant=merchant, follower_id=follower_id, tag=_clean_tag(tag)
     ).delete()
     return deleted
+
+
+@transaction.atomic
+def set_follower_tags(*, merchant: User, follower_id: int, tags: list[str]) -> list[str]:
+    """Make a follower's tags exactly these; returns them sorted."""
+    if not isinstance(tags, list) or len(tags) > MAX_FOLLOWER_TAGS:
+        raise DomainError(MessagingError.INVALID_AUDIENCE, _("A follower has at most 20 tags."))
+    wanted = sorted({_clean_tag(tag) for tag in tags})
+    _require_follower(merchant=merchant, follower_id=follower_id)
+    FollowerTag.objects.filter(merchant=merchant, follower_id=follower_id).exclude(
+        tag__in=wanted
+    ).delete()
+    FollowerTag.objects.bulk_create(
+        [FollowerTag(merchant=merchant, follower_id=follower_id, tag=tag) for tag in wanted],
+        ignore_conflicts=True,
+    )
+    return wanted
 
 
 # ---------------------------------------------------------------- private messages

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from django.core import signing
 from django.db import connection
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, ngettext
@@ -24,6 +24,7 @@ from infoconnect.messaging.models import (
     CampaignActivity,
     Conversation,
     Enrolment,
+    FollowerTag,
     MarketingPreference,
     Message,
     Participant,
@@ -283,6 +284,27 @@ def campaign_reached(*, buyer_id: int, campaign_id: int, merchant_id: int) -> bo
         campaign_id=campaign_id, campaign__merchant_id=merchant_id, is_test=False
     ).values("pk")
     return Receipt.objects.filter(recipient_id=buyer_id, message_id__in=sent).exists()
+
+
+def follower_tags(*, merchant: User, follower_id: int) -> list[str]:
+    """The tags the merchant put on one account, sorted."""
+    if not account_exists(follower_id):
+        raise DomainError(MessagingError.RECIPIENT_NOT_FOUND)
+    return sorted(
+        FollowerTag.objects.filter(merchant=merchant, follower_id=follower_id).values_list(
+            "tag", flat=True
+        )
+    )
+
+
+def tag_counts(*, merchant: User) -> list[dict]:
+    """Each tag the merchant uses, with how many accounts carry it."""
+    return list(
+        FollowerTag.objects.filter(merchant=merchant)
+        .values("tag")
+        .annotate(followers=Count("follower_id"))
+        .order_by("tag")
+    )
 
 
 def programme_status(*, merchant: User) -> str:

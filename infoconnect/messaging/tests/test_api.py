@@ -245,6 +245,8 @@ def test_openapi_lists_the_messaging_paths(client):
         "/api/v1/campaigns/{campaign_id}/image",
         "/api/v1/conversations/{account_id}/messages",
         "/api/v1/marketing_preferences/{merchant_id}",
+        "/api/v1/follower_tags",
+        "/api/v1/follower_tags/{account_id}",
     ):
         assert path in paths
 
@@ -437,3 +439,78 @@ def test_misspelt_campaign_fields_are_refused(api_client, merchant, followers, c
         {"title": "Shanghai only", "body": "Hi", "audience": {"regions": ["SH"]}},
     )
     assert (good.status_code, good.json()["audience"]) == (201, {"regions": ["SH"]})
+
+
+def test_follower_tags_over_the_api_make_a_segment(api_client, make_user, merchant, followers):
+    client = api_client(merchant)
+    fan, other = followers[0], followers[1]
+
+    def put(account_id, tags, as_client=client):
+        return as_client.put(
+            f"/api/v1/follower_tags/{account_id}",
+            data=json.dumps({"tags": tags}),
+            content_type="application/json",
+        )
+
+    tagged = put(fan.pk, ["VIP", " tea ", "vip"])
+    assert (tagged.status_code, tagged.json()) == (
+        200,
+        {"account_id": fan.pk, "tags": ["tea", "vip"]},
+    )
+    assert put(other.pk, ["vip"]).status_code == 200
+    assert client.get(f"/api/v1/follower_tags/{fan.pk}").json() == {
+        "account_id": fan.pk,
+        "tags": ["tea", "vip"],
+    }
+    assert client.get("/api/v1/follower_tags").json() == [
+        {"tag": "tea", "followers": 1},
+        {"tag": "vip", "followers": 2},
+    ]
+    # Setting replaces: what is left out is taken off.
+    assert put(fan.pk, ["tea"]).json()["tags"] == ["tea"]
+    campaign = post(
+        client, "/api/v1/campaigns", {"title": "VIPs", "body": "Hi", "audience": {"tags": ["vip"]}}
+    ).json()
+    estimate = post(client, f"/api/v1/campaigns/{campaign['id']}/estimate").json()
+    assert estimate["recipients"] == 1
+
+    for tags, code in [
+        (["x" * 31], "invalid_audience"),
+        ([""], "invalid_audience"),
+        ([f"t{n}" for n in range(21)], "invalid_audience"),
+        ("vip", "validation_error"),
+    ]:
+        refused = put(fan.pk, tags)
+        assert (refused.status_code, refused.json()["code"]) == (422, code)
+    extra = client.put(
+        f"/api/v1/follower_tags/{fan.pk}",
+        data=json.dumps({"tags": [], "tag": "x"}),
+        content_type="application/json",
+    )
+    assert (extra.status_code, extra.json()["code"]) == (422, "validation_error")
+    stranger = make_user("stranger")
+    for account_id, status, code in [
+        (stranger.pk, 404, "recipient_not_found"),
+        (2**63, 404, "recipient_not_found"),
+        (2**70, 404, "recipient_not_found"),
+    ]:
+        refused = put(account_id, ["vip"])
+        assert (refused.status_code, refused.json()["code"]) == (status, code)
+        assert client.get(f"/api/v1/follower_tags/{account_id}").status_code == (
+            200 if account_id == stranger.pk else 404
+        )
+    # A person has no followers to tag; a rival merchant sees none of these tags.
+    person = api_client(fan)
+    for response in (
+        person.get("/api/v1/follower_tags"),
+        person.get(f"/api/v1/follower_tags/{other.pk}"),
+        put(other.pk, ["vip"], as_client=person),
+    ):
+        assert (response.status_code, response.json()["code"]) == (403, "not_merchant")
+    rival = make_user("rival", kind="merchant", verified=True)
+    assert api_client(rival).get("/api/v1/follower_tags").json() == []
+    assert api_client(rival).get(f"/api/v1/follower_tags/{fan.pk}").json()["tags"] == []
+    refused = put(fan.pk, ["vip"], as_client=api_client(rival))
+    assert (refused.status_code, refused.json()["code"]) == (404, "recipient_not_found")
+    assert client.get(f"/api/v1/follower_tags/{fan.pk}").json()["tags"] == ["tea"]
+    assert Client().get("/api/v1/follower_tags").status_code == 401
