@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -458,7 +459,8 @@ def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
     writer.writerow([])
     writer.writerow([gettext("Hour"), gettext("Reads"), gettext("Clicks")])
     for row in selectors.campaign_activity(campaign):
-        writer.writerow([row.hour.isoformat(), row.reads, row.clicks])
+        # The hour as the page shows it, in the site's time, with its offset.
+        writer.writerow([timezone.localtime(row.hour).isoformat(), row.reads, row.clicks])
     return response
 
 

@@ -343,8 +343,10 @@ def test_export_has_held_and_charged_amounts(committed, merchant, followers, cam
         ["Refunded", "0", "¥0.00"],
         [],
         ["Hour", "Reads", "Clicks"],
-        [hour.isoformat(), "1", "0"],
+        # In the site's time, as the page's chart shows it.
+        [timezone.localtime(hour).isoformat(), "1", "0"],
     ]
+    assert timezone.localtime(hour).isoformat().endswith("+08:00")
 
 
 def test_export_in_chinese_while_sending(settings, merchant, followers, campaign, priced):
