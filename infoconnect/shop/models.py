@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 from infoconnect.accounts.models import REGIONS
 from infoconnect.core.money import DEFAULT_CURRENCY
 
-MOBILE_RE = r"^1[3-9]\d{9}$"
+MOBILE_RE = r"\A1[3-9][0-9]{9}\Z"  # ASCII digits: \d would also take ８ or ٨
 # The most units one SKU may hold: far above any shop's stock, far below a 32-bit column.
 MAX_STOCK = 10_000_000
 mobile_validator = RegexValidator(

@@ -418,6 +418,9 @@ def test_cart_lines_are_private(make_user, buyer, scarf):
     [
         ({"mobile": "12812345678"}, "mobile"),
         ({"mobile": "1381234567"}, "mobile"),
+        # Full-width and Arabic-Indic digits are digits to Python, not to a courier.
+        ({"mobile": "13８1234567"}, "mobile"),
+        ({"mobile": "138123456٧٨"}, "mobile"),
         ({"province": "XX"}, "province"),
         ({"street": ""}, "street"),
     ],

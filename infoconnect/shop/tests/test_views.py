@@ -148,9 +148,10 @@ ADDRESS = {
 
 def test_address_book(make_user, buyer):
     client = client_for(buyer)
-    bad = client.post("/shop/addresses/", {**ADDRESS, "mobile": "555"})
-    assert bad.status_code == 422
-    assert "Enter an 11-digit mobile number." in text(bad)
+    for mobile in ("555", "1381234567８"):
+        bad = client.post("/shop/addresses/", {**ADDRESS, "mobile": mobile})
+        assert bad.status_code == 422
+        assert "Enter an 11-digit mobile number." in text(bad)
     response = client.post("/shop/addresses/", ADDRESS, follow=True)
     assert flash(response) == ["Address saved."]
     assert "Beijing Beijing Haidian 5 Zhongguancun Street" in text(response)
