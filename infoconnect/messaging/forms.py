@@ -1,9 +1,15 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from infoconnect.accounts.models import REGIONS
+from infoconnect.core.pagination import MAX_ID
 from infoconnect.messaging.models import MESSAGE_MAX_LENGTH, TITLE_MAX_LENGTH
 from infoconnect.shop.selectors import merchant_products_on_sale
+
+# A post's number, or a link to it on this site (any host: the number is what counts).
+POST_REFERENCE = re.compile(r"(?:(?:https?://[^/\s]+)?/posts/)?(?P<id>\d{1,19})/?")
 
 
 def _product_field(merchant) -> forms.TypedChoiceField:
@@ -28,11 +34,46 @@ class MessageForm(forms.Form):
     link = forms.URLField(
         label=_("Attach a link"), required=False, max_length=500, assume_scheme="https"
     )
+    post = forms.CharField(
+        label=_("Attach a post"),
+        required=False,
+        max_length=500,
+        help_text=_("The post's link, or its number."),
+    )
 
     def __init__(self, *args, sender=None, **kwargs):
         super().__init__(*args, **kwargs)
         if sender is not None and sender.is_authenticated and sender.is_merchant:
             self.fields["product"] = _product_field(sender)
+
+    def clean_post(self) -> int | None:
+        value = self.cleaned_data["post"].strip()
+        if not value:
+            return None
+        found = POST_REFERENCE.fullmatch(value)
+        if found is None or not 0 < int(found["id"]) <= MAX_ID:
+            raise forms.ValidationError(
+                _("Paste a post's link, such as https://example.com/posts/12/, or its number.")
+            )
+        return int(found["id"])
+
+    def clean(self):
+        data = super().clean()
+        chosen = [name for name in ("link", "post", "product") if data.get(name)]
+        if len(chosen) > 1:
+            raise forms.ValidationError(_("Attach one thing: a link, a post or a product."))
+        return data
+
+    def attachment(self) -> tuple[str, int | None, str]:
+        """(type, id, url) for send_message, from what the form holds."""
+        data = self.cleaned_data
+        if data.get("product"):
+            return "product", data["product"], ""
+        if data.get("post"):
+            return "post", data["post"], ""
+        if data.get("link"):
+            return "link", None, data["link"]
+        return "", None, ""
 
 
 class CampaignForm(forms.Form):

@@ -32,6 +32,7 @@ from infoconnect.messaging.models import (
 )
 from infoconnect.shop import selectors as shop_selectors
 from infoconnect.shop.models import Product
+from infoconnect.social.models import Post
 from infoconnect.wallet import selectors as wallet_selectors
 
 INBOX_PAGE = 20
@@ -58,6 +59,8 @@ class ThreadItem:
     click_token: str = ""
     # The product card the message carries, when that product is on sale.
     product: Product | None = None
+    # The post the message shares, while it exists.
+    post: Post | None = None
 
     @property
     def is_unsubscribed(self) -> bool:
@@ -259,6 +262,7 @@ def thread(*, user: User, other_id: int, limit: int = THREAD_LIMIT) -> Thread:
     items.sort(key=lambda item: (item.created_at, item.message.pk))
     items = items[-limit:]
     attach_products(items)
+    attach_posts(items)
     return Thread(other=other, items=items, conversation=conversation)
 
 
@@ -276,6 +280,21 @@ def attach_products(items: list[ThreadItem]) -> None:
     cards = shop_selectors.product_cards(ids - {None})
     for item in items:
         item.product = cards.get(message_product_id(item.message, item.campaign))
+
+
+def attach_posts(items: list[ThreadItem]) -> None:
+    """Fill each item's shared post from one query for the whole page."""
+    ids = {
+        item.message.attachment_id
+        for item in items
+        if item.message.attachment_type == Message.Attachment.POST
+    }
+    if not ids:
+        return
+    posts = Post.objects.select_related("author").in_bulk(ids)
+    for item in items:
+        if item.message.attachment_type == Message.Attachment.POST:
+            item.post = posts.get(item.message.attachment_id)
 
 
 def campaign_reached(*, buyer_id: int, campaign_id: int, merchant_id: int) -> bool:

@@ -102,17 +102,15 @@ def conversation(request: HttpRequest, username: str) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            link = form.cleaned_data["link"]
-            product_id = form.cleaned_data.get("product")
-            attachment_type = "product" if product_id else "link" if link else ""
+            attachment_type, attachment_id, attachment_url = form.attachment()
             try:
                 actions.send_message(
                     sender=request.user,
                     recipient_id=other.pk,
                     body=form.cleaned_data["body"],
                     attachment_type=attachment_type,
-                    attachment_id=product_id,
-                    attachment_url="" if product_id else link,
+                    attachment_id=attachment_id,
+                    attachment_url=attachment_url,
                 )
             except DomainError as error:
                 form.add_error(None, error.message)

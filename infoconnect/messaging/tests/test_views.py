@@ -569,3 +569,42 @@ def test_campaign_pages_say_when_the_shop_cannot_send(make_user, merchant, campa
     html = client.get("/messages/campaigns/").content.decode()
     assert "你的店铺已被暂停参加私信营销计划，等待运营人员审核" in html
     assert "/messages/campaigns/new/" not in html
+
+
+def test_conversation_shares_a_post_by_its_link_or_number(make_user):
+    from infoconnect.social.actions import create_post
+
+    alice, bob = make_user("alice"), make_user("bob", display_name="Bob Chen")
+    post = create_post(author=bob, text="Tea tasting on Sunday at the West Lake.")
+    client = client_for(alice)
+    for reference in (f"http://testserver/posts/{post.pk}/", str(post.pk)):
+        sent = client.post("/messages/@bob/", {"body": "Look", "post": reference})
+        assert sent.status_code == 302
+    assert list(Message.objects.values_list("attachment_type", "attachment_id")) == [
+        ("post", post.pk),
+        ("post", post.pk),
+    ]
+    html = client_for(bob).get("/messages/@alice/").content.decode()
+    assert html.count('data-testid="shared-post"') == 2
+    assert "Shared a post · Bob Chen @bob" in html
+    assert "Tea tasting on Sunday at the West Lake." in html
+    assert f'<a href="/posts/{post.pk}/">Open the post</a>' in html
+
+    for fields, status, error in [
+        ({"post": "/posts/abc/"}, 400, "Paste a post&#x27;s link, such as"),
+        ({"post": str(2**70)}, 400, "Paste a post&#x27;s link, such as"),
+        ({"post": "999999"}, 422, "That post does not exist."),
+        (
+            {"post": str(post.pk), "link": "https://example.com/"},
+            400,
+            "Attach one thing: a link, a post or a product.",
+        ),
+    ]:
+        refused = client.post("/messages/@bob/", {"body": "Look", **fields})
+        assert refused.status_code == status
+        assert error in refused.content.decode()
+    assert Message.objects.count() == 2
+
+    post.delete()
+    html = client_for(bob).get("/messages/@alice/").content.decode()
+    assert html.count("Shared a post that has been deleted.") == 2
