@@ -94,6 +94,10 @@ def test_campaign_page_follows_the_send_and_drops_cancel_when_it_ends(
     expect(page.get_by_test_id("stat-delivered")).to_have_text("3")
     expect(page.get_by_test_id("cost-charged")).to_have_text("¥0.03")
     expect(page.get_by_test_id("cancel-campaign")).to_have_count(0)
+    # The live figures and the sales below them read as one column.
+    figures = page.get_by_test_id("stat-delivered").bounding_box()
+    sales = page.get_by_test_id("stat-orders").bounding_box()
+    assert figures["x"] == sales["x"]
 
 
 @pytest.mark.browser
