@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infoconnect.accounts.models import REGIONS
@@ -139,6 +140,13 @@ class ScheduleForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser sends the time as typed; say which clock it is read on.
+        self.fields["scheduled_at"].help_text = _("The site's time (%(zone)s).") % {
+            "zone": timezone.get_current_timezone_name()
+        }
 
 
 class TagForm(forms.Form):

@@ -608,3 +608,25 @@ def test_conversation_shares_a_post_by_its_link_or_number(make_user):
     post.delete()
     html = client_for(bob).get("/messages/@alice/").content.decode()
     assert html.count("Shared a post that has been deleted.") == 2
+
+
+def test_schedule_form_says_which_clock_it_reads(merchant, campaign):
+    client = client_for(merchant)
+    html = client.get(f"/messages/campaigns/{campaign.pk}/").content.decode()
+    assert "The site&#x27;s time (Asia/Shanghai)." in html
+    # 10:00 typed is 10:00 in Shanghai.
+    client.post(
+        f"/messages/campaigns/{campaign.pk}/schedule/", {"scheduled_at": "2099-05-01T10:00"}
+    )
+    campaign.refresh_from_db()
+    assert campaign.scheduled_at.isoformat() == "2099-05-01T02:00:00+00:00"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    other = actions.create_campaign(merchant=merchant, title="B", body="B")
+    html = client.get(f"/messages/campaigns/{other.pk}/").content.decode()
+    assert "按本站时间（Asia/Shanghai）。" in html
+    refused = client.post(
+        f"/messages/campaigns/{other.pk}/schedule/", {"scheduled_at": "someday"}, follow=True
+    )
+    assert "请选择日期和时间。" in refused.content.decode()
+    other.refresh_from_db()
+    assert other.state == "draft"
