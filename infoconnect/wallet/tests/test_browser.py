@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from infoconnect.wallet import actions
 from infoconnect.wallet.tests.helpers import fund
@@ -25,6 +26,35 @@ def test_top_up_through_the_sandbox_and_pay(page, login, make_user):
     rows = page.locator("[data-testid=statement] tbody tr")
     assert rows.nth(0).locator("td").nth(1).inner_text() == "Payment for order #42"
     assert rows.nth(0).locator("td").nth(2).inner_text() == "-¥12.34"
+
+
+def test_a_top_up_waiting_for_the_provider_shows_itself_paid_when_it_is(
+    page, login, make_user, settings
+):
+    from infoconnect.wallet.models import Payment
+    from infoconnect.wallet.tasks import deliver_sandbox_notification
+
+    # The provider's notification waits in the task queue, as it does with a real worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    make_user("alice")
+    login("alice")
+    page.click("#nav-wallet")
+    page.get_by_label("Amount (¥)").fill("20.00")
+    page.get_by_role("button", name="Top up").click()
+    page.wait_for_url("**/wallet/sandbox/pay/**")
+    page.get_by_role("button", name="Confirm payment").click()
+    page.wait_for_url("**/wallet/?topup=*")
+    assert page.locator("#topup-status").inner_text() == "Top-up of ¥20.00: Waiting for payment."
+    assert page.locator("#wallet-balance").inner_text() == "¥0.00"
+    page.get_by_label("Amount (¥)").fill("5")
+    # The worker delivers the notification; the page says so without being reloaded.
+    payment = Payment.objects.get()
+    deliver_sandbox_notification.call(event="payment.succeeded", object_ref=payment.provider_ref)
+    expect(page.locator("#topup-status")).to_have_text("Top-up of ¥20.00: Paid.")
+    expect(page.locator("#wallet-balance")).to_have_text("¥20.00")
+    # Only the balance was redrawn: what the person was typing is still there.
+    assert page.get_by_label("Amount (¥)").input_value() == "5"
+    assert page.locator("#balance-card[hx-get]").count() == 0
 
 
 def test_merchant_requests_a_payout(page, login, make_user):

@@ -345,3 +345,21 @@ def test_merchant_balance_page_in_chinese(alice, merchant):
     # "Available" here is money one may pay out, not goods in stock as on a product page.
     assert '<p>可用余额: <strong id="merchant-balance">¥100.00</strong></p>' in text
     assert "<td>订单 #7 货款（扣除佣金）</td>" in text
+
+
+def test_a_pending_top_up_redraws_its_card_until_it_is_settled(alice, merchant):
+    for user, destination, url in (
+        (alice, AccountKind.WALLET, "/wallet/"),
+        (merchant, AccountKind.MERCHANT, "/wallet/merchant/"),
+    ):
+        payment = actions.start_topup(user_id=user.pk, amount=500, destination=destination)
+        client = client_for(user)
+        page = client.get(f"{url}?topup={payment.pk}").content.decode()
+        assert (
+            f'<section class="card" id="balance-card" hx-get="{url}?topup={payment.pk}" '
+            'hx-trigger="every 2s" hx-select="#balance-card" hx-swap="outerHTML">'
+        ) in page
+        actions.complete_topup(payment_id=payment.pk)
+        page = client.get(f"{url}?topup={payment.pk}").content.decode()
+        assert '<section class="card" id="balance-card">' in page
+        assert '<p id="topup-status">Top-up of ¥5.00: Paid.</p>' in page
