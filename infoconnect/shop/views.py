@@ -358,12 +358,21 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
         raise Http404
     is_buyer = order.buyer_id == request.user.pk
     refund = getattr(order, "refund_request", None)
+    wallet_balance = shortfall = None
+    if is_buyer and order.state == Order.State.AWAITING_PAYMENT:
+        # What the buyer can pay with, and how much to top up first if it is not enough.
+        from infoconnect.wallet.selectors import balance_of
+
+        wallet_balance = balance_of(user_id=request.user.pk, currency=order.currency)
+        shortfall = max(order.total - wallet_balance, 0)
     return render(
         request,
         "shop/order.html",
         {
             "order": order,
             "is_buyer": is_buyer,
+            "wallet_balance": wallet_balance,
+            "shortfall": shortfall,
             "is_merchant": order.merchant_id == request.user.pk,
             "refund": refund,
             "key": uuid.uuid4(),

@@ -261,6 +261,25 @@ def test_pay_without_money_shows_why(buyer, order):
     assert flash(response) == ["This request needs an Idempotency-Key header."]
 
 
+def test_the_unpaid_order_says_what_the_wallet_holds_and_what_to_top_up(buyer, merchant, order):
+    client = client_for(buyer)
+    page = text(client.get(f"/shop/orders/{order.pk}/"))
+    assert (
+        '<p id="order-wallet">Your wallet holds ¥0.00. <a href="/wallet/" id="order-top-up">'
+        "Top up at least ¥129.00 to pay.</a></p>"
+    ) in page
+    fund(buyer, 10_000)
+    page = text(client.get(f"/shop/orders/{order.pk}/"))
+    assert "Your wallet holds ¥100.00." in page and "Top up at least ¥29.00 to pay." in page
+    fund(buyer, 2_900)
+    response = client.get(f"/shop/orders/{order.pk}/")
+    assert '<p id="order-wallet">Your wallet holds ¥129.00.</p>' in text(response)
+    # The merchant sees the order, never the buyer's wallet.
+    assert 'id="order-wallet"' not in text(client_for(merchant).get(f"/shop/orders/{order.pk}/"))
+    response = client.post(f"/shop/orders/{order.pk}/pay/", {"key": key_of(response)}, follow=True)
+    assert 'id="order-wallet"' not in text(response)
+
+
 def test_nobody_sees_another_persons_order(make_user, order):
     stranger = client_for(make_user("mallory"))
     assert stranger.get(f"/shop/orders/{order.pk}/").status_code == 404
