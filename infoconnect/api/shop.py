@@ -6,6 +6,7 @@ Nobody sees another person's orders: an order that is not yours is a 404.
 """
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest, JsonResponse
 from ninja import File, Header, Router, Schema, Status
@@ -575,21 +576,27 @@ def checkout(
     )
 
 
+Role = Literal["buyer", "merchant"]
+# Any state an order can be in, or "" for all of them.
+StateFilter = Literal[("", *Order.State.values)]
+
+
 @router.get("/v1/orders", response={200: list[OrderOut], 422: Error})
 def list_orders(
     request,
-    role: str = "buyer",
-    state: str = "",
+    role: Role = "buyer",
+    state: StateFilter = "",
     max_id: int | None = None,
     limit: int | None = None,
 ):
-    """Your orders as a buyer (role=buyer) or the orders to your shop (role=merchant)."""
+    """Your orders as a buyer (role=buyer) or the orders to your shop (role=merchant),
+    newest first; with state, only the orders in that state."""
     params = PageParams.clean(max_id=max_id, limit=limit)
     if role == "merchant":
         return selectors.orders_for_merchant(
             merchant=request.auth, params=params, state=state or None
         )
-    return selectors.orders_for_buyer(buyer=request.auth, params=params)
+    return selectors.orders_for_buyer(buyer=request.auth, params=params, state=state or None)
 
 
 @router.get("/v1/orders/{order_id}", response={200: OrderDetailOut, 404: Error})
@@ -664,9 +671,9 @@ def cancel_order(
     )
 
 
-@router.get("/v1/refund_requests", response=list[RefundOut])
-def list_refund_requests(request, role: str = "buyer"):
-    """Refund requests on your orders (role=buyer) or open ones to your shop (role=merchant)."""
+@router.get("/v1/refund_requests", response={200: list[RefundOut], 422: Error})
+def list_refund_requests(request, role: Role = "buyer"):
+    """Refund requests on your orders (role=buyer) or on your shop's (role=merchant)."""
     if role == "merchant":
         return selectors.refunds_for_merchant(merchant=request.auth, open_only=False)
     return list(RefundRequest.objects.filter(order__buyer_id=request.auth.pk).order_by("-pk"))

@@ -5,13 +5,14 @@ first response is replayed; the same key with other parameters is a 409).
 """
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Header, Router, Schema
 from pydantic import Field
 
 from infoconnect.api.mastodon import set_link_header
-from infoconnect.core.errors import CommonError, DomainError
+from infoconnect.core.errors import DomainError
 from infoconnect.core.money import format_money
 from infoconnect.core.pagination import MAX_LIMIT, PageParams
 from infoconnect.wallet import actions, selectors
@@ -132,7 +133,7 @@ def wallet(request):
 def statement(
     request: HttpRequest,
     response: HttpResponse,
-    account: str = "wallet",
+    account: Literal["wallet", "merchant"] = "wallet",
     max_id: str | None = None,
     since_id: str | None = None,
     min_id: str | None = None,
@@ -142,8 +143,6 @@ def statement(
     first, paged with max_id / since_id / min_id and a Link header."""
     user = request.auth
     kinds = {"wallet": AccountKind.WALLET, "merchant": AccountKind.MERCHANT}
-    if account not in kinds:
-        raise DomainError(CommonError.VALIDATION, "account: use wallet or merchant.")
     if account == "merchant" and not user.is_merchant:
         raise DomainError(WalletError.NOT_A_MERCHANT)
     page = PageParams.clean(

@@ -148,13 +148,11 @@ def addresses(*, person: User) -> list[Address]:
     return list(Address.objects.filter(person_id=person.pk).order_by("-pk"))
 
 
-def orders_for_buyer(*, buyer: User, params: PageParams) -> list[Order]:
-    return paginate(
-        Order.objects.filter(buyer_id=buyer.pk)
-        .select_related("merchant")
-        .prefetch_related("lines"),
-        params,
-    )
+def orders_for_buyer(*, buyer: User, params: PageParams, state: str | None = None) -> list[Order]:
+    orders = Order.objects.filter(buyer_id=buyer.pk)
+    if state:
+        orders = orders.filter(state=state)
+    return paginate(orders.select_related("merchant").prefetch_related("lines"), params)
 
 
 def orders_for_merchant(

@@ -409,6 +409,28 @@ def test_nobody_sees_another_persons_orders(api_client, make_user, buyer, mercha
     error(api_client().get("/api/v1/orders"), 401, "not_authenticated")
 
 
+def test_orders_filter_by_state_and_refuse_what_is_not_one(api_client, buyer, merchant, order):
+    fund(buyer, 20_000)
+    paid = actions.buy_now(
+        buyer=buyer, sku_id=order.lines.get().sku_id, quantity=1,
+        address_id=buyer.addresses.get().pk, key="paid", pay=True,
+    )  # fmt: skip
+    client = api_client(buyer)
+    assert [o["id"] for o in client.get("/api/v1/orders").json()] == [paid.pk, order.pk]
+    assert [o["id"] for o in client.get("/api/v1/orders?state=paid").json()] == [paid.pk]
+    shop = api_client(merchant)
+    listed = shop.get("/api/v1/orders?role=merchant&state=awaiting_payment").json()
+    assert [o["id"] for o in listed] == [order.pk]
+    for query, field in (
+        ("role=seller", "role"),
+        ("state=lost", "state"),
+        ("role=merchant&state=Paid", "state"),
+    ):
+        body = error(client.get(f"/api/v1/orders?{query}"), 422, "validation_error")
+        assert list(body["fields"]) == [field]
+    error(client.get("/api/v1/refund_requests?role=seller"), 422, "validation_error")
+
+
 def test_cancel_over_the_api(api_client, buyer, order, scarf):
     fund(buyer, 20_000)
     client = api_client(buyer)

@@ -94,6 +94,8 @@ def test_merchant_statement_is_for_merchants(alice, api_client):
     assert response.json()["code"] == "not_a_merchant"
     response = api_client(alice).get("/api/v1/wallet/statement?account=bank")
     assert response.status_code == 422
+    assert response.json()["code"] == "validation_error"
+    assert list(response.json()["fields"]) == ["account"]
 
 
 # Top-ups ---------------------------------------------------------------------------------
