@@ -630,3 +630,30 @@ def test_schedule_form_says_which_clock_it_reads(merchant, campaign):
     assert "请选择日期和时间。" in refused.content.decode()
     other.refresh_from_db()
     assert other.state == "draft"
+
+
+def test_campaign_list_says_when_each_was_sent_or_is_due(settings, merchant, followers):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    draft = actions.create_campaign(merchant=merchant, title="Draft", body="x")
+    Campaign.objects.filter(pk=draft.pk).update(
+        created_at=timezone.make_aware(timezone.datetime(2030, 3, 1, 20, 0))
+    )
+    due = actions.create_campaign(merchant=merchant, title="Due", body="x")
+    actions.schedule_campaign(
+        merchant=merchant,
+        campaign_id=due.pk,
+        scheduled_at=timezone.make_aware(timezone.datetime(2099, 5, 1, 10, 30)),
+    )
+    sending = actions.create_campaign(merchant=merchant, title="Now", body="x")
+    actions.send_campaign(merchant=merchant, campaign_id=sending.pk)
+    sending.refresh_from_db()
+    started = timezone.localtime(sending.started_at).strftime("%Y-%m-%d %H:%M")
+    client = client_for(merchant)
+    html = client.get("/messages/campaigns/").content.decode()
+    assert "<th>When</th>" in html
+    assert '<span class="muted">written 2030-03-01</span>' in html
+    assert "<td>Scheduled</td><td>2099-05-01 10:30</td>" in html
+    assert f"<td>Sending</td><td>{started}</td>" in html
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    html = client.get("/messages/campaigns/").content.decode()
+    assert "<th>时间</th>" in html and "2030-03-01 撰写" in html
