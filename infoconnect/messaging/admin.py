@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
@@ -7,8 +8,24 @@ from infoconnect.messaging.models import Campaign, Enrolment
 from infoconnect.messaging.tasks import deliver_campaign
 
 
+class EnrolmentForm(forms.ModelForm):
+    class Meta:
+        model = Enrolment
+        fields = ["merchant", "note"]
+
+    def clean_merchant(self):
+        merchant = self.cleaned_data["merchant"]
+        # Refused here, on the form, so the admin never reports an enrolment it did not make.
+        if not (merchant.is_merchant and merchant.is_verified_merchant):
+            raise forms.ValidationError(
+                _("Only a verified merchant can be enrolled in the messaging programme.")
+            )
+        return merchant
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(admin.ModelAdmin):
+    form = EnrolmentForm
     list_display = ["merchant", "status", "enrolled_at", "suspended_at", "note"]
     list_filter = ["status"]
     search_fields = ["merchant__username", "merchant__merchant_profile__shop_name"]
@@ -36,12 +53,10 @@ class EnrolmentAdmin(admin.ModelAdmin):
         self.message_user(request, _("%(n)d merchants suspended.") % {"n": done})
 
     def save_model(self, request, obj, form, change):
-        # Enrolling goes through the action, which checks the merchant is verified.
+        # Enrolling goes through the action (the form has checked the merchant).
         if not change:
-            try:
-                actions.enrol_merchant(merchant=obj.merchant, note=obj.note)
-            except DomainError as error:
-                self.message_user(request, error.message, messages.ERROR)
+            enrolment = actions.enrol_merchant(merchant=obj.merchant, note=obj.note)
+            obj.pk = enrolment.pk
             return
         super().save_model(request, obj, form, change)
 

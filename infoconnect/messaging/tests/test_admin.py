@@ -46,9 +46,30 @@ def test_operator_enrols_and_suspends_in_the_admin(operator, make_user):
 
 def test_an_unverified_merchant_cannot_be_enrolled(operator, make_user):
     pending = make_user("pending", kind="merchant", verified=False)
-    operator.post("/admin/messaging/enrolment/add/", {"merchant": pending.pk, "note": ""})
-    assert not Enrolment.objects.filter(merchant=pending).exists()
+    person = make_user("person")
+    for account in (pending, person):
+        response = operator.post(
+            "/admin/messaging/enrolment/add/", {"merchant": account.pk, "note": ""}, follow=True
+        )
+        # The form says no; nothing claims to have been added.
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Only a verified merchant can be enrolled in the messaging programme." in html
+        assert "was added successfully" not in html
+    assert not Enrolment.objects.exists()
     assert operator.get("/admin/messaging/campaign/").status_code == 200
+
+
+def test_enrolling_in_the_admin_reports_the_enrolment_it_made(operator, make_user):
+    shop = make_user("shop", kind="merchant", verified=True)
+    response = operator.post(
+        "/admin/messaging/enrolment/add/", {"merchant": shop.pk, "note": ""}, follow=True
+    )
+    enrolment = Enrolment.objects.get(merchant=shop)
+    assert f'href="/admin/messaging/enrolment/{enrolment.pk}/change/"' in response.content.decode()
+    again = operator.post("/admin/messaging/enrolment/add/", {"merchant": shop.pk, "note": ""})
+    assert again.status_code == 200
+    assert Enrolment.objects.count() == 1
 
 
 def test_resume_command_finishes_interrupted_and_due_campaigns(
