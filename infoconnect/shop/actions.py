@@ -520,10 +520,16 @@ def add_to_cart(
     line = CartLine.objects.filter(cart=cart, sku=sku).first()
     total = quantity + (line.quantity if line else 0)
     if total > sku.product.max_per_order:
+        if line is None:
+            message = _("You can order at most %(n)d of this item at a time.")
+        else:
+            message = _(
+                "Your cart already holds %(in_cart)d of this item, and one order may hold at "
+                "most %(n)d."
+            )
         raise DomainError(
             ShopError.QUANTITY_LIMIT,
-            _("You can order at most %(n)d of this item at a time.")
-            % {"n": sku.product.max_per_order},
+            message % {"n": sku.product.max_per_order, "in_cart": line.quantity if line else 0},
         )
     _check_order_totals([*_same_shop_lines(cart, sku), (sku, total)])
     if line is None:

@@ -380,7 +380,9 @@ def test_cart_adds_up_and_keeps_the_campaign(buyer, scarf):
     assert (line.quantity, line.campaign_id) == (3, 77)
     with raises("quantity_limit") as info:
         actions.add_to_cart(person=buyer, sku_id=sku.pk, quantity=1)
-    assert info.value.message == "You can order at most 3 of this item at a time."
+    assert info.value.message == (
+        "Your cart already holds 3 of this item, and one order may hold at most 3."
+    )
     assert CartLine.objects.get().quantity == 3
 
 

@@ -85,6 +85,17 @@ def test_add_to_cart_refusals(merchant, buyer, scarf):
         follow=True,
     )
     assert flash(response) == ["You can order at most 3 of this item at a time."]
+    actions.add_to_cart(person=buyer, sku_id=sku.pk, quantity=2)
+    response = client_for(buyer).post(
+        "/shop/cart/add/",
+        {"sku": sku.pk, "quantity": 2, "next": f"/shop/p/{product.pk}/"},
+        follow=True,
+    )
+    assert flash(response) == [
+        "Your cart already holds 2 of this item, and one order may hold at most 3."
+    ]
+    assert CartLine.objects.get().quantity == 2
+    CartLine.objects.all().delete()
     response = client_for(merchant).post(
         "/shop/cart/add/", {"sku": sku.pk, "quantity": 1}, follow=True
     )
