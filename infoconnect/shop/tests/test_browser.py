@@ -235,3 +235,16 @@ def test_images_keep_their_order_after_a_delete_and_an_upload(page, login, make_
         f"image-{added.pk}",
     ]
     assert list(product.images.values_list("position", flat=True)) == [0, 1, 2]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_cards_buy_button_sits_below_the_shop_name(page, make_user):
+    merchant = make_user("acme", kind="merchant", verified=True, display_name="Acme Tea House")
+    make_product(merchant, title="Silk scarf")
+    page.goto("/shop/acme/")
+    card = page.get_by_test_id("product-card")
+    name = card.locator(".muted").bounding_box()
+    buy = card.get_by_test_id("product-buy").bounding_box()
+    # The button used to ride up over the shop's name above it.
+    assert buy["y"] >= name["y"] + name["height"]
