@@ -13,10 +13,11 @@ from functools import partial
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import run_idempotent
-from infoconnect.core.money import CURRENCY_SYMBOLS, DEFAULT_CURRENCY
+from infoconnect.core.money import CURRENCY_SYMBOLS, DEFAULT_CURRENCY, format_money
 from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.models import (
     PLATFORM,
@@ -531,7 +532,11 @@ def start_topup(
     _check_amount(amount, currency)
     _check_external_currency(currency)
     if amount > MAX_TOPUP:
-        raise DomainError(WalletError.AMOUNT_TOO_LARGE)
+        raise DomainError(
+            WalletError.AMOUNT_TOO_LARGE,
+            gettext("A top-up may be at most %(max)s.")
+            % {"max": format_money(MAX_TOPUP, currency)},
+        )
     if destination == AccountKind.MERCHANT:
         from infoconnect.accounts.models import User
 

@@ -141,7 +141,7 @@ def test_merchant_topup_over_the_limit_says_why(merchant):
         {"topup-amount": "50000.01", "topup-idempotency_key": str(uuid.uuid4())},
         follow=True,
     )
-    assert "That amount is more than one payment allows." in response.content.decode()
+    assert "A top-up may be at most ¥50,000.00." in response.content.decode()
     assert Payment.objects.count() == 0
 
 

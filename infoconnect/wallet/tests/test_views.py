@@ -123,7 +123,14 @@ def test_topup_over_the_limit_says_why(alice):
     response = client.post(
         "/wallet/topup/", {"amount": "50000.01", "idempotency_key": str(uuid.uuid4())}, follow=True
     )
-    assert "That amount is more than one payment allows." in response.content.decode()
+    assert "A top-up may be at most ¥50,000.00." in response.content.decode()
+    response = client.post(
+        "/wallet/topup/",
+        {"amount": "50000.01", "idempotency_key": str(uuid.uuid4())},
+        headers={"Accept-Language": "zh-hans"},
+        follow=True,
+    )
+    assert "单笔充值最多 ¥50,000.00。" in response.content.decode()
     assert Payment.objects.count() == 0
 
 
