@@ -67,3 +67,21 @@ def test_a_new_person_follows_a_merchant_posts_and_sees_the_merchants_new_post(p
     expect(newest.locator(".post-actions button[aria-pressed=true]")).to_have_text("Liked 1")
     # Nothing is wider than the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_follower_messages_a_merchant_from_its_profile(page, make_user, login):
+    make_user("teashop", kind="merchant", verified=True, display_name="Tea House")
+    make_user("alice")
+    login("alice")
+    page.goto("/@teashop/")
+    page.get_by_role("link", name="Message", exact=True).click()
+    page.wait_for_url("**/messages/@teashop/")
+    expect(page.locator("h1")).to_contain_text("Tea House")
+    page.get_by_label("Message").fill("Do you ship to Chengdu?")
+    page.get_by_role("button", name="Send").click()
+    mine = page.locator("[data-testid=message].mine")
+    expect(mine.locator(".post-text")).to_have_text("Do you ship to Chengdu?")
+    # Your own messages stand apart from the other side's.
+    assert mine.evaluate("e => getComputedStyle(e).marginLeft") != "0px"

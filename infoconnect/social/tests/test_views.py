@@ -494,6 +494,16 @@ def test_profile_header_counts_and_timeline(alice, shop):
     assert 'href="/@teashop/following/"' in body
 
 
+def test_a_profile_offers_a_private_message_unless_blocked(alice, bob, shop):
+    body = client_for(alice).get("/@teashop/").content.decode()
+    assert 'data-testid="message-account"' in body and 'href="/messages/@teashop/"' in body
+    assert "message-account" not in client_for(alice).get("/@alice/").content.decode()
+    assert "message-account" not in Client().get("/@teashop/").content.decode()
+    actions.block(blocker=bob, target=alice)
+    assert "message-account" not in client_for(alice).get("/@bob/").content.decode()
+    assert "message-account" not in client_for(bob).get("/@alice/").content.decode()
+
+
 def test_profile_username_is_case_insensitive_and_unknown_is_404(client, shop):
     assert client.get("/@TeaShop/").status_code == 200
     missing = client.get("/@nobody_here/")
