@@ -2,9 +2,18 @@ from django.apps import AppConfig
 
 
 def header_values(request) -> dict:
+    from django.utils.functional import SimpleLazyObject
+
     from infoconnect.social import selectors
 
-    return {"unread_notifications": selectors.unread_notification_count(user=request.user)}
+    user = request.user
+    # Counted only when a page draws the header, not for every fragment (live progress,
+    # badges) rendered with this context.
+    return {
+        "unread_notifications": SimpleLazyObject(
+            lambda: selectors.unread_notification_count(user=user)
+        )
+    }
 
 
 class SocialConfig(AppConfig):

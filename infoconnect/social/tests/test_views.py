@@ -701,6 +701,26 @@ def test_notifications_read_as_sentences_and_mark_all_read(alice, bob):
     assert "Mark all as read" not in page
 
 
+def test_the_notifications_badge_is_counted_only_when_a_page_draws_the_header(alice, bob):
+    actions.follow(follower=bob, target=alice)
+    client = client_for(alice)
+
+    def counts(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        assert response.status_code == 200
+        return response, sum(
+            'FROM "social_notification"' in q["sql"] and "COUNT(" in q["sql"]
+            for q in captured.captured_queries
+        )
+
+    page, counted = counts("/")
+    assert counted == 1
+    assert '<span class="badge" data-testid="notifications-badge">1</span>' in page.content.decode()
+    # A fragment rendered with the same context (the messages badge) does not count them.
+    assert counts("/messages/badge/")[1] == 0
+
+
 def test_notifications_need_log_in(client):
     response = client.get("/notifications/")
     assert response.status_code == 302
