@@ -401,12 +401,15 @@ def _product_card(product, url: str) -> dict:
     }
 
 
-def _message(message: Message, *, flags: int | None, token: str = "", product=None) -> dict:
+def _message(
+    message: Message, *, flags: int | None, token: str = "", product=None, created_at=None
+) -> dict:
     data = {
         "id": message.pk,
         "sender_id": message.sender_id,
         "body": message.body,
-        "created_at": message.created_at,
+        # A campaign message is in a conversation from when it reached this recipient.
+        "created_at": created_at or message.created_at,
         "attachment_type": message.attachment_type,
         "attachment_id": message.attachment_id,
         "attachment_url": message.attachment_url,
@@ -469,14 +472,24 @@ def get_conversation(request, account_id: int):
 
 
 @router.get("/v1/conversations/{account_id}/messages", response={200: list[MessageOut], **ERRORS})
-def conversation_messages(request, account_id: int):
-    thread = selectors.thread(user=request.auth, other_id=account_id)
+def conversation_messages(
+    request,
+    account_id: int,
+    before: datetime | None = None,
+    before_id: int | None = Query(None, ge=1, le=2**63 - 1),
+):
+    """The newest 100 messages, oldest first; for earlier ones pass the first item's
+    ``created_at`` as ``before`` and its ``id`` as ``before_id``."""
+    thread = selectors.thread(
+        user=request.auth, other_id=account_id, before=before, before_id=before_id
+    )
     return [
         _message(
             item.message,
             flags=item.flags if item.click_token else None,
             token=item.click_token,
             product=item.product,
+            created_at=item.created_at,
         )
         for item in thread.items
     ]

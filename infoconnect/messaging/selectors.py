@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from django.core import signing
 from django.db import connection
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, ngettext
@@ -76,6 +76,8 @@ class Thread:
     other: User
     items: list[ThreadItem] = field(default_factory=list)
     conversation: Conversation | None = None
+    # (created_at, message id) of the oldest item shown, when there are older ones.
+    earlier: tuple[datetime, int] | None = None
 
 
 def _as_datetime(value) -> datetime:
@@ -215,8 +217,26 @@ def read_click_token(token: str) -> tuple[int, int]:
         raise DomainError(MessagingError.BAD_SIGNATURE) from None
 
 
-def thread(*, user: User, other_id: int, limit: int = THREAD_LIMIT) -> Thread:
-    """Private messages between the two and the campaign messages either sent the other."""
+def _older(before: datetime | None, before_id: int | None, *, at: str, pk: str) -> Q:
+    """Rows before the cursor in (time, message id) order; everything without a cursor."""
+    if before is None:
+        return Q()
+    if before_id is None:
+        return Q(**{f"{at}__lt": before})
+    return Q(**{f"{at}__lt": before}) | Q(**{at: before, f"{pk}__lt": before_id})
+
+
+def thread(
+    *,
+    user: User,
+    other_id: int,
+    limit: int = THREAD_LIMIT,
+    before: datetime | None = None,
+    before_id: int | None = None,
+) -> Thread:
+    """Private messages between the two and the campaign messages either sent the other:
+    the newest ``limit`` of them, or those just before the cursor (``before`` and, for items
+    at that very time, ``before_id``), oldest first."""
     other = User.objects.filter(pk=other_id).first()
     if other is None:
         raise DomainError(MessagingError.RECIPIENT_NOT_FOUND)
@@ -224,7 +244,11 @@ def thread(*, user: User, other_id: int, limit: int = THREAD_LIMIT) -> Thread:
     conversation = Conversation.objects.filter(user_low_id=low, user_high_id=high).first()
     items: list[ThreadItem] = []
     if conversation is not None:
-        for message in conversation.messages.order_by("-id")[:limit]:
+        private = conversation.messages.filter(
+            _older(before, before_id, at="created_at", pk="id")
+        ).order_by("-created_at", "-id")
+        # One more than a page from each source tells whether older items exist.
+        for message in private[: limit + 1]:
             items.append(
                 ThreadItem(
                     message=message,
@@ -241,8 +265,10 @@ def thread(*, user: User, other_id: int, limit: int = THREAD_LIMIT) -> Thread:
         receipts = {
             r.message_id: r
             for r in Receipt.objects.filter(
-                recipient_id=recipient_id, message_id__in=sent
-            ).order_by("-message_id")[:limit]
+                _older(before, before_id, at="created_at", pk="message_id"),
+                recipient_id=recipient_id,
+                message_id__in=sent,
+            ).order_by("-created_at", "-message_id")[: limit + 1]
         }
         messages = Message.objects.filter(pk__in=list(receipts)).select_related("campaign")
         for message in messages:
@@ -260,10 +286,13 @@ def thread(*, user: User, other_id: int, limit: int = THREAD_LIMIT) -> Thread:
                 )
             )
     items.sort(key=lambda item: (item.created_at, item.message.pk))
-    items = items[-limit:]
+    earlier = None
+    if len(items) > limit:
+        items = items[-limit:]
+        earlier = (items[0].created_at, items[0].message.pk)
     attach_products(items)
     attach_posts(items)
-    return Thread(other=other, items=items, conversation=conversation)
+    return Thread(other=other, items=items, conversation=conversation, earlier=earlier)
 
 
 def message_product_id(message: Message, campaign: Campaign | None = None) -> int | None:

@@ -2,6 +2,7 @@
 
 import csv
 import uuid
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -53,15 +54,22 @@ def header_links(request: HttpRequest) -> dict:
 # ---------------------------------------------------------------- inbox and conversations
 
 
-@login_required
-@require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def _cursor(request: HttpRequest) -> tuple[datetime | None, int | None]:
+    """A page cursor from the query string: a time and an id; anything malformed is no cursor."""
     try:
         before = parse_datetime(request.GET.get("before", "") or "")
     except ValueError:
         before = None
+    if before is not None and timezone.is_naive(before):
+        before = timezone.make_aware(before)
     before_id = request.GET.get("before_id", "")
-    before_id = int(before_id) if before_id.isdigit() and len(before_id) < 19 else None
+    return before, int(before_id) if before_id.isdigit() and len(before_id) < 19 else None
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    before, before_id = _cursor(request)
     entries = selectors.inbox(user=request.user, before=before, before_id=before_id)
     older = None
     if len(entries) == selectors.INBOX_PAGE:
@@ -119,11 +127,17 @@ def conversation(request: HttpRequest, username: str) -> HttpResponse:
                 return redirect("messaging:conversation", username=other.username)
     else:
         actions.mark_conversation_read(user=request.user, other_id=other.pk)
-    thread = selectors.thread(user=request.user, other_id=other.pk)
+    before, before_id = _cursor(request)
+    thread = selectors.thread(
+        user=request.user, other_id=other.pk, before=before, before_id=before_id
+    )
+    earlier = None
+    if thread.earlier is not None:
+        earlier = {"before": thread.earlier[0].isoformat(), "before_id": thread.earlier[1]}
     return render(
         request,
         "messaging/conversation.html",
-        {"thread": thread, "other": other, "form": form},
+        {"thread": thread, "other": other, "form": form, "earlier": earlier},
         status=status,
     )
 

@@ -394,3 +394,48 @@ def test_inbox_pages_merge_conversations_and_campaigns_without_gaps(make_user):
         (e.last_at, e.other.username, e.unread, e.preview, e.is_campaign) for p in pages for e in p
     ]
     assert lines == expected
+
+
+def test_a_conversation_pages_back_through_private_and_campaign_messages(api_client, make_user):
+    """105 items, some sharing their second: the newest 100 first, then the 5 before them,
+    with nothing lost or repeated across the boundary, on the page and in the API."""
+    fan = make_user("fan")
+    shop = make_user("teashop", kind="merchant", verified=True)
+    expected = []
+    for i in range(60):
+        at = BASE + timedelta(seconds=i // 2)  # two private messages a second
+        _private(shop if i % 3 else fan, fan if i % 3 else shop, f"private {i}", at)
+        expected.append(f"private {i}")
+    for k in range(45):
+        _received(fan, shop, f"offer {k}", BASE + timedelta(seconds=30 + k))
+        expected.append(f"offer {k}")
+
+    newest = selectors.thread(user=fan, other_id=shop.pk)
+    assert len(newest.items) == 100 and newest.earlier is not None
+    older = selectors.thread(
+        user=fan, other_id=shop.pk, before=newest.earlier[0], before_id=newest.earlier[1]
+    )
+    assert older.earlier is None
+
+    def text(item):
+        return item.message.body
+
+    assert [text(i) for i in older.items + newest.items] == expected
+
+    client = Client()
+    client.force_login(fan)
+    html = client.get(f"/messages/@{shop.username}/").content.decode()
+    link = re.search(r'<a href="\?(before=[^"]+)" data-testid="earlier-messages">', html).group(1)
+    html = client.get(f"/messages/@{shop.username}/?{link.replace('&amp;', '&')}").content.decode()
+    assert 'data-testid="earlier-messages"' not in html
+    assert "private 4" in html and "private 5" not in html
+
+    api = api_client(fan)
+    first = api.get(f"/api/v1/conversations/{shop.pk}/messages").json()
+    second = api.get(
+        f"/api/v1/conversations/{shop.pk}/messages",
+        {"before": first[0]["created_at"], "before_id": first[0]["id"]},
+    ).json()
+    assert [m["body"] for m in second + first] == expected
+    bad = api.get(f"/api/v1/conversations/{shop.pk}/messages", {"before": "soon"})
+    assert (bad.status_code, bad.json()["code"]) == (422, "validation_error")
