@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.money import format_money
@@ -124,6 +126,26 @@ class RefundRequestAdmin(admin.ModelAdmin):
     def order_total(self, refund: RefundRequest) -> str:
         return format_money(refund.order.total, refund.order.currency)
 
+    def save_model(self, request, obj: RefundRequest, form, change) -> None:
+        # Only the note: a whole-row save would write back the state read when the page was
+        # opened over a merchant's answer or a decision made since.
+        obj.save(update_fields=["operator_note"])
+
+    # The change page's decision buttons, and the decision each makes.
+    DECISION_BUTTONS = {
+        "_decide_refund": RefundRequest.Decision.REFUND,
+        "_decide_reject": RefundRequest.Decision.REJECT,
+    }
+
+    def response_change(self, request, obj: RefundRequest):
+        decision = next(
+            (d for name, d in self.DECISION_BUTTONS.items() if name in request.POST), None
+        )
+        if decision is None:
+            return super().response_change(request, obj)
+        self._decide(request, RefundRequest.objects.filter(pk=obj.pk), decision)
+        return HttpResponseRedirect(request.path)
+
     def _decide(self, request, queryset, decision: str) -> None:
         done = 0
         for refund in queryset.order_by("pk"):
@@ -142,7 +164,11 @@ class RefundRequestAdmin(admin.ModelAdmin):
                     messages.ERROR,
                 )
         if done:
-            self.message_user(request, _("%(n)d disputes decided.") % {"n": done}, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("%(n)d dispute decided.", "%(n)d disputes decided.", done) % {"n": done},
+                messages.SUCCESS,
+            )
 
     @admin.action(description=_("Decide dispute: refund the buyer"))
     def decide_refund_buyer(self, request, queryset) -> None:

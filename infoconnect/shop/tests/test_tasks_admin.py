@@ -82,7 +82,7 @@ def test_operator_decides_a_dispute_in_the_admin(make_user, buyer, merchant, sca
         {"action": "decide_refund_buyer", "_selected_action": [refund.pk]},
         follow=True,
     )
-    assert "1 disputes decided." in response.content.decode()
+    assert "1 dispute decided." in response.content.decode()
     refund.refresh_from_db()
     assert (refund.state, refund.decision, refund.operator_id) == ("decided", "refund", operator.pk)
     assert wallet_balance(buyer) == 20_000
@@ -96,6 +96,63 @@ def test_operator_decides_a_dispute_in_the_admin(make_user, buyer, merchant, sca
     assert RefundRequest.objects.get().decision == "refund"
     assert client.get(f"/admin/shop/order/{sales[0].pk}/change/").status_code == 200
     assert client.get("/admin/shop/product/").status_code == 200
+
+
+def test_operator_decides_a_dispute_on_its_page_with_a_note(
+    make_user, buyer, merchant, scarf, address
+):
+    order = completed_sale(buyer, merchant, scarf[1], address)
+    actions.request_refund(buyer=buyer, order_id=order.pk, reason="Torn")
+    client = Client()
+    client.force_login(make_user("operator", is_staff=True, is_superuser=True))
+    refund = RefundRequest.objects.get()
+    url = f"/admin/shop/refundrequest/{refund.pk}/change/"
+    assert 'id="decide-dispute"' not in client.get(url).content.decode()  # not disputed yet
+    actions.answer_refund(merchant=merchant, order_id=order.pk, accept=False, note="No")
+    actions.dispute_refund(buyer=buyer, order_id=order.pk)
+    page = client.get(url).content.decode()
+    assert '<input type="submit" name="_decide_refund" value="Refund the buyer"' in page
+    response = client.post(
+        url, {"operator_note": "Photos show the tear.", "_decide_refund": "1"}, follow=True
+    )
+    assert "1 dispute decided." in response.content.decode()
+    refund.refresh_from_db()
+    assert (refund.state, refund.decision, refund.operator_note) == (
+        "decided",
+        "refund",
+        "Photos show the tear.",
+    )
+    assert Order.objects.get(pk=order.pk).state == "refunded"
+    assert wallet_balance(buyer) == 20_000
+    assert 'id="decide-dispute"' not in response.content.decode()
+
+
+def test_saving_a_note_never_undoes_an_answer_given_meanwhile(
+    monkeypatch, make_user, buyer, merchant, scarf, address
+):
+    from infoconnect.shop.admin import RefundRequestAdmin
+
+    order = completed_sale(buyer, merchant, scarf[1], address)
+    actions.request_refund(buyer=buyer, order_id=order.pk, reason="Torn")
+    load = RefundRequestAdmin.get_object
+
+    def load_then_the_merchant_accepts(self, request, object_id, from_field=None):
+        refund = load(self, request, object_id, from_field)
+        if request.method == "POST":
+            actions.answer_refund(merchant=merchant, order_id=order.pk, accept=True)
+        return refund
+
+    monkeypatch.setattr(RefundRequestAdmin, "get_object", load_then_the_merchant_accepts)
+    client = Client()
+    client.force_login(make_user("operator", is_staff=True, is_superuser=True))
+    refund = RefundRequest.objects.get()
+    client.post(
+        f"/admin/shop/refundrequest/{refund.pk}/change/",
+        {"operator_note": "Watching this one.", "_save": "Save"},
+    )
+    refund.refresh_from_db()
+    assert (refund.state, refund.operator_note) == ("accepted", "Watching this one.")
+    assert Order.objects.get(pk=order.pk).state == "refunded"
 
 
 def test_the_admin_shows_money_as_yuan(make_user, buyer, merchant, scarf, address):
