@@ -74,6 +74,8 @@ class SkippedOut(Schema):
     unsubscribed: int
     blocked: int
     capped: int
+    # accounts an operator deactivated
+    inactive: int
 
 
 class CampaignOut(Schema):

@@ -255,6 +255,8 @@ class Campaign(models.Model):
     skipped_unsubscribed = models.PositiveIntegerField(default=0)
     skipped_blocked = models.PositiveIntegerField(default=0)
     skipped_capped = models.PositiveIntegerField(default=0)
+    # Followers whose account an operator deactivated: they cannot read it, so it is not sent.
+    skipped_inactive = models.PositiveIntegerField(default=0)
     # Billable deliveries: the wallet charges delivered × price_per_message_fen.
     delivered = models.PositiveIntegerField(default=0)
     read = models.PositiveIntegerField(default=0)
@@ -278,6 +280,7 @@ class Campaign(models.Model):
             + self.skipped_unsubscribed
             + self.skipped_blocked
             + self.skipped_capped
+            + self.skipped_inactive
         )
 
     @property

@@ -387,6 +387,7 @@ def campaign_stats(campaign: Campaign) -> dict:
             "unsubscribed": campaign.skipped_unsubscribed,
             "blocked": campaign.skipped_blocked,
             "capped": campaign.skipped_capped,
+            "inactive": campaign.skipped_inactive,
         },
         "delivered": campaign.delivered,
         "read": campaign.read,

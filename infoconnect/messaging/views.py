@@ -453,6 +453,7 @@ def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
     )
     writer.writerow([gettext("Skipped: blocked"), stats["skipped"]["blocked"]])
     writer.writerow([gettext("Skipped: frequency cap"), stats["skipped"]["capped"]])
+    writer.writerow([gettext("Skipped: account deactivated"), stats["skipped"]["inactive"]])
     writer.writerow([gettext("Read"), stats["read"]])
     writer.writerow([gettext("Clicked"), stats["clicked"]])
     writer.writerow([gettext("Unsubscribed"), stats["unsubscribed"]])

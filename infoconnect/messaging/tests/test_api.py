@@ -43,7 +43,7 @@ def test_campaign_flow_over_the_api(api_client, committed, merchant, followers):
     assert estimate == {
         "targeted": 5,
         "recipients": 5,
-        "skipped": {"muted": 0, "unsubscribed": 0, "blocked": 0, "capped": 0},
+        "skipped": {"muted": 0, "unsubscribed": 0, "blocked": 0, "capped": 0, "inactive": 0},
         "price_per_message_fen": 1,
         "cost_fen": 5,
         "hold_fen": 5,
@@ -69,7 +69,13 @@ def test_campaign_flow_over_the_api(api_client, committed, merchant, followers):
     stats = client.get(f"/api/v1/campaigns/{campaign_id}/stats").json()
     assert stats["state"] == "sent"
     assert (stats["targeted"], stats["delivered"], stats["billable_fen"]) == (5, 5, 5)
-    assert stats["skipped"] == {"muted": 0, "unsubscribed": 0, "blocked": 0, "capped": 0}
+    assert stats["skipped"] == {
+        "muted": 0,
+        "unsubscribed": 0,
+        "blocked": 0,
+        "capped": 0,
+        "inactive": 0,
+    }
     assert [c["id"] for c in client.get("/api/v1/campaigns").json()] == [campaign_id]
 
     cancel = post(client, f"/api/v1/campaigns/{campaign_id}/cancel")

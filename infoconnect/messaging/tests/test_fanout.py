@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.models import PlatformSettings
 from infoconnect.messaging import actions, fanout
@@ -114,26 +115,31 @@ def test_every_skip_reason_counted_separately(send_now, merchant, followers, cam
     MarketingPreference.objects.create(
         follower=followers[5], merchant=merchant, accepts_marketing=True
     )
+    # An account an operator deactivated (and that had muted too): counted as deactivated.
+    deactivated = followers[6]
+    Mute.objects.create(muter=deactivated, muted=merchant)
+    User.objects.filter(pk=deactivated.pk).update(is_active=False)
     estimate = actions.estimate_campaign(merchant=merchant, campaign_id=campaign.pk)
     assert estimate == {
         "targeted": 10,
-        "recipients": 5,
-        "skipped": {"muted": 2, "unsubscribed": 1, "blocked": 2, "capped": 0},
+        "recipients": 4,
+        "skipped": {"muted": 2, "unsubscribed": 1, "blocked": 2, "capped": 0, "inactive": 1},
         "price_per_message_fen": 1,
-        "cost_fen": 5,
+        "cost_fen": 4,
         "hold_fen": 10,
         "currency": "CNY",
     }
     send_now(merchant=merchant, campaign_id=campaign.pk)
     campaign.refresh_from_db()
-    assert (campaign.targeted, campaign.delivered) == (10, 5)
+    assert (campaign.targeted, campaign.delivered) == (10, 4)
     assert (
         campaign.skipped_blocked,
         campaign.skipped_muted,
         campaign.skipped_unsubscribed,
         campaign.skipped_capped,
-    ) == (2, 2, 1, 0)
-    assert receivers(campaign) == sorted(p.pk for p in followers[5:])
+        campaign.skipped_inactive,
+    ) == (2, 2, 1, 0, 1)
+    assert receivers(campaign) == sorted(p.pk for p in followers[5:] if p != deactivated)
 
 
 def _sent_before(merchant, days_ago: int, recipients) -> None:
@@ -165,6 +171,22 @@ def test_frequency_cap(send_now, merchant, followers, campaign):
     campaign.refresh_from_db()
     assert (campaign.targeted, campaign.delivered, campaign.skipped_capped) == (10, 6, 4)
     assert receivers(campaign) == sorted(p.pk for p in followers[4:])
+
+
+def test_a_deactivated_account_at_the_cap_is_counted_as_deactivated(
+    send_now, merchant, followers, campaign
+):
+    for days_ago in (2, 5, 9, 12):
+        _sent_before(merchant, days_ago, followers[:3])
+    User.objects.filter(pk__in=[followers[0].pk, followers[9].pk]).update(is_active=False)
+    estimate = actions.estimate_campaign(merchant=merchant, campaign_id=campaign.pk)
+    assert (estimate["skipped"]["capped"], estimate["skipped"]["inactive"]) == (2, 2)
+    send_now(merchant=merchant, campaign_id=campaign.pk)
+    campaign.refresh_from_db()
+    assert (campaign.targeted, campaign.delivered) == (10, 6)
+    assert (campaign.skipped_capped, campaign.skipped_inactive) == (2, 2)
+    assert campaign.billable_fen == 6 * campaign.price_per_message_fen
+    assert receivers(campaign) == sorted(p.pk for p in followers[3:9])
 
 
 def test_cap_is_the_operators_setting(send_now, merchant, followers, campaign):
