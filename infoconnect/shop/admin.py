@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -25,10 +26,26 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+SKU_FIELDS_BUT_STOCK = [
+    field.name for field in Sku._meta.concrete_fields if field.name not in ("id", "stock")
+]
+
+
+class SkuFormSet(BaseInlineFormSet):
+    """Saves a SKU without its stock: a whole-row save would write back the stock read when
+    the form was loaded over the units sold since (stock changes only through actions.py)."""
+
+    def save_existing(self, form, obj, commit=True):
+        sku = form.save(commit=False)
+        if commit:
+            sku.save(update_fields=SKU_FIELDS_BUT_STOCK)
+        return sku
+
+
 class SkuInline(admin.TabularInline):
     model = Sku
+    formset = SkuFormSet
     extra = 0
-    # Stock is changed only by the conditional updates in actions.py.
     readonly_fields = ["stock"]
 
 

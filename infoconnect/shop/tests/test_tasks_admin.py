@@ -175,3 +175,48 @@ def test_admin_is_for_staff(buyer):
     client = Client()
     client.force_login(buyer)
     assert client.get("/admin/shop/refundrequest/").status_code == 302
+
+
+def test_editing_a_product_in_the_admin_never_puts_sold_units_back(
+    monkeypatch, make_user, buyer, merchant, scarf, address
+):
+    from infoconnect.shop.admin import ProductAdmin
+
+    product, sku = scarf
+    save_product = ProductAdmin.save_model
+
+    def save_then_a_sale_commits(self, request, obj, form, change):
+        # A buyer's order takes 2 units between the admin reading the SKU and saving it.
+        save_product(self, request, obj, form, change)
+        actions.buy_now(buyer=buyer, sku_id=sku.pk, quantity=2, address_id=address.pk, key="k")
+
+    monkeypatch.setattr(ProductAdmin, "save_model", save_then_a_sale_commits)
+    client = Client()
+    client.force_login(make_user("operator", is_staff=True, is_superuser=True))
+    response = client.post(
+        f"/admin/shop/product/{product.pk}/change/",
+        {
+            "merchant": merchant.pk,
+            "title": "Silk scarf",
+            "description": "Hand-rolled edges.",
+            "status": "active",
+            "max_per_order": 3,
+            "created_at_0": "2026-03-01",
+            "created_at_1": "09:00:00",
+            "updated_at_0": "2026-03-01",
+            "updated_at_1": "09:00:00",
+            "skus-TOTAL_FORMS": 1,
+            "skus-INITIAL_FORMS": 1,
+            "skus-0-id": sku.pk,
+            "skus-0-product": product.pk,
+            "skus-0-attributes": '{"colour": "blue"}',
+            "skus-0-price": 13_900,
+            "skus-0-currency": "CNY",
+            "skus-0-is_active": "on",
+            "images-TOTAL_FORMS": 0,
+            "images-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302
+    sku.refresh_from_db()
+    assert (sku.price, sku.attributes, sku.stock) == (13_900, {"colour": "blue"}, 3)
