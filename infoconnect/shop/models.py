@@ -352,6 +352,9 @@ class OrderEvent(models.Model):
 
     @property
     def label(self) -> str:
+        if self.kind == "cancelled" and self.from_state != Order.State.PAID:
+            # Nothing was paid, so nothing was refunded.
+            return str(Order.State.CANCELLED.label)
         return str(self.KIND_LABELS.get(self.kind, self.kind))
 
 

@@ -313,6 +313,17 @@ def test_cancel_and_refund_pages(make_user, buyer, merchant, order):
     response = client.post(f"/shop/orders/{order.pk}/cancel/", {"key": "c"}, follow=True)
     assert flash(response) == ["Order cancelled."]
     assert wallet_balance(buyer) == 20_000
+    assert re.search(r"— Cancelled and refunded \(alice\)</li>", text(response))
+
+
+def test_the_history_of_an_unpaid_order_cancelled_mentions_no_refund(buyer, order):
+    client = client_for(buyer)
+    response = client.post(f"/shop/orders/{order.pk}/cancel/", {"key": "c"}, follow=True)
+    history = text(response)
+    assert re.search(r"— Cancelled \(alice\)</li>", history)
+    assert "refunded" not in history
+    page = client.get(f"/shop/orders/{order.pk}/", headers={"Accept-Language": "zh-hans"})
+    assert re.search(r"— 已取消 \(alice\)</li>", text(page))
 
 
 def test_refund_flow_pages(make_user, buyer, merchant, order, scarf):
