@@ -7,6 +7,7 @@ with conditional UPDATEs taken in account-id order, so an account that must not 
 below zero is guarded by the write itself and two transactions never deadlock.
 """
 
+import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import partial
@@ -640,19 +641,25 @@ def expire_stale_topups(*, now: datetime | None = None, batch: int = 1000) -> in
 def request_payout(
     *, merchant_id: int, amount: int, currency: str = "CNY", provider: str = DEFAULT_PROVIDER
 ) -> Payout:
-    """Move money out of the merchant's balance at once; the provider confirms it later."""
+    """Move money out of the merchant's balance at once; the provider confirms it later.
+
+    The provider is asked to send the money only once the balance has covered it: a payout
+    the balance refuses never reaches the provider.
+    """
     from infoconnect.accounts.models import User
 
     _check_amount(amount, currency)
     _check_external_currency(currency)
     if not User.objects.filter(pk=merchant_id, kind=User.Kind.MERCHANT).exists():
         raise DomainError(WalletError.NOT_A_MERCHANT)
+    sender = get_provider(provider)
     payout = Payout.objects.create(
         merchant_id=merchant_id,
         amount=amount,
         currency=currency,
         provider=provider,
-        provider_ref=get_provider(provider).create_payout(amount=amount, currency=currency),
+        # Replaced by the provider's reference below, in this same transaction.
+        provider_ref=f"unsent_{uuid.uuid4().hex}",
     )
     txn, _ = _open(
         kind=TransactionKind.PAYOUT,
@@ -667,6 +674,8 @@ def request_payout(
     _post(
         txn, [(merchant, -amount, WalletError.MERCHANT_INSUFFICIENT_FUNDS), (pending, amount, None)]
     )
+    payout.provider_ref = sender.create_payout(amount=amount, currency=currency)
+    payout.save(update_fields=["provider_ref"])
     return payout
 
 

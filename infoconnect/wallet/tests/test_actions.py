@@ -382,7 +382,17 @@ def test_failed_payout_returns_the_money(buyer, merchant):
     assert_ledger_consistent()
 
 
-def test_payout_needs_the_balance_and_a_merchant(buyer, merchant):
+def test_payout_needs_the_balance_and_a_merchant(monkeypatch, buyer, merchant):
+    from infoconnect.wallet.providers.sandbox import SandboxProvider
+
+    asked = []
+    create_payout = SandboxProvider.create_payout
+
+    def record(self, *, amount, currency):
+        asked.append(amount)
+        return create_payout(self, amount=amount, currency=currency)
+
+    monkeypatch.setattr(SandboxProvider, "create_payout", record)
     with pytest.raises(DomainError) as error:
         actions.request_payout(merchant_id=merchant.pk, amount=1)
     assert error.value.code == "insufficient_funds"
@@ -390,6 +400,13 @@ def test_payout_needs_the_balance_and_a_merchant(buyer, merchant):
         actions.request_payout(merchant_id=buyer.pk, amount=1)
     assert error.value.code == "not_a_merchant"
     assert Payout.objects.count() == 0
+    # A real provider would have sent the money: it is asked only once the balance covers it.
+    assert asked == []
+    fund_merchant(merchant.pk, buyer.pk, 500, order_id=1)
+    payout = actions.request_payout(merchant_id=merchant.pk, amount=300)
+    assert asked == [300]
+    assert Payout.objects.get().provider_ref == payout.provider_ref
+    assert payout.provider_ref.startswith("sbo_")
 
 
 @pytest.mark.django_db
