@@ -34,10 +34,11 @@ class TokenAuth:
                 raise AuthenticationError()
             request.user = user
             return user
-        user = self._session(request)
-        if user:
-            return user
-        return None
+        # No session to use: not authenticated (401). Only a logged-in session's writes need
+        # its CSRF token, which the session check enforces (403 without it).
+        if not getattr(request.user, "is_authenticated", False):
+            return None
+        return self._session(request) or None
 
 
 class OptionalAuth(TokenAuth):

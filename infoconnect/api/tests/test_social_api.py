@@ -134,6 +134,25 @@ def test_posting_needs_a_token(api_client):
     assert Post.objects.count() == 0
 
 
+def test_an_anonymous_write_is_unauthenticated_and_a_session_write_needs_its_csrf_token(
+    make_user,
+):
+    from django.test import Client
+
+    anonymous = Client(enforce_csrf_checks=True)
+    response = anonymous.post("/api/v1/statuses", {"status": "hi"})
+    assert (response.status_code, error(response)["code"]) == (401, "not_authenticated")
+    session = Client(enforce_csrf_checks=True)
+    session.force_login(make_user("alice"))
+    assert session.post("/api/v1/statuses", {"status": "hi"}).status_code == 403
+    assert Post.objects.count() == 0
+    session.get("/")  # the page sets the CSRF cookie
+    token = session.cookies["csrftoken"].value
+    response = session.post("/api/v1/statuses", {"status": "hi"}, headers={"X-CSRFToken": token})
+    assert response.status_code == 200, response.content
+    assert Post.objects.count() == 1
+
+
 def test_blocked_account_cannot_reply(make_user, api_client, make_post):
     alice, bob = make_user("alice"), make_user("bob")
     post = make_post(alice, "mine")
