@@ -142,6 +142,7 @@ PERIODIC_COMMANDS = [
     ("shop_sweep", 60),
     ("resume_campaigns", 300),
     ("wallet_sweep", 60),
+    ("idempotency_sweep", 3600),
 ]
 
 AUTH_USER_MODEL = "accounts.User"

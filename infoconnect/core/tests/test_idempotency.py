@@ -96,6 +96,22 @@ def test_prune_keeps_a_day():
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
 
 
+def test_the_periodic_sweeps_prune_stored_responses(settings):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    assert ("idempotency_sweep", 3600) in settings.PERIODIC_COMMANDS
+    run_idempotent(user_id=1, key="old", scope="s", params={}, action=Counter())
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(days=2))
+    out = StringIO()
+    call_command("idempotency_sweep", stdout=out)
+    assert out.getvalue().strip() == "pruned_idempotency_records=1"
+    assert not IdempotencyRecord.objects.exists()
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_with_one_key_run_once():
