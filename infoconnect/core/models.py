@@ -1,5 +1,8 @@
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+MAX_COMMISSION_BASIS_POINTS = 10_000  # 100%
 
 
 class IdempotencyRecord(models.Model):
@@ -41,7 +44,11 @@ class PlatformSettings(models.Model):
     price_per_message_fen = models.PositiveIntegerField(default=1)
     new_conversations_per_hour = models.PositiveIntegerField(default=30)
     # Shop and escrow
-    commission_basis_points = models.PositiveIntegerField(default=200, help_text=_("200 = 2%."))
+    commission_basis_points = models.PositiveIntegerField(
+        default=200,
+        validators=[MaxValueValidator(MAX_COMMISSION_BASIS_POINTS)],
+        help_text=_("200 = 2%; at most 10000 (100%)."),
+    )
     auto_confirm_days = models.PositiveIntegerField(default=10)
     unpaid_order_minutes = models.PositiveIntegerField(default=30)
     refund_window_days = models.PositiveIntegerField(default=7)
@@ -49,6 +56,13 @@ class PlatformSettings(models.Model):
     class Meta:
         verbose_name = _("platform settings")
         verbose_name_plural = _("platform settings")
+        constraints = [
+            # More than the whole order would make every release of escrow fail.
+            models.CheckConstraint(
+                condition=models.Q(commission_basis_points__lte=MAX_COMMISSION_BASIS_POINTS),
+                name="core_settings_commission_at_most_all",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(_("Platform settings"))
