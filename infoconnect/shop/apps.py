@@ -13,16 +13,19 @@ class ShopConfig(AppConfig):
 
 def shop_header(request) -> dict:
     from django.urls import reverse
+    from django.utils.functional import SimpleLazyObject
     from django.utils.translation import gettext as _
 
     from infoconnect.shop.selectors import cart_count
 
+    user = request.user
     links = [
         {
             "url": reverse("shop:browse"),
             "id": "nav-shop",
             "label": _("Shop"),
-            "badge": cart_count(person=request.user) or None,
+            # Counted only when a page draws the header, not for every fragment.
+            "badge": SimpleLazyObject(lambda: cart_count(person=user) or None),
         },
         {"url": reverse("shop:orders"), "id": "nav-orders", "label": _("Orders")},
     ]
