@@ -622,6 +622,23 @@ def test_product_card_include(buyer, scarf):
     assert f'href="/shop/p/{product.pk}/?campaign=7">Buy</a>' in html
 
 
+def test_a_merchant_sees_its_own_card_with_edit_not_buy(buyer, merchant, scarf):
+    from django.template import Context, Template
+
+    from infoconnect.shop.selectors import card_product
+
+    product, _sku = scarf
+    template = Template('{% include "shop/_product_card.html" %}')
+    for viewer, expected, absent in [
+        (merchant, f'href="/shop/manage/products/{product.pk}/">Edit your product</a>', ">Buy<"),
+        (buyer, ">Buy</a>", "Edit your product"),
+    ]:
+        html = template.render(
+            Context({"product": card_product(product_id=product.pk), "user": viewer})
+        )
+        assert expected in html and absent not in html
+
+
 # --- what a shopper can buy --------------------------------------------------------------------
 
 
