@@ -484,10 +484,14 @@ def attach_product_to_post(*, author: User, post_id: int, product_id: int) -> Po
 
 
 def _buyable_sku(person: User, sku_id: int) -> Sku:
-    sku = Sku.objects.select_related("product").filter(pk=sku_id).first()
+    sku = Sku.objects.select_related("product__merchant").filter(pk=sku_id).first()
     if sku is None:
         raise DomainError(ShopError.SKU_NOT_FOUND)
-    if not sku.is_active or sku.product.status != Product.Status.ACTIVE:
+    if (
+        not sku.is_active
+        or sku.product.status != Product.Status.ACTIVE
+        or not sku.product.merchant_sells
+    ):
         raise DomainError(ShopError.NOT_ON_SALE)
     if sku.product.merchant_id == person.pk:
         raise DomainError(ShopError.OWN_PRODUCT)
@@ -631,7 +635,11 @@ def _event(
 
 
 def _check_line(buyer: User, sku: Sku, quantity: int) -> None:
-    if not sku.is_active or sku.product.status != Product.Status.ACTIVE:
+    if (
+        not sku.is_active
+        or sku.product.status != Product.Status.ACTIVE
+        or not sku.product.merchant_sells
+    ):
         raise DomainError(
             ShopError.NOT_ON_SALE,
             _("%(title)s is not on sale any more.") % {"title": sku.product.title},
@@ -727,7 +735,7 @@ def checkout(*, buyer: User, address_id: int, key: str, pay: bool = False) -> li
     address = _address_for(buyer, address_id)
     cart_lines = list(
         CartLine.objects.filter(cart__person_id=buyer.pk)
-        .select_related("sku__product")
+        .select_related("sku__product__merchant")
         .order_by("sku_id")
     )
     if not cart_lines:

@@ -87,6 +87,15 @@ class Product(models.Model):
         return self.status == self.Status.ACTIVE
 
     @property
+    def merchant_sells(self) -> bool:
+        """Only a verified merchant sells: an operator who withdraws the verification stops
+        the shop's sales (orders already made go on)."""
+        verified = getattr(self, "merchant_verified", None)  # set by the buy-now read
+        if verified is None:
+            verified = self.merchant.is_verified_merchant
+        return bool(verified)
+
+    @property
     def lowest_price(self) -> int | None:
         """The cheapest active SKU's price (from the selectors' annotation when present)."""
         if hasattr(self, "min_price"):
@@ -105,7 +114,7 @@ class Product(models.Model):
 
         Uses the selectors' annotations when present, so a page of cards costs no query.
         """
-        if not self.is_on_sale:
+        if not self.is_on_sale or not self.merchant_sells:
             return self.Availability.UNAVAILABLE
         if hasattr(self, "min_price") and hasattr(self, "total_stock"):
             on_sale, in_stock = self.min_price is not None, (self.total_stock or 0) > 0

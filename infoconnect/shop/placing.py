@@ -53,9 +53,11 @@ SELECT s.id, s.product_id, s.attributes, s.price, s.currency, s.stock, s.is_acti
        (SELECT o.id FROM shop_order o WHERE o.buyer_id = %s AND o.checkout_key = %s
          ORDER BY o.id LIMIT 1),
        a.id, a.recipient_name, a.province, a.city, a.district, a.street, a.mobile,
-       (SELECT ps.unpaid_order_minutes FROM core_platformsettings ps ORDER BY ps.id LIMIT 1)
+       (SELECT ps.unpaid_order_minutes FROM core_platformsettings ps ORDER BY ps.id LIMIT 1),
+       m.is_verified_merchant
 FROM shop_sku s
 JOIN shop_product p ON p.id = s.product_id
+JOIN accounts_user m ON m.id = p.merchant_id
 LEFT JOIN shop_address a ON a.id = %s AND a.person_id = %s
 WHERE s.id = %s
 """
@@ -88,6 +90,7 @@ def read_for_buy_now(*, buyer_id: int, sku_id: int, address_id: int, key: str) -
     # from_db leaves every other field deferred: reading one loads it rather than lying.
     sku = Sku.from_db(connection.alias, _SKU_FIELDS, sku_values)
     sku.product = Product.from_db(connection.alias, _PRODUCT_FIELDS, [row[1], *row[7:11]])
+    sku.product.merchant_verified = bool(row[20])
     address = dict(zip(_ADDRESS_FIELDS, row[13:19], strict=True)) if row[12] else None
     unpaid_minutes = DEFAULT_UNPAID_MINUTES if row[19] is None else row[19]
     return BuyNowRead(sku, row[11], address, unpaid_minutes)

@@ -41,12 +41,13 @@ def products_on_sale(
     category_slug: str = "",
     merchant_id: int | None = None,
 ) -> list[Product]:
-    """Products a shopper can look for: on sale with at least one SKU on sale. One whose SKUs
-    are all sold out stays listed (its card says so); one with no SKU on sale has nothing to
-    offer and is left out."""
+    """Products a shopper can look for: on sale, from a verified merchant, with at least one
+    SKU on sale. One whose SKUs are all sold out stays listed (its card says so); one with no
+    SKU on sale has nothing to offer and is left out."""
     products = Product.objects.filter(
         Exists(Sku.objects.filter(product_id=OuterRef("pk"), is_active=True)),
         status=Product.Status.ACTIVE,
+        merchant__is_verified_merchant=True,
     )
     if merchant_id is not None:
         products = products.filter(merchant_id=merchant_id)
