@@ -57,7 +57,7 @@ class ChunkCounts:
     muted: int
     unsubscribed: int
     capped: int
-    inactive: int = 0
+    inactive: int
 
 
 def active_cap(

@@ -210,8 +210,8 @@ def charge_order(
         raise transaction.TransactionManagementError("charge_order needs a transaction")
     _check_amount(amount, currency)
     if connection.vendor == "postgresql":
-        txn, state = _charge_in_one_statement(buyer_id, str(order_id), amount, currency)
-        if state != _NO_ACCOUNTS:  # else the transaction is open: post it the long way
+        txn, settled = _charge_in_one_statement(buyer_id, str(order_id), amount, currency)
+        if settled:  # else the transaction is open: post it the long way
             return txn
     else:
         txn, created = _open(
@@ -229,8 +229,6 @@ def charge_order(
     _post(txn, [(wallet, -amount, WalletError.INSUFFICIENT_FUNDS), (escrow, amount, None)])
     return txn
 
-
-_POSTED, _REPEAT, _NO_ACCOUNTS = "posted", "repeat", "no_accounts"
 
 # An order payment on PostgreSQL, in one statement: it is the hottest money movement (every
 # order of a flash sale), and as five statements it spent most of its time on round trips.
@@ -266,9 +264,10 @@ SELECT t.id, (SELECT COUNT(*) FROM a), (SELECT COUNT(*) FROM u) FROM t
 
 def _charge_in_one_statement(
     buyer_id: int, reference: str, amount: int, currency: str
-) -> tuple[LedgerTransaction, str]:
-    """PostgreSQL's charge_order: the payment posted, a repeat's transaction, or a transaction
-    left open because the buyer's wallet or escrow account does not exist yet."""
+) -> tuple[LedgerTransaction, bool]:
+    """PostgreSQL's charge_order. Settled (True): the payment posted, or a repeat's
+    transaction. Not settled (False): the transaction is inserted but left open, because the
+    buyer's wallet or escrow account does not exist yet."""
     kind = TransactionKind.ORDER_PAYMENT
     now = timezone.now()
     with connection.cursor() as cursor:
@@ -287,15 +286,15 @@ def _charge_in_one_statement(
         )
         row = cursor.fetchone()
     if row is None:
-        return LedgerTransaction.objects.get(kind=kind, reference=reference), _REPEAT
+        return LedgerTransaction.objects.get(kind=kind, reference=reference), True
     txn = _inserted_txn(row[0], kind, reference, buyer_id, amount, currency, now)
     found, moved = row[1], row[2]
     if found < 2:
-        return txn, _NO_ACCOUNTS
+        return txn, False
     if moved < 2:
         # Only the wallet's guard stops an update; the caller's transaction rolls back.
         raise DomainError(WalletError.INSUFFICIENT_FUNDS)
-    return txn, _POSTED
+    return txn, True
 
 
 def _locked_payment(order_id: int, currency: str) -> LedgerTransaction:
