@@ -4,30 +4,17 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
 
+from infoconnect.core.admin import PlatformSettingsAdmin
 from infoconnect.core.models import PlatformSettings
 
 pytestmark = pytest.mark.django_db
 
 
 def _form(**changes) -> dict:
+    """The admin's change form as it stands, with ``changes``: every field it shows."""
     settings = PlatformSettings.current()
-    data = {
-        field: getattr(settings, field)
-        for field in [
-            "marketing_cap_messages",
-            "marketing_cap_days",
-            "campaigns_per_day",
-            "spam_report_threshold_permille",
-            "spam_report_min_reports",
-            "price_per_message_fen",
-            "new_conversations_per_hour",
-            "commission_basis_points",
-            "auto_confirm_days",
-            "unpaid_order_minutes",
-            "refund_window_days",
-        ]
-    }
-    return {**data, **changes}
+    fields = [f for _name, options in PlatformSettingsAdmin.fieldsets for f in options["fields"]]
+    return {**{field: getattr(settings, field) for field in fields}, **changes}
 
 
 def test_the_operator_sets_the_commission_up_to_all_of_it(make_user):

@@ -705,16 +705,13 @@ def test_the_notifications_badge_is_counted_only_when_a_page_draws_the_header(al
     actions.follow(follower=bob, target=alice)
     client = client_for(alice)
 
-    def counts(path: str) -> int:
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(path)
-        assert response.status_code == 200
-        return response, sum(
-            'FROM "social_notification"' in q["sql"] and "COUNT(" in q["sql"]
-            for q in captured.captured_queries
-        )
-
-    page, counted = counts("/")
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/")
+    assert page.status_code == 200
+    counted = sum(
+        'FROM "social_notification"' in q["sql"] and "COUNT(" in q["sql"]
+        for q in captured.captured_queries
+    )
     assert counted == 1
     assert '<span class="badge" data-testid="notifications-badge">1</span>' in page.content.decode()
     # A fragment rendered with the same context (the messages badge) does not count them,
