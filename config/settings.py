@@ -139,9 +139,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The cron-safe sweeps `manage.py periodic` runs (and `manage.py serve` starts it), with the
 # seconds between runs: (command name, seconds).
 PERIODIC_COMMANDS = [
-    ("shop_sweep", 60),
+    ("sweep", 60),
     ("resume_campaigns", 300),
-    ("wallet_sweep", 60),
     ("idempotency_sweep", 3600),
 ]
 

@@ -11,7 +11,10 @@ import json
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.contrib import messages
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,6 +85,70 @@ def run_idempotent(
         record.response = json.loads(json.dumps(body, default=str))
         record.save(update_fields=["status_code", "response"])
         return status, body
+
+
+def api_response(
+    request: HttpRequest,
+    *,
+    key: str | None,
+    scope: str,
+    params: dict,
+    work: Callable[[], dict],
+    status: int = 200,
+    key_required: bool = True,
+) -> JsonResponse:
+    """The API's one idempotent response: ``work()`` once per (user, Idempotency-Key).
+
+    ``work`` does the action and returns the response body; it is stored as JSON, so a replay
+    is byte-for-byte the first answer, and a DomainError is stored as its error response.
+    With ``key_required=False`` a request without a key just runs (errors answer as usual).
+    """
+
+    def action() -> tuple[int, dict]:
+        return status, json.loads(json.dumps(work(), cls=DjangoJSONEncoder))
+
+    if key is None and not key_required:
+        code, body = action()
+    else:
+        code, body = run_idempotent(
+            user_id=request.auth.pk, key=key, scope=scope, params=params, action=action
+        )
+    return JsonResponse(body, status=code)
+
+
+def form_once(
+    request: HttpRequest,
+    *,
+    scope: str,
+    params: dict,
+    work: Callable[[], dict | None],
+    key_field: str = "key",
+) -> dict | None:
+    """The web forms' one idempotent step: ``work()`` once per the form's hidden key.
+
+    Returns the stored body (``work``'s dict, or {}), the same on a repeat; or None after
+    putting the error in front of the person (a failure replays as the same error).
+    """
+
+    def action() -> tuple[int, dict]:
+        result = work()
+        return 200, json.loads(json.dumps(result or {}, cls=DjangoJSONEncoder))
+
+    try:
+        status, body = run_idempotent(
+            user_id=request.user.pk,
+            key=request.POST.get(key_field),
+            scope=scope,
+            params=params,
+            action=action,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return None
+    if status >= 400:
+        messages.error(request, body.get("error") or _("Something went wrong."))
+        return None
+    return body
 
 
 def _existing(user_id: int, key: str) -> IdempotencyRecord | None:

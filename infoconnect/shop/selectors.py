@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 
+from infoconnect.core.ids import is_id
 from infoconnect.core.pagination import PageParams, paginate
 from infoconnect.shop.models import (
     Address,
@@ -122,6 +123,18 @@ def merchant_products_on_sale(*, merchant_id: int) -> list[Product]:
 def product_card_for_post(*, post_id: int) -> Product | None:
     link = PostProduct.objects.filter(post_id=post_id).values_list("product_id", flat=True).first()
     return card_product(product_id=link) if link else None
+
+
+def showable_product(*, author: User, product_id: object) -> Product | None:
+    """The product a card by ``author`` may show: one of the author's own, on sale; else None.
+
+    Every app that attaches a product card (posts, private messages, campaigns) asks this.
+    """
+    if not is_id(product_id):
+        return None
+    return Product.objects.filter(
+        pk=product_id, merchant_id=author.pk, status=Product.Status.ACTIVE
+    ).first()
 
 
 def categories() -> list[Category]:

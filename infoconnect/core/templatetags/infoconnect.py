@@ -3,6 +3,7 @@
 from django import template
 from django.utils import timezone
 
+from infoconnect.core.lifecycle import lifecycle_of
 from infoconnect.core.money import format_money
 
 register = template.Library()
@@ -17,3 +18,9 @@ def money(amount_minor, currency: str = "CNY") -> str:
 @register.filter
 def localtime(value):
     return timezone.localtime(value) if value else value
+
+
+@register.filter
+def allows(obj, verb: str) -> bool:
+    """``{% if order|allows:"cancel" %}``: the row's lifecycle says whether ``verb`` may be taken."""
+    return lifecycle_of(obj).allows(obj, verb)
