@@ -11,16 +11,22 @@ cannot defer (the immediate backend in some tests) is left to those sweeps too.
 
 from __future__ import annotations
 
+import functools
 import logging
+import time
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.utils.module_loading import import_string
+from django_tasks import task as django_task
 from django_tasks.base import Task
 
 logger = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def resolve(task: Task | str) -> Task:
@@ -49,3 +55,57 @@ def enqueue_now(
     except Exception:
         logger.exception("Could not queue %s%r; the sweep will pick the work up", task, args)
         return False
+
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+RETRY_DELAYS = (0.2, 1.0, 3.0)
+
+
+def is_transient(error: BaseException) -> bool:
+    """A lost or refused connection, a serialization failure or a deadlock: worth a retry."""
+    if isinstance(error, TRANSIENT_ERRORS):
+        return True
+    cause = getattr(error, "__cause__", None)
+    return isinstance(error, DatabaseError) and getattr(cause, "sqlstate", "") in {
+        "40001",  # serialization_failure
+        "40P01",  # deadlock_detected
+    }
+
+
+def _drop_broken_connections() -> None:
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+
+
+def retry_transient(function: Callable[P, T]) -> Callable[P, T]:
+    """Run ``function`` again after a transient database error, on a fresh connection.
+
+    Only outside a transaction: inside one, the error belongs to the caller's transaction.
+    Every task is safe to run twice, so running its body again after a failure is too.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        for delay in RETRY_DELAYS:
+            try:
+                return function(*args, **kwargs)
+            except Exception as error:
+                if not is_transient(error) or connections["default"].in_atomic_block:
+                    raise
+                logger.warning("%s hit %r; retrying in %.1fs", function.__qualname__, error, delay)
+                _drop_broken_connections()
+                time.sleep(delay)
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+def task(*args: Any, **kwargs: Any):
+    """``django_tasks.task`` whose body is retried after a transient database error.
+
+    ``@task()`` and ``@task(priority=…)`` as with django_tasks; every app's tasks use this.
+    """
+    if args and callable(args[0]):
+        return django_task(retry_transient(args[0]), **kwargs)
+    return lambda function: django_task(retry_transient(function), *args, **kwargs)
