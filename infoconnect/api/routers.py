@@ -2,10 +2,10 @@
 
 from ninja import NinjaAPI
 
+from infoconnect.api import accounts, messaging, shop, social, wallet
+
 
 def register(api: NinjaAPI) -> None:
-    from infoconnect.api import accounts, messaging, shop, social, wallet
-
     api.add_router("/", social.router)
     api.add_router("/", accounts.router)
     api.add_router("/", messaging.router)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from infoconnect.shop.selectors import merchant_products_on_sale
 from infoconnect.social.models import POST_MAX_LENGTH
 
 
@@ -24,8 +25,6 @@ class ComposeForm(PostForm):
     def __init__(self, *args, author=None, **kwargs):
         super().__init__(*args, **kwargs)
         if author is not None and author.is_authenticated and author.is_merchant:
-            from infoconnect.shop.selectors import merchant_products_on_sale
-
             products = merchant_products_on_sale(merchant_id=author.pk)
             if products:
                 self.fields["product"] = forms.TypedChoiceField(

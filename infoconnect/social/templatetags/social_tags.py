@@ -4,6 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from infoconnect.social import text as post_text
+from infoconnect.social.views import current_path
 
 register = template.Library()
 
@@ -23,7 +24,5 @@ def indent(depth: int) -> int:
 @register.simple_tag(takes_context=True)
 def page_path(context) -> str:
     """The page the person is on, also inside an htmx fragment (whose request is the POST)."""
-    from infoconnect.social.views import current_path
-
     request = context.get("request")
     return current_path(request) if request is not None else "/"
