@@ -58,7 +58,9 @@ def sweep_edge(
             try:
                 done += bool(action(**{id_kwarg: pk}, now=now))
             except Exception:
-                logger.exception("Sweep %s.%s failed for row %s", lifecycle.model.__name__, verb, pk)
+                logger.exception(
+                    "Sweep %s.%s failed for row %s", lifecycle.model.__name__, verb, pk
+                )
         last_id = ids[-1]
     return done
 
