@@ -145,7 +145,10 @@ PERIODIC_COMMANDS = [
     ("sweep", 60),
     ("resume_campaigns", 300),
     ("idempotency_sweep", 3600),
+    ("reclaim_tasks", 60),
 ]
+# A task RUNNING for longer than this (seconds) whose worker is gone runs again.
+TASK_RUNNING_TIMEOUT = int(os.environ.get("TASK_RUNNING_TIMEOUT", "600"))
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

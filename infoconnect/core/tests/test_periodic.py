@@ -101,3 +101,4 @@ def test_serve_starts_the_periodic_sweeper():
     )
     assert list(children) == ["web server", "task worker", "periodic sweeper"]
     assert children["periodic sweeper"][-1] == "periodic"
+    assert children["task worker"][2:] == ["task_worker", "--no-reload", "--queue-name", "*"]

@@ -113,7 +113,7 @@ class Command(BaseCommand):
         else:
             web = [sys.executable, manage, "runserver", "--noreload", bind]
         # One worker serves every queue, so nothing queued in the demo waits forever.
-        worker = [sys.executable, manage, "db_worker", "--no-reload", "--queue-name", "*"]
+        worker = [sys.executable, manage, "task_worker", "--no-reload", "--queue-name", "*"]
         periodic = [sys.executable, manage, "periodic"]
         return {"web server": web, "task worker": worker, "periodic sweeper": periodic}
 
