@@ -92,6 +92,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A kept connection the server dropped (a restart, a failover, an idle timeout) is
+        # found and replaced before a request or a worker's next task uses it.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
@@ -142,7 +145,10 @@ PERIODIC_COMMANDS = [
     ("sweep", 60),
     ("resume_campaigns", 300),
     ("idempotency_sweep", 3600),
+    ("reclaim_tasks", 60),
 ]
+# A task RUNNING for longer than this (seconds) whose worker is gone runs again.
+TASK_RUNNING_TIMEOUT = int(os.environ.get("TASK_RUNNING_TIMEOUT", "600"))
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -72,7 +72,17 @@ def is_transient(error: BaseException) -> bool:
     }
 
 
-def _drop_broken_connections() -> None:
+def in_transaction() -> bool:
+    return any(connection.in_atomic_block for connection in connections.all(initialized_only=True))
+
+
+def close_broken_connections() -> None:
+    """Between two units of work of a long-running process, what Django does around each
+    request: close each connection an error left unusable (or older than CONN_MAX_AGE) and
+    have the next query health-check the others (CONN_HEALTH_CHECKS), so a connection the
+    server dropped is replaced instead of failing every later query. A connection inside a
+    transaction is left to the code that opened it.
+    """
     for connection in connections.all(initialized_only=True):
         if not connection.in_atomic_block:
             connection.close_if_unusable_or_obsolete()
@@ -91,10 +101,10 @@ def retry_transient(function: Callable[P, T]) -> Callable[P, T]:
             try:
                 return function(*args, **kwargs)
             except Exception as error:
-                if not is_transient(error) or connections["default"].in_atomic_block:
+                if not is_transient(error) or in_transaction():
                     raise
                 logger.warning("%s hit %r; retrying in %.1fs", function.__qualname__, error, delay)
-                _drop_broken_connections()
+                close_broken_connections()
                 time.sleep(delay)
         return function(*args, **kwargs)
 

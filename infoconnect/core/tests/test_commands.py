@@ -1,5 +1,5 @@
 """seed_demo (idempotent, counters right, other apps' demo data called in order) and serve
-(stops both children on a signal, stops the other when one dies)."""
+(stops both children on a signal, starts again a child that dies)."""
 
 import os
 import signal
@@ -167,33 +167,65 @@ def test_serve_stops_both_children_on_sigterm(monkeypatch, tmp_path):
     assert signal.getsignal(signal.SIGTERM) == previous
 
 
-def test_serve_stops_the_worker_when_the_web_server_dies(monkeypatch, tmp_path):
+def _runs(count_file, body_from_third_run: str, *, exit_status: int) -> str:
+    """A child body that exits with ``exit_status`` on its first two runs, then does the rest."""
+    return (
+        f"runs = open({str(count_file)!r}, 'a+'); runs.write('x'); runs.close();"
+        f" time.sleep(0.3); n = len(open({str(count_file)!r}).read());"
+        f" n < 3 and sys.exit({exit_status}); {body_from_third_run}"
+    )
+
+
+def test_serve_starts_a_child_that_dies_again_and_keeps_the_others(monkeypatch, tmp_path, caplog):
+    monkeypatch.setattr(serve, "RESTART_FIRST_DELAY", 0.2)
     web, worker = tmp_path / "web", tmp_path / "worker"
-    with pytest.raises(CommandError, match="The web server exited with status 3"):
-        _serve(
-            monkeypatch,
-            {
-                "web server": _child(web, "time.sleep(0.5); sys.exit(3)"),
-                "task worker": _child(worker, "time.sleep(30)"),
-            },
-        )
-    assert _gone(worker)
+    web_runs, worker_runs = tmp_path / "web-runs", tmp_path / "worker-runs"
+    output = _serve(
+        monkeypatch,
+        {
+            "web server": _child(web, f"open({str(web_runs)!r}, 'a').write('x'); time.sleep(30)"),
+            "task worker": _child(
+                worker,
+                # Dies twice as a worker whose database went away did; the third run is
+                # a process manager sending serve its SIGTERM.
+                _runs(
+                    worker_runs,
+                    "os.kill(os.getppid(), signal.SIGTERM); time.sleep(30)",
+                    exit_status=1,
+                ),
+            ),
+        },
+    )
+    assert output.endswith("Stopped.\n")
+    assert worker_runs.read_text() == "xxx"
+    assert web_runs.read_text() == "x"
+    assert [r.getMessage() for r in caplog.records if r.name == serve.__name__] == [
+        "The task worker exited with status 1; starting it again in 0.2s",
+        "The task worker exited with status 1; starting it again in 0.4s",
+    ]
+    assert _gone(web) and _gone(worker)
 
 
 def test_serve_kills_a_child_that_ignores_the_signal(monkeypatch, tmp_path):
-    web, worker = tmp_path / "web", tmp_path / "worker"
+    monkeypatch.setattr(serve, "RESTART_FIRST_DELAY", 0.1)
+    web, worker, web_runs = tmp_path / "web", tmp_path / "worker", tmp_path / "web-runs"
     monkeypatch.setattr(
         serve.Command,
         "child_commands",
         lambda self, options: {
-            "web server": _child(web, "time.sleep(0.5); sys.exit(1)"),
+            # The web server too is started again when it dies, then stops serve.
+            "web server": _child(
+                web, _runs(web_runs, "os.kill(os.getppid(), signal.SIGTERM)", exit_status=1)
+            ),
             "task worker": _child(
                 worker, "signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(30)"
             ),
         },
     )
-    with pytest.raises(CommandError, match="The web server exited with status 1"):
-        call_command("serve", "--port", "1", "--stop-timeout", "0.5", stdout=StringIO())
+    out = StringIO()
+    call_command("serve", "--port", "1", "--stop-timeout", "0.5", stdout=out)
+    assert out.getvalue().endswith("Stopped.\n")
+    assert web_runs.read_text() == "xxx"
     assert _gone(worker)
 
 

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 
 from infoconnect.core.management.commands import periodic, serve
 
@@ -26,6 +27,7 @@ def test_unknown_command_is_refused(settings):
         call_command("periodic", "--once", stdout=StringIO())
 
 
+@pytest.mark.django_db
 def test_a_failing_sweep_does_not_stop_the_others(settings, monkeypatch, caplog):
     settings.PERIODIC_COMMANDS = [("shop_sweep", 60), ("resume_campaigns", 300)]
     ran = []
@@ -41,6 +43,7 @@ def test_a_failing_sweep_does_not_stop_the_others(settings, monkeypatch, caplog)
     assert "Periodic command shop_sweep failed" in caplog.text
 
 
+@pytest.mark.django_db
 def test_the_loop_runs_each_sweep_when_due_and_stops_on_a_signal(settings, monkeypatch):
     settings.PERIODIC_COMMANDS = [("shop_sweep", 60), ("resume_campaigns", 120)]
     clock = {"now": 1000.0}
@@ -67,9 +70,35 @@ def test_the_loop_runs_each_sweep_when_due_and_stops_on_a_signal(settings, monke
     ]
 
 
+@pytest.mark.django_db
+def test_a_failed_sweep_is_tried_again_before_its_period_is_over(settings, monkeypatch):
+    settings.PERIODIC_COMMANDS = [("resume_campaigns", 300)]
+    clock = {"now": 1000.0}
+    ran = []
+    command = periodic.Command(stdout=StringIO())
+
+    def fake_sleep(seconds):
+        clock["now"] += 5
+        if clock["now"] >= 1000.0 + 60:
+            command._on_signal(15, None)
+
+    def fake_call_command(name, **kwargs):
+        ran.append(clock["now"])
+        if len(ran) == 1:
+            raise OperationalError("the database went away")
+
+    monkeypatch.setattr(periodic.time, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(periodic.time, "sleep", fake_sleep)
+    monkeypatch.setattr(periodic, "call_command", fake_call_command)
+    command.handle(once=False)
+    # RETRY_SECONDS after the failure, then the full 300 s.
+    assert ran == [1000.0, 1010.0]
+
+
 def test_serve_starts_the_periodic_sweeper():
     children = serve.Command().child_commands(
         {"addr": "127.0.0.1", "port": 8000, "gunicorn": False, "web_workers": 2}
     )
     assert list(children) == ["web server", "task worker", "periodic sweeper"]
     assert children["periodic sweeper"][-1] == "periodic"
+    assert children["task worker"][2:] == ["task_worker", "--no-reload", "--queue-name", "*"]

@@ -1,9 +1,14 @@
 """`manage.py periodic`: the platform's periodic work, for a deployment without cron.
 
 Every few seconds it runs whichever of the cron-safe commands in ``settings.PERIODIC_COMMANDS``
-are due: unpaid orders expire, shipped orders confirm themselves, lost campaign sends resume.
+are due: unpaid orders expire, shipped orders confirm themselves, lost campaign sends resume,
+tasks a killed worker left running are queued again.
 Each of those commands is safe to run twice and on several machines at once, so running this
 beside every worker (as ``manage.py serve`` does) needs no coordination.
+
+The process outlives the database: before each command a connection the server dropped is
+replaced, and a command that failed is tried again after ``RETRY_SECONDS`` rather than a whole
+period later.
 """
 
 import logging
@@ -14,8 +19,11 @@ from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
+from infoconnect.core.jobs import close_broken_connections
+
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
+RETRY_SECONDS = 10.0
 
 
 class Command(BaseCommand):
@@ -47,8 +55,8 @@ class Command(BaseCommand):
                 now = time.monotonic()
                 for name, seconds in schedule:
                     if now >= due[name]:
-                        self._run(name)
-                        due[name] = time.monotonic() + seconds
+                        wait = seconds if self._run(name) else min(seconds, RETRY_SECONDS)
+                        due[name] = time.monotonic() + wait
                 time.sleep(TICK_SECONDS)
         finally:
             for signum, handler in previous.items():
@@ -58,9 +66,13 @@ class Command(BaseCommand):
         # Finish the sweep in hand, then stop.
         self.stopping = True
 
-    def _run(self, name: str) -> None:
+    def _run(self, name: str) -> bool:
+        # A connection the server dropped since the last command is replaced, not reused.
+        close_broken_connections()
         try:
             call_command(name, stdout=self.stdout, stderr=self.stderr)
+            return True
         except Exception:
-            # One failing sweep must not stop the others; the next round tries it again.
+            # One failing sweep must not stop the others; a later round tries it again.
             logger.exception("Periodic command %s failed", name)
+            return False

@@ -3,9 +3,12 @@ stopped together.
 
 All three run as child processes in their own process group, so a Ctrl-C in the terminal
 reaches only this command, which forwards it once (a second SIGINT would make the worker
-abandon the task it is running).
+abandon the task it is running). A child that dies is started again, after a pause that
+doubles each time it dies soon after starting (up to ``RESTART_MAX_DELAY``), so a database
+restart or a crash takes nothing down for good.
 """
 
+import logging
 import signal
 import socket
 import subprocess
@@ -17,8 +20,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from infoconnect.core.management.demo import DEMO_PASSWORD, demo_is_seeded, demo_logins
 
+logger = logging.getLogger(__name__)
 STOP_TIMEOUT = 10.0
 POLL_SECONDS = 0.2
+RESTART_FIRST_DELAY = 1.0
+RESTART_MAX_DELAY = 30.0
 
 
 def _accepts_connections(addr: str, port: int) -> bool:
@@ -28,6 +34,40 @@ def _accepts_connections(addr: str, port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+class Child:
+    """One child process, started again after a pause when it exits."""
+
+    def __init__(self, name: str, command: list[str]) -> None:
+        self.name = name
+        self.command = command
+        self.delay = RESTART_FIRST_DELAY
+        self.process: subprocess.Popen | None = None
+        self.restart_at: float | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, cwd=settings.BASE_DIR, process_group=0)
+        self.started = time.monotonic()
+        self.restart_at = None
+
+    def watch(self) -> None:
+        now = time.monotonic()
+        if self.restart_at is not None:
+            if now >= self.restart_at:
+                self.start()
+            return
+        code = self.process.poll()
+        if code is None:
+            return
+        # One that ran for a while is not failing at start: no reason to wait long.
+        if now - self.started > RESTART_MAX_DELAY:
+            self.delay = RESTART_FIRST_DELAY
+        logger.warning(
+            "The %s exited with status %s; starting it again in %gs", self.name, code, self.delay
+        )
+        self.restart_at = now + self.delay
+        self.delay = min(self.delay * 2, RESTART_MAX_DELAY)
 
 
 class Command(BaseCommand):
@@ -73,7 +113,7 @@ class Command(BaseCommand):
         else:
             web = [sys.executable, manage, "runserver", "--noreload", bind]
         # One worker serves every queue, so nothing queued in the demo waits forever.
-        worker = [sys.executable, manage, "db_worker", "--no-reload", "--queue-name", "*"]
+        worker = [sys.executable, manage, "task_worker", "--no-reload", "--queue-name", "*"]
         periodic = [sys.executable, manage, "periodic"]
         return {"web server": web, "task worker": worker, "periodic sweeper": periodic}
 
@@ -89,42 +129,35 @@ class Command(BaseCommand):
             signum: signal.signal(signum, self._on_signal)
             for signum in (signal.SIGINT, signal.SIGTERM)
         }
-        children: dict[str, subprocess.Popen] = {}
+        children = [Child(name, command) for name, command in self.child_commands(options).items()]
         try:
-            for name, command in self.child_commands(options).items():
-                children[name] = subprocess.Popen(command, cwd=settings.BASE_DIR, process_group=0)
-            failed = self._wait(children, options["addr"], options["port"])
+            for child in children:
+                child.start()
+            self._wait(children, options["addr"], options["port"])
         finally:
             self._stop(children, self.stop_signal or signal.SIGTERM, options["stop_timeout"])
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
-        if failed:
-            name, code = failed
-            raise CommandError(f"The {name} exited with status {code}; stopped everything.")
         self.stdout.write("Stopped.")
 
     def _on_signal(self, signum: int, frame) -> None:
         self.stop_signal = signum
 
-    def _wait(
-        self, children: dict[str, subprocess.Popen], addr: str, port: int
-    ) -> tuple[str, int] | None:
-        """Until a signal arrives (None) or a child exits ((its name, its status)); the
-        banner shows once the server accepts connections, below the children's start-up lines."""
+    def _wait(self, children: list[Child], addr: str, port: int) -> None:
+        """Until a signal arrives, starting again each child that exits; the banner shows once
+        the server accepts connections, below the children's start-up lines."""
         announced = False
         while self.stop_signal is None:
-            for name, child in children.items():
-                code = child.poll()
-                if code is not None:
-                    return name, code
+            for child in children:
+                child.watch()
             if not announced and _accepts_connections(addr, port):
                 self._banner(addr, port)
                 announced = True
             time.sleep(POLL_SECONDS)
-        return None
 
-    def _stop(self, children: dict[str, subprocess.Popen], signum: int, timeout: float) -> None:
-        running = [child for child in children.values() if child.poll() is None]
+    def _stop(self, children: list[Child], signum: int, timeout: float) -> None:
+        processes = [child.process for child in children if child.process is not None]
+        running = [process for process in processes if process.poll() is None]
         for child in running:
             child.send_signal(signum)
         deadline = time.monotonic() + timeout
