@@ -22,6 +22,11 @@ def active_tokens(*, user: User) -> QuerySet[AccessToken]:
     )
 
 
+def is_merchant(*, user_id: int) -> bool:
+    """Whether the user is a merchant account (verified or not)."""
+    return User.objects.filter(pk=user_id, kind=User.Kind.MERCHANT).exists()
+
+
 def merchant_profile_for(*, user: User) -> MerchantProfile | None:
     return MerchantProfile.objects.filter(user=user).first()
 

@@ -7,17 +7,18 @@ first response is replayed; the same key with other parameters is a 409).
 from datetime import datetime
 from typing import Literal
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router, Schema
 from pydantic import Field
 
 from infoconnect.api.mastodon import set_link_header
 from infoconnect.core.errors import DomainError
+from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
 from infoconnect.core.pagination import MAX_LIMIT, PageParams
 from infoconnect.wallet import actions, selectors
 from infoconnect.wallet.errors import WalletError
-from infoconnect.wallet.models import AccountKind, LedgerEntry
+from infoconnect.wallet.models import AccountKind, LedgerEntry, Payment, Payout
 
 router = Router(tags=["wallet"])
 
@@ -85,7 +86,10 @@ class PayoutIn(Schema):
 
 class PayoutOut(Schema):
     id: int
-    status: str
+    status: str = Field(
+        description="requested (the balance covered it; the provider is asked next), sent (the "
+        "provider is sending it), paid, or failed (the money is back on the merchant balance)"
+    )
     amount: int
     currency: str
     created_at: datetime
@@ -93,6 +97,28 @@ class PayoutOut(Schema):
 
 class ReceivedOut(Schema):
     received: bool
+
+
+def _payment(request: HttpRequest, payment: Payment) -> dict:
+    return {
+        "id": payment.pk,
+        "status": payment.status,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "destination": payment.destination,
+        "redirect_url": request.build_absolute_uri(payment.redirect_url),
+        "created_at": payment.created_at,
+    }
+
+
+def _payout(payout: Payout) -> dict:
+    return {
+        "id": payout.pk,
+        "status": payout.status,
+        "amount": payout.amount,
+        "currency": payout.currency,
+        "created_at": payout.created_at,
+    }
 
 
 def _entry(entry: LedgerEntry) -> dict:
@@ -161,16 +187,26 @@ def create_topup(
 ):
     """Open a top-up; send the payer to ``redirect_url``. The wallet is credited when the
     provider confirms the payment."""
-    status, body = actions.request_topup(
-        user_id=request.auth.pk,
-        idempotency_key=idempotency_key,
-        amount=payload.amount,
-        currency=payload.currency,
-        destination=payload.destination,
+
+    def work() -> dict:
+        payment = actions.start_topup(
+            user_id=request.auth.pk,
+            amount=payload.amount,
+            currency=payload.currency,
+            destination=payload.destination,
+        )
+        return _payment(request, payment)
+
+    return api_response(
+        request,
+        key=idempotency_key,
+        scope=actions.TOPUP_SCOPE,
+        params=actions.topup_request_params(
+            amount=payload.amount, currency=payload.currency, destination=payload.destination
+        ),
+        work=work,
+        status=201,
     )
-    if status == 201:
-        body = {**body, "redirect_url": request.build_absolute_uri(body["redirect_url"])}
-    return JsonResponse(body, status=status)
 
 
 @router.get("/v1/wallet/topups/{topup_id}", response={200: TopupOut, **ERRORS})
@@ -178,8 +214,7 @@ def get_topup(request, topup_id: int):
     payment = selectors.payment_for(user_id=request.auth.pk, payment_id=topup_id)
     if payment is None:
         raise DomainError(WalletError.PAYMENT_NOT_FOUND)
-    body = actions.payment_data(payment)
-    return {**body, "redirect_url": request.build_absolute_uri(body["redirect_url"])}
+    return _payment(request, payment)
 
 
 @router.post("/v1/wallet/payouts", response={201: PayoutOut, **ERRORS})
@@ -188,17 +223,23 @@ def create_payout(
     payload: PayoutIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
-    """A merchant pays out from its balance; the money leaves the balance at once and the
-    payout is confirmed (or fails and returns) asynchronously."""
+    """A merchant pays out from its balance. The money leaves the balance at once (the
+    payout is ``requested``); the provider is asked once the request has committed (``sent``)
+    and confirms it asynchronously (``paid``, or ``failed`` with the money returned)."""
     if not request.auth.is_merchant:
         raise DomainError(WalletError.NOT_A_MERCHANT)
-    status, body = actions.request_payout_once(
-        merchant_id=request.auth.pk,
-        idempotency_key=idempotency_key,
-        amount=payload.amount,
-        currency=payload.currency,
+    return api_response(
+        request,
+        key=idempotency_key,
+        scope=actions.PAYOUT_SCOPE,
+        params=actions.payout_request_params(amount=payload.amount, currency=payload.currency),
+        work=lambda: _payout(
+            actions.request_payout(
+                merchant_id=request.auth.pk, amount=payload.amount, currency=payload.currency
+            )
+        ),
+        status=201,
     )
-    return JsonResponse(body, status=status)
 
 
 @router.get("/v1/wallet/payouts", response={200: list[PayoutOut], **ERRORS})
@@ -215,7 +256,7 @@ def list_payouts(
         merchant_id=user.pk, page=PageParams.clean(max_id=max_id, limit=limit)
     )
     set_link_header(request, response, [payout.pk for payout in payouts])
-    return [actions.payout_data(payout) for payout in payouts]
+    return [_payout(payout) for payout in payouts]
 
 
 @router.get("/v1/wallet/payouts/{payout_id}", response={200: PayoutOut, **ERRORS})
@@ -223,7 +264,7 @@ def get_payout(request, payout_id: int):
     payout = selectors.payout_for(merchant_id=request.auth.pk, payout_id=payout_id)
     if payout is None:
         raise DomainError(WalletError.PAYOUT_NOT_FOUND)
-    return actions.payout_data(payout)
+    return _payout(payout)
 
 
 @router.post(

@@ -49,6 +49,16 @@ class WalletError(ErrorCode):
     )
     PAYMENT_NOT_FOUND = ("payment_not_found", 404, _("That top-up does not exist."))
     PAYOUT_NOT_FOUND = ("payout_not_found", 404, _("That payout does not exist."))
+    PAYMENT_INVALID_STATE = (
+        "invalid_state",
+        409,
+        _("The top-up is not in a state that allows this."),
+    )
+    PAYOUT_INVALID_STATE = (
+        "invalid_state",
+        409,
+        _("The payout is not in a state that allows this."),
+    )
     INVALID_SIGNATURE = ("invalid_signature", 400, _("The notification's signature is wrong."))
     NOTIFICATION_EXPIRED = (
         "notification_expired",

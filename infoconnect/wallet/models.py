@@ -9,6 +9,7 @@ zero (top-ups bring money in from it, payouts send money out to it).
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 PLATFORM = 0  # owner_id of the platform's own accounts (revenue, the external world)
 
@@ -186,10 +187,15 @@ class Payment(models.Model):
 
 
 class Payout(models.Model):
-    """Money leaving a merchant's balance for its bank account through a provider."""
+    """Money leaving a merchant's balance for its bank account through a provider.
+
+    Requested once the balance covered it; sent once the provider took it (after commit, by
+    its send job); then paid, or failed with the money back on the balance (see lifecycle.py).
+    """
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Processing")
+        REQUESTED = "requested", pgettext_lazy("payout status", "Requested")
+        SENT = "sent", _("Processing")
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Failed, money returned")
 
@@ -197,13 +203,25 @@ class Payout(models.Model):
     amount = models.BigIntegerField()
     currency = models.CharField(max_length=3, default="CNY")
     provider = models.CharField(max_length=20)
-    provider_ref = models.CharField(max_length=64, unique=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The provider's reference, known once it took the payout (sent).
+    provider_ref = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a send job last claimed it to ask the provider: one asks at a time, and a claim
+    # whose worker died lapses so the sweep can ask again.
+    attempted_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["merchant_id", "-id"], name="wallet_payout_merchant")]
+        indexes = [
+            models.Index(fields=["merchant_id", "-id"], name="wallet_payout_merchant"),
+            # The send sweep reads only the few payouts still waiting to be sent.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="requested"),
+                name="wallet_payout_requested",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_payout_positive")
         ]

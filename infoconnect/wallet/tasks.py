@@ -1,31 +1,25 @@
-from django_tasks import task
+"""The wallet's background work: each task fetches by id and calls an action; safe to run twice."""
 
+from infoconnect.core.jobs import task
 from infoconnect.wallet import actions
-from infoconnect.wallet.models import Payment, Payout
-from infoconnect.wallet.providers import get_provider
-from infoconnect.wallet.providers.sandbox import SandboxProvider
 
 
 @task()
-def deliver_sandbox_notification(*, event: str, object_ref: str) -> None:
-    """The sandbox provider's side: sign a notification and hand it to our webhook handler.
+def send_payout(*, payout_id: int) -> bool:
+    """Ask the provider to send a requested payout (queued once the request committed)."""
+    return actions.send_payout(payout_id=payout_id)
 
-    Running twice sends a second notification with a new id, which changes nothing.
-    """
-    from infoconnect.wallet.actions import handle_provider_notification
 
-    provider = get_provider(SandboxProvider.name)
-    row = (
-        Payment.objects.filter(provider_ref=object_ref).first()
-        if event.startswith("payment.")
-        else Payout.objects.filter(provider_ref=object_ref).first()
-    )
-    if row is None:
-        return
-    body, headers = provider.build_notification(
-        event=event, object_ref=object_ref, amount=row.amount, currency=row.currency
-    )
-    handle_provider_notification(provider_name=provider.name, body=body, headers=headers)
+@task()
+def cancel_expired_topup(*, payment_id: int) -> bool:
+    """Call an expired top-up off at its provider (queued once the expiry committed)."""
+    return actions.cancel_topup_at_provider(payment_id=payment_id)
+
+
+@task()
+def deliver_sandbox_notification(*, event: str, object_ref: str, reference: str = "") -> None:
+    """The sandbox provider's notification, signed and handed to our webhook handler."""
+    actions.deliver_sandbox_notification(event=event, object_ref=object_ref, reference=reference)
 
 
 @task()

@@ -11,10 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from infoconnect.core.idempotency import form_once
+from infoconnect.core.money import DEFAULT_CURRENCY
 from infoconnect.core.pagination import PageParams
 from infoconnect.wallet import actions, selectors
 from infoconnect.wallet.forms import AmountForm
-from infoconnect.wallet.models import AccountKind, LedgerEntry, Payment
+from infoconnect.wallet.lifecycle import payments
+from infoconnect.wallet.models import AccountKind, LedgerEntry
 from infoconnect.wallet.providers import get_provider
 
 STATEMENT_PAGE = 25
@@ -67,15 +70,31 @@ def topup(request: HttpRequest) -> HttpResponse:
     form = AmountForm(request.POST)
     if not form.is_valid():
         return _render_home(request, form, status=400)
-    status, body = actions.request_topup(
-        user_id=request.user.pk,
-        idempotency_key=str(form.cleaned_data["idempotency_key"]),
-        amount=form.cleaned_data["amount"],
-    )
-    if status >= 400:
-        messages.error(request, body["error"])
+    body = _topup_once(request, form, destination=AccountKind.WALLET)
+    if body is None:
         return redirect("wallet:home")
     return redirect(body["redirect_url"])
+
+
+def _topup_once(request: HttpRequest, form: AmountForm, *, destination: str) -> dict | None:
+    """Start the form's top-up once per its hidden key; its page to pay on, or None (said why)."""
+    amount = form.cleaned_data["amount"]
+
+    def work() -> dict:
+        payment = actions.start_topup(
+            user_id=request.user.pk, amount=amount, destination=destination
+        )
+        return {"id": payment.pk, "redirect_url": payment.redirect_url}
+
+    return form_once(
+        request,
+        scope=actions.TOPUP_SCOPE,
+        params=actions.topup_request_params(
+            amount=amount, currency=DEFAULT_CURRENCY, destination=destination
+        ),
+        work=work,
+        key_field=form.add_prefix("idempotency_key"),
+    )
 
 
 def _merchant_only(request: HttpRequest) -> None:
@@ -133,14 +152,15 @@ def payout(request: HttpRequest) -> HttpResponse:
     form = AmountForm(request.POST)
     if not form.is_valid():
         return _render_merchant(request, form, status=400)
-    status, body = actions.request_payout_once(
-        merchant_id=request.user.pk,
-        idempotency_key=str(form.cleaned_data["idempotency_key"]),
-        amount=form.cleaned_data["amount"],
+    amount = form.cleaned_data["amount"]
+    body = form_once(
+        request,
+        scope=actions.PAYOUT_SCOPE,
+        params=actions.payout_request_params(amount=amount, currency=DEFAULT_CURRENCY),
+        work=lambda: {"id": actions.request_payout(merchant_id=request.user.pk, amount=amount).pk},
+        key_field=form.add_prefix("idempotency_key"),
     )
-    if status >= 400:
-        messages.error(request, body["error"])
-    else:
+    if body is not None:
         messages.success(request, _("Payout #%(id)s requested.") % {"id": body["id"]})
     return redirect("wallet:merchant")
 
@@ -153,14 +173,8 @@ def merchant_topup(request: HttpRequest) -> HttpResponse:
     form = _topup_form(request.POST)
     if not form.is_valid():
         return _render_merchant(request, AmountForm(), status=400, topup_form=form)
-    status, body = actions.request_topup(
-        user_id=request.user.pk,
-        idempotency_key=str(form.cleaned_data["idempotency_key"]),
-        amount=form.cleaned_data["amount"],
-        destination=AccountKind.MERCHANT,
-    )
-    if status >= 400:
-        messages.error(request, body["error"])
+    body = _topup_once(request, form, destination=AccountKind.MERCHANT)
+    if body is None:
         return redirect("wallet:merchant")
     return redirect(body["redirect_url"])
 
@@ -226,7 +240,8 @@ def sandbox_pay(request: HttpRequest, reference: str) -> HttpResponse:
     to_merchant = payment.destination == AccountKind.MERCHANT
     back_url = f"{reverse('wallet:merchant' if to_merchant else 'wallet:home')}?topup={payment.pk}"
     if request.method == "POST":
-        if payment.status == Payment.Status.PENDING:
+        # The payer may still pay or cancel only what is still waiting for payment.
+        if payments.allows(payment, "cancel"):
             provider = get_provider(payment.provider)
             if request.POST.get("decision") == "confirm":
                 provider.confirm_payment(reference=reference)

@@ -22,6 +22,8 @@ class Notification:
     object_ref: str
     amount: int
     currency: str
+    # Our own reference for the object, when the provider echoes it (a payout's id).
+    reference: str = ""
 
 
 class PaymentProvider(ABC):
@@ -41,10 +43,13 @@ class PaymentProvider(ABC):
         """
 
     @abstractmethod
-    def create_payout(self, *, amount: int, currency: str) -> str:
+    def create_payout(self, *, amount: int, currency: str, reference: str) -> str:
         """Ask for money to be sent out; returns the provider's reference.
 
-        The outcome arrives later as a payout.paid or payout.failed notification.
+        ``reference`` is our id for the payout and the request's idempotency key: asked again
+        with it, the provider sends nothing more and returns the same reference. Raises when
+        the provider refuses the payout. The outcome arrives later as a payout.paid or
+        payout.failed notification, which carries ``reference`` back.
         """
 
     @abstractmethod

@@ -3,7 +3,12 @@
 The payer confirms or cancels on the sandbox's own page; the sandbox then notifies us
 asynchronously, signing ``f"{timestamp}.{body}"`` with HMAC-SHA256 in the
 ``X-Sandbox-Signature`` header. Payouts are confirmed the same way; as with a real
-provider's test numbers, a payout whose fen part is 13 (e.g. ¥5.13) fails.
+provider's test numbers, a payout whose fen part is 13 (e.g. ¥5.13) fails. A payout asked
+for twice with the same reference is the same payout, as a real provider's idempotency key
+makes it.
+
+The notifications are delivered by a task named by its dotted path: a provider imports
+neither the wallet's tasks nor its actions.
 """
 
 import hashlib
@@ -14,10 +19,10 @@ import uuid
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 
 from infoconnect.core.errors import DomainError
+from infoconnect.core.jobs import enqueue_on_commit
 from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.providers.base import CheckoutSession, Notification, PaymentProvider
 
@@ -31,6 +36,7 @@ PAYMENT_CANCELED = "payment.canceled"
 PAYOUT_PAID = "payout.paid"
 PAYOUT_FAILED = "payout.failed"
 EVENTS = {PAYMENT_SUCCEEDED, PAYMENT_CANCELED, PAYOUT_PAID, PAYOUT_FAILED}
+DELIVER_TASK = "infoconnect.wallet.tasks.deliver_sandbox_notification"
 
 
 class SandboxProvider(PaymentProvider):
@@ -49,11 +55,13 @@ class SandboxProvider(PaymentProvider):
             reference=reference, redirect_url=reverse("wallet:sandbox_pay", args=[reference])
         )
 
-    def create_payout(self, *, amount: int, currency: str) -> str:
-        reference = f"sbo_{uuid.uuid4().hex}"
+    def create_payout(self, *, amount: int, currency: str, reference: str) -> str:
+        # Derived from our reference: the same payout asked for again has the same reference.
+        digest = hmac.new(self._secret(), f"payout:{reference}".encode(), hashlib.sha256)
+        provider_ref = f"sbo_{digest.hexdigest()[:32]}"
         event = PAYOUT_FAILED if amount % 100 == FAILING_PAYOUT_FEN else PAYOUT_PAID
-        self._notify_later(event=event, object_ref=reference)
-        return reference
+        self._notify_later(event=event, object_ref=provider_ref, reference=reference)
+        return provider_ref
 
     def confirm_payment(self, *, reference: str) -> None:
         """The payer pressed "Confirm payment" on the sandbox page."""
@@ -64,12 +72,9 @@ class SandboxProvider(PaymentProvider):
         top-up expired. Like a real provider, the sandbox then notifies payment.canceled."""
         self._notify_later(event=PAYMENT_CANCELED, object_ref=reference)
 
-    def _notify_later(self, *, event: str, object_ref: str) -> None:
-        from infoconnect.wallet.tasks import deliver_sandbox_notification
-
-        transaction.on_commit(
-            lambda: deliver_sandbox_notification.enqueue(event=event, object_ref=object_ref)
-        )
+    def _notify_later(self, *, event: str, object_ref: str, reference: str = "") -> None:
+        extra = {"reference": reference} if reference else {}
+        enqueue_on_commit(DELIVER_TASK, event=event, object_ref=object_ref, **extra)
 
     def build_notification(
         self,
@@ -80,18 +85,19 @@ class SandboxProvider(PaymentProvider):
         currency: str,
         timestamp: int | None = None,
         notification_id: str | None = None,
+        reference: str = "",
     ) -> tuple[bytes, dict[str, str]]:
         """The body and headers of a signed notification, as the sandbox sends them."""
-        body = json.dumps(
-            {
-                "id": notification_id or f"evt_{uuid.uuid4().hex}",
-                "type": event,
-                "object": object_ref,
-                "amount": amount,
-                "currency": currency,
-            },
-            separators=(",", ":"),
-        ).encode()
+        data = {
+            "id": notification_id or f"evt_{uuid.uuid4().hex}",
+            "type": event,
+            "object": object_ref,
+            "amount": amount,
+            "currency": currency,
+        }
+        if reference:
+            data["reference"] = reference
+        body = json.dumps(data, separators=(",", ":")).encode()
         stamp = int(time.time()) if timestamp is None else timestamp
         headers = {
             TIMESTAMP_HEADER: str(stamp),
@@ -117,6 +123,7 @@ class SandboxProvider(PaymentProvider):
                 object_ref=str(data["object"]),
                 amount=int(data["amount"]),
                 currency=str(data["currency"]),
+                reference=str(data.get("reference", "")),
             )
         except (ValueError, KeyError, TypeError):
             raise DomainError(WalletError.INVALID_NOTIFICATION) from None

@@ -1,7 +1,8 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from infoconnect.core.errors import DomainError
@@ -16,6 +17,7 @@ from infoconnect.wallet.models import (
     Payout,
     TransactionKind,
 )
+from infoconnect.wallet.providers.sandbox import SandboxProvider
 from infoconnect.wallet.selectors import balance_of, platform_account_balance
 from infoconnect.wallet.tests.helpers import (
     assert_ledger_consistent,
@@ -150,8 +152,6 @@ def test_pay_order_with_escrow_older_than_the_wallet(buyer):
 
 
 def test_an_order_payment_is_one_statement_on_postgresql(buyer):
-    from django.test.utils import CaptureQueriesContext
-
     fund(buyer.pk, 3000)
     with CaptureQueriesContext(connection) as queries:
         actions.pay_order(buyer_id=buyer.pk, order_id=7, amount=1000)
@@ -180,7 +180,6 @@ def test_unknown_currency_is_refused(buyer):
 def test_wallet_check_constraint_backs_the_conditional_update(buyer):
     fund(buyer.pk, 10)
     wallet = LedgerAccount.objects.get(owner_id=buyer.pk, kind=AccountKind.WALLET)
-    from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerAccount.objects.filter(pk=wallet.pk).update(balance=-1)
@@ -360,6 +359,7 @@ def test_payout_paid_leaves_the_system(buyer, merchant):
     assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 300
     assert balance_of(user_id=merchant.pk, kind=AccountKind.PAYOUT_PENDING) == 700
     assert money_in_system() == 1000
+    actions.send_payout(payout_id=payout.pk)  # its job, once the request committed
     actions.complete_payout(payout_id=payout.pk)
     actions.complete_payout(payout_id=payout.pk)
     payout.refresh_from_db()
@@ -372,6 +372,7 @@ def test_payout_paid_leaves_the_system(buyer, merchant):
 def test_failed_payout_returns_the_money(buyer, merchant):
     fund_merchant(merchant.pk, buyer.pk, 1000, order_id=1)
     payout = actions.request_payout(merchant_id=merchant.pk, amount=700)
+    actions.send_payout(payout_id=payout.pk)  # its job, once the request committed
     actions.fail_payout(payout_id=payout.pk)
     # A late "paid" after the failure changes nothing.
     actions.complete_payout(payout_id=payout.pk)
@@ -382,15 +383,15 @@ def test_failed_payout_returns_the_money(buyer, merchant):
     assert_ledger_consistent()
 
 
-def test_payout_needs_the_balance_and_a_merchant(monkeypatch, buyer, merchant):
-    from infoconnect.wallet.providers.sandbox import SandboxProvider
-
+def test_payout_needs_the_balance_and_a_merchant(
+    monkeypatch, buyer, merchant, django_capture_on_commit_callbacks
+):
     asked = []
     create_payout = SandboxProvider.create_payout
 
-    def record(self, *, amount, currency):
+    def record(self, *, amount, currency, reference):
         asked.append(amount)
-        return create_payout(self, amount=amount, currency=currency)
+        return create_payout(self, amount=amount, currency=currency, reference=reference)
 
     monkeypatch.setattr(SandboxProvider, "create_payout", record)
     with pytest.raises(DomainError) as error:
@@ -403,8 +404,12 @@ def test_payout_needs_the_balance_and_a_merchant(monkeypatch, buyer, merchant):
     # A real provider would have sent the money: it is asked only once the balance covers it.
     assert asked == []
     fund_merchant(merchant.pk, buyer.pk, 500, order_id=1)
-    payout = actions.request_payout(merchant_id=merchant.pk, amount=300)
+    # The provider is asked once the request has committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        payout = actions.request_payout(merchant_id=merchant.pk, amount=300)
+        assert asked == []
     assert asked == [300]
+    payout.refresh_from_db()
     assert Payout.objects.get().provider_ref == payout.provider_ref
     assert payout.provider_ref.startswith("sbo_")
 

@@ -3,6 +3,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from infoconnect.core.models import IdempotencyRecord
@@ -335,8 +336,6 @@ def test_cancel_notification_for_an_expired_topup_changes_nothing(alice, api_cli
 def test_notifications_for_a_topup_the_payer_cancelled(
     alice, api_client, django_capture_on_commit_callbacks
 ):
-    from django.test import Client
-
     payment = actions.start_topup(user_id=alice.pk, amount=5000)
     web = Client()
     web.force_login(alice)

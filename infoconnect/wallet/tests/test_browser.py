@@ -1,7 +1,10 @@
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from infoconnect.wallet import actions
+from infoconnect.wallet.models import Payment
+from infoconnect.wallet.tasks import deliver_sandbox_notification
 from infoconnect.wallet.tests.helpers import fund
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,9 +34,6 @@ def test_top_up_through_the_sandbox_and_pay(page, login, make_user):
 def test_a_top_up_waiting_for_the_provider_shows_itself_paid_when_it_is(
     page, login, make_user, settings
 ):
-    from infoconnect.wallet.models import Payment
-    from infoconnect.wallet.tasks import deliver_sandbox_notification
-
     # The provider's notification waits in the task queue, as it does with a real worker.
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     make_user("alice")
@@ -74,10 +74,6 @@ def test_merchant_requests_a_payout(page, login, make_user):
 
 
 def test_top_up_left_too_long_shows_expired_then_paid(page, login, make_user):
-    from django.utils import timezone
-
-    from infoconnect.wallet.models import Payment
-
     make_user("alice")
     login("alice")
     page.click("#nav-wallet")

@@ -1,9 +1,11 @@
 """True concurrency on PostgreSQL: the database write, not a read before it, guards money."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from infoconnect.core.errors import DomainError
 from infoconnect.wallet import actions
@@ -11,6 +13,7 @@ from infoconnect.wallet.models import (
     AccountKind,
     LedgerAccount,
     LedgerTransaction,
+    Payment,
     TransactionKind,
 )
 from infoconnect.wallet.selectors import balance_of
@@ -146,12 +149,6 @@ def test_concurrent_campaign_holds_and_payouts_share_one_balance(make_user):
 
 
 def test_sweeps_racing_late_successes_credit_every_paid_top_up_once(make_user):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from infoconnect.wallet.models import Payment
-
     buyer = make_user("buyer")
     payments = [actions.start_topup(user_id=buyer.pk, amount=100) for _ in range(6)]
     later = timezone.now() + timedelta(minutes=31)

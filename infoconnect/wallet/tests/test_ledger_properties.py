@@ -216,13 +216,15 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
         def act():
             payout = actions.request_payout(merchant_id=merchant, amount=total)
             payout_ids.append(payout.pk)
+            # What its send job does once the request has committed.
+            actions.send_payout(payout_id=payout.pk)
             return payout
 
         if model.balances[(merchant, M)] < total:
             expected_error = "insufficient_funds"
 
         def commit():
-            model.payouts[payout_ids[0]] = (merchant, total, "pending")
+            model.payouts[payout_ids[0]] = (merchant, total, "sent")
             model.move(((merchant, M), -total), ((merchant, P), total))
 
     elif kind == "finish_payout":
@@ -237,7 +239,7 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
                 return actions.complete_payout(payout_id=payout_id)
             return actions.fail_payout(payout_id=payout_id)
 
-        if status != "pending":
+        if status != "sent":
             commit = None
         else:
 

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from infoconnect.core.errors import DomainError
 from infoconnect.wallet import actions
@@ -193,8 +194,6 @@ def test_api_merchant_topup_refusals(make_user, api_client, who, destination, st
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_merchant_tops_up_its_balance_in_the_browser(page, login, make_user):
-    from playwright.sync_api import expect
-
     make_user("acme", kind="merchant", verified=True)
     login("acme")
     page.goto("/wallet/merchant/")
@@ -209,8 +208,6 @@ def test_merchant_tops_up_its_balance_in_the_browser(page, login, make_user):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_back_from_a_finished_merchant_topup_goes_to_the_balance(page, login, make_user):
-    from playwright.sync_api import expect
-
     make_user("acme", kind="merchant", verified=True)
     login("acme")
     page.goto("/wallet/merchant/")

@@ -2,6 +2,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -32,6 +33,9 @@ def test_payout_notification_task_twice(alice, make_user):
     merchant = make_user("acme", kind="merchant", verified=True)
     fund_merchant(merchant.pk, alice.pk, 1000, order_id=1)
     payout = actions.request_payout(merchant_id=merchant.pk, amount=400)
+    # Sent, as its send job sends it once the request has committed.
+    actions.send_payout(payout_id=payout.pk)
+    payout.refresh_from_db()
     for _ in range(2):
         deliver_sandbox_notification.call(event="payout.failed", object_ref=payout.provider_ref)
     payout.refresh_from_db()
@@ -77,9 +81,7 @@ def test_wallet_sweep_command_prints_what_it_expired(alice):
 
 
 def test_the_periodic_runner_sweeps_top_ups(alice):
-    from django.conf import settings
-
-    assert dict(settings.PERIODIC_COMMANDS)["wallet_sweep"] == 60
+    assert dict(settings.PERIODIC_COMMANDS)["sweep"] == 60
     _abandoned(alice, 700)
     call_command("periodic", "--once", stdout=io.StringIO())
     assert Payment.objects.get().status == Payment.Status.EXPIRED

@@ -1,0 +1,79 @@
+"""Every write to the ledger, one module per use case; the public names are re-exported here.
+
+- ``ledger``: the steps of a money movement (accounts, the idempotent transaction, posting)
+- ``escrow``: order payments into escrow, refunds from it, and its release to the merchant
+- ``campaign_holds``: a campaign's cost held before it sends, and its settlement
+- ``topups``: money coming in through a payment provider
+- ``payouts``: money going out through a payment provider, asked after commit
+- ``notifications``: the providers' signed notifications
+"""
+
+from infoconnect.wallet.actions.campaign_holds import hold_campaign_cost, settle_campaign
+from infoconnect.wallet.actions.escrow import (
+    charge_order,
+    pay_order,
+    refund_completed_order,
+    refund_escrow,
+    release_escrow,
+)
+from infoconnect.wallet.actions.ledger import MAX_AMOUNT, account_id, accounts
+from infoconnect.wallet.actions.notifications import (
+    deliver_sandbox_notification,
+    handle_provider_notification,
+)
+from infoconnect.wallet.actions.payouts import (
+    PAYOUT_SCOPE,
+    complete_payout,
+    fail_payout,
+    payout_request_params,
+    record_sent,
+    refuse_payout,
+    request_payout,
+    send_payout,
+)
+from infoconnect.wallet.actions.topups import (
+    MAX_TOPUP,
+    TOPUP_SCOPE,
+    cancel_topup,
+    cancel_topup_at_provider,
+    complete_topup,
+    expire_stale_topups,
+    expire_topup,
+    start_topup,
+    topup_request_params,
+)
+from infoconnect.wallet.lifecycle import PAYOUT_RETRY_AFTER, TOPUP_EXPIRES_AFTER
+
+__all__ = [
+    "MAX_AMOUNT",
+    "MAX_TOPUP",
+    "PAYOUT_RETRY_AFTER",
+    "PAYOUT_SCOPE",
+    "TOPUP_EXPIRES_AFTER",
+    "TOPUP_SCOPE",
+    "account_id",
+    "accounts",
+    "cancel_topup",
+    "cancel_topup_at_provider",
+    "charge_order",
+    "complete_payout",
+    "complete_topup",
+    "deliver_sandbox_notification",
+    "expire_stale_topups",
+    "expire_topup",
+    "fail_payout",
+    "handle_provider_notification",
+    "hold_campaign_cost",
+    "pay_order",
+    "payout_request_params",
+    "record_sent",
+    "refund_completed_order",
+    "refund_escrow",
+    "refuse_payout",
+    "release_escrow",
+    "request_payout",
+    "send_payout",
+    "settle_campaign",
+    "start_topup",
+    "topup_request_params",
+]

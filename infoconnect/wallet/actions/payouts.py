@@ -1,0 +1,173 @@
+"""Payouts: money leaving a merchant's balance through a provider (lifecycle.PayoutLifecycle).
+
+The request moves the money from the balance to payout_pending in one ledger transaction and
+nothing else; the provider is asked only after that commits, by the send job, outside any
+transaction and with no ledger row locked. The provider's answer is recorded with a
+conditional move, and its later notification pays or fails the payout.
+
+The provider gets the payout's own id as its idempotency reference: asked twice for the same
+payout (a job whose worker died after the call, retried by the sweep) it sends the money
+once and answers with the same reference.
+"""
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from infoconnect.accounts import selectors as accounts_selectors
+from infoconnect.core.errors import DomainError
+from infoconnect.wallet.actions.ledger import (
+    accounts,
+    check_amount,
+    check_external_currency,
+    open_transaction,
+    post,
+)
+from infoconnect.wallet.errors import WalletError
+from infoconnect.wallet.lifecycle import PAYOUT_RETRY_AFTER, payouts
+from infoconnect.wallet.models import PLATFORM, AccountKind, Payout, TransactionKind
+from infoconnect.wallet.providers import DEFAULT_PROVIDER, get_provider
+
+logger = logging.getLogger(__name__)
+PAYOUT_SCOPE = "wallet.payout"  # the idempotency scope of a payout request, web or API
+
+
+def payout_request_params(*, amount: int, currency: str) -> dict:
+    """What a payout request's idempotency key is bound to (the API and the web form)."""
+    return {"amount": amount, "currency": currency}
+
+
+def provider_reference(payout: Payout) -> str:
+    """Our reference for the payout at its provider, and the provider's idempotency key."""
+    return str(payout.pk)
+
+
+@transaction.atomic
+def request_payout(
+    *, merchant_id: int, amount: int, currency: str = "CNY", provider: str = DEFAULT_PROVIDER
+) -> Payout:
+    """Move money out of the merchant's balance at once; the provider is asked once this commits.
+
+    A payout the balance refuses is never created, so never reaches the provider.
+    """
+    check_amount(amount, currency)
+    check_external_currency(currency)
+    if not accounts_selectors.is_merchant(user_id=merchant_id):
+        raise DomainError(WalletError.NOT_A_MERCHANT)
+    get_provider(provider)  # an unknown provider is refused before any money moves
+    payout = Payout.objects.create(
+        merchant_id=merchant_id, amount=amount, currency=currency, provider=provider
+    )
+    txn, _ = open_transaction(
+        kind=TransactionKind.PAYOUT,
+        reference=str(payout.pk),
+        user_id=merchant_id,
+        amount=amount,
+        currency=currency,
+    )
+    merchant, pending = accounts(
+        currency, (AccountKind.MERCHANT, merchant_id), (AccountKind.PAYOUT_PENDING, merchant_id)
+    )
+    post(
+        txn, [(merchant, -amount, WalletError.MERCHANT_INSUFFICIENT_FUNDS), (pending, amount, None)]
+    )
+    payouts.created(payout)
+    return payout
+
+
+def send_payout(*, payout_id: int, now: datetime | None = None) -> bool:
+    """The requested edge's job: ask the provider to send the payout; True if this moved it.
+
+    Runs after the request committed (its task, or the sweep for one whose task was lost),
+    outside any transaction: nothing is locked while the provider is on the line. Only a
+    payout still requested is sent, by the one caller that claims it (a claim lapses after
+    ``PAYOUT_RETRY_AFTER``, so one whose worker died is sent by a later sweep). The provider's
+    reference makes it sent; a provider that raises refused it: it fails and the money goes
+    back to the merchant's balance.
+    """
+    now = now or timezone.now()
+    if not _claim(payout_id, now):
+        return False
+    payout = Payout.objects.get(pk=payout_id)
+    try:
+        provider_ref = get_provider(payout.provider).create_payout(
+            amount=payout.amount, currency=payout.currency, reference=provider_reference(payout)
+        )
+    except Exception:
+        logger.exception(
+            "Payout %s was refused by %s; its money goes back to the balance",
+            payout.pk,
+            payout.provider,
+        )
+        return refuse_payout(payout_id=payout.pk).status == payouts.edge("refuse").target
+    return record_sent(payout, provider_ref=provider_ref, now=now)
+
+
+def _claim(payout_id: int, now: datetime) -> bool:
+    """Take the right to ask the provider: one caller at a time, until the claim lapses."""
+    lapsed = now - PAYOUT_RETRY_AFTER
+    return bool(
+        Payout.objects.filter(pk=payout_id, status__in=payouts.sources("send"))
+        .filter(Q(attempted_at__isnull=True) | Q(attempted_at__lte=lapsed))
+        .update(attempted_at=now)
+    )
+
+
+def record_sent(payout: Payout, *, provider_ref: str, now: datetime | None = None) -> bool:
+    """The provider took the payout under ``provider_ref``: requested → sent, if still requested.
+
+    Its notification may arrive before the send job records the answer; whichever comes
+    first records it, and the other finds the payout moved on.
+    """
+    return payouts.move(payout, "send", strict=False, now=now, provider_ref=provider_ref)
+
+
+def _finish(payout_id: int, verb: str, kind: str, to_kind: str) -> Payout:
+    """Take ``verb`` if the payout is where it leaves from; post its money once it is there."""
+    payout = Payout.objects.get(pk=payout_id)
+    target = payouts.edge(verb).target
+    if not payouts.move(payout, verb, strict=False, completed_at=timezone.now()):
+        payout.refresh_from_db()
+    if payout.status != target:
+        return payout
+    txn, created = open_transaction(
+        kind=kind,
+        reference=str(payout.pk),
+        user_id=payout.merchant_id,
+        amount=payout.amount,
+        currency=payout.currency,
+    )
+    if created:
+        owner = PLATFORM if to_kind == AccountKind.EXTERNAL else payout.merchant_id
+        pending, destination = accounts(
+            payout.currency, (AccountKind.PAYOUT_PENDING, payout.merchant_id), (to_kind, owner)
+        )
+        post(
+            txn,
+            [
+                (pending, -payout.amount, WalletError.INVALID_AMOUNT),
+                (destination, payout.amount, None),
+            ],
+        )
+    return payout
+
+
+@transaction.atomic
+def complete_payout(*, payout_id: int) -> Payout:
+    """The provider sent the money: it leaves the system."""
+    return _finish(payout_id, "complete", TransactionKind.PAYOUT_PAID, AccountKind.EXTERNAL)
+
+
+@transaction.atomic
+def fail_payout(*, payout_id: int) -> Payout:
+    """The provider could not send the money: it goes back to the merchant's balance."""
+    return _finish(payout_id, "fail", TransactionKind.PAYOUT_FAILED, AccountKind.MERCHANT)
+
+
+@transaction.atomic
+def refuse_payout(*, payout_id: int) -> Payout:
+    """The provider refused to take the payout: the money goes back to the merchant's balance."""
+    return _finish(payout_id, "refuse", TransactionKind.PAYOUT_FAILED, AccountKind.MERCHANT)
