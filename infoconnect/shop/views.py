@@ -509,7 +509,7 @@ def order_refund_dispute(request: HttpRequest, order_id: int) -> HttpResponse:
 
 def _merchant_only(request: HttpRequest) -> HttpResponse | None:
     try:
-        actions._require_merchant(request.user)
+        actions.require_merchant(request.user)
     except DomainError as error:
         return render_domain_error(request, error)
     return None
