@@ -29,6 +29,7 @@ from infoconnect.shop.actions.rules import (
 )
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.models import MAX_STOCK, PostProduct, Product, Sku
+from infoconnect.shop.selectors import showable_product
 from infoconnect.social.models import Post
 
 
@@ -165,12 +166,14 @@ def adjust_stock(*, merchant: User, sku_id: int, delta: int) -> Sku:
 
 @transaction.atomic
 def attach_product_to_post(*, author: User, post_id: int, product_id: int) -> PostProduct:
-    """Let a post carry a product card; the post must be the caller's, the product on sale."""
+    """Let a post carry a product card: the post must be the author's, and the product one
+    the author may show (``selectors.showable_product``: their own, on sale)."""
     if not Post.objects.filter(pk=post_id, author_id=author.pk).exists():
         raise DomainError(CommonError.NOT_FOUND)
-    if not Product.objects.filter(pk=product_id, status=Product.Status.ACTIVE).exists():
+    product = showable_product(author=author, product_id=product_id)
+    if product is None:
         raise DomainError(ShopError.PRODUCT_NOT_FOUND)
     card, _created = PostProduct.objects.update_or_create(
-        post_id=post_id, defaults={"product_id": product_id}
+        post_id=post_id, defaults={"product_id": product.pk}
     )
     return card
