@@ -71,6 +71,7 @@ class OrderLifecycle(Lifecycle):
 
     def moved(self, order: Order, move: Move) -> None:
         edge = move.edge
+        # A born order's first events are written by placing.py's insert, in its statement.
         if edge.sources and edge.event:
             record_event(
                 order.pk,
