@@ -9,19 +9,20 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
 from ninja import File, Header, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from infoconnect.api.auth import optional_auth
 from infoconnect.core.errors import DomainError
-from infoconnect.core.idempotency import run_idempotent
+from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
 from infoconnect.core.pagination import PageParams
 from infoconnect.shop import actions, selectors
 from infoconnect.shop.attribution import accepted_campaign_for_sku
 from infoconnect.shop.errors import ShopError
-from infoconnect.shop.models import CartLine, Order, Product, RefundRequest, Sku
+from infoconnect.shop.models import CartLine, Order, Product, Sku
 
 router = Router(tags=["shop"])
 
@@ -102,8 +103,6 @@ class ProductOut(Schema):
 
     @staticmethod
     def resolve_url(obj: Product) -> str:
-        from django.urls import reverse
-
         return reverse("shop:product", args=[obj.pk])
 
 
@@ -313,28 +312,22 @@ def _order_or_404(user, order_id: int) -> Order:
     return order
 
 
-def _respond(status: int, body: dict) -> JsonResponse:
-    return JsonResponse(body, status=status)
-
-
-def _order_action(request: HttpRequest, order_id: int, key: str | None, scope: str, params, do):
+def _order_action(
+    request: HttpRequest, order_id: int, key: str | None, scope: str, params, do
+) -> JsonResponse:
     """Run an order action, once per Idempotency-Key when one is sent; answer with the order."""
-    user = request.auth
 
-    def run() -> tuple[int, dict]:
+    def work() -> dict:
         do()
-        return 200, _order_body(order_id, user)
+        return _order_body(order_id, request.auth)
 
-    if key is None:
-        return _respond(*run())
-    return _respond(
-        *run_idempotent(
-            user_id=user.pk,
-            key=key,
-            scope=scope,
-            params={"order_id": order_id, **params},
-            action=run,
-        )
+    return api_response(
+        request,
+        key=key,
+        scope=scope,
+        params={"order_id": order_id, **params},
+        work=work,
+        key_required=False,
     )
 
 
@@ -356,13 +349,10 @@ def list_products(
     """Products on sale, newest first; filter by search text, category slug or merchant username."""
     merchant_id = None
     if merchant:
-        from infoconnect.accounts.models import User
-
-        merchant_id = (
-            User.objects.filter(username__iexact=merchant).values_list("pk", flat=True).first()
-        )
-        if merchant_id is None:
+        shop = selectors.merchant_named(username=merchant)
+        if shop is None:
             return []
+        merchant_id = shop.pk
     return selectors.products_on_sale(
         params=PageParams.clean(max_id=max_id, limit=limit),
         query=q[:100],
@@ -543,7 +533,7 @@ def checkout(
     with pay=true, pay from the wallet in the same step (all or nothing)."""
     user = request.auth
 
-    def run() -> tuple[int, dict]:
+    def work() -> dict:
         if payload.sku_id is not None:
             orders = [
                 actions.buy_now(
@@ -563,16 +553,15 @@ def checkout(
                 buyer=user, address_id=payload.address_id, key=idempotency_key, pay=payload.pay
             )
         rows = [selectors.order_for(user=user, order_id=o.pk) for o in orders]
-        return 201, {"orders": [OrderOut.from_orm(o).model_dump(mode="json") for o in rows]}
+        return {"orders": [OrderOut.from_orm(o).model_dump(mode="json") for o in rows]}
 
-    return _respond(
-        *run_idempotent(
-            user_id=user.pk,
-            key=idempotency_key,
-            scope="shop.checkout",
-            params=payload.dict(),
-            action=run,
-        )
+    return api_response(
+        request,
+        key=idempotency_key,
+        scope="shop.checkout",
+        params=payload.dict(),
+        work=work,
+        status=201,
     )
 
 
@@ -611,18 +600,12 @@ def pay_order(
     """Pay the order from your wallet into escrow."""
     user = request.auth
 
-    def run() -> tuple[int, dict]:
+    def work() -> dict:
         actions.pay_order(buyer=user, order_id=order_id)
-        return 200, _order_body(order_id, user)
+        return _order_body(order_id, user)
 
-    return _respond(
-        *run_idempotent(
-            user_id=user.pk,
-            key=idempotency_key,
-            scope="shop.pay",
-            params={"order_id": order_id},
-            action=run,
-        )
+    return api_response(
+        request, key=idempotency_key, scope="shop.pay", params={"order_id": order_id}, work=work
     )
 
 
@@ -676,7 +659,7 @@ def list_refund_requests(request, role: Role = "buyer"):
     """Refund requests on your orders (role=buyer) or on your shop's (role=merchant)."""
     if role == "merchant":
         return selectors.refunds_for_merchant(merchant=request.auth, open_only=False)
-    return list(RefundRequest.objects.filter(order__buyer_id=request.auth.pk).order_by("-pk"))
+    return selectors.refunds_for_buyer(buyer=request.auth)
 
 
 @router.post("/v1/orders/{order_id}/refund_requests", response={201: RefundOut, **ERRORS})
@@ -687,8 +670,8 @@ def request_refund(request, order_id: int, payload: ReasonIn):
 
 
 def _refund_order_id(user, refund_id: int) -> int:
-    order_id = RefundRequest.objects.filter(pk=refund_id).values_list("order_id", flat=True).first()
-    if order_id is None or selectors.order_for(user=user, order_id=order_id) is None:
+    order_id = selectors.refund_order_id(user=user, refund_id=refund_id)
+    if order_id is None:
         raise DomainError(ShopError.REFUND_NOT_FOUND)
     return order_id
 
@@ -704,22 +687,19 @@ def accept_refund(
     order_id = _refund_order_id(request.auth, refund_id)
     note = payload.note if payload else ""
 
-    def run() -> tuple[int, dict]:
+    def work() -> dict:
         refund = actions.answer_refund(
             merchant=request.auth, order_id=order_id, accept=True, note=note
         )
-        return 200, RefundOut.from_orm(refund).model_dump(mode="json")
+        return RefundOut.from_orm(refund).model_dump(mode="json")
 
-    if idempotency_key is None:
-        return _respond(*run())
-    return _respond(
-        *run_idempotent(
-            user_id=request.auth.pk,
-            key=idempotency_key,
-            scope="shop.refund_accept",
-            params={"refund_id": refund_id, "note": note},
-            action=run,
-        )
+    return api_response(
+        request,
+        key=idempotency_key,
+        scope="shop.refund_accept",
+        params={"refund_id": refund_id, "note": note},
+        work=work,
+        key_required=False,
     )
 
 

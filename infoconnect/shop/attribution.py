@@ -7,7 +7,8 @@ campaign is credited: an id in a URL alone proves nothing.
 
 from collections.abc import Callable
 
-from infoconnect.core.pagination import MAX_ID
+from infoconnect.core.ids import is_id
+from infoconnect.shop.models import Sku
 
 CampaignCheck = Callable[..., bool]
 
@@ -22,7 +23,7 @@ def register_campaign_check(check: CampaignCheck) -> None:
 
 def accepted_campaign(*, buyer_id: int, campaign_id: int | None, merchant_id: int) -> int | None:
     """The campaign id if the buyer really came from it, else None (the order is not credited)."""
-    if campaign_id is None or not _checks or not 0 < campaign_id <= MAX_ID:
+    if not _checks or not is_id(campaign_id):
         return None
     ok = all(
         check(buyer_id=buyer_id, campaign_id=campaign_id, merchant_id=merchant_id)
@@ -32,10 +33,8 @@ def accepted_campaign(*, buyer_id: int, campaign_id: int | None, merchant_id: in
 
 
 def accepted_campaign_for_sku(*, buyer_id: int, campaign_id: int | None, sku_id: int) -> int | None:
-    if campaign_id is None or not 0 < campaign_id <= MAX_ID:
+    if not is_id(campaign_id):
         return None
-    from infoconnect.shop.models import Sku
-
     merchant_id = (
         Sku.objects.filter(pk=sku_id).values_list("product__merchant_id", flat=True).first()
     )

@@ -24,7 +24,9 @@ from django.utils import timezone
 from infoconnect.core.errors import DomainError
 from infoconnect.core.models import PlatformSettings
 from infoconnect.shop.errors import ShopError
+from infoconnect.shop.lifecycle import orders as order_lifecycle
 from infoconnect.shop.models import Order, Product, Sku
+from infoconnect.wallet import actions as wallet_actions
 
 State = Order.State
 
@@ -120,11 +122,12 @@ def _line_rows(group: list[tuple[Sku, int, int | None]]) -> list[list]:
     ]  # fmt: skip
 
 
-def _event_rows(pay: bool) -> list[list]:
-    rows = [["placed", "", State.AWAITING_PAYMENT]]
-    if pay:
-        rows.append(["paid", State.AWAITING_PAYMENT, State.PAID])
-    return rows
+# How an order is born (the lifecycle's creation edges), and the history its insert writes.
+_BIRTH = {False: "place", True: "place_paid"}
+_EVENT_ROWS = {
+    pay: [list(event) for event in order_lifecycle.birth_history(verb)]
+    for pay, verb in _BIRTH.items()
+}
 
 
 def _write_order(cursor, order_row: list, lines: list[list], events: list[list], at) -> int:
@@ -170,9 +173,10 @@ def place_orders(
     pay: bool = False,
 ) -> list[Order]:
     """Write one order per merchant from checked (sku, quantity, campaign_id) lines, then take
-    the stock. Must run inside the caller's transaction, which a raised error rolls back."""
-    from infoconnect.wallet import actions as wallet  # the shop loads without the wallet
+    the stock. Must run inside the caller's transaction, which a raised error rolls back.
 
+    Each order is born along the lifecycle's ``place`` (or, paid, ``place_paid``) edge and
+    reported to its hook, which queues the unpaid order's expiry."""
     now = timezone.now()
     expires_at = now + timedelta(minutes=unpaid_minutes)
     adapt = connection.ops.adapt_datetimefield_value
@@ -181,7 +185,8 @@ def place_orders(
     by_merchant: dict[int, list[tuple[Sku, int, int | None]]] = defaultdict(list)
     for sku, quantity, campaign_id in lines:
         by_merchant[sku.product.merchant_id].append((sku, quantity, campaign_id))
-    state = State.PAID if pay else State.AWAITING_PAYMENT
+    birth = _BIRTH[pay]
+    state = order_lifecycle.edge(birth).target
     write = _write_order_pg if connection.vendor == "postgresql" else _write_order
     orders: list[Order] = []
     with connection.cursor() as cursor:
@@ -192,20 +197,22 @@ def place_orders(
             # Paid in this same transaction: the row is born paid, or not at all.
             order_row = [buyer_id, merchant_id, state, "CNY", total, snapshot, campaign_id, key,
                          at, expires, at if pay else None]  # fmt: skip
-            order_id = write(cursor, order_row, _line_rows(group), _event_rows(pay), at)
+            order_id = write(cursor, order_row, _line_rows(group), _EVENT_ROWS[pay], at)
             orders.append(
                 _order(order_id, buyer_id, merchant_id, state, total, address, campaign_id,
                        key, now, expires_at)
             )  # fmt: skip
     if pay:
         for order in orders:
-            wallet.charge_order(
+            wallet_actions.charge_order(
                 buyer_id=buyer_id, order_id=order.pk, amount=order.total, currency=order.currency
             )
     items: dict[int, int] = defaultdict(int)
     for sku, quantity, _c in lines:
         items[sku.pk] += quantity
     allocate_stock(items)
+    for order in orders:
+        order_lifecycle.report(order, birth, from_state="", now=now)
     return orders
 
 

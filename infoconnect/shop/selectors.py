@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 
+from infoconnect.accounts.models import User
 from infoconnect.core.ids import is_id
 from infoconnect.core.pagination import PageParams, paginate
+from infoconnect.shop.lifecycle import BOUGHT_STATES, orders, refunds
 from infoconnect.shop.models import (
     Address,
     CartLine,
@@ -19,9 +19,6 @@ from infoconnect.shop.models import (
     RefundRequest,
     Sku,
 )
-
-if TYPE_CHECKING:
-    from infoconnect.accounts.models import User
 
 
 def _with_card_data(queryset: QuerySet[Product]) -> QuerySet[Product]:
@@ -62,8 +59,32 @@ def products_on_sale(
     return paginate(_with_card_data(products), params)
 
 
+def merchant_named(*, username: str) -> User | None:
+    """The merchant account with this username, whatever case it is typed in."""
+    return User.objects.filter(username__iexact=username, kind=User.Kind.MERCHANT).first()
+
+
 def merchant_products(*, merchant: User) -> list[Product]:
     return list(_with_card_data(Product.objects.filter(merchant_id=merchant.pk)).order_by("-id"))
+
+
+def merchant_product(*, merchant: User, product_id: int) -> Product | None:
+    """One of the merchant's own products, whatever its status, with its SKUs and images."""
+    return (
+        Product.objects.filter(pk=product_id, merchant_id=merchant.pk)
+        .prefetch_related("skus", "images")
+        .first()
+    )
+
+
+def merchant_sku(*, merchant: User, sku_id: int) -> Sku | None:
+    """One of the merchant's own SKUs."""
+    return Sku.objects.filter(pk=sku_id, product__merchant_id=merchant.pk).first()
+
+
+def sku_with_product(*, sku_id: int) -> Sku | None:
+    """A SKU and its product (what a buy-now page shows), whoever sells it."""
+    return Sku.objects.select_related("product").filter(pk=sku_id).first()
 
 
 def product_for_viewer(*, product_id: int, viewer: User | None) -> Product | None:
@@ -191,22 +212,32 @@ def order_for(*, user: User, order_id: int) -> Order | None:
 
 
 def refunds_for_merchant(*, merchant: User, open_only: bool = True) -> list[RefundRequest]:
-    refunds = RefundRequest.objects.filter(order__merchant_id=merchant.pk)
+    """Refund requests on the merchant's orders; ``open_only``: those waiting for an answer."""
+    requests = RefundRequest.objects.filter(order__merchant_id=merchant.pk)
     if open_only:
-        refunds = refunds.filter(state=RefundRequest.State.REQUESTED)
-    return list(refunds.select_related("order__buyer").order_by("-pk"))
+        requests = requests.filter(state__in=refunds.sources("accept", "decline"))
+    return list(requests.select_related("order__buyer").order_by("-pk"))
+
+
+def refunds_for_buyer(*, buyer: User) -> list[RefundRequest]:
+    return list(RefundRequest.objects.filter(order__buyer_id=buyer.pk).order_by("-pk"))
+
+
+def refund_order_id(*, user: User, refund_id: int) -> int | None:
+    """The order a refund request is about, if the user is that order's buyer or merchant."""
+    order_id = RefundRequest.objects.filter(pk=refund_id).values_list("order_id", flat=True).first()
+    if order_id is None or order_for(user=user, order_id=order_id) is None:
+        return None
+    return order_id
 
 
 def campaign_sales(*, campaign_id: int) -> dict:
     """Orders attributed to a campaign and the revenue they brought (paid and not undone)."""
-    paid = Order.objects.filter(
-        campaign_id=campaign_id,
-        state__in=[Order.State.PAID, Order.State.SHIPPED, Order.State.COMPLETED],
-    )
+    paid = Order.objects.filter(campaign_id=campaign_id, state__in=BOUGHT_STATES)
     totals = paid.aggregate(revenue=Sum("total"), orders=Count("id"))
-    refunded = Order.objects.filter(campaign_id=campaign_id, state=Order.State.REFUNDED).aggregate(
-        amount=Sum("total"), orders=Count("id")
-    )
+    refunded = Order.objects.filter(
+        campaign_id=campaign_id, state__in=orders.targets("refund")
+    ).aggregate(amount=Sum("total"), orders=Count("id"))
     return {
         "orders": totals["orders"],
         "revenue": totals["revenue"] or 0,

@@ -1,7 +1,7 @@
 """Background work: each task fetches by id and calls an action that is safe to run twice."""
 
-from django_tasks import task
-
+from infoconnect.core import sweeps
+from infoconnect.core.jobs import task
 from infoconnect.shop import actions
 
 
@@ -17,8 +17,7 @@ def auto_complete_order(order_id: int) -> bool:
 
 @task()
 def sweep_orders() -> dict:
-    """Catch anything a scheduled task missed (a worker down at the time)."""
-    return {
-        "expired": actions.expire_unpaid_orders(),
-        "completed": actions.auto_complete_shipped_orders(),
-    }
+    """Catch anything a scheduled task missed (a worker down at the time): the one sweep,
+    over the shop's due edges."""
+    counts = sweeps.run(app_label="shop")
+    return {"expired": counts["order.expire"], "completed": counts["order.auto_complete"]}

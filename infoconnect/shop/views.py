@@ -7,18 +7,19 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
-from infoconnect.core.idempotency import run_idempotent
+from infoconnect.core.idempotency import form_once
+from infoconnect.core.ids import parse_id
 from infoconnect.core.pagination import PageParams
 from infoconnect.core.views import render_domain_error
-from infoconnect.shop import actions, selectors
+from infoconnect.shop import actions, lifecycle, selectors
 from infoconnect.shop.attribution import accepted_campaign, accepted_campaign_for_sku
 from infoconnect.shop.forms import (
     AddressForm,
@@ -32,7 +33,28 @@ from infoconnect.shop.forms import (
     SkuForm,
     StockForm,
 )
-from infoconnect.shop.models import Order, Product, RefundRequest, Sku
+from infoconnect.shop.models import Order, Product
+from infoconnect.wallet.selectors import balance_of
+
+
+def shop_header(request: HttpRequest) -> dict:
+    """The header's shop links (registered in ShopConfig.ready)."""
+    user = request.user
+    links = [
+        {
+            "url": reverse("shop:browse"),
+            "id": "nav-shop",
+            "label": _("Shop"),
+            # Counted only when a page draws the header, not for every fragment.
+            "badge": SimpleLazyObject(lambda: selectors.cart_count(person=user) or None),
+        },
+        {"url": reverse("shop:orders"), "id": "nav-orders", "label": _("Orders")},
+    ]
+    if request.user.is_verified_merchant:
+        links.append(
+            {"url": reverse("shop:merchant_products"), "id": "nav-sell", "label": _("Sell")}
+        )
+    return {"header_links": links}
 
 
 def _page(request: HttpRequest) -> PageParams:
@@ -41,36 +63,6 @@ def _page(request: HttpRequest) -> PageParams:
 
 def _next_max_id(rows: list, params: PageParams) -> int | None:
     return rows[-1].pk if len(rows) == params.limit else None
-
-
-def _campaign(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
-
-
-def _once(request: HttpRequest, scope: str, params: dict, work) -> dict | None:
-    """Run ``work`` once per the form's hidden key; a repeat replays the first outcome.
-
-    Returns the stored body, or None after putting the error in front of the person.
-    """
-    try:
-        status, body = run_idempotent(
-            user_id=request.user.pk,
-            key=request.POST.get("key"),
-            scope=scope,
-            params=params,
-            action=lambda: (200, result if isinstance(result := work(), dict) else {}),
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return None
-    if status >= 400:
-        messages.error(request, body.get("error", _("Something went wrong.")))
-        return None
-    return body
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -117,7 +109,9 @@ def browse(request: HttpRequest) -> HttpResponse:
 
 
 def merchant_shop(request: HttpRequest, username: str) -> HttpResponse:
-    merchant = get_object_or_404(User, username__iexact=username, kind=User.Kind.MERCHANT)
+    merchant = selectors.merchant_named(username=username)
+    if merchant is None:
+        raise Http404
     params = _page(request)
     products = selectors.products_on_sale(params=params, merchant_id=merchant.pk)
     return render(
@@ -142,7 +136,7 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "skus": skus,
             "chosen_sku_id": chosen.pk if chosen else None,
             "availability": product.availability,
-            "campaign_id": _campaign(request.GET.get("campaign")),
+            "campaign_id": parse_id(request.GET.get("campaign")),
         },
     )
 
@@ -214,14 +208,14 @@ def cart_line_remove(request: HttpRequest, line_id: int) -> HttpResponse:
 
 def _buy_now_item(request: HttpRequest) -> dict | None:
     source = request.POST if "sku" in request.POST else request.GET
-    sku_id = _campaign(source.get("sku"))
+    sku_id = parse_id(source.get("sku"))
     if sku_id is None:
         return None
     try:
         quantity = int(source.get("quantity", "1"))
     except ValueError:
         quantity = 1
-    sku = Sku.objects.select_related("product").filter(pk=sku_id).first()
+    sku = selectors.sku_with_product(sku_id=sku_id)
     if sku is None:
         raise Http404
     return {
@@ -229,7 +223,7 @@ def _buy_now_item(request: HttpRequest) -> dict | None:
         "quantity": max(quantity, 1),
         "campaign_id": accepted_campaign(
             buyer_id=request.user.pk,
-            campaign_id=_campaign(source.get("campaign")),
+            campaign_id=parse_id(source.get("campaign")),
             merchant_id=sku.product.merchant_id,
         ),
         "line_total": sku.price * max(quantity, 1),
@@ -240,9 +234,8 @@ def _buy_now_item(request: HttpRequest) -> dict | None:
 def checkout(request: HttpRequest) -> HttpResponse:
     item = _buy_now_item(request)
     if request.method == "POST":
-        try:
-            address_id = int(request.POST.get("address", ""))
-        except ValueError:
+        address_id = parse_id(request.POST.get("address"))
+        if address_id is None:
             messages.error(request, _("Choose a delivery address."))
             return redirect(request.get_full_path())
         if item is not None:
@@ -267,12 +260,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
             params = {"address": address_id}
 
             def work():
-                orders = actions.checkout(
+                placed = actions.checkout(
                     buyer=request.user, address_id=address_id, key=request.POST["key"]
                 )
-                return {"orders": [o.pk for o in orders]}
+                return {"orders": [o.pk for o in placed]}
 
-        body = _once(request, "shop.checkout", params, work)
+        body = form_once(request, scope="shop.checkout", params=params, work=work)
         if body is None:
             return redirect(request.get_full_path())
         order_ids = body["orders"]
@@ -359,10 +352,8 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     is_buyer = order.buyer_id == request.user.pk
     refund = getattr(order, "refund_request", None)
     wallet_balance = shortfall = None
-    if is_buyer and order.state == Order.State.AWAITING_PAYMENT:
+    if is_buyer and lifecycle.orders.allows(order, "pay"):
         # What the buyer can pay with, and how much to top up first if it is not enough.
-        from infoconnect.wallet.selectors import balance_of
-
         wallet_balance = balance_of(user_id=request.user.pk, currency=order.currency)
         shortfall = max(order.total - wallet_balance, 0)
     return render(
@@ -379,14 +370,17 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
             "ship_form": ShipForm(),
             "reason_form": ReasonForm(),
             "note_form": NoteForm(),
-            "can_cancel": order.state in (Order.State.AWAITING_PAYMENT, Order.State.PAID),
-            "can_ask_refund": is_buyer and order.state == Order.State.COMPLETED and refund is None,
         },
     )
 
 
 def _order_post(request: HttpRequest, order_id: int, scope: str, work, done: str) -> HttpResponse:
-    if _once(request, scope, {"order": order_id}, work) is not None:
+    """An order action once per the form's key; the page shows the order as it now is."""
+
+    def run() -> None:
+        work()
+
+    if form_once(request, scope=scope, params={"order": order_id}, work=run) is not None:
         messages.success(request, done)
     return redirect("shop:order", order_id=order_id)
 
@@ -470,13 +464,15 @@ def order_refund_request(request: HttpRequest, order_id: int) -> HttpResponse:
 def order_refund_answer(request: HttpRequest, order_id: int) -> HttpResponse:
     accept = request.POST.get("answer") == "accept"
     note = request.POST.get("note", "")[:1000]
-    body = _once(
+
+    def answer() -> None:
+        actions.answer_refund(merchant=request.user, order_id=order_id, accept=accept, note=note)
+
+    body = form_once(
         request,
-        "shop.refund_answer",
-        {"order": order_id, "accept": accept, "note": note},
-        lambda: actions.answer_refund(
-            merchant=request.user, order_id=order_id, accept=accept, note=note
-        ),
+        scope="shop.refund_answer",
+        params={"order": order_id, "accept": accept, "note": note},
+        work=answer,
     )
     if body is not None:
         messages.success(
@@ -509,7 +505,7 @@ def order_refund_dispute(request: HttpRequest, order_id: int) -> HttpResponse:
 
 def _merchant_only(request: HttpRequest) -> HttpResponse | None:
     try:
-        actions._require_merchant(request.user)
+        actions.require_merchant(request.user)
     except DomainError as error:
         return render_domain_error(request, error)
     return None
@@ -555,11 +551,7 @@ def product_create(request: HttpRequest) -> HttpResponse:
 
 
 def _own_product_or_404(request: HttpRequest, product_id: int) -> Product:
-    product = (
-        Product.objects.filter(pk=product_id, merchant_id=request.user.pk)
-        .prefetch_related("skus", "images")
-        .first()
-    )
+    product = selectors.merchant_product(merchant=request.user, product_id=product_id)
     if product is None:
         raise Http404
     return product
@@ -700,7 +692,7 @@ def sku_edit(request: HttpRequest, sku_id: int) -> HttpResponse:
     """Change a SKU's variant, price and whether it is on sale (the API's PATCH /skus/{id})."""
     if (denied := _merchant_only(request)) is not None:
         return denied
-    sku = Sku.objects.filter(pk=sku_id, product__merchant_id=request.user.pk).first()
+    sku = selectors.merchant_sku(merchant=request.user, sku_id=sku_id)
     if sku is None:
         raise Http404
     form = SkuEditForm.for_sku(sku, request.POST)
@@ -728,7 +720,7 @@ def sku_edit(request: HttpRequest, sku_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def sku_stock(request: HttpRequest, sku_id: int) -> HttpResponse:
-    sku = Sku.objects.filter(pk=sku_id, product__merchant_id=request.user.pk).first()
+    sku = selectors.merchant_sku(merchant=request.user, sku_id=sku_id)
     if sku is None:
         raise Http404
     form = StockForm(request.POST)
@@ -775,13 +767,17 @@ def image_delete(request: HttpRequest, product_id: int, image_id: int) -> HttpRe
     )
 
 
+# The merchant's orders page opens on the orders waiting to be shipped.
+TO_SHIP = lifecycle.move_source(lifecycle.orders.edge("ship"))
+
+
 @login_required
 def merchant_orders(request: HttpRequest) -> HttpResponse:
     if (denied := _merchant_only(request)) is not None:
         return denied
-    state = request.GET.get("state", Order.State.PAID)
+    state = request.GET.get("state", TO_SHIP)
     if state not in Order.State.values:
-        state = Order.State.PAID
+        state = TO_SHIP
     params = _page(request)
     rows = selectors.orders_for_merchant(merchant=request.user, params=params, state=state)
     return render(
@@ -807,6 +803,5 @@ def merchant_refunds(request: HttpRequest) -> HttpResponse:
         {
             "refunds": selectors.refunds_for_merchant(merchant=request.user),
             "key": uuid.uuid4(),
-            "states": RefundRequest.State,
         },
     )

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
+from infoconnect.shop import actions as shop_actions
+from infoconnect.shop.selectors import showable_product
 from infoconnect.social import text as post_text
 from infoconnect.social.errors import SocialError
 from infoconnect.social.models import (
@@ -165,19 +167,10 @@ def _attach_tags_and_mentions(post: Post, author: User) -> None:
 
 
 def _attach_product(*, author: User, post: Post, product_id: int) -> None:
-    from infoconnect.shop import actions as shop_actions
-    from infoconnect.shop.models import Product
-
-    if (
-        isinstance(product_id, bool)
-        or not isinstance(product_id, int)
-        or not 0 < product_id < 2**63
-        or not Product.objects.filter(
-            pk=product_id, merchant_id=author.pk, status=Product.Status.ACTIVE
-        ).exists()
-    ):
+    product = showable_product(author=author, product_id=product_id)
+    if product is None:
         raise DomainError(SocialError.INVALID_PRODUCT)
-    shop_actions.attach_product_to_post(author=author, post_id=post.pk, product_id=product_id)
+    shop_actions.attach_product_to_post(author=author, post_id=post.pk, product_id=product.pk)
 
 
 @transaction.atomic

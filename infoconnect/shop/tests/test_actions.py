@@ -358,16 +358,34 @@ def test_product_image_rejects_what_is_not_an_image(merchant, scarf):
     assert ProductImage.objects.count() == 0
 
 
-def test_post_carries_a_product_card(buyer, scarf):
+def test_post_carries_a_product_card(buyer, merchant, scarf):
     from infoconnect.social.models import Post
 
     product, _sku = scarf
-    post = Post.objects.create(author=buyer, text="Look at this")
-    card = actions.attach_product_to_post(author=buyer, post_id=post.pk, product_id=product.pk)
+    post = Post.objects.create(author=merchant, text="Look at this")
+    card = actions.attach_product_to_post(author=merchant, post_id=post.pk, product_id=product.pk)
     assert PostProduct.objects.get(post=post).product_id == product.pk == card.product_id
-    other = Post.objects.create(author=product.merchant, text="theirs")
+    other = Post.objects.create(author=buyer, text="theirs")
     with raises("not_found"):
-        actions.attach_product_to_post(author=buyer, post_id=other.pk, product_id=product.pk)
+        actions.attach_product_to_post(author=merchant, post_id=other.pk, product_id=product.pk)
+
+
+def test_a_post_cannot_carry_another_merchants_product(make_user, buyer, merchant, scarf):
+    """The card rule is shop.selectors.showable_product: the author's own product, on sale."""
+    from infoconnect.social.models import Post
+
+    product, _sku = scarf
+    rival = make_user("rival", kind="merchant", verified=True)
+    for author in (rival, buyer):
+        post = Post.objects.create(author=author, text="Look at this")
+        with raises("product_not_found"):
+            actions.attach_product_to_post(author=author, post_id=post.pk, product_id=product.pk)
+    assert not PostProduct.objects.exists()
+    draft = make_product(merchant, title="Tea set")[0]
+    actions.archive_product(merchant=merchant, product_id=draft.pk)
+    post = Post.objects.create(author=merchant, text="Gone")
+    with raises("product_not_found"):
+        actions.attach_product_to_post(author=merchant, post_id=post.pk, product_id=draft.pk)
 
 
 # --- cart and addresses ----------------------------------------------------------------------

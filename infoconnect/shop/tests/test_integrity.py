@@ -9,7 +9,8 @@ from django.db import connection
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.testing import Injected, fail_at_statement
-from infoconnect.shop import actions
+from infoconnect.shop import actions, placing
+from infoconnect.shop.lifecycle import orders
 from infoconnect.shop.models import CartLine, Order, OrderEvent, OrderLine, Sku
 from infoconnect.shop.tests.conftest import (
     fund,
@@ -55,7 +56,7 @@ CHECKOUT_STEPS = [
     ("stock taken", fail_at_statement("UPDATE shop_sku", nth=2, after=True)),
     (
         "orders placed, cart not emptied",
-        lambda mp: mp.setattr(actions, "_place_orders", fail_after(actions._place_orders)),
+        lambda mp: mp.setattr(placing, "place_orders", fail_after(placing.place_orders)),
     ),
 ]
 
@@ -105,7 +106,8 @@ PAY_STEPS = [
     ("order marked paid, before the wallet", lambda mp: _break_wallet_pay(mp, fail_before)),
     ("balances moved, before ledger entries", fail_at_statement("INSERT INTO wallet_ledgerentry")),
     ("wallet paid, before history", lambda mp: _break_wallet_pay(mp, fail_after)),
-    ("history written", lambda mp: mp.setattr(actions, "_event", fail_after(actions._event))),
+    # The lifecycle's hook writes the order's history.
+    ("history written", lambda mp: mp.setattr(orders, "moved", fail_after(orders.moved))),
 ]
 
 
