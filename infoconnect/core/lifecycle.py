@@ -71,10 +71,17 @@ class Edge:
         if self.due and not self.sweep:
             raise ValueError(f"Edge {self.verb!r} has a due column but no sweep action")
 
+    def current_delay(self) -> timedelta:
+        delay = self.delay() if callable(self.delay) else self.delay
+        return delay or timedelta(0)
+
     def cutoff(self, now: datetime) -> datetime:
         """Rows whose ``due`` column is at or before this time are due."""
-        delay = self.delay() if callable(self.delay) else self.delay
-        return now - (delay or timedelta(0))
+        return now - self.current_delay()
+
+    def due_at(self, obj: models.Model) -> datetime:
+        """When this edge falls due for ``obj``: its ``due`` column plus the delay."""
+        return getattr(obj, self.due) + self.current_delay()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ in the actions, inside the same transaction as the move.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from infoconnect.core.jobs import enqueue_on_commit
 from infoconnect.core.lifecycle import Edge, Lifecycle, Move, register
@@ -83,9 +83,7 @@ class OrderLifecycle(Lifecycle):
             )
         for due in self.due_edges():
             if edge.target in due.sources:
-                enqueue_on_commit(
-                    self.due_tasks[due.verb], order.pk, run_after=due_time(due, order, move.at)
-                )
+                enqueue_on_commit(self.due_tasks[due.verb], order.pk, run_after=due.due_at(order))
 
     def birth_history(self, verb: str) -> list[tuple[str, str, str]]:
         """(kind, from state, to state) of the events placing.py writes for an order born by
@@ -138,11 +136,6 @@ def move_source(edge: Edge) -> str:
     """The one state an edge leaves from (for edges that have exactly one)."""
     (source,) = edge.sources
     return source
-
-
-def due_time(edge: Edge, obj, now: datetime) -> datetime:
-    """When ``edge`` falls due for ``obj``: its ``due`` column plus the edge's delay."""
-    return getattr(obj, edge.due) + (now - edge.cutoff(now))
 
 
 def record_event(
