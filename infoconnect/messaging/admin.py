@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from infoconnect.core.errors import DomainError
 from infoconnect.messaging import actions
 from infoconnect.messaging.models import Campaign, Enrolment
-from infoconnect.messaging.tasks import deliver_campaign
 
 
 class EnrolmentForm(forms.ModelForm):
@@ -86,7 +85,6 @@ class CampaignAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Resume sending the selected campaigns"))
     def resume(self, request, queryset):
-        ids = list(queryset.filter(state=Campaign.State.SENDING).values_list("pk", flat=True))
-        for campaign_id in ids:
-            deliver_campaign.enqueue(campaign_id)
-        self.message_user(request, _("%(n)d campaigns queued.") % {"n": len(ids)})
+        ids = list(queryset.values_list("pk", flat=True))
+        queued = actions.requeue_sending(campaign_ids=ids)
+        self.message_user(request, _("%(n)d campaigns queued.") % {"n": queued})
