@@ -124,22 +124,37 @@ def sending_campaign(campaign_id: int) -> Campaign | None:
     return campaign if campaign is not None and campaign.state == State.SENDING else None
 
 
-def next_chunk(campaign_id: int) -> CampaignChunk | None:
-    """An unwritten chunk this worker now holds."""
+def next_chunk(campaign_id: int) -> tuple[CampaignChunk | None, bool]:
+    """An unwritten chunk this worker now holds, and whether it had to wait for it.
+
+    Several workers share a campaign: each takes a chunk nobody else holds. When every
+    unwritten chunk is held, another worker is writing it, or the session of a worker that
+    was killed goes on for a few seconds: wait for it (a plain FOR UPDATE). Its commit takes
+    the chunk away and the wait moves to the next; its end without a commit leaves the chunk
+    to this worker. Either way the send finishes here, without waiting for the resume sweep.
+    """
     pending = CampaignChunk.objects.filter(campaign_id=campaign_id, done=False).order_by(
         "follower_low"
     )
-    if connection.features.has_select_for_update_skip_locked:
-        # Several workers share a campaign: each takes a chunk nobody else holds.
-        pending = pending.select_for_update(skip_locked=True)
-    return pending.first()
+    if not connection.features.has_select_for_update_skip_locked:
+        # SQLite: one writer, no row locks.
+        return pending.first(), False
+    chunk = pending.select_for_update(skip_locked=True).first()
+    if chunk is not None:
+        return chunk, False
+    return pending.select_for_update().first(), True
 
 
 def deliver_one(campaign_id: int) -> bool:
     campaign = sending_campaign(campaign_id)
     if campaign is None:
         return False
-    chunk = next_chunk(campaign_id)
+    chunk, waited = next_chunk(campaign_id)
+    if waited:
+        # Did it leave `sending` (stopped, or finished by that worker) meanwhile?
+        campaign = sending_campaign(campaign_id)
+        if campaign is None:
+            return False
     if chunk is None:
         finish_if_complete(campaign)
         return False
