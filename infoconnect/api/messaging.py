@@ -319,6 +319,20 @@ def cancel_campaign(request, campaign_id: int):
     return _campaign(actions.cancel_campaign(merchant=request.auth, campaign_id=campaign_id))
 
 
+@router.post("/v1/campaigns/{campaign_id}/pause", response={200: CampaignOut, **ERRORS})
+def pause_campaign(request, campaign_id: int):
+    """Hold a sending campaign: what was delivered stays, the rest waits for ``resume``
+    (409 ``campaign_not_sending`` in any other state)."""
+    return _campaign(actions.pause_campaign(merchant=request.auth, campaign_id=campaign_id))
+
+
+@router.post("/v1/campaigns/{campaign_id}/resume", response={200: CampaignOut, **ERRORS})
+def resume_campaign(request, campaign_id: int):
+    """Send a paused campaign on from where it stopped (409 ``campaign_not_paused`` in any
+    other state)."""
+    return _campaign(actions.resume_campaign(merchant=request.auth, campaign_id=campaign_id))
+
+
 @router.get("/v1/campaigns/{campaign_id}/stats", response={200: StatsOut, **ERRORS})
 def campaign_stats(request, campaign_id: int):
     campaign = selectors.campaign_for(merchant=request.auth, campaign_id=campaign_id)

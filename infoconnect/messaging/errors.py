@@ -23,6 +23,16 @@ class MessagingError(ErrorCode):
         409,
         _("Only a scheduled or sending campaign can be cancelled."),
     )
+    CAMPAIGN_NOT_SENDING = (
+        "campaign_not_sending",
+        409,
+        _("Only a campaign that is sending can be paused."),
+    )
+    CAMPAIGN_NOT_PAUSED = (
+        "campaign_not_paused",
+        409,
+        _("Only a paused campaign can be resumed."),
+    )
     CAMPAIGN_QUOTA_EXCEEDED = (
         "campaign_quota_exceeded",
         429,

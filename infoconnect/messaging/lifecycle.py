@@ -1,13 +1,13 @@
 """The campaign's lifecycle: every edge of ``Campaign.state``, declared once.
 
     draft ──schedule──▶ scheduled ──start (due at scheduled_at)──▶ sending ──finish──▶ sent
-    draft ──send──▶ sending
-    scheduled | sending ──cancel──▶ cancelled, ──suspend──▶ failed
+    draft ──send──▶ sending ──pause──▶ paused ──resume──▶ sending
+    scheduled | sending | paused ──cancel──▶ cancelled, ──suspend──▶ failed
     scheduled ──fail (it could not start when due)──▶ failed
 
 What a move sets off happens in ``moved``, the one hook: entering ``scheduled`` queues the
-start for its time (the sweep starts it if that job is lost), entering ``sending`` (send, start)
-queues the delivery tasks, and entering a state no edge leaves (sent, cancelled,
+start for its time (the sweep starts it if that job is lost), entering ``sending`` (send, start,
+resume) queues the delivery tasks, and entering a state no edge leaves (sent, cancelled,
 failed) settles the campaign's billing in the transaction that ended it.
 
 The last chunk's statement in ``actions/delivery.py`` moves a campaign to ``sent`` together
@@ -35,6 +35,8 @@ DELIVERY_MODULE = "infoconnect.messaging.actions.delivery"
 # A refused move says what the merchant can do instead; edges not listed say "not a draft".
 REFUSALS = {
     "cancel": MessagingError.CAMPAIGN_NOT_CANCELLABLE,
+    "pause": MessagingError.CAMPAIGN_NOT_SENDING,
+    "resume": MessagingError.CAMPAIGN_NOT_PAUSED,
 }
 
 
@@ -51,13 +53,23 @@ class CampaignLifecycle(Lifecycle):
             due="scheduled_at",
             sweep="infoconnect.messaging.actions.campaigns.start_scheduled",
         ),
+        Edge("pause", sources=(State.SENDING,), target=State.PAUSED),
+        Edge("resume", sources=(State.PAUSED,), target=State.SENDING),
         # Also written with the last chunk's counters, in one statement.
         Edge("finish", sources=(State.SENDING,), target=State.SENT, hot_path=DELIVERY_MODULE),
-        Edge("cancel", sources=(State.SCHEDULED, State.SENDING), target=State.CANCELLED),
+        Edge(
+            "cancel",
+            sources=(State.SCHEDULED, State.SENDING, State.PAUSED),
+            target=State.CANCELLED,
+        ),
         # A scheduled campaign that could not start when it was due.
         Edge("fail", sources=(State.SCHEDULED,), target=State.FAILED),
         # The merchant was suspended from the programme.
-        Edge("suspend", sources=(State.SCHEDULED, State.SENDING), target=State.FAILED),
+        Edge(
+            "suspend",
+            sources=(State.SCHEDULED, State.SENDING, State.PAUSED),
+            target=State.FAILED,
+        ),
     )
 
     def move(self, obj: Campaign, verb: str, *, strict: bool = True, **kwargs: Any) -> bool:
@@ -88,6 +100,6 @@ campaigns = register(CampaignLifecycle())
 # States that leave nothing more to do; billing is settled on entering one.
 ENDED_STATES = campaigns.targets("finish", "cancel", "fail", "suspend")
 # States whose campaigns use up their day's quota (a cancelled one too, once it started).
-QUOTA_STATES = campaigns.targets("schedule", "send", "finish")
-# A send repeated once the campaign started (sending or sent) answers it as it is.
-SENT_OR_SENDING = campaigns.targets("send", "finish")
+QUOTA_STATES = campaigns.targets("schedule", "send", "pause", "finish")
+# A send repeated once the campaign started (sending, paused or sent) answers it as it is.
+SENT_OR_SENDING = campaigns.targets("send", "pause", "finish")

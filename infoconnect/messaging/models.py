@@ -185,7 +185,7 @@ class Campaign(models.Model):
     """A merchant's marketing message to an audience of its followers.
 
     Its states and the edges between them are declared in ``lifecycle.py`` (draft →
-    scheduled → sending → sent, or cancelled / failed), the only writer of
+    scheduled → sending ⇄ paused → sent, or cancelled / failed), the only writer of
     ``state``; counters move with F().
     """
 
@@ -193,6 +193,7 @@ class Campaign(models.Model):
         DRAFT = "draft", _("Draft")
         SCHEDULED = "scheduled", _("Scheduled")
         SENDING = "sending", _("Sending")
+        PAUSED = "paused", _("Paused")
         SENT = "sent", _("Sent")
         CANCELLED = "cancelled", _("Cancelled")
         FAILED = "failed", _("Failed")

@@ -354,6 +354,11 @@ def campaign_progress(request: HttpRequest, campaign_id: int) -> HttpResponse:
 CAMPAIGN_BUTTONS = {
     "test": (actions.send_test, _("A test copy is in your inbox.")),
     "cancel": (actions.cancel_campaign, _("The campaign is cancelled.")),
+    "pause": (
+        actions.pause_campaign,
+        _("The campaign is paused: no more messages go out until you resume it."),
+    ),
+    "resume": (actions.resume_campaign, _("Sending resumed.")),
 }
 
 

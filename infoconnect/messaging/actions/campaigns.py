@@ -1,5 +1,5 @@
 """A merchant's campaigns: composing a draft, and each move of its lifecycle (schedule, send,
-start, cancel); ``delivery`` writes the chunks, ``billing`` holds and settles."""
+start, pause, resume, cancel); ``delivery`` writes the chunks, ``billing`` holds and settles."""
 
 from datetime import datetime
 
@@ -11,7 +11,7 @@ from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.models import PlatformSettings
 from infoconnect.messaging import fanout
-from infoconnect.messaging.actions.delivery import begin_sending
+from infoconnect.messaging.actions.delivery import begin_sending, fanout_tasks
 from infoconnect.messaging.actions.programme import check_quota, local_day, require_enrolled
 from infoconnect.messaging.actions.rules import (
     clean_audience,
@@ -21,7 +21,7 @@ from infoconnect.messaging.actions.rules import (
 )
 from infoconnect.messaging.errors import HoldRefused, MessagingError
 from infoconnect.messaging.lifecycle import SENT_OR_SENDING, campaigns
-from infoconnect.messaging.models import Campaign, Message, Receipt
+from infoconnect.messaging.models import Campaign, CampaignChunk, Message, Receipt
 from infoconnect.wallet.errors import WalletError
 
 # What a scheduled campaign that could not start stores: a code, shown in the reader's
@@ -311,10 +311,61 @@ def failure_detail(error: DomainError) -> dict:
 
 @transaction.atomic
 def cancel_campaign(*, merchant: User, campaign_id: int) -> Campaign:
-    """Stop a scheduled or sending campaign; chunks not yet written are never written, and
-    the lifecycle settles what was delivered."""
+    """Stop a scheduled, sending or paused campaign; chunks not yet written are never
+    written, and the lifecycle settles what was delivered."""
     campaign = own_campaign(merchant, campaign_id)
     now = timezone.now()
     campaigns.move(campaign, "cancel", now=now, finished_at=now, updated_at=now)
     campaign.refresh_from_db()
     return campaign
+
+
+@transaction.atomic
+def pause_campaign(*, merchant: User, campaign_id: int) -> Campaign:
+    """Hold a sending campaign: chunks already written stay, the others wait (a chunk being
+    written rolls back), and the cost stays held until it ends."""
+    campaign = own_campaign(merchant, campaign_id)
+    campaigns.move(campaign, "pause", updated_at=timezone.now())
+    campaign.refresh_from_db()
+    return campaign
+
+
+@transaction.atomic
+def resume_campaign(*, merchant: User, campaign_id: int) -> Campaign:
+    """Send a paused campaign on from where it stopped (the lifecycle queues the delivery)."""
+    campaign = own_campaign(merchant, campaign_id)
+    resume(campaign)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def resume(campaign: Campaign, *, strict: bool = True) -> bool:
+    waiting = CampaignChunk.objects.filter(campaign_id=campaign.pk, done=False).count()
+    # At least one task: with nothing left to write, it finishes the campaign.
+    deliveries = max(1, fanout_tasks(waiting))
+    return campaigns.move(
+        campaign,
+        "resume",
+        strict=strict,
+        context={"deliveries": deliveries},
+        updated_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def pause_campaigns(*, campaign_ids: list[int]) -> int:
+    """An operator pauses those of the campaigns that are sending; returns how many."""
+    now = timezone.now()
+    return sum(
+        campaigns.move(campaign, "pause", strict=False, now=now, updated_at=now)
+        for campaign in Campaign.objects.filter(pk__in=campaign_ids).order_by("pk")
+    )
+
+
+@transaction.atomic
+def resume_campaigns(*, campaign_ids: list[int]) -> int:
+    """An operator resumes those of the campaigns that are paused; returns how many."""
+    return sum(
+        resume(campaign, strict=False)
+        for campaign in Campaign.objects.filter(pk__in=campaign_ids).order_by("pk")
+    )

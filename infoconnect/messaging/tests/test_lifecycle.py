@@ -18,15 +18,16 @@ pytestmark = pytest.mark.django_db
 def test_the_lifecycle_declares_the_moves_and_the_groups_of_states():
     assert campaigns.verbs_from("draft") == ["schedule", "send"]
     assert campaigns.verbs_from("scheduled") == ["start", "cancel", "fail", "suspend"]
-    assert campaigns.verbs_from("sending") == ["finish", "cancel", "suspend"]
+    assert campaigns.verbs_from("sending") == ["pause", "finish", "cancel", "suspend"]
+    assert campaigns.verbs_from("paused") == ["resume", "cancel", "suspend"]
     assert ENDED_STATES == ("sent", "cancelled", "failed")
     assert [campaigns.verbs_from(state) for state in ENDED_STATES] == [[], [], []]
-    assert QUOTA_STATES == ("scheduled", "sending", "sent")
+    assert QUOTA_STATES == ("scheduled", "sending", "paused", "sent")
     start = campaigns.edge("start")
     assert (start.sources, start.target, start.due) == (("scheduled",), "sending", "scheduled_at")
     assert import_string(start.sweep) is actions.start_scheduled
     assert campaigns.edge("finish").hot_path == "infoconnect.messaging.actions.delivery"
-    assert Campaign(state="sending").has_ended is False
+    assert Campaign(state="paused").has_ended is False
     assert Campaign(state="cancelled").has_ended is True
 
 
