@@ -27,8 +27,15 @@ def test_the_lifecycle_declares_the_moves_and_the_groups_of_states():
     assert (start.sources, start.target, start.due) == (("scheduled",), "sending", "scheduled_at")
     assert import_string(start.sweep) is actions.start_scheduled
     assert campaigns.edge("finish").hot_path == "infoconnect.messaging.actions.delivery"
-    assert Campaign(state="paused").has_ended is False
-    assert Campaign(state="cancelled").has_ended is True
+
+
+def test_a_campaign_has_ended_once_no_edge_leaves_its_state(merchant, campaign):
+    assert campaign.has_ended is False
+    actions.schedule_campaign(
+        merchant=merchant, campaign_id=campaign.pk, scheduled_at=timezone.now() + timedelta(hours=1)
+    )
+    cancelled = actions.cancel_campaign(merchant=merchant, campaign_id=campaign.pk)
+    assert (cancelled.state, cancelled.has_ended) == ("cancelled", True)
 
 
 def test_the_sweep_starts_a_due_scheduled_campaign(committed, merchant, followers, campaign):
