@@ -5,19 +5,18 @@ holds the private messages between the two and the campaign messages either sent
 Sending a campaign moves money, so it needs an ``Idempotency-Key``.
 """
 
-import json
 from datetime import datetime
 
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django.urls import reverse
 from ninja import File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
 from infoconnect.core.errors import DomainError
-from infoconnect.core.idempotency import run_idempotent
+from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
+from infoconnect.core.pagination import MAX_ID
 from infoconnect.messaging import actions, selectors
 from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.models import MESSAGE_MAX_LENGTH, Campaign, Message
@@ -296,21 +295,15 @@ def send_campaign(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
     """Start sending now; the same Idempotency-Key replays the first answer."""
-    merchant = request.auth
-
-    def send() -> tuple[int, dict]:
-        campaign = actions.send_campaign(merchant=merchant, campaign_id=campaign_id)
-        # Stored and replayed as JSON: encode it now, so a replay is byte-for-byte the same.
-        return 200, json.loads(json.dumps(_campaign(campaign), cls=DjangoJSONEncoder))
-
-    status, body = run_idempotent(
-        user_id=merchant.pk,
+    return api_response(
+        request,
         key=idempotency_key,
         scope="messaging.campaign.send",
         params={"campaign": campaign_id},
-        action=send,
+        work=lambda: _campaign(
+            actions.send_campaign(merchant=request.auth, campaign_id=campaign_id)
+        ),
     )
-    return JsonResponse(body, status=status)
 
 
 @router.post("/v1/campaigns/{campaign_id}/schedule", response={200: CampaignOut, **ERRORS})
@@ -324,6 +317,20 @@ def schedule_campaign(request, campaign_id: int, payload: ScheduleIn):
 @router.post("/v1/campaigns/{campaign_id}/cancel", response={200: CampaignOut, **ERRORS})
 def cancel_campaign(request, campaign_id: int):
     return _campaign(actions.cancel_campaign(merchant=request.auth, campaign_id=campaign_id))
+
+
+@router.post("/v1/campaigns/{campaign_id}/pause", response={200: CampaignOut, **ERRORS})
+def pause_campaign(request, campaign_id: int):
+    """Hold a sending campaign: what was delivered stays, the rest waits for ``resume``
+    (409 ``campaign_not_sending`` in any other state)."""
+    return _campaign(actions.pause_campaign(merchant=request.auth, campaign_id=campaign_id))
+
+
+@router.post("/v1/campaigns/{campaign_id}/resume", response={200: CampaignOut, **ERRORS})
+def resume_campaign(request, campaign_id: int):
+    """Send a paused campaign on from where it stopped (409 ``campaign_not_paused`` in any
+    other state)."""
+    return _campaign(actions.resume_campaign(merchant=request.auth, campaign_id=campaign_id))
 
 
 @router.get("/v1/campaigns/{campaign_id}/stats", response={200: StatsOut, **ERRORS})
@@ -440,7 +447,7 @@ def _message(
 
 @router.get("/v1/conversations", response={200: list[ConversationOut], **ERRORS})
 def list_conversations(
-    request, before: datetime | None = None, before_id: int | None = Query(None, ge=1, le=2**63 - 1)
+    request, before: datetime | None = None, before_id: int | None = Query(None, ge=1, le=MAX_ID)
 ):
     """Newest first, 20 a page: for the next page pass the last item's ``last_message_at`` as
     ``before`` and its account's id as ``before_id``."""
@@ -478,7 +485,7 @@ def conversation_messages(
     request,
     account_id: int,
     before: datetime | None = None,
-    before_id: int | None = Query(None, ge=1, le=2**63 - 1),
+    before_id: int | None = Query(None, ge=1, le=MAX_ID),
 ):
     """The newest 100 messages, oldest first; for earlier ones pass the first item's
     ``created_at`` as ``before`` and its ``id`` as ``before_id``."""

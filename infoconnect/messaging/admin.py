@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from infoconnect.core.errors import DomainError
 from infoconnect.messaging import actions
 from infoconnect.messaging.models import Campaign, Enrolment
-from infoconnect.messaging.tasks import deliver_campaign
 
 
 class EnrolmentForm(forms.ModelForm):
@@ -76,7 +75,7 @@ class CampaignAdmin(admin.ModelAdmin):
     ]
     list_filter = ["state", "failure_code"]
     search_fields = ["title", "merchant__username"]
-    actions = ["resume"]
+    actions = ["pause", "resume"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
@@ -84,9 +83,17 @@ class CampaignAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    @admin.action(description=_("Pause sending the selected campaigns"))
+    def pause(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        paused = actions.pause_campaigns(campaign_ids=ids)
+        self.message_user(request, _("%(n)d campaigns paused.") % {"n": paused})
+
     @admin.action(description=_("Resume sending the selected campaigns"))
     def resume(self, request, queryset):
-        ids = list(queryset.filter(state=Campaign.State.SENDING).values_list("pk", flat=True))
-        for campaign_id in ids:
-            deliver_campaign.enqueue(campaign_id)
-        self.message_user(request, _("%(n)d campaigns queued.") % {"n": len(ids)})
+        """Paused campaigns send on; sending ones a lost worker left are queued again."""
+        ids = list(queryset.values_list("pk", flat=True))
+        stalled = actions.requeue_sending(campaign_ids=ids)
+        resumed = actions.resume_campaigns(campaign_ids=ids)
+        queued = stalled + resumed
+        self.message_user(request, _("%(n)d campaigns queued.") % {"n": queued})

@@ -1,6 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 
-from infoconnect.core.errors import ErrorCode
+from infoconnect.core.errors import DomainError, ErrorCode
+from infoconnect.core.money import format_money
+from infoconnect.wallet.errors import WalletError
 
 
 class MessagingError(ErrorCode):
@@ -20,6 +22,16 @@ class MessagingError(ErrorCode):
         "campaign_not_cancellable",
         409,
         _("Only a scheduled or sending campaign can be cancelled."),
+    )
+    CAMPAIGN_NOT_SENDING = (
+        "campaign_not_sending",
+        409,
+        _("Only a campaign that is sending can be paused."),
+    )
+    CAMPAIGN_NOT_PAUSED = (
+        "campaign_not_paused",
+        409,
+        _("Only a paused campaign can be resumed."),
     )
     CAMPAIGN_QUOTA_EXCEEDED = (
         "campaign_quota_exceeded",
@@ -48,3 +60,21 @@ class MessagingError(ErrorCode):
     MESSAGE_NOT_FOUND = ("message_not_found", 404, _("That message does not exist."))
     NO_LINK = ("no_link", 404, _("This message has no link."))
     BAD_SIGNATURE = ("bad_signature", 404, _("This link is not valid."))
+
+
+class HoldRefused(DomainError):
+    """The merchant balance cannot hold what sending a campaign holds; it carries both
+    amounts, so a scheduled campaign that fails for it can say them later in any language."""
+
+    def __init__(self, *, balance: int, cost: int, currency: str) -> None:
+        super().__init__(
+            WalletError.MERCHANT_INSUFFICIENT_FUNDS,
+            _(
+                "Your merchant balance (%(balance)s) is too low: sending holds %(cost)s, a"
+                " message's price for each follower in the audience; you pay only for those"
+                " delivered. Top up and send again."
+            )
+            % {"balance": format_money(balance, currency), "cost": format_money(cost, currency)},
+        )
+        self.balance = balance
+        self.cost = cost

@@ -13,12 +13,14 @@ from datetime import datetime, timedelta
 from django.db import connection
 
 from infoconnect.messaging.models import Message
+from infoconnect.shop.models import Order
 
 # Skip reasons in order of precedence: a follower who is several is counted under the first.
 INACTIVE, BLOCKED, MUTED, OPTED_OUT = 1, 2, 3, 4
 
-# The shop's order states that make a follower someone who "has bought from me".
-BOUGHT_STATES = ("paid", "shipped", "completed")
+# The shop's order states that make a follower someone who "has bought from me": paid or
+# later, and not refunded.
+BOUGHT_STATES = (Order.State.PAID, Order.State.SHIPPED, Order.State.COMPLETED)
 
 
 @dataclass(frozen=True)
@@ -128,9 +130,9 @@ def _candidates(
         # Paid or later, and not refunded: an order that was undone is not a customer.
         sql += (
             " AND EXISTS (SELECT 1 FROM shop_order o WHERE o.buyer_id = f.follower_id"
-            " AND o.merchant_id = %s AND o.state IN (%s, %s, %s))"
+            f" AND o.merchant_id = %s AND o.state IN ({_placeholders(BOUGHT_STATES)}))"
         )
-        params += [audience.merchant_id, *BOUGHT_STATES]
+        params += [audience.merchant_id, *(str(state) for state in BOUGHT_STATES)]
     return sql, params
 
 
@@ -292,6 +294,14 @@ def _skips(
     cursor.execute(f"SELECT d.reason, COUNT(*) {candidates} GROUP BY d.reason", candidate_params)
     counts = dict(cursor.fetchall())
     return tuple(counts.get(reason, 0) for reason in (INACTIVE, BLOCKED, MUTED, OPTED_OUT))
+
+
+def count_audience(audience: Audience) -> int:
+    """Every follower in the audience, before skips: an index-only count."""
+    candidates, params = _candidates(audience, None, None)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) {candidates}", params)
+        return int(cursor.fetchone()[0])
 
 
 def estimate(*, audience: Audience, cap: Cap | None) -> ChunkCounts:

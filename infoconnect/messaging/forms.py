@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infoconnect.accounts.models import REGIONS
-from infoconnect.core.pagination import MAX_ID
+from infoconnect.core.ids import parse_id
 from infoconnect.messaging.models import MESSAGE_MAX_LENGTH, TITLE_MAX_LENGTH
 from infoconnect.shop.selectors import merchant_products_on_sale
 
@@ -52,11 +52,12 @@ class MessageForm(forms.Form):
         if not value:
             return None
         found = POST_REFERENCE.fullmatch(value)
-        if found is None or not 0 < int(found["id"]) <= MAX_ID:
+        post_id = parse_id(found["id"]) if found is not None else None
+        if post_id is None:
             raise forms.ValidationError(
                 _("Paste a post's link, such as https://example.com/posts/12/, or its number.")
             )
-        return int(found["id"])
+        return post_id
 
     def clean(self):
         data = super().clean()

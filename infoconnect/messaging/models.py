@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from infoconnect.core.lifecycle import lifecycle_of
 from infoconnect.core.money import format_money
 
 MESSAGE_MAX_LENGTH = 2000
@@ -183,14 +184,16 @@ class Message(models.Model):
 class Campaign(models.Model):
     """A merchant's marketing message to an audience of its followers.
 
-    The state only moves forward (draft → scheduled → sending → sent, or cancelled /
-    failed), always by a conditional UPDATE … WHERE state = …; counters move with F().
+    Its states and the edges between them are declared in ``lifecycle.py`` (draft →
+    scheduled → sending ⇄ paused → sent, or cancelled / failed), the only writer of
+    ``state``; counters move with F().
     """
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SCHEDULED = "scheduled", _("Scheduled")
         SENDING = "sending", _("Sending")
+        PAUSED = "paused", _("Paused")
         SENT = "sent", _("Sent")
         CANCELLED = "cancelled", _("Cancelled")
         FAILED = "failed", _("Failed")
@@ -305,7 +308,8 @@ class Campaign(models.Model):
 
     @property
     def has_ended(self) -> bool:
-        return self.state in (self.State.SENT, self.State.CANCELLED, self.State.FAILED)
+        """In a state no edge of its lifecycle leaves (sent, cancelled or failed)."""
+        return not lifecycle_of(self).verbs_from(self.state)
 
     @property
     def billable_fen(self) -> int:

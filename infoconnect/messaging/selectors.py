@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.core import signing
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
@@ -17,8 +18,9 @@ from django.utils.translation import gettext, ngettext
 
 from infoconnect.accounts.models import REGIONS, User
 from infoconnect.core.errors import DomainError
-from infoconnect.core.pagination import MAX_ID
+from infoconnect.core.ids import is_id
 from infoconnect.messaging.errors import MessagingError
+from infoconnect.messaging.lifecycle import campaigns
 from infoconnect.messaging.models import (
     Campaign,
     CampaignActivity,
@@ -32,7 +34,7 @@ from infoconnect.messaging.models import (
 )
 from infoconnect.shop import selectors as shop_selectors
 from infoconnect.shop.models import Product
-from infoconnect.social.models import Post
+from infoconnect.social.models import Follow, Post
 from infoconnect.wallet import selectors as wallet_selectors
 
 INBOX_PAGE = 20
@@ -374,6 +376,25 @@ def campaign_for(*, merchant: User, campaign_id: int) -> Campaign:
     return campaign
 
 
+def scheduled_start(*, campaign_id: int) -> datetime | None:
+    """When a campaign still scheduled for later is due; None once it is due or not scheduled."""
+    due_at = (
+        Campaign.objects.filter(pk=campaign_id, state__in=campaigns.sources("start"))
+        .values_list("scheduled_at", flat=True)
+        .first()
+    )
+    return due_at if due_at is not None and due_at > timezone.now() else None
+
+
+def sending_campaign_ids() -> list[int]:
+    """Campaigns being sent: a lost worker's may have stalled."""
+    return list(
+        Campaign.objects.filter(state__in=campaigns.sources("finish"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def campaign_stats(campaign: Campaign) -> dict:
     return {
         "id": campaign.pk,
@@ -461,13 +482,52 @@ def marketing_preferences(*, user: User) -> list[MarketingPreference]:
     )
 
 
+def active_account(username: str) -> User | None:
+    """The active account with this username (any letter case), for starting a conversation."""
+    if not username:
+        return None
+    return User.objects.filter(username__iexact=username, is_active=True).first()
+
+
+def marketing_choices(*, user: User) -> list[dict]:
+    """Each merchant the person follows, by username, and whether it may send them marketing."""
+    followed = User.objects.filter(
+        kind=User.Kind.MERCHANT,
+        pk__in=Follow.objects.filter(follower=user).values("target_id"),
+    ).order_by("username")
+    off = set(
+        MarketingPreference.objects.filter(follower=user, accepts_marketing=False).values_list(
+            "merchant_id", flat=True
+        )
+    )
+    return [{"merchant": m, "accepts": m.pk not in off} for m in followed]
+
+
+FOLLOWERS_PAGE = 50
+
+
+def follower_page(*, merchant: User, page: str | int | None) -> tuple[list[dict], Page]:
+    """One page of the merchant's followers, newest first, each with the tags it put on them."""
+    follows = (
+        Follow.objects.filter(target=merchant)
+        .select_related("follower")
+        .order_by("-created_at", "-id")
+    )
+    found = Paginator(follows, FOLLOWERS_PAGE).get_page(page)
+    tags: dict[int, list[str]] = {}
+    for follower_id, tag in FollowerTag.objects.filter(
+        merchant=merchant, follower_id__in=[f.follower_id for f in found]
+    ).values_list("follower_id", "tag"):
+        tags.setdefault(follower_id, []).append(tag)
+    rows = [
+        {"follower": f.follower, "since": f.created_at, "tags": sorted(tags.get(f.follower_id, []))}
+        for f in found
+    ]
+    return rows, found
+
+
 def account_exists(account_id: int) -> bool:
     return User.objects.filter(pk=account_id).exists()
-
-
-def is_id(value: int) -> bool:
-    """Could this be a row id? Larger numbers are no row's, and the databases refuse them."""
-    return 0 < value <= MAX_ID
 
 
 def message_sent_by(*, message_id: int, sender_id: int) -> bool:

@@ -1,10 +1,8 @@
-"""Background work of campaigns; every task fetches by id and is safe to run twice."""
+"""Background work of campaigns; every task fetches by id, calls an action and is safe to
+run twice."""
 
-from django.utils import timezone
-from django_tasks import task
-
-from infoconnect.messaging import actions
-from infoconnect.messaging.models import Campaign
+from infoconnect.core.jobs import enqueue_now, task
+from infoconnect.messaging import actions, selectors
 
 
 @task()
@@ -18,7 +16,8 @@ def start_scheduled_campaign(campaign_id: int) -> bool:
     """Start a scheduled campaign; if it ran early (or was moved later), wait again."""
     if actions.start_scheduled(campaign_id=campaign_id):
         return True
-    campaign = Campaign.objects.filter(pk=campaign_id, state=Campaign.State.SCHEDULED).first()
-    if campaign is not None and campaign.scheduled_at and campaign.scheduled_at > timezone.now():
-        actions.enqueue_start(start_scheduled_campaign, campaign.pk, campaign.scheduled_at)
+    due_at = selectors.scheduled_start(campaign_id=campaign_id)
+    if due_at is not None:
+        # A task runs outside any transaction: queue the next try at once.
+        enqueue_now(start_scheduled_campaign, campaign_id, run_after=due_at)
     return False

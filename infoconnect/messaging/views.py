@@ -7,10 +7,8 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -20,16 +18,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
-from infoconnect.core.idempotency import run_idempotent
+from infoconnect.core.idempotency import form_once
+from infoconnect.core.ids import parse_id
 from infoconnect.core.money import format_money
 from infoconnect.messaging import actions, selectors
 from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.forms import CampaignForm, MessageForm, ScheduleForm, TagForm
-from infoconnect.messaging.models import Campaign, FollowerTag, MarketingPreference
+from infoconnect.messaging.lifecycle import campaigns as campaign_lifecycle
+from infoconnect.messaging.models import Campaign
 from infoconnect.shop import selectors as shop_selectors
-from infoconnect.social.models import Follow
 from infoconnect.wallet import selectors as wallet_selectors
 from infoconnect.wallet.models import AccountKind
 
@@ -62,8 +60,7 @@ def _cursor(request: HttpRequest) -> tuple[datetime | None, int | None]:
         before = None
     if before is not None and timezone.is_naive(before):
         before = timezone.make_aware(before)
-    before_id = request.GET.get("before_id", "")
-    return before, int(before_id) if before_id.isdigit() and len(before_id) < 19 else None
+    return before, parse_id(request.GET.get("before_id", ""))
 
 
 @login_required
@@ -82,9 +79,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def new_conversation(request: HttpRequest) -> HttpResponse:
     """The inbox's "new message" box: go to the conversation with the account named."""
     username = (request.GET.get("to") or "").strip().removeprefix("@")
-    other = (
-        User.objects.filter(username__iexact=username, is_active=True).first() if username else None
-    )
+    other = selectors.active_account(username)
     if other is None:
         messages.error(request, gettext("No account has that username."))
         return redirect("messaging:inbox")
@@ -104,7 +99,9 @@ def badge(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def conversation(request: HttpRequest, username: str) -> HttpResponse:
-    other = get_object_or_404(User, username__iexact=username, is_active=True)
+    other = selectors.active_account(username)
+    if other is None:
+        raise Http404
     form = MessageForm(request.POST or None, sender=request.user)
     status = 200
     if request.method == "POST":
@@ -195,26 +192,19 @@ def report(request: HttpRequest, message_id: int) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     """Marketing on or off for each merchant the person follows."""
     if request.method == "POST":
+        merchant_id = parse_id(request.POST.get("merchant", ""))
         try:
-            merchant_id = int(request.POST.get("merchant", ""))
+            if merchant_id is None:
+                raise DomainError(MessagingError.RECIPIENT_NOT_FOUND)
             actions.set_marketing_preference(
                 follower=request.user,
                 merchant_id=merchant_id,
                 accepts_marketing=request.POST.get("accepts_marketing") == "1",
             )
-        except (ValueError, DomainError):
+        except DomainError:
             messages.error(request, gettext("That merchant does not exist."))
         return redirect("messaging:preferences")
-    followed = User.objects.filter(
-        kind=User.Kind.MERCHANT,
-        pk__in=Follow.objects.filter(follower=request.user).values("target_id"),
-    ).order_by("username")
-    off = set(
-        MarketingPreference.objects.filter(
-            follower=request.user, accepts_marketing=False
-        ).values_list("merchant_id", flat=True)
-    )
-    rows = [{"merchant": m, "accepts": m.pk not in off} for m in followed]
+    rows = selectors.marketing_choices(user=request.user)
     return render(request, "messaging/preferences.html", {"rows": rows})
 
 
@@ -280,23 +270,18 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         image = form.cleaned_data.get("image")
         try:
-            # The text and the image change together or not at all.
-            with transaction.atomic():
-                actions.update_campaign(
-                    merchant=request.user,
-                    campaign_id=campaign.pk,
-                    title=form.cleaned_data["title"],
-                    body=form.cleaned_data["body"],
-                    link_url=form.cleaned_data["link_url"],
-                    audience=form.audience(),
-                    product_id=form.cleaned_data["product"] or 0,
-                )
-                if image is False:  # "Clear" ticked
-                    actions.remove_campaign_image(merchant=request.user, campaign_id=campaign.pk)
-                elif isinstance(image, UploadedFile):
-                    actions.set_campaign_image(
-                        merchant=request.user, campaign_id=campaign.pk, image=image
-                    )
+            actions.edit_campaign(
+                merchant=request.user,
+                campaign_id=campaign.pk,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                link_url=form.cleaned_data["link_url"],
+                audience=form.audience(),
+                product_id=form.cleaned_data["product"] or 0,
+                # A new upload replaces the image; "Clear" ticked (False) takes it off.
+                image=image if isinstance(image, UploadedFile) else None,
+                remove_image=image is False,
+            )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -351,7 +336,7 @@ def campaign_estimate(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _merchant_only(request)
     campaign = _campaign_or_404(request, campaign_id)
     estimate = None
-    if campaign.state == Campaign.State.DRAFT:
+    if campaign_lifecycle.allows(campaign, "send"):
         estimate = actions.estimate_campaign(merchant=request.user, campaign_id=campaign.pk)
     return render(request, "messaging/_estimate.html", {"estimate": estimate})
 
@@ -365,62 +350,63 @@ def campaign_progress(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return render(request, "messaging/_progress.html", {"campaign": campaign, "billing": billing})
 
 
+# The campaign page's buttons: the action each takes, and what the merchant is told after it.
+CAMPAIGN_BUTTONS = {
+    "test": (actions.send_test, _("A test copy is in your inbox.")),
+    "cancel": (actions.cancel_campaign, _("The campaign is cancelled.")),
+    "pause": (
+        actions.pause_campaign,
+        _("The campaign is paused: no more messages go out until you resume it."),
+    ),
+    "resume": (actions.resume_campaign, _("Sending resumed.")),
+}
+
+
 @login_required
 @require_POST
 def campaign_action(request: HttpRequest, campaign_id: int, verb: str) -> HttpResponse:
     _merchant_only(request)
     campaign = _campaign_or_404(request, campaign_id)
     merchant = request.user
-    try:
-        if verb == "send":
-
-            def send() -> tuple[int, dict]:
-                sent = actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
-                return 200, {"state": sent.state}
-
-            status, body = run_idempotent(
-                user_id=merchant.pk,
-                key=request.POST.get("idempotency_key"),
-                scope="messaging.campaign.send",
-                params={"campaign": campaign.pk},
-                action=send,
-            )
-            if status >= 400:
-                raise DomainError(_error_for(body), body.get("error"))
+    if verb == "send":
+        # Sending holds money: a repeated form (the same hidden key) replays the first answer.
+        sent = form_once(
+            request,
+            scope="messaging.campaign.send",
+            params={"campaign": campaign.pk},
+            work=lambda: {
+                "state": actions.send_campaign(merchant=merchant, campaign_id=campaign.pk).state
+            },
+            key_field="idempotency_key",
+        )
+        if sent is not None:
             messages.success(request, gettext("Sending started."))
-        elif verb == "test":
-            actions.send_test(merchant=merchant, campaign_id=campaign.pk)
-            messages.success(request, gettext("A test copy is in your inbox."))
-        elif verb == "cancel":
-            actions.cancel_campaign(merchant=merchant, campaign_id=campaign.pk)
-            messages.success(request, gettext("The campaign is cancelled."))
-        elif verb == "schedule":
-            form = ScheduleForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, gettext("Choose a date and time."))
-            else:
+    elif verb == "schedule":
+        form = ScheduleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, gettext("Choose a date and time."))
+        else:
+            try:
                 actions.schedule_campaign(
                     merchant=merchant,
                     campaign_id=campaign.pk,
                     scheduled_at=form.cleaned_data["scheduled_at"],
                 )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
                 messages.success(request, gettext("The campaign is scheduled."))
+    elif verb in CAMPAIGN_BUTTONS:
+        action, done = CAMPAIGN_BUTTONS[verb]
+        try:
+            action(merchant=merchant, campaign_id=campaign.pk)
+        except DomainError as error:
+            messages.error(request, error.message)
         else:
-            raise Http404
-    except DomainError as error:
-        messages.error(request, error.message)
+            messages.success(request, done)
+    else:
+        raise Http404
     return redirect("messaging:campaign", campaign_id=campaign.pk)
-
-
-def _error_for(body: dict):
-    from infoconnect.core.errors import CommonError
-    from infoconnect.messaging.errors import MessagingError
-
-    for enum in (MessagingError, CommonError):
-        for member in enum:
-            if member.code == body.get("code"):
-                return member
-    return CommonError.VALIDATION
 
 
 @login_required
@@ -483,36 +469,28 @@ def followers(request: HttpRequest) -> HttpResponse:
     _merchant_only(request)
     if request.method == "POST":
         form = TagForm(request.POST)
+        follower_id = parse_id(request.POST.get("follower", ""))
         try:
-            follower_id = int(request.POST.get("follower", ""))
             if not form.is_valid():
-                raise ValueError
+                raise DomainError(MessagingError.INVALID_AUDIENCE)
             if request.POST.get("remove"):
-                actions.untag_follower(
-                    merchant=request.user, follower_id=follower_id, tag=form.cleaned_data["tag"]
-                )
+                # An id that is nobody's has no tag to take off: nothing to do.
+                if follower_id is not None:
+                    actions.untag_follower(
+                        merchant=request.user,
+                        follower_id=follower_id,
+                        tag=form.cleaned_data["tag"],
+                    )
+            elif follower_id is None:
+                raise DomainError(MessagingError.RECIPIENT_NOT_FOUND)
             else:
                 actions.tag_follower(
                     merchant=request.user, follower_id=follower_id, tag=form.cleaned_data["tag"]
                 )
-        except (ValueError, DomainError):
+        except DomainError:
             messages.error(
                 request, gettext("Enter a tag of 1 to 30 characters for one of your followers.")
             )
         return redirect(f"{reverse('messaging:followers')}?page={request.GET.get('page', 1)}")
-    follows = (
-        Follow.objects.filter(target=request.user)
-        .select_related("follower")
-        .order_by("-created_at", "-id")
-    )
-    page = Paginator(follows, 50).get_page(request.GET.get("page"))
-    tags: dict[int, list[str]] = {}
-    for follower_id, tag in FollowerTag.objects.filter(
-        merchant=request.user, follower_id__in=[f.follower_id for f in page]
-    ).values_list("follower_id", "tag"):
-        tags.setdefault(follower_id, []).append(tag)
-    rows = [
-        {"follower": f.follower, "since": f.created_at, "tags": sorted(tags.get(f.follower_id, []))}
-        for f in page
-    ]
+    rows, page = selectors.follower_page(merchant=request.user, page=request.GET.get("page"))
     return render(request, "messaging/followers.html", {"rows": rows, "page": page})

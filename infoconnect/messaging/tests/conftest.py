@@ -1,6 +1,10 @@
+import threading
+
 import pytest
+from django.db import connections
 
 from infoconnect.messaging import actions
+from infoconnect.messaging.actions import delivery
 from infoconnect.social.models import Follow
 from infoconnect.wallet import actions as wallet_actions
 from infoconnect.wallet.models import AccountKind
@@ -63,11 +67,7 @@ def committed(django_capture_on_commit_callbacks):
 def cancel_during_second_chunk(monkeypatch, *, merchant, campaign) -> None:
     """Make the merchant's cancel commit from another connection while the worker's second
     chunk is still open (PostgreSQL only: SQLite has one writer)."""
-    import threading
-
-    from django.db import connections
-
-    real = actions._record_chunk
+    real = delivery.record_chunk
     calls = {"n": 0}
 
     def cancel_from_another_connection():
@@ -84,4 +84,4 @@ def cancel_during_second_chunk(monkeypatch, *, merchant, campaign) -> None:
             other.join()
         return real(**kwargs)
 
-    monkeypatch.setattr(actions, "_record_chunk", record)
+    monkeypatch.setattr(delivery, "record_chunk", record)

@@ -1,4 +1,5 @@
-"""What the operator does: enrol and suspend merchants, resume interrupted sends."""
+"""What the operator does: enrol and suspend merchants, pause and resume sends, resume
+interrupted sends."""
 
 from datetime import timedelta
 
@@ -100,4 +101,35 @@ def test_resume_command_finishes_interrupted_and_due_campaigns(
     assert tomorrow.failure_reason == (
         "When it was due, you had already used that day's campaign quota."
     )
+    assert Receipt.objects.count() == 10
+
+
+def test_operator_pauses_and_resumes_campaigns_in_the_admin(
+    operator, settings, committed, merchant, followers, campaign
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.MESSAGING_CHUNK_SIZE = 4
+    actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
+    actions.deliver_next_chunk(campaign_id=campaign.pk)
+    draft = actions.create_campaign(merchant=merchant, title="Draft", body="Not sent.")
+    selected = {"_selected_action": [campaign.pk, draft.pk]}
+
+    paused = operator.post(
+        "/admin/messaging/campaign/", {"action": "pause", **selected}, follow=True
+    )
+    assert "1 campaigns paused." in paused.content.decode()
+    campaign.refresh_from_db()
+    assert (campaign.state, campaign.delivered) == ("paused", 4)
+    assert actions.deliver_campaign_chunks(campaign_id=campaign.pk) == 0
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with committed():
+        resumed = operator.post(
+            "/admin/messaging/campaign/", {"action": "resume", **selected}, follow=True
+        )
+    assert "1 campaigns queued." in resumed.content.decode()
+    campaign.refresh_from_db()
+    assert (campaign.state, campaign.delivered) == ("sent", 10)
+    draft.refresh_from_db()
+    assert draft.state == "draft"
     assert Receipt.objects.count() == 10

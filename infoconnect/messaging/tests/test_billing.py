@@ -289,7 +289,7 @@ def test_settling_twice_changes_nothing(shop, settings):
     actions.deliver_next_chunk(campaign_id=campaign.pk)
     actions.cancel_campaign(merchant=shop, campaign_id=campaign.pk)
     before = (balances(shop), LedgerEntry.objects.count(), LedgerTransaction.objects.count())
-    actions._settle_billing(campaign.pk)
+    actions.settle_billing(campaign.pk)
     actions.suspend_merchant(merchant_id=shop.pk, note="review")
     with pytest.raises(DomainError):
         actions.cancel_campaign(merchant=shop, campaign_id=campaign.pk)
@@ -301,7 +301,7 @@ def test_settling_twice_changes_nothing(shop, settings):
 def test_settle_leaves_a_sending_campaign_alone(shop):
     campaign = draft(shop)
     actions.send_campaign(merchant=shop, campaign_id=campaign.pk)
-    actions._settle_billing(campaign.pk)
+    actions.settle_billing(campaign.pk)
     assert campaign_transactions(campaign) == [("campaign_hold", 30)]
 
 

@@ -102,6 +102,52 @@ def test_campaign_page_follows_the_send_and_drops_cancel_when_it_ends(
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+def test_a_merchant_pauses_and_resumes_a_sending_campaign(
+    settings, page, login, make_user, fund_balance
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.MESSAGING_CHUNK_SIZE = 1
+    merchant = make_user("acme", kind="merchant", verified=True)
+    actions.enrol_merchant(merchant=merchant)
+    fund_balance(merchant, 100)
+    for n in range(3):
+        Follow.objects.create(follower=make_user(f"fan{n}"), target=merchant)
+    campaign = actions.create_campaign(merchant=merchant, title="Spring sale", body="20% off")
+
+    login("acme")
+    page.goto(f"/messages/campaigns/{campaign.pk}/")
+    expect(page.get_by_test_id("pause-campaign")).to_have_count(0)
+    page.get_by_role("button", name="Send now").click()
+    expect(page.get_by_test_id("campaign-state")).to_have_text("Sending")
+    expect(page.get_by_test_id("resume-campaign")).to_have_count(0)
+    actions.deliver_next_chunk(campaign_id=campaign.pk)
+    expect(page.get_by_test_id("stat-delivered")).to_have_text("1")
+
+    page.get_by_role("button", name="Pause sending").click()
+    expect(page.get_by_text("The campaign is paused")).to_be_visible()
+    expect(page.get_by_test_id("campaign-state")).to_have_text("Paused")
+    expect(page.get_by_test_id("pause-campaign")).to_have_count(0)
+    expect(page.get_by_test_id("cancel-campaign")).to_be_visible()
+    # A worker that runs while it is paused writes nothing more.
+    assert actions.deliver_campaign_chunks(campaign_id=campaign.pk) == 0
+    page.reload()
+    expect(page.get_by_test_id("campaign-state")).to_have_text("Paused")
+    expect(page.get_by_test_id("stat-delivered")).to_have_text("1")
+
+    page.get_by_role("button", name="Resume sending").click()
+    expect(page.get_by_text("Sending resumed.")).to_be_visible()
+    expect(page.get_by_test_id("campaign-state")).to_have_text("Sending")
+    expect(page.get_by_test_id("resume-campaign")).to_have_count(0)
+    actions.deliver_campaign_chunks(campaign_id=campaign.pk)
+    # The page polls while it sends: the end shows without a reload, with no buttons left.
+    expect(page.get_by_test_id("campaign-state")).to_have_text("Sent")
+    expect(page.get_by_test_id("stat-delivered")).to_have_text("3")
+    expect(page.get_by_test_id("pause-campaign")).to_have_count(0)
+    expect(page.get_by_test_id("cancel-campaign")).to_have_count(0)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_a_person_writes_to_someone_new_from_the_inbox(page, login, make_user):
     make_user("alice")
     make_user("bob", display_name="Bob Chen")

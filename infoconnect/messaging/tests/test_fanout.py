@@ -249,13 +249,13 @@ def test_cancel_mid_send_writes_no_further_chunks(
             actions.cancel_campaign(merchant=merchant, campaign_id=campaign.pk)
         return real(**kwargs)
 
-    monkeypatch.setattr(actions, "deliver_next_chunk", cancel_after_first_chunk)
+    monkeypatch.setattr(actions.delivery, "deliver_next_chunk", cancel_after_first_chunk)
     send_now(merchant=merchant, campaign_id=campaign.pk)
     campaign.refresh_from_db()
     assert campaign.state == "cancelled"
     assert (campaign.chunks_done, campaign.delivered) == (1, 3)
     assert receivers(campaign) == sorted(p.pk for p in followers[:3])
-    monkeypatch.setattr(actions, "deliver_next_chunk", real)
+    monkeypatch.setattr(actions.delivery, "deliver_next_chunk", real)
     deliver_campaign.call(campaign.pk)
     assert Receipt.objects.count() == 3
 

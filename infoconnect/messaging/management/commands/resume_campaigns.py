@@ -1,25 +1,24 @@
-"""Re-queue the work a lost worker left behind: due scheduled campaigns and unfinished sends.
+"""Re-start the work a lost worker left behind: due scheduled campaigns and sends that stalled.
 
-Run it from cron (or after restarting workers); everything it queues is safe to run twice.
+``manage.py periodic`` runs it every five minutes (the sweep starts due campaigns every
+minute too). Everything it queues is safe to run twice.
 """
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from infoconnect.messaging.models import Campaign
-from infoconnect.messaging.tasks import deliver_campaign, start_scheduled_campaign
+from infoconnect.core.jobs import enqueue_now
+from infoconnect.core.sweeps import sweep_edge
+from infoconnect.messaging import selectors
+from infoconnect.messaging.lifecycle import DELIVER_TASK, campaigns
 
 
 class Command(BaseCommand):
-    help = "Queue due scheduled campaigns and campaigns whose sending was interrupted."
+    help = "Start due scheduled campaigns and queue campaigns whose sending was interrupted."
 
     def handle(self, *args, **options):
-        due = Campaign.objects.filter(
-            state=Campaign.State.SCHEDULED, scheduled_at__lte=timezone.now()
-        ).values_list("pk", flat=True)
-        sending = Campaign.objects.filter(state=Campaign.State.SENDING).values_list("pk", flat=True)
-        for campaign_id in due:
-            start_scheduled_campaign.enqueue(campaign_id)
+        started = sweep_edge(campaigns, "start")
+        sending = selectors.sending_campaign_ids()
         for campaign_id in sending:
-            deliver_campaign.enqueue(campaign_id)
-        self.stdout.write(f"queued {len(due)} scheduled and {len(sending)} sending campaigns")
+            # A command runs outside any transaction: queue at once.
+            enqueue_now(DELIVER_TASK, campaign_id)
+        self.stdout.write(f"queued {started} scheduled and {len(sending)} sending campaigns")

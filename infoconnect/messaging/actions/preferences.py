@@ -1,0 +1,82 @@
+"""A follower's marketing choice about a merchant, and the tags a merchant puts on followers."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from infoconnect.accounts.models import User
+from infoconnect.core.errors import DomainError
+from infoconnect.core.ids import is_id
+from infoconnect.messaging.actions.rules import MAX_FOLLOWER_TAGS, clean_tag
+from infoconnect.messaging.errors import MessagingError
+from infoconnect.messaging.models import FollowerTag, MarketingPreference
+from infoconnect.social.models import Follow
+
+
+@transaction.atomic
+def set_marketing_preference(
+    *,
+    follower: User,
+    merchant_id: int,
+    accepts_marketing: bool,
+    source: str = MarketingPreference.Source.SETTINGS,
+) -> MarketingPreference:
+    if not User.objects.filter(pk=merchant_id, kind=User.Kind.MERCHANT).exists():
+        raise DomainError(MessagingError.RECIPIENT_NOT_FOUND)
+    preference, _created = MarketingPreference.objects.update_or_create(
+        follower=follower,
+        merchant_id=merchant_id,
+        defaults={
+            "accepts_marketing": accepts_marketing,
+            "source": source,
+            "updated_at": timezone.now(),
+        },
+    )
+    return preference
+
+
+def require_follower(*, merchant: User, follower_id: int) -> None:
+    if not merchant.is_merchant:
+        raise DomainError(MessagingError.NOT_MERCHANT)
+    if (
+        not is_id(follower_id)
+        or not Follow.objects.filter(follower_id=follower_id, target=merchant).exists()
+    ):
+        raise DomainError(MessagingError.RECIPIENT_NOT_FOUND)
+
+
+@transaction.atomic
+def tag_follower(*, merchant: User, follower_id: int, tag: str) -> FollowerTag:
+    tag = clean_tag(tag)
+    require_follower(merchant=merchant, follower_id=follower_id)
+    row, _created = FollowerTag.objects.get_or_create(
+        merchant=merchant, follower_id=follower_id, tag=tag
+    )
+    return row
+
+
+@transaction.atomic
+def untag_follower(*, merchant: User, follower_id: int, tag: str) -> int:
+    if not is_id(follower_id):
+        return 0
+    deleted, _by_model = FollowerTag.objects.filter(
+        merchant=merchant, follower_id=follower_id, tag=clean_tag(tag)
+    ).delete()
+    return deleted
+
+
+@transaction.atomic
+def set_follower_tags(*, merchant: User, follower_id: int, tags: list[str]) -> list[str]:
+    """Make a follower's tags exactly these; returns them sorted."""
+    if not isinstance(tags, list) or len(tags) > MAX_FOLLOWER_TAGS:
+        raise DomainError(MessagingError.INVALID_AUDIENCE, _("A follower has at most 20 tags."))
+    wanted = sorted({clean_tag(tag) for tag in tags})
+    require_follower(merchant=merchant, follower_id=follower_id)
+    FollowerTag.objects.filter(merchant=merchant, follower_id=follower_id).exclude(
+        tag__in=wanted
+    ).delete()
+    FollowerTag.objects.bulk_create(
+        [FollowerTag(merchant=merchant, follower_id=follower_id, tag=tag) for tag in wanted],
+        ignore_conflicts=True,
+    )
+    return wanted
