@@ -1,19 +1,6 @@
 from django.apps import AppConfig
 
-
-def header_values(request) -> dict:
-    from django.utils.functional import SimpleLazyObject
-
-    from infoconnect.social import selectors
-
-    user = request.user
-    # Counted only when a page draws the header, not for every fragment (live progress,
-    # badges) rendered with this context.
-    return {
-        "unread_notifications": SimpleLazyObject(
-            lambda: selectors.unread_notification_count(user=user)
-        )
-    }
+from infoconnect.core.context_processors import register_header_provider
 
 
 class SocialConfig(AppConfig):
@@ -21,6 +8,7 @@ class SocialConfig(AppConfig):
     label = "social"
 
     def ready(self) -> None:
-        from infoconnect.core.context_processors import register_header_provider
+        # Views need the app registry, so they load here rather than at import (Django's way).
+        from infoconnect.social.views import header_values
 
         register_header_provider(header_values)

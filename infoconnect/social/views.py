@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +36,18 @@ TEXT_ERRORS = (SocialError.POST_EMPTY, SocialError.POST_TOO_LONG)
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def header_values(request: HttpRequest) -> dict:
+    """The header's notifications badge (registered in SocialConfig.ready)."""
+    user = request.user
+    # Counted only when a page draws the header, not for every fragment (live progress,
+    # badges) rendered with this context.
+    return {
+        "unread_notifications": SimpleLazyObject(
+            lambda: selectors.unread_notification_count(user=user)
+        )
+    }
 
 
 def current_path(request: HttpRequest) -> str:
