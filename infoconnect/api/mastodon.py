@@ -16,16 +16,16 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from infoconnect.accounts.models import User
-from infoconnect.core.errors import DomainError, ErrorCode
+from infoconnect.core.errors import ErrorCode
+from infoconnect.core.ids import require_id
 from infoconnect.core.money import format_money
-from infoconnect.core.pagination import MAX_ID, PageParams
+from infoconnect.core.pagination import PageParams
 from infoconnect.shop import selectors as shop_selectors
 from infoconnect.social import selectors
 from infoconnect.social.models import Mention, Notification, Post, PostTag
 from infoconnect.social.text import render_html
 
 PAGE_KEYS = ("max_id", "since_id", "min_id")
-ID_RE = re.compile(r"[0-9]{1,19}")
 DEFAULT_AVATAR = "api/default-avatar.png"
 DEFAULT_HEADER = "api/default-header.png"
 
@@ -42,9 +42,7 @@ NOTIFICATION_TYPES = {
 
 def parse_id(value: str, error: ErrorCode) -> int:
     """A path id as a database id; anything else is that error (a 404), never a 500."""
-    if not ID_RE.fullmatch(value or "") or int(value) > MAX_ID or int(value) == 0:
-        raise DomainError(error)
-    return int(value)
+    return require_id(value, error)
 
 
 def page_params(
