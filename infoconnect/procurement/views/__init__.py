@@ -1,0 +1,1 @@
+"""Company purchasing pages, one module per area; ``urls.py`` mounts them."""
