@@ -1,20 +1,26 @@
-"""Avatar images: checked with Pillow, re-encoded without metadata, and a square thumbnail."""
+"""Avatar images: checked and re-encoded without metadata (core.images), and a square thumbnail."""
 
-import io
 import secrets
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ImageOps
 
 from infoconnect.accounts.errors import AccountsError
 from infoconnect.core.errors import DomainError
+from infoconnect.core.images import ImageLimits, ImageRefused, encode, reencode
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 4096
 THUMB_SIDE = 256
 # Pillow format name -> file extension; anything else is refused.
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+LIMITS = ImageLimits(formats=FORMATS, max_bytes=MAX_BYTES, max_side=MAX_SIDE)
+REFUSALS = {
+    ImageRefused.TOO_LARGE: AccountsError.AVATAR_TOO_LARGE,
+    ImageRefused.TOO_MANY_PIXELS: AccountsError.AVATAR_TOO_MANY_PIXELS,
+    ImageRefused.NOT_IMAGE: AccountsError.AVATAR_NOT_IMAGE,
+}
 
 
 @dataclass(frozen=True)
@@ -29,55 +35,14 @@ def process_avatar(upload) -> ProcessedAvatar:
     The original is re-encoded so EXIF (and any GPS position in it) is not published;
     an animated GIF keeps its first frame.
     """
-    size = getattr(upload, "size", None)
-    if size is None or size > MAX_BYTES:
-        raise DomainError(
-            AccountsError.AVATAR_TOO_LARGE,
-            fields={"avatar": [str(AccountsError.AVATAR_TOO_LARGE.message)]},
-        )
     try:
-        upload.seek(0)
-        # Reading the header only: dimensions are checked before any pixels are decoded.
-        with Image.open(upload) as image:
-            if image.format not in FORMATS:
-                raise _not_image()
-            width, height = image.size
-            if width > MAX_SIDE or height > MAX_SIDE or width < 1 or height < 1:
-                raise DomainError(
-                    AccountsError.AVATAR_TOO_MANY_PIXELS,
-                    fields={"avatar": [str(AccountsError.AVATAR_TOO_MANY_PIXELS.message)]},
-                )
-            fmt = image.format
-            image.load()
-            still = ImageOps.exif_transpose(image)
-            original = _encode(still, fmt)
-            thumb = _encode(ImageOps.fit(still, (THUMB_SIDE, THUMB_SIDE)), "WEBP")
-    except DomainError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise _not_image() from None
+        clean = reencode(upload, LIMITS)
+    except ImageRefused as refused:
+        error = REFUSALS[refused.reason]
+        raise DomainError(error, fields={"avatar": [str(error.message)]}) from None
+    thumb = encode(ImageOps.fit(clean.image, (THUMB_SIDE, THUMB_SIDE)), "WEBP")
     name = secrets.token_hex(12)
     return ProcessedAvatar(
-        original=ContentFile(original, name=f"{name}.{FORMATS[fmt]}"),
+        original=ContentFile(clean.data, name=f"{name}.{clean.extension}"),
         thumb=ContentFile(thumb, name=f"{name}.webp"),
     )
-
-
-def _not_image() -> DomainError:
-    return DomainError(
-        AccountsError.AVATAR_NOT_IMAGE,
-        fields={"avatar": [str(AccountsError.AVATAR_NOT_IMAGE.message)]},
-    )
-
-
-def _encode(image: Image.Image, fmt: str) -> bytes:
-    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
-    elif fmt in ("WEBP", "PNG") and image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert("RGBA")
-    elif fmt == "GIF" and image.mode not in ("P", "L"):
-        image = image.convert("P", palette=Image.Palette.ADAPTIVE)
-    buffer = io.BytesIO()
-    options = {"quality": 88} if fmt in ("JPEG", "WEBP") else {}
-    image.save(buffer, format=fmt, **options)
-    return buffer.getvalue()
