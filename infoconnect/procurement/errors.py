@@ -15,6 +15,29 @@ class ProcurementError(ErrorCode):
         409,
         _("A company with this unified social credit code is already registered."),
     )
+    USCC_CHECK_PASSES = (
+        "uscc_check_passes",
+        422,
+        _("This code passes the check: register the company without a waiver."),
+    )
+    LEGAL_NAME_INVALID = (
+        "legal_name_invalid",
+        422,
+        _("Enter the company's legal name (2 to 200 characters)."),
+    )
+    REASON_REQUIRED = ("reason_required", 422, _("Write the reason (up to 1,000 characters)."))
+    NOT_OPERATOR = ("not_operator", 403, _("Only an operator can review companies."))
+    LICENCE_NOT_IMAGE = (
+        "licence_not_image",
+        422,
+        _("Upload the business licence as a JPEG, PNG or WebP image."),
+    )
+    LICENCE_TOO_LARGE = ("licence_too_large", 422, _("The licence image must be at most 8 MB."))
+    LICENCE_TOO_MANY_PIXELS = (
+        "licence_too_many_pixels",
+        422,
+        _("The licence image must be at most 6000 × 6000 pixels."),
+    )
     COMPANY_INVALID_STATE = (
         "company_invalid_state",
         409,
@@ -29,6 +52,13 @@ class ProcurementError(ErrorCode):
     ROLE_REQUIRED = ("role_required", 403, _("Your role in this company does not allow that."))
     MEMBER_NOT_FOUND = ("member_not_found", 404, _("That person is not a member."))
     ALREADY_A_MEMBER = ("already_a_member", 409, _("That person is already a member."))
+    INVALID_ROLE = (
+        "invalid_role",
+        422,
+        _("Choose a role: administrator, buyer, approver, finance or viewer."),
+    )
+    ROLE_ALREADY_HELD = ("role_already_held", 409, _("That person already holds this role there."))
+    ROLE_NOT_HELD = ("role_not_held", 404, _("That person does not hold this role there."))
     LAST_ADMIN = (
         "last_admin",
         409,
