@@ -1,0 +1,61 @@
+"""seed_demo's company: Huaxia Design, verified by the operator, with its admin, buyer and
+approver, made through the actions and not added again by a second seed."""
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from infoconnect.procurement import demo
+from infoconnect.procurement.models import Company, Membership, RoleAssignment
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", stdout=None)
+    first = _row_counts()
+    call_command("seed_demo")
+    assert _row_counts() == first
+    return first
+
+
+def test_seed_twice_adds_nothing(seeded):
+    assert seeded["procurement.Company"] == 1
+    assert seeded["procurement.CompanyReview"] == 1
+    assert seeded["procurement.Membership"] == 3
+    assert seeded["procurement.RoleAssignment"] == 3
+    assert seeded["procurement.Department"] == 0
+
+
+def test_huaxia_design_is_verified_with_its_licence_and_trail(seeded):
+    company = Company.objects.get()
+    assert (company.legal_name, company.uscc, company.status) == (
+        "华夏设计有限公司",
+        "91110108551385082Q",
+        "verified",
+    )
+    assert company.licence.name.startswith("companies/licences/")
+    assert list(company.reviews.values_list("action", "actor__username")) == [
+        ("verify", "operator")
+    ]
+
+
+def test_its_members_hold_their_roles_and_log_in_with_the_demo_password(seeded):
+    assert sorted(
+        RoleAssignment.objects.values_list("membership__user__username", "role", "department")
+    ) == [
+        ("huaxia_admin", "admin", None),
+        ("huaxia_approver", "approver", None),
+        ("huaxia_buyer", "buyer", None),
+    ]
+    for membership in Membership.objects.select_related("user"):
+        assert membership.ended_at is None
+        assert membership.user.check_password("infoconnect-demo")
+    assert [username for username, *_ in demo.MEMBERS] == [
+        "huaxia_admin",
+        "huaxia_buyer",
+        "huaxia_approver",
+    ]
