@@ -35,6 +35,12 @@ MEMBERS = [
     ("huaxia_buyer", "Qian Lei (Huaxia buyer)", Role.BUYER),
     ("huaxia_approver", "Sun Yue (Huaxia approver)", Role.APPROVER),
 ]
+# Printed by seed_demo and serve beside the other demo logins.
+LOGINS = [
+    ("Company admin, Huaxia Design", ADMIN),
+    ("Company buyer, Huaxia Design", "huaxia_buyer"),
+    ("Company approver, Huaxia Design", "huaxia_approver"),
+]
 
 
 def seed_accounts(context: DemoContext) -> None:

@@ -237,20 +237,24 @@ SEED_STEPS: list[Callable[[DemoContext], None]] = [
 ]
 
 
-def app_seeders() -> list[Callable[[DemoContext], None]]:
-    """Each app's ``demo.seed``, for the apps that define one, in ``DEMO_APPS`` order."""
-    seeders = []
+def app_demos() -> list:
+    """Each app's ``demo`` module, for the apps that have one, in ``DEMO_APPS`` order."""
+    modules = []
     for app in DEMO_APPS:
         name = f"infoconnect.{app}.demo"
         try:
-            module = import_module(name)
+            modules.append(import_module(name))
         except ModuleNotFoundError as exc:
             # The app (or its demo module) does not exist: nothing to seed for it.
             if exc.name and (name == exc.name or name.startswith(f"{exc.name}.")):
                 continue
             raise
-        seeders.append(module.seed)
-    return seeders
+    return modules
+
+
+def app_seeders() -> list[Callable[[DemoContext], None]]:
+    """Each app's ``demo.seed``, in ``DEMO_APPS`` order."""
+    return [module.seed for module in app_demos()]
 
 
 @transaction.atomic
@@ -267,6 +271,9 @@ def demo_logins() -> list[tuple[str, str]]:
     logins = [("Operator (admin)", OPERATOR_USERNAME)]
     logins += [("Person", username) for username, *_ in PERSONS]
     logins += [(f"Merchant, {shop}", username) for username, shop, *_ in MERCHANTS]
+    # An app's demo may add its own logins: LOGINS = [(what, username), ...].
+    for module in app_demos():
+        logins += getattr(module, "LOGINS", [])
     return logins
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from infoconnect.core.management.demo import demo_logins
 from infoconnect.procurement import demo
 from infoconnect.procurement.models import Company, Membership, RoleAssignment
 
@@ -59,3 +60,11 @@ def test_its_members_hold_their_roles_and_log_in_with_the_demo_password(seeded):
         "huaxia_buyer",
         "huaxia_approver",
     ]
+
+
+def test_the_start_up_banner_lists_the_company_logins():
+    logins = demo_logins()
+    assert ("Company admin, Huaxia Design", "huaxia_admin") in logins
+    assert ("Company buyer, Huaxia Design", "huaxia_buyer") in logins
+    assert ("Company approver, Huaxia Design", "huaxia_approver") in logins
+    assert logins[0] == ("Operator (admin)", "operator")
