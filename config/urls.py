@@ -13,6 +13,7 @@ urlpatterns = [
     path("messages/", include("infoconnect.messaging.urls")),
     path("shop/", include("infoconnect.shop.urls")),
     path("wallet/", include("infoconnect.wallet.urls")),
+    path("companies/", include("infoconnect.procurement.urls")),
     path("", include("infoconnect.social.urls")),
 ]
 if settings.DEBUG:
