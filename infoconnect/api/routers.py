@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from infoconnect.api import accounts, messaging, shop, social, wallet
+from infoconnect.api import accounts, company_departments, messaging, shop, social, wallet
 
 
 def register(api: NinjaAPI) -> None:
@@ -11,3 +11,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", messaging.router)
     api.add_router("/", shop.router)
     api.add_router("/", wallet.router)
+    api.add_router("/", company_departments.router)
