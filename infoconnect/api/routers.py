@@ -2,7 +2,15 @@
 
 from ninja import NinjaAPI
 
-from infoconnect.api import accounts, companies, messaging, shop, social, wallet
+from infoconnect.api import (
+    accounts,
+    companies,
+    company_departments,
+    messaging,
+    shop,
+    social,
+    wallet,
+)
 
 
 def register(api: NinjaAPI) -> None:
@@ -12,3 +20,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", shop.router)
     api.add_router("/", wallet.router)
     api.add_router("/", companies.router)
+    api.add_router("/", company_departments.router)

@@ -19,6 +19,7 @@ from infoconnect.accounts.models import User
 from infoconnect.core.management.demo import OPERATOR_USERNAME
 from infoconnect.procurement.actions import companies as company_actions
 from infoconnect.procurement.actions import members as member_actions
+from infoconnect.procurement.demo_organisation import seed_organisation
 from infoconnect.procurement.lifecycle import companies
 from infoconnect.procurement.models import Company, Membership, Role, RoleAssignment
 
@@ -116,4 +117,6 @@ def seed_members(context: DemoContext, company: Company) -> None:
 
 def seed(context: DemoContext) -> None:
     seed_accounts(context)
-    seed_members(context, seed_company(context))
+    company = seed_company(context)
+    seed_members(context, company)
+    seed_organisation(company)

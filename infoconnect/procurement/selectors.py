@@ -7,9 +7,11 @@ role applies over the whole company or over the subtree of the department it was
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import is_id, parse_id
@@ -21,6 +23,7 @@ from infoconnect.procurement.models import (
     Membership,
     Role,
     RoleAssignment,
+    ShipToAddress,
 )
 
 if TYPE_CHECKING:
@@ -163,3 +166,159 @@ def company_department(*, company_id: int, department_id: object) -> Department 
     if department is None:
         raise DomainError(ProcurementError.DEPARTMENT_NOT_FOUND)
     return department
+
+
+# --- the organisation: departments, cost centres and their ship-to addresses ----------------
+# Every current member reads the whole tree (buyers choose a department and an address from
+# it); where an admin may change it is their AdminScope.
+
+
+@dataclass(frozen=True)
+class AdminScope:
+    """Where a member may organise: everywhere (a company-wide admin), or the subtrees of the
+    departments their admin roles were given on. The same rule as ``holds_role``, answered
+    for a whole tree from one query."""
+
+    company_wide: bool
+    department_ids: frozenset[int]
+
+    def covers(self, department: Department | None) -> bool:
+        """Whether the member may change ``department`` (None: the company's top level)."""
+        if self.company_wide:
+            return True
+        if department is None:
+            return False
+        return not self.department_ids.isdisjoint(ancestor_ids(department))
+
+
+def admin_scope(membership: Membership) -> AdminScope:
+    given_on = set(
+        RoleAssignment.objects.filter(membership=membership, role=Role.ADMIN).values_list(
+            "department_id", flat=True
+        )
+    )
+    return AdminScope(
+        company_wide=None in given_on,
+        department_ids=frozenset(pk for pk in given_on if pk is not None),
+    )
+
+
+def _found(rows: QuerySet, pk: object, error: ProcurementError, *, lock: bool = False):
+    """The row of ``rows`` with id ``pk`` (locked for update with ``lock``), or ``error``."""
+    found = parse_id(pk)
+    if found is not None:
+        rows = rows.filter(pk=found)
+        found = (rows.select_for_update() if lock else rows).first()
+    if found is None:
+        raise DomainError(error)
+    return found
+
+
+def department_for(
+    *, membership: Membership, department_id: object, lock: bool = False
+) -> Department:
+    """One of the member's company's departments (locked for update with ``lock``); another
+    company's department, or none, is "department not found"."""
+    return _found(
+        Department.objects.filter(company_id=membership.company_id),
+        department_id,
+        ProcurementError.DEPARTMENT_NOT_FOUND,
+        lock=lock,
+    )
+
+
+def _counted(company_id: int) -> QuerySet[Department]:
+    return Department.objects.filter(company_id=company_id).annotate(
+        children_count=Count("children", distinct=True),
+        ship_to_count=Count("ship_to_addresses", distinct=True),
+    )
+
+
+def tree_order(departments: Iterable[Department]) -> list[Department]:
+    """Depth first, each department before its children, siblings in the order they were
+    made: the path's ids compared as numbers, so "/2/" comes before "/10/" whatever the
+    database's collation says about the strings."""
+    return sorted(departments, key=ancestor_ids)
+
+
+def department_tree(*, membership: Membership, with_addresses: bool = False) -> list[Department]:
+    """The company's departments in tree order, each with ``depth``, ``children_count``,
+    ``ship_to_count`` and (``with_addresses``) its ship-to addresses prefetched."""
+    departments = _counted(membership.company_id).order_by()
+    if with_addresses:
+        departments = departments.prefetch_related(
+            Prefetch("ship_to_addresses", queryset=ShipToAddress.objects.order_by("pk"))
+        )
+    return tree_order(departments)
+
+
+def department_summary(*, membership: Membership, department_id: object) -> Department:
+    """One department with the counts ``department_tree`` gives each."""
+    return _found(
+        _counted(membership.company_id), department_id, ProcurementError.DEPARTMENT_NOT_FOUND
+    )
+
+
+def move_targets(
+    department: Department, tree: list[Department], scope: AdminScope
+) -> list[Department]:
+    """Where ``department`` may move, among ``tree``: a department (a cost centre holds
+    nothing) outside its own subtree that the member may change, other than where it is."""
+    return [
+        other
+        for other in tree
+        if other.kind == Department.Kind.DEPARTMENT
+        and not other.path.startswith(department.path)
+        and other.pk != department.parent_id
+        and scope.covers(other)
+    ]
+
+
+@dataclass
+class Organisation:
+    """The organisation page's reads: the tree, with what this member may change in it.
+
+    Each department carries ``trail`` (its ancestors' names and its own), ``manageable`` (the
+    member may change it) and, when it is, ``move_targets`` and ``can_move_to_top_level``."""
+
+    company: Company
+    departments: list[Department]
+    scope: AdminScope
+
+    @property
+    def can_add_top_level(self) -> bool:
+        return self.scope.company_wide
+
+    @property
+    def can_manage(self) -> bool:
+        return self.scope.company_wide or bool(self.scope.department_ids)
+
+
+def organisation(*, membership: Membership) -> Organisation:
+    scope = admin_scope(membership)
+    tree = department_tree(membership=membership, with_addresses=True)
+    names = {department.pk: department.name for department in tree}
+    for department in tree:
+        # "Design › UX": where it is, for the lists that choose a department.
+        department.trail = " › ".join(names[pk] for pk in ancestor_ids(department) if pk in names)
+        department.manageable = scope.covers(department)
+        department.move_targets = (
+            move_targets(department, tree, scope) if department.manageable else []
+        )
+        department.can_move_to_top_level = scope.company_wide and department.parent_id is not None
+    return Organisation(company=membership.company, departments=tree, scope=scope)
+
+
+def ship_to_addresses(*, membership: Membership, department_id: object) -> list[ShipToAddress]:
+    department = department_for(membership=membership, department_id=department_id)
+    return list(department.ship_to_addresses.order_by("pk"))
+
+
+def ship_to_for(*, department: Department, address_id: object, lock: bool = False) -> ShipToAddress:
+    """One of ``department``'s ship-to addresses (locked for update with ``lock``)."""
+    return _found(
+        ShipToAddress.objects.filter(department_id=department.pk),
+        address_id,
+        ProcurementError.ADDRESS_NOT_FOUND,
+        lock=lock,
+    )

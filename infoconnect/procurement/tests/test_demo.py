@@ -28,7 +28,9 @@ def test_seed_twice_adds_nothing(seeded):
     assert seeded["procurement.CompanyReview"] == 1
     assert seeded["procurement.Membership"] == 3
     assert seeded["procurement.RoleAssignment"] == 3
-    assert seeded["procurement.Department"] == 0
+    # Design with its Studio cost centre, and Operations; an address for each department.
+    assert seeded["procurement.Department"] == 3
+    assert seeded["procurement.ShipToAddress"] == 2
 
 
 def test_huaxia_design_is_verified_with_its_licence_and_trail(seeded):
