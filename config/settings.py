@@ -125,6 +125,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared secret the sandbox payment provider signs its notifications with.
 WALLET_SANDBOX_SECRET = os.environ.get("WALLET_SANDBOX_SECRET", "sandbox-development-secret")
+# The platform's account companies remit their wallet top-ups to (对公转账); demo values.
+COMPANY_WALLET_RECEIVING_ACCOUNT = {
+    "account_name": os.environ.get(
+        "RECEIVING_ACCOUNT_NAME", "InfoConnect Demo Technology Co., Ltd."
+    ),
+    "bank": os.environ.get("RECEIVING_BANK", "China Merchants Bank, Beijing Branch (demo)"),
+    "account_number": os.environ.get("RECEIVING_ACCOUNT_NUMBER", "6225 8801 2345 6789"),
+}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

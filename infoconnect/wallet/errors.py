@@ -72,3 +72,39 @@ class WalletError(ErrorCode):
     )
     INVALID_NOTIFICATION = ("invalid_notification", 400, _("The notification cannot be read."))
     UNKNOWN_PROVIDER = ("unknown_provider", 404, _("No such payment provider."))
+    BANK_TRANSFER_NOT_FOUND = (
+        "bank_transfer_not_found",
+        404,
+        _("That bank transfer does not exist."),
+    )
+    BANK_TRANSFER_INVALID_STATE = (
+        "invalid_state",
+        409,
+        _("The bank transfer is not in a state that allows this."),
+    )
+    HELD_TRANSFER_NOT_FOUND = (
+        "held_transfer_not_found",
+        404,
+        _("That held transfer does not exist."),
+    )
+    HELD_TRANSFER_INVALID_STATE = (
+        "invalid_state",
+        409,
+        _("The held transfer has already been resolved."),
+    )
+    MATCH_AMOUNT_DIFFERS = (
+        "match_amount_differs",
+        422,
+        _("The transfer's amount differs from the money received."),
+    )
+    MATCH_WRONG_COMPANY = (
+        "match_wrong_company",
+        422,
+        _("The money was sent under another company's code."),
+    )
+    REASON_REQUIRED = ("reason_required", 422, _("Write the reason (up to 1,000 characters)."))
+    CODES_EXHAUSTED = (
+        "codes_exhausted",
+        503,
+        _("No remittance code could be issued; try again."),
+    )

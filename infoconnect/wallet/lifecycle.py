@@ -11,6 +11,12 @@ transaction: the provider's reference makes it ``sent``, a provider that refuses
 ``failed``. A failed payout's money is back on the balance. A payout whose send job was lost
 (the worker died between the commit and the call) is sent by the sweep.
 
+A company's bank transfer (对公转账) awaits the company's money under its remittance code:
+the provider's notification of that code and amount credits it, a finance member may cancel
+it, and one still awaiting when it expires is expired by the sweep. Money that arrived and
+matched nothing is a held transfer, which the operator matches to an awaiting transfer of the
+company (crediting that one) or returns to the payer.
+
 Money moves with these edges in ``actions/``; the ledger posting of each move is there.
 """
 
@@ -21,7 +27,7 @@ from datetime import timedelta
 from infoconnect.core.jobs import enqueue_on_commit
 from infoconnect.core.lifecycle import Edge, Lifecycle, Move, register
 from infoconnect.wallet.errors import WalletError
-from infoconnect.wallet.models import Payment, Payout
+from infoconnect.wallet.models import BankTransfer, HeldTransfer, Payment, Payout
 
 # A top-up still pending this long after it was opened is expired by the sweep.
 TOPUP_EXPIRES_AFTER = timedelta(minutes=30)
@@ -29,11 +35,16 @@ TOPUP_EXPIRES_AFTER = timedelta(minutes=30)
 # sent by the sweep: its send job was lost, or died before it could record the answer.
 PAYOUT_RETRY_AFTER = timedelta(minutes=2)
 
+# A bank transfer still awaiting the company's money this long after it was opened expires.
+BANK_TRANSFER_EXPIRES_AFTER = timedelta(days=14)
+
 SEND_PAYOUT_TASK = "infoconnect.wallet.tasks.send_payout"
 CANCEL_EXPIRED_TOPUP_TASK = "infoconnect.wallet.tasks.cancel_expired_topup"
 
 Pay = Payment.Status
 Out = Payout.Status
+Bank = BankTransfer.Status
+Held = HeldTransfer.Status
 
 
 class PaymentLifecycle(Lifecycle):
@@ -89,5 +100,37 @@ class PayoutLifecycle(Lifecycle):
         enqueue_on_commit(SEND_PAYOUT_TASK, payout_id=payout.pk)
 
 
+class BankTransferLifecycle(Lifecycle):
+    model = BankTransfer
+    field = "status"
+    invalid_state = WalletError.BANK_TRANSFER_INVALID_STATE
+    edges = (
+        Edge("open", sources=(), target=Bank.AWAITING),
+        # The money arrived under its code, for its amount (or an operator matched it).
+        Edge("credit", sources=(Bank.AWAITING,), target=Bank.CREDITED),
+        Edge("cancel", sources=(Bank.AWAITING,), target=Bank.CANCELLED),
+        Edge(
+            "expire",
+            sources=(Bank.AWAITING,),
+            target=Bank.EXPIRED,
+            due="expires_at",
+            sweep="infoconnect.wallet.actions.company_wallet.expire_bank_transfer",
+        ),
+    )
+
+
+class HeldTransferLifecycle(Lifecycle):
+    model = HeldTransfer
+    field = "status"
+    invalid_state = WalletError.HELD_TRANSFER_INVALID_STATE
+    edges = (
+        Edge("hold", sources=(), target=Held.HELD),
+        Edge("match", sources=(Held.HELD,), target=Held.MATCHED),
+        Edge("return", sources=(Held.HELD,), target=Held.RETURNED),
+    )
+
+
 payments = register(PaymentLifecycle())
 payouts = register(PayoutLifecycle())
+bank_transfers = register(BankTransferLifecycle())
+held_transfers = register(HeldTransferLifecycle())

@@ -6,6 +6,7 @@ in the same database transaction as the entries. Only the external world may go 
 zero (top-ups bring money in from it, payouts send money out to it).
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,7 @@ class AccountKind(models.TextChoices):
     COMMISSION_REVENUE = "commission_revenue", _("Commission revenue")
     MESSAGING_REVENUE = "messaging_revenue", _("Messaging revenue")
     EXTERNAL = "external", _("External world")
+    COMPANY_WALLET = "company_wallet", _("Company wallet")
 
 
 # Accounts that belong to a user (owner_id is the user's id); the rest belong to the platform.
@@ -33,6 +35,8 @@ USER_ACCOUNT_KINDS = (
     AccountKind.CAMPAIGN_HOLD,
     AccountKind.PAYOUT_PENDING,
 )
+# Accounts that belong to a company (owner_id is the company's id, not a user's).
+COMPANY_ACCOUNT_KINDS = (AccountKind.COMPANY_WALLET,)
 
 
 class LedgerAccount(models.Model):
@@ -56,7 +60,10 @@ class LedgerAccount(models.Model):
         ]
 
     def __str__(self) -> str:
-        owner = f"user {self.owner_id}" if self.owner_id != PLATFORM else "platform"
+        if self.kind in COMPANY_ACCOUNT_KINDS:
+            owner = f"company {self.owner_id}"
+        else:
+            owner = f"user {self.owner_id}" if self.owner_id != PLATFORM else "platform"
         return f"{self.get_kind_display()} ({owner}, {self.currency})"
 
 
@@ -71,6 +78,7 @@ class TransactionKind(models.TextChoices):
     PAYOUT = "payout", _("Payout requested")
     PAYOUT_PAID = "payout_paid", _("Payout paid")
     PAYOUT_FAILED = "payout_failed", _("Payout failed")
+    COMPANY_TOPUP = "company_topup", _("Company top-up by bank transfer")
 
 
 # What an entry was for, as the account holder reads it on a statement.
@@ -85,6 +93,7 @@ DESCRIPTIONS = {
     TransactionKind.PAYOUT: _("Payout #%(ref)s"),
     TransactionKind.PAYOUT_PAID: _("Payout #%(ref)s paid"),
     TransactionKind.PAYOUT_FAILED: _("Payout #%(ref)s failed, money returned"),
+    TransactionKind.COMPANY_TOPUP: _("Bank transfer #%(ref)s received"),
 }
 
 
@@ -248,3 +257,98 @@ class ProviderNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event} {self.notification_id}"
+
+
+class BankTransfer(models.Model):
+    """A company's top-up by bank transfer (对公转账): the company remits ``amount`` to the
+    platform's receiving account quoting ``code`` (汇款识别码); the provider's notification
+    of that code and amount credits the company wallet once (see lifecycle.py)."""
+
+    class Status(models.TextChoices):
+        AWAITING = "awaiting", _("Awaiting the transfer")
+        CREDITED = "credited", _("Credited")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    company = models.ForeignKey(
+        "procurement.Company", on_delete=models.PROTECT, related_name="bank_transfers"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    code = models.CharField(max_length=8, unique=True)
+    provider = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.AWAITING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["company", "-id"], name="wallet_banktransfer_company"),
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(status="awaiting"),
+                name="wallet_banktransfer_awaiting",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_banktransfer_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"Bank transfer #{self.pk} ({self.code})"
+
+
+class HeldTransfer(models.Model):
+    """Money that arrived by bank transfer and was not credited: an unknown code, a wrong
+    amount, or a code no longer awaiting. An operator matches it to an awaiting transfer of
+    the company (which credits that transfer) or marks it returned to the payer."""
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Held for the operator")
+        MATCHED = "matched", _("Matched")
+        RETURNED = "returned", _("Returned to the payer")
+
+    class Why(models.TextChoices):
+        UNKNOWN_CODE = "unknown_code", _("Unknown remittance code")
+        WRONG_AMOUNT = "wrong_amount", _("Amount differs from the transfer")
+        NOT_AWAITING = "not_awaiting", _("The transfer is no longer awaiting money")
+
+    provider = models.CharField(max_length=20)
+    notification_id = models.CharField(max_length=64)
+    code = models.CharField(max_length=64, blank=True)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    payer_name = models.CharField(max_length=200, blank=True)
+    why = models.CharField(max_length=20, choices=Why.choices)
+    # The transfer the code named (None for an unknown code), and the one it was matched to.
+    named_transfer = models.ForeignKey(
+        BankTransfer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    matched_transfer = models.OneToOneField(
+        BankTransfer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="matched_from",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    reason = models.TextField(max_length=1000, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "notification_id"], name="wallet_heldtransfer_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Held transfer #{self.pk} ({self.code or '?'})"

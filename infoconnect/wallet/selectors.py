@@ -1,13 +1,22 @@
-"""Reads of the ledger: balances, statements, top-ups, payouts and platform totals."""
+"""Reads of the ledger: balances, statements, top-ups, payouts, platform totals, and a
+company's wallet (seen by its finance members and company-wide admins only)."""
 
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.db.models import Sum
 
+from infoconnect.accounts.models import User
+from infoconnect.core.errors import DomainError
+from infoconnect.core.ids import parse_id
 from infoconnect.core.pagination import PageParams, paginate
+from infoconnect.procurement import selectors as procurement_selectors
+from infoconnect.procurement.errors import ProcurementError
+from infoconnect.procurement.models import Membership, Role
 from infoconnect.wallet.models import (
     PLATFORM,
     AccountKind,
+    BankTransfer,
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
@@ -111,3 +120,54 @@ def campaign_cost(*, campaign_id: int) -> dict[str, int | None]:
             or 0
         )
     return {"held": amounts.get(TransactionKind.CAMPAIGN_HOLD, 0), "charged": charged}
+
+
+# --- a company's wallet -----------------------------------------------------------------------
+
+# The roles that see and top up a company's wallet, held over the whole company.
+COMPANY_WALLET_ROLES = (Role.FINANCE, Role.ADMIN)
+
+
+def sees_company_wallet(membership: Membership) -> bool:
+    return any(procurement_selectors.holds_role(membership, role) for role in COMPANY_WALLET_ROLES)
+
+
+def require_company_wallet(*, user: User, company_id: object) -> Membership:
+    """The user's current membership if it may see the company's wallet: ``not_a_member``
+    (404) for anyone else, ``role_required`` (403) for a member without the role."""
+    membership = procurement_selectors.require_member(user=user, company_id=company_id)
+    if not sees_company_wallet(membership):
+        raise DomainError(ProcurementError.ROLE_REQUIRED)
+    return membership
+
+
+def company_balance(*, company_id: int, currency: str = "CNY") -> int:
+    return balance_of(user_id=company_id, kind=AccountKind.COMPANY_WALLET, currency=currency)
+
+
+def company_statement(*, company_id: int, page: PageParams | None = None) -> list[LedgerEntry]:
+    return statement(user_id=company_id, kind=AccountKind.COMPANY_WALLET, page=page)
+
+
+def company_statement_rows(*, company_id: int) -> Iterator[LedgerEntry]:
+    return statement_rows(user_id=company_id, kind=AccountKind.COMPANY_WALLET)
+
+
+def bank_transfers_of(*, company_id: int, page: PageParams | None = None) -> list[BankTransfer]:
+    return paginate(BankTransfer.objects.filter(company_id=company_id), page or PageParams())
+
+
+def bank_transfer_for(*, company_id: int, transfer_id: object) -> BankTransfer | None:
+    pk = parse_id(transfer_id)
+    if pk is None:
+        return None
+    return BankTransfer.objects.filter(pk=pk, company_id=company_id).first()
+
+
+def bank_transfer_by_code(*, code: str) -> BankTransfer | None:
+    return BankTransfer.objects.select_related("company").filter(code=code).first()
+
+
+def receiving_account() -> dict[str, str]:
+    """The platform's bank account a company remits its top-ups to (settings)."""
+    return dict(settings.COMPANY_WALLET_RECEIVING_ACCOUNT)

@@ -6,9 +6,21 @@
 - ``topups``: money coming in through a payment provider
 - ``payouts``: money going out through a payment provider, asked after commit
 - ``notifications``: the providers' signed notifications
+- ``company_wallet``: a company's top-ups by bank transfer, and money held for the operator
 """
 
 from infoconnect.wallet.actions.campaign_holds import hold_campaign_cost, settle_campaign
+from infoconnect.wallet.actions.company_wallet import (
+    BANK_TRANSFER_SCOPE,
+    MAX_BANK_TRANSFER,
+    bank_transfer_params,
+    cancel_bank_transfer,
+    expire_bank_transfer,
+    expire_stale_bank_transfers,
+    match_held_transfer,
+    open_bank_transfer,
+    return_held_transfer,
+)
 from infoconnect.wallet.actions.escrow import (
     charge_order,
     pay_order,
@@ -20,6 +32,7 @@ from infoconnect.wallet.actions.ledger import MAX_AMOUNT, account_id, accounts
 from infoconnect.wallet.actions.notifications import (
     deliver_sandbox_notification,
     handle_provider_notification,
+    simulate_bank_transfer,
 )
 from infoconnect.wallet.actions.payouts import (
     PAYOUT_SCOPE,
@@ -45,6 +58,16 @@ from infoconnect.wallet.actions.topups import (
 from infoconnect.wallet.lifecycle import PAYOUT_RETRY_AFTER, TOPUP_EXPIRES_AFTER
 
 __all__ = [
+    "BANK_TRANSFER_SCOPE",
+    "MAX_BANK_TRANSFER",
+    "bank_transfer_params",
+    "cancel_bank_transfer",
+    "expire_bank_transfer",
+    "expire_stale_bank_transfers",
+    "match_held_transfer",
+    "open_bank_transfer",
+    "return_held_transfer",
+    "simulate_bank_transfer",
     "MAX_AMOUNT",
     "MAX_TOPUP",
     "PAYOUT_RETRY_AFTER",

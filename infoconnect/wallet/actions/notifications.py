@@ -1,4 +1,5 @@
-"""A provider's signed notifications: verified, recorded once, and applied to their top-up or payout.
+"""A provider's signed notifications: verified, recorded once, and applied to their top-up,
+payout or (``transfer.received``) a company's bank transfer.
 
 The sandbox provider's own side lives here too: it signs a notification as the sandbox sends
 them and hands it to the same handler the webhook calls.
@@ -10,12 +11,13 @@ from django.db import IntegrityError, transaction
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import parse_id
+from infoconnect.wallet.actions.company_wallet import normalize_code, receive_bank_transfer
 from infoconnect.wallet.actions.payouts import complete_payout, fail_payout, record_sent
 from infoconnect.wallet.actions.topups import cancel_topup, complete_topup
 from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.models import Payment, Payout, ProviderNotification
 from infoconnect.wallet.providers import Notification, get_provider
-from infoconnect.wallet.providers.sandbox import SandboxProvider
+from infoconnect.wallet.providers.sandbox import TRANSFER_RECEIVED, SandboxProvider
 
 
 @transaction.atomic
@@ -36,7 +38,9 @@ def handle_provider_notification(
     except IntegrityError:
         raise DomainError(WalletError.NOTIFICATION_REPLAYED) from None
     kind, _, outcome = notification.event.partition(".")
-    if kind == "payment":
+    if kind == "transfer":
+        receive_bank_transfer(provider_name=provider_name, notification=notification)
+    elif kind == "payment":
         payment = Payment.objects.filter(
             provider=provider_name, provider_ref=notification.object_ref
         ).first()
@@ -109,5 +113,22 @@ def deliver_sandbox_notification(
         amount=row.amount,
         currency=row.currency,
         reference=reference,
+    )
+    return handle_provider_notification(provider_name=provider.name, body=body, headers=headers)
+
+
+def simulate_bank_transfer(
+    *, code: str, amount: int, currency: str = "CNY", payer_name: str = ""
+) -> ProviderNotification:
+    """The sandbox bank's side: money arrives under ``code``; sign the ``transfer.received``
+    notification a real provider would send and hand it to our webhook handler. The amount is
+    what the payer sent, so a wrong one can be tried; each call is a new arrival."""
+    provider = get_provider(SandboxProvider.name)
+    body, headers = provider.build_notification(
+        event=TRANSFER_RECEIVED,
+        object_ref=normalize_code(code)[:64],
+        amount=amount,
+        currency=currency,
+        payer_name=payer_name,
     )
     return handle_provider_notification(provider_name=provider.name, body=body, headers=headers)

@@ -18,12 +18,16 @@ class Notification:
     """A verified notification: ``event`` happened to the payment or payout ``object_ref``."""
 
     id: str
-    event: str  # payment.succeeded, payment.canceled, payout.paid, payout.failed
+    # payment.succeeded, payment.canceled, payout.paid, payout.failed, transfer.received
+    # (a bank transfer arrived; object_ref is the remittance code the payer quoted)
+    event: str
     object_ref: str
     amount: int
     currency: str
     # Our own reference for the object, when the provider echoes it (a payout's id).
     reference: str = ""
+    # Who sent a bank transfer, as the bank reports it.
+    payer_name: str = ""
 
 
 class PaymentProvider(ABC):

@@ -35,7 +35,8 @@ PAYMENT_SUCCEEDED = "payment.succeeded"
 PAYMENT_CANCELED = "payment.canceled"
 PAYOUT_PAID = "payout.paid"
 PAYOUT_FAILED = "payout.failed"
-EVENTS = {PAYMENT_SUCCEEDED, PAYMENT_CANCELED, PAYOUT_PAID, PAYOUT_FAILED}
+TRANSFER_RECEIVED = "transfer.received"
+EVENTS = {PAYMENT_SUCCEEDED, PAYMENT_CANCELED, PAYOUT_PAID, PAYOUT_FAILED, TRANSFER_RECEIVED}
 DELIVER_TASK = "infoconnect.wallet.tasks.deliver_sandbox_notification"
 
 
@@ -86,6 +87,7 @@ class SandboxProvider(PaymentProvider):
         timestamp: int | None = None,
         notification_id: str | None = None,
         reference: str = "",
+        payer_name: str = "",
     ) -> tuple[bytes, dict[str, str]]:
         """The body and headers of a signed notification, as the sandbox sends them."""
         data = {
@@ -97,6 +99,8 @@ class SandboxProvider(PaymentProvider):
         }
         if reference:
             data["reference"] = reference
+        if payer_name:
+            data["payer_name"] = payer_name
         body = json.dumps(data, separators=(",", ":")).encode()
         stamp = int(time.time()) if timestamp is None else timestamp
         headers = {
@@ -124,6 +128,7 @@ class SandboxProvider(PaymentProvider):
                 amount=int(data["amount"]),
                 currency=str(data["currency"]),
                 reference=str(data.get("reference", "")),
+                payer_name=str(data.get("payer_name", ""))[:200],
             )
         except (ValueError, KeyError, TypeError):
             raise DomainError(WalletError.INVALID_NOTIFICATION) from None

@@ -199,11 +199,13 @@ def test_a_payout_left_requested_is_sent_by_the_sweep_exactly_once(buyer, mercha
     assert sweeps.run(now=requested_at + timedelta(minutes=1), app_label="wallet") == {
         "payment.expire": 0,
         "payout.send": 0,
+        "banktransfer.expire": 0,
     }
     assert asked == []
     assert sweeps.run(now=requested_at + timedelta(minutes=3), app_label="wallet") == {
         "payment.expire": 0,
         "payout.send": 1,
+        "banktransfer.expire": 0,
     }
     payout.refresh_from_db()
     assert asked == [(str(payout.pk), payout.provider_ref)]
@@ -212,6 +214,7 @@ def test_a_payout_left_requested_is_sent_by_the_sweep_exactly_once(buyer, mercha
     assert sweeps.run(now=requested_at + timedelta(minutes=10), app_label="wallet") == {
         "payment.expire": 0,
         "payout.send": 0,
+        "banktransfer.expire": 0,
     }
     assert tasks.send_payout.call(payout_id=payout.pk) is False
     assert len(asked) == 1
