@@ -121,7 +121,7 @@ def _payout(payout: Payout) -> dict:
     }
 
 
-def _entry(entry: LedgerEntry) -> dict:
+def entry_body(entry: LedgerEntry) -> dict:
     txn = entry.transaction
     return {
         "id": entry.pk,
@@ -176,7 +176,7 @@ def statement(
     )
     entries = selectors.statement(user_id=user.pk, kind=kinds[account], page=page)
     set_link_header(request, response, [entry.pk for entry in entries])
-    return [_entry(entry) for entry in entries]
+    return [entry_body(entry) for entry in entries]
 
 
 @router.post("/v1/wallet/topups", response={201: TopupOut, **ERRORS})

@@ -22,6 +22,7 @@ from infoconnect.procurement.actions import members as member_actions
 from infoconnect.procurement.demo_organisation import seed_organisation
 from infoconnect.procurement.lifecycle import companies
 from infoconnect.procurement.models import Company, Membership, Role, RoleAssignment
+from infoconnect.wallet.demo_company import seed_company_wallet
 
 if TYPE_CHECKING:
     from infoconnect.core.management.demo import DemoContext
@@ -120,3 +121,4 @@ def seed(context: DemoContext) -> None:
     company = seed_company(context)
     seed_members(context, company)
     seed_organisation(company)
+    seed_company_wallet(company=company, user=context.users[ADMIN])

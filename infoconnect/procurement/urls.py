@@ -1,6 +1,7 @@
 from django.urls import path
 
 from infoconnect.procurement.views import companies, departments, members
+from infoconnect.wallet import company_views as wallet
 
 app_name = "procurement"
 
@@ -54,4 +55,12 @@ urlpatterns = [
         departments.ship_to_delete,
         name="ship_to_delete",
     ),
+    path("<int:company_id>/wallet/", wallet.wallet, name="wallet"),
+    path("<int:company_id>/wallet/topups/", wallet.open_transfer, name="wallet_topup"),
+    path(
+        "<int:company_id>/wallet/topups/<int:transfer_id>/cancel/",
+        wallet.cancel_transfer,
+        name="wallet_transfer_cancel",
+    ),
+    path("<int:company_id>/wallet/statement.csv", wallet.statement_csv, name="wallet_csv"),
 ]

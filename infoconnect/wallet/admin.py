@@ -1,10 +1,19 @@
 """The operator's read-only view of the ledger; money only moves through actions."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from infoconnect.core.errors import DomainError
 from infoconnect.core.money import format_money
+from infoconnect.wallet import actions
+from infoconnect.wallet.lifecycle import bank_transfers
 from infoconnect.wallet.models import (
+    BankTransfer,
+    HeldTransfer,
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
@@ -123,3 +132,76 @@ class ProviderNotificationAdmin(ReadOnlyAdmin):
     list_display = ["notification_id", "provider", "event", "object_ref", "received_at"]
     list_filter = ["provider", "event"]
     search_fields = ["=notification_id", "=object_ref"]
+
+
+@admin.register(BankTransfer)
+class BankTransferAdmin(ShownMoney, ReadOnlyAdmin):
+    list_display = ["id", "company", "code", "shown_amount", "status", "created_at", "expires_at"]
+    list_filter = ["status", "provider"]
+    list_select_related = ["company"]
+    search_fields = ["=code", "company__legal_name", "=company__uscc"]
+
+
+@admin.register(HeldTransfer)
+class HeldTransferAdmin(ShownMoney, ReadOnlyAdmin):
+    """Money that arrived and matched nothing. The operator matches it to an awaiting
+    transfer (which credits that transfer) or marks it returned, with a reason; both are
+    kept on the row and in the admin's history."""
+
+    list_display = ["id", "code", "shown_amount", "payer_name", "why", "status", "received_at"]
+    list_filter = ["status", "why"]
+    search_fields = ["=code", "payer_name"]
+    change_form_template = "admin/wallet/heldtransfer/change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/resolve/",
+                self.admin_site.admin_view(self.resolve_view),
+                name="wallet_heldtransfer_resolve",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        held = self.get_object(request, object_id)
+        candidates = []
+        if held is not None:
+            rows = BankTransfer.objects.filter(
+                status__in=bank_transfers.sources("credit"),
+                amount=held.amount,
+                currency=held.currency,
+            ).select_related("company")
+            if held.named_transfer_id:
+                rows = rows.filter(company_id=held.named_transfer.company_id)
+            candidates = list(rows.order_by("-id")[:50])
+        extra_context = {**(extra_context or {}), "candidates": candidates}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def resolve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        held = self.get_object(request, object_id)
+        if held is None:
+            raise Http404
+        if not self.has_view_permission(request, held):
+            raise PermissionDenied
+        reason = request.POST.get("reason", "")
+        try:
+            if request.POST.get("decision") == "match":
+                actions.match_held_transfer(
+                    operator=request.user,
+                    held_id=held.pk,
+                    transfer_id=request.POST.get("transfer"),
+                    reason=reason,
+                )
+                done = _("Matched: the transfer is credited.")
+            else:
+                actions.return_held_transfer(operator=request.user, held_id=held.pk, reason=reason)
+                done = _("Marked returned to the payer.")
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.log_change(request, held, f"{request.POST.get('decision')}: {reason.strip()}")
+            self.message_user(request, done, messages.SUCCESS)
+        return redirect(reverse("admin:wallet_heldtransfer_change", args=[held.pk]))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infoconnect.wallet import views
+from infoconnect.wallet import company_views, views
 
 app_name = "wallet"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("merchant/topup/", views.merchant_topup, name="merchant_topup"),
     path("merchant/statement.csv", views.merchant_statement_csv, name="merchant_statement_csv"),
     path("sandbox/pay/<str:reference>/", views.sandbox_pay, name="sandbox_pay"),
+    path("sandbox/transfer/<str:code>/", company_views.sandbox_transfer, name="sandbox_transfer"),
 ]

@@ -184,7 +184,7 @@ class _Echo:
         return value
 
 
-def _csv_response(entries: Iterable[LedgerEntry], filename: str) -> StreamingHttpResponse:
+def csv_response(entries: Iterable[LedgerEntry], filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def rows():
@@ -220,14 +220,14 @@ def _decimal(amount: int) -> str:
 @login_required
 def statement_csv(request: HttpRequest) -> StreamingHttpResponse:
     entries = selectors.statement_rows(user_id=request.user.pk, kind=AccountKind.WALLET)
-    return _csv_response(entries, "wallet-statement.csv")
+    return csv_response(entries, "wallet-statement.csv")
 
 
 @login_required
 def merchant_statement_csv(request: HttpRequest) -> StreamingHttpResponse:
     _merchant_only(request)
     entries = selectors.statement_rows(user_id=request.user.pk, kind=AccountKind.MERCHANT)
-    return _csv_response(entries, "merchant-statement.csv")
+    return csv_response(entries, "merchant-statement.csv")
 
 
 @login_required
