@@ -24,8 +24,7 @@ from infoconnect.wallet.models import (
     TransactionKind,
 )
 from infoconnect.wallet.providers import get_provider
-from infoconnect.wallet.tests.company import operator, other_firm, remove  # noqa: F401
-from infoconnect.wallet.tests.company import firm  # noqa: F401
+from infoconnect.wallet.tests.conftest import remove
 from infoconnect.wallet.tests.helpers import assert_ledger_consistent
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
-"""A verified company with a finance member, an admin, a buyer and a viewer, for the company
-wallet tests."""
+"""Fixtures of the company wallet tests: a verified company with a finance member, an admin,
+a buyer and a viewer; another company; an operator."""
 
 from dataclasses import dataclass
 
