@@ -8,15 +8,21 @@ from django.db import connection
 from django.utils import timezone
 
 from infoconnect.core.errors import DomainError
+from infoconnect.procurement.actions.companies import verify_company
+from infoconnect.procurement.models import Role
+from infoconnect.procurement.tests.factories import add, make_company
 from infoconnect.wallet import actions
 from infoconnect.wallet.models import (
     AccountKind,
+    HeldTransfer,
     LedgerAccount,
     LedgerTransaction,
     Payment,
+    ProviderNotification,
     TransactionKind,
 )
-from infoconnect.wallet.selectors import balance_of
+from infoconnect.wallet.providers import get_provider
+from infoconnect.wallet.selectors import balance_of, company_balance
 from infoconnect.wallet.tests.helpers import assert_ledger_consistent, fund, fund_merchant
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -166,4 +172,58 @@ def test_sweeps_racing_late_successes_credit_every_paid_top_up_once(make_user):
     assert set(Payment.objects.values_list("status", flat=True)) == {"succeeded"}
     assert balance_of(user_id=buyer.pk) == 600
     assert LedgerTransaction.objects.filter(kind=TransactionKind.TOPUP).count() == 6
+    assert_ledger_consistent()
+
+
+def test_a_bank_transfer_notified_concurrently_credits_the_company_once(make_user):
+    boss = make_user("boss")
+    operator = make_user("op", is_staff=True)
+    company = verify_company(operator=operator, company_id=make_company(boss).pk)
+    finance = make_user("fin")
+    add(company, boss, finance, Role.FINANCE)
+    transfer = actions.open_bank_transfer(user=finance, company_id=company.pk, amount=80_000)
+    provider = get_provider("sandbox")
+    # The same notification delivered 6 times at once, and 6 distinct arrivals under the code.
+    body, headers = provider.build_notification(
+        event="transfer.received", object_ref=transfer.code, amount=80_000, currency="CNY"
+    )
+
+    replayed = run_together(
+        6,
+        lambda i: actions.handle_provider_notification(
+            provider_name="sandbox", body=body, headers=headers
+        ),
+    )
+    assert sorted(replayed) == ["notification_replayed"] * 5 + ["ok"]
+    assert company_balance(company_id=company.pk) == 80_000
+
+    arrivals = run_together(
+        6, lambda i: actions.simulate_bank_transfer(code=transfer.code, amount=80_000)
+    )
+    assert arrivals == ["ok"] * 6
+    assert company_balance(company_id=company.pk) == 80_000
+    assert HeldTransfer.objects.filter(why="not_awaiting").count() == 6
+    assert ProviderNotification.objects.count() == 7
+    assert LedgerTransaction.objects.filter(kind=TransactionKind.COMPANY_TOPUP).count() == 1
+    assert_ledger_consistent()
+
+
+def test_fresh_transfers_arriving_together_each_credit_once(make_user):
+    boss = make_user("boss")
+    operator = make_user("op", is_staff=True)
+    company = verify_company(operator=operator, company_id=make_company(boss).pk)
+    add(company, boss, make_user("fin"), Role.FINANCE)
+    transfers = [
+        actions.open_bank_transfer(user=boss, company_id=company.pk, amount=1_000 + i)
+        for i in range(8)
+    ]
+    # The company wallet opens on the first credit: eight first credits race to open it.
+    results = run_together(
+        8,
+        lambda i: actions.simulate_bank_transfer(
+            code=transfers[i].code, amount=transfers[i].amount
+        ),
+    )
+    assert results == ["ok"] * 8
+    assert company_balance(company_id=company.pk) == sum(t.amount for t in transfers)
     assert_ledger_consistent()

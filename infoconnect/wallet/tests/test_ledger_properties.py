@@ -3,7 +3,9 @@
 A small model predicts each step's outcome (success, the exact error, or an idempotent
 no-op); after every step the ledger must match it and keep its invariants: every
 transaction sums to zero, no user balance is negative, cached balances equal the sum of
-their entries, and the money inside the system equals top-ups minus payouts.
+their entries, and the money inside the system equals top-ups minus payouts. Company top-ups by bank
+transfer arrive with the right amount, a wrong one or an unknown code: only the first is
+credited (to the company wallet, apart from every user's accounts).
 """
 
 import random
@@ -19,6 +21,7 @@ from hypothesis import strategies as st
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.testing import Injected, fail_at_statement
+from infoconnect.procurement.actions.companies import register_company, verify_company
 from infoconnect.wallet import actions
 from infoconnect.wallet.models import (
     AccountKind,
@@ -36,6 +39,7 @@ W, M, E, H, P = (
     AccountKind.CAMPAIGN_HOLD,
     AccountKind.PAYOUT_PENDING,
 )
+C = AccountKind.COMPANY_WALLET
 PLATFORM_COMMISSION = (0, AccountKind.COMMISSION_REVENUE)
 PLATFORM_MESSAGING = (0, AccountKind.MESSAGING_REVENUE)
 
@@ -50,6 +54,14 @@ STEPS = [
     ("finish_payout", 2, lambda r: (r.randrange(100), r.random() < 0.7)),
     ("hold", 2, lambda r: (r.randrange(100), r.randint(1, 800))),
     ("settle", 2, lambda r: (r.randrange(100), r.choice([0, 37, 100]))),
+    (
+        "company_topup",
+        2,
+        lambda r: (
+            r.choice([100, 5_000, 1_234_56]),
+            r.choice(["match", "match", "wrong", "unknown"]),
+        ),
+    ),
 ]
 STEPS_PER_EXAMPLE = 20
 FAILURE_RATE = 0.15
@@ -72,6 +84,7 @@ class Order:
 class Model:
     buyers: list[int]
     merchants: list[int]
+    company: object = None
     balances: dict = field(default_factory=lambda: defaultdict(int))
     orders: dict[int, Order] = field(default_factory=dict)
     campaigns: dict[int, tuple[int, int, bool]] = field(default_factory=dict)
@@ -292,6 +305,24 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
                     ((merchant, M), held - charged),
                 )
 
+    elif kind == "company_topup":
+        company, finance = model.company
+        amount, arrival = args
+        transfer = actions.open_bank_transfer(user=finance, company_id=company.pk, amount=amount)
+        code = transfer.code if arrival != "unknown" else "UNKNOWN9"
+        sent = amount + 1 if arrival == "wrong" else amount
+
+        def act():
+            return actions.simulate_bank_transfer(code=code, amount=sent)
+
+        if arrival != "match":
+            commit = None  # held for the operator: the ledger does not move
+        else:
+
+            def commit():
+                model.move(((company.pk, C), amount))
+                model.topped_up += amount
+
     plain_success = not fail and expected_error is None and commit is not None
     before = None if plain_success else ledger_snapshot()
     if fail:
@@ -353,6 +384,10 @@ def check_invariants(model: Model) -> None:
 def test_ledger_keeps_its_invariants_under_random_operations(make_user, monkeypatch):
     buyers = [make_user(f"buyer{i}").pk for i in range(2)]
     merchants = [make_user(f"shop{i}", kind="merchant", verified=True).pk for i in range(2)]
+    # The company wallet is owned by the company's id, kept apart from users' accounts by its kind.
+    finance = make_user("finance")
+    company = register_company(user=finance, legal_name="Huaxia", uscc="91350100M000100Y43")
+    company = verify_company(operator=make_user("op", is_staff=True), company_id=company.pk)
 
     @settings(
         max_examples=50,
@@ -365,7 +400,7 @@ def test_ledger_keeps_its_invariants_under_random_operations(make_user, monkeypa
         rnd = random.Random(seed)
         # Each example starts from an empty ledger: its writes are rolled back at the end.
         with transaction.atomic():
-            model = Model(buyers=buyers, merchants=merchants)
+            model = Model(buyers=buyers, merchants=merchants, company=(company, finance))
             # Open with a sale per merchant, so merchant-side steps have money to move.
             opening = [
                 step
