@@ -18,7 +18,10 @@ def seed_company_wallet(*, company: Company, user: User) -> BankTransfer:
         return funded
     transfer = actions.open_bank_transfer(user=user, company_id=company.pk, amount=DEMO_FUNDING)
     actions.simulate_bank_transfer(
-        code=transfer.code, amount=transfer.amount, payer_name=company.legal_name
+        code=transfer.code,
+        amount=transfer.amount,
+        payer_name=company.legal_name,
+        notification_id=f"evt_demo_company_topup_{company.pk}",
     )
     transfer.refresh_from_db()
     return transfer

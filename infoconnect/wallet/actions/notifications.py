@@ -118,7 +118,12 @@ def deliver_sandbox_notification(
 
 
 def simulate_bank_transfer(
-    *, code: str, amount: int, currency: str = "CNY", payer_name: str = ""
+    *,
+    code: str,
+    amount: int,
+    currency: str = "CNY",
+    payer_name: str = "",
+    notification_id: str | None = None,
 ) -> ProviderNotification:
     """The sandbox bank's side: money arrives under ``code``; sign the ``transfer.received``
     notification a real provider would send and hand it to our webhook handler. The amount is
@@ -130,5 +135,6 @@ def simulate_bank_transfer(
         amount=amount,
         currency=currency,
         payer_name=payer_name,
+        notification_id=notification_id,
     )
     return handle_provider_notification(provider_name=provider.name, body=body, headers=headers)

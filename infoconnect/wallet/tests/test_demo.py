@@ -10,18 +10,20 @@ from django.core.management import call_command
 
 from infoconnect.accounts.models import User
 from infoconnect.core.money import format_money
+from infoconnect.procurement.models import Company
 from infoconnect.shop.actions import commission_for
 from infoconnect.shop.models import Order
 from infoconnect.wallet import demo
 from infoconnect.wallet.models import (
     PLATFORM,
     AccountKind,
+    BankTransfer,
     LedgerAccount,
     LedgerTransaction,
     Payment,
     ProviderNotification,
 )
-from infoconnect.wallet.selectors import balance_of
+from infoconnect.wallet.selectors import balance_of, company_balance
 from infoconnect.wallet.tests.helpers import assert_ledger_consistent
 
 
@@ -46,7 +48,8 @@ def _balance(username: str, kind: str) -> int:
 
 def test_seed_twice_adds_nothing_and_the_ledger_balances(seeded):
     assert seeded["wallet.Payment"] == 3
-    assert seeded["wallet.ProviderNotification"] == 3
+    # The three top-ups', and the demo company's bank transfer.
+    assert seeded["wallet.ProviderNotification"] == 4
     assert seeded["shop.Order"] == 4
     kinds = Counter(LedgerTransaction.objects.values_list("kind", flat=True))
     assert (kinds["topup"], kinds["order_payment"], kinds["escrow_release"]) == (3, 4, 2)
@@ -55,7 +58,9 @@ def test_seed_twice_adds_nothing_and_the_ledger_balances(seeded):
 
 def test_topups_went_through_the_sandbox_notification(seeded):
     assert sorted(
-        ProviderNotification.objects.values_list("notification_id", "event", "provider")
+        ProviderNotification.objects.filter(event__startswith="payment.").values_list(
+            "notification_id", "event", "provider"
+        )
     ) == [
         ("evt_demo_topup_demo", "payment.succeeded", "sandbox"),
         ("evt_demo_topup_lihua", "payment.succeeded", "sandbox"),
@@ -131,3 +136,15 @@ def test_one_order_in_each_state(seeded):
         "demo-seed-paid-biluochun": ("wangfang", "paid", 8800, 0, "", ["placed", "paid"]),
     }
     assert [key for key, *_ in demo.ORDERS] == list(orders)
+
+
+def test_the_demo_company_wallet_is_funded_by_a_credited_bank_transfer(seeded):
+    company = Company.objects.get(uscc="91110108551385082Q")
+    assert format_money(company_balance(company_id=company.pk), "CNY") == "¥50,000.00"
+    transfer = BankTransfer.objects.get(company=company)
+    assert (transfer.status, transfer.amount) == ("credited", 5_000_000)
+    notification = ProviderNotification.objects.get(event="transfer.received")
+    assert notification.object_ref == transfer.code
+    assert seeded["wallet.BankTransfer"] == 1
+    assert seeded["wallet.HeldTransfer"] == 0
+    assert_ledger_consistent()
