@@ -100,7 +100,8 @@ def open_transfer(request: HttpRequest, company_id: int) -> HttpResponse:
         key_field=form.add_prefix("idempotency_key"),
     )
     if body is None:
-        return redirect(_wallet_url(membership.company_id))
+        # Refused (the reason is in the messages): the page again, with what was typed.
+        return _render(request, membership, form, status=422)
     messages.success(
         request,
         _("Transfer the amount quoting the remittance code below; we credit it on arrival."),

@@ -102,6 +102,7 @@ class WalletError(ErrorCode):
         422,
         _("The money was sent under another company's code."),
     )
+    NOT_OPERATOR = ("not_operator", 403, _("Only an operator can resolve money held for review."))
     REASON_REQUIRED = ("reason_required", 422, _("Write the reason (up to 1,000 characters)."))
     CODES_EXHAUSTED = (
         "codes_exhausted",

@@ -171,7 +171,7 @@ def receive_bank_transfer(
 
 def _check_operator(operator: User, reason: str) -> str:
     if not (operator.is_authenticated and operator.is_staff):
-        raise DomainError(ProcurementError.NOT_OPERATOR)
+        raise DomainError(WalletError.NOT_OPERATOR)
     reason = (reason or "").strip()
     if not reason or len(reason) > MAX_REASON:
         raise DomainError(WalletError.REASON_REQUIRED)

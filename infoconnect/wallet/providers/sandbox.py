@@ -7,6 +7,10 @@ provider's test numbers, a payout whose fen part is 13 (e.g. ¥5.13) fails. A pa
 for twice with the same reference is the same payout, as a real provider's idempotency key
 makes it.
 
+A company's bank transfer (对公转账) "arrives" when the sandbox bank page sends it: the
+sandbox signs a ``transfer.received`` notification naming the remittance code, the amount
+sent and the payer, as a bank-transfer provider reports money received on its account.
+
 The notifications are delivered by a task named by its dotted path: a provider imports
 neither the wallet's tasks nor its actions.
 """

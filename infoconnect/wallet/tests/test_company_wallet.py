@@ -402,6 +402,12 @@ def test_the_page_refuses_bad_input_with_nothing_written(client, firm):
         {"transfer-amount": "12.345", "transfer-idempotency_key": "6d1f0f4e-5f0e-4b43-9f63-1c1b1c1b1c1c"},
     )  # fmt: skip
     assert response.status_code == 422
+    too_much = client.post(
+        wallet_url(firm, "topups/"),
+        {"transfer-amount": "1000000.01", "transfer-idempotency_key": "6d1f0f4e-5f0e-4b43-9f63-1c1b1c1b1c1d"},
+    )  # fmt: skip
+    assert too_much.status_code == 422
+    assert "at most ¥1,000,000.00" in too_much.content.decode()
     assert BankTransfer.objects.count() == 0
 
 
@@ -485,7 +491,7 @@ def test_api_opens_lists_and_reads(api_client, firm):
 def test_api_refuses_bad_input_without_writing(api_client, firm):
     client = api_client(firm.finance)
     no_key = client.post(f"{api(firm)}/topups", {"amount": 100}, content_type="application/json")
-    assert no_key.status_code in (400, 422)
+    assert (no_key.status_code, no_key.json()["code"]) == (400, "idempotency_key_missing")
     for amount, code in [(0, "invalid_amount"), (10**9, "amount_too_large")]:
         response = client.post(
             f"{api(firm)}/topups",
