@@ -56,6 +56,7 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
                 (_("Held in escrow"), format_money(totals["escrow"])),
                 (_("Held for campaigns"), format_money(totals["campaign_hold"])),
                 (_("Payouts in progress"), format_money(totals["payout_pending"])),
+                (_("Company wallets"), format_money(totals["company_wallet"])),
                 (_("Money in the system (top-ups − payouts)"), format_money(totals["in_system"])),
             ],
         }
