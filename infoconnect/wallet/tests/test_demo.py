@@ -106,7 +106,7 @@ def test_one_order_in_each_state(seeded):
             o.carrier,
             [e.kind for e in o.events.all()],
         )
-        for o in Order.objects.select_related("buyer").prefetch_related("events")
+        for o in Order.objects.select_related("buyer").prefetch_related("events").order_by("pk")
     }
     assert orders == {
         "demo-seed-completed-tea": (
