@@ -6,6 +6,7 @@ from infoconnect.api import (
     accounts,
     companies,
     company_departments,
+    company_rules,
     messaging,
     shop,
     social,
@@ -21,3 +22,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", wallet.router)
     api.add_router("/", companies.router)
     api.add_router("/", company_departments.router)
+    api.add_router("/", company_rules.router)

@@ -20,7 +20,10 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from infoconnect.core.errors import DomainError
+from infoconnect.core.ids import parse_id
 from infoconnect.core.money import format_money
+from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.models import (
     ApprovalLevel,
     ApprovalRule,
@@ -31,9 +34,14 @@ from infoconnect.procurement.models import (
 from infoconnect.shop.models import Category
 
 
-def company_rules(*, company: Company, active_only: bool = False) -> list[ApprovalRule]:
-    """The company's rules in order, with their conditions' rows, levels and approvers."""
+def company_rules(
+    *, company: Company, active_only: bool = False, pk: int | None = None
+) -> list[ApprovalRule]:
+    """The company's rules in order (or only rule ``pk``), with their conditions' rows,
+    levels and approvers."""
     rules = ApprovalRule.objects.filter(company=company)
+    if pk is not None:
+        rules = rules.filter(pk=pk)
     if active_only:
         rules = rules.filter(active=True)
     return list(
@@ -194,3 +202,12 @@ def rules_that_fire(
                 FiringRule(rule=rule, levels=levels, explanation=explanation(rule, levels))
             )
     return firing
+
+
+def company_rule(*, company: Company, rule_id: object) -> ApprovalRule:
+    """One of the company's rules with what ``company_rules`` gives each, or ``rule_not_found``."""
+    found = parse_id(rule_id)
+    rule = next(iter(company_rules(company=company, pk=found)), None) if found else None
+    if rule is None:
+        raise DomainError(ProcurementError.RULE_NOT_FOUND)
+    return rule

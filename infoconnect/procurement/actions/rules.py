@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, QuerySet
 
-from infoconnect.core.errors import DomainError
+from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.ids import is_id, parse_id
 from infoconnect.procurement import selectors
 from infoconnect.procurement.actions.departments import KEEP, lock_tree
@@ -121,7 +121,9 @@ def _clean(company_id: int, name: str, value: object) -> object:
             raise DomainError(ProcurementError.RULE_NAME_INVALID)
         return text
     if name in ("active", "allow_self_approval"):
-        return bool(value)
+        if not isinstance(value, bool):
+            raise DomainError(CommonError.VALIDATION, f"{name}: true or false", fields={name: []})
+        return value
     if name == "min_total":
         if value is None:
             return None
