@@ -1,0 +1,199 @@
+"""The approval rules page: a company admin lists, adds, edits, orders and deletes rules, their
+levels and approvers, and asks which rule would fire; everyone else is refused, and the
+company page links to it only for admins."""
+
+import pytest
+
+from infoconnect.procurement.actions import rules as rule_actions
+from infoconnect.procurement.models import ApprovalLevel, ApprovalRule, LevelApprover, Role
+from infoconnect.procurement.tests.organisation.conftest import make_department, remove
+from infoconnect.procurement.tests.rules.conftest import snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(company, suffix=""):
+    return f"/companies/{company.pk}/rules/{suffix}"
+
+
+def _rule(company, admin, **fields):
+    fields.setdefault("name", "Over ¥5,000.00")
+    fields.setdefault("min_total", 500_000)
+    fields.setdefault(
+        "levels",
+        [rule_actions.LevelSpec(approvers=[rule_actions.ApproverSpec(role=Role.APPROVER)])],
+    )
+    return rule_actions.create_rule(user=admin, company_id=company.pk, **fields)
+
+
+def _form(**overrides):
+    return {
+        "name": "Large orders",
+        "min_total": "5000.00",
+        "deadline_hours": "48",
+        "active": "on",
+    } | overrides
+
+
+def test_the_page_lists_rules_in_words(client, company, company_admin):
+    _rule(company, company_admin)
+    client.force_login(company_admin)
+    response = client.get(_url(company))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "1. Over ¥5,000.00" in page
+    assert "When the total is at least ¥5,000.00." in page
+    assert "Approver (any one)" in page
+    assert "Escalates after 48 hours." in page
+    assert "The requester never approves their own." in page
+
+
+def test_the_company_page_links_the_rules_for_admins_only(client, company, company_admin, member):
+    client.force_login(company_admin)
+    assert 'id="company-rules"' in client.get(f"/companies/{company.pk}/").content.decode()
+    client.force_login(member(role=Role.BUYER))
+    assert 'id="company-rules"' not in client.get(f"/companies/{company.pk}/").content.decode()
+
+
+def test_admin_adds_a_rule_a_level_and_an_approver(client, company, company_admin, member, office):
+    design = make_department(company, "Design")
+    sun = member(role=Role.APPROVER, username="sun")
+    client.force_login(company_admin)
+    response = client.post(
+        _url(company, "new/"),
+        _form(category=str(office.pk), department=str(design.pk), allow_self_approval="on"),
+    )
+    rule = ApprovalRule.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == _url(company) + f"#rule-{rule.pk}"
+    assert (rule.name, rule.min_total, rule.category_id, rule.department_id) == (
+        "Large orders",
+        500_000,
+        office.pk,
+        design.pk,
+    )
+    assert (rule.allow_self_approval, rule.active, rule.deadline_hours) == (True, True, 48)
+
+    client.post(_url(company, f"{rule.pk}/levels/"), {"mode": "all"})
+    level = ApprovalLevel.objects.get()
+    assert (level.rule_id, level.mode, level.is_over_budget) == (rule.pk, "all", False)
+    client.post(
+        f"/companies/{company.pk}/levels/{level.pk}/approvers/", {"approver": f"user:{sun.pk}"}
+    )
+    client.post(
+        f"/companies/{company.pk}/levels/{level.pk}/approvers/",
+        {"approver": "role:finance", "department": str(design.pk)},
+    )
+    assert list(level.approvers.order_by("pk").values_list("user_id", "role", "department_id")) == [
+        (sun.pk, "", None),
+        (None, "finance", design.pk),
+    ]
+    page = client.get(_url(company)).content.decode()
+    assert "@sun, Finance in Design (all of them)" in page
+
+
+def test_admin_edits_moves_and_deletes(client, company, company_admin):
+    first = _rule(company, company_admin, name="First")
+    second = _rule(company, company_admin, name="Second")
+    client.force_login(company_admin)
+    assert client.get(_url(company, f"{first.pk}/")).status_code == 200
+    response = client.post(_url(company, f"{first.pk}/"), _form(name="Renamed", min_total=""))
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert (first.name, first.min_total, first.active) == ("Renamed", None, True)
+    client.post(_url(company, f"{second.pk}/move/"), {"position": "1"})
+    assert list(ApprovalRule.objects.order_by("position").values_list("name", flat=True)) == [
+        "Second",
+        "Renamed",
+    ]
+    level = first.levels.get()
+    approver = level.approvers.get()
+    client.post(f"/companies/{company.pk}/approvers/{approver.pk}/remove/")
+    assert not LevelApprover.objects.filter(pk=approver.pk).exists()
+    client.post(f"/companies/{company.pk}/levels/{level.pk}/remove/")
+    assert not first.levels.exists()
+    client.post(_url(company, f"{first.pk}/delete/"))
+    assert list(ApprovalRule.objects.values_list("name", "position")) == [("Second", 1)]
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "message"),
+    [
+        ({"name": ""}, 422, "Name the rule (1 to 100 characters)."),
+        ({"min_total": "5,000.001"}, 422, "Enter an amount of at least ¥0.01, like 5000.00."),
+        ({"min_total": "0"}, 422, "Enter an amount of at least ¥0.01, like 5000.00."),
+        ({"deadline_hours": "0"}, 422, "The escalation deadline is 1 to 720 hours."),
+        ({"merchant": "nobody"}, 422, "Choose a verified merchant."),
+        ({"category": "999999"}, 404, "That category does not exist."),
+    ],
+)
+def test_a_refused_rule_shows_why_and_writes_nothing(
+    client, company, company_admin, form, status, message
+):
+    client.force_login(company_admin)
+    response = client.post(_url(company, "new/"), _form(**form))
+    assert response.status_code == status
+    assert message in response.content.decode()
+    assert not ApprovalRule.objects.exists()
+
+
+def test_the_merchant_is_named_by_username(client, company, company_admin, merchant):
+    client.force_login(company_admin)
+    client.post(_url(company, "new/"), _form(merchant="@acme"))
+    assert ApprovalRule.objects.get().merchant_id == merchant.pk
+
+
+def test_which_rule_would_fire(client, company, company_admin):
+    _rule(company, company_admin)
+    client.force_login(company_admin)
+    page = client.get(_url(company), {"check": "1", "total": "6200.00"}).content.decode()
+    assert (
+        "Over ¥5,000.00: Needs approval by Approver (any one) because the total is at least"
+        " ¥5,000.00." in page
+    )
+    page = client.get(_url(company), {"check": "1", "total": "4000"}).content.decode()
+    assert "No rule fires for ¥4,000.00: no approval needed." in page
+    page = client.get(_url(company), {"check": "1", "total": "lots"}).content.decode()
+    assert "Enter an amount of at least ¥0.01, like 5000.00." in page
+
+
+@pytest.fixture
+def refused(company, member, other_member):
+    removed = member(role=Role.ADMIN, username="former")
+    remove(removed.company_memberships.get())
+    return [
+        (member(role=Role.BUYER), 403),
+        (member(role=Role.VIEWER), 403),
+        (other_member, 404),
+        (removed, 404),
+    ]
+
+
+def test_only_company_admins_open_or_change_the_page(client, company, company_admin, refused):
+    rule = _rule(company, company_admin)
+    level = rule.levels.get()
+    approver = level.approvers.get()
+    before = snapshot()
+    posts = [
+        (_url(company, "new/"), _form()),
+        (_url(company, f"{rule.pk}/"), _form()),
+        (_url(company, f"{rule.pk}/move/"), {"position": "1"}),
+        (_url(company, f"{rule.pk}/delete/"), {}),
+        (_url(company, f"{rule.pk}/levels/"), {"mode": "any"}),
+        (f"/companies/{company.pk}/levels/{level.pk}/move/", {"position": "1"}),
+        (f"/companies/{company.pk}/levels/{level.pk}/remove/", {}),
+        (f"/companies/{company.pk}/levels/{level.pk}/approvers/", {"approver": "role:buyer"}),
+        (f"/companies/{company.pk}/approvers/{approver.pk}/remove/", {}),
+    ]
+    for user, status in refused:
+        client.force_login(user)
+        assert client.get(_url(company)).status_code == status
+        for url, data in posts:
+            assert client.post(url, data).status_code == status, url
+    assert snapshot() == before
+
+
+def test_anonymous_visitors_log_in_first(client, company):
+    response = client.get(_url(company))
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
