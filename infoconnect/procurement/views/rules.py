@@ -156,11 +156,9 @@ def rules_page(request: HttpRequest, company_id: int) -> HttpResponse:
 def rule_edit(request: HttpRequest, company_id: int, rule_id: int) -> HttpResponse:
     try:
         membership = _admin(request, company_id)
+        rule = rules.company_rule(company=membership.company, rule_id=rule_id)
     except DomainError as error:
         return render_domain_error(request, error)
-    rule = ApprovalRule.objects.filter(pk=rule_id, company_id=membership.company_id).first()
-    if rule is None:
-        return render_domain_error(request, DomainError(ProcurementError.RULE_NOT_FOUND))
     if request.method != "POST":
         return _render(request, membership, editing=rule)
     try:
