@@ -66,6 +66,34 @@ def _rule_values(request: HttpRequest) -> dict:
     }
 
 
+# The create form's values before anything is typed.
+NEW_RULE = {"deadline_hours": "48", "active": True}
+
+
+def _values_of(rule: ApprovalRule) -> dict:
+    """The rule's fields as its edit form shows them."""
+    return {
+        "name": rule.name,
+        "min_total": format_money(rule.min_total).removeprefix("¥") if rule.min_total else "",
+        "category": str(rule.category_id or ""),
+        "merchant": rule.merchant.username if rule.merchant_id else "",
+        "department": str(rule.department_id or ""),
+        "deadline_hours": str(rule.deadline_hours),
+        "allow_self_approval": rule.allow_self_approval,
+        "active": rule.active,
+    }
+
+
+def _typed(request: HttpRequest) -> dict:
+    """What a refused form had typed, shown again."""
+    post = request.POST
+    fields = ("name", "min_total", "category", "merchant", "department", "deadline_hours")
+    values = {key: post.get(key, "") for key in fields}
+    values["allow_self_approval"] = post.get("allow_self_approval") == "on"
+    values["active"] = post.get("active") == "on"
+    return values
+
+
 def _check(request: HttpRequest, membership: Membership) -> dict | None:
     """The "Which rule would fire?" answer for the facts in the query string, if asked."""
     if "check" not in request.GET:
@@ -98,7 +126,10 @@ def _render(
     *,
     status: int = 200,
     editing: ApprovalRule | None = None,
+    typed: dict | None = None,
 ) -> HttpResponse:
+    """The page; ``typed``: a refused form's values, shown again in the edit form of
+    ``editing`` or (no ``editing``) in the create form, open."""
     company = membership.company
     company_rules = rules.company_rules(company=company)
     for rule in company_rules:
@@ -112,6 +143,9 @@ def _render(
             "company": company,
             "rules": company_rules,
             "editing": editing,
+            "edit_values": (typed or _values_of(editing)) if editing else None,
+            "create_values": typed if typed and not editing else NEW_RULE,
+            "create_failed": bool(typed) and not editing,
             "check": _check(request, membership),
             "categories": Category.objects.order_by("name", "pk"),
             "departments": selectors.department_tree(membership=membership),
@@ -127,7 +161,9 @@ def _admin(request: HttpRequest, company_id: int) -> Membership:
     return selectors.require_role(user=request.user, company_id=company_id, role=Role.ADMIN)
 
 
-def _write(request: HttpRequest, company_id: int, work, done: str, *, anchor=None) -> HttpResponse:
+def _write(
+    request: HttpRequest, company_id: int, work, done: str, *, anchor=None, typed=False
+) -> HttpResponse:
     """Run ``work()``; back to the page, or the page again with why it was refused."""
     try:
         _admin(request, company_id)
@@ -137,7 +173,9 @@ def _write(request: HttpRequest, company_id: int, work, done: str, *, anchor=Non
         result = work()
     except DomainError as error:
         messages.error(request, error.message)
-        return _render(request, _admin(request, company_id), status=error.status)
+        membership = _admin(request, company_id)
+        values = _typed(request) if typed else None
+        return _render(request, membership, status=error.status, typed=values)
     messages.success(request, done)
     rule_id = anchor(result) if anchor else None
     return redirect(_page_url(company_id, rule_id))
@@ -167,7 +205,9 @@ def rule_edit(request: HttpRequest, company_id: int, rule_id: int) -> HttpRespon
         )
     except DomainError as error:
         messages.error(request, error.message)
-        return _render(request, membership, status=error.status, editing=rule)
+        return _render(
+            request, membership, status=error.status, editing=rule, typed=_typed(request)
+        )
     messages.success(request, _("Rule saved."))
     return redirect(_page_url(company_id, rule_id))
 
@@ -180,7 +220,9 @@ def rule_create(request: HttpRequest, company_id: int) -> HttpResponse:
             user=request.user, company_id=company_id, **_rule_values(request)
         )
 
-    return _write(request, company_id, work, _("Rule added."), anchor=lambda rule: rule.pk)
+    return _write(
+        request, company_id, work, _("Rule added."), anchor=lambda rule: rule.pk, typed=True
+    )
 
 
 @login_required

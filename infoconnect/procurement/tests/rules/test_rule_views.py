@@ -197,3 +197,49 @@ def test_anonymous_visitors_log_in_first(client, company):
     response = client.get(_url(company))
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_a_refused_form_shows_what_was_typed(client, company, company_admin):
+    client.force_login(company_admin)
+    response = client.post(_url(company, "new/"), _form(name="Typed here", min_total="lots"))
+    page = response.content.decode()
+    assert '<details class="card" data-testid="create-rule" open>' in page
+    assert 'id="new-name" maxlength="100" required value="Typed here"' in page
+    assert 'value="lots"' in page
+    rule = _rule(company, company_admin)
+    response = client.post(_url(company, f"{rule.pk}/"), _form(name="Renamed", deadline_hours="0"))
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'id="edit-name" maxlength="100" required value="Renamed"' in page
+    rule.refresh_from_db()
+    assert (rule.name, rule.deadline_hours) == ("Over ¥5,000.00", 48)
+
+
+def test_the_edit_form_shows_the_rule(client, company, company_admin, merchant):
+    rule = _rule(company, company_admin, min_total=123_456, merchant_id=merchant.pk)
+    client.force_login(company_admin)
+    page = client.get(_url(company, f"{rule.pk}/")).content.decode()
+    assert 'id="edit-min-total" inputmode="decimal" placeholder="5000.00" value="1,234.56"' in page
+    assert 'id="edit-merchant" maxlength="31" autocomplete="off" value="acme"' in page
+
+
+def test_another_companys_rule_is_not_found(
+    client, company, company_admin, other_member, other_company
+):
+    theirs = _rule(other_company, other_member)
+    client.force_login(company_admin)
+    assert client.get(_url(company, f"{theirs.pk}/")).status_code == 404
+    assert client.post(_url(company, f"{theirs.pk}/delete/")).status_code == 404
+    assert ApprovalRule.objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_page_in_chinese(client, company, company_admin):
+    _rule(company, company_admin)
+    client.force_login(company_admin)
+    page = client.get(
+        _url(company), {"check": "1", "total": "6200"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "审批规则" in page
+    assert "当总额至少为 ¥5,000.00时。" in page
+    assert "48 小时后升级。" in page
+    assert "需要审批人（任意一人）审批，因为总额至少为 ¥5,000.00" in page
