@@ -60,6 +60,7 @@ urlpatterns = [
     path("<int:company_id>/rules/<int:rule_id>/delete/", rules.rule_delete, name="rule_delete"),
     path("<int:company_id>/rules/<int:rule_id>/move/", rules.rule_move, name="rule_move"),
     path("<int:company_id>/rules/<int:rule_id>/levels/", rules.level_add, name="level_add"),
+    path("<int:company_id>/levels/<int:level_id>/", rules.level_update, name="level_update"),
     path("<int:company_id>/levels/<int:level_id>/move/", rules.level_move, name="level_move"),
     path("<int:company_id>/levels/<int:level_id>/remove/", rules.level_remove, name="level_remove"),
     path(

@@ -265,6 +265,21 @@ def level_add(request: HttpRequest, company_id: int, rule_id: int) -> HttpRespon
 
 @login_required
 @require_POST
+def level_update(request: HttpRequest, company_id: int, level_id: int) -> HttpResponse:
+    def work():
+        return rule_actions.update_level(
+            user=request.user,
+            company_id=company_id,
+            level_id=level_id,
+            mode=request.POST.get("mode", ""),
+            is_over_budget=request.POST.get("is_over_budget") == "on",
+        )
+
+    return _write(request, company_id, work, _("Level saved."), anchor=lambda level: level.rule_id)
+
+
+@login_required
+@require_POST
 def level_move(request: HttpRequest, company_id: int, level_id: int) -> HttpResponse:
     def work():
         return rule_actions.move_level(

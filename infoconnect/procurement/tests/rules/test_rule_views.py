@@ -180,6 +180,7 @@ def test_only_company_admins_open_or_change_the_page(client, company, company_ad
         (_url(company, f"{rule.pk}/move/"), {"position": "1"}),
         (_url(company, f"{rule.pk}/delete/"), {}),
         (_url(company, f"{rule.pk}/levels/"), {"mode": "any"}),
+        (f"/companies/{company.pk}/levels/{level.pk}/", {"mode": "all"}),
         (f"/companies/{company.pk}/levels/{level.pk}/move/", {"position": "1"}),
         (f"/companies/{company.pk}/levels/{level.pk}/remove/", {}),
         (f"/companies/{company.pk}/levels/{level.pk}/approvers/", {"approver": "role:buyer"}),
@@ -243,3 +244,25 @@ def test_the_page_in_chinese(client, company, company_admin):
     assert "当总额至少为 ¥5,000.00时。" in page
     assert "48 小时后升级。" in page
     assert "需要审批人（任意一人）审批，因为总额至少为 ¥5,000.00" in page
+
+
+def test_admin_changes_a_level(client, company, company_admin):
+    rule = _rule(company, company_admin)
+    level = rule.levels.get()
+    client.force_login(company_admin)
+    url = f"/companies/{company.pk}/levels/{level.pk}/"
+    response = client.post(url, {"mode": "all", "is_over_budget": "on"})
+    assert response.status_code == 302
+    level.refresh_from_db()
+    assert (level.mode, level.is_over_budget) == ("all", True)
+    second = rule_actions.add_level(user=company_admin, company_id=company.pk, rule_id=rule.pk)
+    response = client.post(
+        f"/companies/{company.pk}/levels/{second.pk}/", {"mode": "any", "is_over_budget": "on"}
+    )
+    assert response.status_code == 409
+    assert "This rule already has its over-budget level." in response.content.decode()
+    response = client.post(url, {"mode": "most"})
+    assert response.status_code == 422
+    level.refresh_from_db()
+    second.refresh_from_db()
+    assert (level.mode, level.is_over_budget, second.is_over_budget) == ("all", True, False)
