@@ -7,6 +7,7 @@ from infoconnect.api import (
     companies,
     company_departments,
     company_wallet,
+    company_rules,
     messaging,
     shop,
     social,
@@ -23,3 +24,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", companies.router)
     api.add_router("/", company_departments.router)
     api.add_router("/", company_wallet.router)
+    api.add_router("/", company_rules.router)

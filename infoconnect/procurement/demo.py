@@ -20,6 +20,7 @@ from infoconnect.core.management.demo import OPERATOR_USERNAME
 from infoconnect.procurement.actions import companies as company_actions
 from infoconnect.procurement.actions import members as member_actions
 from infoconnect.procurement.demo_organisation import seed_organisation
+from infoconnect.procurement.demo_rules import seed_rules
 from infoconnect.procurement.lifecycle import companies
 from infoconnect.procurement.models import Company, Membership, Role, RoleAssignment
 from infoconnect.wallet.demo_company import seed_company_wallet
@@ -122,3 +123,4 @@ def seed(context: DemoContext) -> None:
     seed_members(context, company)
     seed_organisation(company)
     seed_company_wallet(company=company, user=context.users[ADMIN])
+    seed_rules(company)

@@ -76,3 +76,56 @@ class ProcurementError(ErrorCode):
         _("Move or delete what is under this department first."),
     )
     ADDRESS_NOT_FOUND = ("ship_to_not_found", 404, _("That ship-to address does not exist."))
+
+    # --- approval rules ---------------------------------------------------------------------
+    RULE_NOT_FOUND = ("rule_not_found", 404, _("That approval rule does not exist."))
+    LEVEL_NOT_FOUND = ("level_not_found", 404, _("That approval level does not exist."))
+    APPROVER_NOT_FOUND = ("approver_not_found", 404, _("That approver does not exist."))
+    RULE_NAME_INVALID = ("rule_name_invalid", 422, _("Name the rule (1 to 100 characters)."))
+    RULE_AMOUNT_INVALID = (
+        "rule_amount_invalid",
+        422,
+        _("Enter an amount of at least ¥0.01, like 5000.00."),
+    )
+    RULE_DEADLINE_INVALID = (
+        "rule_deadline_invalid",
+        422,
+        _("The escalation deadline is 1 to 720 hours."),
+    )
+    CATEGORY_NOT_FOUND = ("category_not_found", 404, _("That category does not exist."))
+    MERCHANT_NOT_VERIFIED = (
+        "merchant_not_verified",
+        422,
+        _("Choose a verified merchant."),
+    )
+    LEVEL_MODE_INVALID = (
+        "level_mode_invalid",
+        422,
+        _("Choose whether any one or all of the approvers approve."),
+    )
+    OVER_BUDGET_LEVEL_EXISTS = (
+        "over_budget_level_exists",
+        409,
+        _("This rule already has its over-budget level."),
+    )
+    APPROVER_INVALID = (
+        "approver_invalid",
+        422,
+        _("Name an approver: either a member, or a role (over a department or the company)."),
+    )
+    APPROVER_NOT_MEMBER = (
+        "approver_not_member",
+        422,
+        _("An approver must be a current member of the company."),
+    )
+    APPROVER_ALREADY_NAMED = (
+        "approver_already_named",
+        409,
+        _("That approver is already named on this level."),
+    )
+    POSITION_INVALID = ("position_invalid", 422, _("Choose a position in the list."))
+    ORDER_INVALID = (
+        "order_invalid",
+        422,
+        _("List each of the company's rules (or the rule's levels) exactly once."),
+    )

@@ -221,3 +221,138 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership_id} {self.role} {self.department_id or 'company'}"
+
+
+# --- approval rules -------------------------------------------------------------------------
+
+
+class ApprovalRule(models.Model):
+    """A company's rule: when every condition it sets holds (no condition: always), a
+    requisition needs the approval of its levels, in order. Rules are kept in the admin's
+    order (``position``, from 1); every rule that fires applies."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="approval_rules")
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField()
+    active = models.BooleanField(_("active"), default=True)
+    # Conditions; None: not a condition of this rule.
+    min_total = models.BigIntegerField(_("total at least (fen)"), null=True, blank=True)
+    category = models.ForeignKey(
+        "shop.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    merchant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The requester's department or any department under it.
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # An approval waiting longer escalates (when requisitions exist).
+    deadline_hours = models.PositiveIntegerField(_("escalation deadline (hours)"), default=48)
+    # Four eyes unless the admin says otherwise.
+    allow_self_approval = models.BooleanField(_("requester may approve"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["company", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "position"], name="procurement_rule_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_total__isnull=True) | Q(min_total__gt=0),
+                name="procurement_rule_min_total_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline_hours__gte=1, deadline_hours__lte=720),
+                name="procurement_rule_deadline_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1), name="procurement_rule_position_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApprovalLevel(models.Model):
+    """One step of a rule: its approvers, and whether any one or all of them approve. The
+    over-budget level applies only to a requisition that would exceed its budget."""
+
+    class Mode(models.TextChoices):
+        ANY = "any", _("Any one of them")
+        ALL = "all", _("All of them")
+
+    rule = models.ForeignKey(ApprovalRule, on_delete=models.CASCADE, related_name="levels")
+    position = models.PositiveIntegerField()
+    mode = models.CharField(_("who approves"), max_length=3, choices=Mode.choices, default=Mode.ANY)
+    is_over_budget = models.BooleanField(_("only when over budget"), default=False)
+
+    class Meta:
+        ordering = ["rule", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "position"], name="procurement_level_position"),
+            models.UniqueConstraint(
+                fields=["rule"],
+                condition=Q(is_over_budget=True),
+                name="procurement_one_over_budget_level",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=["any", "all"]), name="procurement_level_mode"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1), name="procurement_level_position_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} #{self.position}"
+
+
+class LevelApprover(models.Model):
+    """Who approves at a level: a member (``user``), or whoever holds ``role`` over
+    ``department`` (None: over the whole company)."""
+
+    level = models.ForeignKey(ApprovalLevel, on_delete=models.CASCADE, related_name="approvers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, blank=True)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["level", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, role="", department__isnull=True)
+                    | Q(user__isnull=True, role__in=[value for value, _label in Role.choices])
+                ),
+                name="procurement_approver_user_or_role",
+            ),
+            models.UniqueConstraint(
+                fields=["level", "user"],
+                condition=Q(user__isnull=False),
+                name="procurement_approver_user_once",
+            ),
+            models.UniqueConstraint(
+                fields=["level", "role", "department"],
+                condition=Q(user__isnull=True),
+                name="procurement_approver_role_once",
+            ),
+            models.UniqueConstraint(
+                fields=["level", "role"],
+                condition=Q(user__isnull=True, department__isnull=True),
+                name="procurement_approver_company_role_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level_id} {self.user_id or self.role}"

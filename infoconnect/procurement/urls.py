@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infoconnect.procurement.views import companies, departments, members
+from infoconnect.procurement.views import companies, departments, members, rules
 from infoconnect.wallet import company_views as wallet
 
 app_name = "procurement"
@@ -63,4 +63,21 @@ urlpatterns = [
         name="wallet_transfer_cancel",
     ),
     path("<int:company_id>/wallet/statement.csv", wallet.statement_csv, name="wallet_csv"),
+    path("<int:company_id>/rules/", rules.rules_page, name="rules"),
+    path("<int:company_id>/rules/new/", rules.rule_create, name="rule_create"),
+    path("<int:company_id>/rules/<int:rule_id>/", rules.rule_edit, name="rule_edit"),
+    path("<int:company_id>/rules/<int:rule_id>/delete/", rules.rule_delete, name="rule_delete"),
+    path("<int:company_id>/rules/<int:rule_id>/move/", rules.rule_move, name="rule_move"),
+    path("<int:company_id>/rules/<int:rule_id>/levels/", rules.level_add, name="level_add"),
+    path("<int:company_id>/levels/<int:level_id>/", rules.level_update, name="level_update"),
+    path("<int:company_id>/levels/<int:level_id>/move/", rules.level_move, name="level_move"),
+    path("<int:company_id>/levels/<int:level_id>/remove/", rules.level_remove, name="level_remove"),
+    path(
+        "<int:company_id>/levels/<int:level_id>/approvers/", rules.approver_add, name="approver_add"
+    ),
+    path(
+        "<int:company_id>/approvers/<int:approver_id>/remove/",
+        rules.approver_remove,
+        name="approver_remove",
+    ),
 ]

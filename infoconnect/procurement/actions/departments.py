@@ -27,8 +27,10 @@ from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.procurement import selectors
 from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.models import (
+    ApprovalRule,
     Company,
     Department,
+    LevelApprover,
     Membership,
     Role,
     RoleAssignment,
@@ -254,7 +256,7 @@ def update_department(
 @transaction.atomic
 def delete_department(*, user: User, company_id: int, department_id: int) -> None:
     """Delete an empty department: no departments under it, no ship-to addresses, and no
-    role given on it (so nobody's role or history loses its scope)."""
+    role, approval rule or approver given on it (so nothing loses its scope)."""
     membership = selectors.require_member(user=user, company_id=company_id)
     lock_tree(membership.company_id)
     department = selectors.department_for(
@@ -265,6 +267,8 @@ def delete_department(*, user: User, company_id: int, department_id: int) -> Non
         Department.objects.filter(parent_id=department.pk).exists()
         or ShipToAddress.objects.filter(department_id=department.pk).exists()
         or RoleAssignment.objects.filter(department_id=department.pk).exists()
+        or ApprovalRule.objects.filter(department_id=department.pk).exists()
+        or LevelApprover.objects.filter(department_id=department.pk).exists()
     ):
         raise DomainError(ProcurementError.DEPARTMENT_NOT_EMPTY)
     Department.objects.filter(pk=department.pk).delete()

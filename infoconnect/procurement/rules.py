@@ -1,0 +1,213 @@
+"""Which of a company's approval rules fire for the facts of a requisition, and why, in words
+(reads only).
+
+A rule fires when every condition it sets holds; a rule that sets none fires for every
+requisition. Its conditions: the total is at least ``min_total``; a line is in its category
+or a category under it; a line is sold by its merchant; the requester's department is its
+department or one under it. A rule fires only with a level that applies: a level with at
+least one approver, and the over-budget level only for a requisition over its budget.
+
+The rolling 30-day total (so two ¥3,000.00 requisitions cannot both slip under a ¥5,000.00
+threshold) is added to ``total`` here when requisitions exist: today the total is the one
+requisition's, as the caller gives it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from infoconnect.core.errors import DomainError
+from infoconnect.core.ids import parse_id
+from infoconnect.core.money import format_money
+from infoconnect.procurement.errors import ProcurementError
+from infoconnect.procurement.models import (
+    ApprovalLevel,
+    ApprovalRule,
+    Company,
+    Department,
+    LevelApprover,
+)
+from infoconnect.shop.models import Category
+
+
+def company_rules(
+    *, company: Company, active_only: bool = False, pk: int | None = None
+) -> list[ApprovalRule]:
+    """The company's rules in order (or only rule ``pk``), with their conditions' rows,
+    levels and approvers."""
+    rules = ApprovalRule.objects.filter(company=company)
+    if pk is not None:
+        rules = rules.filter(pk=pk)
+    if active_only:
+        rules = rules.filter(active=True)
+    return list(
+        rules.select_related("category", "merchant", "department")
+        .prefetch_related(
+            Prefetch(
+                "levels",
+                queryset=ApprovalLevel.objects.order_by("position").prefetch_related(
+                    Prefetch(
+                        "approvers",
+                        queryset=LevelApprover.objects.select_related(
+                            "user", "department"
+                        ).order_by("pk"),
+                    )
+                ),
+            )
+        )
+        .order_by("position")
+    )
+
+
+# --- in words -------------------------------------------------------------------------------
+
+
+def approver_words(approver: LevelApprover) -> str:
+    """ "@sun", "Approver" or "Finance in Design"."""
+    if approver.user_id:
+        return approver.user.display_name or f"@{approver.user.username}"
+    role = approver.get_role_display()
+    if approver.department_id:
+        return _("%(role)s in %(department)s") % {
+            "role": role,
+            "department": approver.department.name,
+        }
+    return str(role)
+
+
+def level_words(level: ApprovalLevel) -> str:
+    """ "Finance (any one)", "@sun and Finance (all of them)"."""
+    names = ", ".join(approver_words(approver) for approver in level.approvers.all())
+    if level.mode == ApprovalLevel.Mode.ALL:
+        return _("%(names)s (all of them)") % {"names": names}
+    return _("%(names)s (any one)") % {"names": names}
+
+
+def condition_words(rule: ApprovalRule) -> list[str]:
+    """Each condition the rule sets, as the end of "because …"."""
+    words = []
+    if rule.min_total is not None:
+        words.append(
+            _("the total is at least %(amount)s") % {"amount": format_money(rule.min_total)}
+        )
+    if rule.category_id:
+        words.append(_("it includes %(category)s") % {"category": rule.category.name})
+    if rule.merchant_id:
+        name = rule.merchant.display_name or f"@{rule.merchant.username}"
+        words.append(_("it includes products from %(merchant)s") % {"merchant": name})
+    if rule.department_id:
+        words.append(_("the requester is in %(department)s") % {"department": rule.department.name})
+    return words
+
+
+def conditions_sentence(rule: ApprovalRule) -> str:
+    """The rule's conditions for its list: "The total is at least ¥5,000.00 and …"."""
+    words = condition_words(rule)
+    if not words:
+        return _("Every requisition.")
+    sentence = _(" and ").join(words)
+    return _("When %(conditions)s.") % {"conditions": sentence}
+
+
+def explanation(rule: ApprovalRule, levels: list[ApprovalLevel]) -> str:
+    """ "Needs approval by Finance (any one) because the total is at least ¥5,000.00", later
+    levels after "then"."""
+    by = _(", then ").join(level_words(level) for level in levels)
+    words = condition_words(rule)
+    if not words:
+        return _("Needs approval by %(levels)s for every requisition") % {"levels": by}
+    return _("Needs approval by %(levels)s because %(conditions)s") % {
+        "levels": by,
+        "conditions": _(" and ").join(words),
+    }
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FiringRule:
+    rule: ApprovalRule
+    # The levels that apply, in order (the over-budget one only when over budget).
+    levels: list[ApprovalLevel]
+    explanation: str
+
+
+def category_and_ancestors(category_ids: Iterable[int]) -> set[int]:
+    """The categories given and every category above them (the tree is small)."""
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    found: set[int] = set()
+    for pk in category_ids:
+        while pk is not None and pk not in found and pk in parents:
+            found.add(pk)
+            pk = parents[pk]
+    return found
+
+
+def _holds(
+    rule: ApprovalRule,
+    *,
+    total: int,
+    categories: set[int],
+    merchant_ids: set[int],
+    department: Department | None,
+) -> bool:
+    if rule.min_total is not None and total < rule.min_total:
+        return False
+    if rule.category_id and rule.category_id not in categories:
+        return False
+    if rule.merchant_id and rule.merchant_id not in merchant_ids:
+        return False
+    if rule.department_id:
+        if department is None or not department.path.startswith(rule.department.path):
+            return False
+    return True
+
+
+def rules_that_fire(
+    *,
+    company: Company,
+    total: int,
+    category_ids: Iterable[int] = (),
+    merchant_ids: Iterable[int] = (),
+    department: Department | None = None,
+    over_budget: bool = False,
+) -> list[FiringRule]:
+    """The company's active rules whose conditions hold for a requisition of ``total`` fen,
+    with lines in ``category_ids`` from ``merchant_ids``, by a requester in ``department``;
+    in the admin's order, each with the levels that apply and why, in the active language.
+
+    ``over_budget`` (whether the requisition would exceed its department's remaining budget)
+    is for budgets to answer when they exist. ``total`` is the one requisition's: the rolling
+    30-day total in each rule's scope is added when requisitions exist (see the module)."""
+    categories = category_and_ancestors(category_ids)
+    merchants = set(merchant_ids)
+    firing = []
+    for rule in company_rules(company=company, active_only=True):
+        if not _holds(
+            rule, total=total, categories=categories, merchant_ids=merchants, department=department
+        ):
+            continue
+        levels = [
+            level
+            for level in rule.levels.all()
+            if level.approvers.all() and (over_budget or not level.is_over_budget)
+        ]
+        if levels:
+            firing.append(
+                FiringRule(rule=rule, levels=levels, explanation=explanation(rule, levels))
+            )
+    return firing
+
+
+def company_rule(*, company: Company, rule_id: object) -> ApprovalRule:
+    """One of the company's rules with what ``company_rules`` gives each, or ``rule_not_found``."""
+    found = parse_id(rule_id)
+    rule = next(iter(company_rules(company=company, pk=found)), None) if found else None
+    if rule is None:
+        raise DomainError(ProcurementError.RULE_NOT_FOUND)
+    return rule
