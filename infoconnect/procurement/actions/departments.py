@@ -17,13 +17,13 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Max, Value, When
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext_lazy as _
 
 from infoconnect.core.errors import CommonError, DomainError
+from infoconnect.core.validation import full_clean
 from infoconnect.procurement import selectors
 from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.models import (
@@ -60,17 +60,6 @@ def invalid(field: str, message: str) -> DomainError:
     return DomainError(
         CommonError.VALIDATION, f"{field}: {message}", fields={field: [str(message)]}
     )
-
-
-def full_clean(instance: models.Model, *, exclude: list[str]) -> None:
-    """The model's own field rules (lengths, choices, validators), as a 422 with every field
-    that fails; uniqueness is the database's to say, race-safe."""
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        fields = {name: [str(m) for m in msgs] for name, msgs in error.message_dict.items()}
-        name, messages = next(iter(fields.items()))
-        raise DomainError(CommonError.VALIDATION, f"{name}: {messages[0]}", fields=fields) from None
 
 
 def require_admin(membership: Membership, department: Department | None) -> None:

@@ -7,13 +7,13 @@ one payment moves for the order its merchant's lines will make.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infoconnect.accounts.models import User
-from infoconnect.core.errors import CommonError, DomainError
+from infoconnect.core.errors import DomainError
+from infoconnect.core.validation import full_clean
 from infoconnect.shop.actions.rules import check_on_sale, check_order_totals, clean_quantity
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.models import Address, Cart, CartLine, Sku
@@ -124,12 +124,7 @@ def add_address(
         street=(street or "").strip(),
         mobile=(mobile or "").strip(),
     )
-    try:
-        address.full_clean(exclude=["person"])
-    except ValidationError as error:
-        fields = {name: [str(m) for m in msgs] for name, msgs in error.message_dict.items()}
-        name, messages = next(iter(fields.items()))
-        raise DomainError(CommonError.VALIDATION, f"{name}: {messages[0]}", fields=fields) from None
+    full_clean(address, exclude=["person"])
     address.save()
     return address
 
