@@ -15,8 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from infoconnect.accounts.models import REGIONS
-from infoconnect.shop.models import mobile_validator
+from infoconnect.shop.models import PostalAddress
 
 
 class Company(models.Model):
@@ -152,38 +151,14 @@ class Department(models.Model):
         return max(self.path.count("/") - 2, 0)
 
 
-class ShipToAddress(models.Model):
+class ShipToAddress(PostalAddress):
     department = models.ForeignKey(
         Department, on_delete=models.CASCADE, related_name="ship_to_addresses"
     )
     label = models.CharField(_("label"), max_length=60, blank=True)
-    recipient_name = models.CharField(_("recipient"), max_length=40)
-    province = models.CharField(_("province"), max_length=2, choices=REGIONS)
-    city = models.CharField(_("city"), max_length=40)
-    district = models.CharField(_("district"), max_length=40)
-    street = models.CharField(_("street address"), max_length=200)
-    mobile = models.CharField(_("mobile"), max_length=11, validators=[mobile_validator])
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.recipient_name}, {self.one_line}"
-
-    @property
-    def one_line(self) -> str:
-        return f"{self.get_province_display()} {self.city} {self.district} {self.street}"
-
-    def snapshot(self) -> dict:
-        return {
-            "recipient_name": self.recipient_name,
-            "province": self.province,
-            "city": self.city,
-            "district": self.district,
-            "street": self.street,
-            "mobile": self.mobile,
-        }
 
 
 class Role(models.TextChoices):

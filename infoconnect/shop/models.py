@@ -192,10 +192,9 @@ class CartLine(models.Model):
         ]
 
 
-class Address(models.Model):
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses"
-    )
+class PostalAddress(models.Model):
+    """Where goods go in China: a recipient, a province, city, district and street, a mobile."""
+
     recipient_name = models.CharField(_("recipient"), max_length=40)
     province = models.CharField(_("province"), max_length=2, choices=REGIONS)
     city = models.CharField(_("city"), max_length=40)
@@ -205,7 +204,7 @@ class Address(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-id"]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.recipient_name}, {self.one_line}"
@@ -223,6 +222,15 @@ class Address(models.Model):
             "street": self.street,
             "mobile": self.mobile,
         }
+
+
+class Address(PostalAddress):
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses"
+    )
+
+    class Meta:
+        ordering = ["-id"]
 
 
 class Order(models.Model):
