@@ -129,3 +129,97 @@ class ProcurementError(ErrorCode):
         422,
         _("List each of the company's rules (or the rule's levels) exactly once."),
     )
+
+    # --- requisitions -----------------------------------------------------------------------
+    REQUISITION_NOT_FOUND = ("requisition_not_found", 404, _("That requisition does not exist."))
+    REQUISITION_INVALID_STATE = (
+        "requisition_invalid_state",
+        409,
+        _("The requisition cannot do that where it stands now."),
+    )
+    STEP_NOT_WAITING = (
+        "step_not_waiting",
+        409,
+        _("That approval has already been decided."),
+    )
+    REQUISITION_EMPTY = ("requisition_empty", 422, _("Add at least one product first."))
+    LINE_NOT_FOUND = ("line_not_found", 404, _("That line is not in the requisition."))
+    PRODUCT_UNAVAILABLE = (
+        "product_unavailable",
+        409,
+        _("That product is not on sale now."),
+    )
+    QUANTITY_INVALID = ("quantity_invalid", 422, _("Enter a quantity from 1 to 9,999."))
+    TOO_MANY_LINES = ("too_many_lines", 422, _("A requisition holds at most 200 lines."))
+    PO_NUMBER_INVALID = (
+        "po_number_invalid",
+        422,
+        _("Enter a PO number of 1 to 30 letters, digits, dashes, dots or slashes."),
+    )
+    PO_NUMBER_REQUIRED = ("po_number_required", 422, _("This company requires a PO number."))
+    PO_NUMBER_TAKEN = (
+        "po_number_taken",
+        409,
+        _("Another requisition of this company already uses this PO number."),
+    )
+    NOTE_TOO_LONG = ("note_too_long", 422, _("The note is at most 1,000 characters."))
+    DEPARTMENT_REQUIRED = (
+        "department_required",
+        422,
+        _("Choose the department the purchase is for."),
+    )
+    SHIP_TO_REQUIRED = ("ship_to_required", 422, _("Choose a ship-to address of the department."))
+    OUT_OF_STOCK = ("out_of_stock", 409, _("Not enough stock is left for a line."))
+    NO_APPROVER = (
+        "no_approver",
+        409,
+        _("No one but you can approve this requisition; ask the company administrator."),
+    )
+    OVER_BUDGET = (
+        "over_budget",
+        409,
+        _("This requisition would exceed the department's budget, and no rule allows that."),
+    )
+    NOT_AN_APPROVER = ("not_an_approver", 403, _("You are not an approver of this requisition."))
+    SELF_APPROVAL = (
+        "self_approval",
+        403,
+        _("You cannot approve your own requisition."),
+    )
+    REASON_REQUIRED_TO_REJECT = (
+        "reason_required",
+        422,
+        _("Write the reason (up to 500 characters)."),
+    )
+    INSUFFICIENT_COMPANY_FUNDS = (
+        "insufficient_company_funds",
+        409,
+        _("The company wallet does not hold enough to pay for these orders."),
+    )
+    DELEGATION_INVALID = (
+        "delegation_invalid",
+        422,
+        _("Choose another current member and a period that ends after it starts."),
+    )
+    DELEGATION_NOT_FOUND = ("delegation_not_found", 404, _("That delegation does not exist."))
+    BUDGET_NOT_FOUND = ("budget_not_found", 404, _("That budget does not exist."))
+    BUDGET_INVALID = (
+        "budget_invalid",
+        422,
+        _("Choose a department, a period and its first day, and an amount of at least ¥0.01."),
+    )
+    BUDGET_EXISTS = (
+        "budget_exists",
+        409,
+        _("That department already has a budget for this period."),
+    )
+    BUDGET_BELOW_USED = (
+        "budget_below_used",
+        409,
+        _("The budget cannot be less than what is already committed and spent."),
+    )
+    SETTINGS_INVALID = (
+        "settings_invalid",
+        422,
+        _("The stock hold is 1 to 30 days."),
+    )

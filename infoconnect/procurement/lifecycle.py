@@ -1,4 +1,7 @@
-"""The company's review, declared once: pending → verified → suspended → verified.
+"""Procurement's lifecycles: the company's review, a requisition's way from draft to its
+orders, and each approval step's.
+
+The company's review: pending → verified → suspended → verified.
 
 A company is born pending, by its registration (``register``) or by an operator who accepted a
 code that fails the check digit (``register_waiving_check``). Every move with an event is
@@ -13,9 +16,20 @@ from django.utils import timezone
 
 from infoconnect.core.lifecycle import Edge, Lifecycle, Move, register
 from infoconnect.procurement.errors import ProcurementError
-from infoconnect.procurement.models import Company, CompanyReview
+from infoconnect.core.jobs import enqueue_on_commit
+from infoconnect.procurement.models import (
+    ApprovalStep,
+    Company,
+    CompanyReview,
+    Requisition,
+    RequisitionEvent,
+)
 
 Status = Company.Status
+ReqState = Requisition.State
+StepState = ApprovalStep.State
+REQUISITION_ACTIONS = "infoconnect.procurement.actions.requisitions"
+APPROVAL_ACTIONS = "infoconnect.procurement.actions.approvals"
 
 
 class CompanyLifecycle(Lifecycle):
@@ -67,3 +81,146 @@ class CompanyLifecycle(Lifecycle):
 
 
 companies = register(CompanyLifecycle())
+
+
+class RequisitionLifecycle(Lifecycle):
+    """draft → pending → approved → ordered, with its ways out.
+
+    A draft is the member's "for company X" cart. Submitting runs the rules: the requisition
+    waits for its steps (``pending``), holding its stock until ``hold_expires_at``. When the
+    last step approves it is ``approved`` and its orders are placed in the same transaction
+    (``ordered``); if the company wallet cannot pay, it stays approved until someone places it
+    again. A change to what was approved (a price rise, a line, the address) sends it back to
+    approval as a new round (``reapprove``). Rejected, cancelled and expired give back the
+    stock held and the budget committed."""
+
+    model = Requisition
+    invalid_state = ProcurementError.REQUISITION_INVALID_STATE
+    edges = (
+        Edge("start", sources=(), target=ReqState.DRAFT),
+        Edge("submit", (ReqState.DRAFT,), ReqState.PENDING, event="submitted"),
+        Edge("approve", (ReqState.PENDING,), ReqState.APPROVED, event="approved"),
+        Edge("place", (ReqState.APPROVED,), ReqState.ORDERED, event="ordered"),
+        Edge(
+            "reapprove", (ReqState.PENDING, ReqState.APPROVED), ReqState.PENDING, event="reapproval"
+        ),
+        Edge("reject", (ReqState.PENDING,), ReqState.REJECTED, event="rejected"),
+        Edge("return", (ReqState.PENDING,), ReqState.DRAFT, event="returned"),
+        Edge("withdraw", (ReqState.PENDING,), ReqState.DRAFT, event="withdrawn"),
+        Edge(
+            "cancel",
+            (ReqState.DRAFT, ReqState.PENDING, ReqState.APPROVED),
+            ReqState.CANCELLED,
+            event="cancelled",
+        ),
+        Edge(
+            "expire",
+            (ReqState.PENDING, ReqState.APPROVED),
+            ReqState.EXPIRED,
+            event="expired",
+            due="hold_expires_at",
+            sweep=f"{REQUISITION_ACTIONS}.expire_requisition",
+        ),
+    )
+
+    def create(self, *, now: datetime | None = None, **fields: Any) -> Requisition:
+        """A new draft (the member's company cart)."""
+        now = now or timezone.now()
+        return Requisition.objects.create(
+            state=self.edge("start").target, created_at=now, updated_at=now, **fields
+        )
+
+    def moved(self, requisition: Requisition, move: Move) -> None:
+        edge = move.edge
+        if edge.event:
+            record_requisition_event(
+                requisition.pk,
+                edge.event,
+                actor_id=move.context.get("actor_id"),
+                from_state=move.from_state,
+                to_state=edge.target,
+                note=move.context.get("note", ""),
+                at=move.at,
+            )
+        expire = self.edge("expire")
+        if edge.target in expire.sources and requisition.hold_expires_at is not None:
+            enqueue_on_commit(
+                "infoconnect.procurement.tasks.expire_requisition",
+                requisition.pk,
+                run_after=expire.due_at(requisition),
+            )
+
+
+def record_requisition_event(
+    requisition_id: int,
+    kind: str,
+    *,
+    actor_id: int | None,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    at: datetime | None = None,
+) -> RequisitionEvent:
+    """One line of a requisition's trail (actor None: the platform)."""
+    return RequisitionEvent.objects.create(
+        requisition_id=requisition_id,
+        actor_id=actor_id,
+        kind=kind,
+        from_state=from_state,
+        to_state=to_state,
+        note=note[:500],
+        created_at=at or timezone.now(),
+    )
+
+
+class ApprovalStepLifecycle(Lifecycle):
+    """queued → waiting (→ escalated past its deadline) → approved or rejected; superseded
+    when its round ends another way (a new round, a withdrawal, a rejection elsewhere)."""
+
+    model = ApprovalStep
+    invalid_state = ProcurementError.STEP_NOT_WAITING
+    edges = (
+        Edge("queue", sources=(), target=StepState.QUEUED),
+        Edge("activate", (StepState.QUEUED,), StepState.WAITING),
+        Edge(
+            "escalate",
+            (StepState.WAITING,),
+            StepState.ESCALATED,
+            due="due_at",
+            sweep=f"{APPROVAL_ACTIONS}.escalate_step",
+        ),
+        Edge("approve", (StepState.WAITING, StepState.ESCALATED), StepState.APPROVED),
+        Edge("reject", (StepState.WAITING, StepState.ESCALATED), StepState.REJECTED),
+        Edge(
+            "supersede",
+            (StepState.QUEUED, StepState.WAITING, StepState.ESCALATED),
+            StepState.SUPERSEDED,
+        ),
+    )
+
+    def create_all(self, steps: list[ApprovalStep]) -> list[ApprovalStep]:
+        """A round's steps, born queued."""
+        target = self.edge("queue").target
+        for step in steps:
+            step.state = target
+        return ApprovalStep.objects.bulk_create(steps)
+
+    def moved(self, step: ApprovalStep, move: Move) -> None:
+        escalate = self.edge("escalate")
+        if move.edge.target in escalate.sources and step.due_at is not None:
+            enqueue_on_commit(
+                "infoconnect.procurement.tasks.escalate_step",
+                step.pk,
+                run_after=escalate.due_at(step),
+            )
+
+
+requisitions = register(RequisitionLifecycle())
+approval_steps = register(ApprovalStepLifecycle())
+
+# A requisition that holds stock and may still be ordered.
+HOLDING_STATES = requisitions.sources("expire")
+# Requisitions that count in the rolling 30-day totals: submitted and not undone.
+COUNTED_STATES = (ReqState.PENDING, ReqState.APPROVED, ReqState.ORDERED)
+# Steps a decision can be made on.
+OPEN_STEP_STATES = approval_steps.sources("approve")

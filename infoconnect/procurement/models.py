@@ -36,11 +36,30 @@ class Company(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Purchasing settings, the company admin's: how long a requisition awaiting approval holds
+    # its stock, and whether a PO number is required and unique among its requisitions.
+    hold_days = models.PositiveSmallIntegerField(_("stock hold (days)"), default=7)
+    po_required = models.BooleanField(_("PO number required"), default=False)
+    po_unique = models.BooleanField(_("PO numbers unique"), default=False)
+    # The account its approval requests and notices come from in members' inboxes.
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="company_account_of",
+    )
 
     class Meta:
         verbose_name = _("company")
         verbose_name_plural = _("companies")
         ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hold_days__gte=1, hold_days__lte=30),
+                name="procurement_company_hold_days",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.legal_name
@@ -331,3 +350,424 @@ class LevelApprover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level_id} {self.user_id or self.role}"
+
+
+# --- requisitions ---------------------------------------------------------------------------
+
+PO_NUMBER_MAX_LENGTH = 30
+NOTE_MAX_LENGTH = 1000
+
+
+class Requisition(models.Model):
+    """What a buyer asks the company to buy, from any number of merchants: built as a draft
+    (the "for company X" cart), submitted to the company's approval rules, and, once the last
+    level approves, placed as one order per merchant paid from the company wallet."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING = "pending", _("Awaiting approval")
+        # Approved, orders not placed yet (the company wallet could not pay): placing again
+        # is the buyer's or finance's.
+        APPROVED = "approved", _("Approved")
+        ORDERED = "ordered", _("Ordered")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    class Payment(models.TextChoices):
+        COMPANY_WALLET = "company_wallet", _("Company wallet")
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="requisitions")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ship_to = models.ForeignKey(
+        ShipToAddress, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    po_number = models.CharField(_("PO number"), max_length=PO_NUMBER_MAX_LENGTH, blank=True)
+    # Copied from the company's setting when submitted: the unique index below reads it.
+    po_unique = models.BooleanField(default=False)
+    note = models.TextField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
+    payment_method = models.CharField(
+        max_length=20, choices=Payment.choices, default=Payment.COMPANY_WALLET
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    currency = models.CharField(max_length=3, default="CNY")
+    # The sum of the lines at the last submission (or price update), in fen.
+    total = models.BigIntegerField(default=0)
+    # Each submission, and each return to approval, starts a new round of approval steps.
+    round = models.PositiveIntegerField(default=0)
+    # The budget it would exceed when submitted: the over-budget level applies.
+    over_budget = models.BooleanField(default=False)
+    # Why placing its orders last failed ("" when it did not): insufficient company funds.
+    placing_error = models.CharField(max_length=40, blank=True)
+    # Why it was rejected or returned, in the approver's words.
+    decision_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    ordered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            # The rolling 30-day totals: one requester's recent submissions in a company.
+            models.Index(
+                fields=["company", "requester", "submitted_at"], name="procurement_req_rolling"
+            ),
+            models.Index(fields=["company", "state", "-id"], name="procurement_req_company"),
+            models.Index(
+                fields=["hold_expires_at"],
+                condition=Q(state__in=["pending", "approved"]),
+                name="procurement_req_holds",
+            ),
+        ]
+        constraints = [
+            # The draft is the member's "for company X" cart: one at a time.
+            models.UniqueConstraint(
+                fields=["company", "requester"],
+                condition=Q(state="draft"),
+                name="procurement_one_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "po_number"],
+                condition=Q(po_unique=True)
+                & ~Q(po_number="")
+                & Q(state__in=["pending", "approved", "ordered"]),
+                name="procurement_po_unique",
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="procurement_req_total"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"R-{self.pk}"
+
+
+class RequisitionLine(models.Model):
+    """One SKU of a requisition, with what it costs now (kept current by the actions) and how
+    many units it holds from stock while approval runs."""
+
+    requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey(
+        "shop.Sku", null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    product = models.ForeignKey(
+        "shop.Product", null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    merchant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    category_id = models.BigIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=120)
+    attributes = models.JSONField(default=dict)
+    unit_price = models.PositiveBigIntegerField()
+    quantity = models.PositiveIntegerField()
+    # Units taken from the SKU's stock for this line (0 when nothing is held).
+    held = models.PositiveIntegerField(default=0)
+    # An approver sent it back: the requester changes or removes it before submitting again.
+    returned_reason = models.CharField(max_length=500, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["requisition", "sku"], name="procurement_line_sku"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="procurement_line_qty"),
+            models.CheckConstraint(
+                condition=Q(held=0) | Q(held=models.F("quantity")), name="procurement_line_held"
+            ),
+        ]
+
+    @property
+    def line_total(self) -> int:
+        return self.unit_price * self.quantity
+
+
+class ApprovalStep(models.Model):
+    """One level of a rule that fired, in one round of a requisition's approval. Steps run
+    one after another (rules in the admin's order, then levels in order); the waiting step's
+    assignees may approve or reject it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        WAITING = "waiting", _("Waiting")
+        ESCALATED = "escalated", _("Escalated")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="steps")
+    round = models.PositiveIntegerField()
+    position = models.PositiveIntegerField()
+    rule = models.ForeignKey(
+        ApprovalRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    level = models.ForeignKey(
+        ApprovalLevel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Snapshots: the rule may change while the step waits.
+    rule_name = models.CharField(max_length=100)
+    explanation = models.CharField(max_length=500)
+    mode = models.CharField(max_length=3, choices=ApprovalLevel.Mode.choices)
+    is_over_budget = models.BooleanField(default=False)
+    allow_self_approval = models.BooleanField(default=False)
+    deadline_hours = models.PositiveIntegerField(default=48)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requisition", "round", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requisition", "round", "position"], name="procurement_step_position"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"], condition=Q(state="waiting"), name="procurement_step_due"
+            ),
+        ]
+
+
+class StepAssignee(models.Model):
+    """Who may decide a step: named on the level, holding its role, a delegate standing in
+    for one of them, or a parent department's approver after escalation."""
+
+    class Via(models.TextChoices):
+        NAMED = "named", _("Named on the rule")
+        ROLE = "role", _("Holds the role")
+        DELEGATE = "delegate", _("Delegate")
+        ESCALATION = "escalation", _("Escalation")
+
+    step = models.ForeignKey(ApprovalStep, on_delete=models.CASCADE, related_name="assignees")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    via = models.CharField(max_length=10, choices=Via.choices)
+    # A delegate stands in for this approver (their approval counts as the approver's).
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["step", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "user"], name="procurement_assignee_once"),
+        ]
+        indexes = [models.Index(fields=["user", "step"], name="procurement_assignee_user")]
+
+
+class ApprovalDecision(models.Model):
+    """An approver's approve or reject, bound to what they saw: the digest of the lines, their
+    prices, the address and the payment method, and that snapshot itself."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+        RETURN = "return", _("Returned for changes")
+
+    step = models.ForeignKey(ApprovalStep, on_delete=models.CASCADE, related_name="decisions")
+    requisition = models.ForeignKey(
+        Requisition, on_delete=models.CASCADE, related_name="decisions"
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision = models.CharField(max_length=7, choices=Decision.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    digest = models.CharField(max_length=64)
+    snapshot = models.JSONField(default=dict)
+    # The requester approved their own requisition because the rule allows it.
+    self_approved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "approver"], name="procurement_decide_once"),
+        ]
+
+
+class RequisitionEvent(models.Model):
+    """The requisition's trail: every move, who made it and why."""
+
+    requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )  # None: the platform (expiry, escalation)
+    kind = models.CharField(max_length=30)
+    from_state = models.CharField(max_length=10, blank=True)
+    to_state = models.CharField(max_length=10, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class RequisitionOrder(models.Model):
+    """An order a requisition placed: one per merchant."""
+
+    requisition = models.ForeignKey(Requisition, on_delete=models.PROTECT, related_name="orders")
+    order = models.OneToOneField("shop.Order", on_delete=models.PROTECT, related_name="+")
+    merchant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    total = models.BigIntegerField()
+    # What of the total the budgets took back (refunds, a cancel).
+    released = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requisition", "merchant"], name="procurement_order_per_merchant"
+            ),
+            models.CheckConstraint(
+                condition=Q(released__gte=0, released__lte=models.F("total")),
+                name="procurement_order_released",
+            ),
+        ]
+
+
+class Delegation(models.Model):
+    """An approver's stand-in for a dated period: the delegate may approve what the delegator
+    would."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="delegations")
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="procurement_delegation_dates"
+            ),
+            models.CheckConstraint(
+                condition=~Q(delegator=models.F("delegate")), name="procurement_delegation_other"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "delegator", "ends_at"], name="procurement_deleg")
+        ]
+
+
+# --- budgets --------------------------------------------------------------------------------
+
+
+class Budget(models.Model):
+    """A department's budget for a month, quarter or year. Approval commits a requisition's
+    amount, placing its orders makes it spent, a cancel, expiry or refund releases it.
+    ``over_approved`` is what over-budget approvals allowed beyond ``amount``."""
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("Month")
+        QUARTER = "quarter", _("Quarter")
+        YEAR = "year", _("Year")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="budgets")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="budgets")
+    period = models.CharField(_("period"), max_length=7, choices=Period.choices)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))  # the day after the period's last
+    amount = models.BigIntegerField(_("amount (fen)"))
+    currency = models.CharField(max_length=3, default="CNY")
+    committed = models.BigIntegerField(default=0)
+    spent = models.BigIntegerField(default=0)
+    over_approved = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["department__path", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "period", "starts_on"], name="procurement_budget_once"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="procurement_budget_amount"),
+            models.CheckConstraint(
+                condition=Q(committed__gte=0, spent__gte=0, over_approved__gte=0),
+                name="procurement_budget_nonnegative",
+            ),
+            # The invariant, kept by the database: nothing beyond the budget unless an
+            # over-budget approval allowed it.
+            models.CheckConstraint(
+                condition=Q(
+                    committed__lte=models.F("amount")
+                    + models.F("over_approved")
+                    - models.F("spent")
+                ),
+                name="procurement_budget_within",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="procurement_budget_dates"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.period} {self.starts_on}"
+
+    @property
+    def used(self) -> int:
+        return self.committed + self.spent
+
+    @property
+    def remaining(self) -> int:
+        return self.amount + self.over_approved - self.committed - self.spent
+
+
+class BudgetCharge(models.Model):
+    """What one requisition holds of one budget: committed until its orders are placed, then
+    spent, less what was released. A budget's committed and spent are the sums of these."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="charges")
+    requisition = models.ForeignKey(
+        Requisition, on_delete=models.PROTECT, related_name="budget_charges"
+    )
+    committed = models.BigIntegerField(default=0)
+    spent = models.BigIntegerField(default=0)
+    # What an over-budget approval allowed beyond the budget for this requisition.
+    over = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget", "requisition"], name="procurement_charge_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(committed__gte=0, spent__gte=0, over__gte=0),
+                name="procurement_charge_nonnegative",
+            ),
+        ]

@@ -265,6 +265,13 @@ class Order(models.Model):
     campaign_id = models.BigIntegerField(null=True, blank=True)
     # The checkout request that made it: one order per (buyer, key, merchant).
     checkout_key = models.CharField(max_length=255)
+    # Bought for a company through a requisition (procurement's; no FKs, so the shop never
+    # depends on it): the company, the requisition and what the merchant's list shows of them.
+    company_id = models.BigIntegerField(null=True, blank=True, db_default=None)
+    requisition_id = models.BigIntegerField(null=True, blank=True, db_default=None)
+    company_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    department_name = models.CharField(max_length=100, blank=True, default="", db_default="")
+    po_number = models.CharField(_("PO number"), max_length=30, blank=True, default="", db_default="")
     carrier = models.CharField(_("carrier"), max_length=60, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -292,6 +299,12 @@ class Order(models.Model):
                 fields=["campaign_id"],
                 condition=Q(campaign_id__isnull=False),
                 name="shop_order_campaign",
+            ),
+            # The merchant's "orders from companies" filter.
+            models.Index(
+                fields=["merchant", "-id"],
+                condition=Q(company_id__isnull=False),
+                name="shop_order_company",
             ),
         ]
         constraints = [

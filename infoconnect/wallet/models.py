@@ -25,6 +25,8 @@ class AccountKind(models.TextChoices):
     MESSAGING_REVENUE = "messaging_revenue", _("Messaging revenue")
     EXTERNAL = "external", _("External world")
     COMPANY_WALLET = "company_wallet", _("Company wallet")
+    # A company's orders in escrow: paid from its wallet, refunded back to it.
+    COMPANY_ESCROW = "company_escrow", _("Company escrow")
 
 
 # Accounts that belong to a user (owner_id is the user's id); the rest belong to the platform.
@@ -36,7 +38,7 @@ USER_ACCOUNT_KINDS = (
     AccountKind.PAYOUT_PENDING,
 )
 # Accounts that belong to a company (owner_id is the company's id, not a user's).
-COMPANY_ACCOUNT_KINDS = (AccountKind.COMPANY_WALLET,)
+COMPANY_ACCOUNT_KINDS = (AccountKind.COMPANY_WALLET, AccountKind.COMPANY_ESCROW)
 
 
 class LedgerAccount(models.Model):
