@@ -14,9 +14,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from infoconnect.core.jobs import enqueue_on_commit
 from infoconnect.core.lifecycle import Edge, Lifecycle, Move, register
 from infoconnect.procurement.errors import ProcurementError
-from infoconnect.core.jobs import enqueue_on_commit
 from infoconnect.procurement.models import (
     ApprovalStep,
     Company,
