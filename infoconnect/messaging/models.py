@@ -150,6 +150,8 @@ class Message(models.Model):
         POST = "post", pgettext_lazy("attachment type", "Post")
         LINK = "link", _("Link")
         PRODUCT = "product", _("Product")
+        # A company's requisition, with its card and, for its approvers, Approve and Reject.
+        REQUISITION = "requisition", _("Requisition")
 
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
@@ -163,7 +165,7 @@ class Message(models.Model):
     is_test = models.BooleanField(default=False)
     body = models.TextField(max_length=MESSAGE_MAX_LENGTH, blank=True)
     attachment_type = models.CharField(
-        max_length=10, choices=Attachment.choices, default=Attachment.NONE, blank=True
+        max_length=12, choices=Attachment.choices, default=Attachment.NONE, blank=True
     )
     attachment_id = models.BigIntegerField(null=True, blank=True)
     attachment_url = models.URLField(max_length=500, blank=True)

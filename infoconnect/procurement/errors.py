@@ -223,3 +223,8 @@ class ProcurementError(ErrorCode):
         422,
         _("The stock hold is 1 to 30 days."),
     )
+    REQUISITION_CHANGED = (
+        "requisition_changed",
+        409,
+        _("The requisition changed since you opened it: look at it again before deciding."),
+    )

@@ -28,7 +28,7 @@ from infoconnect.procurement.models import (
 Status = Company.Status
 ReqState = Requisition.State
 StepState = ApprovalStep.State
-REQUISITION_ACTIONS = "infoconnect.procurement.actions.requisitions"
+REQUISITION_ACTIONS = "infoconnect.procurement.actions.submission"
 APPROVAL_ACTIONS = "infoconnect.procurement.actions.approvals"
 
 
@@ -104,8 +104,9 @@ class RequisitionLifecycle(Lifecycle):
         Edge(
             "reapprove", (ReqState.PENDING, ReqState.APPROVED), ReqState.PENDING, event="reapproval"
         ),
-        Edge("reject", (ReqState.PENDING,), ReqState.REJECTED, event="rejected"),
-        Edge("return", (ReqState.PENDING,), ReqState.DRAFT, event="returned"),
+        # From approved: the budget no longer covers it and no rule has an over-budget level.
+        Edge("reject", (ReqState.PENDING, ReqState.APPROVED), ReqState.REJECTED, event="rejected"),
+        Edge("return", (ReqState.PENDING, ReqState.APPROVED), ReqState.DRAFT, event="returned"),
         Edge("withdraw", (ReqState.PENDING,), ReqState.DRAFT, event="withdrawn"),
         Edge(
             "cancel",

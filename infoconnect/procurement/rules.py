@@ -7,9 +7,10 @@ or a category under it; a line is sold by its merchant; the requester's departme
 department or one under it. A rule fires only with a level that applies: a level with at
 least one approver, and the over-budget level only for a requisition over its budget.
 
-The rolling 30-day total (so two ¥3,000.00 requisitions cannot both slip under a ¥5,000.00
-threshold) is added to ``total`` here when requisitions exist: today the total is the one
-requisition's, as the caller gives it.
+A threshold applies to the requester's rolling 30-day total in the rule's scope, not only to
+the one requisition: the caller passes ``prior_totals`` (``rolling.py``), what the requester
+submitted in the last 30 days within each rule's scope that the rule has not reviewed, so two
+¥3,000.00 requisitions cannot both slip under a ¥5,000.00 threshold.
 """
 
 from __future__ import annotations
@@ -87,10 +88,16 @@ def level_words(level: ApprovalLevel) -> str:
     return _("%(names)s (any one)") % {"names": names}
 
 
-def condition_words(rule: ApprovalRule) -> list[str]:
-    """Each condition the rule sets, as the end of "because …"."""
+def condition_words(rule: ApprovalRule, *, prior: int = 0, total: int = 0) -> list[str]:
+    """Each condition the rule sets, as the end of "because …"; with ``prior`` (the
+    requester's unreviewed 30 days in scope), the threshold names the rolling total."""
     words = []
-    if rule.min_total is not None:
+    if rule.min_total is not None and prior:
+        words.append(
+            _("the total with the last 30 days' requisitions, %(rolling)s, is at least %(amount)s")
+            % {"rolling": format_money(total + prior), "amount": format_money(rule.min_total)}
+        )
+    elif rule.min_total is not None:
         words.append(
             _("the total is at least %(amount)s") % {"amount": format_money(rule.min_total)}
         )
@@ -113,11 +120,13 @@ def conditions_sentence(rule: ApprovalRule) -> str:
     return _("When %(conditions)s.") % {"conditions": sentence}
 
 
-def explanation(rule: ApprovalRule, levels: list[ApprovalLevel]) -> str:
+def explanation(
+    rule: ApprovalRule, levels: list[ApprovalLevel], *, prior: int = 0, total: int = 0
+) -> str:
     """ "Needs approval by Finance (any one) because the total is at least ¥5,000.00", later
     levels after "then"."""
     by = _(", then ").join(level_words(level) for level in levels)
-    words = condition_words(rule)
+    words = condition_words(rule, prior=prior, total=total)
     if not words:
         return _("Needs approval by %(levels)s for every requisition") % {"levels": by}
     return _("Needs approval by %(levels)s because %(conditions)s") % {
@@ -176,22 +185,36 @@ def rules_that_fire(
     merchant_ids: Iterable[int] = (),
     department: Department | None = None,
     over_budget: bool = False,
+    prior_totals: dict[int, int] | None = None,
+    rules: list[ApprovalRule] | None = None,
 ) -> list[FiringRule]:
     """The company's active rules whose conditions hold for a requisition of ``total`` fen,
     with lines in ``category_ids`` from ``merchant_ids``, by a requester in ``department``;
     in the admin's order, each with the levels that apply and why, in the active language.
 
     ``over_budget`` (whether the requisition would exceed its department's remaining budget)
-    is for budgets to answer when they exist. ``total`` is the one requisition's: the rolling
-    30-day total in each rule's scope is added when requisitions exist (see the module)."""
+    is the budgets' answer. ``total`` is the one requisition's; ``prior_totals`` adds, per
+    rule id, the requester's unreviewed 30 days in the rule's scope. ``rules`` are the
+    company's active rules when the caller has read them already."""
     categories = category_and_ancestors(category_ids)
     merchants = set(merchant_ids)
+    prior_totals = prior_totals or {}
     firing = []
-    for rule in company_rules(company=company, active_only=True):
+    if rules is None:
+        rules = company_rules(company=company, active_only=True)
+    for rule in rules:
+        prior = prior_totals.get(rule.pk, 0)
         if not _holds(
-            rule, total=total, categories=categories, merchant_ids=merchants, department=department
+            rule,
+            total=total + prior,
+            categories=categories,
+            merchant_ids=merchants,
+            department=department,
         ):
             continue
+        # Named only when the one requisition would not have reached the threshold itself.
+        if rule.min_total is None or total >= rule.min_total:
+            prior = 0
         levels = [
             level
             for level in rule.levels.all()
@@ -199,7 +222,11 @@ def rules_that_fire(
         ]
         if levels:
             firing.append(
-                FiringRule(rule=rule, levels=levels, explanation=explanation(rule, levels))
+                FiringRule(
+                    rule=rule,
+                    levels=levels,
+                    explanation=explanation(rule, levels, prior=prior, total=total),
+                )
             )
     return firing
 

@@ -163,6 +163,32 @@ def _write_order_pg(cursor, order_row: list, lines: list[list], events: list[lis
     return cursor.fetchone()[0]
 
 
+@dataclass(frozen=True)
+class CompanyPurchase:
+    """What a company's orders carry: the company, its requisition, department and PO."""
+
+    company_id: int
+    requisition_id: int
+    company_name: str
+    department_name: str
+    po_number: str
+
+
+_COMPANY_FIELDS_SQL = (
+    "UPDATE shop_order SET company_id = %s, requisition_id = %s, company_name = %s, "
+    "department_name = %s, po_number = %s WHERE id = %s"
+)
+
+
+def return_stock(items: dict[int, int]) -> None:
+    """Give ``{sku_id: quantity}`` back to stock, in ascending SKU id order."""
+    with connection.cursor() as cursor:
+        for sku_id in sorted(items):
+            cursor.execute(
+                "UPDATE shop_sku SET stock = stock + %s WHERE id = %s", [items[sku_id], sku_id]
+            )
+
+
 def place_orders(
     *,
     buyer_id: int,
@@ -171,6 +197,8 @@ def place_orders(
     lines: list[tuple[Sku, int, int | None]],
     unpaid_minutes: int,
     pay: bool = False,
+    company: CompanyPurchase | None = None,
+    stock_held: bool = False,
 ) -> list[Order]:
     """Write one order per merchant from checked (sku, quantity, campaign_id) lines, then take
     the stock. Must run inside the caller's transaction, which a raised error rolls back.
@@ -202,15 +230,33 @@ def place_orders(
                 _order(order_id, buyer_id, merchant_id, state, total, address, campaign_id,
                        key, now, expires_at)
             )  # fmt: skip
+    if company is not None:
+        with connection.cursor() as cursor:
+            for order in orders:
+                cursor.execute(
+                    _COMPANY_FIELDS_SQL,
+                    [company.company_id, company.requisition_id, company.company_name,
+                     company.department_name, company.po_number, order.pk],
+                )  # fmt: skip
+                order.company_id, order.requisition_id = company.company_id, company.requisition_id
+                order.po_number = company.po_number
     if pay:
         for order in orders:
-            wallet_actions.charge_order(
-                buyer_id=buyer_id, order_id=order.pk, amount=order.total, currency=order.currency
-            )
-    items: dict[int, int] = defaultdict(int)
-    for sku, quantity, _c in lines:
-        items[sku.pk] += quantity
-    allocate_stock(items)
+            if company is not None:
+                wallet_actions.charge_company_order(
+                    company_id=company.company_id, buyer_id=buyer_id, order_id=order.pk,
+                    amount=order.total, currency=order.currency,
+                )  # fmt: skip
+            else:
+                wallet_actions.charge_order(
+                    buyer_id=buyer_id, order_id=order.pk, amount=order.total,
+                    currency=order.currency,
+                )  # fmt: skip
+    if not stock_held:
+        items: dict[int, int] = defaultdict(int)
+        for sku, quantity, _c in lines:
+            items[sku.pk] += quantity
+        allocate_stock(items)
     for order in orders:
         order_lifecycle.report(order, birth, from_state="", now=now)
     return orders

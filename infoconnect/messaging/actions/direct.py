@@ -111,15 +111,56 @@ def send_message(
     return message
 
 
-def start_conversation(*, sender: User, recipient: User, now: datetime) -> Conversation:
-    limit = PlatformSettings.current().new_conversations_per_hour
-    # Locking the sender's row makes the hourly count exact under concurrent requests.
-    User.objects.select_for_update().filter(pk=sender.pk).first()
-    started = Conversation.objects.filter(
-        started_by=sender, created_at__gte=now - timedelta(hours=1)
-    ).count()
-    if started >= limit:
-        raise DomainError(MessagingError.CONVERSATION_RATE_LIMITED)
+@transaction.atomic
+def send_notice(
+    *,
+    sender: User,
+    recipient_id: int,
+    body: str,
+    attachment_type: str = "",
+    attachment_id: int | None = None,
+) -> Message:
+    """A platform notice from an account the platform speaks for (a company's account to its
+    members): no message policy or new-conversation limit applies, the recipient is a member
+    who is told of their own company's business."""
+    now = timezone.now()
+    low, high = sorted([sender.pk, recipient_id])
+    conversation = Conversation.objects.filter(user_low_id=low, user_high_id=high).first()
+    if conversation is None:
+        recipient = User.objects.get(pk=recipient_id)
+        conversation = start_conversation(
+            sender=sender, recipient=recipient, now=now, limited=False
+        )
+    message = Message.objects.create(
+        sender=sender,
+        conversation=conversation,
+        body=body[:MESSAGE_MAX_LENGTH],
+        attachment_type=attachment_type,
+        attachment_id=attachment_id,
+        created_at=now,
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+    Participant.objects.filter(conversation=conversation, user_id=sender.pk).update(
+        last_message_at=now
+    )
+    Participant.objects.filter(conversation=conversation, user_id=recipient_id).update(
+        last_message_at=now, unread_count=F("unread_count") + 1
+    )
+    return message
+
+
+def start_conversation(
+    *, sender: User, recipient: User, now: datetime, limited: bool = True
+) -> Conversation:
+    if limited:
+        limit = PlatformSettings.current().new_conversations_per_hour
+        # Locking the sender's row makes the hourly count exact under concurrent requests.
+        User.objects.select_for_update().filter(pk=sender.pk).first()
+        started = Conversation.objects.filter(
+            started_by=sender, created_at__gte=now - timedelta(hours=1)
+        ).count()
+        if started >= limit:
+            raise DomainError(MessagingError.CONVERSATION_RATE_LIMITED)
     low, high = sorted([sender.pk, recipient.pk])
     try:
         with transaction.atomic():

@@ -22,6 +22,7 @@ from infoconnect.wallet.actions.company_wallet import (
     return_held_transfer,
 )
 from infoconnect.wallet.actions.escrow import (
+    charge_company_order,
     charge_order,
     pay_order,
     refund_completed_order,
@@ -78,6 +79,7 @@ __all__ = [
     "accounts",
     "cancel_topup",
     "cancel_topup_at_provider",
+    "charge_company_order",
     "charge_order",
     "complete_payout",
     "complete_topup",

@@ -65,6 +65,29 @@ def charge_order(
     return txn
 
 
+def charge_company_order(
+    *, company_id: int, buyer_id: int, order_id: int, amount: int, currency: str = "CNY"
+) -> LedgerTransaction:
+    """A company's order: its wallet pays into its escrow, inside the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("charge_company_order needs a transaction")
+    check_amount(amount, currency)
+    txn, created = open_transaction(
+        kind=TransactionKind.ORDER_PAYMENT,
+        reference=str(order_id),
+        user_id=buyer_id,
+        amount=amount,
+        currency=currency,
+    )
+    if not created:
+        return txn
+    wallet, escrow = accounts(
+        currency, (AccountKind.COMPANY_WALLET, company_id), (AccountKind.COMPANY_ESCROW, company_id)
+    )
+    post(txn, [(wallet, -amount, WalletError.INSUFFICIENT_FUNDS), (escrow, amount, None)])
+    return txn
+
+
 # An order payment on PostgreSQL, in one statement: it is the hottest money movement (every
 # order of a flash sale), and as five statements it spent most of its time on round trips.
 # The same steps as open_transaction, accounts and post: the transaction row first (a repeat

@@ -1,0 +1,113 @@
+"""What requisitions hold of their department's budgets: committed at approval, spent when
+the orders are placed, released by a cancel, an expiry or a refund.
+
+The budgets that apply to a requisition are its department's whose period includes the day it
+is approved (a month's and a year's may both apply). Each movement locks those budget rows in
+id order, writes the budget and the requisition's BudgetCharge in the same transaction, and
+the database's check (procurement_budget_within) refuses anything beyond the budget that an
+over-budget approval did not allow: a budget's committed and spent are always the sums of its
+charges.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db.models import F
+from django.utils import timezone
+
+from infoconnect.core.errors import DomainError
+from infoconnect.procurement.errors import ProcurementError
+from infoconnect.procurement.models import Budget, BudgetCharge, Requisition
+
+
+def local_day(now: datetime) -> date:
+    return timezone.localdate(now)
+
+
+def applicable_budgets(*, department_id: int | None, on: date, lock: bool = False) -> list[Budget]:
+    if department_id is None:
+        return []
+    rows = Budget.objects.filter(department_id=department_id, starts_on__lte=on, ends_on__gt=on)
+    if lock:
+        rows = rows.select_for_update()
+    return list(rows.order_by("pk"))
+
+
+def would_exceed(*, department_id: int | None, amount: int, now: datetime) -> bool:
+    """Whether ``amount`` is more than what some applicable budget has left."""
+    return any(
+        budget.remaining < amount
+        for budget in applicable_budgets(department_id=department_id, on=local_day(now))
+    )
+
+
+def commit(*, requisition: Requisition, now: datetime, over_allowed: bool) -> list[BudgetCharge]:
+    """Commit the requisition's total to each applicable budget. Beyond what a budget has
+    left, only with ``over_allowed`` (an over-budget level approved it): the excess is
+    recorded on the budget and the charge. Otherwise ``over_budget``, and nothing moved."""
+    amount = requisition.total
+    charges = []
+    for budget in applicable_budgets(
+        department_id=requisition.department_id, on=local_day(now), lock=True
+    ):
+        excess = max(0, amount - budget.remaining)
+        if excess and not over_allowed:
+            raise DomainError(ProcurementError.OVER_BUDGET)
+        Budget.objects.filter(pk=budget.pk).update(
+            committed=F("committed") + amount, over_approved=F("over_approved") + excess
+        )
+        charge, _created = BudgetCharge.objects.get_or_create(
+            budget=budget, requisition=requisition
+        )
+        BudgetCharge.objects.filter(pk=charge.pk).update(
+            committed=F("committed") + amount, over=F("over") + excess
+        )
+        charges.append(charge)
+    return charges
+
+
+def _locked_charges(requisition_id: int) -> list[BudgetCharge]:
+    # Budgets first, in id order, as every movement takes them; then the charges.
+    budget_ids = list(
+        BudgetCharge.objects.filter(requisition_id=requisition_id)
+        .order_by("budget_id")
+        .values_list("budget_id", flat=True)
+    )
+    list(Budget.objects.select_for_update().filter(pk__in=budget_ids).order_by("pk"))
+    return list(
+        BudgetCharge.objects.select_for_update()
+        .filter(requisition_id=requisition_id)
+        .order_by("budget_id")
+    )
+
+
+def spend(*, requisition_id: int, amount: int) -> None:
+    """The orders are placed for ``amount`` (at most what was committed: a price that
+    dropped releases the difference): committed becomes spent."""
+    for charge in _locked_charges(requisition_id):
+        spent = min(amount, charge.committed)
+        Budget.objects.filter(pk=charge.budget_id).update(
+            committed=F("committed") - charge.committed, spent=F("spent") + spent
+        )
+        BudgetCharge.objects.filter(pk=charge.pk).update(committed=0, spent=F("spent") + spent)
+
+
+def release_commitment(*, requisition_id: int) -> None:
+    """An approved requisition that will not be ordered (cancelled, expired) gives its
+    commitment back."""
+    for charge in _locked_charges(requisition_id):
+        if charge.committed:
+            Budget.objects.filter(pk=charge.budget_id).update(
+                committed=F("committed") - charge.committed
+            )
+            BudgetCharge.objects.filter(pk=charge.pk).update(committed=0)
+
+
+def release_spent(*, requisition_id: int, amount: int) -> None:
+    """Money came back from an order (a cancel or a refund): its share of spent is released."""
+    for charge in _locked_charges(requisition_id):
+        back = min(amount, charge.spent)
+        if back:
+            Budget.objects.filter(pk=charge.budget_id).update(spent=F("spent") - back)
+            BudgetCharge.objects.filter(pk=charge.pk).update(spent=F("spent") - back)

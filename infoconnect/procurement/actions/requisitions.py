@@ -1,0 +1,240 @@
+"""Building a requisition: the member's "for company X" cart, its lines and its details.
+
+A draft is made by the first product a buyer adds while acting for the company, from the same
+product pages and cards the shop shows. Its lines come from any number of merchants; its
+department, ship-to address, PO number and note are set before submitting. Only the
+requester changes a draft.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from infoconnect.accounts.models import User
+from infoconnect.core.errors import DomainError
+from infoconnect.core.ids import parse_id
+from infoconnect.procurement.errors import ProcurementError
+from infoconnect.procurement.lifecycle import requisitions
+from infoconnect.procurement.models import (
+    NOTE_MAX_LENGTH,
+    Company,
+    Department,
+    Membership,
+    Requisition,
+    RequisitionLine,
+    Role,
+    RoleAssignment,
+    ShipToAddress,
+)
+from infoconnect.procurement.requisition_reads import member_requisition
+from infoconnect.procurement.selectors import ancestor_ids, holds_role, require_member
+from infoconnect.shop.models import Sku
+
+MAX_QUANTITY = 9999
+MAX_LINES = 200
+PO_NUMBER_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9./_-]{0,29}\Z")
+
+
+def buyer_membership(*, user: User, company_id: object) -> Membership:
+    """A current member holding the buyer role somewhere, of a verified company."""
+    membership = require_member(user=user, company_id=company_id)
+    if membership.company.status != Company.Status.VERIFIED:
+        raise DomainError(ProcurementError.COMPANY_NOT_VERIFIED)
+    if not RoleAssignment.objects.filter(membership=membership, role=Role.BUYER).exists():
+        raise DomainError(ProcurementError.ROLE_REQUIRED)
+    return membership
+
+
+def clean_quantity(value: object) -> int:
+    quantity = parse_id(value) if not isinstance(value, bool) else None
+    if quantity is None or not 1 <= quantity <= MAX_QUANTITY:
+        raise DomainError(ProcurementError.QUANTITY_INVALID)
+    return quantity
+
+
+def _sku_on_sale(sku_id: object) -> Sku:
+    pk = parse_id(sku_id)
+    sku = Sku.objects.select_related("product", "product__merchant").filter(pk=pk).first()
+    if sku is None or not (sku.is_active and sku.product.is_on_sale and sku.product.merchant_sells):
+        raise DomainError(ProcurementError.PRODUCT_UNAVAILABLE)
+    return sku
+
+
+def _default_department(membership: Membership) -> Department | None:
+    """The department of the member's one department-scoped buyer role, if just one."""
+    scoped = list(
+        RoleAssignment.objects.filter(
+            membership=membership, role=Role.BUYER, department__isnull=False
+        ).values_list("department_id", flat=True)[:2]
+    )
+    return Department.objects.filter(pk=scoped[0]).first() if len(scoped) == 1 else None
+
+
+def draft_for(membership: Membership) -> Requisition:
+    """The member's draft, made when missing (a concurrent maker's wins)."""
+    found = Requisition.objects.filter(
+        company_id=membership.company_id,
+        requester_id=membership.user_id,
+        state=Requisition.State.DRAFT,
+    ).first()
+    if found:
+        return found
+    try:
+        with transaction.atomic():
+            return requisitions.create(
+                company_id=membership.company_id,
+                requester_id=membership.user_id,
+                membership=membership,
+                department=_default_department(membership),
+            )
+    except IntegrityError:
+        return Requisition.objects.get(
+            company_id=membership.company_id,
+            requester_id=membership.user_id,
+            state=Requisition.State.DRAFT,
+        )
+
+
+@transaction.atomic
+def add_to_requisition(
+    *, user: User, company_id: object, sku_id: object, quantity: object = 1
+) -> RequisitionLine:
+    """Add ``quantity`` of a SKU to the member's company cart (more of it if already there)."""
+    membership = buyer_membership(user=user, company_id=company_id)
+    quantity = clean_quantity(quantity)
+    sku = _sku_on_sale(sku_id)
+    requisition = draft_for(membership)
+    Requisition.objects.select_for_update().filter(pk=requisition.pk).first()
+    line = RequisitionLine.objects.filter(requisition=requisition, sku=sku).first()
+    if line is not None:
+        if line.quantity + quantity > MAX_QUANTITY:
+            raise DomainError(ProcurementError.QUANTITY_INVALID)
+        RequisitionLine.objects.filter(pk=line.pk).update(quantity=F("quantity") + quantity)
+        line.refresh_from_db()
+    else:
+        if requisition.lines.count() >= MAX_LINES:
+            raise DomainError(ProcurementError.TOO_MANY_LINES)
+        line = RequisitionLine.objects.create(
+            requisition=requisition,
+            sku=sku,
+            product=sku.product,
+            merchant_id=sku.product.merchant_id,
+            category_id=sku.product.category_id,
+            title=sku.product.title,
+            attributes=sku.attributes,
+            unit_price=sku.price,
+            quantity=quantity,
+        )
+    Requisition.objects.filter(pk=requisition.pk).update(updated_at=timezone.now())
+    return line
+
+
+def own_draft(*, user: User, requisition_id: object) -> Requisition:
+    """The requester's draft, locked; a submitted one cannot change (withdraw it first)."""
+    requisition, _membership = member_requisition(
+        user=user, requisition_id=requisition_id, lock=True
+    )
+    if requisition.requester_id != user.pk:
+        raise DomainError(ProcurementError.ROLE_REQUIRED)
+    if requisition.state != Requisition.State.DRAFT:
+        raise DomainError(ProcurementError.REQUISITION_INVALID_STATE)
+    return requisition
+
+
+def _line(requisition: Requisition, line_id: object) -> RequisitionLine:
+    line = RequisitionLine.objects.filter(requisition=requisition, pk=parse_id(line_id)).first()
+    if line is None:
+        raise DomainError(ProcurementError.LINE_NOT_FOUND)
+    return line
+
+
+@transaction.atomic
+def set_line_quantity(
+    *, user: User, requisition_id: object, line_id: object, quantity: object
+) -> RequisitionLine:
+    requisition = own_draft(user=user, requisition_id=requisition_id)
+    line = _line(requisition, line_id)
+    line.quantity = clean_quantity(quantity)
+    line.returned_reason = ""
+    line.save(update_fields=["quantity", "returned_reason"])
+    Requisition.objects.filter(pk=requisition.pk).update(updated_at=timezone.now())
+    return line
+
+
+@transaction.atomic
+def remove_line(*, user: User, requisition_id: object, line_id: object) -> None:
+    requisition = own_draft(user=user, requisition_id=requisition_id)
+    _line(requisition, line_id).delete()
+    Requisition.objects.filter(pk=requisition.pk).update(updated_at=timezone.now())
+
+
+def clean_po_number(value: object) -> str:
+    text = str(value or "").strip()
+    if text and not PO_NUMBER_RE.match(text):
+        raise DomainError(ProcurementError.PO_NUMBER_INVALID)
+    return text
+
+
+def clean_note(value: object) -> str:
+    text = str(value or "").strip()
+    if len(text) > NOTE_MAX_LENGTH:
+        raise DomainError(ProcurementError.NOTE_TOO_LONG)
+    return text
+
+
+def _department(requisition: Requisition, user: User, department_id: object) -> Department | None:
+    if department_id in (None, ""):
+        return None
+    department = Department.objects.filter(
+        company_id=requisition.company_id, pk=parse_id(department_id)
+    ).first()
+    if department is None:
+        raise DomainError(ProcurementError.DEPARTMENT_NOT_FOUND)
+    if not holds_role(requisition.membership, Role.BUYER, department):
+        raise DomainError(ProcurementError.ROLE_REQUIRED)
+    return department
+
+
+def ship_to_choices(department: Department | None) -> list[ShipToAddress]:
+    """The addresses a requisition for ``department`` may ship to: its own and its
+    ancestors'."""
+    if department is None:
+        return []
+    return list(
+        ShipToAddress.objects.filter(department_id__in=ancestor_ids(department)).order_by(
+            "department__path", "pk"
+        )
+    )
+
+
+@transaction.atomic
+def update_details(
+    *,
+    user: User,
+    requisition_id: object,
+    department_id: object = None,
+    ship_to_id: object = None,
+    po_number: object = "",
+    note: object = "",
+) -> Requisition:
+    """Department, ship-to address (the department's or an ancestor's), PO number and note."""
+    requisition = own_draft(user=user, requisition_id=requisition_id)
+    department = _department(requisition, user, department_id)
+    ship_to = None
+    if ship_to_id not in (None, ""):
+        ship_to = next(
+            (a for a in ship_to_choices(department) if a.pk == parse_id(ship_to_id)), None
+        )
+        if ship_to is None:
+            raise DomainError(ProcurementError.ADDRESS_NOT_FOUND)
+    requisition.department = department
+    requisition.ship_to = ship_to
+    requisition.po_number = clean_po_number(po_number)
+    requisition.note = clean_note(note)
+    requisition.updated_at = timezone.now()
+    requisition.save(update_fields=["department", "ship_to", "po_number", "note", "updated_at"])
+    return requisition

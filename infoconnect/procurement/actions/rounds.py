@@ -1,0 +1,137 @@
+"""A round of approval: the steps the company's rules ask for, run one after another.
+
+Submitting starts round 1; a change to what was approved (a price rise, a line, the address),
+or a budget found short when the last level approves, starts the next. Starting a round
+evaluates the rules (with the requester's rolling 30-day totals and whether a budget would be
+exceeded), writes one step per level that applies and activates the first. Activating a step
+writes who may decide it (``approvers.py``), sets its deadline and tells them in their inbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from infoconnect.core.errors import DomainError
+from infoconnect.procurement import approvers
+from infoconnect.procurement.actions import budget_holds, notices
+from infoconnect.procurement.errors import ProcurementError
+from infoconnect.procurement.lifecycle import OPEN_STEP_STATES, approval_steps
+from infoconnect.procurement.models import ApprovalStep, Requisition, StepAssignee
+from infoconnect.procurement.rolling import prior_totals
+from infoconnect.procurement.rules import company_rules, rules_that_fire
+
+StepState = ApprovalStep.State
+
+
+def start_round(
+    requisition: Requisition, *, now: datetime, over_budget: bool | None = None
+) -> list[ApprovalStep]:
+    """Write the steps of ``requisition.round`` (already advanced by the caller's move) and
+    activate the first; no step when no rule fires. ``no_approver`` when a step would have no
+    one to decide it, ``over_budget`` when a budget would be exceeded and no rule's
+    over-budget level applies."""
+    company = requisition.company
+    rules = company_rules(company=company, active_only=True)
+    lines = list(requisition.lines.all())
+    if over_budget is None:
+        over_budget = budget_holds.would_exceed(
+            department_id=requisition.department_id, amount=requisition.total, now=now
+        )
+    firing = rules_that_fire(
+        company=company,
+        total=requisition.total,
+        category_ids={line.category_id for line in lines if line.category_id},
+        merchant_ids={line.merchant_id for line in lines},
+        department=requisition.department,
+        over_budget=over_budget,
+        prior_totals=prior_totals(requisition=requisition, rules=rules, now=now),
+        rules=rules,
+    )
+    if over_budget and not any(level.is_over_budget for f in firing for level in f.levels):
+        raise DomainError(ProcurementError.OVER_BUDGET)
+    Requisition.objects.filter(pk=requisition.pk).update(over_budget=over_budget)
+    requisition.over_budget = over_budget
+    steps = []
+    for fired in firing:
+        for level in fired.levels:
+            if not approvers.level_approvers(
+                level, requisition, allow_self=fired.rule.allow_self_approval, at=now
+            ):
+                raise DomainError(ProcurementError.NO_APPROVER)
+            steps.append(
+                ApprovalStep(
+                    requisition=requisition,
+                    round=requisition.round,
+                    position=len(steps) + 1,
+                    rule=fired.rule,
+                    level=level,
+                    rule_name=fired.rule.name,
+                    explanation=fired.explanation[:500],
+                    mode=level.mode,
+                    is_over_budget=level.is_over_budget,
+                    allow_self_approval=fired.rule.allow_self_approval,
+                    deadline_hours=fired.rule.deadline_hours,
+                )
+            )
+    steps = approval_steps.create_all(steps)
+    if steps:
+        activate(steps[0], requisition, now=now)
+    return steps
+
+
+def activate(step: ApprovalStep, requisition: Requisition, *, now: datetime) -> None:
+    """The step waits for its approvers, who are told; with none left (they left the company
+    since the submit), it goes to the escalation approvers at once."""
+    found = (
+        approvers.level_approvers(
+            step.level, requisition, allow_self=step.allow_self_approval, at=now
+        )
+        if step.level_id
+        else []
+    )
+    if not found:
+        found = approvers.escalation_approvers(requisition, already=set(), at=now)
+    StepAssignee.objects.bulk_create(
+        [
+            StepAssignee(step=step, user_id=a.user_id, via=a.via, on_behalf_of_id=a.on_behalf_of_id)
+            for a in found
+        ],
+        ignore_conflicts=True,
+    )
+    approval_steps.move(
+        step,
+        "activate",
+        now=now,
+        activated_at=now,
+        due_at=now + timedelta(hours=step.deadline_hours),
+    )
+    notices.approval_requested(requisition, [a.user_id for a in found])
+
+
+def current_step(requisition: Requisition, *, lock: bool = False) -> ApprovalStep | None:
+    """The round's step waiting for a decision, if any."""
+    steps = ApprovalStep.objects.filter(
+        requisition=requisition, round=requisition.round, state__in=OPEN_STEP_STATES
+    )
+    if lock:
+        steps = steps.select_for_update()
+    return steps.order_by("position").first()
+
+
+def next_queued(requisition: Requisition) -> ApprovalStep | None:
+    return (
+        ApprovalStep.objects.filter(
+            requisition=requisition, round=requisition.round, state=StepState.QUEUED
+        )
+        .select_related("level")
+        .order_by("position")
+        .first()
+    )
+
+
+def supersede_open(requisition: Requisition, *, now: datetime) -> None:
+    """The round ends another way: its undecided steps are superseded."""
+    for step in ApprovalStep.objects.filter(
+        requisition=requisition, state__in=approval_steps.sources("supersede")
+    ).order_by("pk"):
+        approval_steps.move(step, "supersede", strict=False, now=now, decided_at=now)

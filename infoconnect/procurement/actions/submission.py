@@ -1,0 +1,193 @@
+"""Submitting a requisition to the company's rules, and its ways out before the orders.
+
+Submitting locks the requester's membership (so two submits of theirs at the same instant
+see each other in the rolling 30-day totals), checks what the requisition needs (lines on
+sale, a department the requester buys for, its ship-to address, the PO number the company
+asks for), takes the lines' stock as a hold until ``hold_expires_at`` (the company's hold
+days), and starts round 1 of approval. When no rule fires, it is approved and ordered at once.
+
+Withdrawing (the requester, to change it), cancelling and expiring give the held stock back;
+cancelling and expiring an approved requisition also release its budget commitment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from infoconnect.accounts.models import User
+from infoconnect.core.errors import DomainError
+from infoconnect.procurement.actions import notices, ordering, rounds
+from infoconnect.procurement.actions.requisitions import clean_po_number, ship_to_choices
+from infoconnect.procurement.errors import ProcurementError
+from infoconnect.procurement.lifecycle import HOLDING_STATES, requisitions
+from infoconnect.procurement.models import (
+    Company,
+    Membership,
+    Requisition,
+    RequisitionLine,
+    Role,
+)
+from infoconnect.procurement.requisition_reads import member_requisition
+from infoconnect.procurement.selectors import holds_role
+from infoconnect.shop import placing
+from infoconnect.shop.errors import ShopError
+
+State = Requisition.State
+
+
+def _check(requisition: Requisition, membership: Membership, lines: list[RequisitionLine]) -> None:
+    company = requisition.company
+    if company.status != Company.Status.VERIFIED:
+        raise DomainError(ProcurementError.COMPANY_NOT_VERIFIED)
+    if not lines:
+        raise DomainError(ProcurementError.REQUISITION_EMPTY)
+    if any(line.sku_id is None for line in lines):
+        raise DomainError(ProcurementError.PRODUCT_UNAVAILABLE)
+    if requisition.department_id is None:
+        raise DomainError(ProcurementError.DEPARTMENT_REQUIRED)
+    if not holds_role(membership, Role.BUYER, requisition.department):
+        raise DomainError(ProcurementError.ROLE_REQUIRED)
+    if requisition.ship_to_id is None or requisition.ship_to_id not in {
+        a.pk for a in ship_to_choices(requisition.department)
+    }:
+        raise DomainError(ProcurementError.SHIP_TO_REQUIRED)
+    clean_po_number(requisition.po_number)
+    if company.po_required and not requisition.po_number:
+        raise DomainError(ProcurementError.PO_NUMBER_REQUIRED)
+
+
+def hold_stock(requisition: Requisition, lines: list[RequisitionLine]) -> None:
+    """Take each line's units from stock for the hold (in SKU id order), or out_of_stock."""
+    items: dict[int, int] = {}
+    for line in lines:
+        items[line.sku_id] = items.get(line.sku_id, 0) + line.quantity
+    try:
+        placing.allocate_stock(items)
+    except DomainError as error:
+        if error.code is ShopError.OUT_OF_STOCK:
+            raise DomainError(ProcurementError.OUT_OF_STOCK) from error
+        raise
+    for line in lines:
+        RequisitionLine.objects.filter(pk=line.pk).update(held=line.quantity)
+
+
+@transaction.atomic
+def submit_requisition(
+    *, user: User, requisition_id: object, now: datetime | None = None
+) -> Requisition:
+    """Submit the requester's draft: approval starts, or, with no rule firing, it is ordered."""
+    now = now or timezone.now()
+    requisition, membership = member_requisition(
+        user=user, requisition_id=requisition_id, lock=True
+    )
+    if requisition.requester_id != user.pk:
+        raise DomainError(ProcurementError.ROLE_REQUIRED)
+    if requisition.state != State.DRAFT:
+        raise DomainError(ProcurementError.REQUISITION_INVALID_STATE)
+    # One submit of this requester's at a time: the rolling totals count each other.
+    Membership.objects.select_for_update().filter(pk=membership.pk).first()
+    requisition.membership = membership
+    _snap, lines, _skus = ordering.current_snapshot(requisition)
+    _check(requisition, membership, lines)
+    ordering.keep_prices(requisition, lines)
+    company = requisition.company
+    try:
+        with transaction.atomic():
+            requisitions.move(
+                requisition,
+                "submit",
+                now=now,
+                round=requisition.round + 1,
+                membership=membership,
+                po_unique=company.po_unique,
+                submitted_at=now,
+                hold_expires_at=now + timedelta(days=company.hold_days),
+                decision_reason="",
+                placing_error="",
+                updated_at=now,
+                context={"actor_id": user.pk},
+            )
+    except IntegrityError as error:
+        raise DomainError(ProcurementError.PO_NUMBER_TAKEN) from error
+    RequisitionLine.objects.filter(requisition=requisition).update(returned_reason="")
+    hold_stock(requisition, lines)
+    steps = rounds.start_round(requisition, now=now)
+    if not steps:
+        ordering.finish_approval(requisition, now=now, actor_id=user.pk)
+    return requisition
+
+
+def _end(requisition: Requisition, verb: str, *, now: datetime, actor_id: int | None, **fields):
+    rounds.supersede_open(requisition, now=now)
+    ordering.release_holds(requisition)
+    requisitions.move(
+        requisition, verb, now=now, updated_at=now, context={"actor_id": actor_id}, **fields
+    )
+
+
+@transaction.atomic
+def withdraw_requisition(*, user: User, requisition_id: object) -> Requisition:
+    """The requester takes a waiting requisition back to change it (a draft again)."""
+    now = timezone.now()
+    requisition, _m = member_requisition(user=user, requisition_id=requisition_id, lock=True)
+    if requisition.requester_id != user.pk:
+        raise DomainError(ProcurementError.ROLE_REQUIRED)
+    if not requisitions.allows(requisition, "withdraw"):
+        raise DomainError(ProcurementError.REQUISITION_INVALID_STATE)
+    _end(requisition, "withdraw", now=now, actor_id=user.pk, hold_expires_at=None)
+    return requisition
+
+
+@transaction.atomic
+def cancel_requisition(*, user: User, requisition_id: object) -> Requisition:
+    """The requester, or a company-wide administrator, cancels it before it is ordered."""
+    now = timezone.now()
+    requisition, membership = member_requisition(
+        user=user, requisition_id=requisition_id, lock=True
+    )
+    if requisition.requester_id != user.pk and not holds_role(membership, Role.ADMIN):
+        raise DomainError(ProcurementError.ROLE_REQUIRED)
+    if not requisitions.allows(requisition, "cancel"):
+        raise DomainError(ProcurementError.REQUISITION_INVALID_STATE)
+    _end(requisition, "cancel", now=now, actor_id=user.pk, closed_at=now)
+    return requisition
+
+
+@transaction.atomic
+def expire_requisition(*, requisition_id: int, now: datetime | None = None) -> bool:
+    """Its hold ran out before it was ordered: stock and budget back, the requester told."""
+    now = now or timezone.now()
+    requisition = (
+        Requisition.objects.select_for_update(of=("self",))
+        .select_related("company", "requester")
+        .filter(pk=requisition_id, state__in=HOLDING_STATES, hold_expires_at__lte=now)
+        .first()
+    )
+    if requisition is None:
+        return False
+    _end(requisition, "expire", now=now, actor_id=None, closed_at=now)
+    notices.expired(requisition)
+    return True
+
+
+@transaction.atomic
+def place_requisition(*, user: User, requisition_id: object) -> Requisition:
+    """Place the orders of an approved requisition again, after the company wallet was
+    short: its requester or a finance member over its department."""
+    now = timezone.now()
+    requisition, membership = member_requisition(
+        user=user, requisition_id=requisition_id, lock=True
+    )
+    if requisition.requester_id != user.pk and not holds_role(
+        membership, Role.FINANCE, requisition.department
+    ):
+        raise DomainError(ProcurementError.ROLE_REQUIRED)
+    if not requisitions.allows(requisition, "place"):
+        raise DomainError(ProcurementError.REQUISITION_INVALID_STATE)
+    ordering.place(requisition, now=now, actor_id=user.pk)
+    if requisition.state == State.APPROVED and requisition.placing_error:
+        raise DomainError(ProcurementError.INSUFFICIENT_COMPANY_FUNDS)
+    return requisition

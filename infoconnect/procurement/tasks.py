@@ -1,0 +1,15 @@
+"""Procurement's queued work: each made by its action, which re-checks before it moves, with
+the sweep behind every one of them."""
+
+from infoconnect.core.jobs import task
+from infoconnect.procurement.actions import approvals, submission
+
+
+@task()
+def expire_requisition(requisition_id: int) -> bool:
+    return submission.expire_requisition(requisition_id=requisition_id)
+
+
+@task()
+def escalate_step(step_id: int) -> bool:
+    return approvals.escalate_step(approvalstep_id=step_id)
