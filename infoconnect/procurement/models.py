@@ -401,6 +401,9 @@ class Requisition(models.Model):
     total = models.BigIntegerField(default=0)
     # Each submission, and each return to approval, starts a new round of approval steps.
     round = models.PositiveIntegerField(default=0)
+    # What the round is asked to approve (digest.py's snapshot when it started): lines,
+    # prices, the address and the payment method.
+    basis = models.JSONField(default=dict, blank=True)
     # The budget it would exceed when submitted: the over-budget level applies.
     over_budget = models.BooleanField(default=False)
     # Why placing its orders last failed ("" when it did not): insufficient company funds.

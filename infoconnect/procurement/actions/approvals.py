@@ -60,6 +60,8 @@ def _decider(
     assignee = StepAssignee.objects.filter(step=step, user_id=user.pk).first()
     if assignee is None:
         raise DomainError(ProcurementError.NOT_AN_APPROVER)
+    if ApprovalDecision.objects.filter(step=step, approver_id=user.pk).exists():
+        raise DomainError(ProcurementError.STEP_NOT_WAITING)
     return requisition, membership, step, assignee
 
 

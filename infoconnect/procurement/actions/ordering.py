@@ -84,7 +84,7 @@ def bound_change(requisition: Requisition, current: dict) -> Change:
     """The worst difference between now and what was submitted (the lines as they stand) or
     what this round's approvals saw."""
     worst = Change.SAME
-    submitted = digest.snapshot(requisition, requisition.lines.order_by("pk"))
+    submitted = requisition.basis or digest.snapshot(requisition, requisition.lines.order_by("pk"))
     approved_ones = ApprovalDecision.objects.filter(
         requisition=requisition,
         step__round=requisition.round,
@@ -130,6 +130,7 @@ def reapprove(
         "reapprove",
         now=now,
         round=requisition.round + 1,
+        basis=digest.snapshot(requisition, lines),
         placing_error="",
         updated_at=now,
         context={"actor_id": actor_id, "note": why},
@@ -158,7 +159,7 @@ def finish_approval(
         with transaction.atomic():
             budget_holds.commit(requisition=requisition, now=now, over_allowed=over_allowed)
     except DomainError as error:
-        if error.code is not ProcurementError.OVER_BUDGET:
+        if error.error is not ProcurementError.OVER_BUDGET:
             raise
         return _over_budget(requisition, now=now, actor_id=actor_id)
     return place(requisition, now=now, actor_id=actor_id)
@@ -177,7 +178,7 @@ def _over_budget(requisition: Requisition, *, now: datetime, actor_id: int | Non
                 over_budget=True,
             )
     except DomainError as error:
-        if error.code is not ProcurementError.OVER_BUDGET:
+        if error.error is not ProcurementError.OVER_BUDGET:
             raise
     refuse(requisition, now=now, reason=str(ProcurementError.OVER_BUDGET.message))
     return []
@@ -252,7 +253,7 @@ def place(requisition: Requisition, *, now: datetime, actor_id: int | None) -> l
                 stock_held=True,
             )
     except DomainError as error:
-        if error.code is not WalletError.INSUFFICIENT_FUNDS:
+        if error.error is not WalletError.INSUFFICIENT_FUNDS:
             raise
         code = ProcurementError.INSUFFICIENT_COMPANY_FUNDS.code
         if requisition.placing_error != code:

@@ -67,7 +67,7 @@ def hold_stock(requisition: Requisition, lines: list[RequisitionLine]) -> None:
     try:
         placing.allocate_stock(items)
     except DomainError as error:
-        if error.code is ShopError.OUT_OF_STOCK:
+        if error.error is ShopError.OUT_OF_STOCK:
             raise DomainError(ProcurementError.OUT_OF_STOCK) from error
         raise
     for line in lines:
@@ -90,7 +90,7 @@ def submit_requisition(
     # One submit of this requester's at a time: the rolling totals count each other.
     Membership.objects.select_for_update().filter(pk=membership.pk).first()
     requisition.membership = membership
-    _snap, lines, _skus = ordering.current_snapshot(requisition)
+    snap, lines, _skus = ordering.current_snapshot(requisition)
     _check(requisition, membership, lines)
     ordering.keep_prices(requisition, lines)
     company = requisition.company
@@ -101,6 +101,7 @@ def submit_requisition(
                 "submit",
                 now=now,
                 round=requisition.round + 1,
+                basis=snap,
                 membership=membership,
                 po_unique=company.po_unique,
                 submitted_at=now,
