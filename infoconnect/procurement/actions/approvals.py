@@ -57,12 +57,34 @@ def _decider(
         raise DomainError(ProcurementError.STEP_NOT_WAITING)
     if user.pk == requisition.requester_id and not step.allow_self_approval:
         raise DomainError(ProcurementError.SELF_APPROVAL)
-    assignee = StepAssignee.objects.filter(step=step, user_id=user.pk).first()
+    assignee = StepAssignee.objects.filter(step=step, user_id=user.pk).first() or _stand_in(
+        step, requisition, user
+    )
     if assignee is None:
         raise DomainError(ProcurementError.NOT_AN_APPROVER)
     if ApprovalDecision.objects.filter(step=step, approver_id=user.pk).exists():
         raise DomainError(ProcurementError.STEP_NOT_WAITING)
     return requisition, membership, step, assignee
+
+
+def _stand_in(step: ApprovalStep, requisition: Requisition, user: User) -> StepAssignee | None:
+    """A delegation that began after the step was activated: the delegate stands in now."""
+    if user.pk == requisition.requester_id:
+        return None
+    principals = set(
+        StepAssignee.objects.filter(step=step)
+        .exclude(via=Via.DELEGATE)
+        .values_list("user_id", flat=True)
+    )
+    now = timezone.now()
+    for delegator, stand_ins in approvers.delegates(
+        requisition.company_id, principals, now
+    ).items():
+        if user.pk in stand_ins:
+            return StepAssignee.objects.create(
+                step=step, user=user, via=Via.DELEGATE, on_behalf_of_id=delegator
+            )
+    return None
 
 
 def _decide(

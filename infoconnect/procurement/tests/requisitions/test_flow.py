@@ -6,6 +6,7 @@ from infoconnect.core.errors import DomainError
 from infoconnect.messaging.models import Message
 from infoconnect.procurement.actions import approvals, submission
 from infoconnect.procurement.models import ApprovalDecision, Requisition, RequisitionOrder
+from infoconnect.procurement.tests.factories import grant
 from infoconnect.procurement.tests.requisitions.world import draft, submitted
 from infoconnect.shop.models import Order, Sku
 from infoconnect.wallet.models import AccountKind, LedgerAccount
@@ -71,8 +72,6 @@ def test_two_requisitions_under_the_threshold_cannot_both_slip_through(world):
 
 
 def test_the_requester_never_approves_their_own(world, make_user):
-    from infoconnect.procurement.tests.factories import grant
-
     grant(world.company, world.admin, world.buyer, "approver")
     requisition = submitted(world, (world.sku_a, 2))
     with pytest.raises(DomainError) as caught:

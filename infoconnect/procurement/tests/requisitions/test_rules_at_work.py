@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from infoconnect.core import sweeps
 from infoconnect.core.errors import DomainError
-from infoconnect.procurement.actions import approvals, requisitions, rules, submission
+from infoconnect.procurement.actions import approvals, members, requisitions, rules, submission
 from infoconnect.procurement.actions.rules import ApproverSpec
 from infoconnect.procurement.lifecycle import requisitions as requisition_lifecycle
 from infoconnect.procurement.models import (
@@ -23,6 +24,7 @@ from infoconnect.procurement.models import (
 from infoconnect.procurement.tests.factories import add, grant
 from infoconnect.procurement.tests.requisitions.world import draft, submitted
 from infoconnect.shop.models import Order, Sku
+from infoconnect.wallet.models import AccountKind, LedgerAccount
 
 pytestmark = pytest.mark.django_db
 
@@ -117,9 +119,26 @@ def test_a_delegate_approves_for_the_approver(world, make_user):
     assert decision.on_behalf_of_id == world.approver.pk
 
 
-def test_a_late_step_escalates_to_the_company_approvers_never_the_requester(world, make_user):
-    from infoconnect.procurement.actions import members
+def test_a_delegation_that_begins_while_the_step_waits(world, make_user):
+    requisition = submitted(world, (world.sku_a, 2))
+    stand_in = make_user("stand_in")
+    add(world.company, world.admin, stand_in, "viewer")
+    assert (
+        code_of(approvals.approve_requisition, user=stand_in, requisition_id=requisition.pk)
+        == "not_an_approver"
+    )
+    now = timezone.now()
+    Delegation.objects.create(
+        company=world.company, delegator=world.approver, delegate=stand_in,
+        starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(days=1),
+    )  # fmt: skip
+    approvals.approve_requisition(user=stand_in, requisition_id=requisition.pk)
+    requisition.refresh_from_db()
+    assert requisition.state == "ordered"
+    assert requisition.decisions.get().on_behalf_of_id == world.approver.pk
 
+
+def test_a_late_step_escalates_to_the_company_approvers_never_the_requester(world, make_user):
     members.revoke_role(
         admin_user=world.admin, company_id=world.company.pk, member_user_id=world.approver.pk,
         role="approver", department_id=None,
@@ -226,8 +245,6 @@ def test_the_hold_expires_and_gives_the_stock_back(world):
 
 
 def test_the_sweep_expires_holds(world):
-    from infoconnect.core import sweeps
-
     requisition = submitted(world, (world.sku_a, 2))
     counts = sweeps.run(now=timezone.now() + timedelta(days=8), app_label="procurement")
     assert counts["requisition.expire"] == 1
@@ -329,8 +346,6 @@ def test_who_may_not_build_or_decide(world, make_user):
         code_of(approvals.approve_requisition, user=outsider, requisition_id=requisition.pk)
         == "requisition_not_found"
     )
-    from infoconnect.procurement.actions import members
-
     members.remove_member(
         admin_user=world.admin, company_id=world.company.pk, member_user_id=world.approver.pk
     )
@@ -360,8 +375,6 @@ def test_an_address_change_sends_it_back(world):
 
 
 def test_a_short_company_wallet_leaves_it_approved_until_placed_again(world):
-    from infoconnect.wallet.models import AccountKind, LedgerAccount
-
     account = LedgerAccount.objects.get(kind=AccountKind.COMPANY_WALLET, owner_id=world.company.pk)
     requisition = submitted(world, (world.sku_a, 17))  # ¥52,700.00 > ¥50,000.00
     approvals.approve_requisition(user=world.approver, requisition_id=requisition.pk)
