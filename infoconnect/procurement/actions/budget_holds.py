@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from infoconnect.core.errors import DomainError
 from infoconnect.procurement.errors import ProcurementError
-from infoconnect.procurement.models import Budget, BudgetCharge, Requisition
+from infoconnect.procurement.models import Budget, BudgetCharge, Requisition, RequisitionOrder
 
 
 def local_day(now: datetime) -> date:
@@ -111,3 +111,18 @@ def release_spent(*, requisition_id: int, amount: int) -> None:
         if back:
             Budget.objects.filter(pk=charge.budget_id).update(spent=F("spent") - back)
             BudgetCharge.objects.filter(pk=charge.pk).update(spent=F("spent") - back)
+
+
+def release_for_order(*, order_id: int, amount: int) -> int:
+    """An order a requisition placed gave ``amount`` back (a cancel or a refund): that much
+    of what it spent is released, at most once over the order's total. Returns the fen
+    released."""
+    link = RequisitionOrder.objects.select_for_update().filter(order_id=order_id).first()
+    if link is None:
+        return 0
+    back = min(amount, link.total - link.released)
+    if back <= 0:
+        return 0
+    RequisitionOrder.objects.filter(pk=link.pk).update(released=F("released") + back)
+    release_spent(requisition_id=link.requisition_id, amount=back)
+    return back
