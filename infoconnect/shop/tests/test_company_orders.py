@@ -5,62 +5,13 @@ import pytest
 from django.db import transaction
 
 from infoconnect.core.errors import DomainError
-from infoconnect.procurement.actions import companies
-from infoconnect.procurement.tests.factories import make_company
-from infoconnect.shop import actions, placing
-from infoconnect.shop.models import Order, OrderEvent, Sku
+from infoconnect.shop import actions
+from infoconnect.shop.models import Order, OrderEvent
 from infoconnect.shop.signals import company_order_closed
+from infoconnect.shop.tests.companies import fund_company, place, purchase, verified_company
 from infoconnect.shop.tests.conftest import fund, make_product, merchant_balance, wallet_balance
-from infoconnect.wallet import actions as wallet_actions
 from infoconnect.wallet.models import AccountKind, LedgerTransaction
 from infoconnect.wallet.selectors import balance_of, company_balance
-
-ADDRESS = {
-    "recipient_name": "Li Lei",
-    "province": "SH",
-    "city": "Shanghai",
-    "district": "Pudong",
-    "street": "88 Century Avenue",
-    "mobile": "13812345678",
-}
-
-
-@pytest.fixture
-def company(make_user, buyer):
-    operator = make_user("op", is_staff=True)
-    company = make_company(buyer, name="Huaxia Design")
-    return companies.verify_company(operator=operator, company_id=company.pk)
-
-
-def fund_company(company, finance, amount: int) -> None:
-    transfer = wallet_actions.open_bank_transfer(user=finance, company_id=company.pk, amount=amount)
-    wallet_actions.simulate_bank_transfer(code=transfer.code, amount=amount)
-
-
-def purchase(company, *, po="PO-2026-7") -> placing.CompanyPurchase:
-    return placing.CompanyPurchase(
-        company_id=company.pk,
-        requisition_id=41,
-        company_name=company.legal_name,
-        department_name="Design",
-        po_number=po,
-    )
-
-
-def place(buyer, lines, *, key="req-41", **options) -> list[Order]:
-    loaded = [
-        (Sku.objects.select_related("product").get(pk=sku.pk), quantity, None)
-        for sku, quantity in lines
-    ]
-    with transaction.atomic():
-        return placing.place_orders(
-            buyer_id=buyer.pk,
-            address=ADDRESS,
-            key=key,
-            lines=loaded,
-            unpaid_minutes=30,
-            **options,
-        )
 
 
 @pytest.fixture
@@ -70,6 +21,11 @@ def two_shops(make_user):
     _p, tea_sku = make_product(tea, title="Longjing", price=5_000, stock=10)
     _p, pen_sku = make_product(pens, title="Fountain pen", price=2_000, stock=10)
     return tea_sku, pen_sku
+
+
+@pytest.fixture
+def company(make_user, buyer):
+    return verified_company(make_user, buyer)
 
 
 def test_a_company_purchase_writes_its_columns_on_every_order(buyer, company, two_shops):
