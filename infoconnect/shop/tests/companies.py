@@ -4,7 +4,7 @@ orders placed for it as a requisition places them."""
 from django.db import transaction
 
 from infoconnect.procurement.actions import companies
-from infoconnect.procurement.tests.factories import make_company
+from infoconnect.procurement.tests.factories import VALID, make_company
 from infoconnect.shop import placing
 from infoconnect.shop.models import Order, Sku
 from infoconnect.wallet import actions as wallet_actions
@@ -19,10 +19,10 @@ ADDRESS = {
 }
 
 
-def verified_company(make_user, admin, *, name: str = "Huaxia Design"):
+def verified_company(make_user, admin, *, name: str = "Huaxia Design", code: str = VALID):
     """A verified company registered by ``admin`` (who may then top up its wallet)."""
     operator = make_user(f"op-{admin.username}", is_staff=True)
-    company = make_company(admin, name=name)
+    company = make_company(admin, name=name, code=code)
     return companies.verify_company(operator=operator, company_id=company.pk)
 
 
