@@ -584,7 +584,9 @@ class ApprovalDecision(models.Model):
         RETURN = "return", _("Returned for changes")
 
     step = models.ForeignKey(ApprovalStep, on_delete=models.CASCADE, related_name="decisions")
-    requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="decisions")
+    requisition = models.ForeignKey(
+        Requisition, on_delete=models.CASCADE, related_name="decisions"
+    )
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -271,9 +271,7 @@ class Order(models.Model):
     requisition_id = models.BigIntegerField(null=True, blank=True, db_default=None)
     company_name = models.CharField(max_length=200, blank=True, default="", db_default="")
     department_name = models.CharField(max_length=100, blank=True, default="", db_default="")
-    po_number = models.CharField(
-        _("PO number"), max_length=30, blank=True, default="", db_default=""
-    )
+    po_number = models.CharField(_("PO number"), max_length=30, blank=True, default="", db_default="")
     carrier = models.CharField(_("carrier"), max_length=60, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
