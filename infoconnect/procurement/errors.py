@@ -228,3 +228,15 @@ class ProcurementError(ErrorCode):
         409,
         _("The requisition changed since you opened it: look at it again before deciding."),
     )
+
+    # --- company orders
+    COMPANY_ORDER_NOT_FOUND = (
+        "company_order_not_found",
+        404,
+        _("That order was not placed by one of the company's requisitions."),
+    )
+    ORDER_NOT_SHIPPED = (
+        "order_not_shipped",
+        409,
+        _("Receipt can be confirmed once the order has shipped and before it is completed."),
+    )

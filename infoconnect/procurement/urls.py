@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infoconnect.procurement.views import companies, departments, members, rules
+from infoconnect.procurement.views import companies, departments, members, orders, rules
 from infoconnect.wallet import company_views as wallet
 
 app_name = "procurement"
@@ -63,6 +63,12 @@ urlpatterns = [
         name="wallet_transfer_cancel",
     ),
     path("<int:company_id>/wallet/statement.csv", wallet.statement_csv, name="wallet_csv"),
+    path("<int:company_id>/orders/", orders.orders, name="orders"),
+    path(
+        "<int:company_id>/orders/<int:order_id>/confirm/",
+        orders.order_confirm,
+        name="order_confirm",
+    ),
     path("<int:company_id>/rules/", rules.rules_page, name="rules"),
     path("<int:company_id>/rules/new/", rules.rule_create, name="rule_create"),
     path("<int:company_id>/rules/<int:rule_id>/", rules.rule_edit, name="rule_edit"),

@@ -18,6 +18,7 @@ from infoconnect.core.lifecycle import Edge, Lifecycle, Move, register
 from infoconnect.core.models import PlatformSettings
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.models import Order, OrderEvent, RefundRequest
+from infoconnect.shop.signals import company_order_closed
 
 State = Order.State
 RefundState = RefundRequest.State
@@ -84,6 +85,15 @@ class OrderLifecycle(Lifecycle):
         for due in self.due_edges():
             if edge.target in due.sources:
                 enqueue_on_commit(self.due_tasks[due.verb], order.pk, run_after=due.due_at(order))
+        if order.company_id is not None and self.gives_money_back(move):
+            company_order_closed.send(sender=Order, order=order, amount=order.total)
+
+    def gives_money_back(self, move: Move) -> bool:
+        """Whether the move returns the order's money: cancelled after it was paid (escrow
+        refunds it in full), or refunded after completion (the whole total, see
+        actions/orders.py's refund_completed)."""
+        verb = move.edge.verb
+        return verb == "refund" or (verb == "cancel" and move.from_state == State.PAID)
 
     def birth_history(self, verb: str) -> list[tuple[str, str, str]]:
         """(kind, from state, to state) of the events placing.py writes for an order born by

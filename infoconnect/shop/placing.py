@@ -9,6 +9,10 @@ running it. The statements are plain INSERTs and conditional UPDATEs in a fixed 
 3. the stock, last and in ascending SKU id order, so the SKU row (the one every buyer in a
    sale wants) is locked only from its UPDATE to COMMIT; with too little stock left the
    caller's transaction rolls everything back.
+
+A company's orders (placed by its requisition) carry the company, the requisition and its PO
+number in their own INSERT, are paid from the company's wallet, and take no stock when the
+requisition already holds it.
 """
 
 from __future__ import annotations
@@ -31,11 +35,20 @@ from infoconnect.wallet import actions as wallet_actions
 State = Order.State
 
 _TAKE_STOCK_SQL = "UPDATE shop_sku SET stock = stock - %s WHERE id = %s AND stock >= %s"
+_RETURN_STOCK_SQL = "UPDATE shop_sku SET stock = stock + %s WHERE id = %s"
 
 _INSERT_ORDER_SQL = (
     "INSERT INTO shop_order (buyer_id, merchant_id, state, currency, total, commission, "
     "shipping_address, campaign_id, checkout_key, carrier, tracking_number, created_at, "
     "expires_at, paid_at) VALUES (%s, %s, %s, %s, %s, 0, %s, %s, %s, '', '', %s, %s, %s) "
+    "RETURNING id"
+)
+# A company's order: the same row, with what the merchant's list shows of its company.
+_INSERT_COMPANY_ORDER_SQL = (
+    "INSERT INTO shop_order (buyer_id, merchant_id, state, currency, total, commission, "
+    "shipping_address, campaign_id, checkout_key, carrier, tracking_number, created_at, "
+    "expires_at, paid_at, company_id, requisition_id, company_name, department_name, po_number) "
+    "VALUES (%s, %s, %s, %s, %s, 0, %s, %s, %s, '', '', %s, %s, %s, %s, %s, %s, %s, %s) "
     "RETURNING id"
 )
 _INSERT_LINES_SQL = (
@@ -71,6 +84,21 @@ DEFAULT_UNPAID_MINUTES = PlatformSettings._meta.get_field("unpaid_order_minutes"
 
 
 @dataclass(frozen=True)
+class CompanyPurchase:
+    """Whom a requisition's orders are bought for, as each order row records it."""
+
+    company_id: int
+    requisition_id: int
+    company_name: str
+    department_name: str
+    po_number: str
+
+    def columns(self) -> list:
+        return [self.company_id, self.requisition_id, self.company_name,
+                self.department_name, self.po_number]  # fmt: skip
+
+
+@dataclass(frozen=True)
 class BuyNowRead:
     sku: Sku | None
     earlier_order_id: int | None
@@ -96,6 +124,14 @@ def read_for_buy_now(*, buyer_id: int, sku_id: int, address_id: int, key: str) -
     address = dict(zip(_ADDRESS_FIELDS, row[13:19], strict=True)) if row[12] else None
     unpaid_minutes = DEFAULT_UNPAID_MINUTES if row[19] is None else row[19]
     return BuyNowRead(sku, row[11], address, unpaid_minutes)
+
+
+def return_stock(items: dict[int, int]) -> None:
+    """Give ``{sku_id: quantity}`` back to stock (a hold that ended), in ascending SKU id
+    order as every stock write takes them."""
+    with connection.cursor() as cursor:
+        for sku_id in sorted(items):
+            cursor.execute(_RETURN_STOCK_SQL, [items[sku_id], sku_id])
 
 
 def allocate_stock(items: dict[int, int]) -> None:
@@ -130,9 +166,11 @@ _EVENT_ROWS = {
 }
 
 
-def _write_order(cursor, order_row: list, lines: list[list], events: list[list], at) -> int:
+def _write_order(
+    cursor, order_row: list, lines: list[list], events: list[list], at, insert=_INSERT_ORDER_SQL
+) -> int:
     """The order, its lines and its history: a statement each."""
-    cursor.execute(_INSERT_ORDER_SQL, order_row)
+    cursor.execute(insert, order_row)
     order_id = cursor.fetchone()[0]
     placeholders, params = _values([[order_id, *line] for line in lines])
     cursor.execute(_INSERT_LINES_SQL + placeholders, params)
@@ -142,7 +180,9 @@ def _write_order(cursor, order_row: list, lines: list[list], events: list[list],
     return order_id
 
 
-def _write_order_pg(cursor, order_row: list, lines: list[list], events: list[list], at) -> int:
+def _write_order_pg(
+    cursor, order_row: list, lines: list[list], events: list[list], at, insert=_INSERT_ORDER_SQL
+) -> int:
     """The same three inserts as one statement: PostgreSQL runs data-modifying CTEs, and in a
     flash sale each round trip saved is about a tenth of a millisecond on both sides."""
     line_values = ", ".join(
@@ -150,7 +190,7 @@ def _write_order_pg(cursor, order_row: list, lines: list[list], events: list[lis
     )
     event_values = ", ".join(["(%s::text, %s::text, %s::text)"] * len(events))
     cursor.execute(
-        f"WITH o AS ({_INSERT_ORDER_SQL}), "
+        f"WITH o AS ({insert}), "
         f"l AS ({_INSERT_LINES_SQL.removesuffix(' VALUES ')} "
         "SELECT o.id, v.* FROM o, (VALUES " + line_values + ") AS v), "
         f"e AS ({_INSERT_EVENTS_SQL.removesuffix(' VALUES ')} "
@@ -161,32 +201,6 @@ def _write_order_pg(cursor, order_row: list, lines: list[list], events: list[lis
          *(value for event in events for value in event)],
     )  # fmt: skip
     return cursor.fetchone()[0]
-
-
-@dataclass(frozen=True)
-class CompanyPurchase:
-    """What a company's orders carry: the company, its requisition, department and PO."""
-
-    company_id: int
-    requisition_id: int
-    company_name: str
-    department_name: str
-    po_number: str
-
-
-_COMPANY_FIELDS_SQL = (
-    "UPDATE shop_order SET company_id = %s, requisition_id = %s, company_name = %s, "
-    "department_name = %s, po_number = %s WHERE id = %s"
-)
-
-
-def return_stock(items: dict[int, int]) -> None:
-    """Give ``{sku_id: quantity}`` back to stock, in ascending SKU id order."""
-    with connection.cursor() as cursor:
-        for sku_id in sorted(items):
-            cursor.execute(
-                "UPDATE shop_sku SET stock = stock + %s WHERE id = %s", [items[sku_id], sku_id]
-            )
 
 
 def place_orders(
@@ -204,7 +218,9 @@ def place_orders(
     the stock. Must run inside the caller's transaction, which a raised error rolls back.
 
     Each order is born along the lifecycle's ``place`` (or, paid, ``place_paid``) edge and
-    reported to its hook, which queues the unpaid order's expiry."""
+    reported to its hook, which queues the unpaid order's expiry. With ``company`` each order
+    is bought for it (and, with ``pay``, paid from its wallet); with ``stock_held`` the stock
+    is already held for them and is not taken again."""
     now = timezone.now()
     expires_at = now + timedelta(minutes=unpaid_minutes)
     adapt = connection.ops.adapt_datetimefield_value
@@ -216,6 +232,9 @@ def place_orders(
     birth = _BIRTH[pay]
     state = order_lifecycle.edge(birth).target
     write = _write_order_pg if connection.vendor == "postgresql" else _write_order
+    insert, extra = _INSERT_ORDER_SQL, []
+    if company is not None:
+        insert, extra = _INSERT_COMPANY_ORDER_SQL, company.columns()
     orders: list[Order] = []
     with connection.cursor() as cursor:
         for merchant_id in sorted(by_merchant):
@@ -224,34 +243,15 @@ def place_orders(
             total = sum(sku.price * quantity for sku, quantity, _c in group)
             # Paid in this same transaction: the row is born paid, or not at all.
             order_row = [buyer_id, merchant_id, state, "CNY", total, snapshot, campaign_id, key,
-                         at, expires, at if pay else None]  # fmt: skip
-            order_id = write(cursor, order_row, _line_rows(group), _EVENT_ROWS[pay], at)
+                         at, expires, at if pay else None, *extra]  # fmt: skip
+            order_id = write(cursor, order_row, _line_rows(group), _EVENT_ROWS[pay], at, insert)
             orders.append(
                 _order(order_id, buyer_id, merchant_id, state, total, address, campaign_id,
-                       key, now, expires_at)
+                       key, now, expires_at, company)
             )  # fmt: skip
-    if company is not None:
-        with connection.cursor() as cursor:
-            for order in orders:
-                cursor.execute(
-                    _COMPANY_FIELDS_SQL,
-                    [company.company_id, company.requisition_id, company.company_name,
-                     company.department_name, company.po_number, order.pk],
-                )  # fmt: skip
-                order.company_id, order.requisition_id = company.company_id, company.requisition_id
-                order.po_number = company.po_number
     if pay:
         for order in orders:
-            if company is not None:
-                wallet_actions.charge_company_order(
-                    company_id=company.company_id, buyer_id=buyer_id, order_id=order.pk,
-                    amount=order.total, currency=order.currency,
-                )  # fmt: skip
-            else:
-                wallet_actions.charge_order(
-                    buyer_id=buyer_id, order_id=order.pk, amount=order.total,
-                    currency=order.currency,
-                )  # fmt: skip
+            _charge(order, company)
     if not stock_held:
         items: dict[int, int] = defaultdict(int)
         for sku, quantity, _c in lines:
@@ -260,6 +260,22 @@ def place_orders(
     for order in orders:
         order_lifecycle.report(order, birth, from_state="", now=now)
     return orders
+
+
+def _charge(order: Order, company: CompanyPurchase | None) -> None:
+    """The order's payment into escrow: from the buyer's wallet, or from the company's."""
+    if company is None:
+        wallet_actions.charge_order(
+            buyer_id=order.buyer_id, order_id=order.pk, amount=order.total, currency=order.currency
+        )
+    else:
+        wallet_actions.charge_company_order(
+            company_id=company.company_id,
+            buyer_id=order.buyer_id,
+            order_id=order.pk,
+            amount=order.total,
+            currency=order.currency,
+        )
 
 
 def _order(
@@ -273,8 +289,18 @@ def _order(
     key: str,
     now: datetime,
     expires_at: datetime,
+    company: CompanyPurchase | None = None,
 ) -> Order:
     """The Order instance for a row just inserted, as the ORM would have loaded it."""
+    bought_for = {}
+    if company is not None:
+        bought_for = {
+            "company_id": company.company_id,
+            "requisition_id": company.requisition_id,
+            "company_name": company.company_name,
+            "department_name": company.department_name,
+            "po_number": company.po_number,
+        }
     order = Order(
         id=pk,
         buyer_id=buyer_id,
@@ -289,6 +315,7 @@ def _order(
         created_at=now,
         expires_at=expires_at,
         paid_at=now if state == State.PAID else None,
+        **bought_for,
     )
     order._state.adding = False
     order._state.db = connection.alias

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from infoconnect.accounts.models import User
 from infoconnect.core.ids import is_id
@@ -191,10 +191,14 @@ def orders_for_buyer(*, buyer: User, params: PageParams, state: str | None = Non
 
 
 def orders_for_merchant(
-    *, merchant: User, params: PageParams, state: str | None = None
+    *, merchant: User, params: PageParams, state: str | None = None, from_companies: bool = False
 ) -> list[Order]:
+    """The merchant's orders, newest first: in ``state``, or (``from_companies``) every order
+    bought for a company, in any state (the index shop_order_company)."""
     orders = Order.objects.filter(merchant_id=merchant.pk)
-    if state:
+    if from_companies:
+        orders = orders.filter(company_id__isnull=False)
+    elif state:
         orders = orders.filter(state=state)
     return paginate(orders.select_related("buyer").prefetch_related("lines"), params)
 
@@ -243,4 +247,31 @@ def campaign_sales(*, campaign_id: int) -> dict:
         "revenue": totals["revenue"] or 0,
         "refunded_orders": refunded["orders"],
         "refunded": refunded["amount"] or 0,
+    }
+
+
+def company_spend(*, top: int = 10, currency: str = "CNY") -> dict:
+    """What companies spend in the shop, for the operator: ``total``, the fen of every order
+    bought for a company and not undone (paid, shipped or completed; a cancelled or refunded
+    order counts nothing), and ``top``, the companies spending most as (company id, name,
+    fen), the name as their latest order carries it."""
+    bought = Order.objects.filter(
+        company_id__isnull=False, state__in=BOUGHT_STATES, currency=currency
+    )
+    total = bought.aggregate(total=Sum("total"))["total"] or 0
+    by_company = list(
+        bought.values("company_id")
+        .annotate(spent=Sum("total"), latest=Max("id"))
+        .order_by("-spent", "company_id")[:top]
+    )
+    names = dict(
+        Order.objects.filter(pk__in=[row["latest"] for row in by_company]).values_list(
+            "company_id", "company_name"
+        )
+    )
+    return {
+        "total": int(total),
+        "top": [
+            (row["company_id"], names[row["company_id"]], int(row["spent"])) for row in by_company
+        ],
     }

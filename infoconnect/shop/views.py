@@ -769,23 +769,29 @@ def image_delete(request: HttpRequest, product_id: int, image_id: int) -> HttpRe
 
 # The merchant's orders page opens on the orders waiting to be shipped.
 TO_SHIP = lifecycle.move_source(lifecycle.orders.edge("ship"))
+FROM_COMPANIES = "companies"
 
 
 @login_required
 def merchant_orders(request: HttpRequest) -> HttpResponse:
     if (denied := _merchant_only(request)) is not None:
         return denied
-    state = request.GET.get("state", TO_SHIP)
-    if state not in Order.State.values:
+    # ?from=companies: every order bought for a company, whatever its state.
+    from_companies = request.GET.get("from") == FROM_COMPANIES
+    state = "" if from_companies else request.GET.get("state", TO_SHIP)
+    if state not in Order.State.values and not from_companies:
         state = TO_SHIP
     params = _page(request)
-    rows = selectors.orders_for_merchant(merchant=request.user, params=params, state=state)
+    rows = selectors.orders_for_merchant(
+        merchant=request.user, params=params, state=state, from_companies=from_companies
+    )
     return render(
         request,
         "shop/merchant_orders.html",
         {
             "orders": rows,
             "state": state,
+            "from_companies": from_companies,
             "states": Order.State.choices,
             "ship_form": ShipForm(),
             "next_max_id": _next_max_id(rows, params),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.money import format_money
+from infoconnect.shop.selectors import company_spend
 from infoconnect.wallet import actions
 from infoconnect.wallet.lifecycle import bank_transfers
 from infoconnect.wallet.models import (
@@ -48,6 +49,7 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
 
     def changelist_view(self, request, extra_context=None):
         totals = platform_totals()
+        spend = company_spend()
         extra_context = {
             **(extra_context or {}),
             "platform_totals": [
@@ -58,6 +60,13 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
                 (_("Payouts in progress"), format_money(totals["payout_pending"])),
                 (_("Company wallets"), format_money(totals["company_wallet"])),
                 (_("Money in the system (top-ups − payouts)"), format_money(totals["in_system"])),
+                (
+                    _("Company spend (orders paid, shipped or completed)"),
+                    format_money(spend["total"]),
+                ),
+            ],
+            "top_companies": [
+                (company_id, name, format_money(spent)) for company_id, name, spent in spend["top"]
             ],
         }
         return super().changelist_view(request, extra_context=extra_context)

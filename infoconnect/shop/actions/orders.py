@@ -142,6 +142,17 @@ def confirm_receipt(*, buyer: User, order_id: int) -> Order:
 
 
 @transaction.atomic
+def confirm_receipt_for(*, order_id: int, actor_id: int) -> Order:
+    """Receipt confirmed by someone the caller has allowed on the buyer's behalf (a
+    colleague of a company's buyer): as ``confirm_receipt``, with that person recorded."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        raise DomainError(ShopError.ORDER_NOT_FOUND)
+    _complete(order, verb="complete", actor_id=actor_id, strict=True)
+    return order
+
+
+@transaction.atomic
 def auto_complete_order(*, order_id: int, now: datetime | None = None) -> bool:
     """Confirm a shipped order whose confirmation period has passed; False if it is not due."""
     now = now or timezone.now()

@@ -1,7 +1,7 @@
 """Every write to the ledger, one module per use case; the public names are re-exported here.
 
 - ``ledger``: the steps of a money movement (accounts, the idempotent transaction, posting)
-- ``escrow``: order payments into escrow, refunds from it, and its release to the merchant
+- ``escrow``: order payments (a person's or a company's) into escrow, refunds from it, and its release to the merchant
 - ``campaign_holds``: a campaign's cost held before it sends, and its settlement
 - ``topups``: money coming in through a payment provider
 - ``payouts``: money going out through a payment provider, asked after commit

@@ -1,5 +1,8 @@
-"""Order money: the buyer's wallet pays into escrow; escrow refunds the buyer or pays the merchant.
+"""Order money: the buyer's wallet (or, for a company's order, the company's wallet) pays into
+escrow; escrow refunds whoever paid or pays the merchant.
 
+The payment's own entries say which accounts it debited and credited: refunds go back to the
+account that paid, and the release pays the merchant from the escrow the payment filled.
 Every escrow movement of an order locks the order's payment transaction first, then its
 accounts in id order, so refunds and the release of one order never together exceed what it
 paid and never deadlock.
@@ -68,7 +71,8 @@ def charge_order(
 def charge_company_order(
     *, company_id: int, buyer_id: int, order_id: int, amount: int, currency: str = "CNY"
 ) -> LedgerTransaction:
-    """A company's order: its wallet pays into its escrow, inside the caller's transaction."""
+    """The company's wallet pays its buyer's order into the company's escrow, inside the
+    caller's transaction (which must roll back if this raises), as ``charge_order`` does."""
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError("charge_company_order needs a transaction")
     check_amount(amount, currency)
@@ -82,7 +86,9 @@ def charge_company_order(
     if not created:
         return txn
     wallet, escrow = accounts(
-        currency, (AccountKind.COMPANY_WALLET, company_id), (AccountKind.COMPANY_ESCROW, company_id)
+        currency,
+        (AccountKind.COMPANY_WALLET, company_id),
+        (AccountKind.COMPANY_ESCROW, company_id),
     )
     post(txn, [(wallet, -amount, WalletError.INSUFFICIENT_FUNDS), (escrow, amount, None)])
     return txn
@@ -169,6 +175,14 @@ def _locked_payment(order_id: int, currency: str) -> LedgerTransaction:
     return payment
 
 
+def _paid_accounts(payment: LedgerTransaction) -> tuple[int, int]:
+    """(the account the payment debited, the escrow account it credited)."""
+    legs = list(LedgerEntry.objects.filter(transaction=payment).values_list("account_id", "amount"))
+    payer = next(account for account, amount in legs if amount < 0)
+    escrow = next(account for account, amount in legs if amount > 0)
+    return payer, escrow
+
+
 def _check_escrow_room(payment: LedgerTransaction, txn: LedgerTransaction) -> None:
     """Refunds and the release of one order together never exceed what it paid."""
     taken = sum(
@@ -187,7 +201,8 @@ def _check_escrow_room(payment: LedgerTransaction, txn: LedgerTransaction) -> No
 def refund_escrow(
     *, order_id: int, buyer_id: int, amount: int, currency: str = "CNY"
 ) -> LedgerTransaction:
-    """Escrow returns the order's money to the buyer (cancelled, or refunded before release)."""
+    """Escrow returns the order's money to the wallet that paid it (cancelled, or refunded
+    before release)."""
     check_amount(amount, currency)
     txn, created = open_transaction(
         kind=TransactionKind.ESCROW_REFUND,
@@ -202,9 +217,7 @@ def refund_escrow(
     if payment.user_id != buyer_id:
         raise DomainError(WalletError.WRONG_PARTY)
     _check_escrow_room(payment, txn)
-    escrow, wallet = accounts(
-        currency, (AccountKind.ESCROW, buyer_id), (AccountKind.WALLET, buyer_id)
-    )
+    wallet, escrow = _paid_accounts(payment)
     post(txn, [(escrow, -amount, WalletError.ESCROW_EXCEEDED), (wallet, amount, None)])
     return txn
 
@@ -232,9 +245,9 @@ def release_escrow(
         return txn
     payment = _locked_payment(order_id, currency)
     _check_escrow_room(payment, txn)
-    escrow, merchant, revenue = accounts(
+    _payer, escrow = _paid_accounts(payment)
+    merchant, revenue = accounts(
         currency,
-        (AccountKind.ESCROW, payment.user_id),
         (AccountKind.MERCHANT, merchant_id),
         (AccountKind.COMMISSION_REVENUE, PLATFORM),
     )
@@ -253,7 +266,7 @@ def release_escrow(
 def refund_completed_order(
     *, order_id: int, merchant_id: int, buyer_id: int, amount: int, currency: str = "CNY"
 ) -> LedgerTransaction:
-    """The merchant's balance refunds the buyer of an order already paid out to it."""
+    """The merchant's balance refunds the wallet that paid an order already paid out to it."""
     check_amount(amount, currency)
     txn, created = open_transaction(
         kind=TransactionKind.ORDER_REFUND,
@@ -276,11 +289,9 @@ def refund_completed_order(
         raise DomainError(WalletError.WRONG_PARTY)
     if amount > release.amount:
         raise DomainError(WalletError.REFUND_EXCEEDS_PAYMENT)
-    merchant, wallet, revenue = accounts(
-        currency,
-        (AccountKind.MERCHANT, merchant_id),
-        (AccountKind.WALLET, buyer_id),
-        (AccountKind.COMMISSION_REVENUE, PLATFORM),
+    wallet, _escrow = _paid_accounts(payment)
+    merchant, revenue = accounts(
+        currency, (AccountKind.MERCHANT, merchant_id), (AccountKind.COMMISSION_REVENUE, PLATFORM)
     )
     # The merchant only ever received the order less commission: the platform gives back
     # its commission on the refunded share, the merchant the rest.

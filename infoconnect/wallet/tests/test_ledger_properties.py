@@ -5,7 +5,9 @@ no-op); after every step the ledger must match it and keep its invariants: every
 transaction sums to zero, no user balance is negative, cached balances equal the sum of
 their entries, and the money inside the system equals top-ups minus payouts. Company top-ups by bank
 transfer arrive with the right amount, a wrong one or an unknown code: only the first is
-credited (to the company wallet, apart from every user's accounts).
+credited (to the company wallet, apart from every user's accounts). A company's orders are
+paid from its wallet into its escrow, and their refunds and release move money back out of the
+accounts the payment used.
 """
 
 import random
@@ -39,7 +41,7 @@ W, M, E, H, P = (
     AccountKind.CAMPAIGN_HOLD,
     AccountKind.PAYOUT_PENDING,
 )
-C = AccountKind.COMPANY_WALLET
+C, CE = AccountKind.COMPANY_WALLET, AccountKind.COMPANY_ESCROW
 PLATFORM_COMMISSION = (0, AccountKind.COMMISSION_REVENUE)
 PLATFORM_MESSAGING = (0, AccountKind.MESSAGING_REVENUE)
 
@@ -47,6 +49,7 @@ PLATFORM_MESSAGING = (0, AccountKind.MESSAGING_REVENUE)
 STEPS = [
     ("topup", 3, lambda r: (r.randrange(100), r.choice([500, 999, 2_500, 10_000]))),
     ("pay", 4, lambda r: (r.randrange(100), r.randint(1, 3_000))),
+    ("company_pay", 2, lambda r: (r.randint(1, 3_000),)),
     ("refund_escrow", 2, lambda r: (r.randrange(100), r.choice([20, 50, 100]))),
     ("release", 3, lambda r: (r.randrange(100), r.randrange(100), r.randint(0, 100))),
     ("refund_completed", 1, lambda r: (r.randrange(100), r.choice([10, 100]))),
@@ -71,6 +74,9 @@ FAILURE_RATE = 0.15
 class Order:
     buyer: int
     amount: int
+    # The accounts the payment debited and credited: the buyer's, or the company's.
+    payer: tuple[int, str]
+    escrow: tuple[int, str]
     refunded: int = 0
     released: int = 0
     merchant: int | None = None
@@ -138,8 +144,26 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
             expected_error = "insufficient_funds"
 
         def commit():
-            model.orders[order_id] = Order(buyer=buyer, amount=total)
+            model.orders[order_id] = Order(buyer, total, (buyer, W), (buyer, E))
             model.move(((buyer, W), -total), ((buyer, E), total))
+
+    elif kind == "company_pay":
+        company, finance = model.company
+        order_id = len(model.orders) + 1
+        total = args[0]
+
+        def act():
+            with transaction.atomic():
+                return actions.charge_company_order(
+                    company_id=company.pk, buyer_id=finance.pk, order_id=order_id, amount=total
+                )
+
+        if model.balances[(company.pk, C)] < total:
+            expected_error = "insufficient_funds"
+
+        def commit():
+            model.orders[order_id] = Order(finance.pk, total, (company.pk, C), (company.pk, CE))
+            model.move(((company.pk, C), -total), ((company.pk, CE), total))
 
     elif kind == "refund_escrow":
         order_id = choose(model.orders, args[0])
@@ -159,7 +183,7 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
 
             def commit():
                 order.refunded, order.refund_done = refund, True
-                model.move(((order.buyer, E), -refund), ((order.buyer, W), refund))
+                model.move((order.escrow, -refund), (order.payer, refund))
 
     elif kind == "release":
         order_id = choose(model.orders, args[0])
@@ -185,7 +209,7 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
                 order.released, order.release_done, order.merchant = release, True, merchant
                 order.commission = commission
                 model.move(
-                    ((order.buyer, E), -release),
+                    (order.escrow, -release),
                     ((merchant, M), release - commission),
                     (PLATFORM_COMMISSION, commission),
                 )
@@ -218,7 +242,7 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
                 model.move(
                     ((merchant, M), -(refund - commission_back)),
                     (PLATFORM_COMMISSION, -commission_back),
-                    ((order.buyer, W), refund),
+                    (order.payer, refund),
                 )
 
     elif kind == "payout":

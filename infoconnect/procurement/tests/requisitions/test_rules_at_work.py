@@ -23,6 +23,7 @@ from infoconnect.procurement.models import (
 )
 from infoconnect.procurement.tests.factories import add, grant
 from infoconnect.procurement.tests.requisitions.world import draft, submitted
+from infoconnect.shop import actions as shop_actions
 from infoconnect.shop.models import Order, Sku
 from infoconnect.wallet.models import AccountKind, LedgerAccount
 
@@ -388,3 +389,20 @@ def test_a_short_company_wallet_leaves_it_approved_until_placed_again(world):
         == "insufficient_company_funds"
     )
     assert Requisition.objects.get(pk=requisition.pk).state == "approved"
+
+
+def test_a_refund_releases_what_the_budget_spent(world):
+    design = budget(world, world.design, 1_000_000)
+    requisition = submitted(world, (world.sku_a, 1), (world.sku_b, 2))
+    approvals.approve_requisition(user=world.approver, requisition_id=requisition.pk)
+    order = Order.objects.get(requisition_id=requisition.pk, merchant_id=world.merchant_b.pk)
+    shop_actions.cancel_order(person=world.merchant_b, order_id=order.pk)
+    design.refresh_from_db()
+    assert (design.committed, design.spent) == (0, 310_000)
+    assert BudgetCharge.objects.get(budget=design).spent == 310_000
+    assert (
+        LedgerAccount.objects.get(
+            kind=AccountKind.COMPANY_WALLET, owner_id=world.company.pk
+        ).balance
+        == 5_000_000 - 310_000
+    )
