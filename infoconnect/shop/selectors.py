@@ -184,7 +184,9 @@ def addresses(*, person: User) -> list[Address]:
 
 
 def orders_for_buyer(*, buyer: User, params: PageParams, state: str | None = None) -> list[Order]:
-    orders = Order.objects.filter(buyer_id=buyer.pk)
+    """The person's own orders: what they bought for a company is listed on the company's
+    orders page, apart from them."""
+    orders = Order.objects.filter(buyer_id=buyer.pk, company_id__isnull=True)
     if state:
         orders = orders.filter(state=state)
     return paginate(orders.select_related("merchant").prefetch_related("lines"), params)

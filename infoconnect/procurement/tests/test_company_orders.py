@@ -187,7 +187,7 @@ def test_the_page_lists_the_companys_orders_newest_first(firm, placed):
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
     requisition_id = Order.objects.get(pk=order.pk).requisition_id
     assert cells[:7] == [
-        str(order.pk),
+        f"#{order.pk}",
         firm.merchant.name,
         f"R-{requisition_id}",
         "PO-UX",

@@ -111,3 +111,15 @@ def test_submit_needs_a_department_and_address(world):
         submission.submit_requisition(user=world.buyer, requisition_id=requisition.pk)
     assert caught.value.code == "ship_to_required"
     assert Sku.objects.get(pk=world.sku_a.pk).stock == 20
+
+
+def test_company_orders_stay_apart_from_the_persons_own(world, client):
+    requisition = submitted(world, (world.sku_b, 1))
+    order = Order.objects.get(requisition_id=requisition.pk)
+    client.force_login(world.buyer)
+    own = client.get("/shop/orders/")
+    assert own.status_code == 200
+    assert f"/shop/orders/{order.pk}/" not in own.content.decode()
+    assert client.get(f"/shop/orders/{order.pk}/").status_code == 200
+    listed = client.get(f"/companies/{world.company.pk}/orders/")
+    assert f"/shop/orders/{order.pk}/" in listed.content.decode()
