@@ -53,7 +53,7 @@ def charge(budget, requester, *, committed=0, spent=0):
 
 
 @pytest.fixture
-def design(company):
+def design(company):  # noqa: F811
     return make_department(company, "Design")
 
 
@@ -63,5 +63,5 @@ def ux(design):
 
 
 @pytest.fixture
-def sales(company):
+def sales(company):  # noqa: F811
     return make_department(company, "Sales")
