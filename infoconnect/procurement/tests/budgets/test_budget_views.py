@@ -215,3 +215,21 @@ def test_the_settings_page(client, company, company_admin, member):
     assert "A company administrator changes these." in page
     assert client.post(_url(company, "settings/"), {"hold_days": "3"}).status_code == 403
     assert Company.objects.get(pk=company.pk).hold_days == 10
+
+
+def test_the_pages_speak_chinese(client, company, company_admin, design):
+    make_budget(design)
+    client.force_login(company_admin)
+    page = client.get(_url(company, "budgets/"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已用 ¥0.00，共 ¥20,000.00" in page
+    assert "保存预算" in page
+    page = client.get(
+        _url(company, "delegations/"), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "委托你的审批" in page
+    page = client.get(_url(company, "settings/"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "库存保留（天）" in page
+    response = client.post(
+        _url(company, "settings/"), {"hold_days": "0"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert "库存保留期为 1 至 30 天。" in response.content.decode()
