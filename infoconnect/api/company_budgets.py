@@ -77,6 +77,10 @@ class DelegationOut(Schema):
     status: str = Field(..., description="scheduled, active, ended or revoked")
 
     @staticmethod
+    def resolve_status(delegation: Delegation) -> str:
+        return delegation.standing
+
+    @staticmethod
     def resolve_delegator_username(delegation: Delegation) -> str:
         return delegation.delegator.username
 

@@ -26,7 +26,7 @@ from infoconnect.procurement.models import (
     RoleAssignment,
 )
 
-STATUS_LABELS = {
+STANDING_LABELS = {
     "scheduled": _("Scheduled"),
     "active": _("Active"),
     "ended": _("Ended"),
@@ -64,7 +64,7 @@ def is_approver(membership: Membership) -> bool:
     )
 
 
-def status_of(delegation: Delegation, now: datetime.datetime | None = None) -> str:
+def standing_of(delegation: Delegation, now: datetime.datetime | None = None) -> str:
     now = now or timezone.now()
     if delegation.revoked_at is not None:
         return "revoked"
@@ -79,13 +79,13 @@ def _listed(rows: QuerySet[Delegation]) -> list[Delegation]:
     now = timezone.now()
     found = list(rows.select_related("delegator", "delegate").order_by("-starts_at", "-pk"))
     for delegation in found:
-        delegation.status = status_of(delegation, now)
-        delegation.status_label = STATUS_LABELS[delegation.status]
+        delegation.standing = standing_of(delegation, now)
+        delegation.standing_label = STANDING_LABELS[delegation.standing]
     return found
 
 
 def delegations_of(*, membership: Membership) -> list[Delegation]:
-    """The member's delegations, given or received, newest first, each with ``status``."""
+    """The member's delegations, given or received, newest first, each with ``standing``."""
     mine = Q(delegator_id=membership.user_id) | Q(delegate_id=membership.user_id)
     return _listed(Delegation.objects.filter(mine, company_id=membership.company_id))
 
@@ -107,6 +107,6 @@ def delegation_for(*, membership: Membership, delegation_id: object) -> Delegati
     delegation = rows.select_related("delegator", "delegate").first() if found else None
     if delegation is None:
         raise DomainError(ProcurementError.DELEGATION_NOT_FOUND)
-    delegation.status = status_of(delegation)
-    delegation.status_label = STATUS_LABELS[delegation.status]
+    delegation.standing = standing_of(delegation)
+    delegation.standing_label = STANDING_LABELS[delegation.standing]
     return delegation

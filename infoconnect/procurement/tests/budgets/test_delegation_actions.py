@@ -170,7 +170,7 @@ def test_the_delegator_revokes_and_the_stand_in_stops(company, member):
     delegation = _delegate(sun, company, li, starts=timezone.now())
     revoked = _revoke(sun, company, delegation)
     assert revoked.revoked_at is not None
-    assert revoked.status == "revoked"
+    assert revoked.standing == "revoked"
     at = timezone.now()
     assert delegation_reads.active_delegations(company_id=company.pk, user_id=sun.pk, at=at) == []
     # Again: nothing changes.
@@ -222,7 +222,7 @@ def test_the_lists(company, company_admin, member):
 
     assert listed(sun) == [given]
     assert listed(li) == [given]
-    assert listed(sun)[0].status == "scheduled"
+    assert listed(sun)[0].standing == "scheduled"
     admin = Membership.objects.get(company=company, user=company_admin)
     assert delegation_reads.company_delegations(membership=admin) == [other, given]
     with pytest.raises(DomainError) as refused:
