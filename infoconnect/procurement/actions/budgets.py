@@ -59,7 +59,11 @@ def create_budget(
 ) -> Budget:
     """The department's budget for the period holding ``starts_on`` (moved to its first day)."""
     membership = selectors.require_member(user=user, company_id=company_id)
-    department = selectors.department_for(membership=membership, department_id=department_id)
+    # The department's lock: a deletion of it (which looks for budgets) waits, or this does
+    # and finds it gone.
+    department = selectors.department_for(
+        membership=membership, department_id=department_id, lock=True
+    )
     _require_admin(membership, department)
     if period not in Budget.Period.values or not isinstance(starts_on, datetime.date):
         raise DomainError(ProcurementError.BUDGET_INVALID)

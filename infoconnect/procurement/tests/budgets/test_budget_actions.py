@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from infoconnect.core.errors import DomainError
 from infoconnect.procurement import budget_reads
-from infoconnect.procurement.actions import budgets
+from infoconnect.procurement.actions import budgets, departments
 from infoconnect.procurement.models import Budget, Membership, Role
 from infoconnect.procurement.tests.budgets.conftest import (
     charge,
@@ -257,3 +257,13 @@ def test_the_current_period_by_default(company, company_admin, design):
     membership = Membership.objects.get(company=company, user=company_admin)
     assert budget_reads.budgets_for(membership=membership) == [current]
     assert current.starts_on == timezone.localdate().replace(day=1)
+
+
+def test_a_department_with_a_budget_is_not_deleted(company, company_admin, design):
+    make_budget(design)
+    _refused(
+        "department_not_empty",
+        lambda: departments.delete_department(
+            user=company_admin, company_id=company.pk, department_id=design.pk
+        ),
+    )

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import F
 
 from infoconnect.core.errors import DomainError
-from infoconnect.procurement.actions import budgets
+from infoconnect.procurement.actions import budgets, departments
 from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.models import Budget, Role
 from infoconnect.procurement.tests.budgets.conftest import join
@@ -76,3 +76,21 @@ def test_lowering_the_amount_races_a_commitment(company, company_admin, design):
     # One of them goes first, and the other is refused.
     assert results in (["ok", "budget_below_used"], ["over_budget", "ok"])
     assert (budget.committed, budget.amount) in ((800_000, 1_000_000), (0, 500_000))
+
+
+def test_a_budget_added_while_its_department_is_deleted(company, company_admin, design):
+    results = run_together(
+        lambda: budgets.create_budget(
+            user=company_admin,
+            company_id=company.pk,
+            department_id=design.pk,
+            period="year",
+            starts_on=datetime.date(2026, 8, 3),
+            amount=100,
+        ),
+        lambda: departments.delete_department(
+            user=company_admin, company_id=company.pk, department_id=design.pk
+        ),
+    )
+    assert results in (["ok", "department_not_empty"], ["department_not_found", "ok"])
+    assert Budget.objects.count() == (1 if results[0] == "ok" else 0)
