@@ -68,6 +68,8 @@ def _render(
     for row in board.rows:
         if row.budget is not None:
             row.budget.used_percent = _used_percent(row.budget)
+            # A bar's value stays within its range; the text says how far beyond it went.
+            row.budget.bar_value = min(row.budget.used, row.budget.amount)
     return render(
         request,
         "procurement/budgets.html",

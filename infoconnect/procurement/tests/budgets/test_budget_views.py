@@ -233,3 +233,15 @@ def test_the_pages_speak_chinese(client, company, company_admin, design):
         _url(company, "settings/"), {"hold_days": "0"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert "库存保留期为 1 至 30 天。" in response.content.decode()
+
+
+def test_a_bar_beyond_its_budget_stays_full(client, company, company_admin, member, design):
+    budget = make_budget(design, amount=100_000)
+    Budget.objects.filter(pk=budget.pk).update(over_approved=50_000)
+    charge(budget, member(role=Role.BUYER), committed=150_000)
+    client.force_login(company_admin)
+    page = _page(client, company)
+    assert "¥1,500.00 of ¥1,000.00 used" in page
+    assert 'aria-valuenow="100000"' in page
+    assert 'style="width: 100%"' in page
+    assert "Committed ¥1,500.00, spent ¥0.00, ¥0.00 remaining." in page

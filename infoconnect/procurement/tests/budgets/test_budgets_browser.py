@@ -1,9 +1,15 @@
 """In Chromium: a company admin adds Design's ¥20,000.00 budget for this month from the company
 page and sees its bar; an approver names a stand-in for next week."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from infoconnect.procurement.models import Budget, Delegation, Role
+from infoconnect.procurement.tests.budgets.conftest import make_budget
+
+DAY = datetime.timedelta(days=1)
 
 
 @pytest.mark.browser
@@ -43,6 +49,30 @@ def test_an_approver_delegates(page, login, company, member):
     expect(page.locator(".flash-success")).to_have_text("Delegation set.")
     delegation = Delegation.objects.get()
     row = page.locator(f"#mine-{delegation.pk}")
-    expect(row).to_contain_text("@sun")
-    expect(row).to_contain_text("@chen")
+    expect(row).to_contain_text("@chen stands in for @sun")
     expect(row.get_by_test_id("delegation-status")).to_have_text("Active")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_pages_fit_a_phone(browser, live_server, company, company_admin, member, design, login):
+    sun = member(role=Role.APPROVER, username="sun")
+    chen = member(role=Role.BUYER, username="chen")
+    now = timezone.now()
+    Delegation.objects.create(
+        company=company, delegator=sun, delegate=chen, starts_at=now, ends_at=now + DAY
+    )
+    make_budget(design)
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-US", viewport={"width": 375, "height": 740}
+    )
+    phone = context.new_page()
+    login(company_admin.username, target=phone)
+    overflows = {}
+    for suffix in ("budgets/", "delegations/", "settings/"):
+        phone.goto(f"/companies/{company.pk}/{suffix}")
+        overflows[suffix] = phone.evaluate(
+            "document.documentElement.scrollWidth - window.innerWidth"
+        )
+    context.close()
+    assert overflows == {"budgets/": 0, "delegations/": 0, "settings/": 0}
