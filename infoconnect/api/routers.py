@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from infoconnect.api import (
     accounts,
     companies,
+    company_budgets,
     company_departments,
     company_rules,
     company_wallet,
@@ -25,3 +26,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", company_departments.router)
     api.add_router("/", company_wallet.router)
     api.add_router("/", company_rules.router)
+    api.add_router("/", company_budgets.router)

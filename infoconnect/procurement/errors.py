@@ -240,3 +240,21 @@ class ProcurementError(ErrorCode):
         409,
         _("Receipt can be confirmed once the order has shipped and before it is completed."),
     )
+
+    # --- budgets and delegations ------------------------------------------------------------
+    BUDGET_IN_USE = (
+        "budget_in_use",
+        409,
+        _("Requisitions have already charged this budget; change its amount instead."),
+    )
+    DELEGATION_TOO_LONG = ("delegation_too_long", 422, _("A delegation lasts at most 90 days."))
+    DELEGATION_IN_PAST = (
+        "delegation_in_past",
+        422,
+        _("A delegation starts now or later, not in the past."),
+    )
+    DELEGATOR_NOT_APPROVER = (
+        "delegator_not_approver",
+        422,
+        _("Only an approver delegates: name a member who approves requisitions."),
+    )

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from infoconnect.procurement.views import companies, departments, members, orders, rules
+from infoconnect.procurement.views import (
+    budgets,
+    companies,
+    delegations,
+    departments,
+    members,
+    orders,
+    purchasing_settings,
+    rules,
+)
 from infoconnect.wallet import company_views as wallet
 
 app_name = "procurement"
@@ -85,5 +94,29 @@ urlpatterns = [
         "<int:company_id>/approvers/<int:approver_id>/remove/",
         rules.approver_remove,
         name="approver_remove",
+    ),
+    path("<int:company_id>/budgets/", budgets.budgets_page, name="budgets"),
+    path("<int:company_id>/budgets/new/", budgets.budget_create, name="budget_create"),
+    path("<int:company_id>/budgets/<int:budget_id>/", budgets.budget_update, name="budget_update"),
+    path(
+        "<int:company_id>/budgets/<int:budget_id>/delete/",
+        budgets.budget_delete,
+        name="budget_delete",
+    ),
+    path("<int:company_id>/delegations/", delegations.delegations_page, name="delegations"),
+    path(
+        "<int:company_id>/delegations/new/",
+        delegations.delegation_create,
+        name="delegation_create",
+    ),
+    path(
+        "<int:company_id>/delegations/<int:delegation_id>/revoke/",
+        delegations.delegation_revoke,
+        name="delegation_revoke",
+    ),
+    path(
+        "<int:company_id>/settings/",
+        purchasing_settings.settings_page,
+        name="purchasing_settings",
     ),
 ]

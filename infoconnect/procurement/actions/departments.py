@@ -28,6 +28,7 @@ from infoconnect.procurement import selectors
 from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.models import (
     ApprovalRule,
+    Budget,
     Company,
     Department,
     LevelApprover,
@@ -244,8 +245,9 @@ def update_department(
 
 @transaction.atomic
 def delete_department(*, user: User, company_id: int, department_id: int) -> None:
-    """Delete an empty department: no departments under it, no ship-to addresses, and no
-    role, approval rule or approver given on it (so nothing loses its scope)."""
+    """Delete an empty department: no departments under it, no ship-to addresses, no
+    budget, and no role, approval rule or approver given on it (so nothing loses its
+    scope)."""
     membership = selectors.require_member(user=user, company_id=company_id)
     lock_tree(membership.company_id)
     department = selectors.department_for(
@@ -258,6 +260,7 @@ def delete_department(*, user: User, company_id: int, department_id: int) -> Non
         or RoleAssignment.objects.filter(department_id=department.pk).exists()
         or ApprovalRule.objects.filter(department_id=department.pk).exists()
         or LevelApprover.objects.filter(department_id=department.pk).exists()
+        or Budget.objects.filter(department_id=department.pk).exists()
     ):
         raise DomainError(ProcurementError.DEPARTMENT_NOT_EMPTY)
     Department.objects.filter(pk=department.pk).delete()
