@@ -8,6 +8,10 @@ class ProcurementConfig(AppConfig):
     def ready(self) -> None:
         # Views need the app registry, so they load here rather than at import (Django's way).
         from infoconnect.core.context_processors import register_header_provider
+        from infoconnect.messaging.attachments import register_card
+        from infoconnect.messaging.models import Message
+        from infoconnect.procurement.inbox_cards import requisition_cards
         from infoconnect.procurement.views.companies import companies_header
 
         register_header_provider(companies_header)
+        register_card(Message.Attachment.REQUISITION, requisition_cards)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infoconnect.procurement.views import companies, departments, members, rules
+from infoconnect.procurement.views import companies, decisions, departments, members, rules
 from infoconnect.wallet import company_views as wallet
 
 app_name = "procurement"
@@ -79,5 +79,16 @@ urlpatterns = [
         "<int:company_id>/approvers/<int:approver_id>/remove/",
         rules.approver_remove,
         name="approver_remove",
+    ),
+    # Deciding a requisition from its card (the inbox's or its page's).
+    path(
+        "<int:company_id>/requisitions/<int:requisition_id>/approve/",
+        decisions.approve,
+        name="requisition_approve",
+    ),
+    path(
+        "<int:company_id>/requisitions/<int:requisition_id>/reject/",
+        decisions.reject,
+        name="requisition_reject",
     ),
 ]
