@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from infoconnect.core.money import format_money
-from infoconnect.procurement.actions import approvals, members, notices, requisitions, submission
+from infoconnect.procurement.actions import approvals, members, notices, submission
 from infoconnect.procurement.actions.notices import company_account
 from infoconnect.procurement.inbox_cards import CARD_LINES, requisition_card
 from infoconnect.procurement.tests.factories import VALID_2, make_company
@@ -125,3 +125,27 @@ def test_a_long_requisition_shows_ten_lines_then_how_many_more(world):
     assert "and 2 more lines" in page
     assert format_money(requisition.total) == "¥12,000.00"
     assert '<span data-testid="requisition-total">¥12,000.00</span>' in page
+
+
+def test_the_card_speaks_chinese(world):
+    requisition = submitted(world, (world.sku_a, 2))
+    client = Client()
+    client.force_login(world.approver)
+    page = client.get(
+        f"/messages/@{company_account(world.company).username}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "申请人：Buyer" in page
+    assert "部门：Design" in page
+    assert '<button type="submit" data-testid="requisition-approve">批准</button>' in page
+    assert "打开请购单" in page
+    assert f">R-{requisition.pk}</a>" in page
+
+
+def test_a_reply_is_refused_in_chinese(world):
+    submitted(world, (world.sku_a, 2))
+    client = Client()
+    client.force_login(world.approver)
+    page = client.get(
+        f"/messages/@{company_account(world.company).username}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "此账号只发送通知，不能回复。" in page
