@@ -1,6 +1,6 @@
 """Reads for accounts: people by name, their tokens, merchant applications."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from infoconnect.accounts.errors import AccountsError
 from infoconnect.accounts.models import AccessToken, MerchantProfile, User
@@ -13,6 +13,21 @@ def get_user_by_username(*, username: str) -> User:
     if user is None:
         raise DomainError(AccountsError.ACCOUNT_NOT_FOUND)
     return user
+
+
+# A company's account (``procurement.Company.account``, reverse name ``company_account_of``)
+# is the voice its notices come from, not a person: it is not searched, followed or replied to.
+NOTICE_ACCOUNT = Q(company_account_of__isnull=False)
+
+
+def people(queryset: QuerySet[User]) -> QuerySet[User]:
+    """``queryset`` without the accounts the platform speaks for."""
+    return queryset.exclude(NOTICE_ACCOUNT)
+
+
+def is_notice_account(*, user_id: int) -> bool:
+    """Whether the account only sends notices (a company's account)."""
+    return User.objects.filter(NOTICE_ACCOUNT, pk=user_id).exists()
 
 
 def active_tokens(*, user: User) -> QuerySet[AccessToken]:

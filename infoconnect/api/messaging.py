@@ -20,6 +20,7 @@ from infoconnect.core.pagination import MAX_ID
 from infoconnect.messaging import actions, selectors
 from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.models import MESSAGE_MAX_LENGTH, Campaign, Message
+from infoconnect.procurement.inbox_cards import RequisitionCard
 from infoconnect.shop import selectors as shop_selectors
 
 router = Router(tags=["messaging"])
@@ -158,6 +159,22 @@ class ProductCardOut(Schema):
     availability: str
 
 
+class RequisitionCardOut(Schema):
+    """A company account's message about a requisition, live: ``can_decide`` says whether
+    the reader may approve or reject it now (``/v1/requisitions/{id}/approve`` with
+    ``digest``, or ``/reject``)."""
+
+    id: int
+    company_id: int
+    reference: str
+    state: str
+    total: int
+    currency: str
+    can_decide: bool
+    # What the card shows, for the approval to be bound to ("" when the reader cannot decide).
+    digest: str
+
+
 class MessageOut(Schema):
     id: int
     sender_id: int
@@ -170,6 +187,8 @@ class MessageOut(Schema):
     campaign_title: str | None = None
     click_url: str | None = None
     product: ProductCardOut | None = None
+    # For a "requisition" attachment: null when the reader may no longer see it.
+    requisition: RequisitionCardOut | None = None
     read: bool | None = None
     unsubscribed: bool | None = None
     reported: bool | None = None
@@ -410,8 +429,30 @@ def _product_card(product, url: str) -> dict:
     }
 
 
+def _requisition_card(card: RequisitionCard) -> dict | None:
+    requisition = card.requisition
+    if requisition is None:
+        return None
+    return {
+        "id": requisition.pk,
+        "company_id": requisition.company_id,
+        "reference": requisition.reference,
+        "state": requisition.state,
+        "total": requisition.total,
+        "currency": requisition.currency,
+        "can_decide": card.can_decide,
+        "digest": card.digest,
+    }
+
+
 def _message(
-    message: Message, *, flags: int | None, token: str = "", product=None, created_at=None
+    message: Message,
+    *,
+    flags: int | None,
+    token: str = "",
+    product=None,
+    created_at=None,
+    card=None,
 ) -> dict:
     data = {
         "id": message.pk,
@@ -442,6 +483,8 @@ def _message(
         else:
             url = reverse("shop:product", args=[product.pk])
         data["product"] = _product_card(product, url)
+    if isinstance(card, RequisitionCard):
+        data["requisition"] = _requisition_card(card)
     return data
 
 
@@ -499,6 +542,7 @@ def conversation_messages(
             token=item.click_token,
             product=item.product,
             created_at=item.created_at,
+            card=item.card,
         )
         for item in thread.items
     ]

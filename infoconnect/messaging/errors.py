@@ -52,6 +52,11 @@ class MessagingError(ErrorCode):
         403,
         _("This account only accepts messages from accounts it follows."),
     )
+    NOTICES_ONLY = (
+        "notices_only",
+        403,
+        _("This account only sends notices: you cannot reply to it."),
+    )
     CONVERSATION_RATE_LIMITED = (
         "conversation_rate_limited",
         429,

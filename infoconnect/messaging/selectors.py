@@ -7,6 +7,7 @@ the person's id, so a page costs the same with ten million receipts in the table
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from django.core import signing
 from django.core.paginator import Page, Paginator
@@ -19,6 +20,7 @@ from django.utils.translation import gettext, ngettext
 from infoconnect.accounts.models import REGIONS, User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import is_id
+from infoconnect.messaging.attachments import load_cards
 from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.lifecycle import campaigns
 from infoconnect.messaging.models import (
@@ -63,6 +65,10 @@ class ThreadItem:
     product: Product | None = None
     # The post the message shares, while it exists.
     post: Post | None = None
+    # Another app's card for the message's attachment (``attachments.py``), and whether a
+    # later message on the page carries the same one (drawn in short there).
+    card: Any = None
+    card_repeat: bool = False
 
     @property
     def is_unsubscribed(self) -> bool:
@@ -294,6 +300,7 @@ def thread(
         earlier = (items[0].created_at, items[0].message.pk)
     attach_products(items)
     attach_posts(items)
+    attach_cards(items, viewer=user)
     return Thread(other=other, items=items, conversation=conversation, earlier=earlier)
 
 
@@ -326,6 +333,20 @@ def attach_posts(items: list[ThreadItem]) -> None:
     for item in items:
         if item.message.attachment_type == Message.Attachment.POST:
             item.post = posts.get(item.message.attachment_id)
+
+
+def attach_cards(items: list[ThreadItem], *, viewer: User) -> None:
+    """Fill each item's card from one loader call per attachment type for the whole page;
+    the newest message about a thing draws its card in full, earlier ones in short."""
+    keys = [(item.message.attachment_type, item.message.attachment_id) for item in items]
+    cards = load_cards(viewer, keys)
+    if not cards:
+        return
+    seen: set[tuple[str, int]] = set()
+    for item, key in reversed(list(zip(items, keys, strict=True))):
+        item.card = cards.get(key)
+        item.card_repeat = key in seen
+        seen.add(key)
 
 
 def campaign_reached(*, buyer_id: int, campaign_id: int, merchant_id: int) -> bool:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from infoconnect.accounts.selectors import is_notice_account
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import form_once
 from infoconnect.core.ids import parse_id
@@ -134,7 +135,13 @@ def conversation(request: HttpRequest, username: str) -> HttpResponse:
     return render(
         request,
         "messaging/conversation.html",
-        {"thread": thread, "other": other, "form": form, "earlier": earlier},
+        {
+            "thread": thread,
+            "other": other,
+            "form": form,
+            "earlier": earlier,
+            "notices_only": is_notice_account(user_id=other.pk),
+        },
         status=status,
     )
 

@@ -8,9 +8,13 @@ class ProcurementConfig(AppConfig):
     def ready(self) -> None:
         # Views need the app registry, so they load here rather than at import (Django's way).
         from infoconnect.core.context_processors import register_header_provider
+        from infoconnect.messaging.attachments import register_card
+        from infoconnect.messaging.models import Message
+        from infoconnect.procurement.inbox_cards import requisition_cards
         from infoconnect.procurement.receivers import release_budget_for_order
         from infoconnect.procurement.views.companies import companies_header
         from infoconnect.shop.signals import company_order_closed
 
         register_header_provider(companies_header)
         company_order_closed.connect(release_budget_for_order, dispatch_uid="procurement_budget")
+        register_card(Message.Attachment.REQUISITION, requisition_cards)

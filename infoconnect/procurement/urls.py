@@ -3,6 +3,7 @@ from django.urls import path
 from infoconnect.procurement.views import (
     budgets,
     companies,
+    decisions,
     delegations,
     departments,
     members,
@@ -118,5 +119,16 @@ urlpatterns = [
         "<int:company_id>/settings/",
         purchasing_settings.settings_page,
         name="purchasing_settings",
+    ),
+    # Deciding a requisition from its card (the inbox's or its page's).
+    path(
+        "<int:company_id>/requisitions/<int:requisition_id>/approve/",
+        decisions.approve,
+        name="requisition_approve",
+    ),
+    path(
+        "<int:company_id>/requisitions/<int:requisition_id>/reject/",
+        decisions.reject,
+        name="requisition_reject",
     ),
 ]

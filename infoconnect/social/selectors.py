@@ -8,6 +8,7 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
 from infoconnect.accounts.models import User
+from infoconnect.accounts.selectors import people
 from infoconnect.core.errors import DomainError
 from infoconnect.core.pagination import PageParams, paginate
 from infoconnect.social.errors import SocialError
@@ -262,7 +263,8 @@ def viewer_state(*, viewer: User | None, posts: list[Post]) -> ViewerState:
 
 
 def get_account(*, username: str | None = None, account_id: int | None = None) -> User:
-    queryset = User.objects.filter(is_active=True)
+    """An active person or merchant; a company's notice account has no profile."""
+    queryset = people(User.objects.filter(is_active=True))
     if username is not None:
         user = queryset.filter(username__iexact=username).first()
     else:
@@ -326,7 +328,7 @@ def search_accounts(*, query: str, viewer: User | None, limit: int = 20) -> list
     query = query.strip().lstrip("@")
     if not query:
         return []
-    queryset = User.objects.filter(is_active=True).filter(
+    queryset = people(User.objects.filter(is_active=True)).filter(
         Q(username__icontains=query) | Q(display_name__icontains=query)
     )
     viewer_id = _viewer_id(viewer)

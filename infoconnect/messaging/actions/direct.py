@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infoconnect.accounts.models import User
+from infoconnect.accounts.selectors import is_notice_account
 from infoconnect.core.errors import DomainError
 from infoconnect.core.models import PlatformSettings
 from infoconnect.messaging.actions.receipts import flag
@@ -36,6 +37,8 @@ def received_campaign_from(*, recipient_id: int, sender_id: int) -> bool:
 
 
 def may_message(*, sender: User, recipient: User, conversation: Conversation | None) -> None:
+    if is_notice_account(user_id=recipient.pk):
+        raise DomainError(MessagingError.NOTICES_ONLY)
     if blocked_either_way(sender.pk, recipient.pk):
         raise DomainError(MessagingError.BLOCKED)
     if recipient.message_policy == User.MessagePolicy.EVERYONE:
