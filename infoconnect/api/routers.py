@@ -9,6 +9,7 @@ from infoconnect.api import (
     company_rules,
     company_wallet,
     messaging,
+    requisitions,
     shop,
     social,
     wallet,
@@ -25,3 +26,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", company_departments.router)
     api.add_router("/", company_wallet.router)
     api.add_router("/", company_rules.router)
+    api.add_router("/", requisitions.router)

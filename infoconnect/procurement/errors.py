@@ -228,3 +228,10 @@ class ProcurementError(ErrorCode):
         409,
         _("The requisition changed since you opened it: look at it again before deciding."),
     )
+
+    # --- requisitions API -------------------------------------------------------------------
+    DRAFT_EXISTS = (
+        "draft_exists",
+        409,
+        _("You already have a draft requisition for this company: change that one."),
+    )
