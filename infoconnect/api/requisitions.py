@@ -17,12 +17,11 @@ from typing import Literal
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Header, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from infoconnect.api.mastodon import set_link_header
-from infoconnect.core.errors import CommonError, DomainError
+from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
 from infoconnect.core.pagination import PageParams, paginate
@@ -386,11 +385,7 @@ def _wanted(lines: list[LineIn]) -> dict[int, int]:
     wanted: dict[int, int] = {}
     for line in lines:
         if line.sku_id in wanted:
-            raise DomainError(
-                CommonError.VALIDATION,
-                _("List each product at most once."),
-                fields={"lines": [_("List each product at most once.")]},
-            )
+            raise DomainError(ProcurementError.LINES_REPEATED)
         wanted[line.sku_id] = line.quantity
     return wanted
 

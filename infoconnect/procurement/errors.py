@@ -235,3 +235,4 @@ class ProcurementError(ErrorCode):
         409,
         _("You already have a draft requisition for this company: change that one."),
     )
+    LINES_REPEATED = ("lines_repeated", 422, _("List each product at most once."))

@@ -265,3 +265,30 @@ def test_placing_again_after_the_wallet_was_short(world, api_client, as_buyer, a
     again = post(api_client(world.finance), url(requisition, "place"), key="p-3")
     assert again.content == response.content
     assert RequisitionOrder.objects.filter(requisition=requisition).count() == 1
+
+
+def test_approving_without_a_body(world, as_approver):
+    requisition = submitted(world, (world.sku_a, 2))
+    response = as_approver.post(
+        url(requisition, "approve"),
+        content_type="application/json",
+        headers={"Idempotency-Key": "a-1"},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "ordered"
+
+
+def test_the_endpoints_are_in_the_openapi_document(api_client, world):
+    paths = api_client(world.buyer).get("/api/v1/openapi.json").json()["paths"]
+    for path in [
+        "/api/v1/requisitions",
+        "/api/v1/requisitions/{requisition_id}",
+        "/api/v1/requisitions/{requisition_id}/preview",
+        "/api/v1/requisitions/{requisition_id}/submit",
+        "/api/v1/requisitions/{requisition_id}/approve",
+        "/api/v1/requisitions/{requisition_id}/reject",
+        "/api/v1/requisitions/{requisition_id}/withdraw",
+        "/api/v1/requisitions/{requisition_id}/cancel",
+        "/api/v1/requisitions/{requisition_id}/place",
+    ]:
+        assert path in paths, path

@@ -67,7 +67,7 @@ def test_a_second_draft_is_refused_naming_the_first(world, as_buyer):
         ({"ship_to_id": 999_999}, 404, "ship_to_not_found"),
         ({"surprise": True}, 422, "validation_error"),
         ({"company_id": 999_999}, 404, "not_a_member"),
-        ({"duplicate": True}, 422, "validation_error"),
+        ({"duplicate": True}, 422, "lines_repeated"),
     ],
 )
 def test_a_bad_create_writes_nothing(world, as_buyer, change, status, code):
