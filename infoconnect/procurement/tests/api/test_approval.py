@@ -92,7 +92,7 @@ def test_a_replayed_submit_and_approve_place_one_set_of_orders(world, as_buyer, 
     requisition = draft(world, (world.sku_a, 1), (world.sku_b, 2))
     first = post(as_buyer, url(requisition, "submit"), key="s-1")
     again = post(as_buyer, url(requisition, "submit"), key="s-1")
-    assert again.status_code == 200 and again.content == first.content
+    assert again.status_code == 200 and again.json() == first.json()
     assert Sku.objects.get(pk=world.sku_a.pk).stock == 19
     # Another key is another submit: the requisition is no longer a draft.
     other = post(as_buyer, url(requisition, "submit"), key="s-2")
@@ -100,7 +100,7 @@ def test_a_replayed_submit_and_approve_place_one_set_of_orders(world, as_buyer, 
     first = post(as_approver, url(requisition, "approve"), key="a-1")
     again = post(as_approver, url(requisition, "approve"), key="a-1")
     assert first.status_code == again.status_code == 200
-    assert again.content == first.content
+    assert again.json() == first.json()
     assert Order.objects.filter(requisition_id=requisition.pk).count() == 2
     assert ApprovalDecision.objects.count() == 1
     # The same key with another body is refused.
@@ -263,7 +263,7 @@ def test_placing_again_after_the_wallet_was_short(world, api_client, as_buyer, a
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "ordered"
     again = post(api_client(world.finance), url(requisition, "place"), key="p-3")
-    assert again.content == response.content
+    assert again.json() == response.json()
     assert RequisitionOrder.objects.filter(requisition=requisition).count() == 1
 
 
