@@ -292,3 +292,13 @@ def test_the_endpoints_are_in_the_openapi_document(api_client, world):
         "/api/v1/requisitions/{requisition_id}/place",
     ]:
         assert path in paths, path
+
+
+@pytest.mark.parametrize("verb", ["submit", "approve", "reject", "withdraw", "cancel", "place"])
+def test_an_unknown_requisition(world, as_buyer, verb):
+    body = {"reason": "No"} if verb == "reject" else {}
+    response = post(as_buyer, url(999_999, verb), body, key=f"k-{verb}")
+    assert (response.status_code, error(response)["code"]) == (404, "requisition_not_found")
+    response = post(as_buyer, f"/api/v1/requisitions/abc/{verb}", body, key=f"k2-{verb}")
+    assert (response.status_code, error(response)["code"]) == (422, "validation_error")
+    assert rows() == {key: 0 for key in rows()}
