@@ -10,6 +10,7 @@ from infoconnect.api import (
     company_rules,
     company_wallet,
     messaging,
+    requisitions,
     shop,
     social,
     wallet,
@@ -27,3 +28,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", company_wallet.router)
     api.add_router("/", company_rules.router)
     api.add_router("/", company_budgets.router)
+    api.add_router("/", requisitions.router)

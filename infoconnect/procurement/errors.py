@@ -258,3 +258,10 @@ class ProcurementError(ErrorCode):
         422,
         _("Only an approver delegates: name a member who approves requisitions."),
     )
+    # --- requisitions API -------------------------------------------------------------------
+    DRAFT_EXISTS = (
+        "draft_exists",
+        409,
+        _("You already have a draft requisition for this company: change that one."),
+    )
+    LINES_REPEATED = ("lines_repeated", 422, _("List each product at most once."))
