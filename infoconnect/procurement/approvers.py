@@ -40,6 +40,8 @@ class Approver:
 
 
 def current_member_ids(company_id: int, user_ids: set[int]) -> set[int]:
+    if not user_ids:
+        return set()
     return set(
         Membership.objects.filter(
             company_id=company_id, user_id__in=user_ids, ended_at__isnull=True
@@ -64,14 +66,20 @@ def role_holders(company_id: int, role: str, department: Department | None) -> s
 
 def delegates(company_id: int, user_ids: set[int], at: datetime) -> dict[int, list[int]]:
     """Approver id → the current members standing in for them at ``at``."""
-    rows = Delegation.objects.filter(
-        company_id=company_id,
-        delegator_id__in=user_ids,
-        starts_at__lte=at,
-        ends_at__gt=at,
-        revoked_at__isnull=True,
-    ).values_list("delegator_id", "delegate_id")
+    if not user_ids:
+        return {}
+    rows = list(
+        Delegation.objects.filter(
+            company_id=company_id,
+            delegator_id__in=user_ids,
+            starts_at__lte=at,
+            ends_at__gt=at,
+            revoked_at__isnull=True,
+        ).values_list("delegator_id", "delegate_id")
+    )
     found: dict[int, list[int]] = {}
+    if not rows:
+        return found
     members = current_member_ids(company_id, {delegate for _d, delegate in rows})
     for delegator, delegate in rows:
         if delegate in members:
