@@ -3,7 +3,8 @@ injected in the middle of the action.
 
 Submit (random quantities, so some stay under the ¥5,000.00 rule and are ordered at once, some
 wait for approval, some exceed a budget and need the over-budget level), approve, reject,
-cancel, expire and place again after the company wallet ran short. A failed action must leave
+cancel, expire, place again after the company wallet ran short, and a merchant cancelling a
+paid order (its money back to the company wallet, its spend back to the budgets). A failed action must leave
 nothing behind; after every step the budgets equal the sums of their charges and stay within
 what was allowed, only an ordered requisition has orders, only a requisition awaiting its
 orders holds stock, and every unit of stock is on the shelf, held or ordered.
@@ -36,8 +37,9 @@ from infoconnect.procurement.models import (
     RequisitionOrder,
 )
 from infoconnect.procurement.tests.invariants.world import budget_world, draft_for, month_budget
+from infoconnect.shop import actions as shop_actions
 from infoconnect.shop import placing
-from infoconnect.shop.models import OrderLine, Sku
+from infoconnect.shop.models import Order, OrderLine, Sku
 from infoconnect.wallet.models import LedgerAccount
 
 State = Requisition.State
@@ -52,11 +54,12 @@ FAILURE_POINTS = [
     (budget_holds, "commit"),
     (budget_holds, "spend"),
     (budget_holds, "release_commitment"),
+    (budget_holds, "release_spent"),
     (notices, "approval_requested"),
     (notices, "ordered"),
 ]
 OPERATIONS = [("submit", 5), ("approve", 5), ("reject", 1), ("cancel", 1), ("expire", 1),
-              ("place", 1)]  # fmt: skip
+              ("place", 1), ("refund", 2)]  # fmt: skip
 
 
 def fingerprint(world) -> tuple:
@@ -112,9 +115,21 @@ def check_invariants(world, skus) -> None:
         committed = BudgetCharge.objects.filter(requisition=requisition, committed__gt=0)
         if committed.exists():
             assert requisition.state == State.APPROVED, requisition.state
+        if has_orders:
+            kept = sum(
+                link.total - link.released
+                for link in RequisitionOrder.objects.filter(requisition=requisition)
+            )
+            for charge in BudgetCharge.objects.filter(requisition=requisition):
+                assert charge.spent == kept, (charge.spent, kept)
     for sku in Sku.objects.filter(pk__in=[s.pk for s in skus]):
         held = RequisitionLine.objects.filter(sku_id=sku.pk).aggregate(n=Sum("held"))["n"] or 0
-        ordered = OrderLine.objects.filter(sku_id=sku.pk).aggregate(n=Sum("quantity"))["n"] or 0
+        ordered = (
+            OrderLine.objects.filter(sku_id=sku.pk)
+            .exclude(order__state=Order.State.CANCELLED)
+            .aggregate(n=Sum("quantity"))["n"]
+            or 0
+        )
         assert sku.stock + held + ordered == STOCK, (sku.pk, sku.stock, held, ordered)
 
 
@@ -166,6 +181,15 @@ def operation(world, rnd, kind: str, serial: int):
             return None
         at = Requisition.objects.get(pk=pk).hold_expires_at + timedelta(seconds=1)
         return lambda: submission.expire_requisition(requisition_id=pk, now=at)
+    if kind == "refund":
+        order = (
+            Order.objects.filter(company_id=world.company.pk, state=Order.State.PAID)
+            .order_by("pk")
+            .first()
+        )
+        return order and (
+            lambda: shop_actions.cancel_order(person=order.merchant, order_id=order.pk)
+        )
     if kind == "place":
         pk = pick(world, rnd, State.APPROVED)
         return pk and (lambda: submission.place_requisition(user=world.buyer, requisition_id=pk))
