@@ -36,19 +36,40 @@ def prior_totals(
     thresholds = [rule for rule in rules if rule.min_total is not None]
     if not thresholds:
         return {}
-    rows = list(
-        RequisitionLine.objects.filter(
-            requisition__company_id=requisition.company_id,
-            requisition__requester_id=requisition.requester_id,
-            requisition__submitted_at__gte=now - timedelta(days=ROLLING_DAYS),
-            requisition__state__in=COUNTED_STATES,
+    recent = list(
+        Requisition.objects.filter(
+            company_id=requisition.company_id,
+            requester_id=requisition.requester_id,
+            submitted_at__gte=now - timedelta(days=ROLLING_DAYS),
+            state__in=COUNTED_STATES,
         )
-        .exclude(requisition_id=requisition.pk)
-        .values("requisition_id", "requisition__department__path", "merchant_id", "category_id")
-        .annotate(amount=Sum(F("unit_price") * F("quantity")))
+        .exclude(pk=requisition.pk)
+        .values_list("pk", "total", "department__path")
     )
-    if not rows:
+    if not recent:
         return {}
+    if any(rule.category_id or rule.merchant_id for rule in thresholds):
+        # A rule scoped to a category or a merchant counts only those lines.
+        rows = list(
+            RequisitionLine.objects.filter(requisition_id__in=[pk for pk, _t, _p in recent])
+            .values("requisition_id", "merchant_id", "category_id")
+            .annotate(amount=Sum(F("unit_price") * F("quantity")))
+        )
+        paths = {pk: path for pk, _t, path in recent}
+        for row in rows:
+            row["requisition__department__path"] = paths[row["requisition_id"]]
+    else:
+        # Every rule counts whole requisitions: their totals are on their rows.
+        rows = [
+            {
+                "requisition_id": pk,
+                "requisition__department__path": path,
+                "merchant_id": None,
+                "category_id": None,
+                "amount": total,
+            }
+            for pk, total, path in recent
+        ]
     reviewed = set(
         ApprovalStep.objects.filter(
             requisition_id__in={row["requisition_id"] for row in rows},

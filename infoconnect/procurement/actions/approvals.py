@@ -145,10 +145,11 @@ def approve_requisition(
     """The approver approves the waiting step; the last approval places the orders."""
     now = timezone.now()
     requisition, _m, step, assignee = _decider(user, requisition_id)
-    snap, lines, _skus = ordering.current_snapshot(requisition)
+    snap, lines, skus = ordering.current_snapshot(requisition)
     if seen_digest and seen_digest != digest.digest(snap):
         raise DomainError(ProcurementError.REQUISITION_CHANGED)
-    if ordering.bound_change(requisition, snap) is digest.Change.CHANGED:
+    change = ordering.bound_change(requisition, snap)
+    if change is digest.Change.CHANGED:
         ordering.reapprove(
             requisition, now=now, why=_("what was approved has changed"), lines=lines,
             actor_id=user.pk,
@@ -162,7 +163,10 @@ def approve_requisition(
     if following is not None:
         rounds.activate(following, requisition, now=now)
     else:
-        ordering.finish_approval(requisition, now=now, actor_id=user.pk)
+        # This approval saw ``snap``: the binding just checked holds for the orders too.
+        ordering.finish_approval(
+            requisition, now=now, actor_id=user.pk, checked=(snap, lines, skus, change)
+        )
     return requisition
 
 

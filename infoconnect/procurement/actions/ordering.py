@@ -38,6 +38,9 @@ from infoconnect.shop.models import Order, Sku
 from infoconnect.wallet.errors import WalletError
 
 Change = digest.Change
+# A snapshot of the requisition now, its current lines and SKUs, and how it differs from
+# what was approved.
+Checked = tuple[dict, list[RequisitionLine], dict[int, Sku], Change]
 
 
 def current_lines(requisition: Requisition) -> tuple[list[RequisitionLine], dict[int, Sku]]:
@@ -64,6 +67,8 @@ def current_lines(requisition: Requisition) -> tuple[list[RequisitionLine], dict
             attributes=line.attributes,
             unit_price=line.unit_price,
         )
+        # What the row holds, so keep_prices writes only what changed.
+        current.stored = (line.unit_price, line.title, line.attributes)
         if sku is None or not (
             sku.is_active and sku.product.is_on_sale and sku.product.merchant_sells
         ):
@@ -100,14 +105,17 @@ def bound_change(requisition: Requisition, current: dict) -> Change:
 
 
 def keep_prices(requisition: Requisition, lines: list[RequisitionLine]) -> None:
-    """The lines take the prices they cost now, and the requisition its new total."""
+    """The lines take the prices they cost now, and the requisition its new total (only the
+    rows that changed are written: a 50-line requisition usually changes none)."""
     for line in lines:
-        RequisitionLine.objects.filter(pk=line.pk).update(
-            unit_price=line.unit_price, title=line.title, attributes=line.attributes
-        )
+        if getattr(line, "stored", None) != (line.unit_price, line.title, line.attributes):
+            RequisitionLine.objects.filter(pk=line.pk).update(
+                unit_price=line.unit_price, title=line.title, attributes=line.attributes
+            )
     total = sum(line.unit_price * line.quantity for line in lines)
-    Requisition.objects.filter(pk=requisition.pk).update(total=total, updated_at=timezone.now())
-    requisition.total = total
+    if total != requisition.total:
+        Requisition.objects.filter(pk=requisition.pk).update(total=total, updated_at=timezone.now())
+        requisition.total = total
 
 
 def reapprove(
@@ -143,7 +151,11 @@ def reapprove(
 
 
 def finish_approval(
-    requisition: Requisition, *, now: datetime, actor_id: int | None
+    requisition: Requisition,
+    *,
+    now: datetime,
+    actor_id: int | None,
+    checked: Checked | None = None,
 ) -> list[Order]:
     """The last level approved (or no rule fired): commit the budget and place the orders."""
     requisitions.move(
@@ -162,7 +174,7 @@ def finish_approval(
         if error.error is not ProcurementError.OVER_BUDGET:
             raise
         return _over_budget(requisition, now=now, actor_id=actor_id)
-    return place(requisition, now=now, actor_id=actor_id)
+    return place(requisition, now=now, actor_id=actor_id, checked=checked)
 
 
 def _over_budget(requisition: Requisition, *, now: datetime, actor_id: int | None) -> list[Order]:
@@ -212,9 +224,21 @@ def finance_ids(requisition: Requisition) -> set[int]:
     return role_holders(requisition.company_id, Role.FINANCE, requisition.department)
 
 
-def place(requisition: Requisition, *, now: datetime, actor_id: int | None) -> list[Order]:
-    """One order per merchant, paid from the company wallet, out of the held stock."""
-    current, lines, skus = current_snapshot(requisition)
+def place(
+    requisition: Requisition,
+    *,
+    now: datetime,
+    actor_id: int | None,
+    checked: Checked | None = None,
+) -> list[Order]:
+    """One order per merchant, paid from the company wallet, out of the held stock.
+    ``checked``: the snapshot and its binding, when the last approval has just checked them
+    in this transaction."""
+    if checked is None:
+        current, lines, skus = current_snapshot(requisition)
+        change = None
+    else:
+        current, lines, skus, change = checked
     if any(line.sku_id is None for line in lines):
         release_holds(requisition)
         reason = _("a product in it is no longer on sale")
@@ -223,7 +247,8 @@ def place(requisition: Requisition, *, now: datetime, actor_id: int | None) -> l
         )
         notices.returned(requisition, reason)
         return []
-    change = bound_change(requisition, current)
+    if change is None:
+        change = bound_change(requisition, current)
     if change is Change.CHANGED:
         return reapprove(
             requisition, now=now, why=_("what was approved has changed"), lines=lines,

@@ -52,12 +52,16 @@ def start_round(
     Requisition.objects.filter(pk=requisition.pk).update(over_budget=over_budget)
     requisition.over_budget = over_budget
     steps = []
+    first_approvers: list[approvers.Approver] = []
     for fired in firing:
         for level in fired.levels:
-            if not approvers.level_approvers(
+            found = approvers.level_approvers(
                 level, requisition, allow_self=fired.rule.allow_self_approval, at=now
-            ):
+            )
+            if not found:
                 raise DomainError(ProcurementError.NO_APPROVER)
+            if not steps:
+                first_approvers = found
             steps.append(
                 ApprovalStep(
                     requisition=requisition,
@@ -75,20 +79,28 @@ def start_round(
             )
     steps = approval_steps.create_all(steps)
     if steps:
-        activate(steps[0], requisition, now=now)
+        activate(steps[0], requisition, now=now, found=first_approvers)
     return steps
 
 
-def activate(step: ApprovalStep, requisition: Requisition, *, now: datetime) -> None:
-    """The step waits for its approvers, who are told; with none left (they left the company
-    since the submit), it goes to the escalation approvers at once."""
-    found = (
-        approvers.level_approvers(
-            step.level, requisition, allow_self=step.allow_self_approval, at=now
+def activate(
+    step: ApprovalStep,
+    requisition: Requisition,
+    *,
+    now: datetime,
+    found: list[approvers.Approver] | None = None,
+) -> None:
+    """The step waits for its approvers (``found`` when the caller has just resolved them),
+    who are told; with none left (they left the company since the submit), it goes to the
+    escalation approvers at once."""
+    if found is None:
+        found = (
+            approvers.level_approvers(
+                step.level, requisition, allow_self=step.allow_self_approval, at=now
+            )
+            if step.level_id
+            else []
         )
-        if step.level_id
-        else []
-    )
     if not found:
         found = approvers.escalation_approvers(requisition, already=set(), at=now)
     StepAssignee.objects.bulk_create(

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from infoconnect.accounts.models import User
@@ -70,8 +71,7 @@ def hold_stock(requisition: Requisition, lines: list[RequisitionLine]) -> None:
         if error.error is ShopError.OUT_OF_STOCK:
             raise DomainError(ProcurementError.OUT_OF_STOCK) from error
         raise
-    for line in lines:
-        RequisitionLine.objects.filter(pk=line.pk).update(held=line.quantity)
+    RequisitionLine.objects.filter(requisition=requisition).update(held=F("quantity"))
 
 
 @transaction.atomic

@@ -76,15 +76,28 @@ def charge_company_order(
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError("charge_company_order needs a transaction")
     check_amount(amount, currency)
-    txn, created = open_transaction(
-        kind=TransactionKind.ORDER_PAYMENT,
-        reference=str(order_id),
-        user_id=buyer_id,
-        amount=amount,
-        currency=currency,
-    )
-    if not created:
-        return txn
+    if connection.vendor == "postgresql":
+        txn, settled = _charge_in_one_statement(
+            buyer_id,
+            str(order_id),
+            amount,
+            currency,
+            owner_id=company_id,
+            wallet_kind=AccountKind.COMPANY_WALLET,
+            escrow_kind=AccountKind.COMPANY_ESCROW,
+        )
+        if settled:  # else the transaction is open: post it the long way
+            return txn
+    else:
+        txn, created = open_transaction(
+            kind=TransactionKind.ORDER_PAYMENT,
+            reference=str(order_id),
+            user_id=buyer_id,
+            amount=amount,
+            currency=currency,
+        )
+        if not created:
+            return txn
     wallet, escrow = accounts(
         currency,
         (AccountKind.COMPANY_WALLET, company_id),
@@ -107,7 +120,7 @@ WITH t AS (
   ON CONFLICT (kind, reference) DO NOTHING RETURNING id
 ), a AS MATERIALIZED (
   SELECT id FROM wallet_ledgeraccount
-  WHERE owner_id = %(user)s AND currency = %(currency)s AND kind IN (%(wallet)s, %(escrow)s)
+  WHERE owner_id = %(owner)s AND currency = %(currency)s AND kind IN (%(wallet)s, %(escrow)s)
     AND EXISTS (SELECT 1 FROM t)
   ORDER BY id FOR UPDATE
 ), u AS (
@@ -127,11 +140,19 @@ SELECT t.id, (SELECT COUNT(*) FROM a), (SELECT COUNT(*) FROM u) FROM t
 
 
 def _charge_in_one_statement(
-    buyer_id: int, reference: str, amount: int, currency: str
+    buyer_id: int,
+    reference: str,
+    amount: int,
+    currency: str,
+    *,
+    owner_id: int | None = None,
+    wallet_kind: str = AccountKind.WALLET,
+    escrow_kind: str = AccountKind.ESCROW,
 ) -> tuple[LedgerTransaction, bool]:
-    """PostgreSQL's charge_order. Settled (True): the payment posted, or a repeat's
-    transaction. Not settled (False): the transaction is inserted but left open, because the
-    buyer's wallet or escrow account does not exist yet."""
+    """PostgreSQL's charge_order (and, with a company's ``owner_id`` and account kinds,
+    charge_company_order). Settled (True): the payment posted, or a repeat's transaction. Not
+    settled (False): the transaction is inserted but left open, because the paying wallet or
+    its escrow account does not exist yet."""
     kind = TransactionKind.ORDER_PAYMENT
     now = timezone.now()
     with connection.cursor() as cursor:
@@ -141,11 +162,12 @@ def _charge_in_one_statement(
                 "kind": kind,
                 "reference": reference,
                 "user": buyer_id,
+                "owner": buyer_id if owner_id is None else owner_id,
                 "amount": amount,
                 "currency": currency,
                 "at": now,
-                "wallet": AccountKind.WALLET,
-                "escrow": AccountKind.ESCROW,
+                "wallet": wallet_kind,
+                "escrow": escrow_kind,
             },
         )
         row = cursor.fetchone()
