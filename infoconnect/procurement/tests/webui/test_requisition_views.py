@@ -449,3 +449,26 @@ def test_no_approval_needed_orders_at_once(client, world):
     page = page_of(client.get(req_url(world, requisition)))
     assert "Submitted: no approval needed." in page
     assert "No rule fired: no approval was needed." in page
+
+
+# --- in Chinese ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("with_decision", [False, True])
+def test_the_pages_speak_chinese(client, world, settings, with_decision):
+    requisition = draft(world, (world.sku_a, 1), (world.sku_b, 2))
+    client.force_login(world.buyer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    if not with_decision:
+        page = page_of(client.get(cart_url(world)))
+        assert "会触发哪条规则？" in page and "提交请购单" in page and "保存详情" in page
+        for english in ("Which rule would fire?", "Submit requisition", "Unit price", "Ship to"):
+            assert english not in page
+        return
+    client.post(req_url(world, requisition, "submit/"), {"key": "zh-1"})
+    page = page_of(client.get(req_url(world, requisition)))
+    assert "待审批" in page and "撤回" in page and "审批" in page
+    for english in ("Awaiting approval", "Withdraw", "Trail", "Who may decide", "Submitted"):
+        assert english not in page
+    page = page_of(client.get(list_url(world)))
+    assert "我的" in page and "待我审批" in page and "Awaiting my approval" not in page
