@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -41,6 +42,9 @@ def _decide(request: HttpRequest, company_id: int, requisition_id: int, work, do
         work()
     except DomainError as error:
         messages.error(request, error.message)
+    except IntegrityError:
+        # Sent back while the requester already has a new cart of the company.
+        messages.error(request, DomainError(ProcurementError.REQUISITION_INVALID_STATE).message)
     else:
         messages.success(request, done)
     return _back(request, company_id, requisition_id)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import form_once
+from infoconnect.core.ids import parse_id
 from infoconnect.core.views import render_domain_error
 from infoconnect.procurement import digest, requisition_reads, selectors
 from infoconnect.procurement.actions import ordering, rounds, submission
@@ -256,11 +257,11 @@ def details(request: HttpRequest, company_id: int) -> HttpResponse:
     typed = {key: post.get(key, "") for key in ("department", "ship_to", "po_number", "note")}
 
     def work(draft):
-        # A ship-to address chosen for the department before it changed is chosen again.
+        # A new department drops an address that is not one of its choices.
         ship_to = typed["ship_to"]
         if typed["department"] != str(draft.department_id or ""):
             department = Department.objects.filter(
-                company_id=company_id, pk=typed["department"] or None
+                company_id=company_id, pk=parse_id(typed["department"])
             ).first()
             if ship_to not in {str(a.pk) for a in actions.ship_to_choices(department)}:
                 ship_to = ""

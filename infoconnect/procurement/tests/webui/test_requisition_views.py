@@ -554,3 +554,26 @@ def test_withdrawing_beside_a_new_cart_is_refused_with_a_message(client, world):
     assert says(response, ProcurementError.REQUISITION_INVALID_STATE)
     requisition.refresh_from_db()
     assert requisition.state == Requisition.State.PENDING
+
+
+def test_sending_lines_back_beside_a_new_cart_is_refused_with_a_message(client, world):
+    requisition = submitted(world, (world.sku_a, 2))
+    actions.add_to_requisition(user=world.buyer, company_id=world.company.pk, sku_id=world.sku_b.pk)
+    line = requisition.lines.get()
+    client.force_login(world.approver)
+    response = client.post(
+        req_url(world, requisition, "reject/"), {"reason": "One", "line": line.pk}, follow=True
+    )
+    assert says(response, ProcurementError.REQUISITION_INVALID_STATE)
+    requisition.refresh_from_db()
+    assert requisition.state == Requisition.State.PENDING
+    assert not requisition.decisions.exists()
+
+
+def test_a_department_that_is_not_a_number_is_refused(client, world):
+    requisition = draft(world, (world.sku_a, 1))
+    client.force_login(world.buyer)
+    response = client.post(cart_url(world, "details/"), {"department": "x", "ship_to": "y"})
+    assert response.status_code == 404
+    requisition.refresh_from_db()
+    assert requisition.department_id == world.design.pk
