@@ -9,6 +9,7 @@ from infoconnect.procurement.views import (
     members,
     orders,
     purchasing_settings,
+    requisitions,
     rules,
 )
 from infoconnect.wallet import company_views as wallet
@@ -120,7 +121,50 @@ urlpatterns = [
         purchasing_settings.settings_page,
         name="purchasing_settings",
     ),
-    # Deciding a requisition from its card (the inbox's or its page's).
+    # --- requisitions: the company cart, the list, one requisition and its decisions ---
+    path("<int:company_id>/requisitions/", requisitions.requisition_list, name="requisitions"),
+    path("<int:company_id>/requisitions/cart/", requisitions.cart, name="requisition_cart"),
+    path("<int:company_id>/requisitions/cart/add/", requisitions.add, name="requisition_add"),
+    path(
+        "<int:company_id>/requisitions/cart/details/",
+        requisitions.details,
+        name="requisition_details",
+    ),
+    path(
+        "<int:company_id>/requisitions/cart/lines/<int:line_id>/",
+        requisitions.line_quantity,
+        name="requisition_line_quantity",
+    ),
+    path(
+        "<int:company_id>/requisitions/cart/lines/<int:line_id>/remove/",
+        requisitions.line_remove,
+        name="requisition_line_remove",
+    ),
+    path(
+        "<int:company_id>/requisitions/<int:requisition_id>/",
+        requisitions.detail,
+        name="requisition",
+    ),
+    path(
+        "<int:company_id>/requisitions/<int:requisition_id>/submit/",
+        requisitions.submit,
+        name="requisition_submit",
+    ),
+    path(
+        "<int:company_id>/requisitions/<int:requisition_id>/withdraw/",
+        requisitions.withdraw,
+        name="requisition_withdraw",
+    ),
+    path(
+        "<int:company_id>/requisitions/<int:requisition_id>/cancel/",
+        requisitions.cancel,
+        name="requisition_cancel",
+    ),
+    path(
+        "<int:company_id>/requisitions/<int:requisition_id>/place/",
+        requisitions.place,
+        name="requisition_place",
+    ),
     path(
         "<int:company_id>/requisitions/<int:requisition_id>/approve/",
         decisions.approve,

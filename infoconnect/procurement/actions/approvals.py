@@ -22,6 +22,7 @@ from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import parse_id
 from infoconnect.procurement import approvers, digest
 from infoconnect.procurement.actions import notices, ordering, rounds
+from infoconnect.procurement.actions.requisitions import absorb_cart
 from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.lifecycle import (
     approval_steps,
@@ -210,6 +211,7 @@ def reject_requisition(
     rounds.supersede_open(requisition, now=now)
     ordering.release_holds(requisition)
     if returned:
+        absorb_cart(requisition)
         RequisitionLine.objects.filter(pk__in=returned).update(returned_reason=reason)
         requisitions.move(
             requisition, "return", now=now, decision_reason=reason, hold_expires_at=None,

@@ -22,6 +22,7 @@ from infoconnect.core.errors import DomainError
 from infoconnect.core.models import PlatformSettings
 from infoconnect.procurement import digest
 from infoconnect.procurement.actions import budget_holds, notices, rounds
+from infoconnect.procurement.actions.requisitions import absorb_cart
 from infoconnect.procurement.approvers import role_holders
 from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.lifecycle import requisitions
@@ -241,6 +242,7 @@ def place(
         current, lines, skus, change = checked
     if any(line.sku_id is None for line in lines):
         release_holds(requisition)
+        absorb_cart(requisition)
         reason = _("a product in it is no longer on sale")
         requisitions.move(
             requisition, "return", now=now, decision_reason=reason, context={"note": reason}

@@ -12,6 +12,7 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from infoconnect.accounts.models import User
@@ -238,3 +239,34 @@ def update_details(
     requisition.updated_at = timezone.now()
     requisition.save(update_fields=["department", "ship_to", "po_number", "note", "updated_at"])
     return requisition
+
+
+def absorb_cart(requisition: Requisition) -> int:
+    """A requisition coming back to draft (withdrawn, or lines sent back) becomes the
+    member's cart again: the lines of a cart they started meanwhile join it (quantities
+    added), and that cart goes. Returns how many lines joined."""
+    cart = (
+        Requisition.objects.select_for_update()
+        .filter(
+            company_id=requisition.company_id,
+            requester_id=requisition.requester_id,
+            state=Requisition.State.DRAFT,
+        )
+        .exclude(pk=requisition.pk)
+        .first()
+    )
+    if cart is None:
+        return 0
+    mine = {line.sku_id: line for line in RequisitionLine.objects.filter(requisition=requisition)}
+    joined = 0
+    for line in RequisitionLine.objects.filter(requisition=cart).order_by("pk"):
+        same = mine.get(line.sku_id)
+        if same is not None:
+            RequisitionLine.objects.filter(pk=same.pk).update(
+                quantity=Least(F("quantity") + line.quantity, MAX_QUANTITY)
+            )
+        else:
+            RequisitionLine.objects.filter(pk=line.pk).update(requisition=requisition)
+        joined += 1
+    cart.delete()
+    return joined

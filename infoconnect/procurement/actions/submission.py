@@ -21,7 +21,11 @@ from django.utils import timezone
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.procurement.actions import notices, ordering, rounds
-from infoconnect.procurement.actions.requisitions import clean_po_number, ship_to_choices
+from infoconnect.procurement.actions.requisitions import (
+    absorb_cart,
+    clean_po_number,
+    ship_to_choices,
+)
 from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.lifecycle import HOLDING_STATES, requisitions
 from infoconnect.procurement.models import (
@@ -138,6 +142,7 @@ def withdraw_requisition(*, user: User, requisition_id: object) -> Requisition:
         raise DomainError(ProcurementError.ROLE_REQUIRED)
     if not requisitions.allows(requisition, "withdraw"):
         raise DomainError(ProcurementError.REQUISITION_INVALID_STATE)
+    absorb_cart(requisition)
     _end(requisition, "withdraw", now=now, actor_id=user.pk, hold_expires_at=None)
     return requisition
 
