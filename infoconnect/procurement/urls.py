@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infoconnect.procurement.views import companies, departments, members, rules
+from infoconnect.procurement.views import companies, dashboard, departments, members, rules
 from infoconnect.wallet import company_views as wallet
 
 app_name = "procurement"
@@ -80,4 +80,7 @@ urlpatterns = [
         rules.approver_remove,
         name="approver_remove",
     ),
+    # The company's dashboard and its spend as a CSV.
+    path("<int:company_id>/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("<int:company_id>/dashboard/spend.csv", dashboard.spend_csv, name="dashboard_csv"),
 ]
