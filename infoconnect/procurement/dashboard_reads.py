@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import F, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from infoconnect.accounts.models import User
 from infoconnect.procurement.models import (
@@ -282,8 +282,8 @@ def spend(membership: Membership, seen: Visibility, on: date) -> Spend:
         .annotate(gross=Sum(F("order__lines__unit_price") * F("order__lines__quantity")))
         .order_by()
     )
-    no_department = _("No department")
-    no_category = _("Uncategorised")
+    no_department = pgettext("dashboard", "No department")
+    no_category = pgettext("dashboard", "Uncategorised")
     gross_of: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in grosses:
         key = (_month_of(row["month"]), row["requisition__department_id"], row["merchant_id"])

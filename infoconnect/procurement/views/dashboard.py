@@ -9,7 +9,7 @@ import csv
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.money import DEFAULT_CURRENCY
@@ -46,10 +46,10 @@ def dashboard(request: HttpRequest, company_id: int) -> HttpResponse:
             "company": membership.company,
             "page": page,
             "spend_charts": [
-                ("department", _("By department"), page.spend.by("department")),
-                ("category", _("By category"), page.spend.by("category")),
-                ("merchant", _("By merchant"), page.spend.by("merchant")),
-                ("month", _("By month"), page.spend.by_month()),
+                ("department", pgettext("dashboard", "By department"), page.spend.by("department")),
+                ("category", pgettext("dashboard", "By category"), page.spend.by("category")),
+                ("merchant", pgettext("dashboard", "By merchant"), page.spend.by("merchant")),
+                ("month", pgettext("dashboard", "By month"), page.spend.by_month()),
             ],
         },
     )
@@ -73,7 +73,14 @@ def spend_csv(request: HttpRequest, company_id: int) -> HttpResponse:
     lines = [
         "\ufeff",
         writer.writerow(
-            [_("Month"), _("Department"), _("Category"), _("Merchant"), _("Amount"), _("Currency")]
+            [
+                pgettext("spend CSV", "Month"),
+                pgettext("spend CSV", "Department"),
+                pgettext("spend CSV", "Category"),
+                pgettext("spend CSV", "Merchant"),
+                pgettext("spend CSV", "Amount"),
+                pgettext("spend CSV", "Currency"),
+            ]
         ),
     ]
     for cell in spend.cells:

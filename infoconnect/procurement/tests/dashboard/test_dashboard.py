@@ -4,6 +4,7 @@ company does not exist, and how few queries the page takes."""
 from datetime import date
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from infoconnect.procurement.actions import approvals, members
@@ -194,3 +195,18 @@ def test_last_months_cross_the_year():
     months = last_months(date(2026, 2, 14))
     assert months[0] == date(2025, 3, 1) and months[-1] == date(2026, 2, 1)
     assert len(months) == 12
+
+
+def test_the_page_and_the_csv_speak_chinese(world):
+    month_budget(world.design, 2_000_000)
+    submitted(world, (world.sku_b, 1))
+    client = Client(headers={"Accept-Language": "zh-hans"})
+    client.force_login(world.admin)
+    body = client.get(url(world)).content.decode()
+    for text in ("待我审批", "我的采购申请", "预算", "支出", "按部门", "按月份"):
+        assert text in body
+    assert "已用 ¥1,550.00，共 ¥20,000.00" in body
+    csv_url = reverse("procurement:dashboard_csv", args=[world.company.pk])
+    header = client.get(csv_url).content.decode("utf-8-sig").splitlines()[0]
+    assert header == "月份,部门,类目,商家,金额,币种"
+    assert "未分类" in client.get(csv_url).content.decode("utf-8-sig")
