@@ -1,5 +1,5 @@
 """The demo company's purchasing: this month's budgets for Design (¥20,000.00) and Operations
-(¥10,000.00), and huaxia_buyer's requisition for Design from two demo merchants (¥5,078.00,
+(¥10,000.00), and huaxia_buyer's requisition for Design from two demo merchants (¥5,270.00,
 PO HX-2026-0001) waiting in huaxia_approver's inbox.
 
 The budgets are this Shanghai month's rows, found again by department, period and first day;
@@ -25,10 +25,10 @@ PO_NUMBER = "HX-2026-0001"
 NOTE = "Keyboards for the new design studio, and tea for the client room."
 # department name, monthly amount in fen
 BUDGETS = [("Design", 2_000_000), ("Operations", 1_000_000)]
-# merchant, product title, the SKU's attributes, quantity: ¥3,290.00 + ¥1,788.00
+# merchant, product title, the SKU's attributes, quantity: ¥3,290.00 + ¥1,980.00
 LINES = [
     ("bytegadgets", "87-key mechanical keyboard", {"switches": "brown"}, 10),
-    ("greentea_shop", "West Lake Longjing, first flush", {"weight": "250 g tin"}, 6),
+    ("greentea_shop", "Biluochun green tea", {"weight": "250 g"}, 10),
 ]
 
 
