@@ -91,14 +91,15 @@ def _under(paths: tuple[str, ...], lookup: str) -> Q:
 
 def pending_for(membership: Membership) -> list[Requisition]:
     """What waits for the member's decision, oldest wait first, each with ``waiting_since``
-    (when its waiting step became theirs) and ``url``."""
+    (when its waiting step became theirs: at its start, or when it escalated or was delegated
+    to them) and ``url``."""
     waiting = [ApprovalStep.State.WAITING, ApprovalStep.State.ESCALATED]
     rows = list(
         awaiting_me(membership=membership)
         .select_related("requester")
         .annotate(
             waiting_since=Min(
-                "steps__activated_at",
+                "steps__assignees__added_at",
                 filter=Q(steps__state__in=waiting, steps__assignees__user_id=membership.user_id),
             )
         )

@@ -80,8 +80,8 @@ def test_the_approver_sees_what_waits_for_them(client, world):
     row = row[: row.index("</tr>")]
     assert f'href="/companies/{world.company.pk}/requisitions/{requisition.pk}/"' in row
     assert f"R-{requisition.pk}" in row and "Buyer" in row and "¥6,200.00" in row
-    step = requisition.steps.get()
-    since = step.activated_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    assignee = requisition.steps.get().assignees.get(user=world.approver)
+    since = assignee.added_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     assert since in row
     # Once decided, it waits no more.
     approvals.approve_requisition(user=world.approver, requisition_id=requisition.pk)
