@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import F, Min, Q, QuerySet, Sum
@@ -135,6 +135,11 @@ class BudgetBar:
     @property
     def over(self) -> bool:
         return self.used > self.budget.amount
+
+    @property
+    def last_day(self) -> date:
+        """The period's last day (``ends_on`` is the day after it)."""
+        return self.budget.ends_on - timedelta(days=1)
 
 
 def today() -> date:

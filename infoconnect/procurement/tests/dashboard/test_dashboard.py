@@ -1,7 +1,7 @@
 """The company dashboard: what an admin, an approver and a buyer each see, who is told the
 company does not exist, and how few queries the page takes."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -57,6 +57,8 @@ def test_the_admin_sees_every_budget_and_the_spend(client, world, office):
     assert "¥0.00 of ¥10,000.00 used" in body
     assert 'role="progressbar"' in body and 'aria-valuenow="620000"' in body
     assert 'aria-valuemax="2000000"' in body
+    first, last = design.starts_on, design.ends_on - timedelta(days=1)
+    assert f"{first:%Y-%m-%d} – {last:%Y-%m-%d}" in body
     charts = {key: [(bar.label, bar.amount) for bar in bars] for key, _t, bars in
               response.context["spend_charts"]}  # fmt: skip
     assert charts["department"] == [("Design", 620_000)]
