@@ -1,5 +1,5 @@
 """The company-purchasing demo data: Huaxia Design, a verified company with its administrator,
-a buyer and an approver.
+a buyer and an approver, this month's budgets and a requisition waiting for approval.
 
 The company is registered, given its licence and verified through the actions (the operator
 verifies it, so its review trail shows who); members and roles are added by its administrator.
@@ -20,6 +20,7 @@ from infoconnect.core.management.demo import OPERATOR_USERNAME
 from infoconnect.procurement.actions import companies as company_actions
 from infoconnect.procurement.actions import members as member_actions
 from infoconnect.procurement.demo_organisation import seed_organisation
+from infoconnect.procurement.demo_purchasing import seed_purchasing
 from infoconnect.procurement.demo_rules import seed_rules
 from infoconnect.procurement.lifecycle import companies
 from infoconnect.procurement.models import Company, Membership, Role, RoleAssignment
@@ -124,3 +125,4 @@ def seed(context: DemoContext) -> None:
     seed_organisation(company)
     seed_company_wallet(company=company, user=context.users[ADMIN])
     seed_rules(company)
+    seed_purchasing(company)

@@ -3,6 +3,7 @@ from django.urls import path
 from infoconnect.procurement.views import (
     budgets,
     companies,
+    dashboard,
     decisions,
     delegations,
     departments,
@@ -175,4 +176,7 @@ urlpatterns = [
         decisions.reject,
         name="requisition_reject",
     ),
+    # The company's dashboard and its spend as a CSV.
+    path("<int:company_id>/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("<int:company_id>/dashboard/spend.csv", dashboard.spend_csv, name="dashboard_csv"),
 ]
