@@ -152,6 +152,57 @@ def send_notice(
     return message
 
 
+@transaction.atomic
+def send_notices(
+    *,
+    sender: User,
+    recipient_ids: list[int],
+    body: str,
+    attachment_type: str = "",
+    attachment_id: int | None = None,
+) -> list[Message]:
+    """``send_notice`` to several members at once, in a handful of statements whoever many
+    they are (a requisition's approvers are told together)."""
+    now = timezone.now()
+    recipients = sorted(set(recipient_ids) - {sender.pk})
+    if not recipients:
+        return []
+    pairs = {tuple(sorted([sender.pk, pk])): pk for pk in recipients}
+    pair_filter = Q()
+    for low, high in pairs:
+        pair_filter |= Q(user_low_id=low, user_high_id=high)
+    found = {(c.user_low_id, c.user_high_id): c for c in Conversation.objects.filter(pair_filter)}
+    for pair, recipient_id in pairs.items():
+        if pair not in found:
+            recipient = User.objects.get(pk=recipient_id)
+            found[pair] = start_conversation(
+                sender=sender, recipient=recipient, now=now, limited=False
+            )
+    conversations = {recipient_id: found[pair] for pair, recipient_id in pairs.items()}
+    messages = Message.objects.bulk_create(
+        [
+            Message(
+                sender=sender,
+                conversation=conversations[recipient_id],
+                body=body[:MESSAGE_MAX_LENGTH],
+                attachment_type=attachment_type,
+                attachment_id=attachment_id,
+                created_at=now,
+            )
+            for recipient_id in recipients
+        ]
+    )
+    conversation_ids = [c.pk for c in conversations.values()]
+    Conversation.objects.filter(pk__in=conversation_ids).update(last_message_at=now)
+    Participant.objects.filter(conversation_id__in=conversation_ids, user_id=sender.pk).update(
+        last_message_at=now
+    )
+    Participant.objects.filter(conversation_id__in=conversation_ids, user_id__in=recipients).update(
+        last_message_at=now, unread_count=F("unread_count") + 1
+    )
+    return messages
+
+
 def start_conversation(
     *, sender: User, recipient: User, now: datetime, limited: bool = True
 ) -> Conversation:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from infoconnect.accounts.models import User
 from infoconnect.core.money import format_money
-from infoconnect.messaging.actions.direct import send_notice
+from infoconnect.messaging.actions.direct import send_notices
 from infoconnect.messaging.models import Message
 from infoconnect.procurement.models import Company, Requisition
 
@@ -43,17 +43,13 @@ def company_account(company: Company) -> User:
 def tell(requisition: Requisition, user_ids: Iterable[int], body: str) -> list[Message]:
     """One message with the requisition's card to each of ``user_ids`` (once each)."""
     sender = company_account(requisition.company)
-    return [
-        send_notice(
-            sender=sender,
-            recipient_id=user_id,
-            body=body,
-            attachment_type=Message.Attachment.REQUISITION,
-            attachment_id=requisition.pk,
-        )
-        for user_id in sorted(set(user_ids))
-        if user_id != sender.pk
-    ]
+    return send_notices(
+        sender=sender,
+        recipient_ids=list(user_ids),
+        body=body,
+        attachment_type=Message.Attachment.REQUISITION,
+        attachment_id=requisition.pk,
+    )
 
 
 def _who(requisition: Requisition) -> str:
