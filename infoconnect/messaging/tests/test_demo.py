@@ -77,7 +77,11 @@ def test_private_conversation_and_tag(seeded):
     assert [(m.sender.username, m.body) for m in conversation.messages.order_by("pk")] == [
         (sender, text) for sender, _recipient, text in demo.CONVERSATION
     ]
-    unread = dict(Participant.objects.values_list("user__username", "unread_count"))
+    unread = dict(
+        Participant.objects.filter(conversation=conversation).values_list(
+            "user__username", "unread_count"
+        )
+    )
     assert unread == {"greentea_shop": 2, "lihua": 1}
     assert list(
         FollowerTag.objects.values_list("merchant__username", "follower__username", "tag")
