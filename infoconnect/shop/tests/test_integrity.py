@@ -45,6 +45,7 @@ def _fail_on_second(real):
     return wrapper
 
 
+TWO_SKUS_TAKEN = 1 if connection.vendor == "postgresql" else 2
 CHECKOUT_STEPS = [
     # (where, how to break it)
     ("first order inserted", fail_at_statement("INSERT INTO shop_order ", after=True)),
@@ -53,7 +54,8 @@ CHECKOUT_STEPS = [
     ("order lines inserted", fail_at_statement("INSERT INTO shop_orderline", after=True)),
     ("history inserted", fail_at_statement("INSERT INTO shop_orderevent", after=True)),
     ("first SKU's stock taken", fail_at_statement("UPDATE shop_sku", after=True)),
-    ("stock taken", fail_at_statement("UPDATE shop_sku", nth=2, after=True)),
+    # Both SKUs' stock: one statement on PostgreSQL, a statement each elsewhere.
+    ("stock taken", fail_at_statement("UPDATE shop_sku", nth=TWO_SKUS_TAKEN, after=True)),
     (
         "orders placed, cart not emptied",
         lambda mp: mp.setattr(placing, "place_orders", fail_after(placing.place_orders)),

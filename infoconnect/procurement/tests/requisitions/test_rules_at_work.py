@@ -406,3 +406,15 @@ def test_a_refund_releases_what_the_budget_spent(world):
         ).balance
         == 5_000_000 - 310_000
     )
+
+
+def test_a_line_short_of_stock_holds_nothing(world):
+    requisition = draft(world, (world.sku_a, 2), (world.sku_b, 3))
+    Sku.objects.filter(pk=world.sku_b.pk).update(stock=2)
+    assert (
+        code_of(submission.submit_requisition, user=world.buyer, requisition_id=requisition.pk)
+        == "out_of_stock"
+    )
+    assert (stock(world.sku_a), stock(world.sku_b)) == (20, 2)
+    requisition.refresh_from_db()
+    assert requisition.state == "draft" and not requisition.lines.filter(held__gt=0).exists()
