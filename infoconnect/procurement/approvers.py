@@ -20,7 +20,6 @@ from infoconnect.procurement.models import (
     ApprovalLevel,
     Delegation,
     Department,
-    LevelApprover,
     Membership,
     Requisition,
     Role,
@@ -108,7 +107,8 @@ def level_approvers(
     company_id = requisition.company_id
     named: list[int] = []
     by_role: list[int] = []
-    for approver in LevelApprover.objects.filter(level=level).select_related("department"):
+    # The rules' read prefetches each level's approvers; a level read alone fetches them.
+    for approver in level.approvers.all():
         if approver.user_id:
             named.append(approver.user_id)
         else:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from infoconnect.core import sweeps
 from infoconnect.core.errors import DomainError
 from infoconnect.procurement.actions import approvals, members, requisitions, rules, submission
-from infoconnect.procurement.actions.rules import ApproverSpec
+from infoconnect.procurement.actions.rules import ApproverSpec, LevelSpec
 from infoconnect.procurement.lifecycle import requisitions as requisition_lifecycle
 from infoconnect.procurement.models import (
     ApprovalRule,
@@ -418,3 +418,26 @@ def test_a_line_short_of_stock_holds_nothing(world):
     assert (stock(world.sku_a), stock(world.sku_b)) == (20, 2)
     requisition.refresh_from_db()
     assert requisition.state == "draft" and not requisition.lines.filter(held__gt=0).exists()
+
+
+def test_a_merchant_rule_counts_the_requisitions_from_that_merchant_over_30_days(world):
+    ApprovalRule.objects.filter(company=world.company).update(active=False)
+    level_rule = rules.create_rule(
+        user=world.admin, company_id=world.company.pk, name="Chairs over ¥5,000.00",
+        min_total=500_000, merchant_id=world.merchant_b.pk,
+        levels=[LevelSpec(approvers=[ApproverSpec(role="approver")])],
+    )  # fmt: skip
+    printer = submitted(world, (world.sku_a, 1), po_number="PO-1")
+    assert printer.state == "ordered"  # not from the merchant: not in the rule's scope
+    chairs = submitted(world, (world.sku_b, 2), po_number="PO-2")
+    assert chairs.state == "ordered"  # ¥3,100.00 of chairs, the printer not counted
+    more = submitted(world, (world.sku_b, 2), po_number="PO-3")
+    assert more.state == "pending"  # ¥6,200.00 of chairs in 30 days
+    assert more.steps.get().rule_id == level_rule.pk
+
+
+def test_an_old_requisition_no_longer_counts(world):
+    first = submitted(world, (world.sku_b, 2), po_number="PO-1")
+    Requisition.objects.filter(pk=first.pk).update(submitted_at=timezone.now() - timedelta(days=31))
+    second = submitted(world, (world.sku_b, 2), po_number="PO-2")
+    assert second.state == "ordered"
