@@ -1,11 +1,14 @@
 """In Chromium: a company admin sets the ¥5,000.00 rule, a buyer acting for the company fills
 a requisition from two merchants' product pages, sees the rule that fires and submits; the
-approver approves it from "Awaiting my approval" and the two orders appear with the PO
-number. And a rejection's reason reaches the buyer."""
+approver approves it from the card in their inbox, the two orders appear with the PO number
+and the department's budget bar moves. And a rejection's reason reaches the buyer."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from infoconnect.procurement.models import Requisition
+from infoconnect.procurement.models import Budget, Requisition
 from infoconnect.procurement.tests.requisitions.world import make_world, submitted
 
 
@@ -28,6 +31,12 @@ def test_a_requisition_from_two_merchants_is_approved_and_ordered(
 
     world = make_world(make_user, threshold=None)
     company = world.company
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    Budget.objects.create(
+        company=company, department=world.design, period="month", starts_on=month,
+        ends_on=(month + timedelta(days=32)).replace(day=1), amount=2_000_000,
+    )  # fmt: skip
 
     admin = new_page(browser, live_server, login, world.admin.username)
     admin.goto(f"/companies/{company.pk}/rules/")
@@ -80,15 +89,21 @@ def test_a_requisition_from_two_merchants_is_approved_and_ordered(
     expect(buyer.get_by_test_id("requisition-state")).to_have_text("Awaiting approval")
     requisition = Requisition.objects.get()
 
+    admin.goto(f"/companies/{company.pk}/dashboard/")
+    expect(admin.get_by_test_id("budget-used").first).to_have_text("¥0.00 of ¥20,000.00 used")
+
+    # The approval request is in the approver's inbox, with the requisition's card.
     approver = new_page(browser, live_server, login, world.approver.username)
-    approver.goto(f"/companies/{company.pk}/requisitions/")
-    approver.locator("#tab-awaiting").click()
-    approver.get_by_role("link", name=requisition.reference).click()
-    expect(approver.get_by_test_id("requisition-po")).to_have_text("PO-2026-042")
-    approver.get_by_role("button", name="Approve", exact=True).click()
+    approver.goto("/messages/")
+    approver.get_by_role("link", name=company.legal_name).first.click()
+    card = approver.get_by_test_id("requisition-card")
+    expect(card.get_by_test_id("requisition-total")).to_have_text("¥6,200.00")
+    card.get_by_role("button", name="Approve").click()
     expect(approver.locator(".flash-success")).to_contain_text(
         "is approved and its orders are placed"
     )
+    expect(card.get_by_test_id("requisition-state")).to_have_text("Ordered")
+    approver.goto(f"/companies/{company.pk}/requisitions/{requisition.pk}/")
     expect(approver.get_by_test_id("requisition-state")).to_have_text("Ordered")
     orders = approver.get_by_test_id("requisition-order")
     expect(orders).to_have_count(2)
@@ -98,6 +113,9 @@ def test_a_requisition_from_two_merchants_is_approved_and_ordered(
     buyer.reload()
     expect(buyer.get_by_test_id("requisition-order")).to_have_count(2)
     expect(buyer.get_by_test_id("decision")).to_contain_text("Approver")
+    # The budget bar moved by what was ordered.
+    admin.reload()
+    expect(admin.get_by_test_id("budget-used").first).to_have_text("¥6,200.00 of ¥20,000.00 used")
     for context in (admin.context, buyer.context, approver.context):
         context.close()
 
