@@ -10,6 +10,7 @@ from functools import wraps
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
 from django.urls import URLPattern
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Router
@@ -147,6 +148,15 @@ def on_http_error(request, exc: HttpError):
         429: "rate_limited",
     }
     return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(RawPostDataException)
+def on_form_body(request, exc):
+    """A JSON endpoint sent a form: the NUL check has read the form, so the body is gone, and
+    the endpoint wants JSON in any case."""
+    return error_response(
+        request, 415, "unsupported_media_type", _("Send this request's body as JSON.")
+    )
 
 
 @api.exception_handler(Exception)

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from infoconnect.api.tests.conftest import error
+from infoconnect.procurement.models import Company
 from infoconnect.social.models import Post
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +234,14 @@ def test_unreadable_or_huge_bodies_are_json(make_user, api_client, settings):
     assert huge.status_code == 413
     assert error(huge)["code"] == "request_too_large"
     assert Post.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_form_sent_to_a_json_endpoint_is_a_415_not_a_500(make_user, api_client):
+    client = api_client(make_user("alice"))
+    response = client.post(
+        "/api/v1/companies", {"name": "Huaxia Design", "uscc": "91350100M000100Y43"}
+    )
+    assert response.status_code == 415
+    assert error(response)["code"] == "unsupported_media_type"
+    assert not Company.objects.exists()
