@@ -48,7 +48,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 messages: install
-	cd infoconnect && ../$(PY) ../manage.py makemessages -l zh_Hans --ignore 'tests/*' && ../$(PY) ../manage.py compilemessages
+	for app in infoconnect/*/locale; do (cd $$(dirname $$app) && ../../$(PY) ../../manage.py makemessages -l zh_Hans --ignore 'tests/*' && ../../$(PY) ../../manage.py compilemessages); done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles

@@ -245,3 +245,12 @@ def test_a_form_sent_to_a_json_endpoint_is_a_415_not_a_500(make_user, api_client
     assert response.status_code == 415
     assert error(response)["code"] == "unsupported_media_type"
     assert not Company.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_apis_own_errors_speak_chinese(make_user, api_client):
+    client = api_client(make_user("alice"))
+    response = client.post(
+        "/api/v1/companies", {"name": "华夏设计"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert error(response)["error"] == "请以 JSON 格式发送请求内容。"
