@@ -195,12 +195,12 @@ def orders_for_buyer(*, buyer: User, params: PageParams, state: str | None = Non
 def orders_for_merchant(
     *, merchant: User, params: PageParams, state: str | None = None, from_companies: bool = False
 ) -> list[Order]:
-    """The merchant's orders, newest first: in ``state``, or (``from_companies``) every order
-    bought for a company, in any state (the index shop_order_company)."""
+    """The merchant's orders, newest first: in ``state`` (every state when empty), only those
+    bought for a company with ``from_companies`` (the index shop_order_company)."""
     orders = Order.objects.filter(merchant_id=merchant.pk)
     if from_companies:
         orders = orders.filter(company_id__isnull=False)
-    elif state:
+    if state:
         orders = orders.filter(state=state)
     return paginate(orders.select_related("buyer").prefetch_related("lines"), params)
 

@@ -776,10 +776,10 @@ FROM_COMPANIES = "companies"
 def merchant_orders(request: HttpRequest) -> HttpResponse:
     if (denied := _merchant_only(request)) is not None:
         return denied
-    # ?from=companies: every order bought for a company, whatever its state.
+    # ?from=companies: the orders bought for a company, in every state unless ?state= says.
     from_companies = request.GET.get("from") == FROM_COMPANIES
-    state = "" if from_companies else request.GET.get("state", TO_SHIP)
-    if state not in Order.State.values and not from_companies:
+    state = request.GET.get("state", "" if from_companies else TO_SHIP)
+    if state not in Order.State.values and not (from_companies and state == ""):
         state = TO_SHIP
     params = _page(request)
     rows = selectors.orders_for_merchant(
@@ -792,6 +792,7 @@ def merchant_orders(request: HttpRequest) -> HttpResponse:
             "orders": rows,
             "state": state,
             "from_companies": from_companies,
+            "to_ship": TO_SHIP,
             "states": Order.State.choices,
             "ship_form": ShipForm(),
             "next_max_id": _next_max_id(rows, params),

@@ -147,7 +147,7 @@ def reapprove(
     steps = rounds.start_round(requisition, now=now, over_budget=over_budget)
     notices.back_to_approval(requisition, why)
     if not steps:
-        return finish_approval(requisition, now=now, actor_id=actor_id)
+        return finish_approval(requisition, now=now, actor_id=None)
     return []
 
 
@@ -158,10 +158,12 @@ def finish_approval(
     actor_id: int | None,
     checked: Checked | None = None,
 ) -> list[Order]:
-    """The last level approved (or no rule fired): commit the budget and place the orders."""
-    requisitions.move(
-        requisition, "approve", now=now, approved_at=now, context={"actor_id": actor_id}
-    )
+    """The last level approved (or, with ``actor_id`` None, no rule asked for approval):
+    commit the budget and place the orders."""
+    context: dict = {"actor_id": actor_id}
+    if actor_id is None:
+        context["note"] = _("No approval rule applies to it.")
+    requisitions.move(requisition, "approve", now=now, approved_at=now, context=context)
     over_allowed = ApprovalStep.objects.filter(
         requisition=requisition,
         round=requisition.round,

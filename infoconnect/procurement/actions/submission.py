@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
@@ -27,7 +28,7 @@ from infoconnect.procurement.actions.requisitions import (
     ship_to_choices,
 )
 from infoconnect.procurement.errors import ProcurementError
-from infoconnect.procurement.lifecycle import HOLDING_STATES, requisitions
+from infoconnect.procurement.lifecycle import COUNTED_STATES, HOLDING_STATES, requisitions
 from infoconnect.procurement.models import (
     Company,
     Membership,
@@ -39,6 +40,7 @@ from infoconnect.procurement.requisition_reads import member_requisition
 from infoconnect.procurement.selectors import holds_role
 from infoconnect.shop import placing
 from infoconnect.shop.errors import ShopError
+from infoconnect.shop.models import Sku
 
 State = Requisition.State
 
@@ -64,6 +66,35 @@ def _check(requisition: Requisition, membership: Membership, lines: list[Requisi
         raise DomainError(ProcurementError.PO_NUMBER_REQUIRED)
 
 
+def _check_po_unused(requisition: Requisition) -> None:
+    """The company wants each PO number on one requisition: none submitted before, whenever
+    (the company row's lock orders two submits of one number; the unique index covers those
+    submitted since the setting was on)."""
+    Company.objects.select_for_update().filter(pk=requisition.company_id).first()
+    if (
+        Requisition.objects.filter(
+            company_id=requisition.company_id,
+            po_number=requisition.po_number,
+            state__in=COUNTED_STATES,
+        )
+        .exclude(pk=requisition.pk)
+        .exists()
+    ):
+        raise DomainError(ProcurementError.PO_NUMBER_TAKEN)
+
+
+def _short_words(items: dict[int, int]) -> str:
+    """ "Not enough stock is left for Laser printer (3 left)." for the lines that ran short."""
+    short = [
+        _("%(title)s (%(left)d left)") % {"title": sku.product.title, "left": sku.stock}
+        for sku in Sku.objects.select_related("product").filter(pk__in=list(items))
+        if sku.stock < items[sku.pk]
+    ]
+    if not short:
+        return str(ProcurementError.OUT_OF_STOCK.message)
+    return _("Not enough stock is left for %(lines)s.") % {"lines": ", ".join(short)}
+
+
 def hold_stock(requisition: Requisition, lines: list[RequisitionLine]) -> None:
     """Take each line's units from stock for the hold (in SKU id order), or out_of_stock."""
     items: dict[int, int] = {}
@@ -73,7 +104,7 @@ def hold_stock(requisition: Requisition, lines: list[RequisitionLine]) -> None:
         placing.allocate_stock(items)
     except DomainError as error:
         if error.error is ShopError.OUT_OF_STOCK:
-            raise DomainError(ProcurementError.OUT_OF_STOCK) from error
+            raise DomainError(ProcurementError.OUT_OF_STOCK, _short_words(items)) from error
         raise
     RequisitionLine.objects.filter(requisition=requisition).update(held=F("quantity"))
 
@@ -98,6 +129,8 @@ def submit_requisition(
     _check(requisition, membership, lines)
     ordering.keep_prices(requisition, lines)
     company = requisition.company
+    if company.po_unique and requisition.po_number:
+        _check_po_unused(requisition)
     try:
         with transaction.atomic():
             requisitions.move(
@@ -121,7 +154,7 @@ def submit_requisition(
     hold_stock(requisition, lines)
     steps = rounds.start_round(requisition, now=now)
     if not steps:
-        ordering.finish_approval(requisition, now=now, actor_id=user.pk)
+        ordering.finish_approval(requisition, now=now, actor_id=None)
     return requisition
 
 

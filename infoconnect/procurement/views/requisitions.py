@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from infoconnect.core.errors import DomainError
@@ -51,7 +51,10 @@ TABS = (
 
 # The trail's event kinds in words.
 EVENT_WORDS = {
-    "submitted": gettext_lazy("Submitted"),
+    "submitted": pgettext_lazy("requisition event", "Submitted"),
+    "step_approve": pgettext_lazy("requisition event", "Approved at a level"),
+    "step_reject": pgettext_lazy("requisition event", "Rejected at a level"),
+    "step_return": pgettext_lazy("requisition event", "Lines sent back for changes"),
     "approved": gettext_lazy("Approved"),
     "ordered": gettext_lazy("Ordered"),
     "reapproval": gettext_lazy("Sent back to approval: it changed"),

@@ -91,3 +91,15 @@ def test_the_marks_are_translated(buyer, merchant, orders):
     assert "来自企业" in page
     page = text(shop.get(f"/shop/orders/{for_company.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans"))
     assert "申请单 R-77" in page
+
+
+def test_the_company_filter_combines_with_a_state(merchant, orders):
+    for_company, for_self = orders
+    page = text(client_for(merchant).get("/shop/manage/orders/?state=shipped&from=companies"))
+    assert f"Order {for_company.pk}" not in page and f"Order {for_self.pk}" not in page
+    page = text(
+        client_for(merchant).get("/shop/manage/orders/?state=awaiting_payment&from=companies")
+    )
+    assert f"Order {for_company.pk}" in page and f"Order {for_self.pk}" not in page
+    # The state tabs keep the filter.
+    assert 'href="?state=shipped&amp;from=companies"' in page

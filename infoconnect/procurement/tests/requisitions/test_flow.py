@@ -123,3 +123,11 @@ def test_company_orders_stay_apart_from_the_persons_own(world, client):
     assert client.get(f"/shop/orders/{order.pk}/").status_code == 200
     listed = client.get(f"/companies/{world.company.pk}/orders/")
     assert f"/shop/orders/{order.pk}/" in listed.content.decode()
+
+
+def test_without_a_rule_the_trail_names_no_approver(world):
+    requisition = submitted(world, (world.sku_b, 1))
+    approved = requisition.events.get(kind="approved")
+    assert approved.actor_id is None
+    assert approved.note == "No approval rule applies to it."
+    assert not requisition.decisions.exists()

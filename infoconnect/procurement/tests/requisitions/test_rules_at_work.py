@@ -411,10 +411,10 @@ def test_a_refund_releases_what_the_budget_spent(world):
 def test_a_line_short_of_stock_holds_nothing(world):
     requisition = draft(world, (world.sku_a, 2), (world.sku_b, 3))
     Sku.objects.filter(pk=world.sku_b.pk).update(stock=2)
-    assert (
-        code_of(submission.submit_requisition, user=world.buyer, requisition_id=requisition.pk)
-        == "out_of_stock"
-    )
+    with pytest.raises(DomainError) as caught:
+        submission.submit_requisition(user=world.buyer, requisition_id=requisition.pk)
+    assert caught.value.code == "out_of_stock"
+    assert caught.value.message == "Not enough stock is left for Office chair (2 left)."
     assert (stock(world.sku_a), stock(world.sku_b)) == (20, 2)
     requisition.refresh_from_db()
     assert requisition.state == "draft" and not requisition.lines.filter(held__gt=0).exists()
@@ -441,3 +441,14 @@ def test_an_old_requisition_no_longer_counts(world):
     Requisition.objects.filter(pk=first.pk).update(submitted_at=timezone.now() - timedelta(days=31))
     second = submitted(world, (world.sku_b, 2), po_number="PO-2")
     assert second.state == "ordered"
+
+
+def test_a_po_number_used_before_the_setting_was_on_stays_taken(world):
+    submitted(world, (world.sku_b, 1), po_number="PO-7")
+    Company.objects.filter(pk=world.company.pk).update(po_unique=True)
+    requisition = draft(world, (world.sku_b, 1), po_number="PO-7")
+    assert (
+        code_of(submission.submit_requisition, user=world.buyer, requisition_id=requisition.pk)
+        == "po_number_taken"
+    )
+    assert Requisition.objects.get(pk=requisition.pk).state == "draft"
