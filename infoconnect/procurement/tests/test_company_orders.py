@@ -189,7 +189,7 @@ def test_the_page_lists_the_companys_orders_newest_first(firm, placed):
     assert cells[:7] == [
         f"#{order.pk}",
         firm.merchant.name,
-        f"R-{requisition_id}",
+        f'<a href="/companies/{firm.company.pk}/requisitions/{requisition_id}/">R-{requisition_id}</a>',
         "PO-UX",
         "UX",
         "Shipped",

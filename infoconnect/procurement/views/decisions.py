@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -32,10 +32,16 @@ def _back(request: HttpRequest, company_id: int, requisition_id: int) -> str:
 
 
 def _requisition(request: HttpRequest, company_id: int, requisition_id: int) -> Requisition:
-    """The requisition in this company, as the user may see it (else not found)."""
-    requisition, _membership = member_requisition(user=request.user, requisition_id=requisition_id)
+    """The requisition in this company, as the user may see it; else the page is not found
+    (a redirect back would tell a stranger nothing but lead them to a 404 anyway)."""
+    try:
+        requisition, _membership = member_requisition(
+            user=request.user, requisition_id=requisition_id
+        )
+    except DomainError as error:
+        raise Http404(error.message) from error
     if requisition.company_id != company_id:
-        raise DomainError(ProcurementError.REQUISITION_NOT_FOUND)
+        raise Http404(ProcurementError.REQUISITION_NOT_FOUND.message)
     return requisition
 
 
@@ -60,8 +66,8 @@ def _approved(before: Requisition, after: Requisition) -> str:
 @require_POST
 def approve(request: HttpRequest, company_id: int, requisition_id: int) -> HttpResponse:
     back = _back(request, company_id, requisition_id)
+    before = _requisition(request, company_id, requisition_id)
     try:
-        before = _requisition(request, company_id, requisition_id)
         approvals.approve_requisition(
             user=request.user,
             requisition_id=requisition_id,
@@ -80,8 +86,8 @@ def approve(request: HttpRequest, company_id: int, requisition_id: int) -> HttpR
 def reject(request: HttpRequest, company_id: int, requisition_id: int) -> HttpResponse:
     back = _back(request, company_id, requisition_id)
     line_ids = request.POST.getlist("line_ids")
+    _requisition(request, company_id, requisition_id)
     try:
-        _requisition(request, company_id, requisition_id)
         requisition = approvals.reject_requisition(
             user=request.user,
             requisition_id=requisition_id,

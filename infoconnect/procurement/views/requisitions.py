@@ -77,20 +77,34 @@ def requisition_header(request: HttpRequest) -> dict:
     company = acting_for(request)
     if company is None:
         return {}
+    links = []
+    membership = selectors.current_membership(user=request.user, company_id=company.pk)
+    waiting = requisition_reads.awaiting_me(membership=membership).count() if membership else 0
+    if waiting:
+        # An approver finds what waits for them from every page.
+        links.append(
+            {
+                "url": reverse("procurement:requisitions", args=[company.pk]) + "?tab=awaiting",
+                "id": "nav-approvals",
+                "label": _("Approvals"),
+                "badge": waiting,
+            }
+        )
     try:
         actions.buyer_membership(user=request.user, company_id=company.pk)
     except DomainError:
-        return {}
+        return {"header_links": links}
     draft = requisition_reads.draft_of(user=request.user, company_id=company.pk)
     count = draft.lines.count() if draft else 0
     return {
         "header_links": [
+            *links,
             {
                 "url": reverse("procurement:requisition_cart", args=[company.pk]),
                 "id": "nav-requisition-cart",
                 "label": _("%(company)s cart") % {"company": company.legal_name},
                 "badge": count,
-            }
+            },
         ],
         "requisition_company": company,
         "product_extra_templates": ["procurement/_requisition_add.html"],

@@ -146,9 +146,8 @@ def test_a_removed_member_cannot_decide(world):
     members.remove_member(
         admin_user=world.admin, company_id=world.company.pk, member_user_id=world.approver.pk
     )
-    response = decide(client, requisition, "approve", digest=seen)
-    assert flashes(response) == [("error", "That requisition does not exist.")]
-    assert decide(client, requisition, "reject", reason="No").status_code == 302
+    assert decide(client, requisition, "approve", digest=seen).status_code == 404
+    assert decide(client, requisition, "reject", reason="No").status_code == 404
     assert Requisition.objects.get(pk=requisition.pk).state == Requisition.State.PENDING
     assert not ApprovalDecision.objects.exists()
 
@@ -171,8 +170,7 @@ def test_another_companys_member_is_told_it_does_not_exist(world, make_user):
     requisition = submitted(world, (world.sku_a, 2))
     stranger = make_user("other_boss")
     make_company(stranger, name="Other Co., Ltd.", code=VALID_2)
-    response = decide(client_for(stranger), requisition, "approve")
-    assert flashes(response) == [("error", "That requisition does not exist.")]
+    assert decide(client_for(stranger), requisition, "approve").status_code == 404
     assert Requisition.objects.get(pk=requisition.pk).state == Requisition.State.PENDING
 
 
@@ -182,7 +180,7 @@ def test_the_wrong_company_in_the_path_is_not_found(world, make_user):
     response = client_for(world.approver).post(
         f"/companies/{other.pk}/requisitions/{requisition.pk}/approve/"
     )
-    assert flashes(response) == [("error", "That requisition does not exist.")]
+    assert response.status_code == 404
     assert Requisition.objects.get(pk=requisition.pk).state == Requisition.State.PENDING
 
 

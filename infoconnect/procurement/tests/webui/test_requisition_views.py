@@ -571,3 +571,13 @@ def test_a_department_that_is_not_a_number_is_refused(client, world):
     assert response.status_code == 404
     requisition.refresh_from_db()
     assert requisition.department_id == world.design.pk
+
+
+def test_an_approver_acting_for_the_company_finds_waiting_approvals_in_the_header(client, world):
+    requisition = submitted(world, (world.sku_a, 2))
+    act_for(client, world.approver, world.company)
+    page = page_of(client.get(f"/companies/{world.company.pk}/"))
+    assert 'id="nav-approvals"' in page
+    assert f"/companies/{world.company.pk}/requisitions/?tab=awaiting" in page
+    approvals.approve_requisition(user=world.approver, requisition_id=requisition.pk)
+    assert 'id="nav-approvals"' not in page_of(client.get(f"/companies/{world.company.pk}/"))
