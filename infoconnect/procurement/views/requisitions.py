@@ -37,6 +37,8 @@ from infoconnect.procurement.models import (
     Requisition,
     RequisitionOrder,
     Role,
+    RoleAssignment,
+    ShipToAddress,
     StepAssignee,
 )
 from infoconnect.procurement.preview import preview
@@ -159,14 +161,42 @@ def add(request: HttpRequest, company_id: int) -> HttpResponse:
 
 
 def _buys_for(membership: Membership) -> list[Department]:
-    """The departments the member may buy for, in tree order."""
-    return [
-        department
-        for department in Department.objects.filter(company_id=membership.company_id).order_by(
-            "path"
+    """The departments the member may buy for, in tree order, each with its ``label`` (its
+    path of names: "Design › Studio")."""
+    departments = list(
+        Department.objects.filter(company_id=membership.company_id).order_by("path", "pk")
+    )
+    names = {department.pk: department.name for department in departments}
+    scopes = set(
+        RoleAssignment.objects.filter(membership=membership, role=Role.BUYER).values_list(
+            "department_id", flat=True
         )
-        if selectors.holds_role(membership, Role.BUYER, department)
-    ]
+    )
+    found = []
+    for department in departments:
+        above = selectors.ancestor_ids(department)
+        if None in scopes or scopes.intersection(above):
+            department.label = " › ".join(names[pk] for pk in above if pk in names)
+            found.append(department)
+    return found
+
+
+def _ship_to_groups(departments: list[Department]) -> list[dict]:
+    """Every address the member's departments may ship to (their own and their ancestors'),
+    by department: choosing another department needs no reload."""
+    wanted = {pk for department in departments for pk in selectors.ancestor_ids(department)}
+    rows = list(
+        ShipToAddress.objects.filter(department_id__in=wanted)
+        .select_related("department")
+        .order_by("department__path", "pk")
+    )
+    labels = {department.pk: department.label for department in departments}
+    groups: OrderedDict[int, dict] = OrderedDict()
+    for address in rows:
+        label = labels.get(address.department_id, address.department.name)
+        groups.setdefault(address.department_id, {"label": label, "addresses": []})
+        groups[address.department_id]["addresses"].append(address)
+    return list(groups.values())
 
 
 def _by_merchant(lines) -> list[dict]:
@@ -199,18 +229,24 @@ def _render_cart(
                 (d for d in _buys_for(membership) if str(d.pk) == typed["department"]),
                 department,
             )
+        departments = _buys_for(membership)
+        details = typed or {
+            "department": str(draft.department_id or ""),
+            "ship_to": str(draft.ship_to_id or ""),
+            "po_number": draft.po_number,
+            "note": draft.note,
+        }
+        choices = actions.ship_to_choices(department)
+        if not details["ship_to"] and len(choices) == 1:
+            # The department's one address: chosen already.
+            details = {**details, "ship_to": str(choices[0].pk)}
         context |= {
             "groups": _by_merchant(lines),
             "total": sum(line.line_total for line in lines),
-            "departments": _buys_for(membership),
-            "ship_to_choices": actions.ship_to_choices(department),
-            "details": typed
-            or {
-                "department": str(draft.department_id or ""),
-                "ship_to": str(draft.ship_to_id or ""),
-                "po_number": draft.po_number,
-                "note": draft.note,
-            },
+            "departments": departments,
+            "ship_to_choices": choices,
+            "ship_to_groups": _ship_to_groups(departments),
+            "details": details,
             "preview": preview(draft, timezone.now()) if lines else None,
             "submit_key": uuid.uuid4(),
         }
@@ -267,29 +303,35 @@ def line_remove(request: HttpRequest, company_id: int, line_id: int) -> HttpResp
     return _cart_write(request, company_id, work, _("Line removed."))
 
 
+DETAIL_FIELDS = ("department", "ship_to", "po_number", "note")
+
+
+def _save_details(request: HttpRequest, company_id: int, draft: Requisition, typed: dict) -> None:
+    # A new department drops an address that is not one of its choices.
+    ship_to = typed["ship_to"]
+    if typed["department"] != str(draft.department_id or ""):
+        department = Department.objects.filter(
+            company_id=company_id, pk=parse_id(typed["department"])
+        ).first()
+        if ship_to not in {str(a.pk) for a in actions.ship_to_choices(department)}:
+            ship_to = ""
+    actions.update_details(
+        user=request.user,
+        requisition_id=draft.pk,
+        department_id=typed["department"],
+        ship_to_id=ship_to,
+        po_number=typed["po_number"],
+        note=typed["note"],
+    )
+
+
 @login_required
 @require_POST
 def details(request: HttpRequest, company_id: int) -> HttpResponse:
-    post = request.POST
-    typed = {key: post.get(key, "") for key in ("department", "ship_to", "po_number", "note")}
+    typed = {key: request.POST.get(key, "") for key in DETAIL_FIELDS}
 
     def work(draft):
-        # A new department drops an address that is not one of its choices.
-        ship_to = typed["ship_to"]
-        if typed["department"] != str(draft.department_id or ""):
-            department = Department.objects.filter(
-                company_id=company_id, pk=parse_id(typed["department"])
-            ).first()
-            if ship_to not in {str(a.pk) for a in actions.ship_to_choices(department)}:
-                ship_to = ""
-        actions.update_details(
-            user=request.user,
-            requisition_id=draft.pk,
-            department_id=typed["department"],
-            ship_to_id=ship_to,
-            po_number=typed["po_number"],
-            note=typed["note"],
-        )
+        _save_details(request, company_id, draft, typed)
 
     return _cart_write(request, company_id, work, _("Details saved."), typed=typed)
 
@@ -303,7 +345,20 @@ def submit(request: HttpRequest, company_id: int, requisition_id: int) -> HttpRe
     except DomainError as error:
         return render_domain_error(request, error)
 
+    # Submitted from the details form: what was typed there is saved first, with the submit.
+    typed = (
+        {key: request.POST.get(key, "") for key in DETAIL_FIELDS}
+        if "department" in request.POST
+        else None
+    )
+
     def work():
+        if typed is not None:
+            draft = Requisition.objects.filter(
+                pk=requisition_id, requester=request.user, state=Requisition.State.DRAFT
+            ).first()
+            if draft is not None:
+                _save_details(request, company_id, draft, typed)
         done = submission.submit_requisition(user=request.user, requisition_id=requisition_id)
         return {"state": done.state}
 

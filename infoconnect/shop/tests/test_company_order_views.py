@@ -90,7 +90,7 @@ def test_the_marks_are_translated(buyer, merchant, orders):
     page = text(shop.get("/shop/manage/orders/?from=companies", HTTP_ACCEPT_LANGUAGE="zh-hans"))
     assert "来自企业" in page
     page = text(shop.get(f"/shop/orders/{for_company.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans"))
-    assert "申请单 R-77" in page
+    assert "请购单 R-77" in page
 
 
 def test_the_company_filter_combines_with_a_state(merchant, orders):

@@ -205,7 +205,7 @@ def test_the_page_and_the_csv_speak_chinese(world):
     client = Client(headers={"Accept-Language": "zh-hans"})
     client.force_login(world.admin)
     body = client.get(url(world)).content.decode()
-    for text in ("待我审批", "我的采购申请", "预算", "支出", "按部门", "按月份"):
+    for text in ("待我审批", "我的请购单", "预算", "支出", "按部门", "按月份"):
         assert text in body
     assert "已用 ¥1,550.00，共 ¥20,000.00" in body
     csv_url = reverse("procurement:dashboard_csv", args=[world.company.pk])

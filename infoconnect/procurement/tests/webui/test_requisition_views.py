@@ -581,3 +581,37 @@ def test_an_approver_acting_for_the_company_finds_waiting_approvals_in_the_heade
     assert f"/companies/{world.company.pk}/requisitions/?tab=awaiting" in page
     approvals.approve_requisition(user=world.approver, requisition_id=requisition.pk)
     assert 'id="nav-approvals"' not in page_of(client.get(f"/companies/{world.company.pk}/"))
+
+
+def test_submitting_from_the_details_form_keeps_what_was_typed(client, world):
+    requisition = draft(world, (world.sku_a, 2), po_number="")
+    Requisition.objects.filter(pk=requisition.pk).update(ship_to=None, department=None)
+    client.force_login(world.buyer)
+    page = page_of(client.get(cart_url(world)))
+    assert "<optgroup" in page  # every address is there before a department is chosen
+    response = client.post(
+        req_url(world, requisition, "submit/"),
+        {
+            "department": world.design.pk,
+            "ship_to": world.ship_to.pk,
+            "po_number": "PO-TYPED",
+            "note": "Typed, then submitted",
+            "key": "typed-1",
+        },
+        follow=True,
+    )
+    assert "Submitted: it waits for approval." in page_of(response)
+    requisition.refresh_from_db()
+    assert (requisition.state, requisition.po_number, requisition.note) == (
+        "pending",
+        "PO-TYPED",
+        "Typed, then submitted",
+    )
+
+
+def test_a_department_with_one_address_has_it_chosen(client, world):
+    requisition = draft(world, (world.sku_a, 1))
+    Requisition.objects.filter(pk=requisition.pk).update(ship_to=None)
+    client.force_login(world.buyer)
+    page = page_of(client.get(cart_url(world)))
+    assert f'<option value="{world.ship_to.pk}" selected>' in page
