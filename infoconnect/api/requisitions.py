@@ -315,7 +315,7 @@ def _body(requisition_id: int) -> dict:
                 "round": step.round,
                 "position": step.position,
                 "rule_name": step.rule_name,
-                "explanation": step.explanation,
+                "explanation": step.explained(),
                 "mode": step.mode,
                 "is_over_budget": step.is_over_budget,
                 "state": step.state,

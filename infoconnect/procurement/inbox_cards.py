@@ -85,7 +85,7 @@ def _card(viewer: User, requisition: Requisition, membership: Membership | None)
         requisition=requisition,
         lines=lines,
         more_lines=more,
-        explanations=[s.explanation for s in steps if s.explanation],
+        explanations=[s.explained() for s in steps if s.explanation],
         waiting_step=step,
         can_decide=may_decide(viewer, requisition, step),
     )

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from infoconnect.shop.models import PostalAddress
@@ -522,6 +523,9 @@ class ApprovalStep(models.Model):
     # Snapshots: the rule may change while the step waits.
     rule_name = models.CharField(max_length=100)
     explanation = models.CharField(max_length=500)
+    # The explanation in each of the site's languages, as the rules wrote it when the step was
+    # made: every member reads it in their own.
+    explanations = models.JSONField(default=dict, blank=True)
     mode = models.CharField(max_length=3, choices=ApprovalLevel.Mode.choices)
     is_over_budget = models.BooleanField(default=False)
     allow_self_approval = models.BooleanField(default=False)
@@ -544,6 +548,10 @@ class ApprovalStep(models.Model):
                 fields=["due_at"], condition=Q(state="waiting"), name="procurement_step_due"
             ),
         ]
+
+    def explained(self) -> str:
+        """The explanation in the active language (as written, when it was not kept in it)."""
+        return self.explanations.get(get_language() or "", self.explanation)
 
 
 class StepAssignee(models.Model):

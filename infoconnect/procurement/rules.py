@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from infoconnect.core.errors import DomainError
@@ -144,6 +145,13 @@ class FiringRule:
     # The levels that apply, in order (the over-budget one only when over budget).
     levels: list[ApprovalLevel]
     explanation: str
+    # What the rolling 30-day total added, when the threshold needed it (0: it did not).
+    prior: int = 0
+    total: int = 0
+
+    def explained_in(self, language: str) -> str:
+        with translation.override(language):
+            return explanation(self.rule, self.levels, prior=self.prior, total=self.total)
 
 
 def category_and_ancestors(category_ids: Iterable[int]) -> set[int]:
@@ -226,6 +234,8 @@ def rules_that_fire(
                     rule=rule,
                     levels=levels,
                     explanation=explanation(rule, levels, prior=prior, total=total),
+                    prior=prior,
+                    total=total,
                 )
             )
     return firing

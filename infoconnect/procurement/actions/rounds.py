@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
+
 from infoconnect.core.errors import DomainError
 from infoconnect.procurement import approvers
 from infoconnect.procurement.actions import budget_holds, notices
@@ -71,6 +73,9 @@ def start_round(
                     level=level,
                     rule_name=fired.rule.name,
                     explanation=fired.explanation[:500],
+                    explanations={
+                        code: fired.explained_in(code)[:500] for code, _name in settings.LANGUAGES
+                    },
                     mode=level.mode,
                     is_over_budget=level.is_over_budget,
                     allow_self_approval=fired.rule.allow_self_approval,

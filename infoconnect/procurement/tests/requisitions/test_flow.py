@@ -1,6 +1,7 @@
 """A requisition's way from the cart to its orders: submit, approve, orders per merchant."""
 
 import pytest
+from django.utils import translation
 
 from infoconnect.core.errors import DomainError
 from infoconnect.messaging.models import Message
@@ -131,3 +132,14 @@ def test_without_a_rule_the_trail_names_no_approver(world):
     assert approved.actor_id is None
     assert approved.note == "No approval rule applies to it."
     assert not requisition.decisions.exists()
+
+
+def test_each_member_reads_the_rule_that_fired_in_their_own_language(world):
+    requisition = submitted(world, (world.sku_a, 2))
+    step = requisition.steps.get()
+    with translation.override("zh-hans"):
+        chinese = step.explained()
+    with translation.override("en"):
+        english = step.explained()
+    assert english.startswith("Needs approval by")
+    assert "¥5,000.00" in chinese and chinese != english and "Needs" not in chinese
