@@ -604,14 +604,15 @@ def baseline_submit(vendor: str, company, people, ctx, requisition) -> None:
         steps = [("waiting", adapt(now), adapt(now + timedelta(hours=48)))] + [
             ("queued", None, None)
         ] * 2
-        rows = ", ".join(["(%s, 1, %s, 'Rule', '', 'any', %s, %s, 48, %s, %s, %s)"] * 3)
+        rows = ", ".join(["(%s, 1, %s, 'Rule', '', '{}', 'any', %s, %s, 48, %s, %s, %s)"] * 3)
         false = False if vendor == "postgresql" else 0
         params = []
         for position, (state, activated, due) in enumerate(steps, start=1):
             params += [requisition.pk, position, false, false, state, activated, due]
         cursor.execute(
             "INSERT INTO procurement_approvalstep (requisition_id, round, position, rule_name,"
-            " explanation, mode, is_over_budget, allow_self_approval, deadline_hours, state,"
+            " explanation, explanations, mode, is_over_budget, allow_self_approval,"
+            " deadline_hours, state,"
             " activated_at, due_at) VALUES " + rows,
             params,
         )
