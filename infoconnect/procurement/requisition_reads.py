@@ -61,7 +61,9 @@ def member_requisition(
     """The requisition and the user's current membership of its company, if they may see it;
     else ``requisition_not_found``."""
     pk = parse_id(requisition_id)
-    rows = Requisition.objects.select_related("company", "department", "ship_to", "requester")
+    rows = Requisition.objects.select_related(
+        "company", "company__account", "department", "ship_to", "requester"
+    )
     if lock:
         rows = rows.select_for_update(of=("self",))
     requisition = rows.filter(pk=pk).first() if pk else None

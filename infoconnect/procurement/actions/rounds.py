@@ -51,8 +51,9 @@ def start_round(
     )
     if over_budget and not any(level.is_over_budget for f in firing for level in f.levels):
         raise DomainError(ProcurementError.OVER_BUDGET)
-    Requisition.objects.filter(pk=requisition.pk).update(over_budget=over_budget)
-    requisition.over_budget = over_budget
+    if requisition.over_budget != over_budget:
+        Requisition.objects.filter(pk=requisition.pk).update(over_budget=over_budget)
+        requisition.over_budget = over_budget
     steps = []
     first_approvers: list[approvers.Approver] = []
     for fired in firing:

@@ -12,6 +12,7 @@ cancelling and expiring an approved requisition also release its budget commitme
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -106,7 +107,10 @@ def hold_stock(requisition: Requisition, lines: list[RequisitionLine]) -> None:
         if error.error is ShopError.OUT_OF_STOCK:
             raise DomainError(ProcurementError.OUT_OF_STOCK, _short_words(items)) from error
         raise
-    RequisitionLine.objects.filter(requisition=requisition).update(held=F("quantity"))
+    # Held, and no longer sent back: a submit answers what an approver returned.
+    RequisitionLine.objects.filter(requisition=requisition).update(
+        held=F("quantity"), returned_reason=""
+    )
 
 
 @transaction.atomic
@@ -131,8 +135,10 @@ def submit_requisition(
     company = requisition.company
     if company.po_unique and requisition.po_number:
         _check_po_unused(requisition)
+    # A savepoint only where the unique PO index can refuse the move.
+    guard = transaction.atomic() if company.po_unique else nullcontext()
     try:
-        with transaction.atomic():
+        with guard:
             requisitions.move(
                 requisition,
                 "submit",
@@ -150,7 +156,6 @@ def submit_requisition(
             )
     except IntegrityError as error:
         raise DomainError(ProcurementError.PO_NUMBER_TAKEN) from error
-    RequisitionLine.objects.filter(requisition=requisition).update(returned_reason="")
     hold_stock(requisition, lines)
     steps = rounds.start_round(requisition, now=now)
     if not steps:
