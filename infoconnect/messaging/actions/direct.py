@@ -152,7 +152,7 @@ def send_notice(
     return message
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside the caller's transaction: no savepoint of its own
 def send_notices(
     *,
     sender: User,
