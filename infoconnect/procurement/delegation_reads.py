@@ -64,6 +64,23 @@ def is_approver(membership: Membership) -> bool:
     )
 
 
+def approver_ids(*, company_id: int) -> set[int]:
+    """The current members who approve requisitions (the approver role anywhere, or named on
+    a rule's level): those who may delegate."""
+    by_role = RoleAssignment.objects.filter(
+        role=Role.APPROVER, membership__company_id=company_id, membership__ended_at__isnull=True
+    ).values_list("membership__user_id", flat=True)
+    named = LevelApprover.objects.filter(
+        level__rule__company_id=company_id, user_id__isnull=False
+    ).values_list("user_id", flat=True)
+    current = set(
+        Membership.objects.filter(company_id=company_id, ended_at__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    return (set(by_role) | set(named)) & current
+
+
 def standing_of(delegation: Delegation, now: datetime.datetime | None = None) -> str:
     now = now or timezone.now()
     if delegation.revoked_at is not None:

@@ -47,6 +47,8 @@ def _render(request: HttpRequest, membership: Membership, *, status: int = 200) 
             else None,
             "is_admin": is_admin,
             "may_delegate": is_admin or delegation_reads.is_approver(membership),
+            "i_approve": delegation_reads.is_approver(membership),
+            "approver_ids": delegation_reads.approver_ids(company_id=membership.company_id),
             "members": selectors.current_members(company=membership.company),
             "values": {
                 "delegate": typed.get("delegate", ""),
