@@ -44,28 +44,9 @@ def charge_order(
 
     Checkout pays this way: no savepoint of its own saves two round trips on every order.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise transaction.TransactionManagementError("charge_order needs a transaction")
-    check_amount(amount, currency)
-    if connection.vendor == "postgresql":
-        txn, settled = _charge_in_one_statement(buyer_id, str(order_id), amount, currency)
-        if settled:  # else the transaction is open: post it the long way
-            return txn
-    else:
-        txn, created = open_transaction(
-            kind=TransactionKind.ORDER_PAYMENT,
-            reference=str(order_id),
-            user_id=buyer_id,
-            amount=amount,
-            currency=currency,
-        )
-        if not created:
-            return txn
-    wallet, escrow = accounts(
-        currency, (AccountKind.WALLET, buyer_id), (AccountKind.ESCROW, buyer_id)
+    return _charge(
+        buyer_id, order_id, amount, currency, buyer_id, AccountKind.WALLET, AccountKind.ESCROW
     )
-    post(txn, [(wallet, -amount, WalletError.INSUFFICIENT_FUNDS), (escrow, amount, None)])
-    return txn
 
 
 def charge_company_order(
@@ -73,19 +54,30 @@ def charge_company_order(
 ) -> LedgerTransaction:
     """The company's wallet pays its buyer's order into the company's escrow, inside the
     caller's transaction (which must roll back if this raises), as ``charge_order`` does."""
+    return _charge(
+        buyer_id, order_id, amount, currency, company_id, AccountKind.COMPANY_WALLET,
+        AccountKind.COMPANY_ESCROW,
+    )  # fmt: skip
+
+
+def _charge(
+    buyer_id: int,
+    order_id: int,
+    amount: int,
+    currency: str,
+    owner_id: int,
+    wallet_kind: str,
+    escrow_kind: str,
+) -> LedgerTransaction:
+    """The order's payment from ``owner_id``'s wallet of ``wallet_kind`` into its escrow."""
     if not transaction.get_connection().in_atomic_block:
-        raise transaction.TransactionManagementError("charge_company_order needs a transaction")
+        raise transaction.TransactionManagementError("paying an order needs a transaction")
     check_amount(amount, currency)
     if connection.vendor == "postgresql":
         txn, settled = _charge_in_one_statement(
-            buyer_id,
-            str(order_id),
-            amount,
-            currency,
-            owner_id=company_id,
-            wallet_kind=AccountKind.COMPANY_WALLET,
-            escrow_kind=AccountKind.COMPANY_ESCROW,
-        )
+            buyer_id, str(order_id), amount, currency, owner_id=owner_id,
+            wallet_kind=wallet_kind, escrow_kind=escrow_kind,
+        )  # fmt: skip
         if settled:  # else the transaction is open: post it the long way
             return txn
     else:
@@ -98,11 +90,7 @@ def charge_company_order(
         )
         if not created:
             return txn
-    wallet, escrow = accounts(
-        currency,
-        (AccountKind.COMPANY_WALLET, company_id),
-        (AccountKind.COMPANY_ESCROW, company_id),
-    )
+    wallet, escrow = accounts(currency, (wallet_kind, owner_id), (escrow_kind, owner_id))
     post(txn, [(wallet, -amount, WalletError.INSUFFICIENT_FUNDS), (escrow, amount, None)])
     return txn
 
