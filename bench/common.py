@@ -37,6 +37,10 @@ def setup_django() -> str:
     from django.db import connection
 
     call_command("migrate", verbosity=0, interactive=False)
+    # As the web and task workers run (config/wsgi.py, task_worker): timings are the platform's.
+    from infoconnect.core.runtime import tune_garbage_collector
+
+    tune_garbage_collector()
     return connection.vendor
 
 

@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
+from infoconnect.core.runtime import tune_garbage_collector
 from infoconnect.core.workers import Worker
 
 
@@ -27,6 +28,7 @@ class Command(db_worker.Command):
         **options,
     ) -> None:
         self.configure_logging(verbosity)
+        tune_garbage_collector()
         queue_names = queue_name.split(",")
         excluded = exclude_queues.split(",") if exclude_queues else []
         if excluded and "*" not in queue_names:
