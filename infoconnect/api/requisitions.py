@@ -25,17 +25,16 @@ from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
 from infoconnect.core.pagination import PageParams, paginate
-from infoconnect.procurement import digest, requisition_reads, rules, selectors
+from infoconnect.procurement import digest, requisition_reads, selectors
 from infoconnect.procurement.actions import (
     approvals,
-    budget_holds,
     ordering,
     submission,
 )
 from infoconnect.procurement.actions import requisitions as requisition_actions
 from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.models import Membership, Requisition
-from infoconnect.procurement.rolling import prior_totals
+from infoconnect.procurement.preview import preview
 
 router = Router(tags=["requisitions"])
 
@@ -510,30 +509,13 @@ def get_requisition(request: HttpRequest, requisition_id: int):
 def _preview(requisition: Requisition, now: datetime) -> dict:
     """The rules that would fire for the requisition as it stands now (at today's prices,
     with the requester's rolling 30-day totals and the budgets as they are): reads only."""
-    _snap, current, _skus = ordering.current_snapshot(requisition)
-    total = sum(line.unit_price * line.quantity for line in current)
-    company_rules = rules.company_rules(company=requisition.company, active_only=True)
-    over_budget = budget_holds.would_exceed(
-        department_id=requisition.department_id, amount=total, now=now
-    )
-    stored = list(requisition.lines.all())
-    firing = rules.rules_that_fire(
-        company=requisition.company,
-        total=total,
-        category_ids={line.category_id for line in stored if line.category_id},
-        merchant_ids={line.merchant_id for line in stored},
-        department=requisition.department,
-        over_budget=over_budget,
-        prior_totals=prior_totals(requisition=requisition, rules=company_rules, now=now),
-        rules=company_rules,
-    )
+    found = preview(requisition, now)
     return {
-        "total": total,
-        "total_display": format_money(total, requisition.currency),
+        "total": found.total,
+        "total_display": format_money(found.total, requisition.currency),
         "currency": requisition.currency,
-        "over_budget": over_budget,
-        "refused_over_budget": over_budget
-        and not any(level.is_over_budget for fired in firing for level in fired.levels),
+        "over_budget": found.over_budget,
+        "refused_over_budget": found.blocked_by_budget,
         "rules": [
             {
                 "rule_id": fired.rule.pk,
@@ -549,7 +531,7 @@ def _preview(requisition: Requisition, now: datetime) -> dict:
                     for level in fired.levels
                 ],
             }
-            for fired in firing
+            for fired in found.firing
         ],
     }
 

@@ -62,6 +62,7 @@ def current_lines(requisition: Requisition) -> tuple[list[RequisitionLine], dict
             requisition_id=line.requisition_id,
             sku_id=line.sku_id,
             merchant_id=line.merchant_id,
+            category_id=line.category_id,
             quantity=line.quantity,
             held=line.held,
             title=line.title,

@@ -15,12 +15,11 @@ from django.conf import settings
 
 from infoconnect.core.errors import DomainError
 from infoconnect.procurement import approvers
-from infoconnect.procurement.actions import budget_holds, notices
+from infoconnect.procurement.actions import notices
 from infoconnect.procurement.errors import ProcurementError
+from infoconnect.procurement.evaluation import evaluate
 from infoconnect.procurement.lifecycle import OPEN_STEP_STATES, approval_steps
 from infoconnect.procurement.models import ApprovalStep, Requisition, StepAssignee
-from infoconnect.procurement.rolling import prior_totals
-from infoconnect.procurement.rules import company_rules, rules_that_fire
 
 StepState = ApprovalStep.State
 
@@ -32,25 +31,10 @@ def start_round(
     activate the first; no step when no rule fires. ``no_approver`` when a step would have no
     one to decide it, ``over_budget`` when a budget would be exceeded and no rule's
     over-budget level applies."""
-    company = requisition.company
-    rules = company_rules(company=company, active_only=True)
-    lines = list(requisition.lines.all())
-    if over_budget is None:
-        over_budget = budget_holds.would_exceed(
-            department_id=requisition.department_id, amount=requisition.total, now=now
-        )
-    firing = rules_that_fire(
-        company=company,
-        total=requisition.total,
-        category_ids={line.category_id for line in lines if line.category_id},
-        merchant_ids={line.merchant_id for line in lines},
-        department=requisition.department,
-        over_budget=over_budget,
-        prior_totals=prior_totals(requisition=requisition, rules=rules, now=now),
-        rules=rules,
-    )
-    if over_budget and not any(level.is_over_budget for f in firing for level in f.levels):
+    evaluation = evaluate(requisition, requisition.lines.all(), now=now, over_budget=over_budget)
+    if evaluation.blocked_by_budget:
         raise DomainError(ProcurementError.OVER_BUDGET)
+    over_budget, firing = evaluation.over_budget, evaluation.firing
     if requisition.over_budget != over_budget:
         Requisition.objects.filter(pk=requisition.pk).update(over_budget=over_budget)
         requisition.over_budget = over_budget
