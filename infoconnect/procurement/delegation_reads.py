@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import parse_id
 from infoconnect.procurement import selectors
+from infoconnect.procurement.approvers import delegates
 from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.models import (
     Delegation,
@@ -35,22 +36,9 @@ STANDING_LABELS = {
 
 
 def active_delegations(*, company_id: int, user_id: int, at: datetime.datetime) -> list[int]:
-    """The ids of the members standing in for ``user_id`` in the company at ``at``."""
-    current = Membership.objects.filter(
-        company_id=company_id, user_id=OuterRef("delegate_id"), ended_at__isnull=True
-    )
-    return sorted(
-        set(
-            Delegation.objects.filter(
-                Exists(current),
-                company_id=company_id,
-                delegator_id=user_id,
-                starts_at__lte=at,
-                ends_at__gt=at,
-                revoked_at__isnull=True,
-            ).values_list("delegate_id", flat=True)
-        )
-    )
+    """The ids of the members standing in for ``user_id`` in the company at ``at`` (the
+    approval code's own answer, for one approver)."""
+    return sorted(set(delegates(company_id, {user_id}, at).get(user_id, [])))
 
 
 def is_approver(membership: Membership) -> bool:
