@@ -25,23 +25,9 @@ from infoconnect.procurement.models import (
     Requisition,
     RequisitionLine,
 )
-from infoconnect.shop.models import Category
+from infoconnect.procurement.rules import category_lineages
 
 ROLLING_DAYS = 30
-
-
-def _lineages(category_ids: set[int]) -> dict[int, set[int]]:
-    """Each category with the categories above it (one read of the small tree)."""
-    parents = dict(Category.objects.values_list("pk", "parent_id"))
-    found = {}
-    for pk in category_ids:
-        chain: set[int] = set()
-        node = pk
-        while node is not None and node not in chain and node in parents:
-            chain.add(node)
-            node = parents[node]
-        found[pk] = chain
-    return found
 
 
 def prior_totals(
@@ -89,7 +75,7 @@ def prior_totals(
             .values_list("requisition_id", "merchant_id", "category_id")
             .distinct()
         )
-        lineages = _lineages({c for _r, _m, c in lines if c is not None})
+        lineages = category_lineages({c for _r, _m, c in lines if c is not None})
         for requisition_id, merchant_id, category_id in lines:
             merchants[requisition_id].add(merchant_id)
             if category_id is not None:

@@ -154,15 +154,24 @@ class FiringRule:
             return explanation(self.rule, self.levels, prior=self.prior, total=self.total)
 
 
-def category_and_ancestors(category_ids: Iterable[int]) -> set[int]:
-    """The categories given and every category above them (the tree is small)."""
+def category_lineages(category_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Each category given with itself and every category above it (one read of the small
+    tree; a category that no longer exists has an empty lineage)."""
     parents = dict(Category.objects.values_list("pk", "parent_id"))
-    found: set[int] = set()
+    found = {}
     for pk in category_ids:
-        while pk is not None and pk not in found and pk in parents:
-            found.add(pk)
-            pk = parents[pk]
+        chain: set[int] = set()
+        node = pk
+        while node is not None and node not in chain and node in parents:
+            chain.add(node)
+            node = parents[node]
+        found[pk] = chain
     return found
+
+
+def category_and_ancestors(category_ids: Iterable[int]) -> set[int]:
+    """The categories given and every category above them."""
+    return set().union(*category_lineages(category_ids).values())
 
 
 def _holds(
