@@ -213,13 +213,11 @@ def refuse(requisition: Requisition, *, now: datetime, reason: str) -> None:
 def release_holds(requisition: Requisition) -> None:
     """The stock the lines hold goes back on sale, the budget commitment is released."""
     held = list(
-        RequisitionLine.objects.filter(requisition=requisition, held__gt=0)
-        .order_by("sku_id")
-        .values_list("pk", "sku_id", "held")
+        RequisitionLine.objects.filter(requisition=requisition, held__gt=0).values_list(
+            "pk", "sku_id", "held"
+        )
     )
-    for _pk, sku_id, units in held:
-        if sku_id:
-            placing.return_stock({sku_id: units})
+    placing.return_stock({sku_id: units for _pk, sku_id, units in held if sku_id})
     RequisitionLine.objects.filter(pk__in=[pk for pk, _s, _u in held]).update(held=0)
     budget_holds.release_commitment(requisition_id=requisition.pk)
 
