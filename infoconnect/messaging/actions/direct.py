@@ -114,44 +114,6 @@ def send_message(
     return message
 
 
-@transaction.atomic
-def send_notice(
-    *,
-    sender: User,
-    recipient_id: int,
-    body: str,
-    attachment_type: str = "",
-    attachment_id: int | None = None,
-) -> Message:
-    """A platform notice from an account the platform speaks for (a company's account to its
-    members): no message policy or new-conversation limit applies, the recipient is a member
-    who is told of their own company's business."""
-    now = timezone.now()
-    low, high = sorted([sender.pk, recipient_id])
-    conversation = Conversation.objects.filter(user_low_id=low, user_high_id=high).first()
-    if conversation is None:
-        recipient = User.objects.get(pk=recipient_id)
-        conversation = start_conversation(
-            sender=sender, recipient=recipient, now=now, limited=False
-        )
-    message = Message.objects.create(
-        sender=sender,
-        conversation=conversation,
-        body=body[:MESSAGE_MAX_LENGTH],
-        attachment_type=attachment_type,
-        attachment_id=attachment_id,
-        created_at=now,
-    )
-    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
-    Participant.objects.filter(conversation=conversation, user_id=sender.pk).update(
-        last_message_at=now
-    )
-    Participant.objects.filter(conversation=conversation, user_id=recipient_id).update(
-        last_message_at=now, unread_count=F("unread_count") + 1
-    )
-    return message
-
-
 @transaction.atomic(savepoint=False)  # inside the caller's transaction: no savepoint of its own
 def send_notices(
     *,
@@ -161,8 +123,10 @@ def send_notices(
     attachment_type: str = "",
     attachment_id: int | None = None,
 ) -> list[Message]:
-    """``send_notice`` to several members at once, in a handful of statements whoever many
-    they are (a requisition's approvers are told together)."""
+    """A platform notice from an account the platform speaks for (a company's account to its
+    members), to each of ``recipient_ids`` in a handful of statements however many they are:
+    no message policy or new-conversation limit applies, each recipient is a member told of
+    their own company's business."""
     now = timezone.now()
     recipients = sorted(set(recipient_ids) - {sender.pk})
     if not recipients:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 
 from infoconnect.messaging import attachments, selectors
-from infoconnect.messaging.actions.direct import send_notice
+from infoconnect.messaging.actions.direct import send_notices
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,8 @@ def test_cards_come_from_the_registered_loader_once_a_page(make_user, monkeypatc
     monkeypatch.setattr(attachments, "_loaders", {"requisition": loader})
     voice, reader = make_user("voice"), make_user("reader")
     for thing_id in (1, 2, 1, 3):
-        send_notice(
-            sender=voice, recipient_id=reader.pk, body=f"About {thing_id}",
+        send_notices(
+            sender=voice, recipient_ids=[reader.pk], body=f"About {thing_id}",
             attachment_type="requisition", attachment_id=thing_id,
         )  # fmt: skip
     items = selectors.thread(user=reader, other_id=voice.pk).items
@@ -46,8 +46,8 @@ def test_cards_come_from_the_registered_loader_once_a_page(make_user, monkeypatc
 def test_no_loader_no_card(make_user, monkeypatch):
     monkeypatch.setattr(attachments, "_loaders", {})
     voice, reader = make_user("voice"), make_user("reader")
-    send_notice(
-        sender=voice, recipient_id=reader.pk, body="About 1",
+    send_notices(
+        sender=voice, recipient_ids=[reader.pk], body="About 1",
         attachment_type="requisition", attachment_id=1,
     )  # fmt: skip
     [item] = selectors.thread(user=reader, other_id=voice.pk).items
