@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import F, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -37,7 +36,6 @@ from infoconnect.procurement.models import (
 from infoconnect.procurement.requisition_reads import OVERSEEING_ROLES, awaiting_me
 from infoconnect.shop.models import Order
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 SPENT_STATES = (Order.State.PAID, Order.State.SHIPPED, Order.State.COMPLETED)
 MONTHS = 12
 LATEST = 10
@@ -143,7 +141,9 @@ class BudgetBar:
 
 
 def today() -> date:
-    return timezone.now().astimezone(SHANGHAI).date()
+    """Today where the site keeps time (Asia/Shanghai unless configured), as the budgets'
+    own movements read it (actions/budget_holds.py)."""
+    return timezone.localdate()
 
 
 def current_budgets(membership: Membership, seen: Visibility, on: date) -> list[BudgetBar]:
@@ -264,9 +264,9 @@ def _shares(net: int, gross: dict[str, int]) -> dict[str, int]:
 
 def spend(membership: Membership, seen: Visibility, on: date) -> Spend:
     months = last_months(on)
-    since = datetime.combine(months[0], time.min, tzinfo=SHANGHAI)
+    since = datetime.combine(months[0], time.min, tzinfo=timezone.get_current_timezone())
     orders = spend_orders(membership, seen, since)
-    month = TruncMonth("order__paid_at", tzinfo=SHANGHAI)
+    month = TruncMonth("order__paid_at", tzinfo=timezone.get_current_timezone())
     nets = list(
         orders.values(
             "merchant_id",
@@ -316,7 +316,7 @@ def spend(membership: Membership, seen: Visibility, on: date) -> Spend:
 
 def _month_of(value: date | datetime) -> date:
     if isinstance(value, datetime):
-        value = value.astimezone(SHANGHAI) if timezone.is_aware(value) else value
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
         return value.date().replace(day=1)
     return value.replace(day=1)
 

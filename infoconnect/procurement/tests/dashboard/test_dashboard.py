@@ -2,18 +2,21 @@
 company does not exist, and how few queries the page takes."""
 
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from infoconnect.procurement.actions import approvals, members
-from infoconnect.procurement.dashboard_reads import SHANGHAI, last_months, today
+from infoconnect.procurement.dashboard_reads import last_months, today
 from infoconnect.procurement.models import Budget, RequisitionOrder
 from infoconnect.procurement.tests.dashboard.budgets import month_budget
 from infoconnect.procurement.tests.factories import add, make_company, valid_uscc
 from infoconnect.procurement.tests.requisitions.world import submitted
 from infoconnect.shop.models import Category, Order
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 pytestmark = pytest.mark.django_db
 
