@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "infoconnect.shop",
     "infoconnect.wallet",
     "infoconnect.procurement",
+    "infoconnect.invoicing",
     "infoconnect.api",
 ]
 

@@ -152,6 +152,8 @@ class Message(models.Model):
         PRODUCT = "product", _("Product")
         # A company's requisition, with its card and, for its approvers, Approve and Reject.
         REQUISITION = "requisition", _("Requisition")
+        # A company's quote with a merchant: the request, each answer and counter as cards.
+        QUOTE = "quote", pgettext_lazy("a merchant's offer", "Quote")
 
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False

@@ -39,6 +39,8 @@ class OrderLifecycle(Lifecycle):
         # Born by placing.py's insert, which writes the row's first events in the same statement.
         Edge("place", (), State.AWAITING_PAYMENT, event="placed", hot_path=PLACING),
         Edge("place_paid", (), State.PAID, event="paid", hot_path=PLACING),
+        # A company's order on payment terms: no escrow, it ships and falls due on delivery.
+        Edge("place_on_terms", (), State.ON_TERMS, event="placed_on_terms", hot_path=PLACING),
         Edge("pay", (State.AWAITING_PAYMENT,), State.PAID, event="paid", hot_path=ORDER_ACTIONS),
         Edge("ship", (State.PAID,), State.SHIPPED, event="shipped"),
         Edge("complete", (State.SHIPPED,), State.COMPLETED, event="completed"),

@@ -16,6 +16,22 @@ from django.utils.translation import pgettext_lazy
 from infoconnect.accounts.models import REGIONS
 from infoconnect.core.money import DEFAULT_CURRENCY
 
+
+class TaxRate(models.IntegerChoices):
+    """China's VAT rates, in basis points (1300 = 13%). Prices include VAT."""
+
+    STANDARD = 1300, "13%"
+    REDUCED = 900, "9%"
+    SERVICES = 600, "6%"
+    ZERO = 0, "0%"
+
+
+# A 税收分类编码: the 19-digit tax classification code an invoice line carries.
+TAX_CODE_RE = r"\A[0-9]{19}\Z"
+tax_code_validator = RegexValidator(
+    TAX_CODE_RE, _("Enter the 19-digit tax classification code."), code="invalid_tax_code"
+)
+
 MOBILE_RE = r"\A1[3-9][0-9]{9}\Z"  # ASCII digits: \d would also take ８ or ٨
 # The most units one SKU may hold: far above any shop's stock, far below a 32-bit column.
 MAX_STOCK = 10_000_000
@@ -151,6 +167,25 @@ class Sku(models.Model):
     currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
     stock = models.IntegerField(_("stock"), default=0)
     is_active = models.BooleanField(default=True)
+    # VAT: the price includes it at this rate; invoices name the classification and the unit.
+    tax_rate = models.PositiveSmallIntegerField(
+        _("VAT rate"), choices=TaxRate.choices, default=TaxRate.STANDARD, db_default=1300
+    )
+    tax_code = models.CharField(
+        _("tax classification code"),
+        max_length=19,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[tax_code_validator],
+    )
+    unit = models.CharField(
+        pgettext_lazy("unit of measure", "unit"),
+        max_length=10,
+        blank=True,
+        default="",
+        db_default="",
+    )
 
     class Meta:
         ordering = ["id"]
@@ -242,6 +277,13 @@ class Order(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Expired")
         REFUNDED = "refunded", _("Refunded")
+        # A company's order on payment terms: no escrow; it ships, and is due after delivery.
+        ON_TERMS = "on_terms", _("To ship, on terms")
+
+    class InvoiceKind(models.TextChoices):
+        NONE = "", _("No invoice")
+        NORMAL = "normal", _("Electronic ordinary VAT invoice")  # 电子普通发票
+        SPECIAL = "special", _("Special VAT invoice")  # 增值税专用发票
 
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", db_index=False
@@ -274,6 +316,13 @@ class Order(models.Model):
     po_number = models.CharField(
         _("PO number"), max_length=30, blank=True, default="", db_default=""
     )
+    # Paid on the merchant's payment terms (procurement's Receivable), not through escrow.
+    on_terms = models.BooleanField(default=False, db_default=False)
+    # The VAT invoice the company asked for, and the invoice title (invoicing's; no FK).
+    invoice_kind = models.CharField(
+        max_length=10, choices=InvoiceKind.choices, blank=True, default="", db_default=""
+    )
+    invoice_title_id = models.BigIntegerField(null=True, blank=True, db_default=None)
     carrier = models.CharField(_("carrier"), max_length=60, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -340,6 +389,13 @@ class OrderLine(models.Model):
     attributes = models.JSONField(default=dict)
     unit_price = models.PositiveBigIntegerField()
     quantity = models.PositiveIntegerField()
+    # The SKU's VAT at the time of the order: what its invoice lines say.
+    tax_rate = models.PositiveSmallIntegerField(default=1300, db_default=1300)
+    tax_code = models.CharField(max_length=19, blank=True, default="", db_default="")
+    unit = models.CharField(max_length=10, blank=True, default="", db_default="")
+    # The price before the company's contract price, and why it is what it is (B2B lines).
+    list_price = models.PositiveBigIntegerField(null=True, blank=True, db_default=None)
+    price_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["id"]
@@ -370,6 +426,7 @@ class OrderEvent(models.Model):
     KIND_LABELS = {
         "placed": _("Order placed"),
         "paid": _("Paid into escrow"),
+        "placed_on_terms": _("Placed on payment terms"),
         "shipped": _("Shipped"),
         "completed": _("Receipt confirmed"),
         "auto_completed": _("Confirmed automatically"),

@@ -27,6 +27,10 @@ class AccountKind(models.TextChoices):
     COMPANY_WALLET = "company_wallet", _("Company wallet")
     # A company's orders in escrow: paid from its wallet, refunded back to it.
     COMPANY_ESCROW = "company_escrow", _("Company escrow")
+    # Pay on terms: what companies owe a merchant (the merchant's, positive) and what a
+    # company owes (the company's, negative while it owes); the two cancel out per order.
+    RECEIVABLE = "receivable", _("Receivable on terms")
+    COMPANY_PAYABLE = "company_payable", _("Payable on terms")
 
 
 # Accounts that belong to a user (owner_id is the user's id); the rest belong to the platform.
@@ -36,9 +40,16 @@ USER_ACCOUNT_KINDS = (
     AccountKind.ESCROW,
     AccountKind.CAMPAIGN_HOLD,
     AccountKind.PAYOUT_PENDING,
+    AccountKind.RECEIVABLE,
 )
 # Accounts that belong to a company (owner_id is the company's id, not a user's).
-COMPANY_ACCOUNT_KINDS = (AccountKind.COMPANY_WALLET, AccountKind.COMPANY_ESCROW)
+COMPANY_ACCOUNT_KINDS = (
+    AccountKind.COMPANY_WALLET,
+    AccountKind.COMPANY_ESCROW,
+    AccountKind.COMPANY_PAYABLE,
+)
+# Accounts whose balance may go below zero: the outside world, and a company's debts.
+NEGATIVE_KINDS = (AccountKind.EXTERNAL, AccountKind.COMPANY_PAYABLE)
 
 
 class LedgerAccount(models.Model):
@@ -56,7 +67,7 @@ class LedgerAccount(models.Model):
                 fields=["owner_id", "kind", "currency"], name="wallet_account_unique"
             ),
             models.CheckConstraint(
-                condition=Q(kind="external") | Q(balance__gte=0),
+                condition=Q(kind__in=["external", "company_payable"]) | Q(balance__gte=0),
                 name="wallet_account_not_negative",
             ),
         ]
@@ -81,6 +92,9 @@ class TransactionKind(models.TextChoices):
     PAYOUT_PAID = "payout_paid", _("Payout paid")
     PAYOUT_FAILED = "payout_failed", _("Payout failed")
     COMPANY_TOPUP = "company_topup", _("Company top-up by bank transfer")
+    TERMS_SALE = "terms_sale", _("Order on terms")
+    TERMS_PAYMENT = "terms_payment", _("Payment on terms")
+    TERMS_CREDIT = "terms_credit", _("Credit note on terms")
 
 
 # What an entry was for, as the account holder reads it on a statement.
@@ -96,6 +110,9 @@ DESCRIPTIONS = {
     TransactionKind.PAYOUT_PAID: _("Payout #%(ref)s paid"),
     TransactionKind.PAYOUT_FAILED: _("Payout #%(ref)s failed, money returned"),
     TransactionKind.COMPANY_TOPUP: _("Bank transfer #%(ref)s received"),
+    TransactionKind.TERMS_SALE: _("Order #%(ref)s on terms"),
+    TransactionKind.TERMS_PAYMENT: _("Payment on terms #%(ref)s"),
+    TransactionKind.TERMS_CREDIT: _("Credit note #%(ref)s on terms"),
 }
 
 

@@ -32,6 +32,7 @@ def test_what_each_order_state_allows():
         "cancelled": [],
         "expired": [],
         "refunded": [],
+        "on_terms": [],
     }
     assert [s for s in State.values if orders.allows(Order(state=s), "cancel")] == [
         "awaiting_payment",

@@ -213,6 +213,7 @@ def test_editing_a_product_in_the_admin_never_puts_sold_units_back(
             "skus-0-price": 13_900,
             "skus-0-currency": "CNY",
             "skus-0-is_active": "on",
+            "skus-0-tax_rate": 1300,
             "images-TOTAL_FORMS": 0,
             "images-INITIAL_FORMS": 0,
         },

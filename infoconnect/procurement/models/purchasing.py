@@ -377,6 +377,8 @@ class Requisition(models.Model):
 
     class Payment(models.TextChoices):
         COMPANY_WALLET = "company_wallet", _("Company wallet")
+        # On the merchants' payment terms (账期): every merchant in it must grant terms.
+        ON_TERMS = "on_terms", _("On payment terms")
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="requisitions")
     requester = models.ForeignKey(
@@ -395,6 +397,17 @@ class Requisition(models.Model):
     note = models.TextField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
     payment_method = models.CharField(
         max_length=20, choices=Payment.choices, default=Payment.COMPANY_WALLET
+    )
+    # The VAT invoice its orders ask for, and the company's invoice title (invoicing's).
+    invoice_kind = models.CharField(max_length=10, blank=True, default="", db_default="")
+    invoice_title_id = models.BigIntegerField(null=True, blank=True, db_default=None)
+    # The accepted quote it was made from: its prices are locked.
+    quote = models.OneToOneField(
+        "procurement.Quote",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requisition",
     )
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     currency = models.CharField(max_length=3, default="CNY")
@@ -477,6 +490,12 @@ class RequisitionLine(models.Model):
     attributes = models.JSONField(default=dict)
     unit_price = models.PositiveBigIntegerField()
     quantity = models.PositiveIntegerField()
+    # The retail price beside the company's, and why unit_price is what it is ("Price list
+    # 2026 framework, tier ≥ 50"; "" at the retail price).
+    list_price = models.PositiveBigIntegerField(null=True, blank=True, db_default=None)
+    price_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
+    # A quote's accepted price: kept whatever the catalogue or the price lists say later.
+    locked = models.BooleanField(default=False, db_default=False)
     # Units taken from the SKU's stock for this line (0 when nothing is held).
     held = models.PositiveIntegerField(default=0)
     # An approver sent it back: the requester changes or removes it before submitting again.
