@@ -18,7 +18,7 @@ from infoconnect.core.lifecycle import Edge, Lifecycle, Move, register
 from infoconnect.core.models import PlatformSettings
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.models import Order, OrderEvent, RefundRequest
-from infoconnect.shop.signals import company_order_closed
+from infoconnect.shop.signals import company_order_closed, company_order_moved
 
 State = Order.State
 RefundState = RefundRequest.State
@@ -89,6 +89,10 @@ class OrderLifecycle(Lifecycle):
                 enqueue_on_commit(self.due_tasks[due.verb], order.pk, run_after=due.due_at(order))
         if order.company_id is not None and self.gives_money_back(move):
             company_order_closed.send(sender=Order, order=order, amount=order.total)
+        if order.company_id is not None and edge.sources:
+            company_order_moved.send(
+                sender=Order, order=order, verb=edge.verb, from_state=move.from_state
+            )
 
     def gives_money_back(self, move: Move) -> bool:
         """Whether the move returns the order's money: cancelled after it was paid (escrow
