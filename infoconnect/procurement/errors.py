@@ -265,3 +265,51 @@ class ProcurementError(ErrorCode):
         _("You already have a draft requisition for this company: change that one."),
     )
     LINES_REPEATED = ("lines_repeated", 422, _("List each product at most once."))
+
+
+class PricingError(ErrorCode):
+    """Contract prices: price lists, their entries, tiers and quantity rules."""
+
+    QUANTITY_RULE = (
+        "quantity_rule",
+        422,
+        _("That quantity breaks the quantity rule of the company's price list."),
+    )
+    PRICE_LIST_NOT_FOUND = ("price_list_not_found", 404, _("That price list does not exist."))
+    ENTRY_NOT_FOUND = ("price_entry_not_found", 404, _("That SKU is not in the price list."))
+    NOT_A_MERCHANT = ("not_a_merchant", 403, _("Only a verified merchant gives price lists."))
+    COMPANY_NOT_FOUND = (
+        "price_company_not_found",
+        404,
+        _("Name a verified company by its unified social credit code or its id."),
+    )
+    NAME_INVALID = ("price_list_name_invalid", 422, _("Name the price list (1 to 100 characters)."))
+    PERCENT_INVALID = (
+        "percent_off_invalid",
+        422,
+        _("The percentage off is from 0 to 99.99, like 8 or 12.5."),
+    )
+    WINDOW_INVALID = (
+        "validity_invalid",
+        422,
+        _("Enter valid dates; the list's last day is on or after its first."),
+    )
+    SKU_NOT_FOUND = ("price_sku_not_found", 404, _("That SKU is not one of your products."))
+    PRICE_INVALID = ("price_invalid", 422, _("Enter a price of at least ¥0.01, like 12.50."))
+    RULE_INVALID = (
+        "quantity_rule_invalid",
+        422,
+        _(
+            "Quantities are whole numbers from 1; the maximum is not below the minimum, and "
+            "both are multiples of the increment."
+        ),
+    )
+    TIERS_INVALID = (
+        "tiers_invalid",
+        422,
+        _(
+            "Each tier starts from 2 units or more, once per quantity, with a price of at least "
+            "¥0.01."
+        ),
+    )
+    TOO_MANY_TIERS = ("too_many_tiers", 422, _("An entry has at most 20 tiers."))

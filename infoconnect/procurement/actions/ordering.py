@@ -34,6 +34,7 @@ from infoconnect.procurement.models import (
     RequisitionOrder,
     Role,
 )
+from infoconnect.procurement.pricing import company_prices
 from infoconnect.shop import placing
 from infoconnect.shop.models import Order, Sku
 from infoconnect.wallet.errors import WalletError
@@ -45,8 +46,9 @@ Checked = tuple[dict, list[RequisitionLine], dict[int, Sku], Change]
 
 
 def current_lines(requisition: Requisition) -> tuple[list[RequisitionLine], dict[int, Sku]]:
-    """The lines as they would be ordered now: each SKU's current title, attributes and
-    price (a line whose product is off sale keeps no SKU: a change)."""
+    """The lines as they would be ordered now: each SKU's current title, attributes and the
+    company's price for it (a quote's locked line keeps its price; a line whose product is off
+    sale keeps no SKU: a change)."""
     lines = list(requisition.lines.order_by("pk"))
     skus = {
         sku.pk: sku
@@ -54,13 +56,25 @@ def current_lines(requisition: Requisition) -> tuple[list[RequisitionLine], dict
             pk__in=[line.sku_id for line in lines if line.sku_id]
         )
     }
+    on_sale = {
+        pk: sku
+        for pk, sku in skus.items()
+        if sku.is_active and sku.product.is_on_sale and sku.product.merchant_sells
+    }
+    repriced = [line for line in lines if line.sku_id in on_sale and not line.locked]
+    prices = company_prices(
+        company_id=requisition.company_id,
+        items=[(on_sale[line.sku_id], line.quantity) for line in repriced],
+    )
+    price_of = {line.pk: price for line, price in zip(repriced, prices, strict=True)}
     now_lines = []
     for line in lines:
-        sku = skus.get(line.sku_id)
+        sku = on_sale.get(line.sku_id)
         current = RequisitionLine(
             pk=line.pk,
             requisition_id=line.requisition_id,
             sku_id=line.sku_id,
+            product_id=line.product_id,
             merchant_id=line.merchant_id,
             category_id=line.category_id,
             quantity=line.quantity,
@@ -68,18 +82,26 @@ def current_lines(requisition: Requisition) -> tuple[list[RequisitionLine], dict
             title=line.title,
             attributes=line.attributes,
             unit_price=line.unit_price,
+            list_price=line.list_price,
+            price_reason=line.price_reason,
+            locked=line.locked,
         )
         # What the row holds, so keep_prices writes only what changed.
-        current.stored = (line.unit_price, line.title, line.attributes)
-        if sku is None or not (
-            sku.is_active and sku.product.is_on_sale and sku.product.merchant_sells
-        ):
+        current.stored = _priced_fields(line)
+        if sku is None:
             current.sku_id = None
         else:
             current.title, current.attributes = sku.product.title, sku.attributes
-            current.unit_price = sku.price
+            price = price_of.get(line.pk)
+            if price is not None:
+                current.unit_price, current.list_price = price.unit_price, price.list_price
+                current.price_reason = price.reason
         now_lines.append(current)
     return now_lines, skus
+
+
+def _priced_fields(line: RequisitionLine) -> tuple:
+    return (line.unit_price, line.list_price, line.price_reason, line.title, line.attributes)
 
 
 def current_snapshot(requisition: Requisition) -> tuple[dict, list[RequisitionLine], dict]:
@@ -110,9 +132,13 @@ def keep_prices(requisition: Requisition, lines: list[RequisitionLine]) -> None:
     """The lines take the prices they cost now, and the requisition its new total (only the
     rows that changed are written: a 50-line requisition usually changes none)."""
     for line in lines:
-        if getattr(line, "stored", None) != (line.unit_price, line.title, line.attributes):
+        if getattr(line, "stored", None) != _priced_fields(line):
             RequisitionLine.objects.filter(pk=line.pk).update(
-                unit_price=line.unit_price, title=line.title, attributes=line.attributes
+                unit_price=line.unit_price,
+                list_price=line.list_price,
+                price_reason=line.price_reason,
+                title=line.title,
+                attributes=line.attributes,
             )
     total = sum(line.unit_price * line.quantity for line in lines)
     if total != requisition.total:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import parse_id
-from infoconnect.procurement.errors import ProcurementError
+from infoconnect.procurement.errors import PricingError, ProcurementError
 from infoconnect.procurement.lifecycle import requisitions
 from infoconnect.procurement.models import (
     NOTE_MAX_LENGTH,
@@ -31,6 +31,7 @@ from infoconnect.procurement.models import (
     RoleAssignment,
     ShipToAddress,
 )
+from infoconnect.procurement.pricing import Price, company_prices, quantity_problem
 from infoconnect.procurement.requisition_reads import member_requisition
 from infoconnect.procurement.selectors import ancestor_ids, holds_role, require_member
 from infoconnect.shop.models import Sku
@@ -116,9 +117,12 @@ def add_to_requisition(
             raise DomainError(ProcurementError.QUANTITY_INVALID)
         RequisitionLine.objects.filter(pk=line.pk).update(quantity=F("quantity") + quantity)
         line.refresh_from_db()
+        if not line.locked:
+            _reprice(line, sku, requisition.company_id)
     else:
         if requisition.lines.count() >= MAX_LINES:
             raise DomainError(ProcurementError.TOO_MANY_LINES)
+        price = _priced(sku, quantity, requisition.company_id)
         line = RequisitionLine.objects.create(
             requisition=requisition,
             sku=sku,
@@ -127,11 +131,30 @@ def add_to_requisition(
             category_id=sku.product.category_id,
             title=sku.product.title,
             attributes=sku.attributes,
-            unit_price=sku.price,
+            unit_price=price.unit_price,
+            list_price=price.list_price,
+            price_reason=price.reason,
             quantity=quantity,
         )
     Requisition.objects.filter(pk=requisition.pk).update(updated_at=timezone.now())
     return line
+
+
+def _priced(sku: Sku, quantity: int, company_id: int) -> Price:
+    """The company's price for ``quantity`` units, refused when it breaks the list's rule."""
+    price = company_prices(company_id=company_id, items=[(sku, quantity)])[0]
+    problem = quantity_problem(price=price, quantity=quantity)
+    if problem:
+        raise DomainError(PricingError.QUANTITY_RULE, problem)
+    return price
+
+
+def _reprice(line: RequisitionLine, sku: Sku, company_id: int) -> None:
+    """The line's price for its quantity now (a tier may start or stop applying)."""
+    price = _priced(sku, line.quantity, company_id)
+    line.unit_price, line.list_price = price.unit_price, price.list_price
+    line.price_reason = price.reason
+    line.save(update_fields=["unit_price", "list_price", "price_reason"])
 
 
 def own_draft(*, user: User, requisition_id: object) -> Requisition:
@@ -162,8 +185,22 @@ def set_line_quantity(
     line.quantity = clean_quantity(quantity)
     line.returned_reason = ""
     line.save(update_fields=["quantity", "returned_reason"])
+    sku = _line_sku(line)
+    if sku is not None and not line.locked:
+        _reprice(line, sku, requisition.company_id)
     Requisition.objects.filter(pk=requisition.pk).update(updated_at=timezone.now())
     return line
+
+
+def _line_sku(line: RequisitionLine) -> Sku | None:
+    """The line's SKU while it is on sale (an off-sale line keeps its price until placing
+    finds it gone)."""
+    if line.sku_id is None:
+        return None
+    sku = Sku.objects.select_related("product", "product__merchant").filter(pk=line.sku_id).first()
+    if sku is None or not (sku.is_active and sku.product.is_on_sale and sku.product.merchant_sells):
+        return None
+    return sku
 
 
 @transaction.atomic
