@@ -131,6 +131,8 @@ class LineOut(Schema):
     attributes: dict
     unit_price: int = Field(description="In fen")
     unit_price_display: str
+    list_price: int | None = Field(description="The retail price beside the company's, in fen")
+    price_reason: str = Field(description="Why unit_price is what it is; empty at retail")
     quantity: int
     held: int = Field(description="Units held from stock while approval runs")
     returned_reason: str
@@ -302,6 +304,8 @@ def _body(requisition_id: int) -> dict:
                 "attributes": line.attributes,
                 "unit_price": line.unit_price,
                 "unit_price_display": format_money(line.unit_price, requisition.currency),
+                "list_price": line.list_price,
+                "price_reason": line.price_reason,
                 "quantity": line.quantity,
                 "held": line.held,
                 "returned_reason": line.returned_reason,

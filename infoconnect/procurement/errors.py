@@ -313,3 +313,8 @@ class PricingError(ErrorCode):
         ),
     )
     TOO_MANY_TIERS = ("too_many_tiers", 422, _("An entry has at most 20 tiers."))
+    SKUS_INVALID = (
+        "skus_invalid",
+        422,
+        _("Name 1 to 200 SKUs on sale, with one quantity for all or one per SKU (1 to 9,999)."),
+    )

@@ -198,3 +198,14 @@ def quantity_problem(*, price: Price, quantity: int) -> str | None:
     if price.rule is None or price.rule.allows(quantity):
         return None
     return price.rule.describe()
+
+
+def net_price(amount: int, rate_bp: int) -> int:
+    """The part of a VAT-inclusive ``amount`` before tax, as an invoice line states it:
+    amount × 10000 / (10000 + rate), rounded half up to the fen."""
+    return (amount * 10000 * 2 + (10000 + rate_bp)) // (2 * (10000 + rate_bp))
+
+
+def rate_words(rate_bp: int) -> str:
+    """1300 → "13%"."""
+    return f"{percent_words(rate_bp)}%"
