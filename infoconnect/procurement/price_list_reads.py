@@ -12,7 +12,7 @@ from infoconnect.procurement.actions.price_lists import own_list, require_mercha
 from infoconnect.procurement.errors import PricingError
 from infoconnect.procurement.models import PriceList, PriceListEntry
 from infoconnect.procurement.pricing import Price, company_prices
-from infoconnect.procurement.selectors import require_member
+from infoconnect.procurement.selectors import current_membership, require_member
 from infoconnect.shop.models import Sku
 
 MAX_SKUS = 200
@@ -69,3 +69,14 @@ def member_prices(
     items = [(found[pk], quantity) for pk, quantity in zip(ids, wanted, strict=True)]
     prices = company_prices(company_id=membership.company_id, items=items)
     return [(sku, quantity, price) for (sku, quantity), price in zip(items, prices, strict=True)]
+
+
+def member_sku_prices(
+    *, user: User, company_id: object, skus: list[Sku]
+) -> list[tuple[Sku, Price]]:
+    """One unit of each SKU at the company's price; nothing for someone not its member."""
+    membership = current_membership(user=user, company_id=company_id)
+    if membership is None or not skus:
+        return []
+    prices = company_prices(company_id=membership.company_id, items=[(s, 1) for s in skus])
+    return list(zip(skus, prices, strict=True))

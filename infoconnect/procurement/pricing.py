@@ -135,28 +135,37 @@ def _entries(list_ids: list[int], sku_ids: set[int]) -> dict[tuple[int, int], di
 
 
 def _offer(price_list: PriceList, entry: dict | None, retail: int, quantity: int):
-    """The list's price for ``quantity`` units and why, or None when the list does not apply."""
+    """The list's price for ``quantity`` units and how it was found (a tier's quantity, or
+    "fixed", "percent", "rule"), or None when the list does not apply."""
     if entry is not None:
-        reached = [tier for tier in entry["tiers"] if tier[0] <= quantity]
-        if reached:
-            tier_from, tier_price = max(reached)
-            reason = _("Price list %(name)s, tier ≥ %(quantity)s") % {
-                "name": price_list.name,
-                "quantity": tier_from,
-            }
-            return tier_price, reason
+        tiers = entry["tiers"]
+        if tiers:
+            reached = [tier for tier in tiers if tier[0] <= quantity]
+            if reached:
+                tier_from, tier_price = max(reached)
+                return tier_price, tier_from
         if entry["fixed_price"] is not None:
-            return entry["fixed_price"], _("Price list %(name)s") % {"name": price_list.name}
+            return entry["fixed_price"], "fixed"
     if price_list.percent_off:
-        reason = _("Price list %(name)s, %(percent)s%% off") % {
+        return percent_price(retail, price_list.percent_off), "percent"
+    if entry is not None:
+        # An entry with only a quantity rule: the retail price, under the list's rule.
+        return retail, "rule"
+    return None
+
+
+def _reason(price_list: PriceList, how: int | str) -> str:
+    if how == "percent":
+        return _("Price list %(name)s, %(percent)s%% off") % {
             "name": price_list.name,
             "percent": percent_words(price_list.percent_off),
         }
-        return percent_price(retail, price_list.percent_off), reason
-    if entry is not None:
-        # An entry with only a quantity rule: the retail price, under the list's rule.
-        return retail, ""
-    return None
+    if how == "fixed":
+        return _("Price list %(name)s") % {"name": price_list.name}
+    return _("Price list %(name)s, tier ≥ %(quantity)s") % {
+        "name": price_list.name,
+        "quantity": how,
+    }
 
 
 def company_prices(
@@ -175,21 +184,22 @@ def company_prices(
     entries = _entries([pl.pk for pl in lists], {sku.pk for sku, _q in items}) if lists else {}
     prices = []
     for sku, quantity in items:
-        best = None  # (price, list id, reason, entry)
+        best = None  # (price, list, how, entry)
         for price_list in by_merchant.get(sku.product.merchant_id, ()):
             entry = entries.get((price_list.pk, sku.pk))
             offer = _offer(price_list, entry, sku.price, quantity)
             if offer is not None and (best is None or offer[0] < best[0]):
-                best = (offer[0], price_list.pk, offer[1], entry)
+                best = (offer[0], price_list, offer[1], entry)
         if best is None:
             prices.append(Price(sku.price, sku.price, "", None, None))
             continue
-        amount, list_id, reason, entry = best
+        amount, price_list, how, entry = best
         rule = entry_rule(entry, sku.product.title) if entry is not None else None
         if amount >= sku.price:
             # No cheaper than retail: the retail price, though the list's rule still holds.
-            amount, reason = sku.price, ""
-        prices.append(Price(amount, sku.price, reason, list_id, rule))
+            prices.append(Price(sku.price, sku.price, "", price_list.pk, rule))
+        else:
+            prices.append(Price(amount, sku.price, _reason(price_list, how), price_list.pk, rule))
     return prices
 
 

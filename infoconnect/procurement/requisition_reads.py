@@ -119,7 +119,9 @@ def with_details(pk: int) -> Requisition:
     return (
         Requisition.objects.select_related("company", "department", "ship_to", "requester")
         .prefetch_related(
-            Prefetch("lines", queryset=RequisitionLine.objects.order_by("pk")),
+            Prefetch(
+                "lines", queryset=RequisitionLine.objects.select_related("sku").order_by("pk")
+            ),
             Prefetch(
                 "steps",
                 queryset=ApprovalStep.objects.order_by("round", "position").prefetch_related(

@@ -221,7 +221,9 @@ def _render_cart(
     context = {"company": membership.company, "draft": draft}
     if draft is not None:
         lines = list(
-            draft.lines.select_related("merchant", "merchant__merchant_profile").order_by("pk")
+            draft.lines.select_related("merchant", "merchant__merchant_profile", "sku").order_by(
+                "pk"
+            )
         )
         department = draft.department
         if typed and typed.get("department"):

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from infoconnect.procurement.actions import price_lists
+from infoconnect.procurement.actions.companies import verify_company
 from infoconnect.procurement.models import PriceList
 from infoconnect.procurement.pricing import company_prices, quantity_problem
 from infoconnect.procurement.tests.factories import make_company, valid_uscc
@@ -107,8 +108,6 @@ def test_inactive_expired_and_future_lists_do_not_apply(world):
 def test_another_companys_and_another_merchants_lists_do_not_apply(world, make_user):
     other_admin = make_user("other_boss")
     other = make_company(other_admin, name="Other Co.", code=valid_uscc(7))
-    from infoconnect.procurement.actions.companies import verify_company
-
     verify_company(operator=world.operator, company_id=other.pk)
     price_lists.create_price_list(
         merchant=world.merchant_a, company=other.uscc, name="Theirs", percent_off=5000
