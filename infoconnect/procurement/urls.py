@@ -9,6 +9,7 @@ from infoconnect.procurement.views import (
     departments,
     members,
     orders,
+    price_lists,
     purchasing_settings,
     requisitions,
     rules,
@@ -179,4 +180,22 @@ urlpatterns = [
     # The company's dashboard and its spend as a CSV.
     path("<int:company_id>/dashboard/", dashboard.dashboard, name="dashboard"),
     path("<int:company_id>/dashboard/spend.csv", dashboard.spend_csv, name="dashboard_csv"),
+    # A merchant's price lists for companies.
+    path("price-lists/", price_lists.price_lists_page, name="price_lists"),
+    path("price-lists/<int:price_list_id>/", price_lists.price_list, name="price_list"),
+    path(
+        "price-lists/<int:price_list_id>/delete/",
+        price_lists.price_list_delete,
+        name="price_list_delete",
+    ),
+    path(
+        "price-lists/<int:price_list_id>/entries/",
+        price_lists.entry_save,
+        name="price_entry_save",
+    ),
+    path(
+        "price-lists/<int:price_list_id>/entries/<int:sku_id>/remove/",
+        price_lists.entry_remove,
+        name="price_entry_remove",
+    ),
 ]

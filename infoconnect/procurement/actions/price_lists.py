@@ -267,3 +267,29 @@ def set_tiers(
     )
     _touch(price_list)
     return made
+
+
+@transaction.atomic
+def save_entry(
+    *,
+    merchant: User,
+    price_list_id: object,
+    sku_id: object,
+    fixed_price: object = None,
+    min_quantity: object = None,
+    max_quantity: object = None,
+    increment: object = 1,
+    tiers: list[TierSpec],
+) -> PriceListEntry:
+    """An entry and its tiers in one go: both are saved, or neither."""
+    entry = set_entry(
+        merchant=merchant,
+        price_list_id=price_list_id,
+        sku_id=sku_id,
+        fixed_price=fixed_price,
+        min_quantity=min_quantity,
+        max_quantity=max_quantity,
+        increment=increment,
+    )
+    set_tiers(merchant=merchant, price_list_id=price_list_id, sku_id=sku_id, tiers=tiers)
+    return entry
