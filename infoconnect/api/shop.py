@@ -49,6 +49,9 @@ class SkuOut(Schema):
     currency: str
     stock: int
     is_active: bool
+    tax_rate: int = Field(..., description="VAT in basis points, included in the price")
+    tax_code: str = Field(..., description="19-digit tax classification code, or empty")
+    unit: str
 
     @staticmethod
     def resolve_price_display(obj: Sku) -> str:
@@ -125,6 +128,9 @@ class SkuIn(Schema):
     attributes: dict[str, str] = {}
     price: int
     stock: int = 0
+    tax_rate: int = Field(1300, description="VAT in basis points: 1300, 900, 600 or 0")
+    tax_code: str = Field("", description="19-digit tax classification code")
+    unit: str = Field("", description="unit of measure, up to 10 characters")
     currency: str = "CNY"
 
 
@@ -132,6 +138,9 @@ class SkuUpdateIn(Schema):
     attributes: dict[str, str] = {}
     price: int
     is_active: bool = True
+    tax_rate: int | None = Field(None, description="VAT in basis points; unchanged if absent")
+    tax_code: str | None = None
+    unit: str | None = None
 
 
 class StockIn(Schema):
@@ -444,6 +453,9 @@ def add_sku(request, product_id: int, payload: SkuIn):
             price=payload.price,
             stock=payload.stock,
             currency=payload.currency,
+            tax_rate=payload.tax_rate,
+            tax_code=payload.tax_code,
+            unit=payload.unit,
         ),
     )
 
@@ -456,6 +468,9 @@ def update_sku(request, sku_id: int, payload: SkuUpdateIn):
         attributes=payload.attributes,
         price=payload.price,
         is_active=payload.is_active,
+        tax_rate=payload.tax_rate,
+        tax_code=payload.tax_code,
+        unit=payload.unit,
     )
 
 

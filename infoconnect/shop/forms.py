@@ -5,7 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from infoconnect.accounts.models import REGIONS
 from infoconnect.core.money import parse_money
-from infoconnect.shop.models import MAX_STOCK, MOBILE_RE, Category, Sku
+from infoconnect.shop.models import (
+    MAX_STOCK,
+    MOBILE_RE,
+    Category,
+    Sku,
+    TaxRate,
+    tax_code_validator,
+)
 
 
 class ProductForm(forms.Form):
@@ -75,6 +82,28 @@ class _SkuFieldsForm(forms.Form):
         help_text=_("One per line, as name: value. For example: colour: red"),
     )
     price = forms.CharField(label=_("Price (¥)"), max_length=20)
+    # Prices include VAT; invoices name the rate, the classification code and the unit.
+    tax_rate = forms.TypedChoiceField(
+        label=_("VAT rate"),
+        choices=TaxRate.choices,
+        coerce=int,
+        initial=TaxRate.STANDARD,
+        required=False,
+        empty_value=None,
+    )
+    tax_code = forms.CharField(
+        label=_("Tax classification code"),
+        required=False,
+        max_length=19,
+        validators=[tax_code_validator],
+        help_text=_("The 19-digit code its VAT invoices carry."),
+    )
+    unit = forms.CharField(
+        label=_("Unit of measure"),
+        required=False,
+        max_length=10,
+        help_text=_("As the invoice says it, e.g. 台, 个, box."),
+    )
 
     def clean_price(self) -> int:
         try:
@@ -107,6 +136,9 @@ class SkuEditForm(_SkuFieldsForm):
                 "attributes": attributes_text(sku.attributes),
                 "price": _yuan(sku.price),
                 "is_active": sku.is_active,
+                "tax_rate": sku.tax_rate,
+                "tax_code": sku.tax_code,
+                "unit": sku.unit,
             },
         )
         form.sku_id = sku.pk

@@ -677,6 +677,9 @@ def sku_add(request: HttpRequest, product_id: int) -> HttpResponse:
             attributes=data["attributes"],
             price=data["price"],
             stock=data["stock"],
+            tax_rate=data["tax_rate"],
+            tax_code=data["tax_code"],
+            unit=data["unit"],
         ),
         _("SKU added."),
     )
@@ -705,6 +708,9 @@ def sku_edit(request: HttpRequest, sku_id: int) -> HttpResponse:
                 attributes=data["attributes"],
                 price=data["price"],
                 is_active=data["is_active"],
+                tax_rate=data["tax_rate"],
+                tax_code=data["tax_code"],
+                unit=data["unit"],
             )
         except DomainError as error:
             if error.status == 404:

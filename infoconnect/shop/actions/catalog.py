@@ -7,6 +7,8 @@ each other under the product's row lock.
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,7 +30,7 @@ from infoconnect.shop.actions.rules import (
     require_merchant,
 )
 from infoconnect.shop.errors import ShopError
-from infoconnect.shop.models import MAX_STOCK, PostProduct, Product, Sku
+from infoconnect.shop.models import MAX_STOCK, TAX_CODE_RE, PostProduct, Product, Sku, TaxRate
 from infoconnect.shop.selectors import showable_product
 from infoconnect.social.models import Post
 
@@ -108,8 +110,14 @@ def add_sku(
     price: int,
     stock: int,
     currency: str = "CNY",
+    tax_rate: int | None = TaxRate.STANDARD,
+    tax_code: str = "",
+    unit: str = "",
 ) -> Sku:
     product = own_product(merchant, product_id)
+    tax_rate, tax_code, unit = clean_vat(
+        TaxRate.STANDARD if tax_rate is None else tax_rate, tax_code, unit
+    )
     price = clean_price(price)
     if not isinstance(stock, int) or isinstance(stock, bool) or stock < 0:
         raise DomainError(ShopError.INVALID_STOCK)
@@ -128,22 +136,64 @@ def add_sku(
         price=price,
         currency=currency,
         stock=stock,
+        tax_rate=tax_rate,
+        tax_code=tax_code,
+        unit=unit,
     )
 
 
 @transaction.atomic
 def update_sku(
-    *, merchant: User, sku_id: int, attributes: dict | None, price: int, is_active: bool = True
+    *,
+    merchant: User,
+    sku_id: int,
+    attributes: dict | None,
+    price: int,
+    is_active: bool = True,
+    tax_rate: int | None = None,
+    tax_code: str | None = None,
+    unit: str | None = None,
 ) -> Sku:
+    """Change a SKU; VAT fields left as None stay as they are."""
     sku = own_sku(merchant, sku_id)
     price = clean_price(price)
     attributes = clean_attributes(attributes)
+    sku.tax_rate, sku.tax_code, sku.unit = clean_vat(
+        sku.tax_rate if tax_rate is None else tax_rate,
+        sku.tax_code if tax_code is None else tax_code,
+        sku.unit if unit is None else unit,
+    )
     check_price_fits(price=price, max_per_order=lock_product(sku.product_id))
     sku.attributes = attributes
     sku.price = price
     sku.is_active = bool(is_active)
-    sku.save(update_fields=["attributes", "price", "is_active"])
+    sku.save(update_fields=["attributes", "price", "is_active", "tax_rate", "tax_code", "unit"])
     return sku
+
+
+def clean_vat(tax_rate: object, tax_code: object, unit: object) -> tuple[int, str, str]:
+    """A VAT rate of 13, 9, 6 or 0%, a 19-digit classification code (or none), a short unit."""
+    if isinstance(tax_rate, bool) or tax_rate not in TaxRate.values:
+        raise DomainError(
+            CommonError.VALIDATION,
+            _("Choose a VAT rate of 13%, 9%, 6% or 0%."),
+            fields={"tax_rate": [str(_("1300, 900, 600 or 0 (basis points)."))]},
+        )
+    code = str(tax_code or "").strip()
+    if code and not re.match(TAX_CODE_RE, code):
+        raise DomainError(
+            CommonError.VALIDATION,
+            _("Enter the 19-digit tax classification code."),
+            fields={"tax_code": [str(_("19 digits."))]},
+        )
+    unit_text = str(unit or "").strip()
+    if len(unit_text) > 10:
+        raise DomainError(
+            CommonError.VALIDATION,
+            _("The unit is at most 10 characters."),
+            fields={"unit": [str(_("At most 10 characters."))]},
+        )
+    return int(tax_rate), code, unit_text
 
 
 @transaction.atomic

@@ -58,7 +58,7 @@ def test_the_product_page_shows_the_acting_companys_price_and_rule(client, world
     )  # fmt: skip
     act_for(client, world.buyer, world.company)
     words = text(client.get(reverse("shop:product", args=[world.sku_a.product_id])))
-    assert "¥3,100.00 VAT 13% included" in words
+    assert "¥3,100.00 20 in stock VAT 13% included" in words
     assert "colour: red: ¥3,100.00 ¥2,800.00 Price list 2026 framework" in words
     assert "Order Laser printer in multiples of 5 (min 10)." in words
 
