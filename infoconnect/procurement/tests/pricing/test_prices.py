@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from infoconnect.procurement.actions import price_lists
 from infoconnect.procurement.actions.companies import verify_company
@@ -134,3 +134,17 @@ def test_a_cart_is_priced_in_two_queries(world):
         9_500, 9_501, 9_502, 9_503, 9_000, 9_000,
     ]  # fmt: skip
     assert prices[25].unit_price == 8_000
+
+
+def test_the_reason_and_the_rule_speak_simplified_chinese(world):
+    plist = framework(world)
+    price_lists.set_entry(
+        merchant=world.merchant_a, price_list_id=plist.pk, sku_id=world.sku_a.pk,
+        min_quantity=10, increment=5,
+    )  # fmt: skip
+    with translation.override("zh-hans"):
+        found = price(world, world.sku_a, 10)
+        assert found.reason == "价格表 2026 framework，优惠 8%"
+        assert quantity_problem(price=found, quantity=3) == (
+            "Laser printer 须按 5 的倍数订购（最少 10）。"
+        )
