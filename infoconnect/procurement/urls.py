@@ -10,6 +10,7 @@ from infoconnect.procurement.views import (
     members,
     orders,
     purchasing_settings,
+    quotes,
     requisitions,
     rules,
 )
@@ -179,4 +180,16 @@ urlpatterns = [
     # The company's dashboard and its spend as a CSV.
     path("<int:company_id>/dashboard/", dashboard.dashboard, name="dashboard"),
     path("<int:company_id>/dashboard/spend.csv", dashboard.spend_csv, name="dashboard_csv"),
+    # Quotes: the company's side, and the merchant's.
+    path("<int:company_id>/quotes/", quotes.company_quotes, name="quotes"),
+    path("<int:company_id>/quotes/new/", quotes.quote_new, name="quote_new"),
+    path("<int:company_id>/quotes/<int:quote_id>/", quotes.company_quote, name="quote"),
+    path(
+        "<int:company_id>/quotes/<int:quote_id>/<str:verb>/",
+        quotes.buyer_move,
+        name="quote_move",
+    ),
+    path("quotes/", quotes.merchant_quotes, name="merchant_quotes"),
+    path("quotes/<int:quote_id>/", quotes.merchant_quote, name="merchant_quote"),
+    path("quotes/<int:quote_id>/<str:verb>/", quotes.merchant_move, name="quote_reply"),
 ]
