@@ -109,7 +109,7 @@ def test_the_request_form_asks_and_says_what_is_wrong(client, world):
     quote = Quote.objects.get()
     assert made["Location"] == f"/companies/{world.company.pk}/quotes/{quote.pk}/"
     page = client.get(made["Location"]).content.decode()
-    assert "Quote Q-%d is asked for: shop_a answers in the inbox." % quote.pk in page
+    assert f"Quote Q-{quote.pk} is asked for: shop_a answers in the inbox." in page
     assert "Installation" in page and "Before March" in page
     listing = client.get(f"/companies/{world.company.pk}/quotes/").content.decode()
     assert f"Q-{quote.pk}" in listing
