@@ -12,6 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -60,11 +62,33 @@ def _fen(value: str) -> int | None:
 
 
 def quote_header(request: HttpRequest) -> dict:
-    """For a buyer acting for a company: "Ask for a quote" on product pages."""
+    """The header's way to the quote lists: a merchant's, with how many wait for its answer;
+    a buyer's acting for a company, with "Ask for a quote" on product pages."""
+    user = request.user
+    if user.is_merchant:
+        waiting = quote_reads.merchant_quote_rows(merchant=user).filter(state=Quote.State.REQUESTED)
+        return {
+            "header_links": [
+                {
+                    "url": reverse("procurement:merchant_quotes"),
+                    "id": "nav-quotes",
+                    "label": _("Quotes"),
+                    "badge": SimpleLazyObject(waiting.count),
+                }
+            ]
+        }
     company = acting_for(request)
-    if company is None or quote_reads.quote_buyer(user=request.user, company_id=company.pk) is None:
+    if company is None or quote_reads.quote_buyer(user=user, company_id=company.pk) is None:
         return {}
     return {
+        "header_links": [
+            {
+                "url": reverse("procurement:quotes", args=[company.pk]),
+                "id": "nav-quotes",
+                "label": _("Quotes"),
+                "badge": 0,
+            }
+        ],
         "quote_company": company,
         "product_extra_templates": ["procurement/quotes/_ask.html"],
     }

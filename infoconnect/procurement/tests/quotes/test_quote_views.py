@@ -29,6 +29,10 @@ def test_the_merchant_answers_from_the_card_in_place(client, world):
     assert 'data-testid="quote-card"' in html
     assert "Send quote" in html and "Ask the buyer" in html and "Decline the quote" in html
     assert "Accept and submit for approval" not in html
+    assert (
+        '<a href="/companies/quotes/" id="nav-quotes">Quotes <span class="badge">1</span></a>'
+        in html
+    )
     valid = (timezone.localdate() + timedelta(days=5)).isoformat()
     answer = client.post(
         f"/companies/quotes/{quote.pk}/quote/",
