@@ -294,5 +294,3 @@ class QuoteLifecycle(Lifecycle):
 
 
 quotes = register(QuoteLifecycle())
-# The states in which the buyer or the merchant still has a move to make.
-OPEN_QUOTE_STATES = quotes.sources("cancel")

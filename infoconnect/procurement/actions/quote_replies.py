@@ -115,5 +115,6 @@ def expire_quote(*, quote_id: int, now: datetime | None = None) -> bool:
     body = _("The quote expired: it was valid until %(date)s.") % {
         "date": quote.valid_until.isoformat()
     }
+    # Told from the merchant's side: it is the merchant's offer that lapsed.
     post(quote, latest_revision(quote), from_buyer=False, body=body)
     return True

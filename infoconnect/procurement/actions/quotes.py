@@ -189,6 +189,8 @@ def post(quote: Quote, revision: QuoteRevision, *, from_buyer: bool, body: str) 
     platform's) also reach the requester's inbox from the company's account."""
     account = company_account(quote.company)
     card = {"attachment_type": Message.Attachment.QUOTE, "attachment_id": revision.pk}
+    # Not send_message: the company's account takes no direct messages, and this thread is
+    # the quote's own (no message policy or new-conversation limit applies to it).
     if from_buyer:
         sent = send_notices(sender=account, recipient_ids=[quote.merchant_id], body=body, **card)
     else:

@@ -206,7 +206,6 @@ def _page(request: HttpRequest, quote: Quote, side: str) -> HttpResponse:
             "quote": quote,
             "side": side,
             "cards": cards,
-            "requisition": getattr(quote, "requisition", None) if side == "buyer" else None,
         },
     )
 

@@ -161,3 +161,15 @@ def test_decline_cancel_and_requote(api_client, world):
     body = post(buyer, f"/api/v1/quotes/{expiring}/requote").json()
     assert (body["state"], body["revision"]) == ("requested", 3)
     assert [line["unit_price"] for line in body["revisions"][-1]["lines"]] == [None, None]
+
+
+def test_unknown_malformed_and_anonymous(api_client, world):
+    buyer = api_client(world.buyer)
+    for path in ("/api/v1/quotes/999999", f"/api/v1/quotes/{2**64}"):
+        response = buyer.get(path)
+        assert response.status_code == 404 and response.json()["code"] == "quote_not_found"
+    assert buyer.get("/api/v1/quotes/abc").status_code == 404
+    assert post(buyer, "/api/v1/quotes/999999/cancel").json()["code"] == "quote_not_found"
+    anonymous = api_client()
+    assert anonymous.get("/api/v1/quotes").status_code == 401
+    assert post(anonymous, "/api/v1/quotes", {}).status_code == 401

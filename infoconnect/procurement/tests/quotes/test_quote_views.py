@@ -145,3 +145,13 @@ def test_nobody_else_sees_a_quote(client, world, make_user):
     assert f"Q-{quote.pk}" in listing
     client.force_login(world.merchant_b)
     assert f"Q-{quote.pk}" not in client.get("/companies/quotes/").content.decode()
+
+
+def test_the_operator_reads_a_quote_with_its_revisions(client, world):
+    quote = quoted(world)
+    client.force_login(world.operator)
+    page = client.get(f"/admin/procurement/quote/{quote.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Counter-offer" not in html and "Request for quote" in html
+    assert client.get("/admin/procurement/quote/add/").status_code == 403
