@@ -237,7 +237,7 @@ QUOTE_ACTIONS = "infoconnect.procurement.actions.quote_replies"
 def quote_expires_at(valid_until: date) -> datetime:
     """A quote is valid through its last day: it expires at the next midnight, site time."""
     return datetime.combine(
-        valid_until + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
+        valid_until + timedelta(days=1), time.min, tzinfo=timezone.get_default_timezone()
     )
 
 
