@@ -11,6 +11,7 @@ from infoconnect.api import (
     company_wallet,
     messaging,
     price_lists,
+    quotes,
     requisitions,
     shop,
     social,
@@ -31,3 +32,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", company_budgets.router)
     api.add_router("/", requisitions.router)
     api.add_router("/", price_lists.router)
+    api.add_router("/", quotes.router)

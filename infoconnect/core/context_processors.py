@@ -10,7 +10,8 @@ def register_header_provider(provider) -> None:
 
     The key ``header_links`` is a list of {"url", "id", "label", "badge", "badge_url"} dicts
     that are appended to the navigation; ``header_templates`` is a list of template names
-    included after them (a small form, e.g. whom the person is acting for); every other key
+    included after them (a small form, e.g. whom the person is acting for);
+    ``product_extra_templates`` lists forms product pages include; every other key
     is merged into the context.
     """
     if provider not in _header_providers:
@@ -18,7 +19,7 @@ def register_header_provider(provider) -> None:
 
 
 def header(request: HttpRequest) -> dict:
-    context: dict = {"header_links": [], "header_templates": []}
+    context: dict = {"header_links": [], "header_templates": [], "product_extra_templates": []}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context
@@ -26,5 +27,7 @@ def header(request: HttpRequest) -> dict:
         values = dict(provider(request))
         context["header_links"].extend(values.pop("header_links", []))
         context["header_templates"].extend(values.pop("header_templates", []))
+        # Several apps add forms to product pages (a requisition, a quote).
+        context["product_extra_templates"].extend(values.pop("product_extra_templates", []))
         context.update(values)
     return context

@@ -16,7 +16,14 @@ from infoconnect.accounts.selectors import get_user_by_username
 from infoconnect.core.errors import DomainError
 from infoconnect.procurement import selectors
 from infoconnect.procurement.actions import companies as actions
-from infoconnect.procurement.models import Company, CompanyReview, Membership, RoleAssignment
+from infoconnect.procurement.models import (
+    Company,
+    CompanyReview,
+    Membership,
+    Quote,
+    QuoteRevision,
+    RoleAssignment,
+)
 from infoconnect.procurement.views.companies import RegisterForm, add_domain_errors
 
 REVIEWS = {
@@ -273,6 +280,36 @@ class MembershipAdmin(admin.ModelAdmin):
     @admin.display(description=_("roles"))
     def roles_held(self, membership: Membership) -> str:
         return roles_display(membership)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class QuoteRevisionInline(ReadOnlyInline):
+    model = QuoteRevision
+    fields = ("number", "kind", "author", "total", "valid_until", "note", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    """Quotes to read (a dispute about what was agreed): every revision, nothing to change."""
+
+    list_display = ("reference", "company", "merchant", "state", "revision", "valid_until")
+    list_filter = ("state",)
+    search_fields = ("company__legal_name", "merchant__username", "title")
+    readonly_fields = (
+        "company", "merchant", "requester", "conversation", "state", "title", "wanted_by",
+        "revision", "valid_until", "currency", "created_at", "updated_at", "accepted_at",
+        "closed_at",
+    )  # fmt: skip
+    inlines = (QuoteRevisionInline,)
 
     def has_add_permission(self, request) -> bool:
         return False

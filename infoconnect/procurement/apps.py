@@ -11,8 +11,10 @@ class ProcurementConfig(AppConfig):
         from infoconnect.messaging.attachments import register_card
         from infoconnect.messaging.models import Message
         from infoconnect.procurement.inbox_cards import requisition_cards
+        from infoconnect.procurement.quote_cards import quote_cards
         from infoconnect.procurement.receivers import release_budget_for_order
         from infoconnect.procurement.views.companies import companies_header
+        from infoconnect.procurement.views.quotes import quote_header
         from infoconnect.procurement.views.requisitions import requisition_header
         from infoconnect.shop.signals import company_order_closed
 
@@ -20,3 +22,5 @@ class ProcurementConfig(AppConfig):
         register_header_provider(requisition_header)
         company_order_closed.connect(release_budget_for_order, dispatch_uid="procurement_budget")
         register_card(Message.Attachment.REQUISITION, requisition_cards)
+        register_card(Message.Attachment.QUOTE, quote_cards)
+        register_header_provider(quote_header)

@@ -318,3 +318,47 @@ class PricingError(ErrorCode):
         422,
         _("Name 1 to 200 SKUs on sale, with one quantity for all or one per SKU (1 to 9,999)."),
     )
+class QuoteError(ErrorCode):
+    QUOTE_NOT_FOUND = ("quote_not_found", 404, _("That quote does not exist."))
+    QUOTE_INVALID_STATE = (
+        "quote_invalid_state",
+        409,
+        _("The quote has moved on since you opened it: look at it again."),
+    )
+    MERCHANT_NOT_FOUND = ("quote_merchant_not_found", 404, _("That merchant does not exist."))
+    LINES_REQUIRED = ("quote_lines_required", 422, _("Ask for at least one item."))
+    TOO_MANY_LINES = ("quote_too_many_lines", 422, _("A quote has at most 50 lines."))
+    LINE_INVALID = (
+        "quote_line_invalid",
+        422,
+        _("Each line names a product of this merchant or an item (up to 120 characters)."),
+    )
+    SKU_REPEATED = ("quote_sku_repeated", 422, _("List each product at most once."))
+    QUANTITY_INVALID = ("quote_quantity_invalid", 422, _("Quantities are 1 to 9,999."))
+    PRICE_INVALID = (
+        "quote_price_invalid",
+        422,
+        _("Give every line a unit price of at least ¥0.01 and at most ¥10,000,000.00."),
+    )
+    VALID_UNTIL_INVALID = (
+        "quote_valid_until_invalid",
+        422,
+        _("The quote is valid until a day from today to a year ahead."),
+    )
+    WANTED_BY_INVALID = ("quote_wanted_by_invalid", 422, _("The wanted date cannot be past."))
+    NOTE_REQUIRED = ("quote_note_required", 422, _("Write your question or answer."))
+    NOTE_TOO_LONG = ("quote_note_too_long", 422, _("A note is at most 2,000 characters."))
+    TITLE_TOO_LONG = ("quote_title_too_long", 422, _("The subject is at most 120 characters."))
+    EXPIRED = (
+        "quote_expired",
+        409,
+        _("The quote's validity ended: ask the merchant for a new quote."),
+    )
+    NO_SKU_LINES = (
+        "quote_no_sku_lines",
+        422,
+        _(
+            "Only catalogue products can be bought: ask for a new quote naming the products "
+            "instead of free-text items."
+        ),
+    )

@@ -9,18 +9,19 @@ audited in the hook: a CompanyReview row says who made it, from which status to 
 (an operator's reason is required to suspend and to waive the check).
 """
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
 
 from infoconnect.core.jobs import enqueue_on_commit
 from infoconnect.core.lifecycle import Edge, Lifecycle, Move, register
-from infoconnect.procurement.errors import ProcurementError
+from infoconnect.procurement.errors import ProcurementError, QuoteError
 from infoconnect.procurement.models import (
     ApprovalStep,
     Company,
     CompanyReview,
+    Quote,
     Requisition,
     RequisitionEvent,
 )
@@ -225,3 +226,71 @@ HOLDING_STATES = requisitions.sources("expire")
 COUNTED_STATES = (ReqState.PENDING, ReqState.APPROVED, ReqState.ORDERED)
 # Steps a decision can be made on.
 OPEN_STEP_STATES = approval_steps.sources("approve")
+
+
+# --- quotes ---------------------------------------------------------------------------------
+
+QuoteState = Quote.State
+QUOTE_ACTIONS = "infoconnect.procurement.actions.quote_replies"
+
+
+def quote_expires_at(valid_until: date) -> datetime:
+    """A quote is valid through its last day: it expires at the next midnight, site time."""
+    return datetime.combine(
+        valid_until + timedelta(days=1), time.min, tzinfo=timezone.get_default_timezone()
+    )
+
+
+class QuoteLifecycle(Lifecycle):
+    """requested ⇄ info_requested, → quoted → accepted, with counters (quoted → requested),
+    declines, cancellations and expiry; an expired quote is asked for again (``requote``).
+
+    ``valid_until`` is a date: with the one-day delay the sweep takes quotes whose last valid
+    day is before today (``valid_until <= localdate(now - 1 day)``)."""
+
+    model = Quote
+    invalid_state = QuoteError.QUOTE_INVALID_STATE
+    edges = (
+        Edge("request", sources=(), target=QuoteState.REQUESTED),
+        Edge("ask_info", (QuoteState.REQUESTED,), QuoteState.INFO_REQUESTED),
+        Edge("answer", (QuoteState.INFO_REQUESTED,), QuoteState.REQUESTED),
+        Edge("quote", (QuoteState.REQUESTED, QuoteState.INFO_REQUESTED), QuoteState.QUOTED),
+        Edge("counter", (QuoteState.QUOTED,), QuoteState.REQUESTED),
+        Edge("accept", (QuoteState.QUOTED,), QuoteState.ACCEPTED),
+        Edge(
+            "decline",
+            (QuoteState.REQUESTED, QuoteState.INFO_REQUESTED, QuoteState.QUOTED),
+            QuoteState.DECLINED,
+        ),
+        Edge(
+            "cancel",
+            (QuoteState.REQUESTED, QuoteState.INFO_REQUESTED, QuoteState.QUOTED),
+            QuoteState.CANCELLED,
+        ),
+        Edge(
+            "expire",
+            (QuoteState.QUOTED,),
+            QuoteState.EXPIRED,
+            due="valid_until",
+            delay=timedelta(days=1),
+            sweep=f"{QUOTE_ACTIONS}.expire_quote",
+        ),
+        Edge("requote", (QuoteState.EXPIRED,), QuoteState.REQUESTED),
+    )
+
+    def create(self, *, now: datetime | None = None, **fields: Any) -> Quote:
+        now = now or timezone.now()
+        return Quote.objects.create(
+            state=self.edge("request").target, created_at=now, updated_at=now, **fields
+        )
+
+    def moved(self, quote: Quote, move: Move) -> None:
+        if move.edge.target in self.edge("expire").sources and quote.valid_until is not None:
+            enqueue_on_commit(
+                "infoconnect.procurement.tasks.expire_quote",
+                quote.pk,
+                run_after=quote_expires_at(quote.valid_until),
+            )
+
+
+quotes = register(QuoteLifecycle())

@@ -2,7 +2,7 @@
 the sweep behind every one of them."""
 
 from infoconnect.core.jobs import task
-from infoconnect.procurement.actions import approvals, submission
+from infoconnect.procurement.actions import approvals, quote_replies, submission
 
 
 @task()
@@ -13,3 +13,8 @@ def expire_requisition(requisition_id: int) -> bool:
 @task()
 def escalate_step(step_id: int) -> bool:
     return approvals.escalate_step(approvalstep_id=step_id)
+
+
+@task()
+def expire_quote(quote_id: int) -> bool:
+    return quote_replies.expire_quote(quote_id=quote_id)

@@ -11,6 +11,7 @@ from infoconnect.procurement.views import (
     orders,
     price_lists,
     purchasing_settings,
+    quotes,
     requisitions,
     rules,
 )
@@ -198,4 +199,16 @@ urlpatterns = [
         price_lists.entry_remove,
         name="price_entry_remove",
     ),
+    # Quotes: the company's side, and the merchant's.
+    path("<int:company_id>/quotes/", quotes.company_quotes, name="quotes"),
+    path("<int:company_id>/quotes/new/", quotes.quote_new, name="quote_new"),
+    path("<int:company_id>/quotes/<int:quote_id>/", quotes.company_quote, name="quote"),
+    path(
+        "<int:company_id>/quotes/<int:quote_id>/<str:verb>/",
+        quotes.buyer_move,
+        name="quote_move",
+    ),
+    path("quotes/", quotes.merchant_quotes, name="merchant_quotes"),
+    path("quotes/<int:quote_id>/", quotes.merchant_quote, name="merchant_quote"),
+    path("quotes/<int:quote_id>/<str:verb>/", quotes.merchant_move, name="quote_reply"),
 ]
