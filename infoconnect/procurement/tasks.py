@@ -2,7 +2,7 @@
 the sweep behind every one of them."""
 
 from infoconnect.core.jobs import task
-from infoconnect.procurement.actions import approvals, submission
+from infoconnect.procurement.actions import approvals, submission, terms_reminders
 
 
 @task()
@@ -13,3 +13,8 @@ def expire_requisition(requisition_id: int) -> bool:
 @task()
 def escalate_step(step_id: int) -> bool:
     return approvals.escalate_step(approvalstep_id=step_id)
+
+
+@task()
+def send_terms_reminder(reminder_id: int) -> bool:
+    return terms_reminders.send_reminder(termsreminder_id=reminder_id)
