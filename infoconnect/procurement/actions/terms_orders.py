@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import F
 from django.utils import timezone
 
-from infoconnect.accounts.models import User
+from infoconnect.accounts.models import MerchantProfile
 from infoconnect.core.errors import DomainError
 from infoconnect.procurement.errors import TermsError
 from infoconnect.procurement.lifecycle import receivables, terms_reminders
@@ -47,14 +47,14 @@ def has_overdue(terms: PaymentTerms, today: date) -> bool:
 
 
 def not_on_terms(merchant_ids: list[int]) -> DomainError:
-    """The error naming the merchants that grant the company no terms."""
+    """The error naming the shops that grant the company no terms."""
     names = ", ".join(
-        user.display_name or f"@{user.username}"
-        for user in User.objects.filter(pk__in=merchant_ids).order_by("pk")
+        MerchantProfile.objects.filter(user_id__in=merchant_ids)
+        .order_by("user_id")
+        .values_list("shop_name", flat=True)
     )
-    return DomainError(
-        TermsError.NOT_ON_TERMS, str(TermsError.NOT_ON_TERMS.message) % {"names": names}
-    )
+    message = str(TermsError.NOT_ON_TERMS.message) % {"names": names}
+    return DomainError(TermsError.NOT_ON_TERMS, message)
 
 
 def terms_for(company_id: int, merchant_ids: set[int]) -> dict[int, PaymentTerms]:
