@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from infoconnect.accounts.models import User
 from infoconnect.core.money import format_money
 from infoconnect.messaging.actions.direct import send_notices
 from infoconnect.procurement.actions.notices import company_account
@@ -23,9 +24,14 @@ from infoconnect.procurement.lifecycle import terms_reminders
 from infoconnect.procurement.models import Receivable, Role, TermsReminder
 
 
+def shop_name(merchant: User) -> str:
+    profile = getattr(merchant, "merchant_profile", None)
+    return profile.shop_name if profile else merchant.display_name or f"@{merchant.username}"
+
+
 def reminder_text(reminder: TermsReminder) -> str:
     receivable = reminder.receivable
-    merchant = receivable.merchant.display_name or f"@{receivable.merchant.username}"
+    merchant = shop_name(receivable.merchant)
     values = {
         "amount": format_money(receivable.open_amount),
         "merchant": merchant,
@@ -44,8 +50,8 @@ def send_reminder(*, termsreminder_id: int, now: datetime | None = None) -> bool
     """Send the reminder if it is due and still pending; False when there was nothing to do."""
     now = now or timezone.now()
     reminder = (
-        TermsReminder.objects.select_for_update()
-        .select_related("receivable__company", "receivable__merchant")
+        TermsReminder.objects.select_for_update(of=("self",))
+        .select_related("receivable__company", "receivable__merchant__merchant_profile")
         .filter(pk=termsreminder_id, state=TermsReminder.State.PENDING, send_at__lte=now)
         .first()
     )
