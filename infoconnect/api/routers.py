@@ -10,6 +10,7 @@ from infoconnect.api import (
     company_rules,
     company_wallet,
     messaging,
+    payment_terms,
     requisitions,
     shop,
     social,
@@ -29,3 +30,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", company_rules.router)
     api.add_router("/", company_budgets.router)
     api.add_router("/", requisitions.router)
+    api.add_router("/", payment_terms.router)

@@ -12,6 +12,7 @@ from datetime import date
 from django.utils import timezone
 
 from infoconnect.accounts.models import User
+from infoconnect.invoicing.models import InvoiceTitle
 from infoconnect.procurement.models import PaymentTerms, Receivable, Requisition
 from infoconnect.procurement.models.terms import TermsPayment
 
@@ -121,3 +122,8 @@ def terms_offer(requisition: Requisition) -> tuple[bool, list[User]]:
     )
     missing = list(User.objects.filter(pk__in=merchant_ids - granted).order_by("pk"))
     return bool(merchant_ids) and not missing, missing
+
+
+def invoice_titles(company_id: int) -> list[InvoiceTitle]:
+    """The company's invoice titles an order may ask for (archived ones may not)."""
+    return list(InvoiceTitle.objects.filter(company_id=company_id, archived_at__isnull=True))

@@ -12,6 +12,7 @@ from infoconnect.procurement.views import (
     purchasing_settings,
     requisitions,
     rules,
+    terms,
 )
 from infoconnect.wallet import company_views as wallet
 
@@ -179,4 +180,11 @@ urlpatterns = [
     # The company's dashboard and its spend as a CSV.
     path("<int:company_id>/dashboard/", dashboard.dashboard, name="dashboard"),
     path("<int:company_id>/dashboard/spend.csv", dashboard.spend_csv, name="dashboard_csv"),
+    # Payment terms: the merchant's companies on terms, the company's payables.
+    path("terms/", terms.merchant_terms, name="merchant_terms"),
+    path("terms/grant/", terms.grant, name="terms_grant"),
+    path("terms/<int:company_id>/", terms.update, name="terms_update"),
+    path("terms/<int:company_id>/withdraw/", terms.withdraw, name="terms_withdraw"),
+    path("<int:company_id>/payables/", terms.payables, name="payables"),
+    path("<int:company_id>/payables/pay/", terms.pay, name="terms_pay"),
 ]
