@@ -246,26 +246,6 @@ def _list_prices(requisition: Requisition) -> dict[int, tuple[int | None, str]]:
     }
 
 
-def _merchant_totals(order_lines: list[tuple[Sku, int, None]]) -> dict[int, int]:
-    totals: dict[int, int] = {}
-    for sku, quantity, _c in order_lines:
-        merchant_id = sku.product.merchant_id
-        totals[merchant_id] = totals.get(merchant_id, 0) + sku.price * quantity
-    return totals
-
-
-def _tell_placing_failed(requisition: Requisition, error: DomainError) -> None:
-    if error.error is WalletError.INSUFFICIENT_FUNDS:
-        notices.placing_failed(requisition, finance_ids(requisition))
-    else:
-        notices.tell(
-            requisition,
-            [requisition.requester_id, *finance_ids(requisition)],
-            _("Requisition %(ref)s is approved, but its orders could not be placed on terms: "
-              "%(why)s") % {"ref": requisition.reference, "why": error.message},
-        )  # fmt: skip
-
-
 def place(
     requisition: Requisition,
     *,
@@ -273,7 +253,8 @@ def place(
     actor_id: int | None,
     checked: Checked | None = None,
 ) -> list[Order]:
-    """One order per merchant, paid from the company wallet, out of the held stock.
+    """One order per merchant, paid from the company wallet (or, with the payment method on
+    terms, owed on each merchant's terms within its credit limit), out of the held stock.
     ``checked``: the snapshot and its binding, when the last approval has just checked them
     in this transaction."""
     if checked is None:
@@ -320,7 +301,7 @@ def place(
             if on_terms:
                 terms_ids = terms_orders.take_credit(
                     company_id=requisition.company_id,
-                    totals=_merchant_totals(order_lines),
+                    totals=terms_orders.merchant_totals(order_lines),
                     today=timezone.localdate(now),
                 )
             orders = placing.place_orders(
@@ -344,7 +325,10 @@ def place(
         if requisition.placing_error != code:
             Requisition.objects.filter(pk=requisition.pk).update(placing_error=code)
             requisition.placing_error = code
-            _tell_placing_failed(requisition, error)
+            if error.error is WalletError.INSUFFICIENT_FUNDS:
+                notices.placing_failed(requisition, finance_ids(requisition))
+            else:
+                terms_orders.placing_refused(requisition, error, finance_ids(requisition))
         return []
     RequisitionOrder.objects.bulk_create(
         [

@@ -19,13 +19,15 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from infoconnect.accounts.models import MerchantProfile
 from infoconnect.core.errors import DomainError
+from infoconnect.procurement.actions import notices
 from infoconnect.procurement.errors import TermsError
 from infoconnect.procurement.lifecycle import receivables, terms_reminders
-from infoconnect.procurement.models import PaymentTerms, Receivable, TermsReminder
-from infoconnect.shop.models import Order
+from infoconnect.procurement.models import PaymentTerms, Receivable, Requisition, TermsReminder
+from infoconnect.shop.models import Order, Sku
 from infoconnect.wallet.actions.ledger import accounts, open_transaction, post
 from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.models import PLATFORM, AccountKind, TransactionKind
@@ -33,6 +35,25 @@ from infoconnect.wallet.models import PLATFORM, AccountKind, TransactionKind
 # Reminders go out at nine in the morning, site time.
 REMINDER_HOUR = time(9, 0)
 REMIND_DAYS_BEFORE = 3
+
+
+def merchant_totals(order_lines: list[tuple[Sku, int, None]]) -> dict[int, int]:
+    """What a requisition's orders will cost, by merchant."""
+    totals: dict[int, int] = {}
+    for sku, quantity, _c in order_lines:
+        merchant_id = sku.product.merchant_id
+        totals[merchant_id] = totals.get(merchant_id, 0) + sku.price * quantity
+    return totals
+
+
+def placing_refused(requisition: Requisition, error: DomainError, finance: set[int]) -> None:
+    """The requester and finance are told why the orders could not be placed on terms."""
+    notices.tell(
+        requisition,
+        [requisition.requester_id, *finance],
+        _("Requisition %(ref)s is approved, but its orders could not be placed on terms: %(why)s")
+        % {"ref": requisition.reference, "why": error.message},
+    )
 
 
 def overdue_cutoff(terms: PaymentTerms, today: date) -> date:
