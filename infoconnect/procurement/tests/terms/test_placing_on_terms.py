@@ -11,6 +11,7 @@ from infoconnect.invoicing.models import InvoiceTitle
 from infoconnect.messaging.models import Message
 from infoconnect.procurement.actions import requisitions, submission
 from infoconnect.procurement.models import Receivable, Requisition, TermsReminder
+from infoconnect.procurement.tests.invariants.world import month_budget
 from infoconnect.procurement.tests.requisitions.world import draft
 from infoconnect.procurement.tests.terms.world import (
     balance,
@@ -189,3 +190,25 @@ def test_cancelling_an_order_on_terms_credits_it_and_frees_the_credit(world):
     assert balance(AccountKind.COMPANY_PAYABLE, world.company.pk) == 0
     assert LedgerTransaction.objects.get(kind=TransactionKind.TERMS_CREDIT).amount == 620_000
     assert Sku.objects.get(pk=world.sku_a.pk).stock == 20
+
+
+def test_an_order_on_terms_spends_the_budget_and_its_cancel_gives_it_back(world):
+    budget = month_budget(world, world.design, 1_000_000)
+    grant(world, world.merchant_a)
+    order = Order.objects.get(requisition_id=on_terms(world, (world.sku_a, 1)).pk)
+    budget.refresh_from_db()
+    assert (budget.committed, budget.spent) == (0, 310_000)
+    shop.cancel_order(person=world.buyer, order_id=order.pk)
+    budget.refresh_from_db()
+    assert budget.spent == 0
+
+
+def test_the_requisition_page_says_why_it_was_not_placed_on_terms(world, client):
+    grant(world, world.merchant_a, limit=100_000)
+    requisition = on_terms(world, (world.sku_a, 1))
+    client.force_login(world.buyer)
+    page = client.get(f"/companies/{world.company.pk}/requisitions/{requisition.pk}/").text
+    assert (
+        "The orders could not be placed on terms: they would exceed a merchant&#x27;s credit "
+        "limit. Pay what is owed, then place the orders again." in page
+    )
