@@ -74,6 +74,11 @@ class RequisitionIn(StrictSchema):
     ship_to_id: int | None = None
     po_number: str = ""
     note: str = ""
+    payment_method: str = Field(
+        "company_wallet", description="company_wallet, or on_terms when every merchant grants terms"
+    )
+    invoice_kind: str = Field("", description='"" (none), normal (电子普票) or special (专票)')
+    invoice_title_id: int | None = None
     lines: list[LineIn]
 
 
@@ -84,6 +89,9 @@ class RequisitionPatch(StrictSchema):
     ship_to_id: int | None = None
     po_number: str | None = None
     note: str | None = None
+    payment_method: str | None = None
+    invoice_kind: str | None = None
+    invoice_title_id: int | None = None
     lines: list[LineIn] | None = None
 
 
@@ -215,6 +223,8 @@ class RequisitionOut(RequisitionSummaryOut):
     ship_to: ShipToOut | None
     note: str
     payment_method: str
+    invoice_kind: str
+    invoice_title_id: int | None
     digest: str = Field(description="What an approver approves: send it back to approve")
     lines: list[LineOut]
     steps: list[StepOut]
@@ -293,6 +303,8 @@ def _body(requisition_id: int) -> dict:
         ),
         "note": requisition.note,
         "payment_method": requisition.payment_method,
+        "invoice_kind": requisition.invoice_kind,
+        "invoice_title_id": requisition.invoice_title_id,
         "digest": digest.digest(ordering.current_snapshot(requisition)[0]),
         "lines": [
             {
@@ -446,6 +458,9 @@ def create_requisition(request: HttpRequest, payload: RequisitionIn):
             ship_to_id=payload.ship_to_id,
             po_number=payload.po_number,
             note=payload.note,
+            payment_method=payload.payment_method,
+            invoice_kind=payload.invoice_kind,
+            invoice_title_id=payload.invoice_title_id,
         )
         return Status(201, _body(line.requisition_id))
 
@@ -458,7 +473,8 @@ def update_requisition(request: HttpRequest, requisition_id: int, payload: Requi
     with transaction.atomic():
         requisition = requisition_actions.own_draft(user=user, requisition_id=requisition_id)
         details = {"department_id", "ship_to_id", "po_number", "note"} & sent
-        if details:
+        paying = {"payment_method", "invoice_kind", "invoice_title_id"} & sent
+        if details or paying:
             current = {
                 "department_id": requisition.department_id,
                 "ship_to_id": requisition.ship_to_id,
@@ -466,6 +482,19 @@ def update_requisition(request: HttpRequest, requisition_id: int, payload: Requi
                 "note": requisition.note,
             }
             current.update({field: getattr(payload, field) for field in details})
+            if paying:
+                # The invoice kind and title go together: the one not sent stays as it is.
+                current |= {
+                    "payment_method": payload.payment_method
+                    if "payment_method" in sent
+                    else requisition.payment_method,
+                    "invoice_kind": payload.invoice_kind
+                    if "invoice_kind" in sent
+                    else requisition.invoice_kind,
+                    "invoice_title_id": payload.invoice_title_id
+                    if "invoice_title_id" in sent
+                    else requisition.invoice_title_id,
+                }
             requisition_actions.update_details(user=user, requisition_id=requisition.pk, **current)
         if "lines" in sent and payload.lines is not None:
             _replace_lines(user, requisition, _wanted(payload.lines))

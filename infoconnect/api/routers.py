@@ -10,6 +10,7 @@ from infoconnect.api import (
     company_rules,
     company_wallet,
     messaging,
+    payment_terms,
     price_lists,
     quotes,
     requisitions,
@@ -33,3 +34,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", requisitions.router)
     api.add_router("/", price_lists.router)
     api.add_router("/", quotes.router)
+    api.add_router("/", payment_terms.router)

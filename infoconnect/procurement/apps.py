@@ -12,11 +12,14 @@ class ProcurementConfig(AppConfig):
         from infoconnect.messaging.models import Message
         from infoconnect.procurement.inbox_cards import requisition_cards
         from infoconnect.procurement.quote_cards import quote_cards
-        from infoconnect.procurement.receivers import release_budget_for_order
+        from infoconnect.procurement.receivers import (
+            release_budget_for_order,
+            settle_terms_for_order,
+        )
         from infoconnect.procurement.views.companies import companies_header
         from infoconnect.procurement.views.quotes import quote_header
         from infoconnect.procurement.views.requisitions import requisition_header
-        from infoconnect.shop.signals import company_order_closed
+        from infoconnect.shop.signals import company_order_closed, company_order_moved
 
         register_header_provider(companies_header)
         register_header_provider(requisition_header)
@@ -24,3 +27,4 @@ class ProcurementConfig(AppConfig):
         register_card(Message.Attachment.REQUISITION, requisition_cards)
         register_card(Message.Attachment.QUOTE, quote_cards)
         register_header_provider(quote_header)
+        company_order_moved.connect(settle_terms_for_order, dispatch_uid="procurement_terms")

@@ -318,6 +318,8 @@ class PricingError(ErrorCode):
         422,
         _("Name 1 to 200 SKUs on sale, with one quantity for all or one per SKU (1 to 9,999)."),
     )
+
+
 class QuoteError(ErrorCode):
     QUOTE_NOT_FOUND = ("quote_not_found", 404, _("That quote does not exist."))
     QUOTE_INVALID_STATE = (
@@ -361,4 +363,81 @@ class QuoteError(ErrorCode):
             "Only catalogue products can be bought: ask for a new quote naming the products "
             "instead of free-text items."
         ),
+    )
+
+
+class TermsError(ErrorCode):
+    TERMS_NOT_FOUND = ("terms_not_found", 404, _("This merchant grants the company no terms."))
+    NET_DAYS_INVALID = (
+        "net_days_invalid",
+        422,
+        _("Choose terms of 0 (due on delivery), 7, 15, 30, 60 or 90 days."),
+    )
+    CREDIT_LIMIT_INVALID = (
+        "credit_limit_invalid",
+        422,
+        _("Enter a credit limit of at least ¥0.01 and at most ¥100,000,000."),
+    )
+    GRACE_DAYS_INVALID = (
+        "grace_days_invalid",
+        422,
+        _("Enter a grace period of 0 to 90 days."),
+    )
+    LIMIT_BELOW_OUTSTANDING = (
+        "credit_limit_below_outstanding",
+        409,
+        _("The credit limit cannot be lower than what the company owes now."),
+    )
+    TERMS_EXIST = ("terms_exist", 409, _("This company already has terms with you: change them."))
+    COMPANY_NOT_VERIFIED = (
+        "company_not_verified",
+        409,
+        _("Terms are granted only to a verified company."),
+    )
+    NOT_A_MERCHANT = ("not_a_merchant", 403, _("Only a verified merchant grants payment terms."))
+    NOT_ON_TERMS = (
+        "merchant_grants_no_terms",
+        422,
+        _("Not every merchant in this requisition grants the company payment terms: %(names)s."),
+    )
+    OVERDUE = (
+        "terms_overdue",
+        409,
+        _("An amount owed to this merchant is overdue past its grace period: pay it first."),
+    )
+    CREDIT_LIMIT_EXCEEDED = (
+        "credit_limit_exceeded",
+        409,
+        _("The order would exceed the credit limit this merchant grants the company."),
+    )
+    NOTHING_TO_PAY = ("nothing_to_pay", 422, _("Choose at least one open amount to pay."))
+    RECEIVABLE_NOT_FOUND = (
+        "receivable_not_found",
+        404,
+        _("That amount is not owed by the company to this merchant, or it is already paid."),
+    )
+    INVOICE_KIND_INVALID = (
+        "invoice_kind_invalid",
+        422,
+        _("Choose an electronic ordinary invoice, a special VAT invoice, or none."),
+    )
+    INVOICE_TITLE_NOT_FOUND = (
+        "invoice_title_not_found",
+        404,
+        _("Choose one of the company's invoice titles."),
+    )
+    INVOICE_TITLE_REQUIRED = (
+        "invoice_title_required",
+        422,
+        _("Choose the invoice title the invoice is made out to."),
+    )
+    SPECIAL_NOT_ALLOWED = (
+        "special_invoice_not_allowed",
+        422,
+        _("A special VAT invoice needs a general taxpayer title with every field filled in."),
+    )
+    PAYMENT_METHOD_INVALID = (
+        "payment_method_invalid",
+        422,
+        _("Pay from the company wallet or on payment terms."),
     )

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from infoconnect.core.jobs import enqueue_on_commit
 from infoconnect.core.lifecycle import Edge, Lifecycle, Move, register
-from infoconnect.procurement.errors import ProcurementError, QuoteError
+from infoconnect.procurement.errors import ProcurementError, QuoteError, TermsError
 from infoconnect.procurement.models import (
     ApprovalStep,
     Company,
@@ -25,6 +25,7 @@ from infoconnect.procurement.models import (
     Requisition,
     RequisitionEvent,
 )
+from infoconnect.procurement.models.terms import Receivable, TermsReminder
 
 Status = Company.Status
 ReqState = Requisition.State
@@ -294,3 +295,60 @@ class QuoteLifecycle(Lifecycle):
 
 
 quotes = register(QuoteLifecycle())
+# --- pay on terms -----------------------------------------------------------------------------
+TERMS_REMINDER_ACTIONS = "infoconnect.procurement.actions.terms_reminders"
+
+
+class ReceivableLifecycle(Lifecycle):
+    """open (placed, not delivered) → due (delivered: due on ``due_on``) → settled (paid in
+    full, or credited by a cancel or refund)."""
+
+    model = Receivable
+    invalid_state = TermsError.RECEIVABLE_NOT_FOUND
+    edges = (
+        Edge("open", sources=(), target=Receivable.State.OPEN),
+        Edge("deliver", (Receivable.State.OPEN,), Receivable.State.DUE),
+        Edge("settle", (Receivable.State.OPEN, Receivable.State.DUE), Receivable.State.SETTLED),
+        Edge("credit", (Receivable.State.OPEN, Receivable.State.DUE), Receivable.State.SETTLED),
+    )
+
+    def create(self, **fields: Any) -> Receivable:
+        return Receivable.objects.create(state=self.edge("open").target, **fields)
+
+
+class TermsReminderLifecycle(Lifecycle):
+    """pending → sent at ``send_at`` (a task queued for the time, the sweep behind it), or
+    dropped when the receivable was settled first."""
+
+    model = TermsReminder
+    invalid_state = TermsError.RECEIVABLE_NOT_FOUND
+    edges = (
+        Edge("plan", sources=(), target=TermsReminder.State.PENDING),
+        Edge(
+            "send",
+            (TermsReminder.State.PENDING,),
+            TermsReminder.State.SENT,
+            due="send_at",
+            sweep=f"{TERMS_REMINDER_ACTIONS}.send_reminder",
+        ),
+        Edge("drop", (TermsReminder.State.PENDING,), TermsReminder.State.DROPPED),
+    )
+
+    def create_all(self, reminders: list[TermsReminder]) -> list[TermsReminder]:
+        """The reminders, born pending (one of a kind per receivable), each queued for its time."""
+        target = self.edge("plan").target
+        for reminder in reminders:
+            reminder.state = target
+        made = TermsReminder.objects.bulk_create(reminders)
+        send = self.edge("send")
+        for reminder in made:
+            enqueue_on_commit(
+                "infoconnect.procurement.tasks.send_terms_reminder",
+                reminder.pk,
+                run_after=send.due_at(reminder),
+            )
+        return made
+
+
+receivables = register(ReceivableLifecycle())
+terms_reminders = register(TermsReminderLifecycle())

@@ -2,7 +2,7 @@
 the sweep behind every one of them."""
 
 from infoconnect.core.jobs import task
-from infoconnect.procurement.actions import approvals, quote_replies, submission
+from infoconnect.procurement.actions import approvals, quote_replies, submission, terms_reminders
 
 
 @task()
@@ -18,3 +18,8 @@ def escalate_step(step_id: int) -> bool:
 @task()
 def expire_quote(quote_id: int) -> bool:
     return quote_replies.expire_quote(quote_id=quote_id)
+
+
+@task()
+def send_terms_reminder(reminder_id: int) -> bool:
+    return terms_reminders.send_reminder(termsreminder_id=reminder_id)

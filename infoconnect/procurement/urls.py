@@ -14,6 +14,7 @@ from infoconnect.procurement.views import (
     quotes,
     requisitions,
     rules,
+    terms,
 )
 from infoconnect.wallet import company_views as wallet
 
@@ -211,4 +212,11 @@ urlpatterns = [
     path("quotes/", quotes.merchant_quotes, name="merchant_quotes"),
     path("quotes/<int:quote_id>/", quotes.merchant_quote, name="merchant_quote"),
     path("quotes/<int:quote_id>/<str:verb>/", quotes.merchant_move, name="quote_reply"),
+    # Payment terms: the merchant's companies on terms, the company's payables.
+    path("terms/", terms.merchant_terms, name="merchant_terms"),
+    path("terms/grant/", terms.grant, name="terms_grant"),
+    path("terms/<int:company_id>/", terms.update, name="terms_update"),
+    path("terms/<int:company_id>/withdraw/", terms.withdraw, name="terms_withdraw"),
+    path("<int:company_id>/payables/", terms.payables, name="payables"),
+    path("<int:company_id>/payables/pay/", terms.pay, name="terms_pay"),
 ]

@@ -42,7 +42,8 @@ class OrderLifecycle(Lifecycle):
         # A company's order on payment terms: no escrow, it ships and falls due on delivery.
         Edge("place_on_terms", (), State.ON_TERMS, event="placed_on_terms", hot_path=PLACING),
         Edge("pay", (State.AWAITING_PAYMENT,), State.PAID, event="paid", hot_path=ORDER_ACTIONS),
-        Edge("ship", (State.PAID,), State.SHIPPED, event="shipped"),
+        # An order on terms ships as a paid one does: its money is owed, not held.
+        Edge("ship", (State.PAID, State.ON_TERMS), State.SHIPPED, event="shipped"),
         Edge("complete", (State.SHIPPED,), State.COMPLETED, event="completed"),
         Edge(
             "auto_complete",
@@ -53,7 +54,12 @@ class OrderLifecycle(Lifecycle):
             delay=auto_confirm_delay,
             sweep=f"{ORDER_ACTIONS}.auto_complete_order",
         ),
-        Edge("cancel", (State.AWAITING_PAYMENT, State.PAID), State.CANCELLED, event="cancelled"),
+        Edge(
+            "cancel",
+            (State.AWAITING_PAYMENT, State.PAID, State.ON_TERMS),
+            State.CANCELLED,
+            event="cancelled",
+        ),
         Edge(
             "expire",
             (State.AWAITING_PAYMENT,),
@@ -96,14 +102,19 @@ class OrderLifecycle(Lifecycle):
 
     def gives_money_back(self, move: Move) -> bool:
         """Whether the move returns the order's money: cancelled after it was paid (escrow
-        refunds it in full), or refunded after completion (the whole total, see
-        actions/orders.py's refund_completed)."""
+        refunds it in full) or placed on terms (the credit is released), or refunded after
+        completion (the whole total, see actions/orders.py's refund_completed)."""
         verb = move.edge.verb
-        return verb == "refund" or (verb == "cancel" and move.from_state == State.PAID)
+        return verb == "refund" or (
+            verb == "cancel" and move.from_state in (State.PAID, State.ON_TERMS)
+        )
 
     def birth_history(self, verb: str) -> list[tuple[str, str, str]]:
         """(kind, from state, to state) of the events placing.py writes for an order born by
-        ``verb``: placed, and paid too when it is born paid."""
+        ``verb``: placed, and paid too when it is born paid (or placed on terms)."""
+        if verb == "place_on_terms":
+            on_terms = self.edge(verb)
+            return [(on_terms.event, "", on_terms.target)]
         place = self.edge("place")
         history = [(place.event, "", place.target)]
         if verb == "place_paid":

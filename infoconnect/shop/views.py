@@ -773,8 +773,9 @@ def image_delete(request: HttpRequest, product_id: int, image_id: int) -> HttpRe
     )
 
 
-# The merchant's orders page opens on the orders waiting to be shipped.
-TO_SHIP = lifecycle.move_source(lifecycle.orders.edge("ship"))
+# The merchant's orders page opens on the paid orders waiting to be shipped (the ship edge's
+# first source); those on terms, its other source, have their own tab beside it.
+TO_SHIP = lifecycle.orders.sources("ship")[0]
 FROM_COMPANIES = "companies"
 
 

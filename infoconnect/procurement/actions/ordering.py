@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from infoconnect.core.errors import DomainError
 from infoconnect.core.models import PlatformSettings
 from infoconnect.procurement import digest
-from infoconnect.procurement.actions import budget_holds, notices, rounds
+from infoconnect.procurement.actions import budget_holds, notices, rounds, terms_orders
 from infoconnect.procurement.actions.requisitions import absorb_cart
 from infoconnect.procurement.approvers import role_holders
-from infoconnect.procurement.errors import ProcurementError
+from infoconnect.procurement.errors import ProcurementError, TermsError
 from infoconnect.procurement.lifecycle import requisitions
 from infoconnect.procurement.models import (
     ApprovalDecision,
@@ -252,6 +252,26 @@ def finance_ids(requisition: Requisition) -> set[int]:
     return role_holders(requisition.company_id, Role.FINANCE, requisition.department)
 
 
+# Why placing may fail and leave the requisition approved, to be placed again later: the
+# company wallet or the merchant's credit cannot take it yet.
+PLACING_ERRORS = {
+    WalletError.INSUFFICIENT_FUNDS: ProcurementError.INSUFFICIENT_COMPANY_FUNDS.code,
+    TermsError.CREDIT_LIMIT_EXCEEDED: TermsError.CREDIT_LIMIT_EXCEEDED.code,
+    TermsError.OVERDUE: TermsError.OVERDUE.code,
+    TermsError.NOT_ON_TERMS: TermsError.NOT_ON_TERMS.code,
+}
+
+
+def _list_prices(requisition: Requisition) -> dict[int, tuple[int | None, str]]:
+    """Each SKU's list price and why the line costs what it does (the pricing's record)."""
+    return {
+        sku_id: (list_price, reason)
+        for sku_id, list_price, reason in RequisitionLine.objects.filter(
+            requisition=requisition, sku_id__isnull=False
+        ).values_list("sku_id", "list_price", "price_reason")
+    }
+
+
 def place(
     requisition: Requisition,
     *,
@@ -259,7 +279,8 @@ def place(
     actor_id: int | None,
     checked: Checked | None = None,
 ) -> list[Order]:
-    """One order per merchant, paid from the company wallet, out of the held stock.
+    """One order per merchant, paid from the company wallet (or, with the payment method on
+    terms, owed on each merchant's terms within its credit limit), out of the held stock.
     ``checked``: the snapshot and its binding, when the last approval has just checked them
     in this transaction."""
     if checked is None:
@@ -285,35 +306,55 @@ def place(
         )  # fmt: skip
     if change is Change.CHEAPER:
         keep_prices(requisition, lines)
+    on_terms = requisition.payment_method == Requisition.Payment.ON_TERMS
     purchase = placing.CompanyPurchase(
         company_id=requisition.company_id,
         requisition_id=requisition.pk,
         company_name=requisition.company.legal_name,
         department_name=requisition.department.name if requisition.department_id else "",
         po_number=requisition.po_number,
+        on_terms=on_terms,
+        invoice_kind=requisition.invoice_kind,
+        invoice_title_id=requisition.invoice_title_id,
+        list_prices=_list_prices(requisition),
     )
     for sku in skus.values():
         sku.price = next(line.unit_price for line in lines if line.sku_id == sku.pk)
+    order_lines = [(skus[line.sku_id], line.quantity, None) for line in lines]
     try:
         with transaction.atomic():
+            terms_ids = {}
+            if on_terms:
+                terms_ids = terms_orders.take_credit(
+                    company_id=requisition.company_id,
+                    totals=terms_orders.merchant_totals(order_lines),
+                    today=timezone.localdate(now),
+                )
             orders = placing.place_orders(
                 buyer_id=requisition.requester_id,
                 address=requisition.ship_to.snapshot(),
                 key=f"requisition-{requisition.pk}",
-                lines=[(skus[line.sku_id], line.quantity, None) for line in lines],
+                lines=order_lines,
                 unpaid_minutes=PlatformSettings.current().unpaid_order_minutes,
-                pay=True,
+                pay=not on_terms,
                 company=purchase,
                 stock_held=True,
             )
+            if on_terms:
+                terms_orders.record_sales(
+                    company_id=requisition.company_id, orders=orders, terms_ids=terms_ids
+                )
     except DomainError as error:
-        if error.error is not WalletError.INSUFFICIENT_FUNDS:
+        code = PLACING_ERRORS.get(error.error)
+        if code is None:
             raise
-        code = ProcurementError.INSUFFICIENT_COMPANY_FUNDS.code
         if requisition.placing_error != code:
             Requisition.objects.filter(pk=requisition.pk).update(placing_error=code)
             requisition.placing_error = code
-            notices.placing_failed(requisition, finance_ids(requisition))
+            if error.error is WalletError.INSUFFICIENT_FUNDS:
+                notices.placing_failed(requisition, finance_ids(requisition))
+            else:
+                terms_orders.placing_refused(requisition, error, finance_ids(requisition))
         return []
     RequisitionOrder.objects.bulk_create(
         [

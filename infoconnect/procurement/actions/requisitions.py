@@ -18,7 +18,9 @@ from django.utils import timezone
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import parse_id
-from infoconnect.procurement.errors import PricingError, ProcurementError
+from infoconnect.invoicing.models import Invoice, InvoiceTitle
+from infoconnect.procurement.actions.terms_orders import not_on_terms
+from infoconnect.procurement.errors import PricingError, ProcurementError, TermsError
 from infoconnect.procurement.lifecycle import requisitions
 from infoconnect.procurement.models import (
     NOTE_MAX_LENGTH,
@@ -34,6 +36,7 @@ from infoconnect.procurement.models import (
 from infoconnect.procurement.pricing import Price, company_prices, quantity_problem
 from infoconnect.procurement.requisition_reads import member_requisition
 from infoconnect.procurement.selectors import ancestor_ids, holds_role, require_member
+from infoconnect.procurement.terms_reads import terms_offer
 from infoconnect.shop.models import Sku
 
 MAX_QUANTITY = 9999
@@ -258,9 +261,20 @@ def update_details(
     ship_to_id: object = None,
     po_number: object = "",
     note: object = "",
+    payment_method: object = None,
+    invoice_kind: object = None,
+    invoice_title_id: object = None,
 ) -> Requisition:
-    """Department, ship-to address (the department's or an ancestor's), PO number and note."""
+    """Department, ship-to address (the department's or an ancestor's), PO number and note;
+    and, when given, the payment method (on terms only if every merchant in it grants the
+    company terms) and the VAT invoice its orders ask for (None leaves them as they are)."""
     requisition = own_draft(user=user, requisition_id=requisition_id)
+    if payment_method is not None:
+        requisition.payment_method = clean_payment_method(requisition, payment_method)
+    if invoice_kind is not None:
+        requisition.invoice_kind, requisition.invoice_title_id = clean_invoice(
+            requisition, invoice_kind, invoice_title_id
+        )
     department = _department(requisition, user, department_id)
     ship_to = None
     if ship_to_id not in (None, ""):
@@ -274,8 +288,44 @@ def update_details(
     requisition.po_number = clean_po_number(po_number)
     requisition.note = clean_note(note)
     requisition.updated_at = timezone.now()
-    requisition.save(update_fields=["department", "ship_to", "po_number", "note", "updated_at"])
+    requisition.save(
+        update_fields=["department", "ship_to", "po_number", "note", "updated_at",
+                       "payment_method", "invoice_kind", "invoice_title_id"]
+    )  # fmt: skip
     return requisition
+
+
+def clean_payment_method(requisition: Requisition, value: object) -> str:
+    method = str(value or "")
+    if method not in Requisition.Payment.values:
+        raise DomainError(TermsError.PAYMENT_METHOD_INVALID)
+    if method == Requisition.Payment.ON_TERMS:
+        allowed, missing = terms_offer(requisition)
+        if not allowed:
+            raise not_on_terms([merchant.pk for merchant in missing])
+    return method
+
+
+def clean_invoice(
+    requisition: Requisition, kind: object, title_id: object
+) -> tuple[str, int | None]:
+    """The invoice kind ("" for none) and the company's title, not archived, it names; a
+    special invoice only for a title that allows one."""
+    kind = str(kind or "")
+    if kind and kind not in Invoice.Kind.values:
+        raise DomainError(TermsError.INVOICE_KIND_INVALID)
+    if not kind:
+        return "", None
+    if title_id in (None, ""):
+        raise DomainError(TermsError.INVOICE_TITLE_REQUIRED)
+    title = InvoiceTitle.objects.filter(
+        pk=parse_id(title_id), company_id=requisition.company_id, archived_at__isnull=True
+    ).first()
+    if title is None:
+        raise DomainError(TermsError.INVOICE_TITLE_NOT_FOUND)
+    if kind == Invoice.Kind.SPECIAL and not title.allows_special:
+        raise DomainError(TermsError.SPECIAL_NOT_ALLOWED)
+    return kind, title.pk
 
 
 def absorb_cart(requisition: Requisition) -> int:

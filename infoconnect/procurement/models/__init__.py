@@ -32,6 +32,7 @@ from infoconnect.procurement.models.terms import (
     Receivable,
     TermsPayment,
     TermsPaymentItem,
+    TermsReminder,
 )
 
 __all__ = [
@@ -69,4 +70,5 @@ __all__ = [
     "StepAssignee",
     "TermsPayment",
     "TermsPaymentItem",
+    "TermsReminder",
 ]

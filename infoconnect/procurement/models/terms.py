@@ -143,3 +143,34 @@ class TermsPaymentItem(models.Model):
                 fields=["payment", "receivable"], name="procurement_termspay_item"
             )
         ]
+
+
+class TermsReminder(models.Model):
+    """A private message to the company's finance members that a receivable falls due, three
+    days before and on the day: one row per receivable and kind, sent once by its move."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Three days before the due date")
+        ON_DUE = "on_due", _("On the due date")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        DROPPED = "dropped", _("Not needed: paid or credited first")
+
+    receivable = models.ForeignKey(Receivable, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    send_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["send_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["receivable", "kind"], name="procurement_reminder_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["send_at"], condition=Q(state="pending"), name="procurement_reminder_due"
+            )
+        ]

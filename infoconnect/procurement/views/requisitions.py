@@ -26,7 +26,8 @@ from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import form_once
 from infoconnect.core.ids import parse_id
 from infoconnect.core.views import render_domain_error
-from infoconnect.procurement import digest, requisition_reads, selectors
+from infoconnect.invoicing.models import Invoice
+from infoconnect.procurement import digest, requisition_reads, selectors, terms_reads
 from infoconnect.procurement.actions import ordering, rounds, submission
 from infoconnect.procurement.actions import requisitions as actions
 from infoconnect.procurement.errors import ProcurementError
@@ -238,6 +239,7 @@ def _render_cart(
             "po_number": draft.po_number,
             "note": draft.note,
         }
+        details = {**_payment_details(draft), **{k: v for k, v in details.items() if v is not None}}
         choices = actions.ship_to_choices(department)
         if not details["ship_to"] and len(choices) == 1:
             # The department's one address: chosen already.
@@ -251,8 +253,29 @@ def _render_cart(
             "details": details,
             "preview": preview(draft, timezone.now()) if lines else None,
             "submit_key": uuid.uuid4(),
+            **_payment_choices(draft),
         }
     return render(request, "procurement/requisition_cart.html", context, status=status)
+
+
+def _payment_details(draft: Requisition) -> dict:
+    return {
+        "payment_method": draft.payment_method,
+        "invoice_kind": draft.invoice_kind,
+        "invoice_title": str(draft.invoice_title_id or ""),
+    }
+
+
+def _payment_choices(draft: Requisition) -> dict:
+    """On terms only when every merchant in the cart grants them (the others are named),
+    and the company's invoice titles."""
+    allowed, missing = terms_reads.terms_offer(draft)
+    return {
+        "terms_allowed": allowed,
+        "terms_missing": missing,
+        "invoice_titles": terms_reads.invoice_titles(draft.company_id),
+        "invoice_kinds": Invoice.Kind.choices,
+    }
 
 
 @login_required
@@ -306,6 +329,8 @@ def line_remove(request: HttpRequest, company_id: int, line_id: int) -> HttpResp
 
 
 DETAIL_FIELDS = ("department", "ship_to", "po_number", "note")
+# Saved only when the form sends them (None: left as they are).
+PAYMENT_FIELDS = ("payment_method", "invoice_kind", "invoice_title")
 
 
 def _save_details(request: HttpRequest, company_id: int, draft: Requisition, typed: dict) -> None:
@@ -324,6 +349,9 @@ def _save_details(request: HttpRequest, company_id: int, draft: Requisition, typ
         ship_to_id=ship_to,
         po_number=typed["po_number"],
         note=typed["note"],
+        payment_method=typed.get("payment_method"),
+        invoice_kind=typed.get("invoice_kind"),
+        invoice_title_id=typed.get("invoice_title"),
     )
 
 
@@ -331,6 +359,7 @@ def _save_details(request: HttpRequest, company_id: int, draft: Requisition, typ
 @require_POST
 def details(request: HttpRequest, company_id: int) -> HttpResponse:
     typed = {key: request.POST.get(key, "") for key in DETAIL_FIELDS}
+    typed |= {key: request.POST.get(key) for key in PAYMENT_FIELDS}
 
     def work(draft):
         _save_details(request, company_id, draft, typed)
@@ -350,6 +379,7 @@ def submit(request: HttpRequest, company_id: int, requisition_id: int) -> HttpRe
     # Submitted from the details form: what was typed there is saved first, with the submit.
     typed = (
         {key: request.POST.get(key, "") for key in DETAIL_FIELDS}
+        | {key: request.POST.get(key) for key in PAYMENT_FIELDS}
         if "department" in request.POST
         else None
     )

@@ -110,7 +110,8 @@ def ship_order(*, merchant: User, order_id: int, carrier: str, tracking_number: 
 
 
 def _complete(order: Order, *, verb: str, actor_id: int | None, strict: bool) -> bool:
-    """Escrow pays the merchant, less the platform's commission."""
+    """Escrow pays the merchant, less the platform's commission (an order on terms has no
+    escrow: the move's company_order_moved receiver makes its receivable due instead)."""
     now = timezone.now()
     commission = commission_for(order.total, PlatformSettings.current().commission_basis_points)
     if not orders.move(
@@ -123,6 +124,8 @@ def _complete(order: Order, *, verb: str, actor_id: int | None, strict: bool) ->
         commission=commission,
     ):
         return False
+    if order.on_terms:
+        return True
     wallet_actions.release_escrow(
         order_id=order.pk,
         merchant_id=order.merchant_id,
@@ -214,6 +217,9 @@ def refund_completed(order: Order) -> None:
     """A completed order's buyer is paid back from the merchant's balance (the refund
     request's move records the event)."""
     orders.move(order, "refund", closed_at=timezone.now())
+    if order.on_terms:
+        # Paid through its receivable, not escrow: the company_order_moved receiver credits it.
+        return
     wallet_actions.refund_completed_order(
         order_id=order.pk,
         merchant_id=order.merchant_id,

@@ -32,13 +32,14 @@ def test_what_each_order_state_allows():
         "cancelled": [],
         "expired": [],
         "refunded": [],
-        "on_terms": [],
+        "on_terms": ["ship", "cancel"],
     }
     assert [s for s in State.values if orders.allows(Order(state=s), "cancel")] == [
         "awaiting_payment",
         "paid",
+        "on_terms",
     ]
-    assert orders.sources("cancel") == ("awaiting_payment", "paid")
+    assert orders.sources("cancel") == ("awaiting_payment", "paid", "on_terms")
     assert BOUGHT_STATES == ("paid", "shipped", "completed")
 
 
@@ -56,7 +57,11 @@ def test_what_each_refund_state_allows():
 def test_templates_ask_the_lifecycle():
     template = Template('{% if order|allows:"cancel" %}cancel{% else %}no{% endif %}')
     shown = {s: template.render(Context({"order": Order(state=s)})) for s in State.values}
-    assert [s for s, html in shown.items() if html == "cancel"] == ["awaiting_payment", "paid"]
+    assert [s for s, html in shown.items() if html == "cancel"] == [
+        "awaiting_payment",
+        "paid",
+        "on_terms",
+    ]
 
 
 def test_a_move_from_a_wrong_state_raises_and_writes_nothing(
