@@ -16,11 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from infoconnect.core.errors import DomainError
+from infoconnect.core.ids import parse_id
 from infoconnect.invoicing.errors import InvoicingError
 from infoconnect.invoicing.lines import Draft, line_name, live_blue_order_ids, write_invoice
 from infoconnect.invoicing.models import Invoice, InvoiceTitle, InvoicingSetting
 from infoconnect.invoicing.selectors import mode_for
-from infoconnect.core.ids import parse_id
 from infoconnect.procurement.models import Company, PaymentTerms, PriceList
 from infoconnect.shop.actions.rules import require_merchant
 from infoconnect.shop.models import Order, OrderLine

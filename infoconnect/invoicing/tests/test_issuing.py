@@ -56,10 +56,14 @@ def test_completing_an_order_that_asked_for_a_special_invoice_issues_it(
     assert line.name == "*计算机*Longjing"
     assert (line.quantity, line.unit, line.unit_price, line.amount) == (3, "台", 2_000, 6_000)
     assert (line.net, line.tax, line.tax_rate) == (5_310, 690, 1300)
-    assert (invoice.total, invoice.net, invoice.tax) == (6_000, 5_310, 690) == (
-        order.total,
-        line.net,
-        line.tax,
+    assert (
+        (invoice.total, invoice.net, invoice.tax)
+        == (6_000, 5_310, 690)
+        == (
+            order.total,
+            line.net,
+            line.tax,
+        )
     )
     assert invoice_numbers_for_orders([order.pk]) == {order.pk: invoice.number}
 

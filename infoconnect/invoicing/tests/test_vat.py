@@ -44,7 +44,7 @@ def test_rate_labels():
 
 
 @settings(max_examples=300, deadline=None)
-@given(amount=st.integers(min_value=-10**12, max_value=10**12), rate=RATES)
+@given(amount=st.integers(min_value=-(10**12), max_value=10**12), rate=RATES)
 def test_net_plus_tax_is_always_the_amount(amount, rate):
     net, tax = split(amount, rate)
     assert net + tax == amount
