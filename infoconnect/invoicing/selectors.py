@@ -22,9 +22,10 @@ from infoconnect.invoicing.models import (
     InvoicingSetting,
 )
 from infoconnect.procurement.errors import ProcurementError
-from infoconnect.procurement.models import Membership, Role
+from infoconnect.procurement.models import Company, Membership, Role
 from infoconnect.procurement.selectors import holds_role, require_member
 from infoconnect.shop.actions.rules import require_merchant
+from infoconnect.shop.models import Order
 
 if TYPE_CHECKING:
     from infoconnect.accounts.models import User
@@ -141,3 +142,20 @@ def mode_for(*, merchant_id: int, company_id: int) -> str:
 
 def _id(value: object) -> int:
     return parse_id(value) or 0
+
+
+def customers_of(*, merchant: User) -> list[dict]:
+    """The companies that bought from the merchant, with how it invoices each."""
+    require_merchant(merchant)
+    company_ids = (
+        Order.objects.filter(merchant_id=merchant.pk, company_id__isnull=False)
+        .values_list("company_id", flat=True)
+        .distinct()
+    )
+    modes = dict(
+        InvoicingSetting.objects.filter(merchant_id=merchant.pk).values_list("company_id", "mode")
+    )
+    return [
+        {"company": company, "mode": modes.get(company.pk, InvoicingSetting.Mode.PER_ORDER)}
+        for company in Company.objects.filter(pk__in=list(company_ids)).order_by("legal_name")
+    ]

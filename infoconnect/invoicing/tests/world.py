@@ -10,7 +10,7 @@ from infoconnect.invoicing.actions import titles
 from infoconnect.invoicing.models import InvoiceTitle
 from infoconnect.procurement.models import Role
 from infoconnect.procurement.tests.company_orders import Firm, make_firm, place_order
-from infoconnect.procurement.tests.factories import VALID_2, add
+from infoconnect.procurement.tests.factories import VALID, VALID_2, add
 from infoconnect.shop import actions as shop
 from infoconnect.shop.models import Order, OrderLine
 
@@ -32,8 +32,10 @@ class World:
         return self.firm.merchant
 
 
-def make_world(make_user, *, prefix: str = "", title_name: str = "华夏设计有限公司") -> World:
-    firm = make_firm(make_user, prefix=prefix)
+def make_world(
+    make_user, *, prefix: str = "", title_name: str = "华夏设计有限公司", code: str = VALID
+) -> World:
+    firm = make_firm(make_user, prefix=prefix, code=code)
     finance = make_user(f"{prefix}finance")
     add(firm.company, firm.admin, finance, Role.FINANCE)
     title = titles.add_title(
