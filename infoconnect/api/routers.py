@@ -9,6 +9,7 @@ from infoconnect.api import (
     company_departments,
     company_rules,
     company_wallet,
+    invoices,
     messaging,
     requisitions,
     shop,
@@ -29,3 +30,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", company_rules.router)
     api.add_router("/", company_budgets.router)
     api.add_router("/", requisitions.router)
+    api.add_router("/", invoices.router)
