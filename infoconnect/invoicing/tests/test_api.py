@@ -53,9 +53,7 @@ def test_bad_titles_are_422_with_the_field_and_nothing_is_saved(world, api_clien
     )
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_taxpayer_id"
-    response = api.post(
-        base, {**TITLE, "bank_account": "银" * 51}, content_type="application/json"
-    )
+    response = api.post(base, {**TITLE, "bank_account": "银" * 51}, content_type="application/json")
     assert response.status_code == 422
     assert response.json()["code"] == "field_too_long"
     assert list(response.json()["fields"]) == ["bank_account"]
