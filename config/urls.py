@@ -14,6 +14,7 @@ urlpatterns = [
     path("shop/", include("infoconnect.shop.urls")),
     path("wallet/", include("infoconnect.wallet.urls")),
     path("companies/", include("infoconnect.procurement.urls")),
+    path("", include("infoconnect.invoicing.urls")),
     path("", include("infoconnect.social.urls")),
 ]
 if settings.DEBUG:

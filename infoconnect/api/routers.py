@@ -9,6 +9,7 @@ from infoconnect.api import (
     company_departments,
     company_rules,
     company_wallet,
+    invoices,
     messaging,
     payment_terms,
     price_lists,
@@ -35,3 +36,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", price_lists.router)
     api.add_router("/", quotes.router)
     api.add_router("/", payment_terms.router)
+    api.add_router("/", invoices.router)

@@ -90,6 +90,8 @@ class Invoice(models.Model):
     tax = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     issued_at = models.DateTimeField(null=True, blank=True)
+    # When a sender last took the right to ask the provider (the claim lapses, see lifecycle).
+    attempted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -147,3 +149,39 @@ class InvoiceLine(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["order_id"], name="invoicing_line_order")]
+
+
+class InvoicedOrder(models.Model):
+    """Which orders an invoice covers (a merged line names no single order), with what of
+    each it invoices: the tax-inclusive amount, negative on a red-letter invoice."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="orders")
+    order_id = models.BigIntegerField()
+    amount = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "order_id"], name="invoicing_order_once")
+        ]
+        indexes = [models.Index(fields=["order_id"], name="invoicing_invoiced_order")]
+
+
+class InvoicingSetting(models.Model):
+    """How a merchant invoices one company: each order on completion, or merged monthly."""
+
+    class Mode(models.TextChoices):
+        PER_ORDER = "per_order", _("Each order on completion")
+        MONTHLY = "monthly", _("Merged monthly (集中开票)")
+
+    merchant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    company = models.ForeignKey("procurement.Company", on_delete=models.CASCADE, related_name="+")
+    mode = models.CharField(_("invoicing"), max_length=10, choices=Mode.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "company"], name="invoicing_setting_pair")
+        ]
