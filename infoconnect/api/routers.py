@@ -13,6 +13,7 @@ from infoconnect.api import (
     requisitions,
     shop,
     social,
+    statements,
     wallet,
 )
 
@@ -29,3 +30,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", company_rules.router)
     api.add_router("/", company_budgets.router)
     api.add_router("/", requisitions.router)
+    api.add_router("/", statements.router)
