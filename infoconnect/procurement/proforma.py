@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
@@ -154,17 +155,25 @@ def proforma_pdf(proforma: Proforma) -> bytes:
             [
                 (_("Reference"), proforma.reference),
                 (_("Buyer"), proforma.buyer.legal_name),
-                (_("Taxpayer id"), proforma.buyer.uscc),
-                (_("Date"), proforma.dated.isoformat()),
+                (pgettext("statement", "Taxpayer id"), proforma.buyer.uscc),
+                (pgettext("statement", "Date"), proforma.dated.isoformat()),
                 *(
-                    [(_("Valid until"), proforma.valid_until.isoformat())]
+                    [(pgettext("statement", "Valid until"), proforma.valid_until.isoformat())]
                     if proforma.valid_until
                     else []
                 ),
             ]
         ),
     ]
-    header = [_("Item"), _("Quantity"), _("Unit price"), _("Net"), _("Rate"), _("Tax"), _("Amount")]
+    header = [
+        _("Item"),
+        _("Quantity"),
+        _("Unit price"),
+        pgettext("statement", "Net"),
+        pgettext("statement", "Rate"),
+        pgettext("statement", "Tax"),
+        pgettext("statement", "Amount"),
+    ]
     for section in proforma.sections:
         rows = [
             [
@@ -180,7 +189,7 @@ def proforma_pdf(proforma: Proforma) -> bytes:
         ]
         rows.append(
             [
-                _("Subtotal"),
+                pgettext("statement", "Subtotal"),
                 "",
                 "",
                 format_money(section.net, money),

@@ -7,6 +7,7 @@ import csv
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from infoconnect.procurement import statement_reads
 from infoconnect.procurement.models import Statement
@@ -32,30 +33,36 @@ def statement_csv(statement: Statement) -> str:
 
     def rows():
         yield "\ufeff"
-        yield writer.writerow([_("Statement"), statement.reference])
+        yield writer.writerow([pgettext("statement", "Statement"), statement.reference])
         yield writer.writerow(
-            [_("Seller"), safe_cell(statement_reads.seller_name(statement.merchant))]
+            [
+                pgettext("statement", "Seller"),
+                safe_cell(statement_reads.seller_name(statement.merchant)),
+            ]
         )
         yield writer.writerow([_("Buyer"), safe_cell(statement.company.legal_name)])
         yield writer.writerow([_("Month"), statement.month.strftime("%Y-%m")])
         yield writer.writerow(
-            [_("Due on"), statement.due_on.isoformat() if statement.due_on else ""]
+            [
+                pgettext("statement", "Due on"),
+                statement.due_on.isoformat() if statement.due_on else "",
+            ]
         )
-        yield writer.writerow([_("Currency"), money])
+        yield writer.writerow([pgettext("statement", "Currency"), money])
         for label, amount in (
-            (_("Opening balance"), statement.opening_balance),
+            (pgettext("statement", "Opening balance"), statement.opening_balance),
             (_("Orders"), statement.orders_total),
-            (_("Payments"), -statement.payments_total),
-            (_("Credit notes"), -statement.credits_total),
-            (_("Closing balance"), statement.closing_balance),
+            (pgettext("statement", "Payments"), -statement.payments_total),
+            (pgettext("statement", "Credit notes"), -statement.credits_total),
+            (pgettext("statement", "Closing balance"), statement.closing_balance),
         ):
             yield writer.writerow([label, yuan(amount)])
         yield "\r\n"
         yield writer.writerow(
             [
-                _("Date"), _("Order"), _("PO number"), _("Requester"), _("Department"),
-                _("SKU"), _("Item"), _("Quantity"), _("Unit price"), _("Net"), _("Rate"),
-                _("Tax"), _("Amount"), _("Invoice"),
+                pgettext("statement", "Date"), _("Order"), _("PO number"), _("Requester"), _("Department"),
+                pgettext("statement", "SKU"), _("Item"), _("Quantity"), _("Unit price"), pgettext("statement", "Net"), pgettext("statement", "Rate"),
+                pgettext("statement", "Tax"), pgettext("statement", "Amount"), pgettext("statement", "Invoice"),
             ]
         )  # fmt: skip
         for line in statement_reads.all_statement_lines(statement):
@@ -78,7 +85,14 @@ def statement_csv(statement: Statement) -> str:
                 ]
             )
         yield "\r\n"
-        yield writer.writerow([_("Payments"), _("Date"), _("Reference"), _("Amount")])
+        yield writer.writerow(
+            [
+                pgettext("statement", "Payments"),
+                pgettext("statement", "Date"),
+                _("Reference"),
+                pgettext("statement", "Amount"),
+            ]
+        )
         for payment in statement_reads.statement_payments(statement):
             yield writer.writerow(
                 [
@@ -88,7 +102,14 @@ def statement_csv(statement: Statement) -> str:
                     yuan(payment.amount),
                 ]
             )
-        yield writer.writerow([_("Credit notes"), _("Date"), _("Reference"), _("Amount")])
+        yield writer.writerow(
+            [
+                pgettext("statement", "Credit notes"),
+                pgettext("statement", "Date"),
+                _("Reference"),
+                pgettext("statement", "Amount"),
+            ]
+        )
         for credit in statement_reads.statement_credits(statement):
             yield writer.writerow(
                 [

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -78,29 +79,41 @@ def statement_pdf(statement: Statement) -> bytes:
         Paragraph(_("Statement %(ref)s · 对账单") % {"ref": statement.reference}, TITLE),
         pairs(
             [
-                (_("Seller"), statement_reads.seller_name(statement.merchant)),
+                (pgettext("statement", "Seller"), statement_reads.seller_name(statement.merchant)),
                 (_("Buyer"), statement.company.legal_name),
                 (_("Month"), statement.month.strftime("%Y-%m")),
                 (_("State"), str(statement.get_state_display())),
-                (_("Due on"), statement.due_on.isoformat() if statement.due_on else "—"),
+                (
+                    pgettext("statement", "Due on"),
+                    statement.due_on.isoformat() if statement.due_on else "—",
+                ),
             ]
         ),
         Spacer(1, 4 * mm),
         pairs(
             [
-                (_("Opening balance"), format_money(statement.opening_balance, money)),
+                (
+                    pgettext("statement", "Opening balance"),
+                    format_money(statement.opening_balance, money),
+                ),
                 (_("Orders"), format_money(statement.orders_total, money)),
-                (_("Payments"), format_money(-statement.payments_total, money)),
-                (_("Credit notes"), format_money(-statement.credits_total, money)),
-                (_("Closing balance"), format_money(statement.closing_balance, money)),
+                (pgettext("statement", "Payments"), format_money(-statement.payments_total, money)),
+                (
+                    pgettext("statement", "Credit notes"),
+                    format_money(-statement.credits_total, money),
+                ),
+                (
+                    pgettext("statement", "Closing balance"),
+                    format_money(statement.closing_balance, money),
+                ),
             ]
         ),
         Spacer(1, 4 * mm),
     ]
     header = [
-        _("Date"), _("Order"), _("PO number"), _("Requester"), _("Department"), _("SKU"),
-        _("Item"), _("Quantity"), _("Unit price"), _("Net"), _("Rate"), _("Tax"), _("Amount"),
-        _("Invoice"),
+        pgettext("statement", "Date"), _("Order"), _("PO number"), _("Requester"), _("Department"), pgettext("statement", "SKU"),
+        _("Item"), _("Quantity"), _("Unit price"), pgettext("statement", "Net"), pgettext("statement", "Rate"), pgettext("statement", "Tax"), pgettext("statement", "Amount"),
+        pgettext("statement", "Invoice"),
     ]  # fmt: skip
     widths = [m * mm for m in (17, 13, 20, 20, 20, 11, 52, 12, 19, 19, 10, 17, 19, 24)]
     rows: list[list] = []
@@ -130,10 +143,17 @@ def statement_pdf(statement: Statement) -> bytes:
     if rows or not drawn:
         story.append(table([header, *rows], widths, numeric_from=7))
     payments = statement_reads.statement_payments(statement)
-    story += [Spacer(1, 4 * mm), Paragraph(_("Payments"), TEXT)]
+    story += [Spacer(1, 4 * mm), Paragraph(pgettext("statement", "Payments"), TEXT)]
     story.append(
         table(
-            [[_("Date"), _("Reference"), _("Paid by"), _("Amount")]]
+            [
+                [
+                    pgettext("statement", "Date"),
+                    _("Reference"),
+                    pgettext("statement", "Paid by"),
+                    pgettext("statement", "Amount"),
+                ]
+            ]
             + [
                 [
                     timezone.localtime(p.created_at).strftime("%Y-%m-%d"),
@@ -147,10 +167,17 @@ def statement_pdf(statement: Statement) -> bytes:
         )
     )
     credits = statement_reads.statement_credits(statement)
-    story += [Spacer(1, 4 * mm), Paragraph(_("Credit notes"), TEXT)]
+    story += [Spacer(1, 4 * mm), Paragraph(pgettext("statement", "Credit notes"), TEXT)]
     story.append(
         table(
-            [[_("Date"), _("Reference"), _("Order"), _("Amount")]]
+            [
+                [
+                    pgettext("statement", "Date"),
+                    _("Reference"),
+                    _("Order"),
+                    pgettext("statement", "Amount"),
+                ]
+            ]
             + [
                 [
                     timezone.localtime(c.closed_at).strftime("%Y-%m-%d"),

@@ -254,3 +254,12 @@ def test_the_quote_proforma(client, w, make_user):
     client.force_login(w.buyer)
     response = client.get(f"/companies/{w.company.pk}/quotes/{unpriced.pk}/proforma.pdf")
     assert response.status_code == 409
+
+
+def test_the_page_and_csv_in_chinese(client, w, statement):
+    client.force_login(w.finance)
+    page = text(client.get(url(w, statement), headers={"accept-language": "zh-hans"}))
+    assert "期末余额" in page and "确认对账单" in page and "未开票" in page
+    raw = client.get(url(w, statement, "statement.csv"), headers={"accept-language": "zh-hans"})
+    rows = list(csv.reader(io.StringIO(raw.content.decode("utf-8-sig"), newline="")))
+    assert ["期末余额", "7291.00"] in rows
