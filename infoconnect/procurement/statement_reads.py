@@ -204,7 +204,7 @@ def company_statements(*, membership: Membership) -> list[Statement]:
 
 
 def company_statement(*, membership: Membership, statement_id: object) -> Statement:
-    return _one(Statement.objects.filter(company_id=membership.company_id), statement_id)
+    return _one(_related(Statement.objects.filter(company_id=membership.company_id)), statement_id)
 
 
 def merchant_statements(*, merchant: User) -> list[Statement]:
@@ -213,17 +213,16 @@ def merchant_statements(*, merchant: User) -> list[Statement]:
 
 def merchant_statement(*, merchant: User, statement_id: object, lock: bool = False) -> Statement:
     found = Statement.objects.filter(merchant_id=merchant.pk)
-    return _one(found.select_for_update() if lock else found, statement_id)
+    # Locked, the row alone: PostgreSQL locks no nullable side of an outer join.
+    return _one(found.select_for_update() if lock else _related(found), statement_id)
+
+
+def _related(statements: QuerySet[Statement]) -> QuerySet[Statement]:
+    return statements.select_related("company", "merchant", "merchant__merchant_profile")
 
 
 def _one(statements: QuerySet[Statement], statement_id: object) -> Statement:
-    statement = (
-        statements.select_related("company", "merchant", "merchant__merchant_profile")
-        .filter(pk=statement_id)
-        .first()
-        if is_id(statement_id)
-        else None
-    )
+    statement = statements.filter(pk=statement_id).first() if is_id(statement_id) else None
     if statement is None:
         raise DomainError(StatementError.STATEMENT_NOT_FOUND)
     return statement
