@@ -17,6 +17,7 @@ from infoconnect.api import (
     requisitions,
     shop,
     social,
+    statements,
     wallet,
 )
 
@@ -37,3 +38,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", quotes.router)
     api.add_router("/", payment_terms.router)
     api.add_router("/", invoices.router)
+    api.add_router("/", statements.router)

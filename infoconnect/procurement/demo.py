@@ -22,6 +22,7 @@ from infoconnect.procurement.actions import members as member_actions
 from infoconnect.procurement.demo_organisation import seed_organisation
 from infoconnect.procurement.demo_purchasing import seed_purchasing
 from infoconnect.procurement.demo_rules import seed_rules
+from infoconnect.procurement.demo_statements import seed_statement
 from infoconnect.procurement.lifecycle import companies
 from infoconnect.procurement.models import Company, Membership, Role, RoleAssignment
 from infoconnect.wallet.demo_company import seed_company_wallet
@@ -126,3 +127,4 @@ def seed(context: DemoContext) -> None:
     seed_company_wallet(company=company, user=context.users[ADMIN])
     seed_rules(company)
     seed_purchasing(company)
+    seed_statement(company=company)

@@ -441,3 +441,50 @@ class TermsError(ErrorCode):
         422,
         _("Pay from the company wallet or on payment terms."),
     )
+
+
+class StatementError(ErrorCode):
+    STATEMENT_NOT_FOUND = ("statement_not_found", 404, _("That statement does not exist."))
+    STATEMENT_INVALID_STATE = (
+        "statement_invalid_state",
+        409,
+        _("The statement has moved on: open it again to see where it stands."),
+    )
+    MONTH_NOT_CLOSED = (
+        "statement_month_not_closed",
+        422,
+        _("A statement is issued for a month that has ended."),
+    )
+    STATEMENT_EXISTS = (
+        "statement_exists",
+        409,
+        _("That month's statement for this company has already been issued."),
+    )
+    NO_TERMS = (
+        "statement_no_terms",
+        422,
+        _("You have no payment terms with that company."),
+    )
+    NOT_MERCHANT = ("statement_not_merchant", 403, _("Only a merchant issues statements."))
+    DISPUTE_INVALID = (
+        "dispute_invalid",
+        422,
+        _("Choose lines of this statement, each once, with a reason of up to 1,000 characters."),
+    )
+    DISPUTE_OPEN = (
+        "dispute_already_open",
+        409,
+        _("That line is already disputed and waits for the merchant's answer."),
+    )
+    DISPUTE_NOT_FOUND = ("dispute_not_found", 404, _("That dispute does not exist."))
+    DISPUTE_ANSWERED = ("dispute_answered", 409, _("That dispute has already been answered."))
+    ANSWER_INVALID = (
+        "dispute_answer_invalid",
+        422,
+        _("Write an answer of up to 1,000 characters."),
+    )
+    PROFORMA_UNPRICED = (
+        "proforma_unpriced",
+        409,
+        _("A proforma needs prices: the quote has no priced revision yet."),
+    )

@@ -16,7 +16,12 @@ from django.utils import timezone
 
 from infoconnect.core.jobs import enqueue_on_commit
 from infoconnect.core.lifecycle import Edge, Lifecycle, Move, register
-from infoconnect.procurement.errors import ProcurementError, QuoteError, TermsError
+from infoconnect.procurement.errors import (
+    ProcurementError,
+    QuoteError,
+    StatementError,
+    TermsError,
+)
 from infoconnect.procurement.models import (
     ApprovalStep,
     Company,
@@ -24,6 +29,8 @@ from infoconnect.procurement.models import (
     Quote,
     Requisition,
     RequisitionEvent,
+    Statement,
+    StatementDispute,
 )
 from infoconnect.procurement.models.terms import Receivable, TermsReminder
 
@@ -352,3 +359,45 @@ class TermsReminderLifecycle(Lifecycle):
 
 receivables = register(ReceivableLifecycle())
 terms_reminders = register(TermsReminderLifecycle())
+
+
+class StatementLifecycle(Lifecycle):
+    """issued → confirmed (final), or issued → disputed → issued once the merchant has
+    answered every open dispute (the same row, its totals computed again)."""
+
+    model = Statement
+    invalid_state = StatementError.STATEMENT_INVALID_STATE
+    edges = (
+        Edge("issue", sources=(), target=Statement.State.ISSUED),
+        Edge("confirm", (Statement.State.ISSUED,), Statement.State.CONFIRMED),
+        # Finance may add lines to a statement already in dispute.
+        Edge(
+            "dispute", (Statement.State.ISSUED, Statement.State.DISPUTED), Statement.State.DISPUTED
+        ),
+        Edge("reissue", (Statement.State.DISPUTED,), Statement.State.ISSUED),
+    )
+
+    def create(self, **fields: Any) -> Statement:
+        """A new statement, born issued (the unique month constraint may refuse it)."""
+        return Statement.objects.create(state=self.edge("issue").target, **fields)
+
+
+class StatementDisputeLifecycle(Lifecycle):
+    """A disputed line: open until the merchant answers it."""
+
+    model = StatementDispute
+    invalid_state = StatementError.DISPUTE_ANSWERED
+    edges = (
+        Edge("raise", sources=(), target=StatementDispute.State.OPEN),
+        Edge("answer", (StatementDispute.State.OPEN,), StatementDispute.State.ANSWERED),
+    )
+
+    def create_all(self, disputes: list[StatementDispute]) -> list[StatementDispute]:
+        target = self.edge("raise").target
+        for dispute in disputes:
+            dispute.state = target
+        return StatementDispute.objects.bulk_create(disputes)
+
+
+statements = register(StatementLifecycle())
+statement_disputes = register(StatementDisputeLifecycle())

@@ -14,6 +14,7 @@ from infoconnect.procurement.views import (
     quotes,
     requisitions,
     rules,
+    statements,
     terms,
 )
 from infoconnect.wallet import company_views as wallet
@@ -219,4 +220,68 @@ urlpatterns = [
     path("terms/<int:company_id>/withdraw/", terms.withdraw, name="terms_withdraw"),
     path("<int:company_id>/payables/", terms.payables, name="payables"),
     path("<int:company_id>/payables/pay/", terms.pay, name="terms_pay"),
+    # Monthly statements: the company's side, the merchant's side, and proformas.
+    path("<int:company_id>/statements/", statements.statements_page, name="statements"),
+    path(
+        "<int:company_id>/statements/<int:statement_id>/",
+        statements.statement_page,
+        name="statement",
+    ),
+    path(
+        "<int:company_id>/statements/<int:statement_id>/statement.csv",
+        statements.statement_csv_view,
+        name="statement_csv",
+    ),
+    path(
+        "<int:company_id>/statements/<int:statement_id>/statement.pdf",
+        statements.statement_pdf_view,
+        name="statement_pdf",
+    ),
+    path(
+        "<int:company_id>/statements/<int:statement_id>/confirm/",
+        statements.statement_confirm,
+        name="statement_confirm",
+    ),
+    path(
+        "<int:company_id>/statements/<int:statement_id>/dispute/",
+        statements.statement_dispute,
+        name="statement_dispute",
+    ),
+    path("merchant/statements/", statements.merchant_statements, name="merchant_statements"),
+    path("merchant/statements/issue/", statements.merchant_issue, name="merchant_statement_issue"),
+    path(
+        "merchant/statements/<int:statement_id>/",
+        statements.merchant_statement,
+        name="merchant_statement",
+    ),
+    path(
+        "merchant/statements/<int:statement_id>/statement.csv",
+        statements.merchant_statement_csv,
+        name="merchant_statement_csv",
+    ),
+    path(
+        "merchant/statements/<int:statement_id>/statement.pdf",
+        statements.merchant_statement_pdf,
+        name="merchant_statement_pdf",
+    ),
+    path(
+        "merchant/statements/<int:statement_id>/disputes/<int:dispute_id>/answer/",
+        statements.dispute_answer,
+        name="statement_dispute_answer",
+    ),
+    path(
+        "<int:company_id>/requisitions/<int:requisition_id>/proforma.pdf",
+        statements.requisition_proforma,
+        name="requisition_proforma",
+    ),
+    path(
+        "<int:company_id>/quotes/<int:quote_id>/proforma.pdf",
+        statements.quote_proforma,
+        name="quote_proforma",
+    ),
+    path(
+        "merchant/quotes/<int:quote_id>/proforma.pdf",
+        statements.merchant_quote_proforma,
+        name="merchant_quote_proforma",
+    ),
 ]
