@@ -179,6 +179,9 @@ def submit_requisition(
     requisition.membership = membership
     snap, lines, _skus = ordering.current_snapshot(requisition)
     _check(requisition, membership, lines)
+    # A draft keeps no total: it goes with the submit's own UPDATE below, and keep_prices
+    # writes only the lines whose price changed.
+    requisition.total = sum(line.unit_price * line.quantity for line in lines)
     ordering.keep_prices(requisition, lines)
     company = requisition.company
     if company.po_unique and requisition.po_number:
@@ -192,6 +195,7 @@ def submit_requisition(
                 "submit",
                 now=now,
                 round=requisition.round + 1,
+                total=requisition.total,
                 basis=snap,
                 membership=membership,
                 po_unique=company.po_unique,
