@@ -62,7 +62,7 @@ def series(vendor: str, count: int) -> tuple[str, str]:
 
 def insert_select(model, count: int, exprs: dict[str, tuple[str, list]]) -> None:
     """``count`` rows of ``model`` in one statement; ``exprs`` gives SQL over ``i`` for some
-    columns, every other column takes its field default."""
+    columns, every other column takes its field default (or its database default)."""
     from django.db import connection
 
     columns, values, params = [], [], []
@@ -71,8 +71,8 @@ def insert_select(model, count: int, exprs: dict[str, tuple[str, list]]) -> None
             sql, sql_params = exprs[field.column]
             values.append(sql)
             params.extend(sql_params)
-        elif field.primary_key:
-            continue
+        elif field.primary_key or field.has_db_default():
+            continue  # the id, or a column the database fills itself
         else:
             values.append("%s")
             params.append(field.get_db_prep_save(field.get_default(), connection))

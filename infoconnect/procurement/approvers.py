@@ -86,13 +86,17 @@ def delegates(company_id: int, user_ids: set[int], at: datetime) -> dict[int, li
     return found
 
 
-def _with_delegates(
-    company_id: int, principals: list[Approver], requester_id: int, allow_self: bool, at: datetime
+def _add_delegates(
+    chosen: list[Approver], stand_ins: dict[int, list[int]], requester_id: int
 ) -> list[Approver]:
-    chosen = [a for a in principals if allow_self or a.user_id != requester_id]
+    """``chosen`` with the delegates standing in for them beside them (never the requester)."""
+    chosen = list(chosen)
     seen = {a.user_id for a in chosen}
-    for delegator, stand_ins in delegates(company_id, {a.user_id for a in chosen}, at).items():
-        for delegate in stand_ins:
+    principals = set(seen)
+    for delegator, delegates_of in stand_ins.items():
+        if delegator not in principals:
+            continue
+        for delegate in delegates_of:
             if delegate in seen or delegate == requester_id:
                 continue
             seen.add(delegate)
@@ -100,29 +104,59 @@ def _with_delegates(
     return chosen
 
 
+def _with_delegates(
+    company_id: int, principals: list[Approver], requester_id: int, allow_self: bool, at: datetime
+) -> list[Approver]:
+    chosen = [a for a in principals if allow_self or a.user_id != requester_id]
+    return _add_delegates(
+        chosen, delegates(company_id, {a.user_id for a in chosen}, at), requester_id
+    )
+
+
 def level_approvers(
     level: ApprovalLevel, requisition: Requisition, *, allow_self: bool, at: datetime
 ) -> list[Approver]:
     """Who may decide ``level`` for ``requisition`` now, in a stable order."""
+    return levels_approvers([(level, allow_self)], requisition, at=at)[0]
+
+
+def levels_approvers(
+    levels: list[tuple[ApprovalLevel, bool]], requisition: Requisition, *, at: datetime
+) -> list[list[Approver]]:
+    """``level_approvers`` of each (level, allow_self) given, as one set of reads: a round's
+    levels often name the same role, and each read is a round trip."""
     company_id = requisition.company_id
-    named: list[int] = []
-    by_role: list[int] = []
+    holders: dict[tuple[str, int | None], list[int]] = {}
+    wanted: list[tuple[list[int], list[int], bool]] = []
     # The rules' read prefetches each level's approvers; a level read alone fetches them.
-    for approver in level.approvers.all():
-        if approver.user_id:
-            named.append(approver.user_id)
-        else:
+    for level, allow_self in levels:
+        named: list[int] = []
+        by_role: list[int] = []
+        for approver in level.approvers.all():
+            if approver.user_id:
+                named.append(approver.user_id)
+                continue
             department = approver.department or requisition.department
-            by_role += sorted(role_holders(company_id, approver.role, department))
-    members = current_member_ids(company_id, set(named))
-    principals: list[Approver] = []
-    seen: set[int] = set()
-    for user_id, via in [(u, Via.NAMED) for u in named] + [(u, Via.ROLE) for u in by_role]:
-        if user_id in seen or (via == Via.NAMED and user_id not in members):
-            continue
-        seen.add(user_id)
-        principals.append(Approver(user_id, via))
-    return _with_delegates(company_id, principals, requisition.requester_id, allow_self, at)
+            key = (approver.role, department.pk if department is not None else None)
+            if key not in holders:
+                holders[key] = sorted(role_holders(company_id, approver.role, department))
+            by_role += holders[key]
+        wanted.append((named, by_role, allow_self))
+    members = current_member_ids(company_id, {u for named, _r, _a in wanted for u in named})
+    chosen: list[list[Approver]] = []
+    for named, by_role, allow_self in wanted:
+        principals: list[Approver] = []
+        seen: set[int] = set()
+        for user_id, via in [(u, Via.NAMED) for u in named] + [(u, Via.ROLE) for u in by_role]:
+            if user_id in seen or (via == Via.NAMED and user_id not in members):
+                continue
+            seen.add(user_id)
+            principals.append(Approver(user_id, via))
+        chosen.append(
+            [a for a in principals if allow_self or a.user_id != requisition.requester_id]
+        )
+    stand_ins = delegates(company_id, {a.user_id for found in chosen for a in found}, at)
+    return [_add_delegates(found, stand_ins, requisition.requester_id) for found in chosen]
 
 
 def escalation_approvers(

@@ -156,7 +156,10 @@ class FiringRule:
 
 def category_lineages(category_ids: Iterable[int]) -> dict[int, set[int]]:
     """Each category given with itself and every category above it (one read of the small
-    tree; a category that no longer exists has an empty lineage)."""
+    tree, none for no category; a category that no longer exists has an empty lineage)."""
+    category_ids = set(category_ids)
+    if not category_ids:
+        return {}
     parents = dict(Category.objects.values_list("pk", "parent_id"))
     found = {}
     for pk in category_ids:

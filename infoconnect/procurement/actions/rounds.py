@@ -19,57 +19,66 @@ from infoconnect.procurement.actions import notices
 from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.evaluation import evaluate
 from infoconnect.procurement.lifecycle import OPEN_STEP_STATES, approval_steps
-from infoconnect.procurement.models import ApprovalStep, Requisition, StepAssignee
+from infoconnect.procurement.models import (
+    ApprovalStep,
+    Requisition,
+    RequisitionLine,
+    StepAssignee,
+)
 
 StepState = ApprovalStep.State
 
 
 def start_round(
-    requisition: Requisition, *, now: datetime, over_budget: bool | None = None
+    requisition: Requisition,
+    *,
+    now: datetime,
+    over_budget: bool | None = None,
+    lines: list[RequisitionLine] | None = None,
 ) -> list[ApprovalStep]:
     """Write the steps of ``requisition.round`` (already advanced by the caller's move) and
     activate the first; no step when no rule fires. ``no_approver`` when a step would have no
     one to decide it, ``over_budget`` when a budget would be exceeded and no rule's
-    over-budget level applies."""
-    evaluation = evaluate(requisition, requisition.lines.all(), now=now, over_budget=over_budget)
+    over-budget level applies. ``lines``: the requisition's lines as the caller has just
+    written them (read again otherwise)."""
+    if lines is None:
+        lines = list(requisition.lines.all())
+    evaluation = evaluate(requisition, lines, now=now, over_budget=over_budget)
     if evaluation.blocked_by_budget:
         raise DomainError(ProcurementError.OVER_BUDGET)
     over_budget, firing = evaluation.over_budget, evaluation.firing
     if requisition.over_budget != over_budget:
         Requisition.objects.filter(pk=requisition.pk).update(over_budget=over_budget)
         requisition.over_budget = over_budget
+    levels = [(fired, level) for fired in firing for level in fired.levels]
+    found_by_level = approvers.levels_approvers(
+        [(level, fired.rule.allow_self_approval) for fired, level in levels], requisition, at=now
+    )
     steps = []
-    first_approvers: list[approvers.Approver] = []
-    for fired in firing:
-        for level in fired.levels:
-            found = approvers.level_approvers(
-                level, requisition, allow_self=fired.rule.allow_self_approval, at=now
+    for (fired, level), found in zip(levels, found_by_level, strict=True):
+        if not found:
+            raise DomainError(ProcurementError.NO_APPROVER)
+        steps.append(
+            ApprovalStep(
+                requisition=requisition,
+                round=requisition.round,
+                position=len(steps) + 1,
+                rule=fired.rule,
+                level=level,
+                rule_name=fired.rule.name,
+                explanation=fired.explanation[:500],
+                explanations={
+                    code: fired.explained_in(code)[:500] for code, _name in settings.LANGUAGES
+                },
+                mode=level.mode,
+                is_over_budget=level.is_over_budget,
+                allow_self_approval=fired.rule.allow_self_approval,
+                deadline_hours=fired.rule.deadline_hours,
             )
-            if not found:
-                raise DomainError(ProcurementError.NO_APPROVER)
-            if not steps:
-                first_approvers = found
-            steps.append(
-                ApprovalStep(
-                    requisition=requisition,
-                    round=requisition.round,
-                    position=len(steps) + 1,
-                    rule=fired.rule,
-                    level=level,
-                    rule_name=fired.rule.name,
-                    explanation=fired.explanation[:500],
-                    explanations={
-                        code: fired.explained_in(code)[:500] for code, _name in settings.LANGUAGES
-                    },
-                    mode=level.mode,
-                    is_over_budget=level.is_over_budget,
-                    allow_self_approval=fired.rule.allow_self_approval,
-                    deadline_hours=fired.rule.deadline_hours,
-                )
-            )
+        )
     steps = approval_steps.create_all(steps)
     if steps:
-        activate(steps[0], requisition, now=now, found=first_approvers)
+        activate(steps[0], requisition, now=now, found=found_by_level[0])
     return steps
 
 

@@ -16,18 +16,15 @@ from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
+from infoconnect.core.ids import parse_id
 from infoconnect.procurement.actions import notices, ordering, rounds
-from infoconnect.procurement.actions.requisitions import (
-    absorb_cart,
-    clean_po_number,
-    ship_to_choices,
-)
+from infoconnect.procurement.actions.requisitions import absorb_cart, clean_po_number
 from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.lifecycle import COUNTED_STATES, HOLDING_STATES, requisitions
 from infoconnect.procurement.models import (
@@ -36,9 +33,11 @@ from infoconnect.procurement.models import (
     Requisition,
     RequisitionLine,
     Role,
+    RoleAssignment,
+    ShipToAddress,
 )
 from infoconnect.procurement.requisition_reads import member_requisition
-from infoconnect.procurement.selectors import holds_role
+from infoconnect.procurement.selectors import ancestor_ids, holds_role
 from infoconnect.shop import placing
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.models import Sku
@@ -47,6 +46,8 @@ State = Requisition.State
 
 
 def _check(requisition: Requisition, membership: Membership, lines: list[RequisitionLine]) -> None:
+    """What a submit needs; ``membership`` carries ``may_buy`` and ``ships_there``, read with
+    its lock (``_own_locked``)."""
     company = requisition.company
     if company.status != Company.Status.VERIFIED:
         raise DomainError(ProcurementError.COMPANY_NOT_VERIFIED)
@@ -56,11 +57,9 @@ def _check(requisition: Requisition, membership: Membership, lines: list[Requisi
         raise DomainError(ProcurementError.PRODUCT_UNAVAILABLE)
     if requisition.department_id is None:
         raise DomainError(ProcurementError.DEPARTMENT_REQUIRED)
-    if not holds_role(membership, Role.BUYER, requisition.department):
+    if not membership.may_buy:
         raise DomainError(ProcurementError.ROLE_REQUIRED)
-    if requisition.ship_to_id is None or requisition.ship_to_id not in {
-        a.pk for a in ship_to_choices(requisition.department)
-    }:
+    if not membership.ships_there:
         raise DomainError(ProcurementError.SHIP_TO_REQUIRED)
     clean_po_number(requisition.po_number)
     if company.po_required and not requisition.po_number:
@@ -113,24 +112,76 @@ def hold_stock(requisition: Requisition, lines: list[RequisitionLine]) -> None:
     )
 
 
+def _submit_checks(requisition: Requisition) -> dict[str, Exists | Value]:
+    """Whether the requester buys for the requisition's department (``holds_role``: a buyer
+    role over it or one of its ancestors, or company-wide) and its ship-to address is one of
+    ``ship_to_choices`` (the department's or an ancestor's): asked in the membership's read
+    rather than in two more round trips."""
+    department = requisition.department
+    if department is None:
+        return {"may_buy": Value(False), "ships_there": Value(False)}
+    ancestors = ancestor_ids(department)
+    may_buy = Exists(
+        RoleAssignment.objects.filter(
+            Q(department__isnull=True) | Q(department_id__in=ancestors),
+            membership=OuterRef("pk"),
+            role=Role.BUYER,
+        )
+    )
+    if requisition.ship_to_id is None:
+        return {"may_buy": may_buy, "ships_there": Value(False)}
+    ships_there = Exists(
+        ShipToAddress.objects.filter(pk=requisition.ship_to_id, department_id__in=ancestors)
+    )
+    return {"may_buy": may_buy, "ships_there": ships_there}
+
+
+def _own_locked(user: User, requisition_id: object) -> tuple[Requisition, Membership]:
+    """The requester's requisition and their current membership, both locked (the
+    membership: one submit of theirs at a time, so the rolling totals count each other).
+
+    The requester, the one who may submit, is answered in two reads; anyone else gets what
+    ``member_requisition`` says (not found, or ``role_required`` when they may only see it)."""
+    pk = parse_id(requisition_id)
+    requisition = (
+        Requisition.objects.select_related(
+            "company", "company__account", "department", "ship_to", "requester"
+        )
+        .select_for_update(of=("self",))
+        .filter(pk=pk)
+        .first()
+        if pk
+        else None
+    )
+    if requisition is not None and requisition.requester_id == user.pk:
+        membership = (
+            Membership.objects.select_for_update(of=("self",))
+            .filter(company_id=requisition.company_id, user_id=user.pk, ended_at__isnull=True)
+            .annotate(**_submit_checks(requisition))
+            .first()
+        )
+        if membership is not None:
+            membership.company = requisition.company
+            return requisition, membership
+    member_requisition(user=user, requisition_id=requisition_id, lock=True)
+    raise DomainError(ProcurementError.ROLE_REQUIRED)
+
+
 @transaction.atomic
 def submit_requisition(
     *, user: User, requisition_id: object, now: datetime | None = None
 ) -> Requisition:
     """Submit the requester's draft: approval starts, or, with no rule firing, it is ordered."""
     now = now or timezone.now()
-    requisition, membership = member_requisition(
-        user=user, requisition_id=requisition_id, lock=True
-    )
-    if requisition.requester_id != user.pk:
-        raise DomainError(ProcurementError.ROLE_REQUIRED)
+    requisition, membership = _own_locked(user, requisition_id)
     if requisition.state != State.DRAFT:
         raise DomainError(ProcurementError.REQUISITION_INVALID_STATE)
-    # One submit of this requester's at a time: the rolling totals count each other.
-    Membership.objects.select_for_update().filter(pk=membership.pk).first()
     requisition.membership = membership
     snap, lines, _skus = ordering.current_snapshot(requisition)
     _check(requisition, membership, lines)
+    # A draft keeps no total: it goes with the submit's own UPDATE below, and keep_prices
+    # writes only the lines whose price changed.
+    requisition.total = sum(line.unit_price * line.quantity for line in lines)
     ordering.keep_prices(requisition, lines)
     company = requisition.company
     if company.po_unique and requisition.po_number:
@@ -144,6 +195,7 @@ def submit_requisition(
                 "submit",
                 now=now,
                 round=requisition.round + 1,
+                total=requisition.total,
                 basis=snap,
                 membership=membership,
                 po_unique=company.po_unique,
@@ -157,7 +209,7 @@ def submit_requisition(
     except IntegrityError as error:
         raise DomainError(ProcurementError.PO_NUMBER_TAKEN) from error
     hold_stock(requisition, lines)
-    steps = rounds.start_round(requisition, now=now)
+    steps = rounds.start_round(requisition, now=now, lines=lines)
     if not steps:
         ordering.finish_approval(requisition, now=now, actor_id=None)
     return requisition
