@@ -32,6 +32,9 @@ import sys
 import time
 from datetime import date, timedelta
 
+import invoicing_pdf
+import procurement_pricing
+import procurement_statements
 from common import emit, percentile, setup_django
 
 ROUNDS = int(os.environ.get("PROCUREMENT_ROUNDS", "200"))
@@ -790,6 +793,10 @@ def main() -> int:
             baseline_p50=round(percentile(samples[f"base_{key}"], 50), 3),
             target_ms=target,
         )
+    # Company terms: contract prices, a month's statement, a merged invoice's PDF.
+    for part in (procurement_pricing, procurement_statements, invoicing_pdf):
+        for result in part.run(vendor):
+            emit(**result)
     return 0
 
 

@@ -155,6 +155,8 @@ PERIODIC_COMMANDS = [
     ("resume_campaigns", 300),
     ("idempotency_sweep", 3600),
     ("reclaim_tasks", 60),
+    # Last month's statements for every company and merchant that ordered on terms in it.
+    ("statements_sweep", 3600),
 ]
 # A task RUNNING for longer than this (seconds) whose worker is gone runs again.
 TASK_RUNNING_TIMEOUT = int(os.environ.get("TASK_RUNNING_TIMEOUT", "600"))
