@@ -209,6 +209,6 @@ def test_the_requisition_page_says_why_it_was_not_placed_on_terms(world, client)
     client.force_login(world.buyer)
     page = client.get(f"/companies/{world.company.pk}/requisitions/{requisition.pk}/").text
     assert (
-        "The orders could not be placed on terms: they would exceed a merchant&#x27;s credit "
+        "The orders could not be placed on terms: they would exceed a merchant's credit "
         "limit. Pay what is owed, then place the orders again." in page
     )
