@@ -168,7 +168,8 @@ def test_unknown_malformed_and_anonymous(api_client, world):
     for path in ("/api/v1/quotes/999999", f"/api/v1/quotes/{2**64}"):
         response = buyer.get(path)
         assert response.status_code == 404 and response.json()["code"] == "quote_not_found"
-    assert buyer.get("/api/v1/quotes/abc").status_code == 404
+    malformed = buyer.get("/api/v1/quotes/abc")
+    assert malformed.status_code == 422 and malformed.json()["code"] == "validation_error"
     assert post(buyer, "/api/v1/quotes/999999/cancel").json()["code"] == "quote_not_found"
     anonymous = api_client()
     assert anonymous.get("/api/v1/quotes").status_code == 401
