@@ -46,6 +46,10 @@ def may_manage_titles(membership: Membership) -> bool:
     return any(holds_role(membership, role) for role in TITLE_ROLES)
 
 
+def may_read_invoices(membership: Membership) -> bool:
+    return any(holds_role(membership, role) for role in INVOICE_ROLES)
+
+
 def is_finance(membership: Membership) -> bool:
     return holds_role(membership, Role.FINANCE)
 

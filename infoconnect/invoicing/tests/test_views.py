@@ -198,3 +198,20 @@ def test_another_merchant_sees_none_of_it(world, issued, make_user):
     assert Invoice.objects.count() == 1
     person = client_for(world.finance)
     assert person.get("/shop/manage/invoices/").status_code == 403
+
+
+def test_the_company_page_links_invoices_for_those_who_read_them(world):
+    url = f"/companies/{world.company.pk}/"
+    finance = client_for(world.finance).get(url).content.decode()
+    assert 'id="company-invoices-link"' in finance
+    assert 'id="company-invoice-titles-link"' in finance
+    viewer = client_for(world.firm.people["viewer"]).get(url).content.decode()
+    assert 'id="company-invoices-link"' in viewer
+    assert 'id="company-invoice-titles-link"' not in viewer
+    buyer = client_for(world.firm.people["designer"]).get(url).content.decode()
+    assert 'id="company-invoices-link"' not in buyer
+
+
+def test_the_merchant_finds_its_invoices_from_its_orders(world):
+    page = client_for(world.merchant).get("/shop/manage/orders/").content.decode()
+    assert 'href="/shop/manage/invoices/" id="merchant-invoices-link"' in page
