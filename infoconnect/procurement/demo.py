@@ -17,14 +17,19 @@ from PIL import Image, ImageDraw
 
 from infoconnect.accounts.models import User
 from infoconnect.core.management.demo import OPERATOR_USERNAME
+from infoconnect.invoicing.demo import seed_invoice
 from infoconnect.procurement.actions import companies as company_actions
 from infoconnect.procurement.actions import members as member_actions
 from infoconnect.procurement.demo_organisation import seed_organisation
+from infoconnect.procurement.demo_pricing import seed_price_list
 from infoconnect.procurement.demo_purchasing import seed_purchasing
+from infoconnect.procurement.demo_quotes import seed_quote
 from infoconnect.procurement.demo_rules import seed_rules
 from infoconnect.procurement.demo_statements import seed_statement
+from infoconnect.procurement.demo_terms import seed_terms
 from infoconnect.procurement.lifecycle import companies
 from infoconnect.procurement.models import Company, Membership, Role, RoleAssignment
+from infoconnect.shop.models import Sku
 from infoconnect.wallet.demo_company import seed_company_wallet
 
 if TYPE_CHECKING:
@@ -33,18 +38,22 @@ if TYPE_CHECKING:
 COMPANY_NAME = "华夏设计有限公司"  # Huaxia Design Co.
 COMPANY_USCC = "91110108551385082Q"
 ADMIN = "huaxia_admin"
+# The merchant that gives Huaxia contract prices, Net 30 terms and VAT invoices.
+TERMS_MERCHANT = "bytegadgets"
 
 # username, display name, the role they hold over the whole company
 MEMBERS = [
     (ADMIN, "Zhao Min (Huaxia admin)", Role.ADMIN),
     ("huaxia_buyer", "Qian Lei (Huaxia buyer)", Role.BUYER),
     ("huaxia_approver", "Sun Yue (Huaxia approver)", Role.APPROVER),
+    ("huaxia_finance", "Li Na (Huaxia finance)", Role.FINANCE),
 ]
 # Printed by seed_demo and serve beside the other demo logins.
 LOGINS = [
     ("Company admin, Huaxia Design", ADMIN),
     ("Company buyer, Huaxia Design", "huaxia_buyer"),
     ("Company approver, Huaxia Design", "huaxia_approver"),
+    ("Company finance, Huaxia Design", "huaxia_finance"),
 ]
 
 
@@ -127,4 +136,25 @@ def seed(context: DemoContext) -> None:
     seed_company_wallet(company=company, user=context.users[ADMIN])
     seed_rules(company)
     seed_purchasing(company)
-    seed_statement(company=company)
+    seed_terms_with(context, company)
+
+
+def seed_terms_with(context: DemoContext, company: Company) -> None:
+    """Byte Gadgets' terms for Huaxia: a price list, Net 30, an accepted quote (its
+    requisition awaits approval), an issued invoice and last month's statement."""
+    merchant = User.objects.get(username=TERMS_MERCHANT)
+    seed_price_list(company, merchant)
+    seed_terms(company, merchant)
+    skus = list(
+        Sku.objects.filter(product__merchant=merchant, is_active=True, product__status="active")
+        .select_related("product")
+        .order_by("pk")[:2]
+    )
+    seed_quote(company, context.users["huaxia_buyer"], merchant, skus)
+    seed_invoice(
+        company=company,
+        finance=context.users["huaxia_finance"],
+        buyer=context.users["huaxia_buyer"],
+        merchant=merchant,
+    )
+    seed_statement(company=company, merchant_username=TERMS_MERCHANT)

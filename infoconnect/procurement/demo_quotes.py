@@ -1,4 +1,4 @@
-"""The demo's accepted quote: the buyer asks the merchant to quote 20 of each SKU, the merchant
+"""The demo's accepted quote: the buyer asks the merchant to quote 4 of each SKU, the merchant
 answers at 10% below the catalogue price (valid two weeks), and the buyer accepts it for the
 first department they buy for, so its requisition waits in the company's approvals.
 
@@ -23,7 +23,7 @@ from infoconnect.shop.models import Sku
 
 TITLE = "Framework order for the new studio"
 PO_NUMBER = "HX-Q-0001"
-QUANTITY = 20
+QUANTITY = 4
 DISCOUNT_PERCENT = 10
 
 
@@ -39,7 +39,7 @@ def seed_quote(company: Company, buyer: User, merchant: User, skus: list[Sku]) -
         lines=[actions.LineSpec(sku_id=sku.pk, quantity=QUANTITY) for sku in skus],
         wanted_by=timezone.localdate() + timedelta(days=21),
         title=TITLE,
-        note="Twenty of each, delivered to the studio.",
+        note="Four of each, delivered to the studio.",
     )
     quote_replies.send_quote(
         user=merchant,

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from infoconnect.invoicing import vat
 from infoconnect.procurement.models import PriceList, PriceListEntry
 from infoconnect.shop.models import Sku
 
@@ -212,8 +213,8 @@ def quantity_problem(*, price: Price, quantity: int) -> str | None:
 
 def net_price(amount: int, rate_bp: int) -> int:
     """The part of a VAT-inclusive ``amount`` before tax, as an invoice line states it:
-    amount × 10000 / (10000 + rate), rounded half up to the fen."""
-    return (amount * 10000 * 2 + (10000 + rate_bp)) // (2 * (10000 + rate_bp))
+    amount × 10000 / (10000 + rate), rounded half up to the fen (invoicing's split)."""
+    return vat.split(amount, rate_bp)[0]
 
 
 def rate_words(rate_bp: int) -> str:

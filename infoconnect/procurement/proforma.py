@@ -23,6 +23,7 @@ from reportlab.platypus import Paragraph, Spacer
 from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import is_id
 from infoconnect.core.money import format_money
+from infoconnect.invoicing.vat import split
 from infoconnect.procurement import requisition_reads, selectors, statement_pdf, statement_reads
 from infoconnect.procurement.errors import ProcurementError, StatementError
 from infoconnect.procurement.models import Company, Quote, QuoteRevision
@@ -78,7 +79,7 @@ class Proforma:
 
 def _line(item: str, quantity: int, unit_price: int, tax_rate: int) -> ProformaLine:
     amount = unit_price * quantity
-    net, tax = statement_reads.split(amount, tax_rate)
+    net, tax = split(amount, tax_rate)
     return ProformaLine(item, quantity, unit_price, amount, net, tax_rate, tax)
 
 

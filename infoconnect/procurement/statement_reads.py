@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import F, Q, QuerySet, Sum
@@ -26,7 +25,8 @@ from django.utils.translation import gettext as _
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import is_id
-from infoconnect.invoicing.models import Invoice, InvoiceLine
+from infoconnect.invoicing.selectors import invoice_numbers_for_orders
+from infoconnect.invoicing.vat import split
 from infoconnect.procurement import selectors
 from infoconnect.procurement.errors import ProcurementError, StatementError
 from infoconnect.procurement.models import (
@@ -46,13 +46,6 @@ if TYPE_CHECKING:
 # The roles that read a company's statements (finance also confirms and disputes them).
 READER_ROLES = (Role.FINANCE, Role.ADMIN, Role.VIEWER)
 LINES_PAGE = 200
-
-
-def split(amount: int, rate_bp: int) -> tuple[int, int]:
-    """A tax-inclusive amount in fen as (net, tax) at ``rate_bp`` basis points: net rounded
-    half up to the fen, tax the rest, so net + tax is always the amount."""
-    net = int((Decimal(amount) * 10000 / Decimal(10000 + rate_bp)).to_integral_value(ROUND_HALF_UP))
-    return net, amount - net
 
 
 # --- months ---------------------------------------------------------------------------------
@@ -314,37 +307,8 @@ def _line(row: dict, invoice_number: str) -> StatementLine:
 
 
 def invoice_numbers(statement: Statement, rows: list[dict]) -> dict[int, str]:
-    """Order id -> the number of its latest issued blue invoice: one naming the order on a
-    line, else the pair's merged invoice of the month the order was completed in."""
-    order_ids = sorted({row["order_id"] for row in rows})
-    if not order_ids:
-        return {}
-    issued = Invoice.objects.filter(
-        state=Invoice.State.ISSUED, original__isnull=True, company_id=statement.company_id
-    )
-    found = dict(
-        InvoiceLine.objects.filter(order_id__in=order_ids, invoice__in=issued)
-        .order_by("order_id", "invoice_id")
-        .values_list("order_id", "invoice__number")
-    )
-    completed = {
-        row["order_id"]: timezone.localdate(row["order__completed_at"])
-        for row in rows
-        if row["order__completed_at"] and row["order_id"] not in found
-    }
-    months = {first_of_month(day) for day in completed.values()}
-    if months:
-        monthly = dict(
-            issued.filter(
-                scope=Invoice.Scope.MONTHLY, merchant_id=statement.merchant_id, month__in=months
-            )
-            .order_by("id")
-            .values_list("month", "number")
-        )
-        for order_id, day in completed.items():
-            if first_of_month(day) in monthly:
-                found[order_id] = monthly[first_of_month(day)]
-    return found
+    """Order id -> the number of its latest issued blue invoice (per order or merged)."""
+    return invoice_numbers_for_orders(sorted({row["order_id"] for row in rows}))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from pypdf import PdfReader
 
 from infoconnect.invoicing.models import Invoice, InvoiceTitle, InvoicingSetting
 from infoconnect.invoicing.tests.world import complete, make_world, ordered
-from infoconnect.invoicing.views import company as company_views
 from infoconnect.procurement.models import PaymentTerms, Receivable
 from infoconnect.procurement.tests.factories import valid_uscc
 
@@ -130,11 +129,8 @@ def test_finance_is_offered_to_pay_the_invoices_orders_still_owed_on_terms(
         state=Receivable.State.DUE,
     )
     url = f"/companies/{world.company.pk}/invoices/{invoice.pk}/"
-    # Until the terms payment page is part of the site, no form points at it.
-    assert 'id="invoice-pay"' not in client_for(world.finance).get(url).content.decode()
-    monkeypatch.setattr(company_views, "pay_url", lambda company_id: f"/pay/{company_id}/")
     page = client_for(world.finance).get(url).content.decode()
-    assert f'action="/pay/{world.company.pk}/"' in page
+    assert f'action="/companies/{world.company.pk}/payables/pay/"' in page
     assert "Pay ¥50.00 from the company wallet" in page
     assert f'name="invoice_id" value="{invoice.pk}"' in page
     # A viewer reads the invoice but does not pay it.

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -178,12 +178,9 @@ def open_on_terms(invoice: Invoice) -> int:
     return max(owed or 0, 0)
 
 
-def pay_url(company_id: int) -> str | None:
-    """The terms payment page, once payment terms are part of the site."""
-    try:
-        return reverse("procurement:terms_pay", args=[company_id])
-    except NoReverseMatch:
-        return None
+def pay_url(company_id: int) -> str:
+    """The page that pays what is owed on terms from the company wallet."""
+    return reverse("procurement:terms_pay", args=[company_id])
 
 
 @login_required

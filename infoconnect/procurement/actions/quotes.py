@@ -24,9 +24,10 @@ from infoconnect.core.money import format_money
 from infoconnect.messaging.actions.direct import send_notices
 from infoconnect.messaging.models import Message
 from infoconnect.procurement.actions.notices import company_account
-from infoconnect.procurement.errors import ProcurementError, QuoteError
+from infoconnect.procurement.errors import PricingError, ProcurementError, QuoteError
 from infoconnect.procurement.lifecycle import quotes
 from infoconnect.procurement.models import Company, Quote, QuoteLine, QuoteRevision
+from infoconnect.procurement.pricing import company_prices, quantity_problem
 from infoconnect.procurement.quote_reads import (
     company_quote,
     latest_revision,
@@ -133,6 +134,23 @@ def _lines(merchant: User, specs: list[LineSpec]) -> list[QuoteLine]:
     return lines
 
 
+def check_quantity_rules(company_id: int, lines: list[QuoteLine]) -> None:
+    """The company's price lists' quantity rules hold for a quote's catalogue lines as for its
+    cart: a rule broken is refused with its words."""
+    skus = Sku.objects.select_related("product").in_bulk(
+        [line.sku_id for line in lines if line.sku_id is not None]
+    )
+    items = [(skus[line.sku_id], line.quantity) for line in lines if line.sku_id in skus]
+    if not items:
+        return
+    for (_sku, quantity), price in zip(
+        items, company_prices(company_id=company_id, items=items), strict=True
+    ):
+        problem = quantity_problem(price=price, quantity=quantity)
+        if problem:
+            raise DomainError(PricingError.QUANTITY_RULE, problem)
+
+
 # --- writing a revision and telling of it ------------------------------------------------
 
 
@@ -225,6 +243,7 @@ def request_quote(
     membership = _buyer_of(user=user, company_id=company_id)
     merchant = _merchant(merchant_id)
     quote_lines = _lines(merchant, lines)
+    check_quantity_rules(membership.company_id, quote_lines)
     if wanted_by is not None and wanted_by < timezone.localdate(now):
         raise DomainError(QuoteError.WANTED_BY_INVALID)
     title = str(title or "").strip()
@@ -314,6 +333,7 @@ def counter_quote(
         line = by_position[change.position]
         line.quantity = clean_quantity(change.quantity)
         line.unit_price = clean_price(change.unit_price)
+    check_quantity_rules(quote.company_id, proposed)
     move_quote(quote, "counter", now=now, new_revision=True, valid_until=None)
     revision = write_revision(quote, kind=Kind.COUNTER, author=user, note=note, now=now,
                          lines=proposed)  # fmt: skip

@@ -60,8 +60,11 @@ def order_confirm(request: HttpRequest, company_id: int, order_id: int) -> HttpR
     except DomainError as refused:
         return render_domain_error(request, refused)
 
-    def confirm() -> None:
-        receipts.confirm_company_order(user=request.user, company_id=company_id, order_id=order_id)
+    def confirm() -> dict:
+        order = receipts.confirm_company_order(
+            user=request.user, company_id=company_id, order_id=order_id
+        )
+        return {"on_terms": order.on_terms}
 
     done = form_once(
         request,
@@ -70,8 +73,10 @@ def order_confirm(request: HttpRequest, company_id: int, order_id: int) -> HttpR
         work=confirm,
     )
     if done is not None:
-        messages.success(
-            request,
-            _("Receipt of order %(id)s confirmed. The merchant has been paid.") % {"id": order_id},
-        )
+        if done.get("on_terms"):
+            # On terms nothing was in escrow: delivery makes the amount due instead.
+            said = _("Receipt of order %(id)s confirmed. It is now due on the merchant's terms.")
+        else:
+            said = _("Receipt of order %(id)s confirmed. The merchant has been paid.")
+        messages.success(request, said % {"id": order_id})
     return redirect("procurement:orders", company_id=company_id)

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -73,11 +73,8 @@ def statements_page(request: HttpRequest, company_id: int) -> HttpResponse:
 
 
 def pay_url(company_id: int) -> str:
-    """The page that pays from the company wallet, when the terms part of the site has it."""
-    try:
-        return reverse("procurement:terms_pay", args=[company_id])
-    except NoReverseMatch:
-        return ""
+    """The page that pays what is owed on terms from the company wallet."""
+    return reverse("procurement:terms_pay", args=[company_id])
 
 
 @login_required

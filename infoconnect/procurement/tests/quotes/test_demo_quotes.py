@@ -10,7 +10,7 @@ def test_the_demo_quote_is_accepted_once(world):
     quote = seed_quote(world.company, world.buyer, world.merchant_a, [world.sku_a])
     assert quote.state == Quote.State.ACCEPTED
     offer = QuoteRevision.objects.get(quote=quote, number=2)
-    assert list(offer.lines.values_list("quantity", "unit_price")) == [(20, 279_000)]
+    assert list(offer.lines.values_list("quantity", "unit_price")) == [(4, 279_000)]
     requisition = Requisition.objects.get(quote=quote)
     assert (requisition.po_number, requisition.department_id) == ("HX-Q-0001", world.design.pk)
     assert requisition.state == Requisition.State.PENDING

@@ -6,10 +6,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from infoconnect.core.errors import DomainError
-from infoconnect.invoicing.models import Invoice, InvoiceLine, InvoiceTitle
+from infoconnect.invoicing.models import Invoice, InvoicedOrder, InvoiceLine, InvoiceTitle
+from infoconnect.invoicing.vat import split
 from infoconnect.procurement import statement_reads
 from infoconnect.procurement.actions import statements as actions
-from infoconnect.procurement.statement_reads import split
 from infoconnect.procurement.tests.statements.world import at, credit, order_on_terms, payment
 
 
@@ -41,6 +41,8 @@ def invoice(w, order, number, *, scope="order", month=None, state="issued"):
         month=month, state=state, provider="sandbox", number=number, total=order.total,
         net=order.total, tax=0,
     )  # fmt: skip
+    # The orders it covers, as invoicing records them (a merged line names no order).
+    InvoicedOrder.objects.create(invoice=issued, order_id=order.pk, amount=order.total)
     if scope == "order":
         InvoiceLine.objects.create(
             invoice=issued, position=1, order_id=order.pk, name="*计算机*打印机", quantity=1,

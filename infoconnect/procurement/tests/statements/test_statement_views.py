@@ -53,12 +53,10 @@ def test_finance_sees_the_totals_lines_and_forms(client, w, statement):
     assert page.count('data-testid="statement-line"') == 3
     assert "硒鼓 Toner (colour: red)" in page and "not invoiced" in page
     assert "Confirm statement" in page and "Dispute this line" in page
-    # No pay page in this part of the site yet: no pay form.
-    assert "from the company wallet" not in page
+    assert "Pay ¥9,291.00 from the company wallet" in page
 
 
 def test_the_pay_form_posts_the_statement_to_the_terms_page(client, w, statement, settings):
-    settings.ROOT_URLCONF = "infoconnect.procurement.tests.statements.pay_urls"
     client.force_login(w.finance)
     page = text(client.get(url(w, statement)))
     assert f'action="/companies/{w.company.pk}/payables/pay/"' in page

@@ -2,14 +2,18 @@
 company's payables, paid by finance."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from infoconnect.procurement.actions import statements as statement_actions
 from infoconnect.procurement.models import PaymentTerms, Receivable, TermsPayment
 from infoconnect.procurement.tests.requisitions.world import FUNDING, draft
 from infoconnect.procurement.tests.terms.world import company_wallet, grant, on_terms
+from infoconnect.shop import actions as shop
 from infoconnect.shop.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +95,42 @@ def test_a_buyer_neither_sees_nor_pays_the_payables(world):
     )  # fmt: skip
     assert refused.status_code == 403
     assert not TermsPayment.objects.exists()
+
+
+def test_confirming_an_order_on_terms_says_it_is_now_due(world):
+    grant(world, world.merchant_a)
+    order = Order.objects.get(requisition_id=on_terms(world, (world.sku_a, 1)).pk)
+    shop.ship_order(
+        merchant=world.merchant_a, order_id=order.pk, carrier="SF", tracking_number="SF1"
+    )
+    url = f"/companies/{world.company.pk}/orders/{order.pk}/confirm/"
+    response = client_for(world.buyer).post(url, {"key": "k-terms"}, follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == [
+        f"Receipt of order {order.pk} confirmed. It is now due on the merchant's terms."
+    ]
+    assert Receivable.objects.get(order=order).state == Receivable.State.DUE
+
+
+def test_finance_pays_a_statement_from_its_page(world):
+    grant(world, world.merchant_a)
+    order = Order.objects.get(requisition_id=on_terms(world, (world.sku_a, 1)).pk)
+    month = timezone.localdate().replace(day=1)
+    # Issued once the month is over (as the sweep does on the 1st).
+    statement = statement_actions.issue_statement(
+        merchant=world.merchant_a,
+        company_id=world.company.pk,
+        month=month,
+        now=timezone.now() + timedelta(days=32),
+    )
+    finance = client_for(world.finance)
+    page = finance.get(f"/companies/{world.company.pk}/statements/{statement.pk}/").text
+    assert "Pay ¥3,100.00 from the company wallet" in page
+    key = page.split('name="key" value="', 1)[1].split('"', 1)[0]
+    form = {"key": key, "merchant_id": world.merchant_a.pk, "statement_id": statement.pk}
+    done = finance.post(
+        reverse("procurement:terms_pay", args=[world.company.pk]), form, follow=True
+    )
+    assert "Paid ¥3,100.00 from the company wallet (payment TP-" in done.text
+    assert Receivable.objects.get(order=order).state == Receivable.State.SETTLED
+    assert company_wallet(world) == FUNDING - 310_000
