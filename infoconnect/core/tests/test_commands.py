@@ -34,9 +34,9 @@ def test_seed_demo_twice_adds_nothing():
     first = _row_counts()
     output = _seed()
     assert _row_counts() == first
-    # The people, the shops and the operator, the demo company's three members, and the
+    # The people, the shops and the operator, the demo company's four members, and the
     # company's account, which sent its approver the requisition waiting in their inbox.
-    assert first["accounts.User"] == 10
+    assert first["accounts.User"] == 11
     assert first["social.Follow"] == len(demo.FOLLOWS)
     assert first["social.Post"] == 9
     assert first["social.Like"] == 4

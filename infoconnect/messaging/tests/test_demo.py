@@ -35,8 +35,9 @@ def test_seed_twice_adds_nothing(seeded):
     assert seeded["messaging.Enrolment"] == 2
     assert seeded["messaging.Campaign"] == 1
     assert seeded["messaging.Receipt"] == 3
-    # A person's conversation with a merchant, and the demo company's approval request.
-    assert seeded["messaging.Conversation"] == 2
+    # A person's conversation with a merchant, the demo company's approval request, its
+    # quote with Byte Gadgets, and what the company's account told its buyer of it.
+    assert seeded["messaging.Conversation"] == 4
     assert seeded["messaging.FollowerTag"] == 1
 
 

@@ -50,9 +50,11 @@ def test_seed_twice_adds_nothing_and_the_ledger_balances(seeded):
     assert seeded["wallet.Payment"] == 3
     # The three top-ups', and the demo company's bank transfer.
     assert seeded["wallet.ProviderNotification"] == 4
-    assert seeded["shop.Order"] == 4
+    # The four orders of persons, and two of the demo company's: its accepted quote's, and
+    # the order its invoice is for (received, so released from escrow).
+    assert seeded["shop.Order"] == 6
     kinds = Counter(LedgerTransaction.objects.values_list("kind", flat=True))
-    assert (kinds["topup"], kinds["order_payment"], kinds["escrow_release"]) == (3, 4, 2)
+    assert (kinds["topup"], kinds["order_payment"], kinds["escrow_release"]) == (3, 6, 3)
     assert_ledger_consistent()
 
 
@@ -91,9 +93,13 @@ def test_merchants_have_a_balance_less_commission(seeded):
     campaign_cost = messaging.balance if messaging else 0
     assert campaign_cost in (0, 3)  # nothing, or 3 deliveries at 1 fen
     assert _balance("greentea_shop", AccountKind.MERCHANT) == 13600 - tea_cut - campaign_cost
-    assert _balance("bytegadgets", AccountKind.MERCHANT) == 12900 - stand_cut
+    # Byte Gadgets also sold the demo company the order its invoice is for.
+    invoiced_cut = commission_for(32900, 200)
+    assert _balance("bytegadgets", AccountKind.MERCHANT) == (
+        12900 - stand_cut + 32900 - invoiced_cut
+    )
     revenue = LedgerAccount.objects.get(owner_id=PLATFORM, kind=AccountKind.COMMISSION_REVENUE)
-    assert revenue.balance == tea_cut + stand_cut
+    assert revenue.balance == tea_cut + stand_cut + invoiced_cut
 
 
 def test_one_order_in_each_state(seeded):
@@ -106,7 +112,10 @@ def test_one_order_in_each_state(seeded):
             o.carrier,
             [e.kind for e in o.events.all()],
         )
-        for o in Order.objects.select_related("buyer").prefetch_related("events").order_by("pk")
+        for o in Order.objects.filter(company_id__isnull=True)
+        .select_related("buyer")
+        .prefetch_related("events")
+        .order_by("pk")
     }
     assert orders == {
         "demo-seed-completed-tea": (
@@ -140,7 +149,9 @@ def test_one_order_in_each_state(seeded):
 
 def test_the_demo_company_wallet_is_funded_by_a_credited_bank_transfer(seeded):
     company = Company.objects.get(uscc="91110108551385082Q")
-    assert format_money(company_balance(company_id=company.pk), "CNY") == "¥50,000.00"
+    # ¥50,000.00 came in; the accepted quote's order (¥2,368.80) and the invoiced order
+    # (¥329.00) were paid from it.
+    assert format_money(company_balance(company_id=company.pk), "CNY") == "¥47,302.20"
     transfer = BankTransfer.objects.get(company=company)
     assert (transfer.status, transfer.amount) == ("credited", 5_000_000)
     notification = ProviderNotification.objects.get(event="transfer.received")

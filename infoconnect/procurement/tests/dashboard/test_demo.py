@@ -13,6 +13,8 @@ from infoconnect.procurement.dashboard_reads import today
 from infoconnect.procurement.demo_purchasing import month_bounds
 from infoconnect.procurement.models import ApprovalStep, Budget, Company, Requisition
 
+WAITING = "HX-2026-0001"  # the buyer's requisition waiting for approval
+
 
 def _row_counts() -> dict[str, int]:
     return {model._meta.label: model.objects.count() for model in apps.get_models()}
@@ -29,8 +31,10 @@ def seeded(db):
 
 def test_seeding_twice_adds_no_budget_and_no_requisition(seeded):
     assert seeded["procurement.Budget"] == 2
-    assert seeded["procurement.Requisition"] == 1
-    assert seeded["procurement.RequisitionLine"] == 2
+    # The one waiting for approval, the accepted quote's and the invoiced order's (both
+    # ordered at once: no rule fires under ¥5,000.00).
+    assert seeded["procurement.Requisition"] == 3
+    assert Requisition.objects.filter(po_number=WAITING).get().lines.count() == 2
     assert seeded["procurement.ApprovalStep"] == 1
 
 
@@ -46,7 +50,9 @@ def test_design_and_operations_have_this_months_budget(seeded):
 
 
 def test_the_buyers_requisition_waits_for_the_approver(seeded):
-    requisition = Requisition.objects.select_related("requester", "department", "ship_to").get()
+    requisition = Requisition.objects.select_related("requester", "department", "ship_to").get(
+        po_number=WAITING
+    )
     assert requisition.state == Requisition.State.PENDING
     assert requisition.requester.username == "huaxia_buyer"
     assert requisition.department.name == "Design"
@@ -66,11 +72,12 @@ def test_the_buyers_requisition_waits_for_the_approver(seeded):
 
 def test_the_approver_sees_it_on_the_dashboard(seeded, client):
     company = Company.objects.get()
-    requisition = Requisition.objects.get()
+    requisition = Requisition.objects.get(po_number=WAITING)
     client.login(username="huaxia_approver", password="infoconnect-demo")
     response = client.get(reverse("procurement:dashboard", args=[company.pk]))
     assert response.context["page"].pending == [requisition]
-    assert "¥0.00 of ¥20,000.00 used" in response.content.decode()
+    # Design's budget has spent what the accepted quote's order cost.
+    assert "¥2,368.80 of ¥20,000.00 used" in response.content.decode()
 
 
 def test_month_bounds_cross_the_year():
