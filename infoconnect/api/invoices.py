@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
+from infoconnect.api.schemas import ErrorOut
 from infoconnect.core.idempotency import api_response
 from infoconnect.invoicing import pdf, selectors
 from infoconnect.invoicing.actions import issuing, titles
@@ -22,12 +23,7 @@ from infoconnect.invoicing.models import Invoice, InvoiceTitle
 router = Router(tags=["invoices"])
 
 
-class Error(Schema):
-    error: str
-    code: str
-
-
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
 
 
 class TitleIn(Schema):

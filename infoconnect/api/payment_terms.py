@@ -11,8 +11,9 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Header, Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from infoconnect.api.schemas import ErrorOut, StrictSchema
 from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
 from infoconnect.procurement import selectors, terms_reads
@@ -24,16 +25,7 @@ router = Router(tags=["payment terms"])
 PAY_SCOPE = "api.terms_pay"
 
 
-class Error(Schema):
-    error: str
-    code: str
-
-
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
-
-
-class StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
+ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
 
 
 class TermsIn(StrictSchema):

@@ -14,8 +14,8 @@ import datetime
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
 
+from infoconnect.api.schemas import ErrorOut, StrictSchema
 from infoconnect.core.money import format_money
 from infoconnect.procurement import price_list_reads
 from infoconnect.procurement.actions import price_lists
@@ -26,16 +26,7 @@ from infoconnect.procurement.pricing import QuantityRule, net_price
 router = Router(tags=["price lists"])
 
 
-class Error(Schema):
-    error: str
-    code: str
-
-
-ERRORS = {401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
-
-
-class StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
+ERRORS = dict.fromkeys((401, 403, 404, 409, 422), ErrorOut)
 
 
 class TierOut(Schema):

@@ -14,9 +14,10 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from infoconnect.api.mastodon import set_link_header
+from infoconnect.api.schemas import ErrorOut, StrictSchema
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
@@ -36,16 +37,7 @@ StateName = Literal[
 ]
 
 
-class Error(Schema):
-    error: str
-    code: str
-
-
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
-
-
-class StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
+ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
 
 
 # --- input -------------------------------------------------------------------------------

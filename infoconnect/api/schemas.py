@@ -5,12 +5,18 @@ are ISO 8601 in UTC with milliseconds."""
 from __future__ import annotations
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 
 class ErrorOut(Schema):
     error: str
     code: str
+
+
+class StrictSchema(Schema):
+    """A request body that refuses fields it does not know."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class EmojiOut(Schema):

@@ -15,8 +15,8 @@ import datetime
 
 from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict
 
+from infoconnect.api.schemas import ErrorOut, StrictSchema
 from infoconnect.procurement import proforma, statement_csv, statement_pdf, statement_reads
 from infoconnect.procurement.actions import statements as actions
 from infoconnect.procurement.models import Statement, StatementDispute
@@ -24,16 +24,7 @@ from infoconnect.procurement.models import Statement, StatementDispute
 router = Router(tags=["statements"])
 
 
-class Error(Schema):
-    error: str
-    code: str
-
-
-ERRORS = {401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
-
-
-class StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
+ERRORS = dict.fromkeys((401, 403, 404, 409, 422), ErrorOut)
 
 
 class StatementOut(Schema):
