@@ -17,6 +17,14 @@ def format_money(amount_minor: int | None, currency: str = DEFAULT_CURRENCY) -> 
     return f"{sign}{symbol}{whole:,}.{fen:02d}"
 
 
+def plain_amount(amount_minor: int) -> str:
+    """12345 fen -> '123.45', -5 -> '-0.05': a number as a spreadsheet, a form field or an
+    invoice's figures take it (no symbol, no grouping; parse_money reads it back)."""
+    sign = "-" if amount_minor < 0 else ""
+    whole, fen = divmod(abs(amount_minor), 100)
+    return f"{sign}{whole}.{fen:02d}"
+
+
 def parse_money(text: str) -> int:
     """'12.34' or '¥12.34' -> 1234. Raises ValueError on anything else."""
     cleaned = text.strip().lstrip("¥").replace(",", "")

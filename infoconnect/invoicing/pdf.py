@@ -21,6 +21,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from infoconnect.core.money import plain_amount
 from infoconnect.invoicing.models import Invoice, InvoiceLine
 from infoconnect.invoicing.vat import rate_label
 
@@ -51,12 +52,6 @@ TOTALS_H = 95
 FOOTER_Y = MARGIN - 12
 
 
-def yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    whole, part = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{part:02d}"
-
-
 def unit_net(line: InvoiceLine) -> str:
     """The net unit price as invoices print it: up to 8 decimals, at least 2."""
     if not line.quantity:
@@ -71,7 +66,7 @@ def unit_net(line: InvoiceLine) -> str:
 
 def capitals(fen: int) -> str:
     """价税合计 in capital numerals (cn2an), 负数 marked as on a red-letter invoice."""
-    words = cn2an.an2cn(yuan(abs(fen)), "rmb")
+    words = cn2an.an2cn(plain_amount(abs(fen)), "rmb")
     return f"（负数）{words}" if fen < 0 else words
 
 
@@ -167,9 +162,9 @@ class _Writer:
             line.unit,
             str(line.quantity),
             unit_net(line),
-            yuan(line.net),
+            plain_amount(line.net),
             rate_label(line.tax_rate),
-            yuan(line.tax),
+            plain_amount(line.tax),
         )
         for (_label, x, width, align), value in zip(COLUMNS, values, strict=True):
             value = _fit(value, width - 6, 8.5)
@@ -183,14 +178,20 @@ class _Writer:
         self.text(MARGIN + 100, y - 14, "合　　计", size=10, align="center", color=BROWN)
         amount_col, tax_col = COLUMNS[5], COLUMNS[7]
         self.text(
-            amount_col[1] + amount_col[2] - 3, y - 14, f"¥{yuan(inv.net)}", size=10, align="right"
+            amount_col[1] + amount_col[2] - 3,
+            y - 14,
+            f"¥{plain_amount(inv.net)}",
+            size=10,
+            align="right",
         )
-        self.text(tax_col[1] + tax_col[2] - 3, y - 14, f"¥{yuan(inv.tax)}", size=10, align="right")
+        self.text(
+            tax_col[1] + tax_col[2] - 3, y - 14, f"¥{plain_amount(inv.tax)}", size=10, align="right"
+        )
         c.rect(MARGIN, y - 44, TABLE_W, 24)
         self.text(MARGIN + 6, y - 36, "价税合计（大写）", size=10, color=BROWN)
         self.text(MARGIN + 100, y - 36, capitals(inv.total), size=10)
         self.text(MARGIN + 520, y - 36, "（小写）", size=10, color=BROWN)
-        self.text(MARGIN + 560, y - 36, f"¥{yuan(inv.total)}", size=10)
+        self.text(MARGIN + 560, y - 36, f"¥{plain_amount(inv.total)}", size=10)
         note = self.remark()
         c.rect(MARGIN, y - 74, TABLE_W, 30)
         self.text(MARGIN + 6, y - 62, "备注", size=10, color=BROWN)

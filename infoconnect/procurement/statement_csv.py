@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from infoconnect.core.money import plain_amount
 from infoconnect.procurement import statement_reads
 from infoconnect.procurement.models import Statement
-from infoconnect.procurement.views.dashboard import safe_cell, yuan
+from infoconnect.procurement.views.dashboard import safe_cell
 
 TYPE = "text/csv; charset=utf-8"
 
@@ -56,7 +57,7 @@ def statement_csv(statement: Statement) -> str:
             (pgettext("statement", "Credit notes"), -statement.credits_total),
             (pgettext("statement", "Closing balance"), statement.closing_balance),
         ):
-            yield writer.writerow([label, yuan(amount)])
+            yield writer.writerow([label, plain_amount(amount)])
         yield "\r\n"
         yield writer.writerow(
             [
@@ -76,11 +77,11 @@ def statement_csv(statement: Statement) -> str:
                     line.sku_id or "",
                     safe_cell(line.item),
                     line.quantity,
-                    yuan(line.unit_price),
-                    yuan(line.net),
+                    plain_amount(line.unit_price),
+                    plain_amount(line.net),
                     line.rate_percent,
-                    yuan(line.tax),
-                    yuan(line.amount),
+                    plain_amount(line.tax),
+                    plain_amount(line.amount),
                     line.invoice_label,
                 ]
             )
@@ -99,7 +100,7 @@ def statement_csv(statement: Statement) -> str:
                     "",
                     timezone.localtime(payment.created_at).strftime("%Y-%m-%d"),
                     payment.reference,
-                    yuan(payment.amount),
+                    plain_amount(payment.amount),
                 ]
             )
         yield writer.writerow(
@@ -116,7 +117,7 @@ def statement_csv(statement: Statement) -> str:
                     "",
                     timezone.localtime(credit.closed_at).strftime("%Y-%m-%d"),
                     credit.reference,
-                    yuan(credit.amount),
+                    plain_amount(credit.amount),
                 ]
             )
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from infoconnect.accounts.models import REGIONS
-from infoconnect.core.money import parse_money
+from infoconnect.core.money import parse_money, plain_amount
 from infoconnect.shop.models import (
     MAX_STOCK,
     MOBILE_RE,
@@ -26,11 +26,6 @@ class ProductForm(forms.Form):
     max_per_order = forms.IntegerField(
         label=_("Most of one item per order"), min_value=1, max_value=10_000, initial=10
     )
-
-
-def _yuan(fen: int) -> str:
-    """12345 fen -> "123.45": the way a merchant types a price (parse_money reads it back)."""
-    return f"{fen // 100}.{fen % 100:02d}"
 
 
 # A variant is written one "name: value" a line; the first colon (ASCII or full-width, as a
@@ -134,7 +129,7 @@ class SkuEditForm(_SkuFieldsForm):
             prefix=f"sku-{sku.pk}",
             initial={
                 "attributes": attributes_text(sku.attributes),
-                "price": _yuan(sku.price),
+                "price": plain_amount(sku.price),
                 "is_active": sku.is_active,
                 "tax_rate": sku.tax_rate,
                 "tax_code": sku.tax_code,

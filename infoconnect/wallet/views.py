@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from infoconnect.core.idempotency import form_once
-from infoconnect.core.money import DEFAULT_CURRENCY
+from infoconnect.core.money import DEFAULT_CURRENCY, plain_amount
 from infoconnect.core.pagination import PageParams
 from infoconnect.wallet import actions, selectors
 from infoconnect.wallet.forms import AmountForm
@@ -200,8 +200,8 @@ def csv_response(entries: Iterable[LedgerEntry], filename: str) -> StreamingHttp
                     entry.pk,
                     timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"),
                     entry.transaction.description,
-                    _decimal(entry.amount),
-                    _decimal(entry.balance_after),
+                    plain_amount(entry.amount),
+                    plain_amount(entry.balance_after),
                     entry.transaction.currency,
                 ]
             )
@@ -209,12 +209,6 @@ def csv_response(entries: Iterable[LedgerEntry], filename: str) -> StreamingHttp
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _decimal(amount: int) -> str:
-    sign = "-" if amount < 0 else ""
-    whole, fen = divmod(abs(amount), 100)
-    return f"{sign}{whole}.{fen:02d}"
 
 
 @login_required

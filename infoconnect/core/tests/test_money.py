@@ -1,6 +1,6 @@
 import pytest
 
-from infoconnect.core.money import format_money, parse_money
+from infoconnect.core.money import format_money, parse_money, plain_amount
 
 
 @pytest.mark.parametrize(
@@ -22,3 +22,10 @@ def test_parse_money_reads_yuan(text, fen):
 def test_parse_money_rejects_bad_amounts(text):
     with pytest.raises(ValueError):
         parse_money(text)
+
+
+def test_plain_amount_is_the_number_a_form_or_a_spreadsheet_reads():
+    assert [plain_amount(fen) for fen in (0, 5, 12345, -5, -123456)] == [
+        "0.00", "0.05", "123.45", "-0.05", "-1234.56",
+    ]  # fmt: skip
+    assert parse_money(plain_amount(12345)) == 12345

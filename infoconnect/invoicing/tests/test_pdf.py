@@ -5,9 +5,10 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from infoconnect.core.money import plain_amount as yuan
 from infoconnect.invoicing.lines import Draft, write_invoice
 from infoconnect.invoicing.models import Invoice
-from infoconnect.invoicing.pdf import capitals, invoice_pdf, unit_net, yuan
+from infoconnect.invoicing.pdf import capitals, invoice_pdf, unit_net
 from infoconnect.invoicing.tests.world import complete, ordered
 
 pytestmark = pytest.mark.django_db

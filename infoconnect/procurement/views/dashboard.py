@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import pgettext
 
 from infoconnect.core.errors import DomainError
-from infoconnect.core.money import DEFAULT_CURRENCY
+from infoconnect.core.money import DEFAULT_CURRENCY, plain_amount
 from infoconnect.core.views import render_domain_error
 from infoconnect.procurement import dashboard_reads, selectors
 
@@ -23,13 +23,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def safe_cell(text: str) -> str:
     """Text a spreadsheet shows as text: a leading formula character is quoted away."""
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-def yuan(amount: int) -> str:
-    """Fen as yuan with two decimals, as a spreadsheet reads a number: 123456 -> 1234.56."""
-    sign = "-" if amount < 0 else ""
-    whole, fen = divmod(abs(amount), 100)
-    return f"{sign}{whole}.{fen:02d}"
 
 
 @login_required
@@ -91,7 +84,7 @@ def spend_csv(request: HttpRequest, company_id: int) -> HttpResponse:
                     safe_cell(cell.department),
                     safe_cell(cell.category),
                     safe_cell(cell.merchant),
-                    yuan(cell.amount),
+                    plain_amount(cell.amount),
                     DEFAULT_CURRENCY,
                 ]
             )
