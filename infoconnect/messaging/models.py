@@ -235,6 +235,8 @@ class Campaign(models.Model):
     image = models.ImageField(_("image"), upload_to="campaigns/", blank=True)
     # The shop product whose card the message carries (no FK: the shop's table, checked on save).
     product_id = models.BigIntegerField(null=True, blank=True)
+    # The shop coupon each recipient can claim from the message (shop's; no FK).
+    coupon_id = models.BigIntegerField(null=True, blank=True, db_default=None)
     # {"tags": [...], "regions": [...], "followed_within_days": N, "bought_from_me": true};
     # empty = all followers.
     audience = models.JSONField(default=dict, blank=True)

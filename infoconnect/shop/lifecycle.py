@@ -132,9 +132,40 @@ class RefundRequestLifecycle(Lifecycle):
     invalid_state = ShopError.INVALID_STATE
     edges = (
         Edge("accept", (RefundState.REQUESTED,), RefundState.ACCEPTED, event="refund_accepted"),
-        Edge("decline", (RefundState.REQUESTED,), RefundState.DECLINED, event="refund_declined"),
+        # A return and refund: the merchant gives its return address, the buyer ships the goods
+        # back with a tracking number, and the merchant's receipt of them refunds the buyer.
+        Edge(
+            "accept_return",
+            (RefundState.REQUESTED,),
+            RefundState.AWAITING_RETURN,
+            event="return_accepted",
+        ),
+        Edge(
+            "ship_return",
+            (RefundState.AWAITING_RETURN,),
+            RefundState.RETURN_SHIPPED,
+            event="return_shipped",
+        ),
+        Edge(
+            "receive_return",
+            (RefundState.RETURN_SHIPPED,),
+            RefundState.ACCEPTED,
+            event="return_received",
+        ),
+        Edge(
+            "decline",
+            (RefundState.REQUESTED, RefundState.RETURN_SHIPPED),
+            RefundState.DECLINED,
+            event="refund_declined",
+        ),
         Edge("dispute", (RefundState.DECLINED,), RefundState.DISPUTED, event="refund_disputed"),
         Edge("decide", (RefundState.DISPUTED,), RefundState.DECIDED, event="refund_decided"),
+        Edge(
+            "withdraw",
+            (RefundState.REQUESTED, RefundState.DECLINED, RefundState.AWAITING_RETURN),
+            RefundState.WITHDRAWN,
+            event="refund_withdrawn",
+        ),
     )
 
     def refunds_buyer(self, refund: RefundRequest) -> bool:

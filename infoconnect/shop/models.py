@@ -323,6 +323,14 @@ class Order(models.Model):
         max_length=10, choices=InvoiceKind.choices, blank=True, default="", db_default=""
     )
     invoice_title_id = models.BigIntegerField(null=True, blank=True, db_default=None)
+    # The total is what the buyer pays: the lines, plus the shipping fee, less the coupon's
+    # discount (the claim it redeemed; no FK, a claim outlives its order's cancellation).
+    shipping_fee = models.PositiveBigIntegerField(default=0, db_default=0)
+    discount = models.PositiveBigIntegerField(default=0, db_default=0)
+    coupon_claim_id = models.BigIntegerField(null=True, blank=True, db_default=None)
+    # What refunds have given back so far (partial refunds add up to at most the total):
+    # raised only by a conditional UPDATE that keeps it within the total.
+    refunded_amount = models.PositiveBigIntegerField(default=0, db_default=0)
     carrier = models.CharField(_("carrier"), max_length=60, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -362,10 +370,28 @@ class Order(models.Model):
             models.UniqueConstraint(
                 fields=["buyer", "checkout_key", "merchant"], name="shop_order_checkout_unique"
             ),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__lte=models.F("total")),
+                name="shop_order_refund_within_total",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Order {self.pk}"
+
+    @property
+    def refund_request(self) -> "RefundRequest | None":
+        """The order's latest refund request (from the prefetched ones when loaded)."""
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("refund_requests")
+        if cached is not None:
+            requests = sorted(cached, key=lambda r: r.pk, reverse=True)
+            return requests[0] if requests else None
+        return self.refund_requests.order_by("-id").first()
+
+    @property
+    def refundable(self) -> int:
+        """What may still be refunded: what was paid less what refunds gave back."""
+        return self.total - self.refunded_amount
 
     @property
     def address_line(self) -> str:
@@ -437,6 +463,10 @@ class OrderEvent(models.Model):
         "refund_declined": _("Refund declined"),
         "refund_disputed": _("Refund escalated to the platform"),
         "refund_decided": _("Platform decided the refund"),
+        "return_accepted": _("Return accepted, waiting for the goods"),
+        "return_shipped": _("Goods sent back"),
+        "return_received": _("Returned goods received, refunded"),
+        "refund_withdrawn": _("Refund request withdrawn"),
     }
 
     @property
@@ -448,21 +478,49 @@ class OrderEvent(models.Model):
 
 
 class RefundRequest(models.Model):
+    """A buyer's request for money back: only a refund (仅退款), before receipt or after, or a
+    return and refund (退货退款: the goods go back first). Whole or partial (some lines or an
+    amount). An order has at most one open request at a time; later ones may follow."""
+
+    class Kind(models.TextChoices):
+        REFUND = "refund", _("Refund only")
+        RETURN = "return", _("Return and refund")
+
     class State(models.TextChoices):
         REQUESTED = "requested", pgettext_lazy("refund state", "Requested")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", _("Refunded")
         DECLINED = "declined", _("Declined")
         DISPUTED = "disputed", _("Disputed")
         DECIDED = "decided", _("Decided by the platform")
+        # A return the merchant accepted: the buyer sends the goods to its return address.
+        AWAITING_RETURN = "awaiting_return", _("Waiting for the return")
+        RETURN_SHIPPED = "return_shipped", _("Return on its way")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Decision(models.TextChoices):
         REFUND = "refund", _("Refund the buyer")
         REJECT = "reject", _("Keep the sale")
 
-    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="refund_request")
+    # States after which another request for the order may be opened.
+    CLOSED_STATES = ("accepted", "decided", "withdrawn")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refund_requests")
+    kind = models.CharField(
+        max_length=10, choices=Kind.choices, default=Kind.REFUND, db_default="refund"
+    )
+    # What the buyer asks back, in fen, at most the order's refundable amount; and, for a
+    # refund of some lines, which: [{"line": <OrderLine id>, "quantity": n}, ...].
+    amount = models.PositiveBigIntegerField(default=0, db_default=0)
+    lines = models.JSONField(default=list, blank=True, db_default=[])
     reason = models.TextField(_("reason"), max_length=1000)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.REQUESTED)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.REQUESTED)
     merchant_note = models.TextField(_("merchant's answer"), max_length=1000, blank=True)
+    # A return: where the merchant wants the goods, and how the buyer sent them back.
+    return_address = models.JSONField(null=True, blank=True, db_default=None)
+    return_carrier = models.CharField(max_length=60, blank=True, default="", db_default="")
+    return_tracking = models.CharField(max_length=60, blank=True, default="", db_default="")
+    returned_at = models.DateTimeField(null=True, blank=True)
+    goods_received_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
     operator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -471,12 +529,192 @@ class RefundRequest(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["state", "-id"], name="shop_refund_state")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=~Q(state__in=["accepted", "decided", "withdrawn"]),
+                name="shop_refund_one_open",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Refund request for order {self.order_id}"
+
+
+class RefundEvidence(models.Model):
+    """A photo a buyer (or the merchant) attaches to a refund request: up to 3 per side."""
+
+    refund = models.ForeignKey(RefundRequest, on_delete=models.CASCADE, related_name="evidence")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    image = models.ImageField(upload_to="refunds/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="refunds/thumbs/%Y/%m/")
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class ShippingPolicy(models.Model):
+    """A merchant's shipping fee per order, waived from a threshold (包邮)."""
+
+    merchant = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shipping_policy"
+    )
+    fee = models.PositiveBigIntegerField(_("shipping fee per order (fen)"), default=0)
+    # Orders whose lines come to at least this ship free; None: never free (unless fee is 0).
+    free_over = models.PositiveBigIntegerField(_("free shipping from (fen)"), null=True, blank=True)
+    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Shipping of merchant {self.merchant_id}"
+
+    def fee_for(self, subtotal: int) -> int:
+        if self.free_over is not None and subtotal >= self.free_over:
+            return 0
+        return self.fee
+
+
+class Review(models.Model):
+    """A buyer's rating of one line of a completed order (评价): once per line, editable for
+    30 days; the merchant may reply once; an operator may hide an abusive one."""
+
+    line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, related_name="review")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(
+        Product, null=True, on_delete=models.SET_NULL, related_name="reviews", db_constraint=False
+    )
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    text = models.TextField(_("review"), max_length=2000, blank=True)
+    reply = models.TextField(_("merchant's reply"), max_length=1000, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    hidden = models.BooleanField(default=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["product", "hidden", "-id"], name="shop_review_product")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5), name="shop_review_rating_1_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of line {self.line_id}"
+
+
+class ReviewPhoto(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="reviews/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="reviews/thumbs/%Y/%m/")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class Coupon(models.Model):
+    """A merchant's coupon: an amount off, or a percentage off up to a cap, on orders of at
+    least ``min_spend`` from its shop, claimable once per person, ``total_count`` in all."""
+
+    class Kind(models.TextChoices):
+        AMOUNT = "amount", _("Amount off")
+        PERCENT = "percent", _("Percent off")
+
+    merchant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coupons"
+    )
+    title = models.CharField(_("title"), max_length=60)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.AMOUNT)
+    amount_off = models.PositiveBigIntegerField(_("amount off (fen)"), null=True, blank=True)
+    percent_off = models.PositiveSmallIntegerField(_("percent off"), null=True, blank=True)
+    max_off = models.PositiveBigIntegerField(_("at most off (fen)"), null=True, blank=True)
+    min_spend = models.PositiveBigIntegerField(_("minimum spend (fen)"), default=0)
+    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
+    starts_at = models.DateTimeField(_("valid from"))
+    ends_at = models.DateTimeField(_("valid until"))
+    total_count = models.PositiveIntegerField(_("how many"))
+    # Raised only by conditional UPDATEs that keep claimed ≤ total (the CHECK backs it).
+    claimed_count = models.PositiveIntegerField(default=0)
+    redeemed_count = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["merchant", "-id"], name="shop_coupon_merchant")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(claimed_count__lte=models.F("total_count")),
+                name="shop_coupon_claims_within_count",
+            ),
+            models.CheckConstraint(
+                condition=Q(redeemed_count__lte=models.F("claimed_count")),
+                name="shop_coupon_redeemed_within_claims",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="amount") & Q(amount_off__gt=0))
+                | (Q(kind="percent") & Q(percent_off__gte=1) & Q(percent_off__lte=99)),
+                name="shop_coupon_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="shop_coupon_dates"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def discount_for(self, subtotal: int) -> int:
+        """What it takes off an order whose lines come to ``subtotal`` (0 below min spend)."""
+        if subtotal < self.min_spend or subtotal <= 0:
+            return 0
+        if self.kind == self.Kind.AMOUNT:
+            off = self.amount_off or 0
+        else:
+            off = subtotal * (self.percent_off or 0) // 100
+            if self.max_off is not None:
+                off = min(off, self.max_off)
+        # An order always costs something: at most all but one fen off.
+        return max(0, min(off, subtotal - 1))
+
+
+class CouponClaim(models.Model):
+    """A person's claim of a coupon (from a campaign's message, or the shop); redeemed by one
+    order, and given back if that order is cancelled or refunded while the coupon is valid."""
+
+    coupon = models.ForeignKey(Coupon, on_delete=models.CASCADE, related_name="claims")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The campaign it was claimed from (messaging's; no FK).
+    campaign_id = models.BigIntegerField(null=True, blank=True)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    order_id = models.BigIntegerField(null=True, blank=True)
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["coupon", "person"], name="shop_couponclaim_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["person", "coupon"],
+                condition=Q(order_id__isnull=True),
+                name="shop_couponclaim_unused",
+            )
+        ]
 
 
 class PostProduct(models.Model):

@@ -211,8 +211,8 @@ def order_for(*, user: User, order_id: int) -> Order | None:
         return None
     return (
         Order.objects.filter(Q(buyer_id=user.pk) | Q(merchant_id=user.pk), pk=order_id)
-        .select_related("buyer", "merchant", "refund_request")
-        .prefetch_related("lines", "events__actor")
+        .select_related("buyer", "merchant")
+        .prefetch_related("lines", "events__actor", "refund_requests")
         .first()
     )
 

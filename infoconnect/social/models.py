@@ -159,15 +159,28 @@ class Notification(models.Model):
         COMMENT = "comment", _("commented on your post")
         REPOST = "repost", _("reposted your post")
         LIKE = "like", _("liked your post")
+        # InfoConnect's own: what happened to an order (the actor is the other party, or
+        # the operator who decided); ``order_id`` links it, ``data`` holds what it shows.
+        ORDER_PAID = "order_paid", _("paid an order")
+        ORDER_SHIPPED = "order_shipped", _("shipped your order")
+        ORDER_AUTO_CONFIRM = "order_auto_confirm", _("Your order confirms itself tomorrow")
+        REFUND_REQUESTED = "refund_requested", _("asked for a refund")
+        REFUND_ANSWERED = "refund_answered", _("answered your refund request")
+        REFUND_DISPUTED = "refund_disputed", _("took a refund to the platform")
+        REFUND_DECIDED = "refund_decided", _("The platform decided a refund")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     post = models.ForeignKey(
         Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    order_id = models.BigIntegerField(null=True, blank=True, db_default=None)
+    data = models.JSONField(default=dict, blank=True, db_default={})
+    # Makes a notification that a retried task writes again one row: e.g. "refund:12:accepted".
+    key = models.CharField(max_length=64, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -179,4 +192,9 @@ class Notification(models.Model):
                 condition=Q(read_at__isnull=True),
                 name="social_notif_unread",
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"], condition=~Q(key=""), name="social_notif_once"
+            )
         ]

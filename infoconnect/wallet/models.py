@@ -31,6 +31,12 @@ class AccountKind(models.TextChoices):
     # company owes (the company's, negative while it owes); the two cancel out per order.
     RECEIVABLE = "receivable", _("Receivable on terms")
     COMPANY_PAYABLE = "company_payable", _("Payable on terms")
+    # A merchant's security deposit (保证金): refunds draw on it after the balance; it is
+    # never paid out while the merchant sells.
+    DEPOSIT = "deposit", _("Security deposit")
+    # What a merchant owes after refunds its balance and deposit could not cover (negative
+    # while it owes); its next sales settle it first, and payouts wait until it is zero.
+    MERCHANT_DEBT = "merchant_debt", _("Merchant debt")
 
 
 # Accounts that belong to a user (owner_id is the user's id); the rest belong to the platform.
@@ -41,6 +47,8 @@ USER_ACCOUNT_KINDS = (
     AccountKind.CAMPAIGN_HOLD,
     AccountKind.PAYOUT_PENDING,
     AccountKind.RECEIVABLE,
+    AccountKind.DEPOSIT,
+    AccountKind.MERCHANT_DEBT,
 )
 # Accounts that belong to a company (owner_id is the company's id, not a user's).
 COMPANY_ACCOUNT_KINDS = (
@@ -49,7 +57,7 @@ COMPANY_ACCOUNT_KINDS = (
     AccountKind.COMPANY_PAYABLE,
 )
 # Accounts whose balance may go below zero: the outside world, and a company's debts.
-NEGATIVE_KINDS = (AccountKind.EXTERNAL, AccountKind.COMPANY_PAYABLE)
+NEGATIVE_KINDS = (AccountKind.EXTERNAL, AccountKind.COMPANY_PAYABLE, AccountKind.MERCHANT_DEBT)
 
 
 class LedgerAccount(models.Model):
@@ -67,7 +75,8 @@ class LedgerAccount(models.Model):
                 fields=["owner_id", "kind", "currency"], name="wallet_account_unique"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["external", "company_payable"]) | Q(balance__gte=0),
+                condition=Q(kind__in=["external", "company_payable", "merchant_debt"])
+                | Q(balance__gte=0),
                 name="wallet_account_not_negative",
             ),
         ]
@@ -95,6 +104,11 @@ class TransactionKind(models.TextChoices):
     TERMS_SALE = "terms_sale", _("Order on terms")
     TERMS_PAYMENT = "terms_payment", _("Payment on terms")
     TERMS_CREDIT = "terms_credit", _("Credit note on terms")
+    # Part of an order refunded (some lines or an amount): reference "<order>-<refund>".
+    PARTIAL_REFUND = "partial_refund", _("Partial refund")
+    DEPOSIT_TOPUP = "deposit_topup", _("Security deposit paid in")
+    DEPOSIT_RELEASE = "deposit_release", _("Security deposit returned")
+    DEBT_SETTLEMENT = "debt_settlement", _("Merchant debt settled")
 
 
 # What an entry was for, as the account holder reads it on a statement.
@@ -113,6 +127,10 @@ DESCRIPTIONS = {
     TransactionKind.TERMS_SALE: _("Order #%(ref)s on terms"),
     TransactionKind.TERMS_PAYMENT: _("Payment on terms #%(ref)s"),
     TransactionKind.TERMS_CREDIT: _("Credit note #%(ref)s on terms"),
+    TransactionKind.PARTIAL_REFUND: _("Partial refund %(ref)s"),
+    TransactionKind.DEPOSIT_TOPUP: _("Security deposit paid in (#%(ref)s)"),
+    TransactionKind.DEPOSIT_RELEASE: _("Security deposit returned (#%(ref)s)"),
+    TransactionKind.DEBT_SETTLEMENT: _("Debt settled (#%(ref)s)"),
 }
 
 
@@ -183,7 +201,15 @@ class Payment(models.Model):
     DESTINATIONS = [
         (AccountKind.WALLET.value, AccountKind.WALLET.label),
         (AccountKind.MERCHANT.value, AccountKind.MERCHANT.label),
+        (AccountKind.DEPOSIT.value, AccountKind.DEPOSIT.label),
     ]
+
+    class Channel(models.TextChoices):
+        """How the payer pays at the provider (the two ways Chinese buyers pay)."""
+
+        ANY = "", _("Any")
+        WECHAT = "wechat", _("WeChat Pay")
+        ALIPAY = "alipay", _("Alipay")
 
     user_id = models.BigIntegerField()
     amount = models.BigIntegerField()
@@ -193,6 +219,12 @@ class Payment(models.Model):
     provider_ref = models.CharField(max_length=64, unique=True)
     redirect_url = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Pay in one step: the order (shop's; no FK) this top-up fills the shortfall of. Once
+    # credited, the wallet pays that order; the provider returns the payer to it.
+    order_id = models.BigIntegerField(null=True, blank=True, db_default=None)
+    channel = models.CharField(
+        max_length=10, choices=Channel.choices, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
@@ -205,6 +237,11 @@ class Payment(models.Model):
                 condition=Q(status="pending"),
                 name="wallet_payment_pending",
             ),
+            models.Index(
+                fields=["order_id"],
+                condition=Q(order_id__isnull=False),
+                name="wallet_payment_order",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_payment_positive")
@@ -212,6 +249,25 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"Top-up #{self.pk}"
+
+
+class DepositRequirement(models.Model):
+    """The security deposit an operator requires of a merchant (保证金): while the deposit
+    account holds less, the merchant is asked to top it up; it is never paid out while the
+    merchant sells."""
+
+    merchant = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deposit_requirement"
+    )
+    minimum = models.PositiveBigIntegerField(_("minimum deposit (fen)"))
+    currency = models.CharField(max_length=3, default="CNY")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Deposit of merchant {self.merchant_id}"
 
 
 class Payout(models.Model):

@@ -46,11 +46,14 @@ def test_what_each_order_state_allows():
 def test_what_each_refund_state_allows():
     allowed = {state: refunds.verbs_from(state) for state in RefundRequest.State.values}
     assert allowed == {
-        "requested": ["accept", "decline"],
+        "requested": ["accept", "accept_return", "decline", "withdraw"],
         "accepted": [],
-        "declined": ["dispute"],
+        "declined": ["dispute", "withdraw"],
         "disputed": ["decide"],
         "decided": [],
+        "awaiting_return": ["ship_return", "withdraw"],
+        "return_shipped": ["receive_return", "decline"],
+        "withdrawn": [],
     }
 
 
