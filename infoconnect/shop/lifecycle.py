@@ -18,7 +18,12 @@ from infoconnect.core.lifecycle import Edge, Lifecycle, Move, register
 from infoconnect.core.models import PlatformSettings
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.models import Order, OrderEvent, RefundRequest
-from infoconnect.shop.signals import company_order_closed, company_order_moved
+from infoconnect.shop.signals import (
+    company_order_closed,
+    company_order_moved,
+    order_moved,
+    refund_moved,
+)
 
 State = Order.State
 RefundState = RefundRequest.State
@@ -99,6 +104,13 @@ class OrderLifecycle(Lifecycle):
             company_order_moved.send(
                 sender=Order, order=order, verb=edge.verb, from_state=move.from_state
             )
+        order_moved.send(
+            sender=Order,
+            order=order,
+            verb=edge.verb,
+            from_state=move.from_state,
+            actor_id=move.context.get("actor_id"),
+        )
 
     def gives_money_back(self, move: Move) -> bool:
         """Whether the move returns the order's money: cancelled after it was paid (escrow
@@ -187,6 +199,13 @@ class RefundRequestLifecycle(Lifecycle):
             actor_id=move.context.get("actor_id"),
             note=move.context.get("note", ""),
             **states,
+        )
+        refund_moved.send(
+            sender=RefundRequest,
+            refund=refund,
+            verb=move.edge.verb,
+            from_state=move.from_state,
+            actor_id=move.context.get("actor_id"),
         )
 
 

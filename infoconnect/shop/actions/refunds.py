@@ -23,6 +23,7 @@ from infoconnect.shop.actions.rules import clean_text
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.lifecycle import REFUND_REQUESTED, orders, record_event, refunds
 from infoconnect.shop.models import Order, RefundRequest
+from infoconnect.shop.signals import refund_moved
 
 
 @transaction.atomic
@@ -36,10 +37,13 @@ def request_refund(*, buyer: User, order_id: int, reason: str) -> RefundRequest:
         raise DomainError(ShopError.REFUND_WINDOW_CLOSED)
     try:
         with transaction.atomic():
-            refund = RefundRequest.objects.create(order=order, reason=reason)
+            refund = RefundRequest.objects.create(order=order, reason=reason, amount=order.total)
     except IntegrityError:
         raise DomainError(ShopError.REFUND_EXISTS) from None
     record_event(order.pk, REFUND_REQUESTED, actor_id=buyer.pk, note=reason)
+    refund_moved.send(
+        sender=RefundRequest, refund=refund, verb="request", from_state="", actor_id=buyer.pk
+    )
     return refund
 
 
