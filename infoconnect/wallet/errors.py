@@ -26,7 +26,7 @@ class WalletError(ErrorCode):
     )
     REFUND_EXCEEDS_PAYMENT = (
         "refund_exceeds_payment",
-        409,
+        422,
         _("A refund cannot be more than was paid for the order."),
     )
     WRONG_PARTY = ("wrong_party", 409, _("That order or campaign belongs to someone else."))

@@ -2,6 +2,7 @@
 
 - ``ledger``: the steps of a money movement (accounts, the idempotent transaction, posting)
 - ``escrow``: order payments (a person's or a company's) into escrow, refunds from it, and its release to the merchant
+- ``refunds``: an order's money paid back, whole or in part, always in full (escrow, then the merchant's balance, deposit, debt)
 - ``campaign_holds``: a campaign's cost held before it sends, and its settlement
 - ``topups``: money coming in through a payment provider
 - ``payouts``: money going out through a payment provider, asked after commit
@@ -25,7 +26,6 @@ from infoconnect.wallet.actions.escrow import (
     charge_company_order,
     charge_order,
     pay_order,
-    refund_completed_order,
     refund_escrow,
     release_escrow,
 )
@@ -44,6 +44,11 @@ from infoconnect.wallet.actions.payouts import (
     refuse_payout,
     request_payout,
     send_payout,
+)
+from infoconnect.wallet.actions.refunds import (
+    refund_completed_order,
+    refund_order_money,
+    refunded_amount,
 )
 from infoconnect.wallet.actions.topups import (
     MAX_TOPUP,
@@ -94,6 +99,8 @@ __all__ = [
     "record_sent",
     "refund_completed_order",
     "refund_escrow",
+    "refund_order_money",
+    "refunded_amount",
     "refuse_payout",
     "release_escrow",
     "request_payout",

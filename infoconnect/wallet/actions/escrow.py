@@ -9,6 +9,7 @@ paid and never deadlock.
 """
 
 from django.db import connection, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from infoconnect.core.errors import DomainError
@@ -16,6 +17,7 @@ from infoconnect.wallet.actions.ledger import (
     accounts,
     check_amount,
     inserted_transaction,
+    lock_balances,
     open_transaction,
     post,
 )
@@ -23,6 +25,7 @@ from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.models import (
     PLATFORM,
     AccountKind,
+    LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
     TransactionKind,
@@ -171,7 +174,7 @@ def _charge_in_one_statement(
     return txn, True
 
 
-def _locked_payment(order_id: int, currency: str) -> LedgerTransaction:
+def locked_payment(order_id: int, currency: str) -> LedgerTransaction:
     # Every escrow movement of an order locks its payment first, then accounts by id.
     payment = (
         LedgerTransaction.objects.select_for_update()
@@ -185,7 +188,7 @@ def _locked_payment(order_id: int, currency: str) -> LedgerTransaction:
     return payment
 
 
-def _paid_accounts(payment: LedgerTransaction) -> tuple[int, int]:
+def paid_accounts(payment: LedgerTransaction) -> tuple[int, int]:
     """(the account the payment debited, the escrow account it credited)."""
     legs = list(LedgerEntry.objects.filter(transaction=payment).values_list("account_id", "amount"))
     payer = next(account for account, amount in legs if amount < 0)
@@ -193,17 +196,32 @@ def _paid_accounts(payment: LedgerTransaction) -> tuple[int, int]:
     return payer, escrow
 
 
-def _check_escrow_room(payment: LedgerTransaction, txn: LedgerTransaction) -> None:
+def order_transactions(order_id: int) -> Q:
+    """The ledger transactions of one order: its payment, release and every refund of it."""
+    return Q(
+        kind__in=[
+            TransactionKind.ORDER_PAYMENT,
+            TransactionKind.ESCROW_REFUND,
+            TransactionKind.ESCROW_RELEASE,
+            TransactionKind.ORDER_REFUND,
+        ],
+        reference=str(order_id),
+    ) | Q(kind=TransactionKind.PARTIAL_REFUND, reference__startswith=f"{order_id}-")
+
+
+def escrow_left(order_id: int, escrow: int) -> int:
+    """What the order still holds in its escrow account: its payment less its release and
+    the refunds (whole or partial) that came out of escrow."""
+    total = LedgerEntry.objects.filter(
+        account_id=escrow,
+        transaction__in=LedgerTransaction.objects.filter(order_transactions(order_id)),
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or 0
+
+
+def _check_escrow_room(payment: LedgerTransaction, txn: LedgerTransaction, escrow: int) -> None:
     """Refunds and the release of one order together never exceed what it paid."""
-    taken = sum(
-        LedgerTransaction.objects.filter(
-            kind__in=[TransactionKind.ESCROW_REFUND, TransactionKind.ESCROW_RELEASE],
-            reference=payment.reference,
-        )
-        .exclude(pk=txn.pk)
-        .values_list("amount", flat=True)
-    )
-    if taken + txn.amount > payment.amount:
+    if txn.amount > escrow_left(int(payment.reference), escrow):
         raise DomainError(WalletError.ESCROW_EXCEEDED)
 
 
@@ -223,11 +241,11 @@ def refund_escrow(
     )
     if not created:
         return txn
-    payment = _locked_payment(order_id, currency)
+    payment = locked_payment(order_id, currency)
     if payment.user_id != buyer_id:
         raise DomainError(WalletError.WRONG_PARTY)
-    _check_escrow_room(payment, txn)
-    wallet, escrow = _paid_accounts(payment)
+    wallet, escrow = paid_accounts(payment)
+    _check_escrow_room(payment, txn, escrow)
     post(txn, [(escrow, -amount, WalletError.ESCROW_EXCEEDED), (wallet, amount, None)])
     return txn
 
@@ -253,71 +271,38 @@ def release_escrow(
     )
     if not created:
         return txn
-    payment = _locked_payment(order_id, currency)
-    _check_escrow_room(payment, txn)
-    _payer, escrow = _paid_accounts(payment)
+    payment = locked_payment(order_id, currency)
+    _payer, escrow = paid_accounts(payment)
+    _check_escrow_room(payment, txn, escrow)
     merchant, revenue = accounts(
         currency,
         (AccountKind.MERCHANT, merchant_id),
         (AccountKind.COMMISSION_REVENUE, PLATFORM),
     )
-    post(
-        txn,
-        [
-            (escrow, -amount, WalletError.ESCROW_EXCEEDED),
-            (merchant, amount - commission, None),
-            (revenue, commission, None),
-        ],
-    )
+    share = amount - commission
+    legs = [(escrow, -amount, WalletError.ESCROW_EXCEEDED), (revenue, commission, None)]
+    debt = _owing_debt(merchant_id, currency)
+    if debt is not None:
+        # A merchant that owes for past refunds settles the debt first; locked, then read.
+        owed = -lock_balances(escrow, merchant, revenue, debt)[debt]
+        settled = min(share, max(owed, 0))
+        legs.append((debt, settled, None))
+        share -= settled
+    legs.append((merchant, share, None))
+    post(txn, legs)
     return txn
 
 
-@transaction.atomic
-def refund_completed_order(
-    *, order_id: int, merchant_id: int, buyer_id: int, amount: int, currency: str = "CNY"
-) -> LedgerTransaction:
-    """The merchant's balance refunds the wallet that paid an order already paid out to it."""
-    check_amount(amount, currency)
-    txn, created = open_transaction(
-        kind=TransactionKind.ORDER_REFUND,
-        reference=str(order_id),
-        user_id=buyer_id,
-        amount=amount,
-        currency=currency,
-    )
-    if not created:
-        return txn
-    payment = _locked_payment(order_id, currency)
-    if payment.user_id != buyer_id:
-        raise DomainError(WalletError.WRONG_PARTY)
-    release = LedgerTransaction.objects.filter(
-        kind=TransactionKind.ESCROW_RELEASE, reference=str(order_id)
-    ).first()
-    if release is None:
-        raise DomainError(WalletError.ORDER_NOT_RELEASED)
-    if release.user_id != merchant_id:
-        raise DomainError(WalletError.WRONG_PARTY)
-    if amount > release.amount:
-        raise DomainError(WalletError.REFUND_EXCEEDS_PAYMENT)
-    wallet, _escrow = _paid_accounts(payment)
-    merchant, revenue = accounts(
-        currency, (AccountKind.MERCHANT, merchant_id), (AccountKind.COMMISSION_REVENUE, PLATFORM)
-    )
-    # The merchant only ever received the order less commission: the platform gives back
-    # its commission on the refunded share, the merchant the rest.
-    commission = (
-        LedgerEntry.objects.filter(transaction=release, account_id=revenue)
-        .values_list("amount", flat=True)
+def _owing_debt(merchant_id: int, currency: str) -> int | None:
+    """The merchant's debt account if it owes (read without a lock: the caller locks it and
+    reads it again; a debt that appears meanwhile is settled by the next sale)."""
+    return (
+        LedgerAccount.objects.filter(
+            owner_id=merchant_id,
+            kind=AccountKind.MERCHANT_DEBT,
+            currency=currency,
+            balance__lt=0,
+        )
+        .values_list("pk", flat=True)
         .first()
-        or 0
     )
-    commission_back = commission * amount // release.amount
-    post(
-        txn,
-        [
-            (merchant, -(amount - commission_back), WalletError.MERCHANT_INSUFFICIENT_FUNDS),
-            (revenue, -commission_back, WalletError.INSUFFICIENT_FUNDS),
-            (wallet, amount, None),
-        ],
-    )
-    return txn

@@ -15,7 +15,7 @@ from django.utils import timezone
 from infoconnect.core.errors import DomainError
 from infoconnect.core.money import CURRENCY_SYMBOLS, DEFAULT_CURRENCY
 from infoconnect.wallet.errors import WalletError
-from infoconnect.wallet.models import AccountKind, LedgerTransaction
+from infoconnect.wallet.models import AccountKind, LedgerAccount, LedgerTransaction
 
 MAX_AMOUNT = 10**12  # fen; keeps every sum far inside a 64-bit integer
 Leg = tuple[int, int, WalletError | None]  # (account id, amount, error if it would go negative)
@@ -73,6 +73,18 @@ def accounts(currency: str, *keys: tuple[str, int]) -> list[int]:
                 cursor.execute(select, params)
                 found = {(kind, owner): pk for kind, owner, pk in cursor.fetchall()}
     return [found[key] for key in keys]
+
+
+def lock_balances(*ids: int) -> dict[int, int]:
+    """Lock the accounts in ascending id order (the order ``post`` updates them in) and read
+    their balances, for a movement whose amounts depend on them."""
+    rows = (
+        LedgerAccount.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "balance")
+    )
+    return dict(rows)
 
 
 def account_id(*, kind: str, owner_id: int, currency: str) -> int:

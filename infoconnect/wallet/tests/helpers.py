@@ -3,7 +3,13 @@
 from django.db.models import Sum
 
 from infoconnect.wallet import actions
-from infoconnect.wallet.models import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
+from infoconnect.wallet.models import (
+    NEGATIVE_KINDS,
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+)
 
 
 def fund(user_id: int, amount: int) -> None:
@@ -20,7 +26,8 @@ def fund_merchant(merchant_id: int, buyer_id: int, amount: int, *, order_id: int
 
 
 def assert_ledger_consistent() -> None:
-    """Every transaction balances, cached balances equal their entries, nothing is negative."""
+    """Every transaction balances, cached balances equal their entries, nothing is negative
+    but the outside world and debts."""
     unbalanced = (
         LedgerEntry.objects.values("transaction_id").annotate(total=Sum("amount")).exclude(total=0)
     )
@@ -29,7 +36,7 @@ def assert_ledger_consistent() -> None:
     sums = dict(LedgerEntry.objects.values_list("account_id").annotate(total=Sum("amount")))
     for account in LedgerAccount.objects.all():
         assert account.balance == sums.get(account.id, 0), account
-        if account.kind != AccountKind.EXTERNAL:
+        if account.kind not in NEGATIVE_KINDS:
             assert account.balance >= 0, account
 
 

@@ -270,19 +270,18 @@ def test_refund_completed_order_takes_it_from_the_merchant(buyer, merchant):
     assert_ledger_consistent()
 
 
-def test_refund_completed_order_needs_the_merchant_balance(buyer, merchant):
+def test_refund_completed_order_beyond_the_merchant_balance_leaves_a_debt(buyer, merchant):
     fund(buyer.pk, 10000)
     actions.pay_order(buyer_id=buyer.pk, order_id=5, amount=10000)
     actions.release_escrow(order_id=5, merchant_id=merchant.pk, amount=10000, commission=200)
     actions.hold_campaign_cost(merchant_id=merchant.pk, campaign_id=1, amount=100)
-    with pytest.raises(DomainError) as error:
-        actions.refund_completed_order(
-            order_id=5, merchant_id=merchant.pk, buyer_id=buyer.pk, amount=10000
-        )
-    assert error.value.code == "insufficient_funds"
-    assert str(error.value) == "The merchant balance is too low for this."
-    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 9700
-    assert balance_of(user_id=buyer.pk) == 0
+    actions.refund_completed_order(
+        order_id=5, merchant_id=merchant.pk, buyer_id=buyer.pk, amount=10000
+    )
+    assert balance_of(user_id=buyer.pk) == 10000
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 0
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT_DEBT) == -100
+    assert_ledger_consistent()
 
 
 def test_refund_completed_order_before_release_is_refused(buyer, merchant):
