@@ -45,7 +45,42 @@ class WalletError(ErrorCode):
     INVALID_DESTINATION = (
         "invalid_destination",
         422,
-        _("A top-up goes to your wallet or to your merchant balance."),
+        _("A top-up goes to your wallet, your merchant balance or your security deposit."),
+    )
+    NOT_A_MERCHANT_DEPOSIT = (
+        "not_a_merchant",
+        403,
+        _("Only merchants keep a security deposit."),
+    )
+    DEBT_OUTSTANDING = (
+        "debt_outstanding",
+        422,
+        _("You owe the platform for refunds: settle the debt first."),
+    )
+    PAYOUT_EXCEEDS_AVAILABLE = (
+        "payout_exceeds_available",
+        422,
+        _("That is more than you can pay out now."),
+    )
+    NO_DEBT = ("no_debt", 409, _("You owe nothing."))
+    SETTLEMENT_EXCEEDS_DEBT = (
+        "settlement_exceeds_debt",
+        422,
+        _("That is more than you owe."),
+    )
+    NO_DEPOSIT = ("no_deposit", 409, _("The merchant holds no security deposit."))
+    MERCHANT_STILL_SELLING = (
+        "merchant_still_selling",
+        409,
+        _(
+            "The deposit is returned only once the merchant has stopped selling: no products "
+            "on sale, no open orders or refunds, no sale inside the refund window."
+        ),
+    )
+    DEPOSIT_NOT_OPERATOR = (
+        "not_operator",
+        403,
+        _("Only an operator can return a security deposit."),
     )
     PAYMENT_NOT_FOUND = ("payment_not_found", 404, _("That top-up does not exist."))
     PAYOUT_NOT_FOUND = ("payout_not_found", 404, _("That payout does not exist."))

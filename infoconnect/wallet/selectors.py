@@ -1,14 +1,19 @@
 """Reads of the ledger: balances, statements, top-ups, payouts, platform totals, and a
 company's wallet (seen by its finance members and company-wide admins only)."""
 
+from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Sum
+from django.utils import timezone
 
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import parse_id
+from infoconnect.core.models import PlatformSettings
 from infoconnect.core.pagination import PageParams, paginate
 from infoconnect.procurement import selectors as procurement_selectors
 from infoconnect.procurement.errors import ProcurementError
@@ -17,6 +22,7 @@ from infoconnect.wallet.models import (
     PLATFORM,
     AccountKind,
     BankTransfer,
+    DepositRequirement,
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
@@ -79,6 +85,92 @@ def payouts_of(*, merchant_id: int, page: PageParams | None = None) -> list[Payo
 
 def payout_for(*, merchant_id: int, payout_id: int) -> Payout | None:
     return Payout.objects.filter(pk=payout_id, merchant_id=merchant_id).first()
+
+
+# --- a merchant's balance, reserve, deposit and debt ------------------------------------------
+
+MERCHANT_SIDE = (AccountKind.MERCHANT, AccountKind.DEPOSIT, AccountKind.MERCHANT_DEBT)
+
+
+@dataclass(frozen=True)
+class MerchantStanding:
+    """What a merchant's money is, in fen: ``debt`` is what it owes (positive)."""
+
+    balance: int
+    reserve: int
+    deposit: int
+    deposit_required: int
+    debt: int
+    refund_window_days: int
+    currency: str = "CNY"
+
+    @property
+    def available(self) -> int:
+        """What a payout may take now: nothing while a debt exists, else the balance less
+        the reserve for refunds."""
+        if self.debt:
+            return 0
+        return max(self.balance - self.reserve, 0)
+
+    @property
+    def deposit_shortfall(self) -> int:
+        return max(self.deposit_required - self.deposit, 0)
+
+
+def merchant_standing(
+    *, merchant_id: int, currency: str = "CNY", now: datetime | None = None
+) -> MerchantStanding:
+    balances = dict(
+        LedgerAccount.objects.filter(
+            owner_id=merchant_id, kind__in=MERCHANT_SIDE, currency=currency
+        ).values_list("kind", "balance")
+    )
+    required = (
+        DepositRequirement.objects.filter(merchant_id=merchant_id, currency=currency)
+        .values_list("minimum", flat=True)
+        .first()
+    )
+    days = PlatformSettings.current().refund_window_days
+    return MerchantStanding(
+        balance=balances.get(AccountKind.MERCHANT, 0),
+        reserve=refund_reserve(merchant_id=merchant_id, currency=currency, now=now),
+        deposit=balances.get(AccountKind.DEPOSIT, 0),
+        deposit_required=required or 0,
+        debt=max(-balances.get(AccountKind.MERCHANT_DEBT, 0), 0),
+        refund_window_days=days,
+        currency=currency,
+    )
+
+
+def refund_reserve(*, merchant_id: int, currency: str = "CNY", now: datetime | None = None) -> int:
+    """The merchant's share of its orders still inside the refund window, less what was
+    refunded of them: a payout leaves at least this on the balance, so a refund of a recent
+    order can never find it paid out.
+
+    Read from the merchant's own accounts' entries since the window opened (its releases,
+    and the refunds of the orders they released).
+    """
+    days = PlatformSettings.current().refund_window_days
+    since = (now or timezone.now()) - timedelta(days=days)
+    rows = LedgerEntry.objects.filter(
+        account__owner_id=merchant_id,
+        account__kind__in=MERCHANT_SIDE,
+        account__currency=currency,
+        created_at__gte=since,
+        transaction__kind__in=[
+            TransactionKind.ESCROW_RELEASE,
+            TransactionKind.ORDER_REFUND,
+            TransactionKind.PARTIAL_REFUND,
+        ],
+    ).values_list("transaction__kind", "transaction__reference", "amount")
+    shares: dict[str, int] = defaultdict(int)
+    refunded: dict[str, int] = defaultdict(int)
+    for kind, reference, amount in rows:
+        if kind == TransactionKind.ESCROW_RELEASE:
+            shares[reference] += amount
+        else:
+            refunded[reference.split("-")[0]] += amount
+    return sum(max(share + refunded[order], 0) for order, share in shares.items())
 
 
 def platform_totals(*, currency: str = "CNY") -> dict[str, int]:

@@ -3,6 +3,7 @@
 - ``ledger``: the steps of a money movement (accounts, the idempotent transaction, posting)
 - ``escrow``: order payments (a person's or a company's) into escrow, refunds from it, and its release to the merchant
 - ``refunds``: an order's money paid back, whole or in part, always in full (escrow, then the merchant's balance, deposit, debt)
+- ``deposits``: a merchant's security deposit paid in and returned, and its debt settled
 - ``campaign_holds``: a campaign's cost held before it sends, and its settlement
 - ``topups``: money coming in through a payment provider
 - ``payouts``: money going out through a payment provider, asked after commit
@@ -21,6 +22,12 @@ from infoconnect.wallet.actions.company_wallet import (
     match_held_transfer,
     open_bank_transfer,
     return_held_transfer,
+)
+from infoconnect.wallet.actions.deposits import (
+    pay_deposit,
+    release_deposit,
+    settle_debt,
+    still_selling,
 )
 from infoconnect.wallet.actions.escrow import (
     charge_company_order,
@@ -94,6 +101,7 @@ __all__ = [
     "fail_payout",
     "handle_provider_notification",
     "hold_campaign_cost",
+    "pay_deposit",
     "pay_order",
     "payout_request_params",
     "record_sent",
@@ -102,10 +110,13 @@ __all__ = [
     "refund_order_money",
     "refunded_amount",
     "refuse_payout",
+    "release_deposit",
     "release_escrow",
     "request_payout",
     "send_payout",
     "settle_campaign",
+    "settle_debt",
+    "still_selling",
     "start_topup",
     "topup_request_params",
 ]

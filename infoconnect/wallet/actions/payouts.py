@@ -16,13 +16,16 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from infoconnect.accounts import selectors as accounts_selectors
 from infoconnect.core.errors import DomainError
+from infoconnect.core.money import format_money
 from infoconnect.wallet.actions.ledger import (
     accounts,
     check_amount,
     check_external_currency,
+    lock_balances,
     open_transaction,
     post,
 )
@@ -30,6 +33,7 @@ from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.lifecycle import PAYOUT_RETRY_AFTER, payouts
 from infoconnect.wallet.models import PLATFORM, AccountKind, Payout, TransactionKind
 from infoconnect.wallet.providers import DEFAULT_PROVIDER, get_provider
+from infoconnect.wallet.selectors import merchant_standing
 
 logger = logging.getLogger(__name__)
 PAYOUT_SCOPE = "wallet.payout"  # the idempotency scope of a payout request, web or API
@@ -58,6 +62,15 @@ def request_payout(
     if not accounts_selectors.is_merchant(user_id=merchant_id):
         raise DomainError(WalletError.NOT_A_MERCHANT)
     get_provider(provider)  # an unknown provider is refused before any money moves
+    merchant, pending, debt = accounts(
+        currency,
+        (AccountKind.MERCHANT, merchant_id),
+        (AccountKind.PAYOUT_PENDING, merchant_id),
+        (AccountKind.MERCHANT_DEBT, merchant_id),
+    )
+    # Locked first: a refund taking from this balance waits, so the reserve read holds.
+    lock_balances(merchant, pending, debt)
+    _check_available(merchant_id, amount, currency)
     payout = Payout.objects.create(
         merchant_id=merchant_id, amount=amount, currency=currency, provider=provider
     )
@@ -68,14 +81,40 @@ def request_payout(
         amount=amount,
         currency=currency,
     )
-    merchant, pending = accounts(
-        currency, (AccountKind.MERCHANT, merchant_id), (AccountKind.PAYOUT_PENDING, merchant_id)
-    )
     post(
         txn, [(merchant, -amount, WalletError.MERCHANT_INSUFFICIENT_FUNDS), (pending, amount, None)]
     )
     payouts.created(payout)
     return payout
+
+
+def _check_available(merchant_id: int, amount: int, currency: str) -> None:
+    """No payout while the merchant owes; none that would take the reserve for refunds."""
+    standing = merchant_standing(merchant_id=merchant_id, currency=currency)
+    if standing.debt:
+        raise DomainError(
+            WalletError.DEBT_OUTSTANDING,
+            gettext(
+                "You owe %(debt)s for refunds your balance and deposit could not cover: your "
+                "next sales settle it, or settle it now from your balance. Payouts wait "
+                "until then."
+            )
+            % {"debt": format_money(standing.debt, currency)},
+        )
+    # More than the whole balance is the ledger's insufficient_funds, as it always was.
+    if standing.available < amount <= standing.balance:
+        raise DomainError(
+            WalletError.PAYOUT_EXCEEDS_AVAILABLE,
+            gettext(
+                "You can pay out at most %(available)s now: %(reserve)s of your balance stays "
+                "for refunds of orders completed in the last %(days)s days."
+            )
+            % {
+                "available": format_money(standing.available, currency),
+                "reserve": format_money(standing.reserve, currency),
+                "days": standing.refund_window_days,
+            },
+        )
 
 
 def send_payout(*, payout_id: int, now: datetime | None = None) -> bool:

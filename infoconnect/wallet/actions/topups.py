@@ -54,8 +54,8 @@ def start_topup(
     provider: str = DEFAULT_PROVIDER,
     destination: str = AccountKind.WALLET,
 ) -> Payment:
-    """Open a payment with the provider; ``destination`` (the person's wallet or the
-    merchant's balance) is credited when it notifies success.
+    """Open a payment with the provider; ``destination`` (the person's wallet, the
+    merchant's balance or its security deposit) is credited when it notifies success.
 
     The provider is asked before anything is written, and outside any transaction of ours:
     the row is one insert once it answered.
@@ -68,7 +68,7 @@ def start_topup(
             gettext("A top-up may be at most %(max)s.")
             % {"max": format_money(MAX_TOPUP, currency)},
         )
-    if destination == AccountKind.MERCHANT:
+    if destination in (AccountKind.MERCHANT, AccountKind.DEPOSIT):
         if not accounts_selectors.is_merchant(user_id=user_id):
             raise DomainError(WalletError.NOT_A_MERCHANT_TOPUP)
     elif destination != AccountKind.WALLET:

@@ -1,6 +1,9 @@
 """Ledger checks and shortcuts shared by the wallet tests."""
 
+from datetime import timedelta
+
 from django.db.models import Sum
+from django.utils import timezone
 
 from infoconnect.wallet import actions
 from infoconnect.wallet.models import (
@@ -18,11 +21,25 @@ def fund(user_id: int, amount: int) -> None:
     actions.complete_topup(payment_id=payment.pk)
 
 
-def fund_merchant(merchant_id: int, buyer_id: int, amount: int, *, order_id: int) -> None:
-    """Give a merchant a balance the way it really gets one: a paid and released order."""
+def fund_merchant(
+    merchant_id: int, buyer_id: int, amount: int, *, order_id: int, recent: bool = False
+) -> None:
+    """Give a merchant a balance the way it really gets one: a paid and released order, by
+    default one released before the refund window (so its money may be paid out)."""
     fund(buyer_id, amount)
     actions.pay_order(buyer_id=buyer_id, order_id=order_id, amount=amount)
-    actions.release_escrow(order_id=order_id, merchant_id=merchant_id, amount=amount, commission=0)
+    release = actions.release_escrow(
+        order_id=order_id, merchant_id=merchant_id, amount=amount, commission=0
+    )
+    if not recent:
+        age_release(release)
+
+
+def age_release(release: LedgerTransaction, days: int = 8) -> None:
+    """Date a release ``days`` ago (past the default 7-day refund window)."""
+    then = timezone.now() - timedelta(days=days)
+    LedgerTransaction.objects.filter(pk=release.pk).update(created_at=then)
+    LedgerEntry.objects.filter(transaction_id=release.pk).update(created_at=then)
 
 
 def assert_ledger_consistent() -> None:

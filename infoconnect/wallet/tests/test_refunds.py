@@ -7,7 +7,12 @@ from infoconnect.core.errors import DomainError
 from infoconnect.wallet import actions
 from infoconnect.wallet.models import AccountKind, LedgerEntry, LedgerTransaction, TransactionKind
 from infoconnect.wallet.selectors import balance_of, platform_account_balance
-from infoconnect.wallet.tests.helpers import assert_ledger_consistent, fund, money_in_system
+from infoconnect.wallet.tests.helpers import (
+    age_release,
+    assert_ledger_consistent,
+    fund,
+    money_in_system,
+)
 from infoconnect.wallet.tests.test_company_escrow import charge, fund_company
 
 
@@ -31,6 +36,11 @@ def sold(buyer, merchant, *, order_id: int, amount: int, commission: int) -> Non
 
 
 def paid_out_everything(merchant) -> None:
+    """Once its sales are past the refund window, the merchant pays out its whole balance."""
+    for release in LedgerTransaction.objects.filter(
+        kind=TransactionKind.ESCROW_RELEASE, user_id=merchant.pk
+    ):
+        age_release(release)
     balance = balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT)
     payout = actions.request_payout(merchant_id=merchant.pk, amount=balance)
     actions.send_payout(payout_id=payout.pk)
