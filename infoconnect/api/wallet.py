@@ -61,7 +61,9 @@ class TopupIn(Schema):
     amount: int = Field(strict=True, description="Amount in fen")
     currency: str = "CNY"
     destination: str = Field(
-        "wallet", description='"wallet", or "merchant" for a merchant\'s balance'
+        "wallet",
+        description='"wallet", or for a merchant "merchant" (its balance) or "deposit" '
+        "(its security deposit)",
     )
 
 
@@ -90,6 +92,39 @@ class PayoutOut(Schema):
         description="requested (the balance covered it; the provider is asked next), sent (the "
         "provider is sending it), paid, or failed (the money is back on the merchant balance)"
     )
+    amount: int
+    currency: str
+    created_at: datetime
+
+
+class MerchantStandingOut(Schema):
+    balance: int = Field(description="The merchant balance, in fen")
+    available: int = Field(
+        description="What a payout may take now: the balance less the reserve, 0 while a debt exists"
+    )
+    reserve: int = Field(
+        description="The merchant's share of orders completed inside the refund window, less "
+        "what was refunded of them: it stays on the balance"
+    )
+    refund_window_days: int
+    deposit: int = Field(description="The security deposit held")
+    deposit_required: int = Field(description="The minimum deposit the platform requires")
+    deposit_shortfall: int
+    debt: int = Field(description="What the merchant owes for refunds (0 when nothing)")
+    currency: str
+    display_available: str
+
+
+class MerchantMoveIn(Schema):
+    amount: int = Field(strict=True, description="Amount in fen")
+    currency: str = "CNY"
+
+
+class MerchantMoveOut(Schema):
+    id: int
+    kind: str
+    reference: str
+    description: str
     amount: int
     currency: str
     created_at: datetime
@@ -265,6 +300,80 @@ def get_payout(request, payout_id: int):
     if payout is None:
         raise DomainError(WalletError.PAYOUT_NOT_FOUND)
     return _payout(payout)
+
+
+def _merchant_only(request: HttpRequest) -> None:
+    if not request.auth.is_merchant:
+        raise DomainError(WalletError.NOT_A_MERCHANT_DEPOSIT)
+
+
+@router.get("/v1/wallet/merchant", response={200: MerchantStandingOut, **ERRORS})
+def merchant_standing(request):
+    """A merchant's balance, what it may pay out, its reserve for refunds, deposit and debt."""
+    _merchant_only(request)
+    standing = selectors.merchant_standing(merchant_id=request.auth.pk)
+    return {
+        "balance": standing.balance,
+        "available": standing.available,
+        "reserve": standing.reserve,
+        "refund_window_days": standing.refund_window_days,
+        "deposit": standing.deposit,
+        "deposit_required": standing.deposit_required,
+        "deposit_shortfall": standing.deposit_shortfall,
+        "debt": standing.debt,
+        "currency": standing.currency,
+        "display_available": format_money(standing.available, standing.currency),
+    }
+
+
+def _merchant_move(request, payload: MerchantMoveIn, idempotency_key, *, scope: str, move):
+    _merchant_only(request)
+
+    def work() -> dict:
+        txn = move(merchant_id=request.auth.pk, amount=payload.amount, currency=payload.currency)
+        return {
+            "id": txn.pk,
+            "kind": txn.kind,
+            "reference": txn.reference,
+            "description": txn.description,
+            "amount": txn.amount,
+            "currency": txn.currency,
+            "created_at": txn.created_at,
+        }
+
+    return api_response(
+        request,
+        key=idempotency_key,
+        scope=scope,
+        params=actions.merchant_move_params(amount=payload.amount, currency=payload.currency),
+        work=work,
+        status=201,
+    )
+
+
+@router.post("/v1/wallet/merchant/deposit", response={201: MerchantMoveOut, **ERRORS})
+def pay_deposit(
+    request,
+    payload: MerchantMoveIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """Move money from the merchant balance into the security deposit (refused while a debt
+    exists). To pay into the deposit from outside, open a top-up with destination deposit."""
+    return _merchant_move(
+        request, payload, idempotency_key, scope=actions.DEPOSIT_SCOPE, move=actions.pay_deposit
+    )
+
+
+@router.post("/v1/wallet/merchant/debt-settlements", response={201: MerchantMoveOut, **ERRORS})
+def settle_debt(
+    request,
+    payload: MerchantMoveIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """Pay part or all of the merchant's debt from its balance."""
+    return _merchant_move(
+        request, payload, idempotency_key, scope=actions.DEBT_SCOPE, move=actions.settle_debt
+    )
 
 
 @router.post(

@@ -13,7 +13,9 @@ from infoconnect.shop.selectors import company_spend
 from infoconnect.wallet import actions
 from infoconnect.wallet.lifecycle import bank_transfers
 from infoconnect.wallet.models import (
+    AccountKind,
     BankTransfer,
+    DepositRequirement,
     HeldTransfer,
     LedgerAccount,
     LedgerEntry,
@@ -22,7 +24,7 @@ from infoconnect.wallet.models import (
     Payout,
     ProviderNotification,
 )
-from infoconnect.wallet.selectors import platform_totals
+from infoconnect.wallet.selectors import balance_of, platform_totals
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -215,3 +217,61 @@ class HeldTransferAdmin(ShownMoney, ReadOnlyAdmin):
             self.log_change(request, held, f"{request.POST.get('decision')}: {reason.strip()}")
             self.message_user(request, done, messages.SUCCESS)
         return redirect(reverse("admin:wallet_heldtransfer_change", args=[held.pk]))
+
+
+@admin.register(DepositRequirement)
+class DepositRequirementAdmin(admin.ModelAdmin):
+    """The security deposit the operator requires of each merchant, and the return of a
+    deposit to a merchant that has stopped selling."""
+
+    list_display = [
+        "merchant", "shown_minimum", "shown_held", "updated_by", "updated_at"
+    ]  # fmt: skip
+    list_select_related = ["merchant", "updated_by"]
+    search_fields = ["merchant__username", "=merchant_id"]
+    raw_id_fields = ["merchant"]
+    fields = ["merchant", "minimum", "currency", "updated_by", "updated_at"]
+    readonly_fields = ["updated_by", "updated_at"]
+    actions = ["return_deposit"]
+
+    @admin.display(description=_("minimum deposit"), ordering="minimum")
+    def shown_minimum(self, requirement: DepositRequirement) -> str:
+        return format_money(requirement.minimum, requirement.currency)
+
+    @admin.display(description=_("deposit held"))
+    def shown_held(self, requirement: DepositRequirement) -> str:
+        held = balance_of(
+            user_id=requirement.merchant_id,
+            kind=AccountKind.DEPOSIT,
+            currency=requirement.currency,
+        )
+        return format_money(held, requirement.currency)
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Return the deposit (the merchant has stopped selling)"))
+    def return_deposit(self, request: HttpRequest, queryset) -> None:
+        for requirement in queryset.select_related("merchant"):
+            try:
+                txn = actions.release_deposit(
+                    operator=request.user,
+                    merchant_id=requirement.merchant_id,
+                    currency=requirement.currency,
+                )
+            except DomainError as error:
+                self.message_user(
+                    request, f"{requirement.merchant}: {error.message}", messages.ERROR
+                )
+            else:
+                self.log_change(request, requirement, f"deposit returned: {txn.reference}")
+                self.message_user(
+                    request,
+                    _("%(merchant)s: %(amount)s returned to the balance.")
+                    % {
+                        "merchant": requirement.merchant,
+                        "amount": format_money(txn.amount, txn.currency),
+                    },
+                    messages.SUCCESS,
+                )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from infoconnect.core.idempotency import form_once
-from infoconnect.core.money import DEFAULT_CURRENCY, plain_amount
+from infoconnect.core.money import DEFAULT_CURRENCY, format_money, plain_amount
 from infoconnect.core.pagination import PageParams
 from infoconnect.wallet import actions, selectors
 from infoconnect.wallet.forms import AmountForm
@@ -106,32 +106,49 @@ def _merchant_only(request: HttpRequest) -> None:
 @login_required
 def merchant(request: HttpRequest) -> HttpResponse:
     _merchant_only(request)
-    return _render_merchant(request, AmountForm())
+    return _render_merchant(request)
 
 
-def _topup_form(data=None) -> AmountForm:
+def _topup_form(data=None, *, prefix: str = "topup", label=None) -> AmountForm:
     # Its own prefix and label: the payout form on the same page has the same fields.
-    form = AmountForm(data, prefix="topup")
-    form.fields["amount"].label = gettext_lazy("Top-up (¥)")
+    form = AmountForm(data, prefix=prefix)
+    form.fields["amount"].label = label or gettext_lazy("Top-up (¥)")
+    return form
+
+
+def _deposit_form(data=None) -> AmountForm:
+    return _topup_form(data, prefix="deposit", label=gettext_lazy("Deposit (¥)"))
+
+
+def _debt_form(standing: selectors.MerchantStanding, data=None) -> AmountForm:
+    form = _topup_form(data, prefix="debt", label=gettext_lazy("Amount to settle (¥)"))
+    form.fields["amount"].initial = plain_amount(min(standing.balance, standing.debt))
     return form
 
 
 def _render_merchant(
     request: HttpRequest,
-    form: AmountForm,
+    form: AmountForm | None = None,
     status: int = 200,
     topup_form: AmountForm | None = None,
+    deposit_form: AmountForm | None = None,
+    debt_form: AmountForm | None = None,
 ) -> HttpResponse:
     entries, next_max_id = _statement_page(request, kind=AccountKind.MERCHANT)
     user_id = request.user.pk
+    standing = selectors.merchant_standing(merchant_id=user_id)
     topup = None
     if request.GET.get("topup", "").isdigit():
         topup = selectors.payment_for(user_id=user_id, payment_id=int(request.GET["topup"]))
+    form = form or AmountForm()
+    # The most a payout may take now, as the form's own limit.
+    form.fields["amount"].widget.attrs["data-max"] = plain_amount(standing.available)
     return render(
         request,
         "wallet/merchant.html",
         {
-            "balance": selectors.balance_of(user_id=user_id, kind=AccountKind.MERCHANT),
+            "balance": standing.balance,
+            "standing": standing,
             "pending": selectors.balance_of(user_id=user_id, kind=AccountKind.PAYOUT_PENDING),
             "held": selectors.balance_of(user_id=user_id, kind=AccountKind.CAMPAIGN_HOLD),
             "entries": entries,
@@ -139,6 +156,8 @@ def _render_merchant(
             "payouts": selectors.payouts_of(merchant_id=user_id),
             "form": form,
             "topup_form": topup_form or _topup_form(),
+            "deposit_form": deposit_form or _deposit_form(),
+            "debt_form": debt_form or _debt_form(standing),
             "topup": topup,
         },
         status=status,
@@ -163,6 +182,60 @@ def payout(request: HttpRequest) -> HttpResponse:
     if body is not None:
         messages.success(request, _("Payout #%(id)s requested.") % {"id": body["id"]})
     return redirect("wallet:merchant")
+
+
+def _merchant_move(request: HttpRequest, form: AmountForm, *, scope: str, move, done: str):
+    """A movement between the merchant's own accounts, once per the form's hidden key."""
+    amount = form.cleaned_data["amount"]
+    body = form_once(
+        request,
+        scope=scope,
+        params=actions.merchant_move_params(amount=amount, currency=DEFAULT_CURRENCY),
+        work=lambda: {"id": move(merchant_id=request.user.pk, amount=amount).pk},
+        key_field=form.add_prefix("idempotency_key"),
+    )
+    if body is not None:
+        messages.success(request, done % {"amount": format_money(amount)})
+    return redirect("wallet:merchant")
+
+
+@login_required
+@require_POST
+def deposit(request: HttpRequest) -> HttpResponse:
+    """Pay into the security deposit: from the balance, or (``via=provider``) by a top-up."""
+    _merchant_only(request)
+    form = _deposit_form(request.POST)
+    if not form.is_valid():
+        return _render_merchant(request, status=400, deposit_form=form)
+    if request.POST.get("via") == "provider":
+        body = _topup_once(request, form, destination=AccountKind.DEPOSIT)
+        if body is None:
+            return redirect("wallet:merchant")
+        return redirect(body["redirect_url"])
+    return _merchant_move(
+        request,
+        form,
+        scope=actions.DEPOSIT_SCOPE,
+        move=actions.pay_deposit,
+        done=_("%(amount)s moved from your balance into your security deposit."),
+    )
+
+
+@login_required
+@require_POST
+def settle_debt(request: HttpRequest) -> HttpResponse:
+    _merchant_only(request)
+    standing = selectors.merchant_standing(merchant_id=request.user.pk)
+    form = _debt_form(standing, request.POST)
+    if not form.is_valid():
+        return _render_merchant(request, status=400, debt_form=form)
+    return _merchant_move(
+        request,
+        form,
+        scope=actions.DEBT_SCOPE,
+        move=actions.settle_debt,
+        done=_("%(amount)s of your debt settled from your balance."),
+    )
 
 
 @login_required

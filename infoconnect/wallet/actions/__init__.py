@@ -24,6 +24,9 @@ from infoconnect.wallet.actions.company_wallet import (
     return_held_transfer,
 )
 from infoconnect.wallet.actions.deposits import (
+    DEBT_SCOPE,
+    DEPOSIT_SCOPE,
+    merchant_move_params,
     pay_deposit,
     release_deposit,
     settle_debt,
@@ -72,6 +75,9 @@ from infoconnect.wallet.lifecycle import PAYOUT_RETRY_AFTER, TOPUP_EXPIRES_AFTER
 
 __all__ = [
     "BANK_TRANSFER_SCOPE",
+    "DEBT_SCOPE",
+    "DEPOSIT_SCOPE",
+    "merchant_move_params",
     "MAX_BANK_TRANSFER",
     "bank_transfer_params",
     "cancel_bank_transfer",

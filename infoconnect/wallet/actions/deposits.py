@@ -30,6 +30,15 @@ from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.models import AccountKind, LedgerTransaction, TransactionKind
 from infoconnect.wallet.selectors import refund_reserve
 
+DEPOSIT_SCOPE = "wallet.deposit"  # the idempotency scope of a deposit paid from the balance
+DEBT_SCOPE = "wallet.debt"  # the idempotency scope of a debt settlement
+
+
+def merchant_move_params(*, amount: int, currency: str) -> dict:
+    """What a deposit payment's or debt settlement's idempotency key is bound to."""
+    return {"amount": amount, "currency": currency}
+
+
 # Orders still under way: their money may yet be refunded.
 OPEN_ORDER_STATES = (
     Order.State.AWAITING_PAYMENT,

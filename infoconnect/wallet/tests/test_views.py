@@ -356,8 +356,8 @@ def test_merchant_balance_page_in_chinese(alice, merchant):
     fund_merchant(merchant.pk, alice.pk, 10_000, order_id=7)
     page = client_for(merchant).get("/wallet/merchant/", headers={"Accept-Language": "zh-hans"})
     text = page.content.decode()
-    # "Available" here is money one may pay out, not goods in stock as on a product page.
-    assert '<p>可用余额: <strong id="merchant-balance">¥100.00</strong></p>' in text
+    assert '<p>账户余额: <strong id="merchant-balance">¥100.00</strong></p>' in text
+    assert '<p>可提现: <strong id="payout-available">¥100.00</strong></p>' in text
     assert "<td>订单 #7 货款（扣除佣金）</td>" in text
 
 
