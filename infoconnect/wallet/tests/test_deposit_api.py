@@ -203,3 +203,51 @@ def test_deposit_and_debt_forms_are_not_for_a_person(alice):
     client = client_for(alice)
     for url in ("/wallet/merchant/deposit/", "/wallet/merchant/debt/"):
         assert client.post(url, {"deposit-amount": "1", "debt-amount": "1"}).status_code == 404
+
+
+# The operator's admin -------------------------------------------------------------------------
+
+
+def test_operator_sets_the_minimum_deposit(merchant, make_user):
+    operator = make_user("op", is_staff=True, is_superuser=True)
+    client = client_for(operator)
+    response = client.post(
+        "/admin/wallet/depositrequirement/add/",
+        {"merchant": merchant.pk, "minimum": "200000", "currency": "CNY"},
+    )
+    assert response.status_code == 302
+    requirement = DepositRequirement.objects.get()
+    assert (requirement.minimum, requirement.updated_by) == (200_000, operator)
+    listing = client.get("/admin/wallet/depositrequirement/").content.decode()
+    assert "¥2,000.00" in listing
+
+
+def test_operator_returns_the_deposit_of_a_merchant_that_stopped(alice, merchant, make_user):
+    operator = make_user("op", is_staff=True, is_superuser=True)
+    fund_merchant(merchant.pk, alice.pk, 3000, order_id=1)
+    actions.pay_deposit(merchant_id=merchant.pk, amount=2000)
+    requirement = DepositRequirement.objects.create(merchant=merchant, minimum=2000)
+    response = client_for(operator).post(
+        "/admin/wallet/depositrequirement/",
+        {"action": "return_deposit", "_selected_action": [requirement.pk]},
+        follow=True,
+    )
+    assert "Acme: ¥20.00 returned to the balance." in response.content.decode()
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.DEPOSIT) == 0
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 3000
+
+
+def test_the_deposit_of_a_merchant_still_selling_stays(alice, merchant, make_user):
+    operator = make_user("op", is_staff=True, is_superuser=True)
+    fund_merchant(merchant.pk, alice.pk, 3000, order_id=1, recent=True)
+    actions.pay_deposit(merchant_id=merchant.pk, amount=2000)
+    requirement = DepositRequirement.objects.create(merchant=merchant, minimum=2000)
+    response = client_for(operator).post(
+        "/admin/wallet/depositrequirement/",
+        {"action": "return_deposit", "_selected_action": [requirement.pk]},
+        follow=True,
+    )
+    assert "Acme: The deposit is returned only once the merchant has stopped selling" in (
+        response.content.decode()
+    )
+    assert balance_of(user_id=merchant.pk, kind=AccountKind.DEPOSIT) == 2000
