@@ -52,7 +52,7 @@ def bought(buyer, merchant, scarf, *, quantity=1, to="paid", key="k"):
     order = actions.buy_now(
         buyer=buyer, sku_id=scarf[1].pk, quantity=quantity, address_id=address.pk, key=key
     )
-    fund(buyer, PRICE * quantity)
+    fund(buyer, scarf[1].price * quantity)
     actions.pay_order(buyer=buyer, order_id=order.pk)
     if to in ("shipped", "completed"):
         actions.ship_order(merchant=merchant, order_id=order.pk, carrier="SF", tracking_number="1")
