@@ -86,9 +86,12 @@ def grant(
 
     Runs inside the caller's transaction.
     """
+    order = Order.objects.select_for_update(no_key=True).get(pk=refund.order_id)
+    # Grants of one order queue on its lock: the request's state is read after it, so a
+    # second grant of the same request is refused as such.
+    refund.state = RefundRequest.objects.values_list("state", flat=True).get(pk=refund.pk)
     if not refunds.allows(refund, verb):
         raise DomainError(ShopError.INVALID_STATE)
-    order = Order.objects.select_for_update(no_key=True).get(pk=refund.order_id)
     amount = refund.amount
     if order.state not in orders.sources("refund"):
         raise DomainError(ShopError.INVALID_STATE)
