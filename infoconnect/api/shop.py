@@ -1,7 +1,8 @@
 """Shop API: products, SKUs, cart, addresses, checkout and the order lifecycle under /v1/.
 
 Checkout and payment need an ``Idempotency-Key``; the other money-moving order actions
-(confirm, cancel, refund answers) use one when sent, and are conditional state changes anyway.
+(confirm, cancel) use one when sent, and are conditional state changes anyway; the refund steps
+that pay a buyer back (accept, receive the returned goods, an operator's decision) need one.
 Nobody sees another person's orders: an order that is not yours is a 404.
 """
 
@@ -15,14 +16,15 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from infoconnect.api.auth import optional_auth
-from infoconnect.core.errors import DomainError
+from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
 from infoconnect.core.pagination import PageParams
 from infoconnect.shop import actions, selectors
+from infoconnect.shop.actions import refunds
 from infoconnect.shop.attribution import accepted_campaign_for_sku
 from infoconnect.shop.errors import ShopError
-from infoconnect.shop.models import CartLine, Order, Product, Sku
+from infoconnect.shop.models import CartLine, Order, Product, RefundRequest, Sku
 
 router = Router(tags=["shop"])
 
@@ -213,14 +215,49 @@ class OrderLineOut(Schema):
     quantity: int
 
 
+class RefundLineIO(Schema):
+    line: int = Field(..., description="an OrderLine id of the order")
+    quantity: int
+
+
+class EvidenceOut(ImageOut):
+    side: Literal["buyer", "merchant"]
+
+    @staticmethod
+    def resolve_side(obj) -> str:
+        return "buyer" if obj.uploaded_by_id == obj.refund.order.buyer_id else "merchant"
+
+
 class RefundOut(Schema):
     id: int
     order_id: int
+    kind: str = Field(..., description='"refund" (仅退款) or "return" (退货退款)')
     state: str
+    amount: int = Field(..., description="what the request gives back, in fen")
+    amount_display: str
+    lines: list[RefundLineIO] = Field(..., description="empty: not asked by lines")
     reason: str
     merchant_note: str
+    return_address: dict | None
+    return_carrier: str
+    return_tracking: str
     decision: str
+    operator_note: str
+    evidence: list[EvidenceOut]
     created_at: datetime
+    answered_at: datetime | None
+    returned_at: datetime | None
+    goods_received_at: datetime | None
+    decided_at: datetime | None
+    refunded_at: datetime | None
+
+    @staticmethod
+    def resolve_amount_display(obj) -> str:
+        return format_money(obj.amount, obj.order.currency)
+
+    @staticmethod
+    def resolve_evidence(obj) -> list:
+        return list(obj.evidence.all())
 
 
 class OrderOut(Schema):
@@ -677,18 +714,50 @@ def list_refund_requests(request, role: Role = "buyer"):
     return selectors.refunds_for_buyer(buyer=request.auth)
 
 
+class RefundIn(Schema):
+    reason: str = Field(max_length=1000)
+    kind: Literal["refund", "return"] = "refund"
+    amount: int | None = Field(None, description="fen; absent: the lines' value, or all left")
+    lines: list[RefundLineIO] | None = None
+
+
 @router.post("/v1/orders/{order_id}/refund_requests", response={201: RefundOut, **ERRORS})
-def request_refund(request, order_id: int, payload: ReasonIn):
-    return Status(
-        201, actions.request_refund(buyer=request.auth, order_id=order_id, reason=payload.reason)
+def request_refund(request, order_id: int, payload: RefundIn):
+    """Ask for a refund only or a return and refund: whole, some lines, or an amount. Photos
+    follow, one a request, to ``/v1/refund_requests/{id}/evidence``."""
+    refund = actions.request_refund(
+        buyer=request.auth,
+        order_id=order_id,
+        reason=payload.reason,
+        kind=payload.kind,
+        amount=payload.amount,
+        lines=[line.dict() for line in payload.lines] if payload.lines else None,
     )
+    return Status(201, refund)
 
 
 def _refund_order_id(user, refund_id: int) -> int:
+    """The order of a request the user is a party to, which must be the order's latest
+    request (an answer is always to the open one)."""
     order_id = selectors.refund_order_id(user=user, refund_id=refund_id)
     if order_id is None:
         raise DomainError(ShopError.REFUND_NOT_FOUND)
+    if selectors.latest_refund_id(order_id=order_id) != refund_id:
+        raise DomainError(ShopError.INVALID_STATE)
     return order_id
+
+
+def _refund_body(refund_id: int) -> dict:
+    refund = RefundRequest.objects.select_related("order").get(pk=refund_id)
+    return RefundOut.from_orm(refund).model_dump(mode="json")
+
+
+@router.post("/v1/refund_requests/{refund_id}/evidence", response={201: RefundOut, **ERRORS})
+def add_refund_evidence(request, refund_id: int, file: File[UploadedFile]):
+    """Attach a photo (JPEG, PNG, GIF or WebP, at most 5 MB): 3 from each side at most."""
+    order_id = _refund_order_id(request.auth, refund_id)
+    refunds.add_refund_evidence(person=request.auth, order_id=order_id, photos=[file])
+    return Status(201, RefundRequest.objects.select_related("order").get(pk=refund_id))
 
 
 @router.post("/v1/refund_requests/{refund_id}/accept", response={200: RefundOut, **ERRORS})
@@ -698,15 +767,13 @@ def accept_refund(
     payload: NoteIn | None = None,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
-    """The merchant accepts: the buyer is refunded from the merchant's balance."""
+    """The merchant accepts: the buyer is refunded at once (needs an Idempotency-Key)."""
     order_id = _refund_order_id(request.auth, refund_id)
     note = payload.note if payload else ""
 
     def work() -> dict:
-        refund = actions.answer_refund(
-            merchant=request.auth, order_id=order_id, accept=True, note=note
-        )
-        return RefundOut.from_orm(refund).model_dump(mode="json")
+        actions.answer_refund(merchant=request.auth, order_id=order_id, accept=True, note=note)
+        return _refund_body(refund_id)
 
     return api_response(
         request,
@@ -714,7 +781,6 @@ def accept_refund(
         scope="shop.refund_accept",
         params={"refund_id": refund_id, "note": note},
         work=work,
-        key_required=False,
     )
 
 
@@ -732,4 +798,95 @@ def dispute_refund(request, refund_id: int, payload: NoteIn | None = None):
     order_id = _refund_order_id(request.auth, refund_id)
     return actions.dispute_refund(
         buyer=request.auth, order_id=order_id, note=payload.note if payload else ""
+    )
+
+
+class ReturnAddressIn(Schema):
+    address_id: int | None = Field(None, description="one of your saved addresses")
+    address: AddressIn | None = Field(None, description="or one typed here")
+    note: str = Field("", max_length=1000)
+
+
+@router.post("/v1/refund_requests/{refund_id}/accept_return", response={200: RefundOut, **ERRORS})
+def accept_return(request, refund_id: int, payload: ReturnAddressIn):
+    """The merchant wants the goods back first, at this address."""
+    order_id = _refund_order_id(request.auth, refund_id)
+    return refunds.accept_return(
+        merchant=request.auth,
+        order_id=order_id,
+        address_id=payload.address_id,
+        address=payload.address.dict() if payload.address else None,
+        note=payload.note,
+    )
+
+
+@router.post("/v1/refund_requests/{refund_id}/return_shipped", response={200: RefundOut, **ERRORS})
+def ship_return(request, refund_id: int, payload: ShipIn):
+    """The buyer sent the goods back: the carrier and its tracking number."""
+    order_id = _refund_order_id(request.auth, refund_id)
+    return refunds.ship_return(
+        buyer=request.auth,
+        order_id=order_id,
+        carrier=payload.carrier,
+        tracking_number=payload.tracking_number,
+    )
+
+
+@router.post("/v1/refund_requests/{refund_id}/receive", response={200: RefundOut, **ERRORS})
+def receive_return(
+    request, refund_id: int, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+):
+    """The merchant has the returned goods: the buyer is refunded at once."""
+    order_id = _refund_order_id(request.auth, refund_id)
+
+    def work() -> dict:
+        refunds.receive_return(merchant=request.auth, order_id=order_id)
+        return _refund_body(refund_id)
+
+    return api_response(
+        request,
+        key=idempotency_key,
+        scope="shop.refund_receive",
+        params={"refund_id": refund_id},
+        work=work,
+    )
+
+
+@router.post("/v1/refund_requests/{refund_id}/withdraw", response={200: RefundOut, **ERRORS})
+def withdraw_refund(request, refund_id: int):
+    order_id = _refund_order_id(request.auth, refund_id)
+    return refunds.withdraw_refund(buyer=request.auth, order_id=order_id)
+
+
+class DecisionIn(Schema):
+    decision: Literal["refund", "reject"]
+    note: str = Field("", max_length=1000)
+
+
+@router.post("/v1/refund_requests/{refund_id}/decide", response={200: RefundOut, **ERRORS})
+def decide_refund(
+    request,
+    refund_id: int,
+    payload: DecisionIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """An operator decides a dispute; for the buyer, the buyer is refunded at once."""
+    if not request.auth.is_staff:
+        raise DomainError(CommonError.FORBIDDEN)
+
+    def work() -> dict:
+        actions.decide_refund(
+            operator=request.auth,
+            refund_id=refund_id,
+            decision=payload.decision,
+            note=payload.note,
+        )
+        return _refund_body(refund_id)
+
+    return api_response(
+        request,
+        key=idempotency_key,
+        scope="shop.refund_decide",
+        params={"refund_id": refund_id, **payload.dict()},
+        work=work,
     )

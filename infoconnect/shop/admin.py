@@ -1,6 +1,9 @@
 from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -112,26 +115,63 @@ class OrderAdmin(admin.ModelAdmin):
         return False
 
 
+# The order's events a dispute page shows: the refund's, with each side's notes.
+REFUND_EVENT_KINDS = [
+    kind for kind in OrderEvent.KIND_LABELS if "refund" in kind or "return" in kind
+]
+
+
 @admin.register(RefundRequest)
 class RefundRequestAdmin(admin.ModelAdmin):
-    list_display = ["id", "order", "order_total", "state", "decision", "created_at", "decided_at"]
+    list_display = [
+        "id",
+        "order",
+        "kind",
+        "shown_amount",
+        "order_total",
+        "state",
+        "decision",
+        "created_at",
+        "decided_at",
+    ]
     list_select_related = ["order"]
-    list_filter = ["state"]
-    search_fields = ["=order__id"]
+    list_filter = ["state", "kind"]
+    search_fields = ["=order__id", "order__buyer__username", "return_tracking"]
     readonly_fields = [
         "order",
+        "buyer",
+        "merchant",
         "order_total",
+        "order_lines",
+        "order_tracking",
+        "kind",
+        "shown_amount",
+        "asked_lines",
         "reason",
+        "buyer_photos",
         "state",
         "merchant_note",
+        "merchant_photos",
+        "shown_return_address",
+        "return_tracking_shown",
+        "refund_history",
         "decision",
         "operator",
         "created_at",
         "answered_at",
         "decided_at",
+        "refunded_at",
     ]
     fields = readonly_fields + ["operator_note"]
     actions = ["decide_refund_buyer", "decide_keep_sale"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("order__buyer", "order__merchant")
+            .prefetch_related("order__lines", "evidence")
+        )
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -143,10 +183,121 @@ class RefundRequestAdmin(admin.ModelAdmin):
     def order_total(self, refund: RefundRequest) -> str:
         return format_money(refund.order.total, refund.order.currency)
 
+    @admin.display(description=_("asks back"))
+    def shown_amount(self, refund: RefundRequest) -> str:
+        return format_money(refund.amount, refund.order.currency)
+
+    @admin.display(description=_("buyer"))
+    def buyer(self, refund: RefundRequest) -> str:
+        buyer = refund.order.buyer
+        return f"{buyer.name} (@{buyer.username})"
+
+    @admin.display(description=_("merchant"))
+    def merchant(self, refund: RefundRequest) -> str:
+        merchant = refund.order.merchant
+        return f"{merchant.name} (@{merchant.username})"
+
+    @admin.display(description=_("order lines"))
+    def order_lines(self, refund: RefundRequest) -> str:
+        currency = refund.order.currency
+        return format_html_join(
+            mark_safe("<br>"),
+            "{} {} × {} = {}",
+            (
+                (line.title, line.label, line.quantity, format_money(line.line_total, currency))
+                for line in refund.order.lines.all()
+            ),
+        )
+
+    @admin.display(description=_("items asked back"))
+    def asked_lines(self, refund: RefundRequest) -> str:
+        bought = {line.pk: line for line in refund.order.lines.all()}
+        return format_html_join(
+            mark_safe("<br>"),
+            "{} × {}",
+            ((bought[i["line"]].title, i["quantity"]) for i in refund.lines if i["line"] in bought),
+        ) or _("The whole order, or an amount")
+
+    @admin.display(description=_("shipped with"))
+    def order_tracking(self, refund: RefundRequest) -> str:
+        order = refund.order
+        return f"{order.carrier} {order.tracking_number}".strip() or "-"
+
+    @admin.display(description=_("return address"))
+    def shown_return_address(self, refund: RefundRequest) -> str:
+        a = refund.return_address or {}
+        return (
+            " ".join(
+                str(a.get(k, ""))
+                for k in ("recipient_name", "mobile", "city", "district", "street")
+            ).strip()
+            or "-"
+        )
+
+    @admin.display(description=_("sent back with"))
+    def return_tracking_shown(self, refund: RefundRequest) -> str:
+        return f"{refund.return_carrier} {refund.return_tracking}".strip() or "-"
+
+    def _photos(self, refund: RefundRequest, person_id: int) -> str:
+        return (
+            format_html_join(
+                " ",
+                '<a href="{}" target="_blank" rel="noopener"><img src="{}" width="120" alt=""></a>',
+                (
+                    (photo.image.url, photo.thumbnail.url)
+                    for photo in refund.evidence.all()
+                    if photo.uploaded_by_id == person_id
+                ),
+            )
+            or "-"
+        )
+
+    @admin.display(description=_("buyer's photos"))
+    def buyer_photos(self, refund: RefundRequest) -> str:
+        return self._photos(refund, refund.order.buyer_id)
+
+    @admin.display(description=_("merchant's photos"))
+    def merchant_photos(self, refund: RefundRequest) -> str:
+        return self._photos(refund, refund.order.merchant_id)
+
+    @admin.display(description=_("what each side said"))
+    def refund_history(self, refund: RefundRequest) -> str:
+        events = OrderEvent.objects.filter(
+            order_id=refund.order_id, kind__in=REFUND_EVENT_KINDS, created_at__gte=refund.created_at
+        ).select_related("actor")
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{} — {} ({}){}",
+                (
+                    (
+                        localtime(event.created_at).strftime("%Y-%m-%d %H:%M"),
+                        event.label,
+                        event.actor.username if event.actor_id else _("the platform"),
+                        f": {event.note}" if event.note else "",
+                    )
+                    for event in events
+                ),
+            )
+            or "-"
+        )
+
+    def _decision_pressed(self, request) -> str | None:
+        return next((d for name, d in self.DECISION_BUTTONS.items() if name in request.POST), None)
+
     def save_model(self, request, obj: RefundRequest, form, change) -> None:
+        # A decision writes the note with itself, or nothing if it fails.
+        if self._decision_pressed(request) is not None:
+            return
         # Only the note: a whole-row save would write back the state read when the page was
         # opened over a merchant's answer or a decision made since.
         obj.save(update_fields=["operator_note"])
+
+    def log_change(self, request, obj, message):
+        # A decision is logged by _decide once it is made: a refused one is no change.
+        if self._decision_pressed(request) is None:
+            return super().log_change(request, obj, message)
+        return None
 
     # The change page's decision buttons, and the decision each makes.
     DECISION_BUTTONS = {
@@ -155,31 +306,29 @@ class RefundRequestAdmin(admin.ModelAdmin):
     }
 
     def response_change(self, request, obj: RefundRequest):
-        decision = next(
-            (d for name, d in self.DECISION_BUTTONS.items() if name in request.POST), None
-        )
+        decision = self._decision_pressed(request)
         if decision is None:
             return super().response_change(request, obj)
-        self._decide(request, RefundRequest.objects.filter(pk=obj.pk), decision)
+        self._decide(request, [(obj.pk, obj.operator_note)], decision)
         return HttpResponseRedirect(request.path)
 
-    def _decide(self, request, queryset, decision: str) -> None:
+    def _decide(self, request, refunds: list[tuple[int, str]], decision: str) -> None:
         done = 0
-        for refund in queryset.order_by("pk"):
+        label = str(RefundRequest.Decision(decision).label)
+        for refund_id, note in refunds:
             try:
-                actions.decide_refund(
-                    operator=request.user,
-                    refund_id=refund.pk,
-                    decision=decision,
-                    note=refund.operator_note,
+                refund = actions.decide_refund(
+                    operator=request.user, refund_id=refund_id, decision=decision, note=note
                 )
-                done += 1
             except DomainError as error:
                 self.message_user(
                     request,
-                    _("Refund request %(id)s: %(error)s") % {"id": refund.pk, "error": error},
+                    _("Refund request %(id)s: %(error)s") % {"id": refund_id, "error": error},
                     messages.ERROR,
                 )
+                continue
+            done += 1
+            admin.ModelAdmin.log_change(self, request, refund, _("Decided: %s") % label)
         if done:
             self.message_user(
                 request,
@@ -187,10 +336,15 @@ class RefundRequestAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
+    def _decide_selected(self, request, queryset, decision: str) -> None:
+        self._decide(
+            request, list(queryset.order_by("pk").values_list("pk", "operator_note")), decision
+        )
+
     @admin.action(description=_("Decide dispute: refund the buyer"))
     def decide_refund_buyer(self, request, queryset) -> None:
-        self._decide(request, queryset, RefundRequest.Decision.REFUND)
+        self._decide_selected(request, queryset, RefundRequest.Decision.REFUND)
 
     @admin.action(description=_("Decide dispute: keep the sale"))
     def decide_keep_sale(self, request, queryset) -> None:
-        self._decide(request, queryset, RefundRequest.Decision.REJECT)
+        self._decide_selected(request, queryset, RefundRequest.Decision.REJECT)

@@ -11,6 +11,33 @@ class ShopError(ErrorCode):
     ADDRESS_NOT_FOUND = ("address_not_found", 404, _("That address does not exist."))
     CART_LINE_NOT_FOUND = ("cart_line_not_found", 404, _("That item is not in your cart."))
     REFUND_NOT_FOUND = ("refund_not_found", 404, _("That refund request does not exist."))
+    REFUND_TOO_MUCH = (
+        "refund_exceeds_paid",
+        422,
+        _("That is more than was paid and not yet refunded."),
+    )
+    INVALID_REFUND_AMOUNT = ("invalid_refund_amount", 422, _("Enter an amount of at least ¥0.01."))
+    INVALID_REFUND_LINES = (
+        "invalid_refund_lines",
+        422,
+        _("Choose items of this order, each at most as many as were bought and not refunded."),
+    )
+    RETURN_NOT_SHIPPED = (
+        "return_not_shipped",
+        409,
+        _("Goods can be sent back once they were shipped; ask for a refund only."),
+    )
+    COMPANY_REFUND_WHOLE = (
+        "company_refund_whole",
+        422,
+        _("An order bought for a company is refunded whole, with its invoice."),
+    )
+    TOO_MANY_PHOTOS = ("too_many_photos", 422, _("Attach at most 3 photos."))
+    PHOTO_TOO_LARGE = (
+        "photo_too_large",
+        422,
+        _("A photo may be at most 5 MB and 6,000 pixels a side."),
+    )
     NOT_A_MERCHANT = (
         "not_a_merchant",
         403,

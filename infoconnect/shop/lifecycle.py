@@ -73,8 +73,10 @@ class OrderLifecycle(Lifecycle):
             due="expires_at",
             sweep=f"{ORDER_ACTIONS}.expire_order",
         ),
-        # Its history is the refund request's event (accepted, or decided by the platform).
-        Edge("refund", (State.COMPLETED,), State.REFUNDED),
+        # A refund that gives back all that is left closes the order, before receipt (paid or
+        # shipped) or after; a partial one leaves it where it is. Its history is the refund
+        # request's event (accepted, received back, or decided by the platform).
+        Edge("refund", (State.PAID, State.SHIPPED, State.COMPLETED), State.REFUNDED),
     )
 
     # The task that makes each due edge at its time; the sweep is the backstop.
@@ -114,8 +116,8 @@ class OrderLifecycle(Lifecycle):
 
     def gives_money_back(self, move: Move) -> bool:
         """Whether the move returns the order's money: cancelled after it was paid (escrow
-        refunds it in full) or placed on terms (the credit is released), or refunded after
-        completion (the whole total, see actions/orders.py's refund_completed)."""
+        refunds it in full) or placed on terms (the credit is released), or refunded in
+        full (a company's order is only ever refunded whole, see actions/refunds.py)."""
         verb = move.edge.verb
         return verb == "refund" or (
             verb == "cancel" and move.from_state in (State.PAID, State.ON_TERMS)
@@ -188,17 +190,16 @@ class RefundRequestLifecycle(Lifecycle):
         )
 
     def moved(self, refund: RefundRequest, move: Move) -> None:
-        states = {}
-        if self.refunds_buyer(refund):
-            # The order moves with it, in the same transaction: the event says so.
-            edge = orders.edge("refund")
-            states = {"from_state": move_source(edge), "to_state": edge.target}
+        # A refund that closes the order moves it in the same transaction (the granting
+        # action says from where, as "order_from"): the event says so.
+        order_from = move.context.get("order_from", "")
         record_event(
             refund.order_id,
             move.edge.event,
             actor_id=move.context.get("actor_id"),
             note=move.context.get("note", ""),
-            **states,
+            from_state=order_from,
+            to_state=orders.edge("refund").target if order_from else "",
         )
         refund_moved.send(
             sender=RefundRequest,

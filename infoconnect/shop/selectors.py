@@ -218,15 +218,79 @@ def order_for(*, user: User, order_id: int) -> Order | None:
 
 
 def refunds_for_merchant(*, merchant: User, open_only: bool = True) -> list[RefundRequest]:
-    """Refund requests on the merchant's orders; ``open_only``: those waiting for an answer."""
+    """Refund requests on the merchant's orders; ``open_only``: those waiting for its answer
+    or for goods on their way back to it."""
     requests = RefundRequest.objects.filter(order__merchant_id=merchant.pk)
     if open_only:
-        requests = requests.filter(state__in=refunds.sources("accept", "decline"))
-    return list(requests.select_related("order__buyer").order_by("-pk"))
+        requests = requests.filter(
+            state__in=refunds.sources("accept", "decline", "receive_return", "ship_return")
+        )
+    return list(
+        requests.select_related("order__buyer")
+        .prefetch_related("order__lines", "evidence")
+        .order_by("-pk")
+    )
+
+
+def latest_refund_id(*, order_id: int) -> int | None:
+    """The order's latest (the only one that may be open) refund request's id."""
+    return (
+        RefundRequest.objects.filter(order_id=order_id)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def return_addresses(*, merchant: User) -> list[Address]:
+    """The merchant's saved addresses, any of which it may give for a return."""
+    return list(Address.objects.filter(person_id=merchant.pk))
+
+
+def refunded_quantities(order: Order) -> dict[int, int]:
+    """Units of each line that granted requests gave back so far."""
+    given: dict[int, int] = {}
+    granted = RefundRequest.objects.filter(order=order, refunded_at__isnull=False)
+    for lines in granted.values_list("lines", flat=True):
+        for line in lines or []:
+            given[line["line"]] = given.get(line["line"], 0) + line["quantity"]
+    return given
+
+
+def refund_panel(*, order: Order, user: User) -> dict:
+    """What the order page's refund section shows ``user``: the order's requests, newest
+    first, with their photos; whether and what the buyer may ask; the lines with the units
+    refunds have not given back."""
+    requests = list(order.refund_requests.order_by("-pk").prefetch_related("evidence"))
+    latest = requests[0] if requests else None
+    is_buyer = order.buyer_id == user.pk
+    given = refunded_quantities(order)
+    may_ask = (
+        is_buyer
+        and orders.allows(order, "refund")
+        and (latest is None or latest.state in RefundRequest.CLOSED_STATES)
+    )
+    return {
+        "requests": requests,
+        "latest": latest,
+        "may_ask": may_ask,
+        "may_return": order.state in (Order.State.SHIPPED, Order.State.COMPLETED),
+        "lines": [
+            (line, line.quantity - given.get(line.pk, 0))
+            for line in order.lines.all()
+            if line.quantity > given.get(line.pk, 0)
+        ],
+        "addresses": return_addresses(merchant=user) if order.merchant_id == user.pk else [],
+    }
 
 
 def refunds_for_buyer(*, buyer: User) -> list[RefundRequest]:
-    return list(RefundRequest.objects.filter(order__buyer_id=buyer.pk).order_by("-pk"))
+    return list(
+        RefundRequest.objects.filter(order__buyer_id=buyer.pk)
+        .select_related("order")
+        .prefetch_related("evidence")
+        .order_by("-pk")
+    )
 
 
 def refund_order_id(*, user: User, refund_id: int) -> int | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infoconnect.shop import views
+from infoconnect.shop import refund_views, views
 
 app_name = "shop"
 
@@ -20,16 +20,41 @@ urlpatterns = [
     path("orders/<int:order_id>/confirm/", views.order_confirm, name="order_confirm"),
     path("orders/<int:order_id>/cancel/", views.order_cancel, name="order_cancel"),
     path("orders/<int:order_id>/ship/", views.order_ship, name="order_ship"),
-    path("orders/<int:order_id>/refund/", views.order_refund_request, name="order_refund"),
+    path("orders/<int:order_id>/refund/", refund_views.order_refund_request, name="order_refund"),
     path(
         "orders/<int:order_id>/refund/answer/",
-        views.order_refund_answer,
+        refund_views.order_refund_answer,
         name="order_refund_answer",
     ),
     path(
         "orders/<int:order_id>/refund/dispute/",
-        views.order_refund_dispute,
+        refund_views.order_refund_dispute,
         name="order_refund_dispute",
+    ),
+    path(
+        "orders/<int:order_id>/refund/return/",
+        refund_views.order_refund_accept_return,
+        name="order_refund_accept_return",
+    ),
+    path(
+        "orders/<int:order_id>/refund/return/shipped/",
+        refund_views.order_refund_ship_return,
+        name="order_refund_ship_return",
+    ),
+    path(
+        "orders/<int:order_id>/refund/return/received/",
+        refund_views.order_refund_receive,
+        name="order_refund_receive",
+    ),
+    path(
+        "orders/<int:order_id>/refund/withdraw/",
+        refund_views.order_refund_withdraw,
+        name="order_refund_withdraw",
+    ),
+    path(
+        "orders/<int:order_id>/refund/photos/",
+        refund_views.order_refund_evidence,
+        name="order_refund_evidence",
     ),
     path("manage/products/", views.merchant_products, name="merchant_products"),
     path("manage/products/new/", views.product_create, name="product_create"),

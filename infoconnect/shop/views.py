@@ -439,67 +439,6 @@ def order_ship(request: HttpRequest, order_id: int) -> HttpResponse:
     return _back(request, "shop:order", args=[order_id])
 
 
-@login_required
-@require_POST
-def order_refund_request(request: HttpRequest, order_id: int) -> HttpResponse:
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("shop:order", order_id=order_id)
-    try:
-        actions.request_refund(
-            buyer=request.user, order_id=order_id, reason=form.cleaned_data["reason"]
-        )
-    except DomainError as error:
-        if error.status == 404:
-            return render_domain_error(request, error)
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Refund requested. The merchant will answer."))
-    return redirect("shop:order", order_id=order_id)
-
-
-@login_required
-@require_POST
-def order_refund_answer(request: HttpRequest, order_id: int) -> HttpResponse:
-    accept = request.POST.get("answer") == "accept"
-    note = request.POST.get("note", "")[:1000]
-
-    def answer() -> None:
-        actions.answer_refund(merchant=request.user, order_id=order_id, accept=accept, note=note)
-
-    body = form_once(
-        request,
-        scope="shop.refund_answer",
-        params={"order": order_id, "accept": accept, "note": note},
-        work=answer,
-    )
-    if body is not None:
-        messages.success(
-            request,
-            _("Refund accepted; the buyer has been paid back.")
-            if accept
-            else _("Refund declined."),
-        )
-    return _back(request, "shop:order", args=[order_id])
-
-
-@login_required
-@require_POST
-def order_refund_dispute(request: HttpRequest, order_id: int) -> HttpResponse:
-    try:
-        actions.dispute_refund(
-            buyer=request.user, order_id=order_id, note=request.POST.get("note", "")[:500]
-        )
-    except DomainError as error:
-        if error.status == 404:
-            return render_domain_error(request, error)
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Sent to the platform to decide."))
-    return redirect("shop:order", order_id=order_id)
-
-
 # --- merchant pages ------------------------------------------------------------------------
 
 

@@ -6,7 +6,8 @@
 - ``cart``: the cart and delivery addresses
 - ``checkout``: checkout and buy-now (the writes themselves are in ``shop/placing.py``)
 - ``orders``: an order after it is placed (pay, ship, confirm, cancel, expire)
-- ``refunds``: refund requests after completion
+- ``refunds``: refund requests (before receipt or after, partial, returns), with
+  ``refund_settlement`` (what a request is worth, the grant) and ``refund_evidence`` (photos)
 
 Order and refund states move only along the edges declared in ``shop/lifecycle.py``. The
 public names are re-exported here, so ``from infoconnect.shop import actions;

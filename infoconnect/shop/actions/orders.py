@@ -110,10 +110,19 @@ def ship_order(*, merchant: User, order_id: int, carrier: str, tracking_number: 
 
 
 def _complete(order: Order, *, verb: str, actor_id: int | None, strict: bool) -> bool:
-    """Escrow pays the merchant, less the platform's commission (an order on terms has no
-    escrow: the move's company_order_moved receiver makes its receivable due instead)."""
+    """Escrow pays the merchant what refunds left of the order, less the platform's
+    commission on that (an order on terms has no escrow: the move's company_order_moved
+    receiver makes its receivable due instead)."""
+    # Locked first, as a refund's grant locks it: what it refunded is final until commit.
+    refunded = (
+        Order.objects.select_for_update(no_key=True)
+        .values_list("refunded_amount", flat=True)
+        .get(pk=order.pk)
+    )
+    order.refunded_amount = refunded
+    released = order.total - refunded
     now = timezone.now()
-    commission = commission_for(order.total, PlatformSettings.current().commission_basis_points)
+    commission = commission_for(released, PlatformSettings.current().commission_basis_points)
     if not orders.move(
         order,
         verb,
@@ -129,7 +138,7 @@ def _complete(order: Order, *, verb: str, actor_id: int | None, strict: bool) ->
     wallet_actions.release_escrow(
         order_id=order.pk,
         merchant_id=order.merchant_id,
-        amount=order.total,
+        amount=released,
         commission=commission,
         currency=order.currency,
     )
@@ -186,8 +195,12 @@ def cancel_order(*, person: User, order_id: int, note: str = "") -> Order:
         order, "cancel", context={"actor_id": person.pk, "note": note}, closed_at=timezone.now()
     )
     if from_state == State.PAID:
+        # What partial refunds before shipping left (the move holds the row: it is final).
+        left = order.total - Order.objects.values_list("refunded_amount", flat=True).get(
+            pk=order.pk
+        )
         wallet_actions.refund_escrow(
-            order_id=order.pk, buyer_id=order.buyer_id, amount=order.total, currency=order.currency
+            order_id=order.pk, buyer_id=order.buyer_id, amount=left, currency=order.currency
         )
     release_stock(order.pk)
     return order
@@ -211,19 +224,3 @@ def expire_order(*, order_id: int, now: datetime | None = None) -> bool:
 def expire_unpaid_orders(*, now: datetime | None = None, batch: int = 500) -> int:
     """Sweep: expire every unpaid order past its deadline. Safe to run repeatedly."""
     return sweeps.sweep_edge(orders, "expire", now=now, batch=batch)
-
-
-def refund_completed(order: Order) -> None:
-    """A completed order's buyer is paid back from the merchant's balance (the refund
-    request's move records the event)."""
-    orders.move(order, "refund", closed_at=timezone.now())
-    if order.on_terms:
-        # Paid through its receivable, not escrow: the company_order_moved receiver credits it.
-        return
-    wallet_actions.refund_completed_order(
-        order_id=order.pk,
-        merchant_id=order.merchant_id,
-        buyer_id=order.buyer_id,
-        amount=order.total,
-        currency=order.currency,
-    )

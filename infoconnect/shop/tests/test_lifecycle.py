@@ -26,8 +26,8 @@ def test_what_each_order_state_allows():
     allowed = {state: orders.verbs_from(state) for state in State.values}
     assert allowed == {
         "awaiting_payment": ["pay", "cancel", "expire"],
-        "paid": ["ship", "cancel"],
-        "shipped": ["complete", "auto_complete"],
+        "paid": ["ship", "cancel", "refund"],
+        "shipped": ["complete", "auto_complete", "refund"],
         "completed": ["refund"],
         "cancelled": [],
         "expired": [],
