@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.urls import reverse
 from django.utils import timezone
 
 from infoconnect.accounts.models import User
@@ -127,3 +128,9 @@ def terms_offer(requisition: Requisition) -> tuple[bool, list[User]]:
 def invoice_titles(company_id: int) -> list[InvoiceTitle]:
     """The company's invoice titles an order may ask for (archived ones may not)."""
     return list(InvoiceTitle.objects.filter(company_id=company_id, archived_at__isnull=True))
+
+
+def pay_url(company_id: int) -> str:
+    """The page that pays what is owed on terms from the company wallet (from an invoice or a
+    statement)."""
+    return reverse("procurement:terms_pay", args=[company_id])
