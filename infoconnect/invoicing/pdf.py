@@ -1,10 +1,9 @@
 """An invoice as the PDF a finance clerk knows: the 电子发票 layout with buyer and seller
 blocks, the line table, totals and 价税合计 in figures and in capital numerals.
 
-ReportLab with its built-in CID font STSong-Light: the PDF names a font every reader has for
-Chinese, so nothing needs installing where it is made. WeasyPrint would need Chinese system
-fonts on every server. The face of an invoice is fixed in Chinese by the tax authority, so
-its labels are not translated. Lines are drawn straight on the canvas (no flowables): a
+ReportLab in its built-in CID font (core/pdf_fonts.py), so Chinese renders where nothing is
+installed. The face of an invoice is fixed in Chinese by the tax authority, so its labels
+are not translated. Lines are drawn straight on the canvas (no flowables): a
 1,000-line merged invoice renders in well under a second.
 """
 
@@ -18,15 +17,14 @@ from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from infoconnect.core.money import plain_amount
+from infoconnect.core.pdf_fonts import chinese_font
 from infoconnect.invoicing.models import Invoice, InvoiceLine
 from infoconnect.invoicing.vat import rate_label
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT = chinese_font()
 
 PAGE_W, PAGE_H = landscape(A4)
 MARGIN = 36

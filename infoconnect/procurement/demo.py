@@ -20,6 +20,7 @@ from infoconnect.core.management.demo import OPERATOR_USERNAME
 from infoconnect.invoicing.demo import seed_invoice
 from infoconnect.procurement.actions import companies as company_actions
 from infoconnect.procurement.actions import members as member_actions
+from infoconnect.procurement.demo_last_month import seed_last_months_order
 from infoconnect.procurement.demo_organisation import seed_organisation
 from infoconnect.procurement.demo_pricing import seed_price_list
 from infoconnect.procurement.demo_purchasing import seed_purchasing
@@ -141,7 +142,8 @@ def seed(context: DemoContext) -> None:
 
 def seed_terms_with(context: DemoContext, company: Company) -> None:
     """Byte Gadgets' terms for Huaxia: a price list, Net 30, an accepted quote (its
-    requisition awaits approval), an issued invoice and last month's statement."""
+    requisition awaits approval), an issued invoice, an order on terms received last month
+    and last month's statement, which has that order's line and its amount due."""
     merchant = User.objects.get(username=TERMS_MERCHANT)
     seed_price_list(company, merchant)
     seed_terms(company, merchant)
@@ -157,4 +159,5 @@ def seed_terms_with(context: DemoContext, company: Company) -> None:
         buyer=context.users["huaxia_buyer"],
         merchant=merchant,
     )
+    seed_last_months_order(company=company, buyer=context.users["huaxia_buyer"], merchant=merchant)
     seed_statement(company=company, merchant_username=TERMS_MERCHANT)

@@ -56,19 +56,20 @@ def _sku(merchant: str, title: str, attributes: dict) -> Sku:
     )
 
 
-@transaction.atomic
-def seed_requisition(company: Company) -> Requisition:
-    found = Requisition.objects.filter(company=company, po_number=PO_NUMBER).first()
-    if found is not None:
-        return found
-    buyer = User.objects.get(username=BUYER)
+def submit_for_design(
+    company: Company,
+    buyer: User,
+    lines: list[tuple[Sku, int]],
+    *,
+    po_number: str,
+    note: str,
+    payment_method: str | None = None,
+) -> Requisition:
+    """The buyer's cart of ``lines`` for Design, shipping to Design's address, submitted."""
     line = None
-    for merchant, title, attributes, quantity in LINES:
+    for sku, quantity in lines:
         line = requisitions.add_to_requisition(
-            user=buyer,
-            company_id=company.pk,
-            sku_id=_sku(merchant, title, attributes).pk,
-            quantity=quantity,
+            user=buyer, company_id=company.pk, sku_id=sku.pk, quantity=quantity
         )
     design = Department.objects.get(company=company, parent=None, name="Design")
     requisitions.update_details(
@@ -76,10 +77,25 @@ def seed_requisition(company: Company) -> Requisition:
         requisition_id=line.requisition_id,
         department_id=design.pk,
         ship_to_id=design.ship_to_addresses.order_by("pk").values_list("pk", flat=True).first(),
+        po_number=po_number,
+        note=note,
+        payment_method=payment_method,
+    )
+    return submission.submit_requisition(user=buyer, requisition_id=line.requisition_id)
+
+
+@transaction.atomic
+def seed_requisition(company: Company) -> Requisition:
+    found = Requisition.objects.filter(company=company, po_number=PO_NUMBER).first()
+    if found is not None:
+        return found
+    return submit_for_design(
+        company,
+        User.objects.get(username=BUYER),
+        [(_sku(*line[:3]), line[3]) for line in LINES],
         po_number=PO_NUMBER,
         note=NOTE,
     )
-    return submission.submit_requisition(user=buyer, requisition_id=line.requisition_id)
 
 
 def seed_purchasing(company: Company) -> None:

@@ -1,5 +1,6 @@
 """The demo's monthly statement: last month's statement from a merchant to Huaxia Design,
-issued through the statement action over the orders on terms the demo placed last month.
+issued through the statement action over the orders on terms the demo placed last month
+(demo_last_month.py).
 
 It needs the pair's payment terms (the terms demo grants Net 30); without them there is no
 statement to issue and nothing is written. Found again by its month, so seeding twice adds

@@ -22,6 +22,7 @@ from infoconnect.procurement.models import (
 )
 from infoconnect.procurement.requisition_reads import may_see
 from infoconnect.procurement.selectors import current_membership
+from infoconnect.procurement.terms_reads import AskedInvoice, asked_invoice
 
 CARD_LINES = 10
 
@@ -43,6 +44,8 @@ class RequisitionCard:
     waiting_step: ApprovalStep | None = None
     can_decide: bool = False
     digest: str = ""
+    # The VAT invoice its orders ask for: approvers see the kind and title chosen.
+    asked_invoice: AskedInvoice | None = None
     template: str = "procurement/_requisition_card.html"
 
     @property
@@ -88,6 +91,7 @@ def _card(viewer: User, requisition: Requisition, membership: Membership | None)
         explanations=[s.explained() for s in steps if s.explanation],
         waiting_step=step,
         can_decide=may_decide(viewer, requisition, step),
+        asked_invoice=asked_invoice(requisition),
     )
     if card.can_decide:
         card.digest = digest.digest(ordering.current_snapshot(requisition)[0])

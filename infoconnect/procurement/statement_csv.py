@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from infoconnect.core.money import plain_amount
+from infoconnect.core.spreadsheets import safe_cell
 from infoconnect.procurement import statement_reads
 from infoconnect.procurement.models import Statement
-from infoconnect.procurement.views.dashboard import safe_cell
 
 TYPE = "text/csv; charset=utf-8"
 

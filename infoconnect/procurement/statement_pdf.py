@@ -1,7 +1,6 @@
 """A monthly statement (对账单) and a proforma (形式发票) as PDFs, with ReportLab.
 
-ReportLab's built-in CID font STSong-Light draws Chinese with no font file on the machine
-(a PDF reader supplies the glyphs), where WeasyPrint would need system fonts installed.
+In ReportLab's built-in CID font (core/pdf_fonts.py): Chinese with no font file on the machine.
 """
 
 from __future__ import annotations
@@ -16,19 +15,16 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from infoconnect.core.money import format_money
+from infoconnect.core.pdf_fonts import chinese_font
 from infoconnect.procurement import statement_reads
 from infoconnect.procurement.models import Statement
 
-FONT = "STSong-Light"
+FONT = chinese_font()
 # Rows per table: ReportLab lays a table out whole, so a big month goes in slices.
 ROWS_PER_TABLE = 400
-
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 TITLE = ParagraphStyle("title", fontName=FONT, fontSize=15, leading=19, spaceAfter=4)
 TEXT = ParagraphStyle("text", fontName=FONT, fontSize=9, leading=12)

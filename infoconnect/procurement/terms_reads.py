@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.urls import reverse
 from django.utils import timezone
 
 from infoconnect.accounts.models import User
-from infoconnect.invoicing.models import InvoiceTitle
+from infoconnect.invoicing.models import Invoice, InvoiceTitle
 from infoconnect.procurement.models import PaymentTerms, Receivable, Requisition
 from infoconnect.procurement.models.terms import TermsPayment
 
@@ -127,3 +128,27 @@ def terms_offer(requisition: Requisition) -> tuple[bool, list[User]]:
 def invoice_titles(company_id: int) -> list[InvoiceTitle]:
     """The company's invoice titles an order may ask for (archived ones may not)."""
     return list(InvoiceTitle.objects.filter(company_id=company_id, archived_at__isnull=True))
+
+
+@dataclass(frozen=True)
+class AskedInvoice:
+    """The VAT invoice a requisition's orders ask for, as its approvers read it."""
+
+    kind: str  # the kind's label
+    title: InvoiceTitle | None  # None if the title has since been deleted
+
+
+def asked_invoice(requisition: Requisition) -> AskedInvoice | None:
+    """The invoice kind and the title the requester chose (None: no invoice asked)."""
+    if not requisition.invoice_kind:
+        return None
+    title = InvoiceTitle.objects.filter(
+        pk=requisition.invoice_title_id, company_id=requisition.company_id
+    ).first()
+    return AskedInvoice(kind=str(Invoice.Kind(requisition.invoice_kind).label), title=title)
+
+
+def pay_url(company_id: int) -> str:
+    """The page that pays what is owed on terms from the company wallet (from an invoice or a
+    statement)."""
+    return reverse("procurement:terms_pay", args=[company_id])

@@ -23,6 +23,7 @@ from infoconnect.invoicing.actions import titles
 from infoconnect.invoicing.forms import TitleForm
 from infoconnect.invoicing.models import Invoice
 from infoconnect.procurement.models import Membership, Receivable
+from infoconnect.procurement.terms_reads import pay_url
 
 
 def _titles_page(
@@ -176,11 +177,6 @@ def open_on_terms(invoice: Invoice) -> int:
         .aggregate(owed=Sum(F("amount") - F("credited") - F("paid")))["owed"]
     )
     return max(owed or 0, 0)
-
-
-def pay_url(company_id: int) -> str:
-    """The page that pays what is owed on terms from the company wallet."""
-    return reverse("procurement:terms_pay", args=[company_id])
 
 
 @login_required

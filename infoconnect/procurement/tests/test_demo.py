@@ -1,22 +1,32 @@
 """seed_demo's company: Huaxia Design, verified by the operator, with its admin, buyer and
 approver, made through the actions and not added again by a second seed."""
 
+from datetime import timedelta
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
 
 from infoconnect.core.management.demo import demo_logins
 from infoconnect.invoicing.models import Invoice
-from infoconnect.procurement import demo
+from infoconnect.procurement import demo, demo_last_month, statement_reads
 from infoconnect.procurement.models import (
     Company,
     Membership,
     PaymentTerms,
     PriceList,
     Quote,
+    Receivable,
+    Requisition,
+    RequisitionOrder,
     RoleAssignment,
     Statement,
 )
+from infoconnect.procurement.statement_reads import due_date, last_closed_month, month_bounds
+from infoconnect.procurement.tests.terms.world import balance
+from infoconnect.shop.models import Order
+from infoconnect.wallet.models import AccountKind
 
 
 def _row_counts() -> dict[str, int]:
@@ -99,3 +109,42 @@ def test_huaxia_buys_from_byte_gadgets_on_its_terms(seeded):
     invoice = Invoice.objects.get(company=company)
     assert (invoice.merchant.username, invoice.kind) == ("bytegadgets", "special")
     assert Statement.objects.filter(company=company, merchant__username="bytegadgets").count() == 1
+
+
+def test_last_months_order_on_terms_fills_last_months_statement(seeded):
+    company = Company.objects.get()
+    requisition = Requisition.objects.get(company=company, po_number=demo_last_month.PO_NUMBER)
+    assert (requisition.state, requisition.payment_method) == ("ordered", "on_terms")
+    order = Order.objects.get(pk=RequisitionOrder.objects.get(requisition=requisition).order_id)
+    month = last_closed_month()
+    start, end = month_bounds(month)
+    # Four docks at the framework's fixed ¥179.00, placed, shipped and received last month.
+    assert (order.state, order.on_terms, order.total) == ("completed", True, 71_600)
+    assert start <= order.created_at < order.shipped_at < order.completed_at < end
+    assert [event.kind for event in order.events.order_by("pk")] == [
+        "placed_on_terms", "shipped", "completed",
+    ]  # fmt: skip
+    receivable = Receivable.objects.get(order=order)
+    assert (receivable.state, receivable.amount, receivable.paid) == ("due", 71_600, 0)
+    assert receivable.due_on == timezone.localdate(order.completed_at) + timedelta(days=30)
+    terms = PaymentTerms.objects.get(company=company)
+    assert terms.outstanding == 71_600
+    statement = Statement.objects.get(company=company, month=month)
+    assert (statement.orders_total, statement.closing_balance) == (71_600, 71_600)
+    assert statement.due_on == due_date(month, 30)
+    assert statement_reads.open_to_pay(statement) == 71_600
+    (line,) = statement_reads.statement_lines(statement)
+    assert (line.po_number, line.quantity, line.amount) == (demo_last_month.PO_NUMBER, 4, 71_600)
+    # On the ledger the merchant's receivable and the company's payable moved together.
+    assert balance(AccountKind.RECEIVABLE, order.merchant_id) == 71_600
+    assert balance(AccountKind.COMPANY_PAYABLE, company.pk) == -71_600
+
+
+def test_last_months_statement_shows_its_line_to_finance(seeded, client):
+    company = Company.objects.get()
+    statement = Statement.objects.get(company=company)
+    client.login(username="huaxia_finance", password="infoconnect-demo")
+    page = client.get(f"/companies/{company.pk}/statements/{statement.pk}/").content.decode()
+    assert '<td data-testid="closing"><strong>¥716.00</strong></td>' in page
+    assert page.count('data-testid="statement-line"') == 1
+    assert "Pay ¥716.00 from the company wallet" in page

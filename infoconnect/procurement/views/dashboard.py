@@ -13,16 +13,9 @@ from django.utils.translation import pgettext
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.money import DEFAULT_CURRENCY, plain_amount
+from infoconnect.core.spreadsheets import safe_cell
 from infoconnect.core.views import render_domain_error
 from infoconnect.procurement import dashboard_reads, selectors
-
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(text: str) -> str:
-    """Text a spreadsheet shows as text: a leading formula character is quoted away."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 @login_required

@@ -520,6 +520,7 @@ def _render_detail(
         "deciding": deciding,
         "digest": digest.digest(ordering.current_snapshot(requisition)[0]) if deciding else "",
         "place_key": uuid.uuid4(),
+        "asked_invoice": terms_reads.asked_invoice(requisition),
     }
     return render(request, "procurement/requisition.html", context, status=status)
 

@@ -31,6 +31,7 @@ from infoconnect.procurement.actions import statements as actions
 from infoconnect.procurement.errors import StatementError
 from infoconnect.procurement.lifecycle import statements as lifecycle
 from infoconnect.procurement.models import PaymentTerms, Role, Statement
+from infoconnect.procurement.terms_reads import pay_url
 
 
 def _after(request: HttpRequest) -> int:
@@ -70,11 +71,6 @@ def statements_page(request: HttpRequest, company_id: int) -> HttpResponse:
             "statements": statement_reads.company_statements(membership=membership),
         },
     )
-
-
-def pay_url(company_id: int) -> str:
-    """The page that pays what is owed on terms from the company wallet."""
-    return reverse("procurement:terms_pay", args=[company_id])
 
 
 @login_required

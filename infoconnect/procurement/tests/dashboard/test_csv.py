@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from infoconnect.accounts.models import MerchantProfile
+from infoconnect.core.spreadsheets import safe_cell
 from infoconnect.procurement.dashboard_reads import today
 from infoconnect.procurement.tests.requisitions.world import submitted
-from infoconnect.procurement.views.dashboard import safe_cell
 from infoconnect.shop.models import Category
 
 pytestmark = pytest.mark.django_db

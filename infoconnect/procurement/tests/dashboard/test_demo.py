@@ -31,9 +31,9 @@ def seeded(db):
 
 def test_seeding_twice_adds_no_budget_and_no_requisition(seeded):
     assert seeded["procurement.Budget"] == 2
-    # The one waiting for approval, the accepted quote's and the invoiced order's (both
-    # ordered at once: no rule fires under ¥5,000.00).
-    assert seeded["procurement.Requisition"] == 3
+    # The one waiting for approval, the accepted quote's, the invoiced order's and last
+    # month's on terms (all three ordered at once: no rule fires under ¥5,000.00).
+    assert seeded["procurement.Requisition"] == 4
     assert Requisition.objects.filter(po_number=WAITING).get().lines.count() == 2
     assert seeded["procurement.ApprovalStep"] == 1
 
