@@ -7,12 +7,16 @@ The action re-checks and moves conditionally, so the sweep is safe to run twice,
 tasks that were queued for the same rows, and on several machines at once. One row that
 fails is logged and the sweep goes on with the next.
 
+Due work that is no move (a reminder) registers its own sweep with ``register_due_job``; it
+runs after the edges, given ``now``, and is as safe to run twice.
+
 ``manage.py sweep`` runs it (``manage.py periodic`` runs that every minute).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from django.utils import timezone
@@ -22,6 +26,13 @@ from infoconnect.core.lifecycle import Edge, Lifecycle, lifecycles
 
 logger = logging.getLogger(__name__)
 DEFAULT_BATCH = 500
+# label -> (app label, sweep(now=...) -> how many rows it did).
+_due_jobs: dict[str, tuple[str, Callable[..., int]]] = {}
+
+
+def register_due_job(label: str, *, app_label: str, sweep: Callable[..., int]) -> None:
+    """Make ``run`` sweep a due job that is not a lifecycle edge."""
+    _due_jobs[label] = (app_label, sweep)
 
 
 def due_ids(
@@ -75,4 +86,7 @@ def run(*, now: datetime | None = None, app_label: str | None = None) -> dict[st
             continue
         for edge in lifecycle.due_edges():
             counts[f"{meta.model_name}.{edge.verb}"] = sweep_edge(lifecycle, edge.verb, now=now)
+    for label, (job_app, sweep) in _due_jobs.items():
+        if not app_label or job_app == app_label:
+            counts[label] = sweep(now=now)
     return counts

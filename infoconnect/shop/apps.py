@@ -9,6 +9,17 @@ class ShopConfig(AppConfig):
 
     def ready(self) -> None:
         # Views need the app registry, so they load here rather than at import (Django's way).
+        from infoconnect.core import sweeps
+        from infoconnect.shop import notifications, signals
         from infoconnect.shop.views import shop_header
 
         register_header_provider(shop_header)
+        # Buyers and merchants hear of their orders' moves; the reminder's sweep runs with the
+        # others (under social's label: it writes notifications, not moves).
+        signals.order_moved.connect(notifications.on_order_moved, dispatch_uid="notify-order")
+        signals.refund_moved.connect(notifications.on_refund_moved, dispatch_uid="notify-refund")
+        sweeps.register_due_job(
+            "notification.auto_confirm_reminder",
+            app_label="social",
+            sweep=notifications.remind_due_auto_confirms,
+        )

@@ -2,7 +2,7 @@
 
 from infoconnect.core import sweeps
 from infoconnect.core.jobs import task
-from infoconnect.shop import actions
+from infoconnect.shop import actions, notifications
 
 
 @task()
@@ -13,6 +13,11 @@ def expire_order(order_id: int) -> bool:
 @task()
 def auto_complete_order(order_id: int) -> bool:
     return actions.auto_complete_order(order_id=order_id)
+
+
+@task()
+def remind_auto_confirm(order_id: int) -> bool:
+    return notifications.remind_auto_confirm(order_id=order_id)
 
 
 @task()

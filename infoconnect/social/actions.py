@@ -294,3 +294,30 @@ def mark_notifications_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+# Orders --------------------------------------------------------------------------------
+
+
+@transaction.atomic(savepoint=False)
+def notify_order(
+    *, order_id: int, kind: str, key: str, recipients: list[tuple[int, int]], data: dict
+) -> None:
+    """Tell each (recipient id, actor id) what happened to an order: one INSERT, which writes
+    nothing for a recipient who already has ``key`` (a replayed move, a retried task). Checkout
+    runs it, hence no savepoint; mutes and blocks do not silence what an order's parties
+    must hear."""
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=recipient_id,
+                actor_id=actor_id,
+                kind=kind,
+                order_id=order_id,
+                key=key,
+                data=data,
+            )
+            for recipient_id, actor_id in recipients
+        ],
+        ignore_conflicts=True,
+    )

@@ -321,6 +321,16 @@ def unread_notification_count(*, user: User) -> int:
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
 
 
+def notified(keys: list[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Which of these (recipient id, key) pairs already have their notification."""
+    if not keys:
+        return set()
+    rows = Notification.objects.filter(
+        recipient_id__in={r for r, _k in keys}, key__in={k for _r, k in keys}
+    ).values_list("recipient_id", "key")
+    return set(rows) & set(keys)
+
+
 # Search --------------------------------------------------------------------------------
 
 

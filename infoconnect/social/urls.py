@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/badge/", views.notifications_badge, name="notifications_badge"),
     path("search/", views.search, name="search"),
     # A Weibo-style #topic# may hold a slash, so the name takes the rest of the path.
     path("tags/<path:name>/", views.tag, name="tag"),

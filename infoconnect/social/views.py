@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,10 +23,20 @@ from infoconnect.shop import selectors as shop_selectors
 from infoconnect.social import actions, selectors
 from infoconnect.social.errors import SocialError
 from infoconnect.social.forms import CommentForm, ComposeForm, PostForm
-from infoconnect.social.models import Post
+from infoconnect.social.models import Notification, Post
 from infoconnect.social.text import normalize_tag
 
 PAGE_SIZE = 20
+# What happened to an order, at a glance.
+ORDER_ICONS = {
+    Notification.Kind.ORDER_PAID: "💰",
+    Notification.Kind.ORDER_SHIPPED: "📦",
+    Notification.Kind.ORDER_AUTO_CONFIRM: "⏰",
+    Notification.Kind.REFUND_REQUESTED: "↩️",
+    Notification.Kind.REFUND_ANSWERED: "↩️",
+    Notification.Kind.REFUND_DISPUTED: "⚖️",
+    Notification.Kind.REFUND_DECIDED: "⚖️",
+}
 SEARCH_MAX_LENGTH = 100
 # Errors about the text itself are shown under the form rather than on an error page.
 TEXT_ERRORS = (SocialError.POST_EMPTY, SocialError.POST_TOO_LONG)
@@ -443,8 +454,22 @@ def notifications(request: HttpRequest) -> HttpResponse:
         post = notification.post
         # A plain repost has no text of its own: the notification shows what was reposted.
         notification.shown_post = post.repost_of if post and post.is_plain_repost else post
+        if notification.order_id is not None:
+            notification.icon = ORDER_ICONS.get(notification.kind, "")
+            notification.confirms_at = parse_datetime(notification.data.get("confirms_at", ""))
     return render(
         request, "social/notifications.html", {"notifications": rows, "older_max_id": older}
+    )
+
+
+@require_GET
+@login_required
+def notifications_badge(request: HttpRequest) -> HttpResponse:
+    """The header's unread count, polled so a new notification shows without a reload."""
+    return render(
+        request,
+        "social/_notifications_badge.html",
+        {"unread": selectors.unread_notification_count(user=request.user)},
     )
 
 
