@@ -129,6 +129,14 @@ def current_step(requisition: Requisition, *, lock: bool = False) -> ApprovalSte
     return steps.order_by("position").first()
 
 
+def round_steps(requisition: Requisition, *, lock: bool = False) -> list[ApprovalStep]:
+    """The round's steps in order (a decision reads the waiting one and what follows it)."""
+    steps = ApprovalStep.objects.filter(requisition=requisition, round=requisition.round)
+    if lock:
+        steps = steps.select_for_update()
+    return list(steps.order_by("position"))
+
+
 def next_queued(requisition: Requisition) -> ApprovalStep | None:
     return (
         ApprovalStep.objects.filter(
