@@ -51,7 +51,7 @@ VALUES (%s, %s, %s, 0, %s)
 ON CONFLICT (budget_id, requisition_id) DO UPDATE
 SET committed = procurement_budgetcharge.committed + excluded.committed,
     over = procurement_budgetcharge.over + excluded.over
-RETURNING id
+RETURNING id, committed
 """
 
 
@@ -75,8 +75,12 @@ def commit(*, requisition: Requisition, now: datetime, over_allowed: bool) -> li
                 committed=F("committed") + amount, over_approved=F("over_approved") + over
             )
             cursor.execute(_CHARGE_SQL, [budget.pk, requisition.pk, amount, over])
-            charge_id = cursor.fetchone()[0]
-            charges.append(BudgetCharge(pk=charge_id, budget=budget, requisition=requisition))
+            charge_id, committed = cursor.fetchone()
+            charges.append(
+                BudgetCharge(
+                    pk=charge_id, budget=budget, requisition=requisition, committed=committed
+                )
+            )
     return charges
 
 
@@ -90,10 +94,13 @@ def _locked_charges(requisition_id: int) -> list[BudgetCharge]:
     )
 
 
-def spend(*, requisition_id: int, amount: int) -> None:
+def spend(*, requisition_id: int, amount: int, charges: list[BudgetCharge] | None = None) -> None:
     """The orders are placed for ``amount`` (at most what was committed: a price that
-    dropped releases the difference): committed becomes spent."""
-    for charge in _locked_charges(requisition_id):
+    dropped releases the difference): committed becomes spent. ``charges``: what ``commit``
+    returned in this same transaction (its budgets still locked), else they are read."""
+    if charges is None:
+        charges = _locked_charges(requisition_id)
+    for charge in charges:
         spent = min(amount, charge.committed)
         Budget.objects.filter(pk=charge.budget_id).update(
             committed=F("committed") - charge.committed, spent=F("spent") + spent

@@ -30,6 +30,7 @@ from infoconnect.procurement.lifecycle import requisitions
 from infoconnect.procurement.models import (
     ApprovalDecision,
     ApprovalStep,
+    BudgetCharge,
     Requisition,
     RequisitionLine,
     RequisitionOrder,
@@ -50,10 +51,10 @@ Checked = tuple[dict, list[RequisitionLine], dict[int, Sku], Change]
 # submit and the last approval both ask it, and an ``id IN (…)`` read of the SKUs let the
 # planner scan the SKU table by product whenever its statistics were stale.
 _LINES_SQL = """
-SELECT l.id, l.sku_id, l.product_id, l.merchant_id, l.category_id, l.quantity, l.held,
-       l.title, l.attributes, l.unit_price, l.list_price, l.price_reason, l.locked,
-       s.product_id, s.attributes, s.price, s.currency, s.stock, s.is_active, s.tax_rate,
-       s.tax_code, s.unit, p.merchant_id, p.title, p.category_id, p.status, p.max_per_order,
+SELECT l.id, l.requisition_id, l.sku_id, l.product_id, l.merchant_id, l.category_id, l.title,
+       l.attributes, l.unit_price, l.quantity, l.list_price, l.price_reason, l.locked, l.held,
+       l.returned_reason, s.product_id, s.attributes, s.price, s.currency, s.stock,
+       s.is_active, s.tax_rate, s.tax_code, s.unit, p.merchant_id, p.title, p.category_id, p.status, p.max_per_order,
        m.is_verified_merchant
 FROM procurement_requisitionline l
 LEFT JOIN shop_sku s ON s.id = l.sku_id
@@ -62,6 +63,13 @@ LEFT JOIN accounts_user m ON m.id = p.merchant_id
 WHERE l.requisition_id = %s
 ORDER BY l.id
 """
+# In the models' column order (``from_db`` then takes the values as they come); a line's
+# added_at is left deferred.
+_LINE_FIELDS = [
+    "id", "requisition_id", "sku_id", "product_id", "merchant_id", "category_id", "title",
+    "attributes", "unit_price", "quantity", "list_price", "price_reason", "locked", "held",
+    "returned_reason",
+]  # fmt: skip
 _SKU_FIELDS = [
     "id", "product_id", "attributes", "price", "currency", "stock", "is_active", "tax_rate",
     "tax_code", "unit",
@@ -80,26 +88,20 @@ def _read_lines(requisition_id: int) -> tuple[list[RequisitionLine], dict[int, S
     with connection.cursor() as cursor:
         cursor.execute(_LINES_SQL, [requisition_id])
         rows = cursor.fetchall()
+    alias = connection.alias
     lines, skus = [], {}
     for row in rows:
-        line = RequisitionLine(
-            pk=row[0], requisition_id=requisition_id, sku_id=row[1], product_id=row[2],
-            merchant_id=row[3], category_id=row[4], quantity=row[5], held=row[6], title=row[7],
-            attributes=_json(row[8]), unit_price=row[9], list_price=row[10],
-            price_reason=row[11], locked=bool(row[12]),
-        )  # fmt: skip
-        line._state.adding = False
-        lines.append(line)
-        if row[13] is None:
+        values = list(row[:15])
+        values[7], values[12] = _json(values[7]), bool(values[12])
+        lines.append(RequisitionLine.from_db(alias, _LINE_FIELDS, values))
+        if row[15] is None:
             continue  # the SKU is gone
         sku = Sku.from_db(
-            connection.alias,
-            _SKU_FIELDS,
-            [row[1], row[13], _json(row[14]), row[15], row[16], row[17], bool(row[18]),
-             *row[19:22]],
+            alias, _SKU_FIELDS, [row[2], row[15], _json(row[16]), *row[17:20], bool(row[20]),
+                                 *row[21:24]],
         )  # fmt: skip
-        sku.product = Product.from_db(connection.alias, _PRODUCT_FIELDS, [row[13], *row[22:27]])
-        sku.product.merchant_verified = bool(row[27])
+        sku.product = Product.from_db(alias, _PRODUCT_FIELDS, [row[15], *row[24:29]])
+        sku.product.merchant_verified = bool(row[29])
         skus[sku.pk] = sku
     return lines, skus
 
@@ -252,12 +254,12 @@ def finish_approval(
         ).exists()
     try:
         # A refusal writes nothing (every budget is asked first): no savepoint to undo it.
-        budget_holds.commit(requisition=requisition, now=now, over_allowed=over_allowed)
+        charges = budget_holds.commit(requisition=requisition, now=now, over_allowed=over_allowed)
     except DomainError as error:
         if error.error is not ProcurementError.OVER_BUDGET:
             raise
         return _over_budget(requisition, now=now, actor_id=actor_id)
-    return place(requisition, now=now, actor_id=actor_id, checked=checked)
+    return place(requisition, now=now, actor_id=actor_id, checked=checked, charges=charges)
 
 
 def _over_budget(requisition: Requisition, *, now: datetime, actor_id: int | None) -> list[Order]:
@@ -332,11 +334,12 @@ def place(
     now: datetime,
     actor_id: int | None,
     checked: Checked | None = None,
+    charges: list[BudgetCharge] | None = None,
 ) -> list[Order]:
     """One order per merchant, paid from the company wallet (or, with the payment method on
     terms, owed on each merchant's terms within its credit limit), out of the held stock.
     ``checked``: the snapshot and its binding, when the last approval has just checked them
-    in this transaction."""
+    in this transaction; ``charges``: the budget charges just committed in it."""
     if checked is None:
         current, lines, skus = current_snapshot(requisition)
         change = None
@@ -372,8 +375,9 @@ def place(
         invoice_title_id=requisition.invoice_title_id,
         list_prices=_list_prices(lines),
     )
+    price_of = {line.sku_id: line.unit_price for line in lines}
     for sku in skus.values():
-        sku.price = next(line.unit_price for line in lines if line.sku_id == sku.pk)
+        sku.price = price_of[sku.pk]
     order_lines = [(skus[line.sku_id], line.quantity, None) for line in lines]
     try:
         with transaction.atomic():
@@ -420,7 +424,9 @@ def place(
     )
     # The held units are the orders' now.
     RequisitionLine.objects.filter(requisition=requisition).update(held=0)
-    budget_holds.spend(requisition_id=requisition.pk, amount=sum(o.total for o in orders))
+    budget_holds.spend(
+        requisition_id=requisition.pk, amount=sum(o.total for o in orders), charges=charges
+    )
     requisitions.move(
         requisition, "place", now=now, ordered_at=now, placing_error="", updated_at=now,
         context={"actor_id": actor_id},
