@@ -45,7 +45,8 @@ def evaluate(
     order. ``over_budget`` answers the budgets' question when the caller knows already."""
     lines = list(lines)
     total = sum(line.unit_price * line.quantity for line in lines)
-    rules = company_rules(company=requisition.company, active_only=True)
+    # Levels are read by rules_that_fire for the rules that hold only.
+    rules = company_rules(company=requisition.company, active_only=True, levels=False)
     if over_budget is None:
         over_budget = budget_holds.would_exceed(
             department_id=requisition.department_id, amount=total, now=now

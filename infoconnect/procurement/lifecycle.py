@@ -208,12 +208,23 @@ class ApprovalStepLifecycle(Lifecycle):
         ),
     )
 
-    def create_all(self, steps: list[ApprovalStep]) -> list[ApprovalStep]:
-        """A round's steps, born queued."""
-        target = self.edge("queue").target
+    def create_all(
+        self, steps: list[ApprovalStep], *, activate_at: datetime | None = None
+    ) -> list[ApprovalStep]:
+        """A round's steps, born queued; with ``activate_at``, the first is born having taken
+        ``activate`` at that time (waiting, its deadline set), in the same insert."""
+        queued = self.edge("queue").target
         for step in steps:
-            step.state = target
-        return ApprovalStep.objects.bulk_create(steps)
+            step.state = queued
+        first = steps[0] if steps and activate_at is not None else None
+        if first is not None:
+            activate = self.edge("activate")
+            first.state, first.activated_at = activate.target, activate_at
+            first.due_at = activate_at + timedelta(hours=first.deadline_hours)
+        made = ApprovalStep.objects.bulk_create(steps)
+        if first is not None:
+            self.moved(first, Move(activate, queued, activate_at, {}))
+        return made
 
     def moved(self, step: ApprovalStep, move: Move) -> None:
         escalate = self.edge("escalate")

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -36,33 +36,43 @@ from infoconnect.procurement.models import (
 from infoconnect.shop.models import Category
 
 
+def _levels() -> Prefetch:
+    """A rule's levels in order, each with its approvers."""
+    return Prefetch(
+        "levels",
+        queryset=ApprovalLevel.objects.order_by("position").prefetch_related(
+            Prefetch(
+                "approvers",
+                queryset=LevelApprover.objects.select_related("user", "department").order_by("pk"),
+            )
+        ),
+    )
+
+
 def company_rules(
-    *, company: Company, active_only: bool = False, pk: int | None = None
+    *, company: Company, active_only: bool = False, pk: int | None = None, levels: bool = True
 ) -> list[ApprovalRule]:
-    """The company's rules in order (or only rule ``pk``), with their conditions' rows,
-    levels and approvers."""
+    """The company's rules in order (or only rule ``pk``), with their conditions' rows and,
+    unless ``levels`` is False (``with_levels`` loads them later), their levels and
+    approvers."""
     rules = ApprovalRule.objects.filter(company=company)
     if pk is not None:
         rules = rules.filter(pk=pk)
     if active_only:
         rules = rules.filter(active=True)
-    return list(
-        rules.select_related("category", "merchant", "department")
-        .prefetch_related(
-            Prefetch(
-                "levels",
-                queryset=ApprovalLevel.objects.order_by("position").prefetch_related(
-                    Prefetch(
-                        "approvers",
-                        queryset=LevelApprover.objects.select_related(
-                            "user", "department"
-                        ).order_by("pk"),
-                    )
-                ),
-            )
-        )
-        .order_by("position")
-    )
+    rules = rules.select_related("category", "merchant", "department")
+    if levels:
+        rules = rules.prefetch_related(_levels())
+    return list(rules.order_by("position"))
+
+
+def with_levels(rules: list[ApprovalRule]) -> None:
+    """Load the levels and approvers of those ``rules`` read without them."""
+    missing = [
+        rule for rule in rules if "levels" not in getattr(rule, "_prefetched_objects_cache", {})
+    ]
+    if missing:
+        prefetch_related_objects(missing, _levels())
 
 
 # --- in words -------------------------------------------------------------------------------
@@ -222,16 +232,21 @@ def rules_that_fire(
     firing = []
     if rules is None:
         rules = company_rules(company=company, active_only=True)
-    for rule in rules:
-        prior = prior_totals.get(rule.pk, 0)
-        if not _holds(
+    holding = [
+        rule
+        for rule in rules
+        if _holds(
             rule,
-            total=total + prior,
+            total=total + prior_totals.get(rule.pk, 0),
             categories=categories,
             merchant_ids=merchants,
             department=department,
-        ):
-            continue
+        )
+    ]
+    # Levels only for the rules that hold: a company has many rules, a requisition few.
+    with_levels(holding)
+    for rule in holding:
+        prior = prior_totals.get(rule.pk, 0)
         # Named only when the one requisition would not have reached the threshold itself.
         if rule.min_total is None or total >= rule.min_total:
             prior = 0

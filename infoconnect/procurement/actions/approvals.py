@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from infoconnect.procurement.actions import notices, ordering, rounds
 from infoconnect.procurement.actions.requisitions import absorb_cart
 from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.lifecycle import (
+    OPEN_STEP_STATES,
     approval_steps,
     record_requisition_event,
     requisitions,
@@ -47,25 +49,34 @@ REASON_MAX_LENGTH = 500
 
 def _decider(
     user: User, requisition_id: object
-) -> tuple[Requisition, Membership, ApprovalStep, StepAssignee]:
+) -> tuple[Requisition, Membership, list[ApprovalStep], ApprovalStep, StepAssignee]:
+    """The requisition, the decider's membership, the round's steps (locked), the waiting
+    step and the decider's place on it."""
     requisition, membership = member_requisition(
         user=user, requisition_id=requisition_id, lock=True
     )
     if requisition.state != Requisition.State.PENDING:
         raise DomainError(ProcurementError.REQUISITION_INVALID_STATE)
-    step = rounds.current_step(requisition, lock=True)
+    steps = rounds.round_steps(requisition, lock=True)
+    step = next((s for s in steps if s.state in OPEN_STEP_STATES), None)
     if step is None:
         raise DomainError(ProcurementError.STEP_NOT_WAITING)
     if user.pk == requisition.requester_id and not step.allow_self_approval:
         raise DomainError(ProcurementError.SELF_APPROVAL)
-    assignee = StepAssignee.objects.filter(step=step, user_id=user.pk).first() or _stand_in(
-        step, requisition, user
+    # Their assignment and whether they decided already, in one read.
+    assignee = (
+        StepAssignee.objects.filter(step=step, user_id=user.pk)
+        .annotate(decided=Exists(ApprovalDecision.objects.filter(step=step, approver_id=user.pk)))
+        .first()
     )
     if assignee is None:
-        raise DomainError(ProcurementError.NOT_AN_APPROVER)
-    if ApprovalDecision.objects.filter(step=step, approver_id=user.pk).exists():
+        assignee = _stand_in(step, requisition, user)
+        if assignee is None:
+            raise DomainError(ProcurementError.NOT_AN_APPROVER)
+        assignee.decided = ApprovalDecision.objects.filter(step=step, approver_id=user.pk).exists()
+    if assignee.decided:
         raise DomainError(ProcurementError.STEP_NOT_WAITING)
-    return requisition, membership, step, assignee
+    return requisition, membership, steps, step, assignee
 
 
 def _stand_in(step: ApprovalStep, requisition: Requisition, user: User) -> StepAssignee | None:
@@ -145,7 +156,7 @@ def approve_requisition(
 ) -> Requisition:
     """The approver approves the waiting step; the last approval places the orders."""
     now = timezone.now()
-    requisition, _m, step, assignee = _decider(user, requisition_id)
+    requisition, _m, steps, step, assignee = _decider(user, requisition_id)
     snap, lines, skus = ordering.current_snapshot(requisition)
     if seen_digest and seen_digest != digest.digest(snap):
         raise DomainError(ProcurementError.REQUISITION_CHANGED)
@@ -160,14 +171,16 @@ def approve_requisition(
     if not step_complete(step):
         return requisition
     approval_steps.move(step, "approve", now=now, decided_at=now)
-    following = rounds.next_queued(requisition)
-    if following is not None:
-        rounds.activate(following, requisition, now=now)
+    if any(s.state == ApprovalStep.State.QUEUED for s in steps):
+        rounds.activate(rounds.next_queued(requisition), requisition, now=now)
     else:
         # This approval saw ``snap``: the binding just checked holds for the orders too.
         ordering.finish_approval(
-            requisition, now=now, actor_id=user.pk, checked=(snap, lines, skus, change)
-        )
+            requisition, now=now, actor_id=user.pk, checked=(snap, lines, skus, change),
+            over_allowed=any(
+                s.is_over_budget and s.state == ApprovalStep.State.APPROVED for s in steps
+            ),
+        )  # fmt: skip
     return requisition
 
 
@@ -190,7 +203,7 @@ def reject_requisition(
     those lines (a draft again, their reasons on the lines)."""
     now = timezone.now()
     reason = clean_reason(reason)
-    requisition, _m, step, assignee = _decider(user, requisition_id)
+    requisition, _m, _steps, step, assignee = _decider(user, requisition_id)
     returned: list[int] = []
     if line_ids:
         wanted = {parse_id(pk) for pk in line_ids}

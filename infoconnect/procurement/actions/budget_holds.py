@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -42,50 +43,64 @@ def would_exceed(*, department_id: int | None, amount: int, now: datetime) -> bo
     )
 
 
+# Commits to the requisition's charge of a budget, made on its first commitment (one statement
+# either way: a commit runs on every last approval).
+_CHARGE_SQL = """
+INSERT INTO procurement_budgetcharge (budget_id, requisition_id, committed, spent, over)
+VALUES (%s, %s, %s, 0, %s)
+ON CONFLICT (budget_id, requisition_id) DO UPDATE
+SET committed = procurement_budgetcharge.committed + excluded.committed,
+    over = procurement_budgetcharge.over + excluded.over
+RETURNING id, committed
+"""
+
+
 def commit(*, requisition: Requisition, now: datetime, over_allowed: bool) -> list[BudgetCharge]:
     """Commit the requisition's total to each applicable budget. Beyond what a budget has
     left, only with ``over_allowed`` (an over-budget level approved it): the excess is
     recorded on the budget and the charge. Otherwise ``over_budget``, and nothing moved."""
     amount = requisition.total
-    charges = []
-    for budget in applicable_budgets(
+    budgets = applicable_budgets(
         department_id=requisition.department_id, on=local_day(now), lock=True
-    ):
-        excess = max(0, amount - budget.remaining)
-        if excess and not over_allowed:
-            raise DomainError(ProcurementError.OVER_BUDGET)
-        Budget.objects.filter(pk=budget.pk).update(
-            committed=F("committed") + amount, over_approved=F("over_approved") + excess
-        )
-        charge, _created = BudgetCharge.objects.get_or_create(
-            budget=budget, requisition=requisition
-        )
-        BudgetCharge.objects.filter(pk=charge.pk).update(
-            committed=F("committed") + amount, over=F("over") + excess
-        )
-        charges.append(charge)
+    )
+    excess = {budget.pk: max(0, amount - budget.remaining) for budget in budgets}
+    # Every budget is asked before any is written, so a refusal leaves nothing to undo.
+    if not over_allowed and any(excess.values()):
+        raise DomainError(ProcurementError.OVER_BUDGET)
+    charges = []
+    with connection.cursor() as cursor:
+        for budget in budgets:
+            over = excess[budget.pk]
+            Budget.objects.filter(pk=budget.pk).update(
+                committed=F("committed") + amount, over_approved=F("over_approved") + over
+            )
+            cursor.execute(_CHARGE_SQL, [budget.pk, requisition.pk, amount, over])
+            charge_id, committed = cursor.fetchone()
+            charges.append(
+                BudgetCharge(
+                    pk=charge_id, budget=budget, requisition=requisition, committed=committed
+                )
+            )
     return charges
 
 
 def _locked_charges(requisition_id: int) -> list[BudgetCharge]:
-    # Budgets first, in id order, as every movement takes them; then the charges.
-    budget_ids = list(
-        BudgetCharge.objects.filter(requisition_id=requisition_id)
-        .order_by("budget_id")
-        .values_list("budget_id", flat=True)
-    )
-    list(Budget.objects.select_for_update().filter(pk__in=budget_ids).order_by("pk"))
+    # Each charge with its budget, locked in budget id order as every movement takes them.
     return list(
-        BudgetCharge.objects.select_for_update()
+        BudgetCharge.objects.select_related("budget")
+        .select_for_update()
         .filter(requisition_id=requisition_id)
         .order_by("budget_id")
     )
 
 
-def spend(*, requisition_id: int, amount: int) -> None:
+def spend(*, requisition_id: int, amount: int, charges: list[BudgetCharge] | None = None) -> None:
     """The orders are placed for ``amount`` (at most what was committed: a price that
-    dropped releases the difference): committed becomes spent."""
-    for charge in _locked_charges(requisition_id):
+    dropped releases the difference): committed becomes spent. ``charges``: what ``commit``
+    returned in this same transaction (its budgets still locked), else they are read."""
+    if charges is None:
+        charges = _locked_charges(requisition_id)
+    for charge in charges:
         spent = min(amount, charge.committed)
         Budget.objects.filter(pk=charge.budget_id).update(
             committed=F("committed") - charge.committed, spent=F("spent") + spent

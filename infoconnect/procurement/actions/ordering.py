@@ -12,9 +12,10 @@ with its commitment, and its requester or finance places it again after a top-up
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from infoconnect.procurement.lifecycle import requisitions
 from infoconnect.procurement.models import (
     ApprovalDecision,
     ApprovalStep,
+    BudgetCharge,
     Requisition,
     RequisitionLine,
     RequisitionOrder,
@@ -36,7 +38,7 @@ from infoconnect.procurement.models import (
 )
 from infoconnect.procurement.pricing import company_prices
 from infoconnect.shop import placing
-from infoconnect.shop.models import Order, Sku
+from infoconnect.shop.models import Order, Product, Sku
 from infoconnect.wallet.errors import WalletError
 
 Change = digest.Change
@@ -45,17 +47,70 @@ Change = digest.Change
 Checked = tuple[dict, list[RequisitionLine], dict[int, Sku], Change]
 
 
+# The lines with their SKUs, products and merchants' verification, in one read: the
+# submit and the last approval both ask it, and an ``id IN (…)`` read of the SKUs let the
+# planner scan the SKU table by product whenever its statistics were stale.
+_LINES_SQL = """
+SELECT l.id, l.requisition_id, l.sku_id, l.product_id, l.merchant_id, l.category_id, l.title,
+       l.attributes, l.unit_price, l.quantity, l.list_price, l.price_reason, l.locked, l.held,
+       l.returned_reason, s.product_id, s.attributes, s.price, s.currency, s.stock,
+       s.is_active, s.tax_rate, s.tax_code, s.unit, p.merchant_id, p.title, p.category_id, p.status, p.max_per_order,
+       m.is_verified_merchant
+FROM procurement_requisitionline l
+LEFT JOIN shop_sku s ON s.id = l.sku_id
+LEFT JOIN shop_product p ON p.id = s.product_id
+LEFT JOIN accounts_user m ON m.id = p.merchant_id
+WHERE l.requisition_id = %s
+ORDER BY l.id
+"""
+# In the models' column order (``from_db`` then takes the values as they come); a line's
+# added_at is left deferred.
+_LINE_FIELDS = [
+    "id", "requisition_id", "sku_id", "product_id", "merchant_id", "category_id", "title",
+    "attributes", "unit_price", "quantity", "list_price", "price_reason", "locked", "held",
+    "returned_reason",
+]  # fmt: skip
+_SKU_FIELDS = [
+    "id", "product_id", "attributes", "price", "currency", "stock", "is_active", "tax_rate",
+    "tax_code", "unit",
+]  # fmt: skip
+_PRODUCT_FIELDS = ["id", "merchant_id", "title", "category_id", "status", "max_per_order"]
+
+
+def _json(value):
+    # JSON columns arrive as text from a raw cursor, on both engines.
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _read_lines(requisition_id: int) -> tuple[list[RequisitionLine], dict[int, Sku]]:
+    """The stored lines (id order) and their SKUs, each with its product (and whether the
+    merchant sells, as ``Product.merchant_sells`` reads it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LINES_SQL, [requisition_id])
+        rows = cursor.fetchall()
+    alias = connection.alias
+    lines, skus = [], {}
+    for row in rows:
+        values = list(row[:15])
+        values[7], values[12] = _json(values[7]), bool(values[12])
+        lines.append(RequisitionLine.from_db(alias, _LINE_FIELDS, values))
+        if row[15] is None:
+            continue  # the SKU is gone
+        sku = Sku.from_db(
+            alias, _SKU_FIELDS, [row[2], row[15], _json(row[16]), *row[17:20], bool(row[20]),
+                                 *row[21:24]],
+        )  # fmt: skip
+        sku.product = Product.from_db(alias, _PRODUCT_FIELDS, [row[15], *row[24:29]])
+        sku.product.merchant_verified = bool(row[29])
+        skus[sku.pk] = sku
+    return lines, skus
+
+
 def current_lines(requisition: Requisition) -> tuple[list[RequisitionLine], dict[int, Sku]]:
     """The lines as they would be ordered now: each SKU's current title, attributes and the
     company's price for it (a quote's locked line keeps its price; a line whose product is off
     sale keeps no SKU: a change)."""
-    lines = list(requisition.lines.order_by("pk"))
-    skus = {
-        sku.pk: sku
-        for sku in Sku.objects.select_related("product", "product__merchant").filter(
-            pk__in=[line.sku_id for line in lines if line.sku_id]
-        )
-    }
+    lines, skus = _read_lines(requisition.pk)
     on_sale = {
         pk: sku
         for pk, sku in skus.items()
@@ -67,37 +122,20 @@ def current_lines(requisition: Requisition) -> tuple[list[RequisitionLine], dict
         items=[(on_sale[line.sku_id], line.quantity) for line in repriced],
     )
     price_of = {line.pk: price for line, price in zip(repriced, prices, strict=True)}
-    now_lines = []
     for line in lines:
-        sku = on_sale.get(line.sku_id)
-        current = RequisitionLine(
-            pk=line.pk,
-            requisition_id=line.requisition_id,
-            sku_id=line.sku_id,
-            product_id=line.product_id,
-            merchant_id=line.merchant_id,
-            category_id=line.category_id,
-            quantity=line.quantity,
-            held=line.held,
-            title=line.title,
-            attributes=line.attributes,
-            unit_price=line.unit_price,
-            list_price=line.list_price,
-            price_reason=line.price_reason,
-            locked=line.locked,
-        )
         # What the row holds, so keep_prices writes only what changed.
-        current.stored = _priced_fields(line)
+        line.stored = _priced_fields(line)
+        sku = on_sale.get(line.sku_id)
         if sku is None:
-            current.sku_id = None
-        else:
-            current.title, current.attributes = sku.product.title, sku.attributes
-            price = price_of.get(line.pk)
-            if price is not None:
-                current.unit_price, current.list_price = price.unit_price, price.list_price
-                current.price_reason = price.reason
-        now_lines.append(current)
-    return now_lines, skus
+            line.sku_id = None
+            continue
+        line.title, line.attributes = sku.product.title, sku.attributes
+        price = price_of.get(line.pk)
+        if price is not None:
+            line.unit_price, line.list_price = price.unit_price, price.list_price
+            line.price_reason = price.reason
+            line.price = price
+    return lines, skus
 
 
 def _priced_fields(line: RequisitionLine) -> tuple:
@@ -128,18 +166,32 @@ def bound_change(requisition: Requisition, current: dict) -> Change:
     return worst
 
 
+_PRICES_SQL = """
+WITH v(id, unit_price, list_price, price_reason, title, attributes) AS (VALUES {rows})
+UPDATE procurement_requisitionline SET unit_price = v.unit_price, list_price = v.list_price,
+    price_reason = v.price_reason, title = v.title, attributes = v.attributes
+FROM v WHERE procurement_requisitionline.id = v.id
+"""
+# PostgreSQL types each VALUES column from its first row (a NULL list price would be text).
+_PRICE_CASTS = {
+    "postgresql": "(%s::bigint, %s::bigint, %s::bigint, %s::text, %s::text, %s::jsonb)",
+}
+
+
 def keep_prices(requisition: Requisition, lines: list[RequisitionLine]) -> None:
     """The lines take the prices they cost now, and the requisition its new total (only the
-    rows that changed are written: a 50-line requisition usually changes none)."""
-    for line in lines:
-        if getattr(line, "stored", None) != _priced_fields(line):
-            RequisitionLine.objects.filter(pk=line.pk).update(
-                unit_price=line.unit_price,
-                list_price=line.list_price,
-                price_reason=line.price_reason,
-                title=line.title,
-                attributes=line.attributes,
-            )
+    rows that changed are written, in one statement: a 50-line requisition usually changes
+    none)."""
+    changed = [line for line in lines if getattr(line, "stored", None) != _priced_fields(line)]
+    if changed:
+        row = _PRICE_CASTS.get(connection.vendor, "(%s, %s, %s, %s, %s, %s)")
+        params = []
+        for line in changed:
+            params += [line.pk, line.unit_price, line.list_price, line.price_reason, line.title,
+                       json.dumps(line.attributes)]  # fmt: skip
+            line.stored = _priced_fields(line)
+        with connection.cursor() as cursor:
+            cursor.execute(_PRICES_SQL.format(rows=", ".join([row] * len(changed))), params)
     total = sum(line.unit_price * line.quantity for line in lines)
     if total != requisition.total:
         Requisition.objects.filter(pk=requisition.pk).update(total=total, updated_at=timezone.now())
@@ -184,27 +236,30 @@ def finish_approval(
     now: datetime,
     actor_id: int | None,
     checked: Checked | None = None,
+    over_allowed: bool | None = None,
 ) -> list[Order]:
     """The last level approved (or, with ``actor_id`` None, no rule asked for approval):
-    commit the budget and place the orders."""
+    commit the budget and place the orders. ``over_allowed``: whether the round's
+    over-budget level approved, when the caller has the round's steps at hand."""
     context: dict = {"actor_id": actor_id}
     if actor_id is None:
         context["note"] = _("No approval rule applies to it.")
     requisitions.move(requisition, "approve", now=now, approved_at=now, context=context)
-    over_allowed = ApprovalStep.objects.filter(
-        requisition=requisition,
-        round=requisition.round,
-        is_over_budget=True,
-        state=ApprovalStep.State.APPROVED,
-    ).exists()
+    if over_allowed is None:
+        over_allowed = ApprovalStep.objects.filter(
+            requisition=requisition,
+            round=requisition.round,
+            is_over_budget=True,
+            state=ApprovalStep.State.APPROVED,
+        ).exists()
     try:
-        with transaction.atomic():
-            budget_holds.commit(requisition=requisition, now=now, over_allowed=over_allowed)
+        # A refusal writes nothing (every budget is asked first): no savepoint to undo it.
+        charges = budget_holds.commit(requisition=requisition, now=now, over_allowed=over_allowed)
     except DomainError as error:
         if error.error is not ProcurementError.OVER_BUDGET:
             raise
         return _over_budget(requisition, now=now, actor_id=actor_id)
-    return place(requisition, now=now, actor_id=actor_id, checked=checked)
+    return place(requisition, now=now, actor_id=actor_id, checked=checked, charges=charges)
 
 
 def _over_budget(requisition: Requisition, *, now: datetime, actor_id: int | None) -> list[Order]:
@@ -262,14 +317,15 @@ PLACING_ERRORS = {
 }
 
 
-def _list_prices(requisition: Requisition) -> dict[int, tuple[int | None, str]]:
-    """Each SKU's list price and why the line costs what it does (the pricing's record)."""
-    return {
-        sku_id: (list_price, reason)
-        for sku_id, list_price, reason in RequisitionLine.objects.filter(
-            requisition=requisition, sku_id__isnull=False
-        ).values_list("sku_id", "list_price", "price_reason")
-    }
+def _list_prices(lines: list[RequisitionLine]) -> dict[int, tuple[int | None, str]]:
+    """Each SKU's list price and why the line costs what it does, as the lines' rows hold
+    them (the pricing's record)."""
+    found = {}
+    for line in lines:
+        stored = getattr(line, "stored", None)
+        if line.sku_id is not None:
+            found[line.sku_id] = stored[1:3] if stored else (line.list_price, line.price_reason)
+    return found
 
 
 def place(
@@ -278,11 +334,12 @@ def place(
     now: datetime,
     actor_id: int | None,
     checked: Checked | None = None,
+    charges: list[BudgetCharge] | None = None,
 ) -> list[Order]:
     """One order per merchant, paid from the company wallet (or, with the payment method on
     terms, owed on each merchant's terms within its credit limit), out of the held stock.
     ``checked``: the snapshot and its binding, when the last approval has just checked them
-    in this transaction."""
+    in this transaction; ``charges``: the budget charges just committed in it."""
     if checked is None:
         current, lines, skus = current_snapshot(requisition)
         change = None
@@ -316,10 +373,11 @@ def place(
         on_terms=on_terms,
         invoice_kind=requisition.invoice_kind,
         invoice_title_id=requisition.invoice_title_id,
-        list_prices=_list_prices(requisition),
+        list_prices=_list_prices(lines),
     )
+    price_of = {line.sku_id: line.unit_price for line in lines}
     for sku in skus.values():
-        sku.price = next(line.unit_price for line in lines if line.sku_id == sku.pk)
+        sku.price = price_of[sku.pk]
     order_lines = [(skus[line.sku_id], line.quantity, None) for line in lines]
     try:
         with transaction.atomic():
@@ -366,7 +424,9 @@ def place(
     )
     # The held units are the orders' now.
     RequisitionLine.objects.filter(requisition=requisition).update(held=0)
-    budget_holds.spend(requisition_id=requisition.pk, amount=sum(o.total for o in orders))
+    budget_holds.spend(
+        requisition_id=requisition.pk, amount=sum(o.total for o in orders), charges=charges
+    )
     requisitions.move(
         requisition, "place", now=now, ordered_at=now, placing_error="", updated_at=now,
         context={"actor_id": actor_id},

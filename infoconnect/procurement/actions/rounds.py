@@ -76,9 +76,9 @@ def start_round(
                 deadline_hours=fired.rule.deadline_hours,
             )
         )
-    steps = approval_steps.create_all(steps)
+    steps = approval_steps.create_all(steps, activate_at=now)
     if steps:
-        activate(steps[0], requisition, now=now, found=found_by_level[0])
+        _assign(steps[0], requisition, found_by_level[0])
     return steps
 
 
@@ -102,19 +102,24 @@ def activate(
         )
     if not found:
         found = approvers.escalation_approvers(requisition, already=set(), at=now)
-    StepAssignee.objects.bulk_create(
-        [
-            StepAssignee(step=step, user_id=a.user_id, via=a.via, on_behalf_of_id=a.on_behalf_of_id)
-            for a in found
-        ],
-        ignore_conflicts=True,
-    )
     approval_steps.move(
         step,
         "activate",
         now=now,
         activated_at=now,
         due_at=now + timedelta(hours=step.deadline_hours),
+    )
+    _assign(step, requisition, found)
+
+
+def _assign(step: ApprovalStep, requisition: Requisition, found: list[approvers.Approver]) -> None:
+    """The waiting step's approvers are written and told."""
+    StepAssignee.objects.bulk_create(
+        [
+            StepAssignee(step=step, user_id=a.user_id, via=a.via, on_behalf_of_id=a.on_behalf_of_id)
+            for a in found
+        ],
+        ignore_conflicts=True,
     )
     notices.approval_requested(requisition, [a.user_id for a in found])
 
@@ -127,6 +132,14 @@ def current_step(requisition: Requisition, *, lock: bool = False) -> ApprovalSte
     if lock:
         steps = steps.select_for_update()
     return steps.order_by("position").first()
+
+
+def round_steps(requisition: Requisition, *, lock: bool = False) -> list[ApprovalStep]:
+    """The round's steps in order (a decision reads the waiting one and what follows it)."""
+    steps = ApprovalStep.objects.filter(requisition=requisition, round=requisition.round)
+    if lock:
+        steps = steps.select_for_update()
+    return list(steps.order_by("position"))
 
 
 def next_queued(requisition: Requisition) -> ApprovalStep | None:

@@ -25,7 +25,7 @@ from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import parse_id
 from infoconnect.procurement.actions import notices, ordering, rounds
 from infoconnect.procurement.actions.requisitions import absorb_cart, clean_po_number
-from infoconnect.procurement.errors import ProcurementError
+from infoconnect.procurement.errors import PricingError, ProcurementError
 from infoconnect.procurement.lifecycle import COUNTED_STATES, HOLDING_STATES, requisitions
 from infoconnect.procurement.models import (
     Company,
@@ -36,6 +36,7 @@ from infoconnect.procurement.models import (
     RoleAssignment,
     ShipToAddress,
 )
+from infoconnect.procurement.pricing import quantity_problem
 from infoconnect.procurement.requisition_reads import member_requisition
 from infoconnect.procurement.selectors import ancestor_ids, holds_role
 from infoconnect.shop import placing
@@ -64,6 +65,12 @@ def _check(requisition: Requisition, membership: Membership, lines: list[Requisi
     clean_po_number(requisition.po_number)
     if company.po_required and not requisition.po_number:
         raise DomainError(ProcurementError.PO_NUMBER_REQUIRED)
+    # A price list's quantity rule may have come after the line was added.
+    for line in lines:
+        price = getattr(line, "price", None)
+        problem = price and quantity_problem(price=price, quantity=line.quantity)
+        if problem:
+            raise DomainError(PricingError.QUANTITY_RULE, problem)
 
 
 def _check_po_unused(requisition: Requisition) -> None:
