@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Count,
@@ -173,6 +174,15 @@ def product_reviews(
     return paginate(reviews.select_related("buyer", "line").prefetch_related("photos"), params)
 
 
+def reviewer_name(user: User | None) -> str:
+    """A reviewer as shops show one, the name's first and last characters (a***e): a review
+    tells everyone what its buyer bought."""
+    name = user.name if user is not None else ""
+    if len(name) <= 1:
+        return f"{name}***"
+    return f"{name[0]}***{name[-1]}"
+
+
 def review_for_merchant(*, merchant: User, review_id: int) -> Review | None:
     """A review of something the merchant sold (what it may reply to)."""
     return (
@@ -190,22 +200,31 @@ def order_line_reviews(*, order: Order) -> dict[int, Review]:
     }
 
 
+TRENDING_SECONDS = 300
+
+
 def trending_products(*, days: int = 7, limit: int = 6) -> list[Product]:
     """The products most sold (units in orders paid in the last ``days`` and not undone) that
-    are on sale now from a verified merchant, the best-selling first."""
-    since = timezone.now() - timedelta(days=days)
-    top = list(
-        OrderLine.objects.filter(
-            order__paid_at__gte=since,
-            order__state__in=BOUGHT_STATES,
-            product_id__isnull=False,
+    are on sale now from a verified merchant, the best-selling first. The ranking is kept for
+    a few minutes (one grouped sum over a week of orders); the cards are read fresh."""
+
+    def rank() -> list[int]:
+        since = timezone.now() - timedelta(days=days)
+        return list(
+            OrderLine.objects.filter(
+                order__paid_at__gte=since,
+                order__state__in=BOUGHT_STATES,
+                product_id__isnull=False,
+            )
+            .values("product_id")
+            .annotate(units=Sum("quantity"))
+            .order_by("-units", "-product_id")
+            .values_list("product_id", flat=True)[: limit * 2]
         )
-        .values("product_id")
-        .annotate(units=Sum("quantity"))
-        .order_by("-units", "-product_id")[: limit * 2]
-    )
-    cards = product_cards(row["product_id"] for row in top)
-    shown = [cards[row["product_id"]] for row in top if row["product_id"] in cards]
+
+    ranked = cache.get_or_set(f"shop:trending:{days}:{limit}", rank, TRENDING_SECONDS)
+    cards = product_cards(ranked)
+    shown = [cards[pk] for pk in ranked if pk in cards]
     return [product for product in shown if product.merchant.is_verified_merchant][:limit]
 
 

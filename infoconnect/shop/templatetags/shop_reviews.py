@@ -21,11 +21,7 @@ def stars(rating) -> str:
 
 @register.filter
 def masked_name(user) -> str:
-    """A reviewer as shops show one: the name's first and last characters (a***e)."""
-    name = user.name if user is not None else ""
-    if len(name) <= 1:
-        return f"{name}***"
-    return f"{name[0]}***{name[-1]}"
+    return selectors.reviewer_name(user)
 
 
 @dataclass
