@@ -171,6 +171,8 @@ def edit_review(
 ) -> Review:
     """Change one's own review within 30 days of writing it: the rating, the text, photos
     added or removed (at most 6 in all). What is not given stays as it is."""
+    # Decoded before the row is locked: a slow picture holds no lock.
+    cleaned = _clean_photos(add_photos)
     review = _own_review_locked(buyer, review_id)
     if review.hidden:
         raise DomainError(ReviewError.REVIEW_HIDDEN)
@@ -181,7 +183,6 @@ def edit_review(
         review.rating = _rating(rating)
     if text is not None:
         review.text = _text(text)
-    cleaned = _clean_photos(add_photos)
     removing = {int(pk) for pk in remove_photo_ids or ()}
     kept = [photo for photo in review.photos.all() if photo.pk not in removing]
     if len(kept) + len(cleaned) > MAX_PHOTOS:
@@ -189,7 +190,13 @@ def edit_review(
     review.edited_at = now
     review.save(update_fields=["rating", "text", "edited_at"])
     if removing:
-        ReviewPhoto.objects.filter(review_id=review.pk, pk__in=removing).delete()
+        gone = list(ReviewPhoto.objects.filter(review_id=review.pk, pk__in=removing))
+        ReviewPhoto.objects.filter(pk__in=[photo.pk for photo in gone]).delete()
+        names = [f.name for photo in gone for f in (photo.image, photo.thumbnail) if f.name]
+        if gone:
+            storage = gone[0].image.storage
+            # The files go once the rows' deletion has committed (robust: a failure is logged).
+            transaction.on_commit(lambda: [storage.delete(name) for name in names], robust=True)
         # Positions stay 0, 1, 2, … in the order the photos had.
         for position, photo in enumerate(kept):
             if photo.position != position:

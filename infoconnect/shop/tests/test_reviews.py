@@ -223,6 +223,15 @@ def test_buyer_edits_within_30_days(buyer, line):
     assert not ReviewPhoto.objects.filter(pk=first.pk).exists()
 
 
+def test_removed_photos_leave_storage_after_commit(buyer, line, django_capture_on_commit_callbacks):
+    review = reviews.review_line(buyer=buyer, line_id=line.pk, rating=2, photos=[photo()])
+    stored = review.photos.get()
+    storage, name = stored.image.storage, stored.image.name
+    with django_capture_on_commit_callbacks(execute=True):
+        reviews.edit_review(buyer=buyer, review_id=review.pk, remove_photo_ids=[stored.pk])
+    assert not storage.exists(name) and not storage.exists(stored.thumbnail.name)
+
+
 def test_edit_refused_after_30_days_or_by_others(make_user, buyer, line):
     review = reviews.review_line(buyer=buyer, line_id=line.pk, rating=2, text="Meh")
     with raises("review_not_found"):
