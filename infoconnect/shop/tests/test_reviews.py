@@ -466,3 +466,35 @@ def test_stepper_is_limited_by_stock_when_it_is_below_the_limit(merchant):
     product, _sku = make_product(merchant, title="Last ones", stock=2, max_per_order=10)
     page = text(client_for().get(f"/shop/p/{product.pk}/"))
     assert 'name="quantity" value="1" min="1" max="2"' in page
+
+
+def test_product_page_queries_do_not_grow_with_its_reviews(buyer, order, line, scarf):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from infoconnect.shop.models import OrderLine
+
+    product, _sku = scarf
+    reviews.review_line(buyer=buyer, line_id=line.pk, rating=5, photos=[photo()])
+    client = client_for(buyer)
+    client.get(f"/shop/p/{product.pk}/")  # sessions and settings read once
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"/shop/p/{product.pk}/")
+    for _n in range(5):
+        extra = OrderLine.objects.create(
+            order=order, sku=line.sku, product=product, title=line.title, unit_price=1,
+            quantity=1,
+        )  # fmt: skip
+        reviews.review_line(buyer=buyer, line_id=extra.pk, rating=4, photos=[photo()])
+    with CaptureQueriesContext(connection) as six:
+        page = text(client.get(f"/shop/p/{product.pk}/"))
+    assert page.count('data-testid="review"') == 6
+    assert len(six) == len(one)
+
+
+def test_product_page_in_simplified_chinese(buyer, line, scarf):
+    reviews.review_line(buyer=buyer, line_id=line.pk, rating=5, text="好")
+    client = Client(headers={"Accept-Language": "zh-hans"})
+    page = text(client.get(f"/shop/p/{scarf[0].pk}/"))
+    for words in ("评价", "包邮", "已售 1 件", "1 条评价", "有图（0）", "增加一件"):
+        assert words in page
