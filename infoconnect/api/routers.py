@@ -15,6 +15,7 @@ from infoconnect.api import (
     price_lists,
     quotes,
     requisitions,
+    reviews,
     shop,
     social,
     statements,
@@ -27,6 +28,7 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", accounts.router)
     api.add_router("/", messaging.router)
     api.add_router("/", shop.router)
+    api.add_router("/", reviews.router)
     api.add_router("/", wallet.router)
     api.add_router("/", companies.router)
     api.add_router("/", company_departments.router)

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from infoconnect.core.errors import DomainError
 from infoconnect.core.money import format_money
 from infoconnect.shop import actions
+from infoconnect.shop.actions import reviews as review_actions
 from infoconnect.shop.models import (
     Category,
     Order,
@@ -18,6 +19,8 @@ from infoconnect.shop.models import (
     Product,
     ProductImage,
     RefundRequest,
+    Review,
+    ReviewPhoto,
     Sku,
 )
 
@@ -65,6 +68,91 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ["title", "merchant__username"]
     raw_id_fields = ["merchant"]
     inlines = [SkuInline, ProductImageInline]
+
+
+class ReviewPhotoInline(admin.TabularInline):
+    model = ReviewPhoto
+    extra = 0
+    can_delete = False
+    fields = ["photo", "position"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("photo"))
+    def photo(self, photo: ReviewPhoto) -> str:
+        return format_html(
+            '<a href="{}" target="_blank"><img src="{}" style="max-height:80px"></a>',
+            photo.image.url,
+            photo.thumbnail.url,
+        )
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """What the operator moderates: a review is read here and hidden (or shown again) with
+    the actions; its words and stars are the buyer's, never edited by the platform."""
+
+    list_display = ["id", "product", "buyer", "rating", "short_text", "hidden", "created_at"]
+    list_select_related = ["product", "buyer"]
+    list_filter = ["hidden", "rating"]
+    search_fields = ["=id", "=product__id", "buyer__username", "text"]
+    fields = [
+        "product",
+        "order",
+        "buyer",
+        "rating",
+        "text",
+        "reply",
+        "replied_at",
+        "hidden",
+        "hidden_by",
+        "created_at",
+        "edited_at",
+    ]
+    readonly_fields = fields
+    inlines = [ReviewPhotoInline]
+    actions = ["hide_reviews", "show_reviews"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Read-only pages: hiding goes through the actions, one conditional update.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("review"))
+    def short_text(self, review: Review) -> str:
+        return review.text[:80]
+
+    def _set_hidden(self, request, queryset, hidden: bool) -> None:
+        try:
+            changed = review_actions.set_reviews_hidden(
+                operator=request.user,
+                review_ids=queryset.values_list("pk", flat=True),
+                hidden=hidden,
+            )
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        message = (
+            ngettext("%(n)d review hidden.", "%(n)d reviews hidden.", changed)
+            if hidden
+            else ngettext("%(n)d review shown again.", "%(n)d reviews shown again.", changed)
+        )
+        self.message_user(request, message % {"n": changed}, messages.SUCCESS)
+
+    @admin.action(description=_("Hide the selected reviews (abusive)"), permissions=["view"])
+    def hide_reviews(self, request, queryset) -> None:
+        self._set_hidden(request, queryset, True)
+
+    @admin.action(description=_("Show the selected reviews again"), permissions=["view"])
+    def show_reviews(self, request, queryset) -> None:
+        self._set_hidden(request, queryset, False)
 
 
 class OrderLineInline(admin.TabularInline):

@@ -3,6 +3,38 @@ from django.utils.translation import gettext_lazy as _
 from infoconnect.core.errors import ErrorCode
 
 
+class ReviewError(ErrorCode):
+    """Reviews (评价) of order lines: who may write, edit and answer them."""
+
+    REVIEW_NOT_FOUND = ("review_not_found", 404, _("That review does not exist."))
+    LINE_NOT_FOUND = ("order_line_not_found", 404, _("That order line does not exist."))
+    NOT_COMPLETED = (
+        "order_not_completed",
+        409,
+        _("You can review what you bought once the order is completed."),
+    )
+    LINE_REFUNDED = ("line_refunded", 409, _("This item was refunded, so it cannot be reviewed."))
+    REVIEW_EXISTS = ("review_exists", 409, _("You have already reviewed this item."))
+    EDIT_CLOSED = (
+        "review_edit_closed",
+        409,
+        _("A review can be changed for 30 days after it is written."),
+    )
+    REVIEW_HIDDEN = ("review_hidden", 409, _("This review was hidden by the platform."))
+    ALREADY_REPLIED = ("already_replied", 409, _("You have already replied to this review."))
+    INVALID_RATING = ("invalid_rating", 422, _("Choose a rating from 1 to 5 stars."))
+    TEXT_TOO_LONG = ("review_too_long", 422, _("A review may be at most 2000 characters."))
+    REPLY_EMPTY = ("reply_empty", 422, _("Write a reply."))
+    REPLY_TOO_LONG = ("reply_too_long", 422, _("A reply may be at most 1000 characters."))
+    TOO_MANY_PHOTOS = ("too_many_photos", 422, _("A review may have at most 6 photos."))
+    PHOTO_TOO_LARGE = ("photo_too_large", 422, _("A photo may be at most 10 MB."))
+    INVALID_PHOTO = (
+        "invalid_photo",
+        422,
+        _("Upload a JPEG, PNG, GIF or WebP photo of at most 8000 pixels a side."),
+    )
+
+
 class ShopError(ErrorCode):
     PRODUCT_NOT_FOUND = ("product_not_found", 404, _("That product does not exist."))
     SKU_NOT_FOUND = ("sku_not_found", 404, _("That item does not exist."))

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.utils import timezone
 
 from infoconnect.accounts.models import User
 from infoconnect.core.ids import is_id
@@ -13,17 +28,21 @@ from infoconnect.shop.models import (
     CartLine,
     Category,
     Order,
+    OrderLine,
     PostProduct,
     Product,
     ProductImage,
     RefundRequest,
+    Review,
+    ReviewPhoto,
+    ShippingPolicy,
     Sku,
 )
 
 
 def _with_card_data(queryset: QuerySet[Product]) -> QuerySet[Product]:
     return (
-        queryset.select_related("merchant", "category")
+        queryset.select_related("merchant__merchant_profile", "category")
         .annotate(
             min_price=Min("skus__price", filter=Q(skus__is_active=True)),
             total_stock=Sum("skus__stock", filter=Q(skus__is_active=True)),
@@ -103,6 +122,112 @@ def product_for_viewer(*, product_id: int, viewer: User | None) -> Product | Non
     return product
 
 
+# --- product page: units sold, shipping, reviews; trending --------------------------------
+
+
+def units_sold(*, product_id: int) -> int:
+    """Units of the product in orders bought and not undone (paid, shipped, completed): one
+    sum over the product's order lines (indexed by product)."""
+    total = OrderLine.objects.filter(
+        product_id=product_id, order__state__in=BOUGHT_STATES
+    ).aggregate(n=Sum("quantity"))["n"]
+    return int(total or 0)
+
+
+def product_shipping(*, merchant_id: int) -> ShippingPolicy | None:
+    """The merchant's shipping fee and free-shipping threshold, if it set them."""
+    return ShippingPolicy.objects.filter(merchant_id=merchant_id).first()
+
+
+def _shown_reviews(product_id: int) -> QuerySet[Review]:
+    return Review.objects.filter(product_id=product_id, hidden=False)
+
+
+def review_summary(*, product_id: int) -> dict:
+    """What the product page says of its reviews: how many are shown, their average rating
+    (one decimal, None without reviews), and how many carry photos."""
+    has_photo = Exists(ReviewPhoto.objects.filter(review_id=OuterRef("pk")))
+    totals = (
+        _shown_reviews(product_id)
+        .annotate(has_photo=has_photo)
+        .aggregate(
+            count=Count("id"),
+            average=Avg("rating"),
+            with_photos=Count("id", filter=Q(has_photo=True)),
+        )
+    )
+    average = totals["average"]
+    return {
+        "count": totals["count"],
+        "average": round(float(average), 1) if average is not None else None,
+        "with_photos": totals["with_photos"],
+    }
+
+
+def product_reviews(
+    *, product_id: int, params: PageParams, with_photos: bool = False
+) -> list[Review]:
+    """The product's reviews an operator has not hidden, newest first, with their photos."""
+    reviews = _shown_reviews(product_id)
+    if with_photos:
+        reviews = reviews.filter(Exists(ReviewPhoto.objects.filter(review_id=OuterRef("pk"))))
+    return paginate(reviews.select_related("buyer", "line").prefetch_related("photos"), params)
+
+
+def reviewer_name(user: User | None) -> str:
+    """A reviewer as shops show one, the name's first and last characters (a***e): a review
+    tells everyone what its buyer bought."""
+    name = user.name if user is not None else ""
+    if len(name) <= 1:
+        return f"{name}***"
+    return f"{name[0]}***{name[-1]}"
+
+
+def review_for_merchant(*, merchant: User, review_id: int) -> Review | None:
+    """A review of something the merchant sold (what it may reply to)."""
+    return (
+        Review.objects.filter(pk=review_id, order__merchant_id=merchant.pk)
+        .select_related("line")
+        .first()
+    )
+
+
+def order_line_reviews(*, order: Order) -> dict[int, Review]:
+    """Line id -> its review, for an order's page."""
+    return {
+        review.line_id: review
+        for review in Review.objects.filter(order_id=order.pk).prefetch_related("photos")
+    }
+
+
+TRENDING_SECONDS = 300
+
+
+def trending_products(*, days: int = 7, limit: int = 6) -> list[Product]:
+    """The products most sold (units in orders paid in the last ``days`` and not undone) that
+    are on sale now from a verified merchant, the best-selling first. The ranking is kept for
+    a few minutes (one grouped sum over a week of orders); the cards are read fresh."""
+
+    def rank() -> list[int]:
+        since = timezone.now() - timedelta(days=days)
+        return list(
+            OrderLine.objects.filter(
+                order__paid_at__gte=since,
+                order__state__in=BOUGHT_STATES,
+                product_id__isnull=False,
+            )
+            .values("product_id")
+            .annotate(units=Sum("quantity"))
+            .order_by("-units", "-product_id")
+            .values_list("product_id", flat=True)[: limit * 2]
+        )
+
+    ranked = cache.get_or_set(f"shop:trending:{days}:{limit}", rank, TRENDING_SECONDS)
+    cards = product_cards(ranked)
+    shown = [cards[pk] for pk in ranked if pk in cards]
+    return [product for product in shown if product.merchant.is_verified_merchant][:limit]
+
+
 def card_product(*, product_id: int) -> Product | None:
     """The product a card shows (posts, messages): only while it is on sale."""
     return (
@@ -165,7 +290,7 @@ def categories() -> list[Category]:
 def cart_lines(*, person: User) -> list[CartLine]:
     return list(
         CartLine.objects.filter(cart__person_id=person.pk)
-        .select_related("sku__product__merchant")
+        .select_related("sku__product__merchant__merchant_profile")
         .prefetch_related("sku__product__images")
         .order_by("pk")
     )
@@ -189,7 +314,9 @@ def orders_for_buyer(*, buyer: User, params: PageParams, state: str | None = Non
     orders = Order.objects.filter(buyer_id=buyer.pk, company_id__isnull=True)
     if state:
         orders = orders.filter(state=state)
-    return paginate(orders.select_related("merchant").prefetch_related("lines"), params)
+    return paginate(
+        orders.select_related("merchant__merchant_profile").prefetch_related("lines"), params
+    )
 
 
 def orders_for_merchant(
@@ -211,7 +338,7 @@ def order_for(*, user: User, order_id: int) -> Order | None:
         return None
     return (
         Order.objects.filter(Q(buyer_id=user.pk) | Q(merchant_id=user.pk), pk=order_id)
-        .select_related("buyer", "merchant")
+        .select_related("buyer", "merchant__merchant_profile")
         .prefetch_related("lines", "events__actor", "refund_requests")
         .first()
     )

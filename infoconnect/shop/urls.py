@@ -1,12 +1,15 @@
 from django.urls import path
 
-from infoconnect.shop import refund_views, views
+from infoconnect.shop import refund_views, review_views, views
 
 app_name = "shop"
 
 urlpatterns = [
     path("", views.browse, name="browse"),
     path("p/<int:product_id>/", views.product_detail, name="product"),
+    path("lines/<int:line_id>/review/", review_views.review_create, name="review_create"),
+    path("reviews/<int:review_id>/edit/", review_views.review_edit, name="review_edit"),
+    path("reviews/<int:review_id>/reply/", review_views.review_reply, name="review_reply"),
     path("cart/", views.cart, name="cart"),
     path("cart/add/", views.cart_add, name="cart_add"),
     path("cart/<int:line_id>/quantity/", views.cart_line_quantity, name="cart_line_quantity"),

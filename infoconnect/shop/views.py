@@ -34,6 +34,7 @@ from infoconnect.shop.forms import (
     StockForm,
 )
 from infoconnect.shop.models import Order, Product
+from infoconnect.social import selectors as social_selectors
 from infoconnect.wallet.selectors import balance_of
 
 
@@ -117,8 +118,21 @@ def merchant_shop(request: HttpRequest, username: str) -> HttpResponse:
     return render(
         request,
         "shop/merchant_shop.html",
-        {"merchant": merchant, "products": products, "next_max_id": _next_max_id(products, params)},
+        {
+            "merchant": merchant,
+            # The follow button is the profile's: it needs the viewer's relationship.
+            "account": merchant,
+            "relation": social_selectors.relationship(viewer=request.user, target=merchant),
+            "products": products,
+            "next_max_id": _next_max_id(products, params),
+        },
     )
+
+
+def _gallery_image(images: list, chosen: str | None):
+    """The image shown large: the one ``?image=`` names (a thumbnail link), else the first."""
+    wanted = parse_id(chosen)
+    return next((image for image in images if image.pk == wanted), images[0] if images else None)
 
 
 def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
@@ -128,6 +142,15 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     skus = [sku for sku in product.skus.all() if sku.is_active]
     # Chosen to begin with: the first SKU there is stock of, never a sold-out one.
     chosen = next((sku for sku in skus if sku.stock > 0), None)
+    for sku in skus:
+        # The stepper's ceiling for this variant: the per-order limit, or what is left.
+        sku.most = max(min(product.max_per_order, sku.stock), 1)
+    images = list(product.images.all())
+    with_photos = request.GET.get("reviews") == "photos"
+    params = _page(request)
+    reviews = selectors.product_reviews(
+        product_id=product.pk, params=params, with_photos=with_photos
+    )
     return render(
         request,
         "shop/product.html",
@@ -135,8 +158,19 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "product": product,
             "skus": skus,
             "chosen_sku_id": chosen.pk if chosen else None,
+            "most": chosen.most if chosen else 1,
+            # Large: the chosen variant's price, or the lowest when none can be chosen.
+            "shown_price": chosen.price if chosen else product.lowest_price,
             "availability": product.availability,
             "campaign_id": parse_id(request.GET.get("campaign")),
+            "images": images,
+            "main_image": _gallery_image(images, request.GET.get("image")),
+            "units_sold": selectors.units_sold(product_id=product.pk),
+            "shipping": selectors.product_shipping(merchant_id=product.merchant_id),
+            "review_summary": selectors.review_summary(product_id=product.pk),
+            "reviews": reviews,
+            "reviews_with_photos": with_photos,
+            "reviews_next_max_id": _next_max_id(reviews, params),
         },
     )
 

@@ -2,10 +2,13 @@
 relationships, notifications and search. Every read hides what blocks and mutes hide."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from infoconnect.accounts.models import User
 from infoconnect.accounts.selectors import people
@@ -368,3 +371,23 @@ def search_tags(*, query: str, limit: int = 10) -> list[Tag]:
     if not name:
         return []
     return list(Tag.objects.filter(name__startswith=name).order_by("name")[:limit])
+
+
+TRENDING_SECONDS = 300
+
+
+def trending_tags(*, days: int = 7, limit: int = 10) -> list[tuple[str, int]]:
+    """The topics of the moment: (tag name, posts) for the tags on most posts by active
+    accounts in the last ``days``, kept for a few minutes (one grouped count)."""
+
+    def rank() -> list[tuple[str, int]]:
+        since = timezone.now() - timedelta(days=days)
+        rows = (
+            Tag.objects.filter(posts__created_at__gte=since, posts__author__is_active=True)
+            .annotate(uses=Count("posts"))
+            .order_by("-uses", "name")
+            .values_list("name", "uses")[:limit]
+        )
+        return [(name, uses) for name, uses in rows]
+
+    return cache.get_or_set(f"social:trending_tags:{days}:{limit}", rank, TRENDING_SECONDS)

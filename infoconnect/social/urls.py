@@ -22,6 +22,7 @@ urlpatterns = [
     path("posts/<int:post_id>/quote/", views.quote, name="quote"),
     path("posts/<int:post_id>/delete/", views.post_delete, name="post_delete"),
     path("@<str:username>/", views.profile, name="profile"),
+    path("@<str:username>/shop/", views.profile_shop, name="profile_shop"),
     path(
         "@<str:username>/followers/",
         views.follow_list,

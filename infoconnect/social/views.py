@@ -342,6 +342,31 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     )
 
 
+@require_GET
+@shows_domain_errors
+def profile_shop(request: HttpRequest, username: str) -> HttpResponse:
+    """A merchant's profile tab of its products on sale (橱窗), as cards like the shop's."""
+    account = selectors.get_account(username=username)
+    if not account.is_verified_merchant:
+        raise DomainError(SocialError.ACCOUNT_NOT_FOUND)
+    relation = selectors.relationship(viewer=request.user, target=account)
+    products, next_max_id = [], None
+    if not relation.blocked_by:
+        params = PageParams.clean(max_id=request.GET.get("max_id"), limit=PAGE_SIZE)
+        products = shop_selectors.products_on_sale(params=params, merchant_id=account.pk)
+        next_max_id = products[-1].pk if len(products) == params.limit else None
+    return render(
+        request,
+        "social/profile_shop.html",
+        {
+            "account": account,
+            "relation": relation,
+            "products": products,
+            "next_max_id": next_max_id,
+        },
+    )
+
+
 RELATIONSHIP_CHANGES = {
     "follow": (
         lambda viewer, target: actions.follow(follower=viewer, target=target),
@@ -423,16 +448,27 @@ def tag(request: HttpRequest, name: str) -> HttpResponse:
     )
 
 
+SEARCH_PRODUCTS = 8
+
+
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
-    accounts, tags, posts, older = [], [], [], None
+    accounts, tags, products, posts, older = [], [], [], [], None
+    trending_tags, trending_products = [], []
     if query:
         accounts = selectors.search_accounts(query=query, viewer=request.user)
         tags = selectors.search_tags(query=query)
+        products = shop_selectors.products_on_sale(
+            params=PageParams(limit=SEARCH_PRODUCTS), query=query
+        )
         posts, older = _split(
             selectors.search_posts(query=query, viewer=request.user, page=_page(request))
         )
+    else:
+        # Before a search: what people post about and buy this week.
+        trending_tags = selectors.trending_tags()
+        trending_products = shop_selectors.trending_products()
     return render(
         request,
         "social/search.html",
@@ -440,8 +476,11 @@ def search(request: HttpRequest) -> HttpResponse:
             "q": query,
             "accounts": accounts,
             "tags": tags,
+            "products": products,
             "posts": _prepare(posts, request.user),
             "older_max_id": older,
+            "trending_tags": trending_tags,
+            "trending_products": trending_products,
         },
     )
 
