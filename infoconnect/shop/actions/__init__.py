@@ -6,6 +6,7 @@
 - ``cart``: the cart and delivery addresses
 - ``checkout``: checkout and buy-now (the writes themselves are in ``shop/placing.py``)
 - ``orders``: an order after it is placed (pay, ship, confirm, cancel, expire)
+- ``payments``: pay in one step (the wallet, or the provider for what it lacks)
 - ``refunds``: refund requests after completion
 
 Order and refund states move only along the edges declared in ``shop/lifecycle.py``. The
@@ -45,6 +46,11 @@ from infoconnect.shop.actions.orders import (
     release_stock,
     ship_order,
 )
+from infoconnect.shop.actions.payments import (
+    PAY_IN_ONE_STEP_SCOPE,
+    OneStepPayment,
+    pay_in_one_step,
+)
 from infoconnect.shop.actions.refunds import (
     answer_refund,
     decide_refund,
@@ -61,6 +67,9 @@ from infoconnect.shop.actions.rules import (
 )
 
 __all__ = [
+    "PAY_IN_ONE_STEP_SCOPE",
+    "OneStepPayment",
+    "pay_in_one_step",
     "MAX_ATTRIBUTES",
     "MAX_PRICE",
     "TEXT_FIELD_LABELS",
