@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from infoconnect.api.auth import optional_auth
+from infoconnect.api.schemas import StrictSchema
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
@@ -25,6 +26,9 @@ from infoconnect.shop.actions import refunds
 from infoconnect.shop.attribution import accepted_campaign_for_sku
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.models import CartLine, Order, Product, RefundRequest, Sku
+from infoconnect.wallet import selectors as wallet_selectors
+from infoconnect.wallet.errors import WalletError
+from infoconnect.wallet.models import Payment
 
 router = Router(tags=["shop"])
 
@@ -659,6 +663,111 @@ def pay_order(
     return api_response(
         request, key=idempotency_key, scope="shop.pay", params={"order_id": order_id}, work=work
     )
+
+
+class PayInOneStepIn(StrictSchema):
+    channel: Literal["wechat", "alipay"] | None = Field(
+        None, description="How to pay what the wallet lacks (needed only when it lacks some)"
+    )
+
+
+class OrderPaymentOut(Schema):
+    id: int
+    status: str = Field(
+        description="pending (waiting for the provider), succeeded (credited to the wallet, "
+        "which then paid the order if it still could), canceled, or expired"
+    )
+    amount: int = Field(description="What the wallet lacked, in fen")
+    amount_display: str
+    currency: str
+    channel: str
+    order_id: int
+    order_state: str
+    redirect_url: str
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class PayInOneStepOut(Schema):
+    outcome: Literal["paid", "redirect"] = Field(
+        description="paid: the wallet paid the order; redirect: send the payer to redirect_url, "
+        "where the provider collects the shortfall and then pays the order"
+    )
+    order: OrderDetailOut
+    redirect_url: str | None = None
+    payment: OrderPaymentOut | None = None
+
+
+def _order_payment(request: HttpRequest, payment: Payment, order: Order) -> dict:
+    return {
+        "id": payment.pk,
+        "status": payment.status,
+        "amount": payment.amount,
+        "amount_display": format_money(payment.amount, payment.currency),
+        "currency": payment.currency,
+        "channel": payment.channel,
+        "order_id": order.pk,
+        "order_state": order.state,
+        "redirect_url": request.build_absolute_uri(payment.redirect_url),
+        "created_at": payment.created_at,
+        "completed_at": payment.completed_at,
+    }
+
+
+@router.post("/v1/orders/{order_id}/pay_in_one_step", response={200: PayInOneStepOut, **ERRORS})
+def pay_in_one_step(
+    request,
+    order_id: int,
+    payload: PayInOneStepIn | None = None,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """Pay the order in one step: from the wallet when it covers the total (outcome "paid"),
+    else through the chosen channel for exactly what the wallet lacks (outcome "redirect": the
+    payer finishes at redirect_url, and the provider's confirmation pays the order)."""
+    user = request.auth
+    channel = (payload.channel if payload else None) or ""
+
+    def work() -> dict:
+        done = actions.pay_in_one_step(
+            buyer=user,
+            order_id=order_id,
+            channel=channel,
+            return_url=reverse("shop:order", args=[order_id]),
+        )
+        body = {
+            "outcome": "paid",
+            "order": _order_body(order_id, user),
+            "redirect_url": None,
+            "payment": None,
+        }
+        if done.topup is not None:
+            body.update(
+                outcome="redirect",
+                redirect_url=request.build_absolute_uri(done.topup.redirect_url),
+                payment=_order_payment(request, done.topup, done.order),
+            )
+        return body
+
+    return api_response(
+        request,
+        key=idempotency_key,
+        scope=actions.PAY_IN_ONE_STEP_SCOPE,
+        params={"order_id": order_id, "channel": channel},
+        work=work,
+    )
+
+
+@router.get(
+    "/v1/orders/{order_id}/payments/{payment_id}", response={200: OrderPaymentOut, **ERRORS}
+)
+def get_order_payment(request, order_id: int, payment_id: int):
+    """A payment opened to pay the order in one step, with the order's state: poll it after
+    sending the payer to the provider."""
+    order = _order_or_404(request.auth, order_id)
+    payment = wallet_selectors.payment_for(user_id=request.auth.pk, payment_id=payment_id)
+    if payment is None or payment.order_id != order.pk:
+        raise DomainError(WalletError.PAYMENT_NOT_FOUND)
+    return _order_payment(request, payment, order)
 
 
 @router.post("/v1/orders/{order_id}/ship", response={200: OrderDetailOut, **ERRORS})

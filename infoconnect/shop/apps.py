@@ -23,3 +23,9 @@ class ShopConfig(AppConfig):
             app_label="social",
             sweep=notifications.remind_due_auto_confirms,
         )
+
+        from infoconnect.shop.actions.payments import lock_order_for_topup, pay_order_from_topup
+        from infoconnect.wallet.signals import order_topup_arriving, order_topup_credited
+
+        order_topup_arriving.connect(lock_order_for_topup, dispatch_uid="shop_pay_lock")
+        order_topup_credited.connect(pay_order_from_topup, dispatch_uid="shop_pay_from_topup")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infoconnect.shop import refund_views, review_views, views
+from infoconnect.shop import pay_views, refund_views, review_views, views
 
 app_name = "shop"
 
@@ -20,6 +20,12 @@ urlpatterns = [
     path("orders/", views.orders, name="orders"),
     path("orders/<int:order_id>/", views.order_detail, name="order"),
     path("orders/<int:order_id>/pay/", views.order_pay, name="order_pay"),
+    path(
+        "orders/<int:order_id>/pay/one-step/",
+        pay_views.order_pay_one_step,
+        name="order_pay_one_step",
+    ),
+    path("orders/<int:order_id>/pay/status/", pay_views.order_pay_status, name="order_pay_status"),
     path("orders/<int:order_id>/confirm/", views.order_confirm, name="order_confirm"),
     path("orders/<int:order_id>/cancel/", views.order_cancel, name="order_cancel"),
     path("orders/<int:order_id>/ship/", views.order_ship, name="order_ship"),

@@ -19,7 +19,7 @@ from infoconnect.core.idempotency import form_once
 from infoconnect.core.ids import parse_id
 from infoconnect.core.pagination import PageParams
 from infoconnect.core.views import render_domain_error
-from infoconnect.shop import actions, lifecycle, selectors
+from infoconnect.shop import actions, lifecycle, pay_views, selectors, stepper
 from infoconnect.shop.attribution import accepted_campaign, accepted_campaign_for_sku
 from infoconnect.shop.forms import (
     AddressForm,
@@ -35,7 +35,6 @@ from infoconnect.shop.forms import (
 )
 from infoconnect.shop.models import Order, Product
 from infoconnect.social import selectors as social_selectors
-from infoconnect.wallet.selectors import balance_of
 
 
 def shop_header(request: HttpRequest) -> dict:
@@ -303,6 +302,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
         if body is None:
             return redirect(request.get_full_path())
         order_ids = body["orders"]
+        if request.POST.get("pay") and len(order_ids) == 1:
+            # "Place order and pay": the order's "Pay ¥X" follows, once per its own key.
+            return pay_views.pay_once(request, order_ids[0], key_field="pay_key")
         messages.success(request, _("Order placed. Pay within the time shown to keep it."))
         if len(order_ids) == 1:
             return redirect("shop:order", order_id=order_ids[0])
@@ -325,6 +327,10 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "addresses": selectors.addresses(person=request.user),
             "address_form": AddressForm(),
             "key": uuid.uuid4(),
+            # One merchant, so one order: it can be paid in the same step as it is placed.
+            "one_order": item is not None
+            or len({line.sku.product.merchant_id for line in lines}) == 1,
+            "pay_channels": pay_views.channel_choices(),
         },
     )
 
@@ -385,19 +391,16 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
         raise Http404
     is_buyer = order.buyer_id == request.user.pk
     refund = getattr(order, "refund_request", None)
-    wallet_balance = shortfall = None
-    if is_buyer and lifecycle.orders.allows(order, "pay"):
-        # What the buyer can pay with, and how much to top up first if it is not enough.
-        wallet_balance = balance_of(user_id=request.user.pk, currency=order.currency)
-        shortfall = max(order.total - wallet_balance, 0)
     return render(
         request,
         "shop/order.html",
         {
             "order": order,
             "is_buyer": is_buyer,
-            "wallet_balance": wallet_balance,
-            "shortfall": shortfall,
+            "pay": pay_views.pay_context(request, order),
+            "steps": stepper.steps(order),
+            # ?ask=confirm: the question "Confirm receipt?" is open (it releases the money).
+            "ask_confirm": is_buyer and request.GET.get("ask") == "confirm",
             "is_merchant": order.merchant_id == request.user.pk,
             "refund": refund,
             "key": uuid.uuid4(),

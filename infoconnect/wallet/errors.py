@@ -107,6 +107,7 @@ class WalletError(ErrorCode):
     )
     INVALID_NOTIFICATION = ("invalid_notification", 400, _("The notification cannot be read."))
     UNKNOWN_PROVIDER = ("unknown_provider", 404, _("No such payment provider."))
+    INVALID_CHANNEL = ("invalid_channel", 422, _("Choose WeChat Pay or Alipay."))
     BANK_TRANSFER_NOT_FOUND = (
         "bank_transfer_not_found",
         404,

@@ -75,6 +75,11 @@ def payment_for(*, user_id: int, payment_id: int) -> Payment | None:
     return Payment.objects.filter(pk=payment_id, user_id=user_id).first()
 
 
+def latest_order_topup(*, user_id: int, order_id: int) -> Payment | None:
+    """The payer's latest top-up opened to pay the order (pay in one step), if any."""
+    return Payment.objects.filter(user_id=user_id, order_id=order_id).order_by("-pk").first()
+
+
 def payment_by_reference(*, reference: str) -> Payment | None:
     return Payment.objects.filter(provider_ref=reference).first()
 

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from infoconnect.wallet.forms import AmountForm
 from infoconnect.wallet.lifecycle import payments
 from infoconnect.wallet.models import AccountKind, LedgerEntry
 from infoconnect.wallet.providers import get_provider
+from infoconnect.wallet.providers.sandbox import RETURN_PARAM, qr_modules
 
 STATEMENT_PAGE = 25
 
@@ -299,31 +301,42 @@ def merchant_statement_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 @login_required
 def sandbox_pay(request: HttpRequest, reference: str) -> HttpResponse:
-    """The sandbox provider's own payment page, where the payer confirms or cancels."""
+    """The sandbox provider's own payment page, where the payer pays or cancels: WeChat Pay-like
+    or Alipay-like for the channel the payer chose, else a plain one."""
     payment = selectors.payment_by_reference(reference=reference)
     if payment is None or payment.user_id != request.user.pk or payment.provider != "sandbox":
         raise Http404
-    # Back where the top-up was started: the wallet, or the merchant balance it is for.
-    to_merchant = payment.destination == AccountKind.MERCHANT
-    back_url = f"{reverse('wallet:merchant' if to_merchant else 'wallet:home')}?topup={payment.pk}"
+    back_url = _sandbox_return(request, payment)
     if request.method == "POST":
-        # The payer may still pay or cancel only what is still waiting for payment.
+        # The payer may still pay or cancel only what is still waiting for payment. Nothing is
+        # said here of the outcome: the page the payer returns to shows it once we know it.
         if payments.allows(payment, "cancel"):
             provider = get_provider(payment.provider)
             if request.POST.get("decision") == "confirm":
                 provider.confirm_payment(reference=reference)
-                messages.success(
-                    request,
-                    _("Payment confirmed; your merchant balance will be credited.")
-                    if to_merchant
-                    else _("Payment confirmed; your wallet will be credited."),
-                )
             else:
                 provider.cancel_payment(reference=reference)
-                messages.info(request, _("Payment cancelled."))
         return redirect(back_url)
     return render(
         request,
         "wallet/sandbox_pay.html",
-        {"payment": payment, "back_url": back_url, "to_merchant": to_merchant},
+        {
+            "payment": payment,
+            "back_url": back_url,
+            "to_merchant": payment.destination == AccountKind.MERCHANT,
+            "for_order": payment.order_id is not None,
+            "qr_modules": qr_modules(reference) if payment.channel == "wechat" else [],
+        },
     )
+
+
+def _sandbox_return(request: HttpRequest, payment) -> str:
+    """Where the payer goes back to: the page named when the payment was opened (on this site
+    only), else where the top-up was started, the wallet or the merchant balance."""
+    named = request.GET.get(RETURN_PARAM, "")
+    if named and url_has_allowed_host_and_scheme(
+        named, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return named
+    to_merchant = payment.destination == AccountKind.MERCHANT
+    return f"{reverse('wallet:merchant' if to_merchant else 'wallet:home')}?topup={payment.pk}"

@@ -37,6 +37,7 @@ def test_campaign_reaches_the_follower_live(
     )
     # An empty merchant balance cannot pay for the campaign: it stays a draft.
     shop.get_by_role("button", name="Send now").click()
+    shop.get_by_role("button", name="Yes, start sending").click()
     expect(
         shop.get_by_text(
             "Your merchant balance (¥0.00) is too low: sending holds ¥0.01, a message's price"
@@ -49,6 +50,7 @@ def test_campaign_reaches_the_follower_live(
     shop.reload()
     expect(shop.get_by_test_id("merchant-balance")).to_have_text("¥1.00")
     shop.get_by_role("button", name="Send now").click()
+    shop.get_by_role("button", name="Yes, start sending").click()
     expect(shop.get_by_test_id("campaign-state")).to_have_text("Sent")
     expect(shop.get_by_test_id("cost-held")).to_have_text("¥0.01")
     expect(shop.get_by_test_id("cost-charged")).to_have_text("¥0.01")
@@ -84,6 +86,7 @@ def test_campaign_page_follows_the_send_and_drops_cancel_when_it_ends(
     login("acme")
     page.goto(f"/messages/campaigns/{campaign.pk}/")
     page.get_by_role("button", name="Send now").click()
+    page.get_by_role("button", name="Yes, start sending").click()
     # No worker has written anything yet.
     expect(page.get_by_test_id("campaign-state")).to_have_text("Sending")
     expect(page.get_by_test_id("cancel-campaign")).to_be_visible()
@@ -118,6 +121,7 @@ def test_a_merchant_pauses_and_resumes_a_sending_campaign(
     page.goto(f"/messages/campaigns/{campaign.pk}/")
     expect(page.get_by_test_id("pause-campaign")).to_have_count(0)
     page.get_by_role("button", name="Send now").click()
+    page.get_by_role("button", name="Yes, start sending").click()
     expect(page.get_by_test_id("campaign-state")).to_have_text("Sending")
     expect(page.get_by_test_id("resume-campaign")).to_have_count(0)
     actions.deliver_next_chunk(campaign_id=campaign.pk)

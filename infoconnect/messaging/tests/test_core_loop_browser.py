@@ -50,6 +50,7 @@ def test_campaign_card_to_paid_order_to_merchant_payout(
     expect(shop.get_by_test_id("product-card")).to_contain_text("Silk scarf")
     expect(shop.get_by_test_id("estimate")).to_contain_text("Estimated recipients: 1")
     shop.get_by_role("button", name="Send now").click()
+    shop.get_by_role("button", name="Yes, start sending").click()
     expect(shop.get_by_test_id("campaign-state")).to_have_text("Sent")
     campaign_url = shop.url
     shop.goto("/wallet/merchant/")
@@ -84,6 +85,7 @@ def test_campaign_card_to_paid_order_to_merchant_payout(
     page.reload()
     expect(page.locator("#tracking")).to_have_text("SF1234567")
     page.get_by_role("button", name="Confirm receipt").click()
+    page.get_by_role("button", name="Yes, I have the goods").click()
     expect(page.locator("#order-state")).to_have_text("Completed")
 
     # ¥129.00 less the 2% commission (¥2.58) is ¥126.42 more than before the sale.

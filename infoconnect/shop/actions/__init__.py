@@ -8,6 +8,7 @@
 - ``orders``: an order after it is placed (pay, ship, confirm, cancel, expire)
 - ``refunds``: refund requests (before receipt or after, partial, returns), with
   ``refund_settlement`` (what a request is worth, the grant) and ``refund_evidence`` (photos)
+- ``payments``: pay in one step (the wallet, or the provider for what it lacks)
 
 Order and refund states move only along the edges declared in ``shop/lifecycle.py``. The
 public names are re-exported here, so ``from infoconnect.shop import actions;
@@ -46,6 +47,11 @@ from infoconnect.shop.actions.orders import (
     release_stock,
     ship_order,
 )
+from infoconnect.shop.actions.payments import (
+    PAY_IN_ONE_STEP_SCOPE,
+    OneStepPayment,
+    pay_in_one_step,
+)
 from infoconnect.shop.actions.refunds import (
     answer_refund,
     decide_refund,
@@ -62,6 +68,9 @@ from infoconnect.shop.actions.rules import (
 )
 
 __all__ = [
+    "PAY_IN_ONE_STEP_SCOPE",
+    "OneStepPayment",
+    "pay_in_one_step",
     "MAX_ATTRIBUTES",
     "MAX_PRICE",
     "TEXT_FIELD_LABELS",

@@ -50,6 +50,7 @@ def test_buy_pay_ship_confirm_in_the_browser(
     page.reload()
     expect(page.locator("#tracking")).to_have_text("SF1234567")
     page.get_by_role("button", name="Confirm receipt").click()
+    page.get_by_role("button", name="Yes, I have the goods").click()
     expect(page.locator("#order-state")).to_have_text("Completed")
     expect(page.locator("#order-history")).to_contain_text(re.compile("Receipt confirmed"))
     assert merchant_balance(merchant) == 12_900 - 258

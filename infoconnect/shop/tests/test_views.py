@@ -252,7 +252,7 @@ def test_order_pages_and_lifecycle(buyer, merchant, order):
         follow=True,
     )
     assert flash(response) == ["Marked as shipped."]
-    page = client.get(f"/shop/orders/{order.pk}/")
+    page = client.get(f"/shop/orders/{order.pk}/?ask=confirm")
     assert '<span id="tracking">SF99</span>' in text(page)
     response = client.post(f"/shop/orders/{order.pk}/confirm/", {"key": key_of(page)}, follow=True)
     assert flash(response) == ["Receipt confirmed. The merchant has been paid."]
@@ -276,15 +276,17 @@ def test_the_unpaid_order_says_what_the_wallet_holds_and_what_to_top_up(buyer, m
     client = client_for(buyer)
     page = text(client.get(f"/shop/orders/{order.pk}/"))
     assert (
-        '<p id="order-wallet">Your wallet holds ¥0.00. <a href="/wallet/" id="order-top-up">'
-        "Top up at least ¥129.00 to pay.</a></p>"
+        '<p id="order-wallet">Your wallet holds ¥0.00: the other ¥129.00 is paid through the '
+        "service you choose.</p>"
     ) in page
     fund(buyer, 10_000)
     page = text(client.get(f"/shop/orders/{order.pk}/"))
-    assert "Your wallet holds ¥100.00." in page and "Top up at least ¥29.00 to pay." in page
+    assert "Your wallet holds ¥100.00: the other ¥29.00 is paid through" in page
     fund(buyer, 2_900)
     response = client.get(f"/shop/orders/{order.pk}/")
-    assert '<p id="order-wallet">Your wallet holds ¥129.00.</p>' in text(response)
+    assert ('<p id="order-wallet">Your wallet holds ¥129.00 and pays the whole order.</p>') in text(
+        response
+    )
     # The merchant sees the order, never the buyer's wallet.
     assert 'id="order-wallet"' not in text(client_for(merchant).get(f"/shop/orders/{order.pk}/"))
     response = client.post(f"/shop/orders/{order.pk}/pay/", {"key": key_of(response)}, follow=True)

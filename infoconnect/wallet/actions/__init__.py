@@ -6,6 +6,7 @@
 - ``deposits``: a merchant's security deposit paid in and returned, and its debt settled
 - ``campaign_holds``: a campaign's cost held before it sends, and its settlement
 - ``topups``: money coming in through a payment provider
+- ``order_payments``: pay in one step, a top-up of what the wallet lacks to pay an order
 - ``payouts``: money going out through a payment provider, asked after commit
 - ``notifications``: the providers' signed notifications
 - ``company_wallet``: a company's top-ups by bank transfer, and money held for the operator
@@ -44,6 +45,11 @@ from infoconnect.wallet.actions.notifications import (
     deliver_sandbox_notification,
     handle_provider_notification,
     simulate_bank_transfer,
+)
+from infoconnect.wallet.actions.order_payments import (
+    ORDER_CHANNELS,
+    check_channel,
+    start_order_topup,
 )
 from infoconnect.wallet.actions.payouts import (
     PAYOUT_SCOPE,
@@ -89,6 +95,9 @@ __all__ = [
     "simulate_bank_transfer",
     "MAX_AMOUNT",
     "MAX_TOPUP",
+    "ORDER_CHANNELS",
+    "check_channel",
+    "start_order_topup",
     "PAYOUT_RETRY_AFTER",
     "PAYOUT_SCOPE",
     "TOPUP_EXPIRES_AFTER",

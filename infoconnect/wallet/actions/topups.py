@@ -32,6 +32,7 @@ from infoconnect.wallet.models import (
     TransactionKind,
 )
 from infoconnect.wallet.providers import DEFAULT_PROVIDER, cancel_payments, get_provider
+from infoconnect.wallet.signals import order_topup_arriving, order_topup_credited
 
 MAX_TOPUP = 5_000_000  # ¥50,000 per top-up
 TOPUP_SCOPE = "wallet.topup"  # the idempotency scope of a top-up request, web or API
@@ -53,9 +54,14 @@ def start_topup(
     currency: str = "CNY",
     provider: str = DEFAULT_PROVIDER,
     destination: str = AccountKind.WALLET,
+    order_id: int | None = None,
+    channel: str = "",
+    return_url: str = "",
 ) -> Payment:
     """Open a payment with the provider; ``destination`` (the person's wallet, the
-    merchant's balance or its security deposit) is credited when it notifies success.
+    merchant's balance or its security deposit) is credited when it notifies success. A top-up for an order
+    (``order_id``, see order_payments.py) is paid through ``channel`` and its provider sends the
+    payer back to ``return_url``.
 
     The provider is asked before anything is written, and outside any transaction of ours:
     the row is one insert once it answered.
@@ -73,7 +79,9 @@ def start_topup(
             raise DomainError(WalletError.NOT_A_MERCHANT_TOPUP)
     elif destination != AccountKind.WALLET:
         raise DomainError(WalletError.INVALID_DESTINATION)
-    session = get_provider(provider).create_payment(amount=amount, currency=currency)
+    session = get_provider(provider).create_payment(
+        amount=amount, currency=currency, channel=channel, return_url=return_url
+    )
     return Payment.objects.create(
         user_id=user_id,
         amount=amount,
@@ -82,6 +90,8 @@ def start_topup(
         provider=provider,
         provider_ref=session.reference,
         redirect_url=session.redirect_url,
+        order_id=order_id,
+        channel=channel,
     )
 
 
@@ -90,7 +100,8 @@ def complete_topup(*, payment_id: int) -> LedgerTransaction | None:
     """Credit a paid top-up to its destination, exactly once.
 
     The provider's success is the last word, whatever was recorded before (the succeed edge
-    leaves from expired and cancelled too). None when the top-up is not paid.
+    leaves from expired and cancelled too). None when the top-up is not paid. A top-up for an
+    order then pays that order from the wallet, in this transaction (signals.py).
     """
     # Locked: a completion racing the sweep or another notification waits here.
     payment = Payment.objects.select_for_update().get(pk=payment_id)
@@ -106,12 +117,17 @@ def complete_topup(*, payment_id: int) -> LedgerTransaction | None:
         currency=payment.currency,
     )
     if created:
+        for_order = payment.order_id is not None
+        if for_order:
+            order_topup_arriving.send(sender=Payment, payment=payment)
         external, destination = accounts(
             payment.currency,
             (AccountKind.EXTERNAL, PLATFORM),
             (payment.destination, payment.user_id),
         )
         post(txn, [(external, -payment.amount, None), (destination, payment.amount, None)])
+        if for_order:
+            order_topup_credited.send(sender=Payment, payment=payment)
     return txn
 
 

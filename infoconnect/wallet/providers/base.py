@@ -34,8 +34,15 @@ class PaymentProvider(ABC):
     name: str
 
     @abstractmethod
-    def create_payment(self, *, amount: int, currency: str) -> CheckoutSession:
-        """Open a payment; the payer is sent to the returned page to confirm it."""
+    def create_payment(
+        self, *, amount: int, currency: str, channel: str = "", return_url: str = ""
+    ) -> CheckoutSession:
+        """Open a payment; the payer is sent to the returned page to confirm it.
+
+        ``channel`` is how the payer chose to pay ("wechat", "alipay", or "" for the provider's
+        own choice); once done, the provider sends the payer back to ``return_url`` (a path on
+        this site), or to the wallet without one.
+        """
 
     @abstractmethod
     def cancel_payment(self, *, reference: str) -> None:

@@ -21,6 +21,7 @@ import json
 import time
 import uuid
 from collections.abc import Mapping
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
@@ -42,6 +43,8 @@ PAYOUT_FAILED = "payout.failed"
 TRANSFER_RECEIVED = "transfer.received"
 EVENTS = {PAYMENT_SUCCEEDED, PAYMENT_CANCELED, PAYOUT_PAID, PAYOUT_FAILED, TRANSFER_RECEIVED}
 DELIVER_TASK = "infoconnect.wallet.tasks.deliver_sandbox_notification"
+RETURN_PARAM = "return"  # the sandbox page's query parameter: where to send the payer back
+QR_SIZE = 21  # modules per side, as a version-1 QR code
 
 
 class SandboxProvider(PaymentProvider):
@@ -54,11 +57,16 @@ class SandboxProvider(PaymentProvider):
         message = f"{timestamp}.".encode() + body
         return hmac.new(self._secret(), message, hashlib.sha256).hexdigest()
 
-    def create_payment(self, *, amount: int, currency: str) -> CheckoutSession:
+    def create_payment(
+        self, *, amount: int, currency: str, channel: str = "", return_url: str = ""
+    ) -> CheckoutSession:
+        # The channel is the payment's own (the page reads it from the row); the return page
+        # travels in the link, as a real provider's return_url parameter does.
         reference = f"sbp_{uuid.uuid4().hex}"
-        return CheckoutSession(
-            reference=reference, redirect_url=reverse("wallet:sandbox_pay", args=[reference])
-        )
+        url = reverse("wallet:sandbox_pay", args=[reference])
+        if return_url:
+            url = f"{url}?{urlencode({RETURN_PARAM: return_url})}"
+        return CheckoutSession(reference=reference, redirect_url=url)
 
     def create_payout(self, *, amount: int, currency: str, reference: str) -> str:
         # Derived from our reference: the same payout asked for again has the same reference.
@@ -139,3 +147,27 @@ class SandboxProvider(PaymentProvider):
         if notification.event not in EVENTS or not notification.id or len(notification.id) > 64:
             raise DomainError(WalletError.INVALID_NOTIFICATION)
         return notification
+
+
+def qr_modules(reference: str) -> list[tuple[int, int]]:
+    """The dark (x, y) modules of the QR-looking block on the WeChat Pay-like page: three
+    finder squares in the corners, and the rest drawn from the reference, so each payment's
+    block looks its own. Nothing reads it: the payer presses Pay."""
+    bits = "".join(f"{byte:08b}" for byte in hashlib.sha256(reference.encode()).digest() * 2)
+    finders = [(0, 0), (QR_SIZE - 7, 0), (0, QR_SIZE - 7)]
+    dark = []
+    for y in range(QR_SIZE):
+        for x in range(QR_SIZE):
+            finder = next(
+                ((x - fx, y - fy) for fx, fy in finders if fx <= x < fx + 8 and fy <= y < fy + 8),
+                None,
+            )
+            if finder is not None:
+                dx, dy = finder
+                ring = max(abs(dx - 3), abs(dy - 3))
+                on = dx < 7 and dy < 7 and ring != 2
+            else:
+                on = bits[(y * QR_SIZE + x) % len(bits)] == "1"
+            if on:
+                dark.append((x, y))
+    return dark

@@ -100,6 +100,22 @@ def test_topup_through_the_sandbox_credits_the_wallet(alice, django_capture_on_c
     assert_ledger_consistent()
 
 
+def test_the_wallet_never_says_payment_confirmed_beside_waiting_for_payment(alice, settings):
+    # The provider's notification waits in the task queue, as with a real worker. The sandbox
+    # page used to say "Payment confirmed; your wallet will be credited." beside the top-up's
+    # "Waiting for payment": now only the top-up's own status speaks.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client = client_for(alice)
+    payment = actions.start_topup(user_id=alice.pk, amount=2000)
+    done = client.post(
+        f"/wallet/sandbox/pay/{payment.provider_ref}/", {"decision": "confirm"}, follow=True
+    )
+    assert [str(m) for m in done.context["messages"]] == []
+    page = done.content.decode()
+    assert "Top-up of ¥20.00: Waiting for payment." in page
+    assert "confirmed" not in page
+
+
 def test_cancel_in_the_sandbox(alice, django_capture_on_commit_callbacks):
     client = client_for(alice)
     payment = actions.start_topup(user_id=alice.pk, amount=500)
