@@ -11,13 +11,14 @@ from infoconnect.core.errors import DomainError
 from infoconnect.procurement.actions.companies import verify_company
 from infoconnect.procurement.models import Role
 from infoconnect.procurement.tests.factories import add, make_company
-from infoconnect.wallet import actions
+from infoconnect.wallet import actions, selectors
 from infoconnect.wallet.models import (
     AccountKind,
     HeldTransfer,
     LedgerAccount,
     LedgerTransaction,
     Payment,
+    Payout,
     ProviderNotification,
     TransactionKind,
 )
@@ -226,4 +227,72 @@ def test_fresh_transfers_arriving_together_each_credit_once(make_user):
     )
     assert results == ["ok"] * 8
     assert company_balance(company_id=company.pk) == sum(t.amount for t in transfers)
+    assert_ledger_consistent()
+
+
+@pytest.mark.parametrize("released", [False, True])
+def test_concurrent_refunds_of_one_order_never_exceed_what_it_paid(make_user, released):
+    buyer = make_user("buyer")
+    merchant = make_user("acme", kind="merchant", verified=True)
+    fund(buyer.pk, 1000)
+    actions.pay_order(buyer_id=buyer.pk, order_id=1, amount=1000)
+    if released:
+        actions.release_escrow(order_id=1, merchant_id=merchant.pk, amount=1000, commission=20)
+
+    results = run_together(
+        8,
+        lambda i: actions.refund_order_money(
+            order_id=1, refund_id=i + 1, buyer_id=buyer.pk, merchant_id=merchant.pk, amount=400
+        ),
+    )
+
+    assert sorted(results) == ["ok", "ok"] + ["refund_exceeds_payment"] * 6
+    assert balance_of(user_id=buyer.pk) == 800
+    assert actions.refunded_amount(order_id=1) == 800
+    if released:
+        # ¥7.84 of the merchant's ¥9.80 and ¥0.16 of the ¥0.20 commission went back.
+        assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 980 - 784
+    assert_ledger_consistent()
+
+
+def test_concurrent_refunds_payouts_and_sales_of_one_merchant_never_deadlock(make_user):
+    """Refunds (payment, then accounts by id), payouts (the merchant's accounts) and sales that
+    settle its debt lock the same rows; every one finishes and the debt ends exact."""
+    buyer = make_user("buyer")
+    merchant = make_user("acme", kind="merchant", verified=True)
+    for order_id in range(1, 5):
+        fund_merchant(merchant.pk, buyer.pk, 1000, order_id=order_id)  # balance 4000
+    fund(buyer.pk, 4000)
+    for order_id in range(11, 15):
+        actions.pay_order(buyer_id=buyer.pk, order_id=order_id, amount=1000)
+
+    def work(index: int) -> None:
+        kind, n = index % 3, index // 3
+        if kind == 0:
+            actions.refund_order_money(
+                order_id=n + 1, refund_id=1, buyer_id=buyer.pk, merchant_id=merchant.pk, amount=1000
+            )
+        elif kind == 1:
+            actions.request_payout(merchant_id=merchant.pk, amount=1000)
+        else:
+            actions.release_escrow(
+                order_id=n + 11, merchant_id=merchant.pk, amount=1000, commission=0
+            )
+
+    results = run_together(12, work)
+
+    assert set(results) <= {
+        "ok",
+        "insufficient_funds",
+        "debt_outstanding",
+        "payout_exceeds_available",
+    }
+    assert results.count("ok") >= 8  # every refund and every release
+    assert balance_of(user_id=buyer.pk) == 4000
+    standing = selectors.merchant_standing(merchant_id=merchant.pk)
+    paid_out = sum(
+        Payout.objects.exclude(status=Payout.Status.FAILED).values_list("amount", flat=True)
+    )
+    # 4000 old + 4000 new sales - 4000 refunded - payouts, with any shortfall owed.
+    assert standing.balance - standing.debt + paid_out == 4000
     assert_ledger_consistent()

@@ -8,6 +8,12 @@ transfer arrive with the right amount, a wrong one or an unknown code: only the 
 credited (to the company wallet, apart from every user's accounts). A company's orders are
 paid from its wallet into its escrow, and their refunds and release move money back out of the
 accounts the payment used.
+
+Refunds, whole or partial, before or after the release and after payouts, are always credited
+in full: from escrow, then the platform's commission and the merchant's balance, its deposit,
+and the rest as a merchant debt (the one user account that may go negative) which the
+merchant's next releases settle first. Payouts wait while a debt exists and leave the share of
+orders released inside the refund window; time passing ("age") takes releases out of it.
 """
 
 import random
@@ -34,6 +40,7 @@ from infoconnect.wallet.models import (
     Payment,
     Payout,
 )
+from infoconnect.wallet.tests.helpers import age_release
 
 W, M, E, H, P = (
     AccountKind.WALLET,
@@ -55,7 +62,19 @@ STEPS = [
     ("refund_escrow", 2, lambda r: (r.randrange(100), r.choice([20, 50, 100]))),
     ("release", 3, lambda r: (r.randrange(100), r.randrange(100), r.randint(0, 100))),
     ("refund_completed", 1, lambda r: (r.randrange(100), r.choice([10, 100]))),
-    ("payout", 2, lambda r: (r.randrange(100), r.randint(1, 1_500))),
+    (
+        "partial_refund",
+        3,
+        lambda r: (r.randrange(100), r.choice([10, 30, 50, 100]), r.randrange(3)),
+    ),
+    ("deposit", 2, lambda r: (r.randrange(100), r.choice([100, 500, 2_000]))),
+    ("deposit_topup", 1, lambda r: (r.randrange(100), r.choice([300, 1_000]))),
+    ("merchant_topup", 1, lambda r: (r.randrange(100), r.choice([300, 1_000, 5_000]))),
+    ("settle_debt", 2, lambda r: (r.randrange(100), r.choice([30, 100, 200]))),
+    ("release_deposit", 1, lambda r: (r.randrange(100),)),
+    ("age", 1, lambda r: ()),
+    # 0: everything the merchant may pay out, so later refunds find the balance empty.
+    ("payout", 3, lambda r: (r.randrange(100), r.choice([0, r.randint(1, 1_500)]))),
     ("finish_payout", 2, lambda r: (r.randrange(100), r.random() < 0.7)),
     ("hold", 2, lambda r: (r.randrange(100), r.randint(1, 800))),
     ("settle", 2, lambda r: (r.randrange(100), r.choice([0, 37, 100]))),
@@ -79,13 +98,21 @@ class Order:
     # The accounts the payment debited and credited: the buyer's, or the company's.
     payer: tuple[int, str]
     escrow: tuple[int, str]
-    refunded: int = 0
+    escrow_left: int = 0
+    refunded: int = 0  # by every refund of it, however paid
     released: int = 0
     merchant: int | None = None
     commission: int = 0
+    # The merchant's side (balance, deposit, debt) of refunds after the release.
+    merchant_taken: int = 0
+    aged: bool = False  # released before the refund window
     refund_done: bool = False
     release_done: bool = False
     completed_refund_done: bool = False
+    refund_ids: set = field(default_factory=set)
+
+    def __post_init__(self):
+        self.escrow_left = self.amount
 
 
 @dataclass
@@ -93,6 +120,7 @@ class Model:
     buyers: list[int]
     merchants: list[int]
     company: object = None
+    operator: object = None
     balances: dict = field(default_factory=lambda: defaultdict(int))
     orders: dict[int, Order] = field(default_factory=dict)
     campaigns: dict[int, tuple[int, int, bool]] = field(default_factory=dict)
@@ -103,6 +131,32 @@ class Model:
     def move(self, *legs: tuple[tuple[int, str], int]) -> None:
         for key, delta in legs:
             self.balances[key] += delta
+
+    def refund(self, order: "Order", amount: int) -> None:
+        """What refund_order_money moves: escrow first, then the merchant's side."""
+        from_escrow = min(amount, order.escrow_left)
+        rest = amount - from_escrow
+        commission_back = order.commission * rest // order.released if rest else 0
+        order.escrow_left -= from_escrow
+        order.refunded += amount
+        order.merchant_taken += rest - commission_back
+        self.move(
+            (order.escrow, -from_escrow),
+            (order.payer, amount),
+            (PLATFORM_COMMISSION, -commission_back),
+        )
+        if rest:
+            self.take_from_merchant(order.merchant, rest - commission_back)
+
+    def reserve(self, merchant: int) -> int:
+        return sum(
+            max(order.released - order.commission - order.merchant_taken, 0)
+            for order in self.orders.values()
+            if order.release_done and order.merchant == merchant and not order.aged
+        )
+
+    def debt(self, merchant: int) -> int:
+        return -self.balances[(merchant, D)]
 
     def take_from_merchant(self, merchant: int, share: int) -> None:
         """A refund's merchant share: its balance, then its deposit, then a debt."""
@@ -190,11 +244,13 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
         if order.refund_done:
             commit = None
         else:
-            if order.released + refund > order.amount:
+            if refund > order.escrow_left:
                 expected_error = "escrow_exceeded"
 
             def commit():
-                order.refunded, order.refund_done = refund, True
+                order.refund_done = True
+                order.refunded += refund
+                order.escrow_left -= refund
                 model.move((order.escrow, -refund), (order.payer, refund))
 
     elif kind == "release":
@@ -203,7 +259,8 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
             return
         order = model.orders[order_id]
         merchant = choose(model.merchants, args[1])
-        release = order.amount - order.refunded or order.amount
+        # As the shop does: what was paid less what was refunded (the whole, if nothing is left).
+        release = order.escrow_left or order.amount
         commission = release * args[2] // 1000
 
         def act():
@@ -214,12 +271,13 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
         if order.release_done:
             commit = None
         else:
-            if order.refunded + release > order.amount:
+            if release > order.escrow_left:
                 expected_error = "escrow_exceeded"
 
             def commit():
                 order.released, order.release_done, order.merchant = release, True, merchant
                 order.commission = commission
+                order.escrow_left -= release
                 settled = min(release - commission, -model.balances[(merchant, D)])
                 model.move(
                     (order.escrow, -release),
@@ -244,19 +302,123 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
         if order.completed_refund_done:
             commit = None
         else:
-            # The platform gives back its commission on the refunded share.
-            commission_back = order.commission * refund // order.released if order.released else 0
             if not order.release_done:
                 expected_error = "order_not_released"
+            elif order.refunded + refund > order.amount:
+                expected_error = "refund_exceeds_payment"
 
             def commit():
                 order.completed_refund_done = True
-                model.move((PLATFORM_COMMISSION, -commission_back), (order.payer, refund))
-                model.take_from_merchant(merchant, refund - commission_back)
+                model.refund(order, refund)
+
+    elif kind == "partial_refund":
+        order_id = choose(model.orders, args[0])
+        if order_id is None:
+            return
+        order = model.orders[order_id]
+        merchant = order.merchant or model.merchants[0]
+        refund = max(1, order.amount * args[1] // 100)
+        refund_id = args[2]
+
+        def act():
+            txn = actions.refund_order_money(
+                order_id=order_id,
+                refund_id=refund_id,
+                buyer_id=order.buyer,
+                merchant_id=merchant,
+                amount=refund,
+            )
+            # Granted means credited in full to whoever paid, in the one transaction.
+            payer = txn.entries.filter(amount__gt=0, account__kind__in=[W, C]).get()
+            assert payer.amount == txn.amount
+            return txn
+
+        if refund_id in order.refund_ids:
+            commit = None  # a replay: the first transaction, nothing moves
+        else:
+            if order.refunded + refund > order.amount:
+                expected_error = "refund_exceeds_payment"
+
+            def commit():
+                order.refund_ids.add(refund_id)
+                model.refund(order, refund)
+
+    elif kind == "deposit":
+        merchant = choose(model.merchants, args[0])
+        total = args[1]
+
+        def act():
+            return actions.pay_deposit(merchant_id=merchant, amount=total)
+
+        if model.debt(merchant):
+            expected_error = "debt_outstanding"
+        elif model.balances[(merchant, M)] < total:
+            expected_error = "insufficient_funds"
+
+        def commit():
+            model.move(((merchant, M), -total), ((merchant, DP), total))
+
+    elif kind in ("deposit_topup", "merchant_topup"):
+        merchant = choose(model.merchants, args[0])
+        destination = DP if kind == "deposit_topup" else M
+        payment = actions.start_topup(user_id=merchant, amount=args[1], destination=destination)
+
+        def act():
+            return actions.complete_topup(payment_id=payment.pk)
+
+        def commit():
+            model.move(((merchant, destination), args[1]))
+            model.topped_up += args[1]
+
+    elif kind == "settle_debt":
+        merchant = choose(model.merchants, args[0])
+        owed = model.debt(merchant)
+        total = max(1, owed * args[1] // 100)
+
+        def act():
+            return actions.settle_debt(merchant_id=merchant, amount=total)
+
+        if not owed:
+            expected_error = "no_debt"
+        elif total > owed:
+            expected_error = "settlement_exceeds_debt"
+        elif model.balances[(merchant, M)] < total:
+            expected_error = "insufficient_funds"
+
+        def commit():
+            model.move(((merchant, M), -total), ((merchant, D), total))
+
+    elif kind == "release_deposit":
+        merchant = choose(model.merchants, args[0])
+        held = model.balances[(merchant, DP)]
+
+        def act():
+            return actions.release_deposit(operator=model.operator, merchant_id=merchant)
+
+        if not held:
+            expected_error = "no_deposit"
+        elif model.reserve(merchant):
+            expected_error = "merchant_still_selling"
+
+        def commit():
+            settled = min(held, model.debt(merchant))
+            model.move(
+                ((merchant, DP), -held), ((merchant, D), settled), ((merchant, M), held - settled)
+            )
+
+    elif kind == "age":
+
+        def act():
+            for release in LedgerTransaction.objects.filter(kind="escrow_release"):
+                age_release(release)
+
+        def commit():
+            for order in model.orders.values():
+                order.aged = order.aged or order.release_done
 
     elif kind == "payout":
         merchant = choose(model.merchants, args[0])
-        total = args[1]
+        total = args[1] or max(model.balances[(merchant, M)] - model.reserve(merchant), 1)
         payout_ids = []
 
         def act():
@@ -266,8 +428,13 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
             actions.send_payout(payout_id=payout.pk)
             return payout
 
-        if model.balances[(merchant, M)] < total:
+        available = model.balances[(merchant, M)] - model.reserve(merchant)
+        if model.debt(merchant):
+            expected_error = "debt_outstanding"
+        elif model.balances[(merchant, M)] < total:
             expected_error = "insufficient_funds"
+        elif available < total:
+            expected_error = "payout_exceeds_available"
 
         def commit():
             model.payouts[payout_ids[0]] = (merchant, total, "sent")
@@ -356,6 +523,8 @@ def run_step(model: Model, kind: str, args: tuple, *, fail: bool, monkeypatch) -
                 model.move(((company.pk, C), amount))
                 model.topped_up += amount
 
+    # Time passing is not a write that can crash half-way.
+    fail = fail and kind != "age"
     plain_success = not fail and expected_error is None and commit is not None
     before = None if plain_success else ledger_snapshot()
     if fail:
@@ -420,7 +589,8 @@ def test_ledger_keeps_its_invariants_under_random_operations(make_user, monkeypa
     # The company wallet is owned by the company's id, kept apart from users' accounts by its kind.
     finance = make_user("finance")
     company = register_company(user=finance, legal_name="Huaxia", uscc="91350100M000100Y43")
-    company = verify_company(operator=make_user("op", is_staff=True), company_id=company.pk)
+    operator = make_user("op", is_staff=True)
+    company = verify_company(operator=operator, company_id=company.pk)
 
     @settings(
         max_examples=50,
@@ -433,7 +603,9 @@ def test_ledger_keeps_its_invariants_under_random_operations(make_user, monkeypa
         rnd = random.Random(seed)
         # Each example starts from an empty ledger: its writes are rolled back at the end.
         with transaction.atomic():
-            model = Model(buyers=buyers, merchants=merchants, company=(company, finance))
+            model = Model(
+                buyers=buyers, merchants=merchants, company=(company, finance), operator=operator
+            )
             # Open with a sale per merchant, so merchant-side steps have money to move.
             opening = [
                 step
@@ -443,7 +615,9 @@ def test_ledger_keeps_its_invariants_under_random_operations(make_user, monkeypa
                     ("pay", (index, rnd.randint(2_000, 8_000)), False),
                     ("release", (index, index, 20), False),
                 ]
-            ]
+            ] + [("age", (), False)]
+            # One merchant has paid out everything before the random steps begin.
+            opening.append(("payout", (0, 0), False))
             random_steps = []
             for _ in range(STEPS_PER_EXAMPLE):
                 kind, _weight, draw = rnd.choices(STEPS, weights=[s[1] for s in STEPS])[0]
