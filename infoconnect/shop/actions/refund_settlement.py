@@ -87,10 +87,10 @@ def grant(
     Runs inside the caller's transaction.
     """
     order = Order.objects.select_for_update(no_key=True).get(pk=refund.order_id)
-    # Grants of one order queue on its lock: the request's state is read after it, so a
-    # second grant of the same request is refused as such.
-    refund.state = RefundRequest.objects.values_list("state", flat=True).get(pk=refund.pk)
-    if not refunds.allows(refund, verb):
+    # Grants of one order queue on its lock: the request's state is read again after it, so
+    # a second grant of the same request is refused as such.
+    now_in = RefundRequest.objects.values_list("state", flat=True).get(pk=refund.pk)
+    if now_in != refund.state or not refunds.allows(refund, verb):
         raise DomainError(ShopError.INVALID_STATE)
     amount = refund.amount
     if order.state not in orders.sources("refund"):
