@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 
 from infoconnect.accounts.models import User
@@ -37,6 +38,15 @@ NOTIFICATION_TYPES = {
     Notification.Kind.COMMENT: "mention",
     Notification.Kind.REPOST: "reblog",
     Notification.Kind.LIKE: "favourite",
+    # InfoConnect's own, namespaced as Mastodon's admin.* types are: a Mastodon client skips a
+    # type it does not know, and types[] / exclude_types[] name these as any other.
+    Notification.Kind.ORDER_PAID: "infoconnect.order_paid",
+    Notification.Kind.ORDER_SHIPPED: "infoconnect.order_shipped",
+    Notification.Kind.ORDER_AUTO_CONFIRM: "infoconnect.order_auto_confirm",
+    Notification.Kind.REFUND_REQUESTED: "infoconnect.refund_requested",
+    Notification.Kind.REFUND_ANSWERED: "infoconnect.refund_answered",
+    Notification.Kind.REFUND_DISPUTED: "infoconnect.refund_disputed",
+    Notification.Kind.REFUND_DECIDED: "infoconnect.refund_decided",
 }
 
 
@@ -343,6 +353,10 @@ class Presenter:
                 shown[row.pk] = post
         rendered = self.statuses(list(shown.values()), accounts=[row.actor for row in rows])
         by_row = dict(zip(shown.keys(), rendered, strict=True))
+        orders = {}
+        order_ids = {row.order_id for row in rows if row.order_id is not None}
+        if order_ids and self.viewer is not None:
+            orders = shop_selectors.orders_by_id(user=self.viewer, ids=order_ids)
         out = []
         for row in rows:
             data = {
@@ -353,8 +367,34 @@ class Presenter:
             }
             if row.pk in by_row:
                 data["status"] = by_row[row.pk]
+            if row.order_id in orders:
+                data.update(self._order_notice(row, orders[row.order_id]))
             out.append(data)
         return out
+
+    def _order_notice(self, row: Notification, order) -> dict:
+        """An ``infoconnect.*`` notification's order as it is now, and its refund as it was."""
+        notice: dict = {
+            "order": {
+                "id": str(order.pk),
+                "state": order.state,
+                "total": order.total,
+                "currency": order.currency,
+                "carrier": order.carrier,
+                "tracking_number": order.tracking_number,
+                "url": self.absolute(reverse("shop:order", args=[order.pk])),
+                "auto_confirm_at": iso(parse_datetime(row.data.get("confirms_at") or "")),
+            }
+        }
+        if "refund_id" in row.data:
+            notice["refund"] = {
+                "id": str(row.data["refund_id"]),
+                "amount": row.data.get("amount", 0),
+                "currency": row.data.get("currency", order.currency),
+                "answer": row.data.get("answer"),
+                "decision": row.data.get("decision"),
+            }
+        return notice
 
     def hashtag(self, name: str) -> dict:
         return {

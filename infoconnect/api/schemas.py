@@ -153,12 +153,55 @@ class ContextOut(Schema):
     descendants: list[StatusOut]
 
 
+class NotificationOrderOut(Schema):
+    """InfoConnect's: the order an `infoconnect.*` notification is about, as it is now."""
+
+    id: str
+    state: str = Field(description="awaiting_payment, paid, shipped, completed, cancelled, …")
+    total: int = Field(description="What the buyer paid, in minor units (fen).")
+    currency: str
+    carrier: str
+    tracking_number: str
+    url: str = Field(description="The order's page, for its buyer and its merchant.")
+    auto_confirm_at: str | None = Field(
+        None, description="`infoconnect.order_auto_confirm`: when the order confirms itself."
+    )
+
+
+class NotificationRefundOut(Schema):
+    """InfoConnect's: the refund request an `infoconnect.refund_*` notification is about."""
+
+    id: str
+    amount: int = Field(description="What the buyer asked back, in minor units (fen).")
+    currency: str
+    answer: str | None = Field(
+        None,
+        description="`infoconnect.refund_answered`: accept, accept_return, decline or "
+        "receive_return (the merchant has the returned goods).",
+    )
+    decision: str | None = Field(
+        None, description="`infoconnect.refund_decided`: refund (the buyer) or reject."
+    )
+
+
 class NotificationOut(Schema):
     id: str
-    type: str
+    type: str = Field(
+        description="Mastodon's follow, mention, reblog, favourite; and InfoConnect's own, which "
+        "Mastodon clients skip: infoconnect.order_paid (to the merchant), "
+        "infoconnect.order_shipped, infoconnect.order_auto_confirm (to the buyer, a day "
+        "before), infoconnect.refund_requested, infoconnect.refund_disputed (to the merchant), "
+        "infoconnect.refund_answered (to the buyer), infoconnect.refund_decided (to both)."
+    )
     created_at: str
     account: AccountOut
     status: StatusOut | None = None
+    order: NotificationOrderOut | None = Field(
+        None, description="InfoConnect's: with every infoconnect.* type."
+    )
+    refund: NotificationRefundOut | None = Field(
+        None, description="InfoConnect's: with every infoconnect.refund_* type."
+    )
 
 
 class SearchOut(Schema):

@@ -296,7 +296,13 @@ def notifications(
     exclude_types: list[str] = EXCLUDE_TYPES,
 ):
     """Follows, mentions and comments (type `mention`), reposts (`reblog`) and likes
-    (`favourite`), newest first; `types[]` and `exclude_types[]` narrow them."""
+    (`favourite`), newest first; `types[]` and `exclude_types[]` narrow them.
+
+    Also InfoConnect's own order notifications, typed `infoconnect.*` (Mastodon clients skip
+    types they do not know): `infoconnect.order_shipped` and the others carry an `order`
+    (`id`, `state`, `total` in fen, `currency`, `carrier`, `tracking_number`, `url`), the
+    refund ones a `refund` too. `types[]=infoconnect.order_shipped` asks for just those,
+    `exclude_types[]` leaves them out."""
     page = page_params(max_id, since_id, min_id, limit)
     rows = _notifications_of_types(
         request.auth,

@@ -344,6 +344,12 @@ def order_for(*, user: User, order_id: int) -> Order | None:
     )
 
 
+def orders_by_id(*, user: User, ids) -> dict[int, Order]:
+    """Those of the orders whose buyer or merchant the user is, by id (others are left out)."""
+    orders = Order.objects.filter(Q(buyer_id=user.pk) | Q(merchant_id=user.pk), pk__in=ids)
+    return {order.pk: order for order in orders}
+
+
 def refunds_for_merchant(*, merchant: User, open_only: bool = True) -> list[RefundRequest]:
     """Refund requests on the merchant's orders; ``open_only``: those waiting for its answer
     or for goods on their way back to it."""

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from infoconnect.shop import actions as shop_actions
 from infoconnect.shop import notifications
-from infoconnect.shop.tests.conftest import fund, make_address, make_product
+from infoconnect.shop.tests.order_steps import open_shop, shipped_order
 from infoconnect.social.models import Notification
 from infoconnect.social.tests.test_i18n import chinese_client, texts
 
@@ -34,21 +34,7 @@ def sentences(response) -> list[str]:
 
 @pytest.fixture
 def shop(make_user):
-    merchant = make_user("acme", kind="merchant", verified=True, display_name="Acme")
-    buyer = make_user("alice", display_name="Alice")
-    _product, sku = make_product(merchant, title="Silk scarf", price=12_900, stock=5)
-    fund(buyer, 50_000)
-    return merchant, buyer, sku, make_address(buyer)
-
-
-def shipped_order(shop, key="k"):
-    merchant, buyer, sku, address = shop
-    order = shop_actions.buy_now(
-        buyer=buyer, sku_id=sku.pk, quantity=1, address_id=address.pk, key=key, pay=True
-    )
-    return shop_actions.ship_order(
-        merchant=merchant, order_id=order.pk, carrier="SF Express", tracking_number="SF1234567"
-    )
+    return open_shop(make_user, merchant="Acme", buyer="Alice")
 
 
 def page_text(client) -> str:
