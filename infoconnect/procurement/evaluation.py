@@ -13,7 +13,7 @@ from datetime import datetime
 from infoconnect.procurement.actions import budget_holds
 from infoconnect.procurement.models import Requisition, RequisitionLine
 from infoconnect.procurement.rolling import prior_totals
-from infoconnect.procurement.rules import FiringRule, company_rules, rules_that_fire
+from infoconnect.procurement.rules import FiringRule, active_rules, rules_that_fire
 
 
 @dataclass
@@ -46,7 +46,7 @@ def evaluate(
     lines = list(lines)
     total = sum(line.unit_price * line.quantity for line in lines)
     # Levels are read by rules_that_fire for the rules that hold only.
-    rules = company_rules(company=requisition.company, active_only=True, levels=False)
+    rules = active_rules(company=requisition.company)
     if over_budget is None:
         over_budget = budget_holds.would_exceed(
             department_id=requisition.department_id, amount=total, now=now

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,15 +90,28 @@ def entry_rule(entry: PriceListEntry | dict, title: str) -> QuantityRule | None:
     return QuantityRule(title=title, minimum=minimum, maximum=maximum, increment=increment)
 
 
+_LISTS_SQL = """
+SELECT id, merchant_id, name, percent_off FROM procurement_pricelist
+WHERE company_id = %s AND merchant_id IN ({merchants}) AND active
+  AND (starts_on IS NULL OR starts_on <= %s) AND (ends_on IS NULL OR ends_on >= %s)
+ORDER BY id
+"""
+_LIST_FIELDS = ["id", "merchant_id", "name", "percent_off"]
+
+
 def valid_lists(*, company_id: int, merchant_ids: set[int], on: date) -> list[PriceList]:
-    """The company's lists from these merchants that hold on ``on``."""
-    return list(
-        PriceList.objects.filter(company_id=company_id, merchant_id__in=merchant_ids, active=True)
-        .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=on))
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
-        .only("id", "name", "percent_off", "merchant_id")
-        .order_by("id")
-    )
+    """The company's lists from these merchants that hold on ``on`` (only the fields pricing
+    reads; written by hand: every cart, submit and approval asks it)."""
+    if not merchant_ids:
+        return []
+    day = connection.ops.adapt_datefield_value(on)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LISTS_SQL.format(merchants=", ".join(["%s"] * len(merchant_ids))),
+            [company_id, *sorted(merchant_ids), day, day],
+        )
+        rows = cursor.fetchall()
+    return [PriceList.from_db(connection.alias, _LIST_FIELDS, row) for row in rows]
 
 
 def _entries(list_ids: list[int], sku_ids: set[int]) -> dict[tuple[int, int], dict]:

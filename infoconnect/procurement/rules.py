@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import parse_id
 from infoconnect.core.money import format_money
 from infoconnect.procurement.errors import ProcurementError
+from infoconnect.procurement.joined import joined
 from infoconnect.procurement.models import (
     ApprovalLevel,
     ApprovalRule,
@@ -34,6 +36,8 @@ from infoconnect.procurement.models import (
     LevelApprover,
 )
 from infoconnect.shop.models import Category
+
+UserModel = get_user_model()
 
 
 def _levels() -> Prefetch:
@@ -50,29 +54,118 @@ def _levels() -> Prefetch:
 
 
 def company_rules(
-    *, company: Company, active_only: bool = False, pk: int | None = None, levels: bool = True
+    *, company: Company, active_only: bool = False, pk: int | None = None
 ) -> list[ApprovalRule]:
-    """The company's rules in order (or only rule ``pk``), with their conditions' rows and,
-    unless ``levels`` is False (``with_levels`` loads them later), their levels and
-    approvers."""
+    """The company's rules in order (or only rule ``pk``), with their conditions' rows,
+    levels and approvers."""
     rules = ApprovalRule.objects.filter(company=company)
     if pk is not None:
         rules = rules.filter(pk=pk)
     if active_only:
         rules = rules.filter(active=True)
-    rules = rules.select_related("category", "merchant", "department")
-    if levels:
-        rules = rules.prefetch_related(_levels())
-    return list(rules.order_by("position"))
+    return list(
+        rules.select_related("category", "merchant", "department")
+        .prefetch_related(
+            Prefetch(
+                "levels",
+                queryset=ApprovalLevel.objects.order_by("position").prefetch_related(
+                    Prefetch(
+                        "approvers",
+                        queryset=LevelApprover.objects.select_related(
+                            "user", "department"
+                        ).order_by("pk"),
+                    )
+                ),
+            )
+        )
+        .order_by("position")
+    )
+
+
+# What a rule's conditions and their words read of its category, merchant and department,
+# and of a level approver's user and department.
+_NAMED = {
+    Category: ["id", "name"],
+    UserModel: ["id", "username", "display_name"],
+    Department: ["id", "name", "path"],
+}
+_RULES_LAYOUT = [
+    (ApprovalRule, "r", None), (Category, "c", _NAMED[Category]),
+    (UserModel, "m", _NAMED[UserModel]), (Department, "d", _NAMED[Department]),
+]  # fmt: skip
+_RULES_FROM = """
+FROM procurement_approvalrule r
+LEFT JOIN shop_category c ON c.id = r.category_id
+LEFT JOIN accounts_user m ON m.id = r.merchant_id
+LEFT JOIN procurement_department d ON d.id = r.department_id
+WHERE r.company_id = %s AND r.active
+ORDER BY r.position, r.id
+"""
+_LEVELS_LAYOUT = [
+    (ApprovalLevel, "l", None), (LevelApprover, "a", None),
+    (UserModel, "u", _NAMED[UserModel]), (Department, "d", _NAMED[Department]),
+]  # fmt: skip
+_LEVELS_FROM = """
+FROM procurement_approvallevel l
+LEFT JOIN procurement_levelapprover a ON a.level_id = l.id
+LEFT JOIN accounts_user u ON u.id = a.user_id
+LEFT JOIN procurement_department d ON d.id = a.department_id
+WHERE l.rule_id IN ({rules})
+ORDER BY l.rule_id, l.position, l.id, a.id
+"""
+
+
+def active_rules(*, company: Company) -> list[ApprovalRule]:
+    """The company's active rules in order, with what their conditions and words read of
+    their category, merchant and department, but not their levels (``with_levels``): a
+    submit evaluates them all, and needs the levels of the few that hold."""
+    rules = []
+    for rule, category, merchant, department in joined("rules", _RULES_LAYOUT).rows(
+        _RULES_FROM, [company.pk]
+    ):
+        ApprovalRule.category.field.set_cached_value(rule, category)
+        ApprovalRule.merchant.field.set_cached_value(rule, merchant)
+        ApprovalRule.department.field.set_cached_value(rule, department)
+        rules.append(rule)
+    return rules
+
+
+def _prefetched(instance, name: str, items: list) -> None:
+    """``instance.<name>.all()`` answers ``items`` without a query, as prefetch_related
+    leaves it."""
+    rows = getattr(instance, name).all()
+    rows._result_cache, rows._prefetch_done = items, True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = rows
 
 
 def with_levels(rules: list[ApprovalRule]) -> None:
-    """Load the levels and approvers of those ``rules`` read without them."""
-    missing = [
-        rule for rule in rules if "levels" not in getattr(rule, "_prefetched_objects_cache", {})
-    ]
-    if missing:
-        prefetch_related_objects(missing, _levels())
+    """Load the levels (in order) and their approvers (in id order) of those ``rules`` read
+    without them, in one statement."""
+    missing = [r for r in rules if "levels" not in getattr(r, "_prefetched_objects_cache", {})]
+    if not missing:
+        return
+    by_rule = {rule.pk: (rule, []) for rule in missing}
+    levels: dict[int, tuple[ApprovalLevel, list[LevelApprover]]] = {}
+    sql = _LEVELS_FROM.format(rules=", ".join(["%s"] * len(by_rule)))
+    for level, approver, user, department in joined("levels", _LEVELS_LAYOUT).rows(
+        sql, list(by_rule)
+    ):
+        if level.pk not in levels:
+            rule, rule_levels = by_rule[level.rule_id]
+            ApprovalLevel.rule.field.set_cached_value(level, rule)
+            levels[level.pk] = (level, [])
+            rule_levels.append(level)
+        if approver is not None:
+            LevelApprover.level.field.set_cached_value(approver, levels[level.pk][0])
+            LevelApprover.user.field.set_cached_value(approver, user)
+            LevelApprover.department.field.set_cached_value(approver, department)
+            levels[level.pk][1].append(approver)
+    for level, approvers in levels.values():
+        _prefetched(level, "approvers", approvers)
+    for rule, rule_levels in by_rule.values():
+        _prefetched(rule, "levels", rule_levels)
 
 
 # --- in words -------------------------------------------------------------------------------

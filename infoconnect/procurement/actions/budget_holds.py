@@ -26,13 +26,26 @@ def local_day(now: datetime) -> date:
     return timezone.localdate(now)
 
 
+_BUDGETS_SQL = (
+    "SELECT id, department_id, amount, committed, spent, over_approved FROM procurement_budget"
+    " WHERE department_id = %s AND starts_on <= %s AND ends_on > %s ORDER BY id"
+)
+_BUDGET_FIELDS = ["id", "department_id", "amount", "committed", "spent", "over_approved"]
+
+
 def applicable_budgets(*, department_id: int | None, on: date, lock: bool = False) -> list[Budget]:
+    """The department's budgets whose period holds ``on``, in id order (locked with
+    ``lock``), with what ``remaining`` reads (every submit and approval asks)."""
     if department_id is None:
         return []
-    rows = Budget.objects.filter(department_id=department_id, starts_on__lte=on, ends_on__gt=on)
-    if lock:
-        rows = rows.select_for_update()
-    return list(rows.order_by("pk"))
+    sql = _BUDGETS_SQL
+    if lock and connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    day = connection.ops.adapt_datefield_value(on)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [department_id, day, day])
+        rows = cursor.fetchall()
+    return [Budget.from_db(connection.alias, _BUDGET_FIELDS, row) for row in rows]
 
 
 def would_exceed(*, department_id: int | None, amount: int, now: datetime) -> bool:

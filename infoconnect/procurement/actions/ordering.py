@@ -26,6 +26,7 @@ from infoconnect.procurement.actions import budget_holds, notices, rounds, terms
 from infoconnect.procurement.actions.requisitions import absorb_cart
 from infoconnect.procurement.approvers import role_holders
 from infoconnect.procurement.errors import ProcurementError, TermsError
+from infoconnect.procurement.inserts import insert_rows
 from infoconnect.procurement.lifecycle import requisitions
 from infoconnect.procurement.models import (
     ApprovalDecision,
@@ -414,7 +415,7 @@ def place(
             else:
                 terms_orders.placing_refused(requisition, error, finance_ids(requisition))
         return []
-    RequisitionOrder.objects.bulk_create(
+    insert_rows(
         [
             RequisitionOrder(
                 requisition=requisition, order_id=o.pk, merchant_id=o.merchant_id, total=o.total

@@ -18,6 +18,7 @@ from infoconnect.procurement import approvers
 from infoconnect.procurement.actions import notices
 from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.evaluation import evaluate
+from infoconnect.procurement.inserts import insert_rows
 from infoconnect.procurement.lifecycle import OPEN_STEP_STATES, approval_steps
 from infoconnect.procurement.models import (
     ApprovalStep,
@@ -114,7 +115,7 @@ def activate(
 
 def _assign(step: ApprovalStep, requisition: Requisition, found: list[approvers.Approver]) -> None:
     """The waiting step's approvers are written and told."""
-    StepAssignee.objects.bulk_create(
+    insert_rows(
         [
             StepAssignee(step=step, user_id=a.user_id, via=a.via, on_behalf_of_id=a.on_behalf_of_id)
             for a in found

@@ -15,8 +15,8 @@ from __future__ import annotations
 from contextlib import nullcontext
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,11 +33,12 @@ from infoconnect.procurement.models import (
     Requisition,
     RequisitionLine,
     Role,
-    RoleAssignment,
-    ShipToAddress,
 )
 from infoconnect.procurement.pricing import quantity_problem
-from infoconnect.procurement.requisition_reads import member_requisition
+from infoconnect.procurement.requisition_reads import (
+    member_requisition,
+    requisition_with_relations,
+)
 from infoconnect.procurement.selectors import ancestor_ids, holds_role
 from infoconnect.shop import placing
 from infoconnect.shop.errors import ShopError
@@ -119,28 +120,44 @@ def hold_stock(requisition: Requisition, lines: list[RequisitionLine]) -> None:
     )
 
 
-def _submit_checks(requisition: Requisition) -> dict[str, Exists | Value]:
-    """Whether the requester buys for the requisition's department (``holds_role``: a buyer
-    role over it or one of its ancestors, or company-wide) and its ship-to address is one of
-    ``ship_to_choices`` (the department's or an ancestor's): asked in the membership's read
-    rather than in two more round trips."""
+# The requester's current membership, locked, with whether they buy for the requisition's
+# department (``holds_role``: a buyer role over it or one of its ancestors, or company-wide)
+# and whether its ship-to address is one of ``ship_to_choices`` (the department's or an
+# ancestor's): asked in the membership's read rather than in two more round trips.
+_MEMBERSHIP_SQL = """
+SELECT m.id,
+  EXISTS (SELECT 1 FROM procurement_roleassignment a WHERE a.membership_id = m.id
+          AND a.role = %s AND (a.department_id IS NULL OR a.department_id IN ({ancestors}))),
+  EXISTS (SELECT 1 FROM procurement_shiptoaddress s WHERE s.id = %s
+          AND s.department_id IN ({ancestors}))
+FROM procurement_membership m
+WHERE m.company_id = %s AND m.user_id = %s AND m.ended_at IS NULL
+ORDER BY m.id LIMIT 1{lock}
+"""
+
+
+def _locked_membership(requisition: Requisition, user: User) -> Membership | None:
+    """The requester's membership (its id, company and user loaded) with ``may_buy`` and
+    ``ships_there``; without a department, neither holds."""
     department = requisition.department
-    if department is None:
-        return {"may_buy": Value(False), "ships_there": Value(False)}
-    ancestors = ancestor_ids(department)
-    may_buy = Exists(
-        RoleAssignment.objects.filter(
-            Q(department__isnull=True) | Q(department_id__in=ancestors),
-            membership=OuterRef("pk"),
-            role=Role.BUYER,
-        )
+    ancestors = ancestor_ids(department) if department is not None else [0]
+    marks = ", ".join(["%s"] * len(ancestors))
+    lock = " FOR UPDATE OF m" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MEMBERSHIP_SQL.format(ancestors=marks, lock=lock),
+            [Role.BUYER, *ancestors, requisition.ship_to_id or 0, *ancestors,
+             requisition.company_id, user.pk],
+        )  # fmt: skip
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    membership = Membership.from_db(
+        connection.alias, ["id", "company_id", "user_id"], [row[0], requisition.company_id, user.pk]
     )
-    if requisition.ship_to_id is None:
-        return {"may_buy": may_buy, "ships_there": Value(False)}
-    ships_there = Exists(
-        ShipToAddress.objects.filter(pk=requisition.ship_to_id, department_id__in=ancestors)
-    )
-    return {"may_buy": may_buy, "ships_there": ships_there}
+    membership.may_buy = department is not None and bool(row[1])
+    membership.ships_there = department is not None and bool(row[2])
+    return membership
 
 
 def _own_locked(user: User, requisition_id: object) -> tuple[Requisition, Membership]:
@@ -150,23 +167,9 @@ def _own_locked(user: User, requisition_id: object) -> tuple[Requisition, Member
     The requester, the one who may submit, is answered in two reads; anyone else gets what
     ``member_requisition`` says (not found, or ``role_required`` when they may only see it)."""
     pk = parse_id(requisition_id)
-    requisition = (
-        Requisition.objects.select_related(
-            "company", "company__account", "department", "ship_to", "requester"
-        )
-        .select_for_update(of=("self",))
-        .filter(pk=pk)
-        .first()
-        if pk
-        else None
-    )
+    requisition = requisition_with_relations(pk, lock=True) if pk else None
     if requisition is not None and requisition.requester_id == user.pk:
-        membership = (
-            Membership.objects.select_for_update(of=("self",))
-            .filter(company_id=requisition.company_id, user_id=user.pk, ended_at__isnull=True)
-            .annotate(**_submit_checks(requisition))
-            .first()
-        )
+        membership = _locked_membership(requisition, user)
         if membership is not None:
             membership.company = requisition.company
             return requisition, membership
