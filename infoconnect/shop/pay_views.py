@@ -1,6 +1,6 @@
 """The order page's pay area: "Pay ¥X" in one step (the wallet, or the provider for what it
 lacks), and the small status fragment the page polls while the provider's answer is awaited.
-The checkout's "Place order and pay" ends here too."""
+Checkout's "Pay ¥X now" ends here too."""
 
 import uuid
 

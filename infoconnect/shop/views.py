@@ -303,7 +303,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             return redirect(request.get_full_path())
         order_ids = body["orders"]
         if request.POST.get("pay") and len(order_ids) == 1:
-            # "Place order and pay": the order's "Pay ¥X" follows, once per its own key.
+            # Checkout's "Pay ¥X now": the order's "Pay ¥X" follows, once per its own key.
             return pay_views.pay_once(request, order_ids[0], key_field="pay_key")
         messages.success(request, _("Order placed. Pay within the time shown to keep it."))
         if len(order_ids) == 1:

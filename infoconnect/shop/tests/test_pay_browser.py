@@ -19,7 +19,7 @@ def place_order(page, login, make_user) -> None:
     login("alice")
     page.goto(f"/shop/p/{product.pk}/")
     page.get_by_role("button", name="Buy now").click()
-    page.get_by_role("button", name="Place order", exact=True).click()
+    page.get_by_role("button", name="Place order").click()
     expect(page.locator("#order-state")).to_have_text("Awaiting payment")
     expect(page.locator("#order-wallet")).to_have_text(
         "Your wallet holds ¥0.00: the other ¥129.00 is paid through the service you choose."

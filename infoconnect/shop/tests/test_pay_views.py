@@ -255,7 +255,7 @@ def test_checkout_places_the_order_and_pays_it_in_one_step(buyer, scarf, address
     client = client_for(buyer)
     url = f"/shop/checkout/?sku={sku.pk}&quantity=1"
     page = client.get(url)
-    assert 'id="checkout-pay-button">Place order and pay ¥129.00</button>' in text(page)
+    assert 'id="checkout-pay-button">Pay ¥129.00 now</button>' in text(page)
     key = key_of(page)
     form = {"key": key, "pay_key": f"{key}-pay", "address": address.pk, "sku": sku.pk}
     response = client.post(url, {**form, "quantity": 1, "pay": "1", "channel": "alipay"})
@@ -283,3 +283,20 @@ def test_checkout_with_a_covering_wallet_is_paid_when_placed(buyer, scarf, addre
     assert flash(response) == ["Paid. The money is held safely until you confirm receipt."]
     assert '<strong id="order-state">Paid</strong>' in text(response)
     assert wallet_balance(buyer) == 7_100
+
+
+def test_the_pay_area_and_the_sandbox_speak_simplified_chinese(buyer, order):
+    client = client_for(buyer)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    page = text(client.get(f"/shop/orders/{order.pk}/"))
+    assert "钱包余额 ¥0.00：其余 ¥129.00 通过你选择的方式支付。" in page
+    assert 'id="order-pay-button">支付 ¥129.00</button>' in page
+    assert "> 微信支付</label>" in page and "> 支付宝</label>" in page
+    assert 'data-step="placed"><span class="step-label">已下单</span>' in page
+    to_provider = client.post(
+        f"/shop/orders/{order.pk}/pay/one-step/",
+        {"key": key_of(client.get(f"/shop/orders/{order.pk}/")), "channel": "wechat"},
+    )
+    sandbox = text(client.get(to_provider["Location"]))
+    assert '<strong id="sandbox-channel">微信支付</strong>' in sandbox
+    assert 'value="confirm" class="sandbox-pay">付款</button>' in sandbox
