@@ -9,6 +9,10 @@ class ShopConfig(AppConfig):
 
     def ready(self) -> None:
         # Views need the app registry, so they load here rather than at import (Django's way).
+        from infoconnect.shop.actions.coupons import on_order_moved
+        from infoconnect.shop.signals import order_moved
         from infoconnect.shop.views import shop_header
 
         register_header_provider(shop_header)
+        # An order undone gives its coupon back, in the transaction that moved it.
+        order_moved.connect(on_order_moved, dispatch_uid="shop_coupon_give_back")
