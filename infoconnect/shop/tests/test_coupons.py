@@ -2,6 +2,7 @@
 never beyond the total count, also under concurrent claims on PostgreSQL); checkout applies
 the best valid claim per merchant order and redeems it; an undone order gives it back."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -243,6 +244,25 @@ def test_buy_now_applies_a_claim_and_cancelling_gives_it_back(buyer, merchant, a
 
 
 @pytest.mark.django_db
+def test_a_refunded_order_gives_its_coupon_back(buyer, merchant, address):
+    _p, sku = make_product(merchant, price=15_000, stock=10)
+    coupon = make_coupon(merchant)
+    claim = coupons.claim_coupon(person=buyer, coupon_id=coupon.pk)
+    fund(buyer, 20_000)
+    order = actions.buy_now(
+        buyer=buyer, sku_id=sku.pk, quantity=1, address_id=address.pk, key="b", pay=True
+    )
+    actions.ship_order(merchant=merchant, order_id=order.pk, carrier="SF", tracking_number="1")
+    actions.confirm_receipt(buyer=buyer, order_id=order.pk)
+    actions.request_refund(buyer=buyer, order_id=order.pk, reason="Torn")
+    actions.answer_refund(merchant=merchant, order_id=order.pk, accept=True)
+    assert Order.objects.get(pk=order.pk).state == "refunded"
+    claim.refresh_from_db()
+    assert claim.order_id is None
+    assert Coupon.objects.get(pk=coupon.pk).redeemed_count == 0
+
+
+@pytest.mark.django_db
 def test_an_expired_coupon_stays_spent_when_its_order_is_cancelled(buyer, merchant, address):
     _p, sku = make_product(merchant, price=15_000, stock=10)
     coupon = make_coupon(merchant)
@@ -297,6 +317,61 @@ def test_checkout_page_shows_the_saving_and_the_lower_total(buyer, merchant, add
     assert 'id="checkout-total">¥130.00<' in page
     mine = client_for(buyer).get("/shop/coupons/").content.decode()
     assert "¥20 off ¥100" in mine and "Ready to use" in mine
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+def _post(client, url, data=None):
+    return client.post(url, data=json.dumps(data or {}), content_type="application/json")
+
+
+@pytest.mark.django_db
+def test_api_coupon_crud_claim_and_claims_list(api_client, make_user, merchant):
+    alice = make_user("alice")
+    shop = api_client(merchant)
+    body = {
+        "title": "¥10 off",
+        "kind": "amount",
+        "amount_off": 1_000,
+        "starts_at": soon(minutes=-1).isoformat(),
+        "ends_at": soon(days=1).isoformat(),
+        "total_count": 5,
+    }
+    created = _post(shop, "/api/v1/coupons", body)
+    assert created.status_code == 201, created.content
+    coupon_id = created.json()["id"]
+    assert [c["id"] for c in shop.get("/api/v1/coupons").json()] == [coupon_id]
+    assert shop.get(f"/api/v1/coupons/{coupon_id}").json()["claimed_count"] == 0
+    bad = _post(shop, "/api/v1/coupons", {**body, "ends_at": soon(days=-1).isoformat()})
+    assert (bad.status_code, bad.json()["code"]) == (422, "invalid_coupon_dates")
+    unknown = _post(shop, "/api/v1/coupons", {**body, "colour": "red"})
+    assert unknown.status_code == 422
+    # Who may not: a person cannot create or list; another merchant does not see it.
+    person = api_client(alice)
+    assert _post(person, "/api/v1/coupons", body).json()["code"] == "not_a_merchant"
+    assert person.get(f"/api/v1/coupons/{coupon_id}").status_code == 403
+    rival = api_client(make_user("rival", kind="merchant", verified=True))
+    assert rival.get(f"/api/v1/coupons/{coupon_id}").status_code == 404
+    # Claim, once.
+    claimed = _post(person, f"/api/v1/coupons/{coupon_id}/claim")
+    assert claimed.status_code == 201, claimed.content
+    assert claimed.json()["coupon"]["claimed_count"] == 1
+    again = _post(person, f"/api/v1/coupons/{coupon_id}/claim")
+    assert (again.status_code, again.json()["code"]) == (409, "coupon_already_claimed")
+    # Claiming "from" a campaign the person never received is refused.
+    from_campaign = _post(
+        api_client(make_user("bob")), f"/api/v1/coupons/{coupon_id}/claim", {"campaign_id": 12}
+    )
+    assert (from_campaign.status_code, from_campaign.json()["code"]) == (404, "campaign_not_found")
+    claims = person.get("/api/v1/coupons/claims").json()
+    assert [(c["coupon"]["id"], c["order_id"]) for c in claims] == [(coupon_id, None)]
+    deactivated = _post(shop, f"/api/v1/coupons/{coupon_id}/deactivate")
+    assert deactivated.json()["is_active"] is False
+    assert (
+        _post(api_client(make_user("carol")), f"/api/v1/coupons/{coupon_id}/claim").json()["code"]
+        == "coupon_unavailable"
+    )
 
 
 # --- concurrent claims (PostgreSQL) -------------------------------------------------------------
