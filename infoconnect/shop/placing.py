@@ -76,8 +76,9 @@ _INSERT_EVENTS_SQL = (
 
 # Everything buy-now needs before it writes, in one statement: the SKU and its product, an
 # order this key already made, the address (if it is the buyer's), the payment window, the
-# merchant's shipping fee, and whether the buyer holds a coupon of the merchant's valid now
-# (only then is the coupon read: most buyers in a sale hold none).
+# merchant's shipping fee, and whether the buyer holds an unused coupon of the merchant's
+# (only then are the coupons read, dates and all: most buyers in a sale hold none, and once
+# the stock is gone nobody's are looked for).
 _BUY_NOW_READ_SQL = """
 SELECT s.id, s.product_id, s.attributes, s.price, s.currency, s.stock, s.is_active,
        p.merchant_id, p.title, p.status, p.max_per_order,
@@ -86,9 +87,10 @@ SELECT s.id, s.product_id, s.attributes, s.price, s.currency, s.stock, s.is_acti
        a.id, a.recipient_name, a.province, a.city, a.district, a.street, a.mobile,
        (SELECT ps.unpaid_order_minutes FROM core_platformsettings ps ORDER BY ps.id LIMIT 1),
        m.is_verified_merchant, sp.fee, sp.free_over,
-       EXISTS (SELECT 1 FROM shop_couponclaim cc JOIN shop_coupon c ON c.id = cc.coupon_id
-               WHERE cc.person_id = %s AND cc.order_id IS NULL AND c.merchant_id = p.merchant_id
-                 AND c.is_active AND c.starts_at <= %s AND c.ends_at > %s)
+       CASE WHEN s.stock > 0 THEN EXISTS (
+         SELECT 1 FROM shop_couponclaim cc JOIN shop_coupon c ON c.id = cc.coupon_id
+         WHERE cc.person_id = %s AND cc.order_id IS NULL AND c.merchant_id = p.merchant_id
+           AND c.is_active) ELSE FALSE END
 FROM shop_sku s
 JOIN shop_product p ON p.id = s.product_id
 JOIN accounts_user m ON m.id = p.merchant_id
@@ -150,11 +152,8 @@ class BuyNowRead:
 
 def read_for_buy_now(*, buyer_id: int, sku_id: int, address_id: int, key: str) -> BuyNowRead:
     """The SKU (with its product), any order already made with ``key``, and the address."""
-    at = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(
-            _BUY_NOW_READ_SQL, [buyer_id, key, buyer_id, at, at, address_id, buyer_id, sku_id]
-        )
+        cursor.execute(_BUY_NOW_READ_SQL, [buyer_id, key, buyer_id, address_id, buyer_id, sku_id])
         row = cursor.fetchone()
     if row is None:
         return BuyNowRead(None, None, None, DEFAULT_UNPAID_MINUTES)
