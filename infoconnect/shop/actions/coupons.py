@@ -153,6 +153,7 @@ def claim_coupon(*, person: User, coupon_id: int, campaign_id: int | None = None
     return claim
 
 
+@transaction.atomic
 def redeem_for_orders(*, buyer_id: int, orders: list[Order]) -> None:
     """Mark each order's claim used by it, inside checkout's transaction: a claim another
     checkout used first, or a coupon deactivated since the quote, refuses the whole checkout."""

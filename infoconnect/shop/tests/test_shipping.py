@@ -148,3 +148,22 @@ def test_api_shows_subtotal_shipping_discount_and_total(api_client, buyer, merch
         "total": 13_900,
     }
     assert order["total_display"] == "¥139.00"
+
+
+def test_a_company_order_pays_the_shipping_fee_from_the_company_wallet(make_user, buyer, merchant):
+    from infoconnect.shop.tests.companies import fund_company, place, purchase, verified_company
+    from infoconnect.wallet.selectors import company_balance
+
+    _p, sku = make_product(merchant, price=5_000, stock=10)
+    set_shipping_policy(merchant=merchant, fee=700, free_over=None)
+    company = verified_company(make_user, buyer)
+    fund_company(company, buyer, 100_000)
+    (order,) = place(buyer, [(sku, 2)], pay=True, company=purchase(company))
+    row = Order.objects.get(pk=order.pk)
+    assert (row.shipping_fee, row.discount, row.total, row.company_id) == (
+        700,
+        0,
+        10_700,
+        company.pk,
+    )
+    assert company_balance(company_id=company.pk) == 100_000 - 10_700
