@@ -54,6 +54,7 @@ class CampaignIn(StrictSchema):
     link_url: str = ""
     audience: AudienceIn = AudienceIn()
     product_id: int | None = None
+    coupon_id: int | None = Field(None, description="A coupon each recipient can claim")
 
 
 class CampaignPatch(StrictSchema):
@@ -63,6 +64,8 @@ class CampaignPatch(StrictSchema):
     audience: AudienceIn | None = None
     # 0 takes the product card off.
     product_id: int | None = None
+    # 0 takes the coupon off.
+    coupon_id: int | None = None
 
 
 class ScheduleIn(Schema):
@@ -85,6 +88,7 @@ class CampaignOut(Schema):
     link_url: str
     image_url: str | None
     product_id: int | None
+    coupon_id: int | None
     audience: dict
     state: str
     failure_code: str = Field(
@@ -98,6 +102,14 @@ class CampaignOut(Schema):
     finished_at: datetime | None
     price_per_message_fen: int
     currency: str
+
+
+class CampaignCouponOut(Schema):
+    id: int
+    title: str
+    claimed: int = Field(description="Claims made from the campaign's messages")
+    redeemed: int = Field(description="Of those, used by an order")
+    revenue_fen: int = Field(description="What those orders brought (paid and not undone)")
 
 
 class StatsOut(Schema):
@@ -121,6 +133,14 @@ class StatsOut(Schema):
     revenue_fen: int
     refunded_orders: int
     refunded_fen: int
+    read_rate: float | None = Field(description="Read ÷ delivered; null before any delivery")
+    click_through_rate: float | None = Field(description="Clicked ÷ delivered")
+    conversion_rate: float | None = Field(description="Orders ÷ delivered")
+    revenue_per_delivered_fen: int | None
+    return_on_spend: float | None = Field(
+        description="Revenue ÷ what the campaign was charged (so far, while it sends)"
+    )
+    coupon: CampaignCouponOut | None
 
 
 class EstimateOut(Schema):
@@ -220,6 +240,7 @@ def _campaign(campaign: Campaign) -> dict:
         "link_url": campaign.link_url,
         "image_url": campaign.image.url if campaign.image else None,
         "product_id": campaign.product_id,
+        "coupon_id": campaign.coupon_id,
         "audience": campaign.audience,
         "state": campaign.state,
         "failure_code": campaign.failure_code,
@@ -249,6 +270,7 @@ def create_campaign(request, payload: CampaignIn):
         link_url=payload.link_url,
         audience=_audience(payload.audience),
         product_id=payload.product_id,
+        coupon_id=payload.coupon_id,
     )
     return Status(201, _campaign(campaign))
 
@@ -275,6 +297,7 @@ def update_campaign(request, campaign_id: int, payload: CampaignPatch):
         link_url=payload.link_url,
         audience=_audience(payload.audience),
         product_id=payload.product_id,
+        coupon_id=payload.coupon_id,
     )
     return _campaign(campaign)
 

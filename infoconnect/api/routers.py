@@ -9,6 +9,7 @@ from infoconnect.api import (
     company_departments,
     company_rules,
     company_wallet,
+    coupons,
     invoices,
     messaging,
     payment_terms,
@@ -41,3 +42,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", payment_terms.router)
     api.add_router("/", invoices.router)
     api.add_router("/", statements.router)
+    api.add_router("/", coupons.router)

@@ -21,7 +21,7 @@ from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
 from infoconnect.core.pagination import PageParams
-from infoconnect.shop import actions, selectors
+from infoconnect.shop import actions, pricing, selectors
 from infoconnect.shop.actions import refunds
 from infoconnect.shop.attribution import accepted_campaign_for_sku
 from infoconnect.shop.errors import ShopError
@@ -177,7 +177,10 @@ class CartLineOut(Schema):
 
 class CartOut(Schema):
     lines: list[CartLineOut]
-    total: int
+    subtotal: int = Field(description="The lines, in fen")
+    shipping_fee: int = Field(description="Each shop's shipping fee, added up")
+    discount: int = Field(description="What the best claimed coupons take off")
+    total: int = Field(description="What checking out now would cost: lines + shipping − discount")
     total_display: str
 
 
@@ -270,8 +273,12 @@ class OrderOut(Schema):
     buyer: AccountRef
     merchant: AccountRef
     currency: str
-    total: int
+    total: int = Field(description="What the buyer pays: subtotal + shipping_fee − discount")
     total_display: str
+    subtotal: int = Field(description="The lines, in fen")
+    shipping_fee: int
+    discount: int = Field(description="The coupon's saving")
+    coupon_claim_id: int | None
     commission: int
     campaign_id: int | None
     shipping_address: dict
@@ -288,6 +295,10 @@ class OrderOut(Schema):
     @staticmethod
     def resolve_total_display(obj: Order) -> str:
         return format_money(obj.total, obj.currency)
+
+    @staticmethod
+    def resolve_subtotal(obj: Order) -> int:
+        return pricing.OrderQuote.of(obj).subtotal
 
     @staticmethod
     def resolve_lines(obj: Order) -> list:
@@ -526,8 +537,17 @@ def adjust_stock(request, sku_id: int, payload: StockIn):
 
 def _cart(user) -> dict:
     lines = selectors.cart_lines(person=user)
-    total = selectors.cart_total(lines)
-    return {"lines": lines, "total": total, "total_display": format_money(total)}
+    quote = pricing.quote_orders(
+        buyer_id=user.pk, lines=[(line.sku, line.quantity) for line in lines]
+    )
+    return {
+        "lines": lines,
+        "subtotal": quote.subtotal,
+        "shipping_fee": quote.shipping_fee,
+        "discount": quote.discount,
+        "total": quote.total,
+        "total_display": format_money(quote.total),
+    }
 
 
 @router.get("/v1/cart", response=CartOut)

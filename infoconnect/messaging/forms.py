@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from infoconnect.accounts.models import REGIONS
 from infoconnect.core.ids import parse_id
 from infoconnect.messaging.models import MESSAGE_MAX_LENGTH, TITLE_MAX_LENGTH
+from infoconnect.shop.coupon_selectors import attachable_coupons
 from infoconnect.shop.selectors import merchant_products_on_sale
 
 # A post's number, or a link to it on this site (any host: the number is what counts).
@@ -108,7 +109,18 @@ class CampaignForm(forms.Form):
     def __init__(self, *args, merchant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"] = _product_field(merchant)
-        self.order_fields(["title", "body", "product"])
+        self.fields["coupon"] = forms.TypedChoiceField(
+            label=_("Coupon"),
+            choices=[
+                ("", _("No coupon")),
+                *((c.pk, c.title) for c in attachable_coupons(merchant=merchant)),
+            ],
+            coerce=int,
+            empty_value=None,
+            required=False,
+            help_text=_("Each recipient can claim it from the message in one click."),
+        )
+        self.order_fields(["title", "body", "product", "coupon"])
 
     def audience(self) -> dict:
         data = self.cleaned_data
@@ -132,6 +144,7 @@ class CampaignForm(forms.Form):
             "followed_within_days": audience.get("followed_within_days"),
             "bought_from_me": bool(audience.get("bought_from_me")),
             "product": campaign.product_id,
+            "coupon": campaign.coupon_id,
         }
 
 

@@ -34,8 +34,9 @@ from infoconnect.messaging.models import (
     Participant,
     Receipt,
 )
+from infoconnect.shop import coupon_selectors
 from infoconnect.shop import selectors as shop_selectors
-from infoconnect.shop.models import Product
+from infoconnect.shop.models import Coupon, Product
 from infoconnect.social.models import Follow, Post
 from infoconnect.wallet import selectors as wallet_selectors
 
@@ -68,6 +69,8 @@ class ThreadItem:
     # Another app's card for the message's attachment (``attachments.py``), and whether a
     # later message on the page carries the same one (drawn in short there).
     card: Any = None
+    # The coupon the campaign's message offers, as the reader sees it (claimed or not).
+    coupon: Any = None
     card_repeat: bool = False
 
     @property
@@ -301,6 +304,7 @@ def thread(
     attach_products(items)
     attach_posts(items)
     attach_cards(items, viewer=user)
+    attach_coupons(items, viewer=user)
     return Thread(other=other, items=items, conversation=conversation, earlier=earlier)
 
 
@@ -347,6 +351,43 @@ def attach_cards(items: list[ThreadItem], *, viewer: User) -> None:
         item.card = cards.get(key)
         item.card_repeat = key in seen
         seen.add(key)
+
+
+def attach_coupons(items: list[ThreadItem], *, viewer: User) -> None:
+    """Fill each campaign message's coupon card (for its recipient) from one read for the page."""
+    ids = {item.campaign.coupon_id for item in items if item.campaign and item.click_token}
+    cards = coupon_selectors.coupon_cards(coupon_ids=ids, person=viewer)
+    for item in items:
+        if item.campaign and item.click_token:
+            item.coupon = cards.get(item.campaign.coupon_id)
+
+
+def campaign_coupon_to_claim(*, user: User, message_id: int) -> tuple[int, int]:
+    """(coupon id, campaign id) of a campaign message the user received, when it carries a
+    coupon; MESSAGE_NOT_FOUND for anyone else, a test copy, or a message without one."""
+    if (
+        not is_id(message_id)
+        or not Receipt.objects.filter(recipient_id=user.pk, message_id=message_id).exists()
+    ):
+        raise DomainError(MessagingError.MESSAGE_NOT_FOUND)
+    message = (
+        Message.objects.filter(pk=message_id, campaign__isnull=False, is_test=False)
+        .select_related("campaign")
+        .first()
+    )
+    if message is None or message.campaign.coupon_id is None:
+        raise DomainError(MessagingError.MESSAGE_NOT_FOUND)
+    return message.campaign.coupon_id, message.campaign_id
+
+
+def campaign_offered_coupon(*, person: User, campaign_id: object, coupon_id: int) -> bool:
+    """Did ``person`` receive a message of this campaign, and does it carry this coupon?"""
+    if not is_id(campaign_id):
+        return False
+    campaign = Campaign.objects.filter(pk=campaign_id, coupon_id=coupon_id).first()
+    return campaign is not None and campaign_reached(
+        buyer_id=person.pk, campaign_id=campaign.pk, merchant_id=campaign.merchant_id
+    )
 
 
 def campaign_reached(*, buyer_id: int, campaign_id: int, merchant_id: int) -> bool:
@@ -417,6 +458,7 @@ def sending_campaign_ids() -> list[int]:
 
 
 def campaign_stats(campaign: Campaign) -> dict:
+    sales = campaign_sales(campaign)
     return {
         "id": campaign.pk,
         "state": campaign.state,
@@ -440,7 +482,45 @@ def campaign_stats(campaign: Campaign) -> dict:
         "billable_deliveries": campaign.delivered,
         "billable_fen": campaign.billable_fen,
         "currency": campaign.currency,
-        **campaign_sales(campaign),
+        **sales,
+        **campaign_rates(campaign, sales, campaign_billing(campaign)),
+        "coupon": campaign_coupon(campaign),
+    }
+
+
+def _ratio(part: int, whole: int, places: int = 4) -> float | None:
+    return round(part / whole, places) if whole else None
+
+
+def campaign_rates(campaign: Campaign, sales: dict, billing: dict) -> dict:
+    """The rates merchants compare campaigns by, each None until its denominator is known:
+    read and click-through rates and conversion (orders) per delivered message, revenue per
+    delivered message (fen, rounded down), and return on spend (revenue ÷ what the campaign
+    was charged; while it sends, ÷ what its deliveries cost so far)."""
+    delivered = campaign.delivered
+    spend = billing["charged"] if billing["charged"] is not None else campaign.billable_fen
+    return {
+        "read_rate": _ratio(campaign.read, delivered),
+        "click_through_rate": _ratio(campaign.clicked, delivered),
+        "conversion_rate": _ratio(sales["orders"], delivered),
+        "revenue_per_delivered_fen": sales["revenue_fen"] // delivered if delivered else None,
+        "return_on_spend": _ratio(sales["revenue_fen"], spend, places=2),
+    }
+
+
+def campaign_coupon(campaign: Campaign) -> dict | None:
+    """The campaign's coupon and what it did (claims from its messages, those redeemed, their
+    orders' revenue); None without one."""
+    if campaign.coupon_id is None:
+        return None
+    figures = coupon_selectors.campaign_coupon_figures(campaign_id=campaign.pk)
+    coupon = Coupon.objects.filter(pk=campaign.coupon_id).first()
+    return {
+        "id": campaign.coupon_id,
+        "title": coupon.title if coupon else "",
+        "claimed": figures["claimed"],
+        "redeemed": figures["redeemed"],
+        "revenue_fen": figures["revenue"],
     }
 
 

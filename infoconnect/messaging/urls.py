@@ -12,6 +12,7 @@ urlpatterns = [
     path("c/<str:token>/", views.click, name="click"),
     path("m/<int:message_id>/unsubscribe/", views.unsubscribe, name="unsubscribe"),
     path("m/<int:message_id>/report/", views.report, name="report"),
+    path("m/<int:message_id>/coupon/", views.claim_coupon, name="claim_coupon"),
     path("campaigns/", views.campaigns, name="campaigns"),
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
     path("campaigns/followers/", views.followers, name="followers"),

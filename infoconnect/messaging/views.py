@@ -23,12 +23,14 @@ from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import form_once
 from infoconnect.core.ids import parse_id
 from infoconnect.core.money import format_money
+from infoconnect.core.views import render_domain_error
 from infoconnect.messaging import actions, selectors
 from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.forms import CampaignForm, MessageForm, ScheduleForm, TagForm
 from infoconnect.messaging.lifecycle import campaigns as campaign_lifecycle
 from infoconnect.messaging.models import Campaign
 from infoconnect.shop import selectors as shop_selectors
+from infoconnect.shop.actions import coupons as coupon_actions
 from infoconnect.wallet import selectors as wallet_selectors
 from infoconnect.wallet.models import AccountKind
 
@@ -186,13 +188,40 @@ def report(request: HttpRequest, message_id: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("messaging:inbox")
     messages.success(request, gettext("Thank you: we have recorded your report."))
+    return _back_to_next(request)
+
+
+def _back_to_next(request: HttpRequest) -> HttpResponse:
+    """To the form's "next" page, or the inbox."""
     next_url = request.POST.get("next") or ""
-    # Only back to a page of this site: a forged form must not send the reporter elsewhere.
+    # Only back to a page of this site: a forged form must not send the reader elsewhere.
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = reverse("messaging:inbox")
     return redirect(next_url)
+
+
+@login_required
+@require_POST
+def claim_coupon(request: HttpRequest, message_id: int) -> HttpResponse:
+    """One click on a campaign message's coupon: the recipient claims it, from that campaign."""
+    try:
+        coupon_id, campaign_id = selectors.campaign_coupon_to_claim(
+            user=request.user, message_id=message_id
+        )
+        coupon_actions.claim_coupon(
+            person=request.user, coupon_id=coupon_id, campaign_id=campaign_id
+        )
+    except DomainError as error:
+        if error.status == 404:
+            return render_domain_error(request, error)
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, gettext("Coupon claimed. Checkout takes it off your order by itself.")
+        )
+    return _back_to_next(request)
 
 
 @login_required
@@ -253,6 +282,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 audience=form.audience(),
                 image=form.cleaned_data.get("image"),
                 product_id=form.cleaned_data["product"],
+                coupon_id=form.cleaned_data["coupon"],
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -288,6 +318,7 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 # A new upload replaces the image; "Clear" ticked (False) takes it off.
                 image=image if isinstance(image, UploadedFile) else None,
                 remove_image=image is False,
+                coupon_id=form.cleaned_data["coupon"] or 0,
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -315,6 +346,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign_or_404(request, campaign_id)
     activity = selectors.campaign_activity(campaign)
     peak = max([max(a.reads, a.clicks) for a in activity] or [1])
+    sales = selectors.campaign_sales(campaign)
+    billing = selectors.campaign_billing(campaign)
     return render(
         request,
         "messaging/campaign_detail.html",
@@ -326,11 +359,13 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "peak": peak,
             "schedule_form": ScheduleForm(),
             "idempotency_key": uuid.uuid4(),
-            "billing": selectors.campaign_billing(campaign),
+            "billing": billing,
             "merchant_balance": wallet_selectors.balance_of(
                 user_id=request.user.pk, kind=AccountKind.MERCHANT, currency=campaign.currency
             ),
-            "sales": selectors.campaign_sales(campaign),
+            "sales": sales,
+            "rates": selectors.campaign_rates(campaign, sales, billing),
+            "coupon": selectors.campaign_coupon(campaign),
             "product": shop_selectors.product_cards([campaign.product_id]).get(campaign.product_id),
         },
     )
@@ -416,6 +451,15 @@ def campaign_action(request: HttpRequest, campaign_id: int, verb: str) -> HttpRe
     return redirect("messaging:campaign", campaign_id=campaign.pk)
 
 
+# The export's rates, as fractions (0.25 is 25%); return on spend is a multiple.
+RATE_LABELS = (
+    (_("Read rate"), "read_rate"),
+    (_("Click-through rate"), "click_through_rate"),
+    (_("Conversion (orders per delivered message)"), "conversion_rate"),
+    (_("Return on spend"), "return_on_spend"),
+)
+
+
 @login_required
 @require_GET
 def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
@@ -462,6 +506,14 @@ def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
     money(gettext("Revenue"), stats["revenue_fen"])
     writer.writerow([gettext("Refunded orders"), stats["refunded_orders"]])
     money(gettext("Refunded"), stats["refunded_fen"])
+    for label, key in RATE_LABELS:
+        writer.writerow([label, "" if stats[key] is None else stats[key]])
+    if stats["revenue_per_delivered_fen"] is not None:
+        money(gettext("Revenue per delivered message"), stats["revenue_per_delivered_fen"])
+    if stats["coupon"] is not None:
+        writer.writerow([gettext("Coupons claimed"), stats["coupon"]["claimed"]])
+        writer.writerow([gettext("Coupons redeemed"), stats["coupon"]["redeemed"]])
+        money(gettext("Revenue from redeemed coupons"), stats["coupon"]["revenue_fen"])
     writer.writerow([])
     writer.writerow([gettext("Hour"), gettext("Reads"), gettext("Clicks")])
     for row in selectors.campaign_activity(campaign):

@@ -29,3 +29,8 @@ class ShopConfig(AppConfig):
 
         order_topup_arriving.connect(lock_order_for_topup, dispatch_uid="shop_pay_lock")
         order_topup_credited.connect(pay_order_from_topup, dispatch_uid="shop_pay_from_topup")
+
+        from infoconnect.shop.actions.coupons import on_order_moved
+
+        # An order undone gives its coupon back, in the transaction that moved it.
+        signals.order_moved.connect(on_order_moved, dispatch_uid="shop_coupon_give_back")

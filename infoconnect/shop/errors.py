@@ -100,3 +100,40 @@ class ShopError(ErrorCode):
         _("The time to ask for a refund on this order has passed."),
     )
     REFUND_EXISTS = ("refund_exists", 409, _("A refund was already requested for this order."))
+
+
+class CouponError(ErrorCode):
+    """Coupons, their claims, and the merchant's shipping fee."""
+
+    COUPON_NOT_FOUND = ("coupon_not_found", 404, _("That coupon does not exist."))
+    INVALID_TITLE = (
+        "invalid_coupon_title",
+        422,
+        _("Give the coupon a title of up to 60 characters."),
+    )
+    INVALID_DISCOUNT = (
+        "invalid_discount",
+        422,
+        _("Enter an amount off above zero, or a percentage off from 1 to 99."),
+    )
+    INVALID_MIN_SPEND = ("invalid_min_spend", 422, _("Enter a minimum spend of zero or more."))
+    INVALID_DATES = (
+        "invalid_coupon_dates",
+        422,
+        _("The coupon must end after it starts, and not in the past."),
+    )
+    INVALID_COUNT = ("invalid_coupon_count", 422, _("Offer from 1 to 1,000,000 coupons."))
+    UNAVAILABLE = ("coupon_unavailable", 409, _("This coupon cannot be claimed now."))
+    ALL_CLAIMED = ("coupon_all_claimed", 409, _("All of these coupons have been claimed."))
+    ALREADY_CLAIMED = ("coupon_already_claimed", 409, _("You have already claimed this coupon."))
+    OWN_COUPON = ("own_coupon", 409, _("You cannot claim your own shop's coupon."))
+    CLAIM_USED = (
+        "coupon_claim_used",
+        409,
+        _("Your coupon was just used on another order. Check out again."),
+    )
+    INVALID_SHIPPING = (
+        "invalid_shipping_fee",
+        422,
+        _("Enter a shipping fee and a free-shipping threshold of ¥0 to ¥10,000."),
+    )

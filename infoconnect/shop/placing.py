@@ -30,9 +30,11 @@ from django.utils import timezone
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.models import PlatformSettings
+from infoconnect.shop.actions.rules import largest_order_total
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.lifecycle import orders as order_lifecycle
-from infoconnect.shop.models import Order, Product, Sku
+from infoconnect.shop.models import Order, Product, ShippingPolicy, Sku
+from infoconnect.shop.pricing import shipping_fee, shipping_policies
 from infoconnect.wallet import actions as wallet_actions
 
 State = Order.State
@@ -43,17 +45,17 @@ _RETURN_STOCK_SQL = "UPDATE shop_sku SET stock = stock + %s WHERE id = %s"
 _INSERT_ORDER_SQL = (
     "INSERT INTO shop_order (buyer_id, merchant_id, state, currency, total, commission, "
     "shipping_address, campaign_id, checkout_key, carrier, tracking_number, created_at, "
-    "expires_at, paid_at) VALUES (%s, %s, %s, %s, %s, 0, %s, %s, %s, '', '', %s, %s, %s) "
-    "RETURNING id"
+    "expires_at, paid_at, shipping_fee, discount, coupon_claim_id) "
+    "VALUES (%s, %s, %s, %s, %s, 0, %s, %s, %s, '', '', %s, %s, %s, %s, %s, %s) RETURNING id"
 )
 # A company's order: the same row, with what the merchant's list shows of its company.
 _INSERT_COMPANY_ORDER_SQL = (
     "INSERT INTO shop_order (buyer_id, merchant_id, state, currency, total, commission, "
     "shipping_address, campaign_id, checkout_key, carrier, tracking_number, created_at, "
-    "expires_at, paid_at, company_id, requisition_id, company_name, department_name, po_number, "
-    "on_terms, invoice_kind, invoice_title_id) "
+    "expires_at, paid_at, shipping_fee, discount, coupon_claim_id, company_id, requisition_id, "
+    "company_name, department_name, po_number, on_terms, invoice_kind, invoice_title_id) "
     "VALUES (%s, %s, %s, %s, %s, 0, %s, %s, %s, '', '', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-    "%s) RETURNING id"
+    "%s, %s, %s, %s) RETURNING id"
 )
 _INSERT_LINES_SQL = (
     "INSERT INTO shop_orderline (order_id, sku_id, product_id, title, attributes, unit_price, "
@@ -73,7 +75,10 @@ _INSERT_EVENTS_SQL = (
 )
 
 # Everything buy-now needs before it writes, in one statement: the SKU and its product, an
-# order this key already made, the address (if it is the buyer's) and the payment window.
+# order this key already made, the address (if it is the buyer's), the payment window, the
+# merchant's shipping fee, and whether the buyer holds an unused coupon of the merchant's
+# (only then are the coupons read, dates and all: most buyers in a sale hold none, and once
+# the stock is gone nobody's are looked for).
 _BUY_NOW_READ_SQL = """
 SELECT s.id, s.product_id, s.attributes, s.price, s.currency, s.stock, s.is_active,
        p.merchant_id, p.title, p.status, p.max_per_order,
@@ -81,11 +86,16 @@ SELECT s.id, s.product_id, s.attributes, s.price, s.currency, s.stock, s.is_acti
          ORDER BY o.id LIMIT 1),
        a.id, a.recipient_name, a.province, a.city, a.district, a.street, a.mobile,
        (SELECT ps.unpaid_order_minutes FROM core_platformsettings ps ORDER BY ps.id LIMIT 1),
-       m.is_verified_merchant
+       m.is_verified_merchant, sp.fee, sp.free_over,
+       CASE WHEN s.stock > 0 THEN EXISTS (
+         SELECT 1 FROM shop_couponclaim cc JOIN shop_coupon c ON c.id = cc.coupon_id
+         WHERE cc.person_id = %s AND cc.order_id IS NULL AND c.merchant_id = p.merchant_id
+           AND c.is_active) ELSE FALSE END
 FROM shop_sku s
 JOIN shop_product p ON p.id = s.product_id
 JOIN accounts_user m ON m.id = p.merchant_id
 LEFT JOIN shop_address a ON a.id = %s AND a.person_id = %s
+LEFT JOIN shop_shippingpolicy sp ON sp.merchant_id = p.merchant_id
 WHERE s.id = %s
 """
 _SKU_FIELDS = ["id", "product_id", "attributes", "price", "currency", "stock", "is_active"]
@@ -130,12 +140,20 @@ class BuyNowRead:
     earlier_order_id: int | None
     address: dict | None  # the shipping snapshot, None when it is not the buyer's address
     unpaid_minutes: int
+    # The merchant's shipping policy (None: it ships free), and whether a coupon may apply.
+    shipping: ShippingPolicy | None = None
+    holds_coupon: bool = False
+
+    def policies(self) -> dict[int, ShippingPolicy]:
+        if self.sku is None or self.shipping is None:
+            return {}
+        return {self.sku.product.merchant_id: self.shipping}
 
 
 def read_for_buy_now(*, buyer_id: int, sku_id: int, address_id: int, key: str) -> BuyNowRead:
     """The SKU (with its product), any order already made with ``key``, and the address."""
     with connection.cursor() as cursor:
-        cursor.execute(_BUY_NOW_READ_SQL, [buyer_id, key, address_id, buyer_id, sku_id])
+        cursor.execute(_BUY_NOW_READ_SQL, [buyer_id, key, buyer_id, address_id, buyer_id, sku_id])
         row = cursor.fetchone()
     if row is None:
         return BuyNowRead(None, None, None, DEFAULT_UNPAID_MINUTES)
@@ -149,7 +167,10 @@ def read_for_buy_now(*, buyer_id: int, sku_id: int, address_id: int, key: str) -
     sku.product.merchant_verified = bool(row[20])
     address = dict(zip(_ADDRESS_FIELDS, row[13:19], strict=True)) if row[12] else None
     unpaid_minutes = DEFAULT_UNPAID_MINUTES if row[19] is None else row[19]
-    return BuyNowRead(sku, row[11], address, unpaid_minutes)
+    shipping = None
+    if row[21] is not None:
+        shipping = ShippingPolicy(merchant_id=row[7], fee=row[21], free_over=row[22])
+    return BuyNowRead(sku, row[11], address, unpaid_minutes, shipping, bool(row[23]))
 
 
 def return_stock(items: dict[int, int]) -> None:
@@ -218,6 +239,18 @@ _EVENT_ROWS = {
 
 
 @dataclass(frozen=True)
+class _Priced:
+    """What an order adds to its lines and takes off them, as its row stores it."""
+
+    shipping_fee: int = 0
+    coupon_claim_id: int | None = None
+    discount: int = 0
+
+    def columns(self) -> list:
+        return [self.shipping_fee, self.discount, self.coupon_claim_id]
+
+
+@dataclass(frozen=True)
 class _Statements:
     """The insert statements of one kind of order (a consumer's or a company's)."""
 
@@ -275,9 +308,15 @@ def place_orders(
     pay: bool = False,
     company: CompanyPurchase | None = None,
     stock_held: bool = False,
+    policies: dict[int, ShippingPolicy] | None = None,
+    discounts: dict[int, tuple[int, int]] | None = None,
 ) -> list[Order]:
     """Write one order per merchant from checked (sku, quantity, campaign_id) lines, then take
     the stock. Must run inside the caller's transaction, which a raised error rolls back.
+
+    Each order adds its merchant's shipping fee (from ``policies``, read here when not given)
+    and takes off ``discounts[merchant_id]`` = (coupon claim id, fen), which the caller
+    redeems in the same transaction.
 
     Each order is born along the lifecycle's ``place`` (or, paid, ``place_paid``) edge and
     reported to its hook, which queues the unpaid order's expiry. With ``company`` each order
@@ -301,19 +340,27 @@ def place_orders(
     sql, extra, line_rows = _CONSUMER, [], _line_rows
     if company is not None:
         sql, extra, line_rows = _COMPANY, company.columns(), company.line_rows
+    if policies is None:
+        policies = shipping_policies(by_merchant)
+    discounts = discounts or {}
     orders: list[Order] = []
     with connection.cursor() as cursor:
         for merchant_id in sorted(by_merchant):
             group = by_merchant[merchant_id]
             campaign_id = next((c for _s, _q, c in group if c is not None), None)
-            total = sum(sku.price * quantity for sku, quantity, _c in group)
+            subtotal = sum(sku.price * quantity for sku, quantity, _c in group)
+            priced = _Priced(shipping_fee(policies, merchant_id, subtotal),
+                             *discounts.get(merchant_id, (None, 0)))  # fmt: skip
+            total = subtotal + priced.shipping_fee - priced.discount
+            if total > largest_order_total():
+                raise DomainError(ShopError.QUANTITY_LIMIT)
             # Paid in this same transaction: the row is born paid, or not at all.
             order_row = [buyer_id, merchant_id, state, "CNY", total, snapshot, campaign_id, key,
-                         at, expires, at if pay else None, *extra]  # fmt: skip
+                         at, expires, at if pay else None, *priced.columns(), *extra]  # fmt: skip
             order_id = write(cursor, order_row, line_rows(group), _EVENT_ROWS[birth], at, sql)
             orders.append(
                 _order(order_id, buyer_id, merchant_id, state, total, address, campaign_id,
-                       key, now, expires_at, company)
+                       key, now, expires_at, company, priced)
             )  # fmt: skip
     if pay:
         for order in orders:
@@ -356,8 +403,10 @@ def _order(
     now: datetime,
     expires_at: datetime,
     company: CompanyPurchase | None = None,
+    priced: _Priced | None = None,
 ) -> Order:
     """The Order instance for a row just inserted, as the ORM would have loaded it."""
+    priced = priced or _Priced()
     bought_for = {}
     if company is not None:
         bought_for = {
@@ -384,6 +433,9 @@ def _order(
         created_at=now,
         expires_at=expires_at,
         paid_at=now if state == State.PAID else None,
+        shipping_fee=priced.shipping_fee,
+        discount=priced.discount,
+        coupon_claim_id=priced.coupon_claim_id,
         **bought_for,
     )
     order._state.adding = False

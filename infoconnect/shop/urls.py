@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infoconnect.shop import pay_views, refund_views, review_views, views
+from infoconnect.shop import coupon_views, pay_views, refund_views, review_views, views
 
 app_name = "shop"
 
@@ -85,6 +85,14 @@ urlpatterns = [
     path("manage/skus/<int:sku_id>/stock/", views.sku_stock, name="sku_stock"),
     path("manage/orders/", views.merchant_orders, name="merchant_orders"),
     path("manage/refunds/", views.merchant_refunds, name="merchant_refunds"),
+    path("manage/shipping/", views.shipping_settings, name="shipping_settings"),
+    path("manage/coupons/", coupon_views.merchant_coupons, name="merchant_coupons"),
+    path(
+        "manage/coupons/<int:coupon_id>/deactivate/",
+        coupon_views.coupon_deactivate,
+        name="coupon_deactivate",
+    ),
+    path("coupons/", coupon_views.my_coupons, name="my_coupons"),
     # Last: a merchant's shop at /shop/<username>/.
     path("<str:username>/", views.merchant_shop, name="merchant_shop"),
 ]

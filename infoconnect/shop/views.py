@@ -19,8 +19,18 @@ from infoconnect.core.idempotency import form_once
 from infoconnect.core.ids import parse_id
 from infoconnect.core.pagination import PageParams
 from infoconnect.core.views import render_domain_error
-from infoconnect.shop import actions, lifecycle, pay_views, selectors, stepper
+from infoconnect.shop import (
+    actions,
+    coupon_selectors,
+    lifecycle,
+    pay_views,
+    pricing,
+    selectors,
+    stepper,
+)
+from infoconnect.shop.actions.shipping import set_shipping_policy
 from infoconnect.shop.attribution import accepted_campaign, accepted_campaign_for_sku
+from infoconnect.shop.coupon_forms import ShippingForm
 from infoconnect.shop.forms import (
     AddressForm,
     AddToCartForm,
@@ -180,7 +190,18 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
 @login_required
 def cart(request: HttpRequest) -> HttpResponse:
     lines = selectors.cart_lines(person=request.user)
-    return render(request, "shop/cart.html", {"lines": lines, "total": selectors.cart_total(lines)})
+    return render(
+        request,
+        "shop/cart.html",
+        {"lines": lines, "total": selectors.cart_total(lines), "quote": _quote(request, lines)},
+    )
+
+
+def _quote(request: HttpRequest, lines: list) -> pricing.Quote:
+    """What the lines' orders come to with shipping and the buyer's best coupons."""
+    return pricing.quote_orders(
+        buyer_id=request.user.pk, lines=[(line.sku, line.quantity) for line in lines]
+    )
 
 
 @login_required
@@ -311,12 +332,16 @@ def checkout(request: HttpRequest) -> HttpResponse:
         return redirect("shop:orders")
     if item is not None:
         lines, total = [], item["line_total"]
+        quote = pricing.quote_orders(
+            buyer_id=request.user.pk, lines=[(item["sku"], item["quantity"])]
+        )
     else:
         lines = selectors.cart_lines(person=request.user)
         total = selectors.cart_total(lines)
         if not lines:
             messages.info(request, _("Your cart is empty."))
             return redirect("shop:cart")
+        quote = _quote(request, lines)
     return render(
         request,
         "shop/checkout.html",
@@ -324,6 +349,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "item": item,
             "lines": lines,
             "total": total,
+            "quote": quote,
             "addresses": selectors.addresses(person=request.user),
             "address_form": AddressForm(),
             "key": uuid.uuid4(),
@@ -494,8 +520,32 @@ def merchant_products(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "shop/merchant_products.html",
-        {"products": selectors.merchant_products(merchant=request.user)},
+        {
+            "products": selectors.merchant_products(merchant=request.user),
+            "shipping_form": ShippingForm.for_policy(
+                coupon_selectors.shipping_policy(merchant=request.user)
+            ),
+        },
     )
+
+
+@login_required
+@require_POST
+def shipping_settings(request: HttpRequest) -> HttpResponse:
+    """The merchant's shipping fee per order and free-shipping threshold."""
+    if (denied := _merchant_only(request)) is not None:
+        return denied
+    form = ShippingForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("shop:merchant_products")
+    try:
+        set_shipping_policy(merchant=request.user, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Shipping saved."))
+    return redirect("shop:merchant_products")
 
 
 @login_required

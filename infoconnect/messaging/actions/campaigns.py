@@ -16,6 +16,7 @@ from infoconnect.messaging.actions.programme import check_quota, local_day, requ
 from infoconnect.messaging.actions.rules import (
     clean_audience,
     clean_content,
+    clean_coupon,
     clean_image,
     clean_product,
 )
@@ -53,11 +54,14 @@ def create_campaign(
     audience: dict | None = None,
     image: File | None = None,
     product_id: int | None = None,
+    coupon_id: int | None = None,
 ) -> Campaign:
     require_enrolled(merchant)
     fields = clean_content(title, body, link_url)
     if product_id is not None:
         fields["product_id"] = clean_product(merchant=merchant, product_id=product_id)
+    if coupon_id is not None:
+        fields["coupon_id"] = clean_coupon(merchant=merchant, coupon_id=coupon_id)
     campaign = Campaign.objects.create(
         merchant=merchant,
         audience=clean_audience(audience),
@@ -81,8 +85,10 @@ def update_campaign(
     link_url: str | None = None,
     audience: dict | None = None,
     product_id: int | None = None,
+    coupon_id: int | None = None,
 ) -> Campaign:
-    """None leaves a field as it is; product_id=0 takes the product card off."""
+    """None leaves a field as it is; product_id=0 takes the product card off, coupon_id=0
+    the coupon."""
     campaign = own_campaign(merchant, campaign_id)
     fields = clean_content(
         campaign.title if title is None else title,
@@ -95,6 +101,10 @@ def update_campaign(
         fields["product_id"] = None
     elif product_id is not None:
         fields["product_id"] = clean_product(merchant=merchant, product_id=product_id)
+    if coupon_id == 0:
+        fields["coupon_id"] = None
+    elif coupon_id is not None:
+        fields["coupon_id"] = clean_coupon(merchant=merchant, coupon_id=coupon_id)
     updated = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.DRAFT).update(
         updated_at=timezone.now(), estimated_recipients=None, **fields
     )
@@ -116,6 +126,7 @@ def edit_campaign(
     product_id: int,
     image: File | None = None,
     remove_image: bool = False,
+    coupon_id: int = 0,
 ) -> Campaign:
     """The edit form's one change: the text, the card and the image together or not at all
     (``image`` replaces it, ``remove_image`` takes it off, neither leaves it)."""
@@ -127,6 +138,7 @@ def edit_campaign(
         link_url=link_url,
         audience=audience,
         product_id=product_id,
+        coupon_id=coupon_id,
     )
     if remove_image:
         campaign = remove_campaign_image(merchant=merchant, campaign_id=campaign_id)

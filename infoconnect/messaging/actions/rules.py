@@ -13,6 +13,7 @@ from infoconnect.accounts.models import REGIONS, User
 from infoconnect.core.errors import DomainError
 from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.models import MESSAGE_MAX_LENGTH, TAG_MAX_LENGTH, TITLE_MAX_LENGTH
+from infoconnect.shop.coupon_selectors import attachable_coupon
 from infoconnect.shop.selectors import showable_product
 
 MAX_AUDIENCE_TAGS = 10
@@ -52,6 +53,17 @@ def clean_product(*, merchant: User, product_id: object) -> int:
             MessagingError.INVALID_ATTACHMENT, _("Choose one of your own products on sale.")
         )
     return product.pk
+
+
+def clean_coupon(*, merchant: User, coupon_id: object) -> int:
+    """A coupon a campaign may carry (the shop's rule: the merchant's own, active, not ended)."""
+    coupon = attachable_coupon(merchant=merchant, coupon_id=coupon_id)
+    if coupon is None:
+        raise DomainError(
+            MessagingError.INVALID_ATTACHMENT,
+            _("Choose one of your own coupons that is active and has not ended."),
+        )
+    return coupon.pk
 
 
 def clean_image(upload: File) -> File:

@@ -342,6 +342,12 @@ def test_export_has_held_and_charged_amounts(committed, merchant, followers, cam
         ["Revenue", "0", "¥0.00"],
         ["Refunded orders", "0"],
         ["Refunded", "0", "¥0.00"],
+        # Per delivered message: 1 of 9 read; return on spend is revenue ÷ the ¥13.50 charged.
+        ["Read rate", "0.1111"],
+        ["Click-through rate", "0.0"],
+        ["Conversion (orders per delivered message)", "0.0"],
+        ["Return on spend", "0.0"],
+        ["Revenue per delivered message", "0", "¥0.00"],
         [],
         ["Hour", "Reads", "Clicks"],
         # In the site's time, as the page's chart shows it.
@@ -379,6 +385,11 @@ def test_export_in_chinese_while_sending(settings, merchant, followers, campaign
         ["销售额", "0", "¥0.00"],
         ["退款订单", "0"],
         ["已退款", "0", "¥0.00"],
+        # Nothing delivered yet: no rate to give.
+        ["阅读率", ""],
+        ["点击率", ""],
+        ["转化率（订单数 ÷ 送达数）", ""],
+        ["投入产出比", ""],
         [],
         ["小时", "阅读", "点击"],
     ]

@@ -3,8 +3,10 @@
 The writes are placing.py's (hand-written SQL, the shop's hottest path): stock is taken by
 conditional UPDATEs in ascending SKU id order, so concurrent checkouts queue instead of
 deadlocking and never sell more than there is; with ``pay`` the wallet pays into escrow in the
-same transaction, so a failure anywhere leaves neither order nor ledger half-written. Both
-are idempotent per key: the same key returns the orders it made the first time.
+same transaction, so a failure anywhere leaves neither order nor ledger half-written. Each
+order adds its merchant's shipping fee and takes off the best coupon the buyer claimed from
+that merchant (pricing.py), redeemed in the same transaction. Both are idempotent per key:
+the same key returns the orders it made the first time.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import is_id
 from infoconnect.core.models import PlatformSettings
-from infoconnect.shop import placing
+from infoconnect.shop import placing, pricing
+from infoconnect.shop.actions.coupons import redeem_for_orders
 from infoconnect.shop.actions.rules import check_on_sale, check_order_totals, clean_quantity
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.models import Address, CartLine, Order, Sku
@@ -68,6 +71,9 @@ def checkout(*, buyer: User, address_id: int, key: str, pay: bool = False) -> li
     for line in cart_lines:
         check_line(buyer, line.sku, line.quantity)
     check_order_totals([(line.sku, line.quantity) for line in cart_lines])
+    quote = pricing.quote_orders(
+        buyer_id=buyer.pk, lines=[(line.sku, line.quantity) for line in cart_lines]
+    )
     orders = placing.place_orders(
         buyer_id=buyer.pk,
         address=address.snapshot(),
@@ -75,7 +81,10 @@ def checkout(*, buyer: User, address_id: int, key: str, pay: bool = False) -> li
         lines=[(line.sku, line.quantity, line.campaign_id) for line in cart_lines],
         unpaid_minutes=PlatformSettings.current().unpaid_order_minutes,
         pay=pay,
+        policies=quote.policies,
+        discounts=quote.discounts(),
     )
+    redeem_for_orders(buyer_id=buyer.pk, orders=orders)
     CartLine.objects.filter(pk__in=[line.pk for line in cart_lines]).delete()
     return orders
 
@@ -117,16 +126,26 @@ def buy_now(
     check_line(buyer, read.sku, quantity)
     if read.address is None:
         raise DomainError(ShopError.ADDRESS_NOT_FOUND)
+    discounts = {}
+    if read.holds_coupon:
+        discounts = pricing.quote_orders(
+            buyer_id=buyer.pk, lines=[(read.sku, quantity)], policies=read.policies()
+        ).discounts()
     try:
         with transaction.atomic():
-            return placing.place_orders(
+            orders = placing.place_orders(
                 buyer_id=buyer.pk,
                 address=read.address,
                 key=key,
                 lines=[(read.sku, quantity, campaign_id)],
                 unpaid_minutes=read.unpaid_minutes,
                 pay=pay,
-            )[0]
+                policies=read.policies(),
+                discounts=discounts,
+            )
+            if discounts:
+                redeem_for_orders(buyer_id=buyer.pk, orders=orders)
+            return orders[0]
     except IntegrityError:
         # A concurrent request with the same key committed first: answer with its order.
         existing = _order_made_with(buyer, key)

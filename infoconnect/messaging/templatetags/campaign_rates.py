@@ -1,0 +1,14 @@
+"""``{{ rate|percent }}``: a campaign's rate (a fraction) as the merchant reads it."""
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def percent(fraction: float | None) -> str:
+    """0.1234 -> "12.3%"; None (nothing delivered yet) -> "—"."""
+    if fraction is None:
+        return "—"
+    return f"{number_format(fraction * 100, 1)}%"
