@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from infoconnect.wallet import actions
 from infoconnect.wallet.models import Payment
 from infoconnect.wallet.tasks import deliver_sandbox_notification
-from infoconnect.wallet.tests.helpers import fund
+from infoconnect.wallet.tests.helpers import age_release, fund, fund_merchant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,10 +62,13 @@ def test_merchant_requests_a_payout(page, login, make_user):
     merchant = make_user("acme", kind="merchant", verified=True)
     fund(buyer.pk, 5000)
     actions.pay_order(buyer_id=buyer.pk, order_id=1, amount=5000)
-    actions.release_escrow(order_id=1, merchant_id=merchant.pk, amount=5000, commission=100)
+    age_release(
+        actions.release_escrow(order_id=1, merchant_id=merchant.pk, amount=5000, commission=100)
+    )  # sold before the refund window
     login("acme")
     page.goto("/wallet/merchant/")
     assert page.locator("#merchant-balance").inner_text() == "¥49.00"
+    assert page.locator("#payout-available").inner_text() == "¥49.00"
     page.get_by_label("Amount (¥)").fill("30")
     page.get_by_role("button", name="Request payout").click()
     page.wait_for_url("**/wallet/merchant/")
@@ -96,3 +99,36 @@ def test_top_up_left_too_long_shows_expired_then_paid(page, login, make_user):
     assert page.locator("#topup-status").inner_text() == "Top-up of ¥8.80: Paid."
     assert page.locator("#topup-expired").count() == 0
     assert page.locator("#wallet-balance").inner_text() == "¥8.80"
+
+
+def test_merchant_sees_the_debt_a_refund_left_and_settles_it(page, login, make_user):
+    buyer = make_user("buyer")
+    merchant = make_user("acme", kind="merchant", verified=True)
+    fund_merchant(merchant.pk, buyer.pk, 5000, order_id=1)
+    payout = actions.request_payout(merchant_id=merchant.pk, amount=5000)
+    actions.send_payout(payout_id=payout.pk)
+    actions.complete_payout(payout_id=payout.pk)
+    # An operator decides a dispute for the buyer after the merchant paid everything out.
+    actions.refund_order_money(
+        order_id=1, refund_id=1, buyer_id=buyer.pk, merchant_id=merchant.pk, amount=5000
+    )
+    assert actions.refunded_amount(order_id=1) == 5000
+    login("acme")
+    page.goto("/wallet/merchant/")
+    assert page.locator("#merchant-debt").inner_text() == "¥50.00"
+    assert page.locator("#payout-max").inner_text() == "Payouts wait until your debt is settled."
+    # The next sale settles the debt first.
+    fund_merchant(merchant.pk, buyer.pk, 2000, order_id=2, recent=True)
+    page.reload()
+    assert page.locator("#merchant-debt").inner_text() == "¥30.00"
+    assert page.locator("#merchant-balance").inner_text() == "¥0.00"
+    payment = actions.start_topup(user_id=merchant.pk, amount=4000, destination="merchant")
+    actions.complete_topup(payment_id=payment.pk)
+    page.reload()
+    expect(page.get_by_label("Amount to settle (¥)")).to_have_value("30.00")
+    page.get_by_role("button", name="Settle debt").click()
+    page.wait_for_url("**/wallet/merchant/")
+    expect(page.get_by_text("¥30.00 of your debt settled from your balance.")).to_be_visible()
+    assert page.locator("#debt-card").count() == 0
+    assert page.locator("#merchant-balance").inner_text() == "¥10.00"
+    assert page.locator("#payout-max").inner_text() == "You can pay out up to ¥0.00."
