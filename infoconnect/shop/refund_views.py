@@ -1,5 +1,5 @@
-"""Refund pages: the buyer's request, return and withdrawal, the merchant's answers and its
-refunds page. Views validate input and call actions/refunds.py; the forms that move money
+"""Refund steps: the buyer's request, return, photos and withdrawal, the merchant's answers
+(its refunds page, views.merchant_refunds, shows the same forms). Views validate input and call actions/refunds.py; the forms that move money
 (accept, receive the returned goods) carry a hidden key and run once per key."""
 
 from django.contrib import messages
@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,16 +17,12 @@ from infoconnect.shop import actions
 from infoconnect.shop.actions import refunds
 from infoconnect.shop.forms import ShipForm
 from infoconnect.shop.refund_forms import RefundRequestForm, asked_lines, typed_address
+from infoconnect.shop.views import _form_errors, _safe_next
 
 
 def _back(request: HttpRequest, order_id: int) -> HttpResponse:
     """To the form's "next" page when it is on this site, else to the order."""
-    next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(next_url)
-    return redirect(reverse("shop:order", args=[order_id]))
+    return redirect(_safe_next(request) or reverse("shop:order", args=[order_id]))
 
 
 def _run(request: HttpRequest, order_id: int, work, done: str) -> HttpResponse:
@@ -52,13 +47,6 @@ def _once(request: HttpRequest, order_id: int, scope: str, params: dict, work, d
     if form_once(request, scope=scope, params={"order": order_id, **params}, work=run) is not None:
         messages.success(request, done)
     return _back(request, order_id)
-
-
-def _form_errors(request: HttpRequest, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 @login_required
