@@ -323,11 +323,15 @@ def sandbox_pay(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "payment": payment,
             "back_url": back_url,
-            "to_merchant": payment.destination == AccountKind.MERCHANT,
+            "to_merchant": payment.destination in MERCHANT_DESTINATIONS,
             "for_order": payment.order_id is not None,
             "qr_modules": qr_modules(reference) if payment.channel == "wechat" else [],
         },
     )
+
+
+# Top-ups a merchant makes (its balance, its deposit) return to the merchant's wallet page.
+MERCHANT_DESTINATIONS = (AccountKind.MERCHANT, AccountKind.DEPOSIT)
 
 
 def _sandbox_return(request: HttpRequest, payment) -> str:
@@ -338,5 +342,5 @@ def _sandbox_return(request: HttpRequest, payment) -> str:
         named, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return named
-    to_merchant = payment.destination == AccountKind.MERCHANT
+    to_merchant = payment.destination in MERCHANT_DESTINATIONS
     return f"{reverse('wallet:merchant' if to_merchant else 'wallet:home')}?topup={payment.pk}"

@@ -52,7 +52,7 @@ def test_seed_twice_adds_nothing_and_the_ledger_balances(seeded):
     assert seeded["wallet.ProviderNotification"] == 4
     # The four orders of persons, and two of the demo company's: its accepted quote's, and
     # the order its invoice is for (received, so released from escrow).
-    assert seeded["shop.Order"] == 6
+    assert seeded["shop.Order"] == 7
     kinds = Counter(LedgerTransaction.objects.values_list("kind", flat=True))
     assert (kinds["topup"], kinds["order_payment"], kinds["escrow_release"]) == (3, 6, 3)
     assert_ledger_consistent()

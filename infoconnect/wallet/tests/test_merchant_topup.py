@@ -219,3 +219,22 @@ def test_back_from_a_finished_merchant_topup_goes_to_the_balance(page, login, ma
     page.get_by_role("link", name="Back to your merchant balance").click()
     expect(page.locator("#merchant-balance")).to_have_text("¥0.00")
     expect(page.locator("#topup-status")).to_have_text("Top-up of ¥6.00: Canceled.")
+
+
+def test_a_deposit_topup_goes_back_to_the_merchant_wallet(
+    merchant, django_capture_on_commit_callbacks
+):
+    to_deposit = actions.start_topup(
+        user_id=merchant.pk, amount=900, destination=AccountKind.DEPOSIT
+    )
+    client = client_for(merchant)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            f"/wallet/sandbox/pay/{to_deposit.provider_ref}/", {"decision": "confirm"}, follow=True
+        )
+    assert done.redirect_chain == [(f"/wallet/merchant/?topup={to_deposit.pk}", 302)]
+    page = client.get(f"/wallet/sandbox/pay/{to_deposit.provider_ref}/").content.decode()
+    assert (
+        f'<a id="sandbox-back" href="/wallet/merchant/?topup={to_deposit.pk}">'
+        "Back to your merchant balance</a>"
+    ) in page
