@@ -87,6 +87,9 @@ def test_seed_demo_goes_through_the_social_actions():
         "follow",
         "like",
         "mention",
+        # The demo's paid orders from Green Tea House, which its merchant hears of.
+        "order_paid",
+        "order_paid",
         "repost",
     ]
     assert Follow.objects.filter(follower=lihua, target=greentea).exists()

@@ -35,8 +35,13 @@ def test_checkout_schedules_expiry_and_shipping_schedules_auto_confirmation(
         shipped = actions.ship_order(
             merchant=merchant, order_id=order.pk, carrier="SF", tracking_number="1"
         )
-    confirm = DBTaskResult.objects.exclude(pk=expiry.pk).get()
-    assert confirm.task_path == "infoconnect.shop.tasks.auto_complete_order"
+    # With the buyer's reminder a day before (see test_notifications.py).
+    queued = DBTaskResult.objects.exclude(pk=expiry.pk)
+    assert sorted(queued.values_list("task_path", flat=True)) == [
+        "infoconnect.shop.tasks.auto_complete_order",
+        "infoconnect.shop.tasks.remind_auto_confirm",
+    ]
+    confirm = queued.get(task_path="infoconnect.shop.tasks.auto_complete_order")
     assert confirm.run_after == shipped.shipped_at + timedelta(days=10)
 
 
