@@ -18,7 +18,7 @@ from infoconnect.shop.tests.conftest import (
     png_bytes,
     wallet_balance,
 )
-from infoconnect.wallet.models import AccountKind
+from infoconnect.wallet.models import AccountKind, LedgerTransaction, TransactionKind
 from infoconnect.wallet.selectors import balance_of
 from infoconnect.wallet.tests.helpers import assert_ledger_consistent
 
@@ -329,13 +329,18 @@ def test_operator_deciding_for_the_buyer_after_the_merchant_paid_out_everything_
     """Today the decision fails with "The merchant balance is too low for this" and the buyer
     is never refunded: the refund took the whole total from a balance paid out already."""
     from infoconnect.wallet.actions import request_payout
+    from infoconnect.wallet.tests.helpers import age_release
 
     order = bought(buyer, merchant, scarf, to="completed")
-    request_payout(merchant_id=merchant.pk, amount=merchant_balance(merchant))
-    assert merchant_balance(merchant) == 0
     actions.request_refund(buyer=buyer, order_id=order.pk, reason="Torn")
     actions.answer_refund(merchant=merchant, order_id=order.pk, accept=False, note="No")
     refund = actions.dispute_refund(buyer=buyer, order_id=order.pk)
+    # The dispute outlasts the refund window: the sale's reserve is free, and all is paid out.
+    age_release(
+        LedgerTransaction.objects.get(kind=TransactionKind.ESCROW_RELEASE, reference=str(order.pk))
+    )
+    request_payout(merchant_id=merchant.pk, amount=merchant_balance(merchant))
+    assert merchant_balance(merchant) == 0
     operator = make_user("operator", is_staff=True)
     actions.decide_refund(operator=operator, refund_id=refund.pk, decision="refund")
     assert Order.objects.get(pk=order.pk).state == "refunded"
