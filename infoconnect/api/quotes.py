@@ -372,8 +372,10 @@ def accept(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
     """The buyer accepts the quote while it is valid: a requisition at the quoted prices,
-    locked, submitted to the company's approvals (``requisition_id`` in the answer). Needs
-    an ``Idempotency-Key``."""
+    locked, submitted to the company's approvals (``requisition_id`` in the answer), paying
+    by ``payment_method`` and asking for the VAT invoice ``invoice_kind`` of the company's
+    title ``invoice_title_id`` (a choice refused is a 422, or a 404 for a title not the
+    company's, and writes nothing). Needs an ``Idempotency-Key``."""
     return _act(
         request, verb="accept", key=idempotency_key, quote_id=quote_id, required=True,
         params=payload.model_dump(),

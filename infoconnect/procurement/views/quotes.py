@@ -29,7 +29,7 @@ from infoconnect.procurement import quote_reads
 from infoconnect.procurement.actions import quote_acceptance, quote_replies
 from infoconnect.procurement.actions import quotes as actions
 from infoconnect.procurement.errors import QuoteError
-from infoconnect.procurement.models import Quote
+from infoconnect.procurement.models import Quote, Requisition
 from infoconnect.procurement.quote_cards import quote_path, revision_card
 from infoconnect.procurement.views.companies import acting_for
 from infoconnect.shop.models import Sku
@@ -291,7 +291,7 @@ def _accept(request: HttpRequest, quote: Quote) -> str | None:
             department_id=department_id or None,
             ship_to_id=ship_to_id or None,
             po_number=request.POST.get("po_number", ""),
-            payment_method=request.POST.get("payment_method") or "company_wallet",
+            payment_method=request.POST.get("payment_method") or Requisition.Payment.COMPANY_WALLET,
             invoice_kind=request.POST.get("invoice_kind", ""),
             invoice_title_id=request.POST.get("invoice_title_id") or None,
         )
