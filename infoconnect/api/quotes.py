@@ -89,6 +89,14 @@ class AcceptIn(StrictSchema):
     ship_to_id: int = Field(..., ge=1, le=MAX_ID)
     po_number: str = ""
     note: str = ""
+    payment_method: str = Field(
+        "company_wallet",
+        description="company_wallet, or on_terms when the merchant grants the company terms",
+    )
+    invoice_kind: str = Field("", description='"" (none), "normal" or "special" (专票)')
+    invoice_title_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="One of the company's invoice titles"
+    )
 
 
 # --- output ------------------------------------------------------------------------------
@@ -364,14 +372,18 @@ def accept(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
     """The buyer accepts the quote while it is valid: a requisition at the quoted prices,
-    locked, submitted to the company's approvals (``requisition_id`` in the answer). Needs
-    an ``Idempotency-Key``."""
+    locked, submitted to the company's approvals (``requisition_id`` in the answer), paying
+    by ``payment_method`` and asking for the VAT invoice ``invoice_kind`` of the company's
+    title ``invoice_title_id`` (a choice refused is a 422, or a 404 for a title not the
+    company's, and writes nothing). Needs an ``Idempotency-Key``."""
     return _act(
         request, verb="accept", key=idempotency_key, quote_id=quote_id, required=True,
         params=payload.model_dump(),
         action=lambda: quote_acceptance.accept_quote(
             user=request.auth, quote_id=quote_id, department_id=payload.department_id,
             ship_to_id=payload.ship_to_id, po_number=payload.po_number, note=payload.note,
+            payment_method=payload.payment_method, invoice_kind=payload.invoice_kind,
+            invoice_title_id=payload.invoice_title_id,
         ),
     )  # fmt: skip
 

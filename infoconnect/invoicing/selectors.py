@@ -22,7 +22,7 @@ from infoconnect.invoicing.models import (
     InvoicingSetting,
 )
 from infoconnect.procurement.errors import ProcurementError
-from infoconnect.procurement.models import Company, Membership, Role
+from infoconnect.procurement.models import Company, Membership, PaymentTerms, PriceList, Role
 from infoconnect.procurement.selectors import holds_role, require_member
 from infoconnect.shop.actions.rules import require_merchant
 from infoconnect.shop.models import Order
@@ -148,18 +148,30 @@ def _id(value: object) -> int:
     return parse_id(value) or 0
 
 
-def customers_of(*, merchant: User) -> list[dict]:
-    """The companies that bought from the merchant, with how it invoices each."""
-    require_merchant(merchant)
-    company_ids = (
-        Order.objects.filter(merchant_id=merchant.pk, company_id__isnull=False)
-        .values_list("company_id", flat=True)
-        .distinct()
+def _customer_sources(merchant_id: int) -> list[QuerySet]:
+    """A company buys from the merchant once it has ordered, or has the merchant's terms or a
+    price list of its (merged invoicing may be chosen before the first order)."""
+    pair = {"merchant_id": merchant_id, "company_id__isnull": False}
+    return [
+        model.objects.filter(**pair).order_by().values_list("company_id", flat=True)
+        for model in (Order, PaymentTerms, PriceList)
+    ]
+
+
+def is_customer(*, merchant_id: int, company_id: int) -> bool:
+    return any(
+        source.filter(company_id=company_id).exists() for source in _customer_sources(merchant_id)
     )
+
+
+def customers_of(*, merchant: User) -> list[dict]:
+    """The companies that buy from the merchant, with how it invoices each."""
+    require_merchant(merchant)
+    first, *others = _customer_sources(merchant.pk)
     modes = dict(
         InvoicingSetting.objects.filter(merchant_id=merchant.pk).values_list("company_id", "mode")
     )
     return [
         {"company": company, "mode": modes.get(company.pk, InvoicingSetting.Mode.PER_ORDER)}
-        for company in Company.objects.filter(pk__in=list(company_ids)).order_by("legal_name")
+        for company in Company.objects.filter(pk__in=first.union(*others)).order_by("legal_name")
     ]

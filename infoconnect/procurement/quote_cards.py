@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from infoconnect.accounts.models import User
+from infoconnect.invoicing.models import Invoice
+from infoconnect.procurement import terms_reads
 from infoconnect.procurement.lifecycle import quotes
 from infoconnect.procurement.models import Quote, QuoteLine, QuoteRevision
 from infoconnect.procurement.quote_reads import Side, accept_choices, quote_buyer, side_of
@@ -37,6 +39,11 @@ class QuoteCard:
     moves: list[str] = field(default_factory=list)
     # Accepting asks for a department and one of its ship-to addresses.
     accept_choices: list = field(default_factory=list)
+    # And how it pays (on terms only if the merchant grants the company terms) and which
+    # VAT invoice, of the company's titles, its orders ask for.
+    terms_offered: bool = False
+    invoice_titles: list = field(default_factory=list)
+    invoice_kinds: list = field(default_factory=list)
     template: str = "procurement/quotes/_card.html"
 
     @property
@@ -115,6 +122,11 @@ def quote_cards(viewer: User, ids: set[int]) -> dict[int, QuoteCard]:
         if "accept" in card.moves:
             membership = quote_buyer(user=viewer, company_id=quote.company_id)
             card.accept_choices = accept_choices(membership=membership)
+            card.terms_offered = terms_reads.grants_terms(
+                company_id=quote.company_id, merchant_id=quote.merchant_id
+            )
+            card.invoice_titles = terms_reads.invoice_titles(quote.company_id)
+            card.invoice_kinds = Invoice.Kind.choices
         cards[revision.pk] = card
     return cards
 

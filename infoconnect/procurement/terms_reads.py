@@ -125,6 +125,14 @@ def terms_offer(requisition: Requisition) -> tuple[bool, list[User]]:
     return bool(merchant_ids) and not missing, missing
 
 
+def grants_terms(*, company_id: int, merchant_id: int) -> bool:
+    """Whether the merchant grants the company active terms (a quote's requisition may then
+    pay on them)."""
+    return PaymentTerms.objects.filter(
+        company_id=company_id, merchant_id=merchant_id, active=True
+    ).exists()
+
+
 def invoice_titles(company_id: int) -> list[InvoiceTitle]:
     """The company's invoice titles an order may ask for (archived ones may not)."""
     return list(InvoiceTitle.objects.filter(company_id=company_id, archived_at__isnull=True))

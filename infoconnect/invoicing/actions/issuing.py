@@ -20,8 +20,8 @@ from infoconnect.core.ids import parse_id
 from infoconnect.invoicing.errors import InvoicingError
 from infoconnect.invoicing.lines import Draft, line_name, live_blue_order_ids, write_invoice
 from infoconnect.invoicing.models import Invoice, InvoiceTitle, InvoicingSetting
-from infoconnect.invoicing.selectors import mode_for
-from infoconnect.procurement.models import Company, PaymentTerms, PriceList
+from infoconnect.invoicing.selectors import is_customer, mode_for
+from infoconnect.procurement.models import Company
 from infoconnect.shop.actions.rules import require_merchant
 from infoconnect.shop.models import Order, OrderLine
 
@@ -116,12 +116,7 @@ def _customer(merchant: User, company_id: object) -> Company:
     company = Company.objects.filter(pk=parse_id(company_id) or 0).first()
     if company is None:
         raise DomainError(InvoicingError.NOT_A_CUSTOMER)
-    pair = {"merchant_id": merchant.pk, "company_id": company.pk}
-    if not (
-        Order.objects.filter(**pair).exists()
-        or PaymentTerms.objects.filter(**pair).exists()
-        or PriceList.objects.filter(**pair).exists()
-    ):
+    if not is_customer(merchant_id=merchant.pk, company_id=company.pk):
         raise DomainError(InvoicingError.NOT_A_CUSTOMER)
     return company
 

@@ -9,8 +9,9 @@ from pypdf import PdfReader
 
 from infoconnect.invoicing.models import Invoice, InvoiceTitle, InvoicingSetting
 from infoconnect.invoicing.tests.world import complete, make_world, ordered
-from infoconnect.procurement.models import PaymentTerms, Receivable
+from infoconnect.procurement.models import PaymentTerms, PriceList, Receivable
 from infoconnect.procurement.tests.factories import valid_uscc
+from infoconnect.shop.models import Order
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +140,16 @@ def test_finance_is_offered_to_pay_the_invoices_orders_still_owed_on_terms(
     )
 
 
+def set_monthly(client, world) -> str:
+    """The merchant invoices the company merged monthly; the page it lands on."""
+    response = client.post(
+        "/shop/manage/invoices/mode/",
+        {"company_id": world.company.pk, "mode": "monthly"},
+        follow=True,
+    )
+    return response.content.decode()
+
+
 def test_the_merchant_sets_monthly_issues_the_merged_invoice_and_reads_it(
     world, django_capture_on_commit_callbacks
 ):
@@ -147,12 +158,7 @@ def test_the_merchant_sets_monthly_issues_the_merged_invoice_and_reads_it(
     page = client.get("/shop/manage/invoices/").content.decode()
     month = timezone.localdate().strftime("%Y-%m")
     assert f"Issue merged invoice for {month}" in page
-    response = client.post(
-        "/shop/manage/invoices/mode/",
-        {"company_id": world.company.pk, "mode": "monthly"},
-        follow=True,
-    )
-    assert "Huaxia Design: Merged monthly (集中开票)." in response.content.decode()
+    assert "Huaxia Design: Merged monthly (集中开票)." in set_monthly(client, world)
     assert InvoicingSetting.objects.get().mode == "monthly"
     complete(world, ordered(world, quantity=2), django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
@@ -177,6 +183,29 @@ def test_the_merchant_sets_monthly_issues_the_merged_invoice_and_reads_it(
     assert "merged invoice for that month has already been issued" in again.content.decode()
     pdf = client.get(f"/shop/manage/invoices/{invoice.pk}/pdf/")
     assert pdf["Content-Type"] == "application/pdf"
+
+
+def test_a_company_with_terms_or_a_price_list_is_listed_before_its_first_order(world, make_user):
+    """Merged invoicing is chosen before the first order is invoiced, so a company that has
+    the merchant's terms or a price list of its is offered it, not only one that ordered."""
+    assert Order.objects.count() == 0
+    client = client_for(world.merchant)
+    assert 'id="invoicing-companies"' not in client.get("/shop/manage/invoices/").content.decode()
+    PaymentTerms.objects.create(
+        merchant=world.merchant, company=world.company, credit_limit=1_000_000
+    )
+    PriceList.objects.create(merchant=world.merchant, company=world.company, name="Framework")
+    page = client.get("/shop/manage/invoices/").content.decode()
+    assert page.count(f'id="invoicing-company-{world.company.pk}"') == 1
+    assert f"How you invoice {world.company.legal_name}" in page
+    assert "Huaxia Design: Merged monthly (集中开票)." in set_monthly(client, world)
+    # A price list alone makes the company a customer too.
+    pricing = make_user("pricing", kind="merchant", verified=True)
+    PriceList.objects.create(merchant=pricing, company=world.company, name="2026 framework")
+    priced = client_for(pricing).get("/shop/manage/invoices/").content.decode()
+    assert priced.count(f'id="invoicing-company-{world.company.pk}"') == 1
+    rival = client_for(make_user("rival", kind="merchant", verified=True))
+    assert 'id="invoicing-companies"' not in rival.get("/shop/manage/invoices/").content.decode()
 
 
 def test_another_merchant_sees_none_of_it(world, issued, make_user):

@@ -19,7 +19,9 @@ from infoconnect.procurement.actions import submission
 from infoconnect.procurement.actions.notices import company_account
 from infoconnect.procurement.actions.quotes import move_quote, post, who
 from infoconnect.procurement.actions.requisitions import (
+    clean_invoice,
     clean_note,
+    clean_payment_method,
     clean_po_number,
     ship_to_choices,
 )
@@ -78,11 +80,16 @@ def accept_quote(
     ship_to_id: object,
     po_number: object = "",
     note: object = "",
+    payment_method: object = Requisition.Payment.COMPANY_WALLET,
+    invoice_kind: object = "",
+    invoice_title_id: object = None,
     company_id: object = None,
     now: datetime | None = None,
 ) -> Requisition:
     """The buyer accepts the merchant's latest quote while it is valid: its requisition is
-    made and submitted (the requisition's own checks apply: department, ship-to, PO)."""
+    made and submitted (the requisition's own checks apply: department, ship-to, PO, how it
+    pays — on terms only if the merchant grants the company terms — and the VAT invoice its
+    orders ask for, of a title of the company's)."""
     now = now or timezone.now()
     quote, membership = company_quote(
         user=user, quote_id=quote_id, company_id=company_id, lock=True
@@ -124,6 +131,12 @@ def accept_quote(
         currency=quote.currency,
     )  # fmt: skip
     _lines(requisition, offer, quote)
+    # Checked once the lines are in: terms are offered by the merchants the lines are from.
+    requisition.payment_method = clean_payment_method(requisition, payment_method)
+    requisition.invoice_kind, requisition.invoice_title_id = clean_invoice(
+        requisition, invoice_kind, invoice_title_id
+    )
+    requisition.save(update_fields=["payment_method", "invoice_kind", "invoice_title_id"])
     submission.submit_requisition(user=user, requisition_id=requisition.pk, now=now)
     if cart is not None:
         Requisition.objects.filter(pk=cart.pk).update(requester_id=user.pk)

@@ -1,6 +1,6 @@
 """In Chromium, company terms from the first question to the merchant's money: a buyer asks a
-merchant for a quote, the merchant quotes in the inbox, the buyer accepts it; the requisition
-goes on Net 30 with a 专票 asked for, the approver approves it from the inbox card and it is
+merchant for a quote, the merchant quotes in the inbox, the buyer accepts it choosing Net 30
+and a 专票 on the card; the approver approves it from the inbox card and it is
 ordered on terms; once delivered, the merchant issues the month's merged 专票, finance
 downloads its PDF, opens the month's statement and pays it from the company wallet; the
 merchant's receivable is cleared and its balance holds the payment less commission.
@@ -105,7 +105,8 @@ def test_a_quote_becomes_an_order_on_net_30_invoiced_stated_and_paid(
     expect(card.get_by_test_id("quote-state")).to_have_text("Quoted")
     expect(card.get_by_test_id("quote-total")).to_have_text("¥5,600.00")
 
-    # The buyer accepts it in their inbox: a requisition at the quoted price.
+    # The buyer accepts it in their inbox, on Net 30 with a 专票: a requisition at the quoted
+    # price, paying on terms and asking for the invoice.
     buyer.goto("/messages/")
     buyer.get_by_test_id(f"conversation-company-{company.pk}").click()
     card = buyer.get_by_test_id("quote-card").last
@@ -115,26 +116,20 @@ def test_a_quote_becomes_an_order_on_net_30_invoiced_stated_and_paid(
         f"{world.design.pk}:{world.ship_to.pk}"
     )
     card.get_by_label("PO number").fill("PO-2026-Q7")
+    card.get_by_label("Payment").select_option(label="On the merchant's payment terms")
+    card.get_by_label("VAT invoice").select_option(label="Special VAT invoice")
+    card.get_by_label("Invoice title").select_option(str(title.pk))
     card.get_by_role("button", name="Accept and submit for approval").click()
     expect(buyer.get_by_test_id("quote-done")).to_contain_text("is awaiting approval.")
     requisition = Requisition.objects.get(quote=quote)
     expect(buyer.get_by_test_id("quote-done")).to_have_text(
         f"Accepted: requisition R-{requisition.pk} is awaiting approval."
     )
-
-    # Accepting asks for neither terms nor an invoice: the buyer takes the requisition back,
-    # chooses Net 30 and a 专票 in the cart, and submits it again.
     buyer.get_by_test_id("quote-card").last.get_by_role("link", name=f"R-{requisition.pk}").click()
-    expect(buyer.get_by_test_id("requisition-payment")).to_have_text("Payment: Company wallet")
-    expect(buyer.get_by_test_id("requisition-invoice")).to_have_text("VAT invoice: none asked")
-    buyer.get_by_role("button", name="Withdraw").click()
-    expect(buyer.locator(".flash-success")).to_have_text("Withdrawn: it is your cart again.")
-    details = buyer.get_by_test_id("cart-details")
-    details.get_by_label("Payment").select_option(label="On the merchants' payment terms")
-    details.get_by_label("VAT invoice").select_option(label="Special VAT invoice")
-    details.get_by_label("Invoice title").select_option(str(title.pk))
-    details.get_by_test_id("cart-submit").click()
-    expect(buyer.locator(".flash-success")).to_have_text("Submitted: it waits for approval.")
+    expect(buyer.get_by_test_id("requisition-payment")).to_have_text("Payment: On payment terms")
+    expect(buyer.get_by_test_id("requisition-invoice")).to_have_text(
+        f"VAT invoice: Special VAT invoice · {TITLE_NAME} ({VALID_2})"
+    )
 
     # The approver reads on the card how it pays and which invoice it asks for, and approves.
     approver = new_page(browser, live_server, login, world.approver.username)

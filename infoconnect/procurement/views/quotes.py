@@ -29,7 +29,7 @@ from infoconnect.procurement import quote_reads
 from infoconnect.procurement.actions import quote_acceptance, quote_replies
 from infoconnect.procurement.actions import quotes as actions
 from infoconnect.procurement.errors import QuoteError
-from infoconnect.procurement.models import Quote
+from infoconnect.procurement.models import Quote, Requisition
 from infoconnect.procurement.quote_cards import quote_path, revision_card
 from infoconnect.procurement.views.companies import acting_for
 from infoconnect.shop.models import Sku
@@ -276,6 +276,10 @@ def _prices(request: HttpRequest, quote: Quote) -> dict[int, object]:
     }
 
 
+# What the accept form sends, all of it part of what a repeated key must match.
+ACCEPTED = ("ship_to", "po_number", "payment_method", "invoice_kind", "invoice_title_id")
+
+
 def _accept(request: HttpRequest, quote: Quote) -> str | None:
     department_id, _sep, ship_to_id = (request.POST.get("ship_to") or "").partition(":")
 
@@ -287,6 +291,9 @@ def _accept(request: HttpRequest, quote: Quote) -> str | None:
             department_id=department_id or None,
             ship_to_id=ship_to_id or None,
             po_number=request.POST.get("po_number", ""),
+            payment_method=request.POST.get("payment_method") or Requisition.Payment.COMPANY_WALLET,
+            invoice_kind=request.POST.get("invoice_kind", ""),
+            invoice_title_id=request.POST.get("invoice_title_id") or None,
         )
         return {"reference": requisition.reference, "state": requisition.get_state_display()}
 
@@ -294,8 +301,7 @@ def _accept(request: HttpRequest, quote: Quote) -> str | None:
     done = form_once(
         request,
         scope="procurement.quote.accept",
-        params={"quote_id": quote.pk, "ship_to": request.POST.get("ship_to", ""),
-                "po_number": request.POST.get("po_number", "")},
+        params={"quote_id": quote.pk, **{name: request.POST.get(name, "") for name in ACCEPTED}},
         work=work,
     )  # fmt: skip
     if done is None:

@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from infoconnect.core.errors import DomainError
-from infoconnect.invoicing.models import InvoiceTitle
 from infoconnect.messaging.models import Message
 from infoconnect.procurement.actions import requisitions, submission
 from infoconnect.procurement.models import Receivable, Requisition, TermsReminder
@@ -20,6 +19,7 @@ from infoconnect.procurement.tests.terms.world import (
     grant,
     on_terms,
     outstanding,
+    plain_and_full_titles,
 )
 from infoconnect.shop import actions as shop
 from infoconnect.shop.models import Order, OrderEvent, Sku
@@ -51,15 +51,7 @@ def test_on_terms_is_offered_only_when_every_merchant_grants_terms(world):
 
 def test_the_invoice_kind_and_title_are_checked_and_copied_onto_the_orders(world):
     grant(world, world.merchant_a)
-    plain = InvoiceTitle.objects.create(
-        company=world.company, name="Huaxia", taxpayer_id="91110000600037341L",
-        created_by=world.admin,
-    )  # fmt: skip
-    full = InvoiceTitle.objects.create(
-        company=world.company, name="Huaxia", taxpayer_id="91110000600037341L",
-        address_phone="Beijing 010-1234", bank_account="ICBC 0200", general_taxpayer=True,
-        created_by=world.admin,
-    )  # fmt: skip
+    plain, full = plain_and_full_titles(world)
     requisition = draft(world, (world.sku_a, 1))
 
     def details(kind, title):

@@ -3,6 +3,7 @@ the orders at once), and helpers to grant terms and place a requisition on them.
 
 from __future__ import annotations
 
+from infoconnect.invoicing.models import InvoiceTitle
 from infoconnect.procurement.actions import requisitions, submission, terms
 from infoconnect.procurement.models import PaymentTerms, Requisition
 from infoconnect.procurement.tests.requisitions.world import World, draft
@@ -19,6 +20,20 @@ def grant(world: World, merchant, *, net_days: int = 30, limit: int = 1_000_000,
         credit_limit=limit,
         grace_days=grace,
     )
+
+
+def plain_and_full_titles(world: World) -> tuple[InvoiceTitle, InvoiceTitle]:
+    """The company's ordinary-only invoice title and one with the four fields a 专票 needs."""
+    plain = InvoiceTitle.objects.create(
+        company=world.company, name="Huaxia", taxpayer_id="91110000600037341L",
+        created_by=world.admin,
+    )  # fmt: skip
+    full = InvoiceTitle.objects.create(
+        company=world.company, name="Huaxia Design", taxpayer_id="91110000600037341L",
+        address_phone="Beijing 010-1234", bank_account="ICBC 0200", general_taxpayer=True,
+        created_by=world.admin,
+    )  # fmt: skip
+    return plain, full
 
 
 def on_terms(world: World, *items: tuple[Sku, int], po_number: str = "PO-1") -> Requisition:
