@@ -60,6 +60,7 @@ def test_buyer_claims_a_campaigns_coupon_in_the_inbox_and_checkout_applies_it(
     shop.get_by_role("button", name="Save draft").click()
     expect(shop.get_by_test_id("campaign-coupon-title")).to_have_text("Coupon: ¥20 off ¥100")
     shop.get_by_role("button", name="Send now").click()
+    shop.get_by_role("button", name="Yes, start sending").click()
     expect(shop.get_by_test_id("campaign-state")).to_have_text("Sent")
 
     login("fan")

@@ -5,8 +5,9 @@ import pytest
 
 from infoconnect.shop.tests.conftest import make_address, make_product, png_bytes
 from infoconnect.shop.tests.test_refunds import bought
-from infoconnect.wallet.models import AccountKind
+from infoconnect.wallet.models import AccountKind, LedgerTransaction, TransactionKind
 from infoconnect.wallet.selectors import balance_of
+from infoconnect.wallet.tests.helpers import age_release
 
 
 def merchant_context(browser, live_server, login, username="acme"):
@@ -32,8 +33,6 @@ def test_a_refund_after_the_merchant_paid_out_everything_reaches_the_buyer(
     scarf = make_product(merchant, title="Silk scarf", price=12_900, stock=5)
     buyer = make_user("alice")
     order = bought(buyer, merchant, scarf, to="completed")
-    # The merchant paid out everything the moment the buyer confirmed.
-    request_payout(merchant_id=merchant.pk, amount=12_900 - 258)
 
     login("alice")
     page.goto(f"/shop/orders/{order.pk}/")
@@ -43,6 +42,11 @@ def test_a_refund_after_the_merchant_paid_out_everything_reaches_the_buyer(
         "Refund requested. The merchant will answer."
     )
     expect(page.locator("#refund-state")).to_have_text("Requested")
+    # The merchant lets the request wait past the refund window, then pays out everything.
+    age_release(
+        LedgerTransaction.objects.get(kind=TransactionKind.ESCROW_RELEASE, reference=str(order.pk))
+    )
+    request_payout(merchant_id=merchant.pk, amount=12_900 - 258)
 
     context, shop = merchant_context(browser, live_server, login)
     shop.goto("/shop/manage/refunds/")
