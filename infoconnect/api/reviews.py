@@ -17,7 +17,7 @@ from pydantic import Field
 
 from infoconnect.api.auth import optional_auth
 from infoconnect.api.mastodon import set_link_header
-from infoconnect.api.schemas import ErrorOut, StrictSchema
+from infoconnect.api.schemas import ErrorOut, ImageOut, StrictSchema
 from infoconnect.core.errors import DomainError
 from infoconnect.core.pagination import PageParams
 from infoconnect.shop import selectors
@@ -30,20 +30,6 @@ router = Router(tags=["reviews"])
 ERRORS = dict.fromkeys((401, 403, 404, 409, 422), ErrorOut)
 
 
-class ReviewPhotoOut(Schema):
-    id: int
-    url: str
-    thumbnail_url: str
-
-    @staticmethod
-    def resolve_url(obj) -> str:
-        return obj.image.url
-
-    @staticmethod
-    def resolve_thumbnail_url(obj) -> str:
-        return obj.thumbnail.url
-
-
 class ReviewOut(Schema):
     id: int
     product_id: int | None
@@ -52,7 +38,7 @@ class ReviewOut(Schema):
     text: str
     variant: str = Field(..., description="the variant bought, e.g. colour: red")
     reviewer: str = Field(..., description="the buyer's name, masked (a***e)")
-    photos: list[ReviewPhotoOut]
+    photos: list[ImageOut]
     reply: str = Field(..., description='the merchant\'s reply, "" when none')
     replied_at: datetime | None
     created_at: datetime

@@ -19,6 +19,21 @@ class StrictSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+# An uploaded image and its thumbnail: product images, review photos, refund evidence.
+class ImageOut(Schema):
+    id: int
+    url: str
+    thumbnail_url: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return obj.image.url
+
+    @staticmethod
+    def resolve_thumbnail_url(obj) -> str:
+        return obj.thumbnail.url
+
+
 class EmojiOut(Schema):
     shortcode: str
     url: str

@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from infoconnect.api.auth import optional_auth
-from infoconnect.api.schemas import StrictSchema
+from infoconnect.api.schemas import ImageOut, StrictSchema
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
@@ -62,20 +62,6 @@ class SkuOut(Schema):
     @staticmethod
     def resolve_price_display(obj: Sku) -> str:
         return format_money(obj.price, obj.currency)
-
-
-class ImageOut(Schema):
-    id: int
-    url: str
-    thumbnail_url: str
-
-    @staticmethod
-    def resolve_url(obj) -> str:
-        return obj.image.url
-
-    @staticmethod
-    def resolve_thumbnail_url(obj) -> str:
-        return obj.thumbnail.url
 
 
 class ProductOut(Schema):

@@ -2,7 +2,6 @@
 (its refunds page, views.merchant_refunds, shows the same forms). Views validate input and call actions/refunds.py; the forms that move money
 (accept, receive the returned goods) carry a hidden key and run once per key."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -10,14 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from infoconnect.core.errors import DomainError
-from infoconnect.core.idempotency import form_once
-from infoconnect.core.views import render_domain_error
 from infoconnect.shop import actions
 from infoconnect.shop.actions import refunds
 from infoconnect.shop.forms import ShipForm
 from infoconnect.shop.refund_forms import RefundRequestForm, asked_lines, typed_address
-from infoconnect.shop.views import _form_errors, _safe_next
+from infoconnect.shop.views import _attempt, _form_errors, _post_once, _safe_next
 
 
 def _back(request: HttpRequest, order_id: int) -> HttpResponse:
@@ -27,25 +23,12 @@ def _back(request: HttpRequest, order_id: int) -> HttpResponse:
 
 def _run(request: HttpRequest, order_id: int, work, done: str) -> HttpResponse:
     """A refund step that moves no money: done, or its error shown (a 404 as a page)."""
-    try:
-        work()
-    except DomainError as error:
-        if error.status == 404:
-            return render_domain_error(request, error)
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
-    return _back(request, order_id)
+    return _attempt(request, work, done) or _back(request, order_id)
 
 
 def _once(request: HttpRequest, order_id: int, scope: str, params: dict, work, done: str):
     """A refund step that moves money, once per the form's key."""
-
-    def run() -> None:
-        work()
-
-    if form_once(request, scope=scope, params={"order": order_id, **params}, work=run) is not None:
-        messages.success(request, done)
+    _post_once(request, scope, {"order": order_id, **params}, work, done)
     return _back(request, order_id)
 
 

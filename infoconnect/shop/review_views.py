@@ -2,19 +2,16 @@
 the merchant replies. Each validates, calls shop.actions.reviews and returns to the page
 the form was on (the order, or the product)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import parse_id
-from infoconnect.core.views import render_domain_error
 from infoconnect.shop.actions import reviews as actions
+from infoconnect.shop.views import _attempt, _safe_next
 
 
 def _rating(request: HttpRequest) -> int:
@@ -25,25 +22,9 @@ def _rating(request: HttpRequest) -> int:
         return 0
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(next_url)
-    return redirect(fallback)
-
-
 def _run(request: HttpRequest, work, done: str, fallback: str) -> HttpResponse:
-    try:
-        work()
-    except DomainError as error:
-        if error.status == 404:
-            return render_domain_error(request, error)
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
-    return _back(request, fallback)
+    """Done or refused, back to the form's "next" page on this site, else to ``fallback``."""
+    return _attempt(request, work, done) or redirect(_safe_next(request) or fallback)
 
 
 def _order_page(request: HttpRequest) -> str:

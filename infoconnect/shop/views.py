@@ -90,6 +90,30 @@ def _back(request: HttpRequest, *fallback, **kwargs) -> HttpResponse:
     return redirect(_safe_next(request) or reverse(*fallback, **kwargs))
 
 
+def _attempt(request: HttpRequest, work, done: str) -> HttpResponse | None:
+    """Run a domain action and flash its outcome; a 404 is a page of its own (returned), any
+    other refusal is flashed and the caller redirects as on success."""
+    try:
+        work()
+    except DomainError as error:
+        if error.status == 404:
+            return render_domain_error(request, error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return None
+
+
+def _post_once(request: HttpRequest, scope: str, params: dict, work, done: str) -> None:
+    """Run a money-moving action once per the form's key, flashing ``done`` when it ran."""
+
+    def run() -> None:
+        work()
+
+    if form_once(request, scope=scope, params=params, work=run) is not None:
+        messages.success(request, done)
+
+
 def _form_errors(request: HttpRequest, form) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
@@ -439,12 +463,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
 
 def _order_post(request: HttpRequest, order_id: int, scope: str, work, done: str) -> HttpResponse:
     """An order action once per the form's key; the page shows the order as it now is."""
-
-    def run() -> None:
-        work()
-
-    if form_once(request, scope=scope, params={"order": order_id}, work=run) is not None:
-        messages.success(request, done)
+    _post_once(request, scope, {"order": order_id}, work, done)
     return redirect("shop:order", order_id=order_id)
 
 
@@ -491,15 +510,12 @@ def order_ship(request: HttpRequest, order_id: int) -> HttpResponse:
     if not form.is_valid():
         _form_errors(request, form)
         return _back(request, "shop:order", args=[order_id])
-    try:
-        actions.ship_order(merchant=request.user, order_id=order_id, **form.cleaned_data)
-    except DomainError as error:
-        if error.status == 404:
-            return render_domain_error(request, error)
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Marked as shipped."))
-    return _back(request, "shop:order", args=[order_id])
+    shipped = _attempt(
+        request,
+        lambda: actions.ship_order(merchant=request.user, order_id=order_id, **form.cleaned_data),
+        _("Marked as shipped."),
+    )
+    return shipped or _back(request, "shop:order", args=[order_id])
 
 
 # --- merchant pages ------------------------------------------------------------------------
@@ -653,15 +669,7 @@ def _render_product_edit(
 def _merchant_post(request: HttpRequest, product_id: int, work, done: str) -> HttpResponse:
     if (denied := _merchant_only(request)) is not None:
         return denied
-    try:
-        work()
-    except DomainError as error:
-        if error.status == 404:
-            return render_domain_error(request, error)
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
-    return redirect("shop:product_edit", product_id=product_id)
+    return _attempt(request, work, done) or redirect("shop:product_edit", product_id=product_id)
 
 
 @login_required
