@@ -145,9 +145,8 @@ def test_the_status_says_what_it_means(company, admin, operator):
     Company.objects.update(verified_at=datetime(2026, 12, 1, 17, 0, tzinfo=UTC))
     page = text(client_for(admin).get(url))
     assert "<strong>Verified</strong>" in page
-    assert (
-        "The platform checked this company's registration on 2026-12-02."
-        in page.replace("&#x27;", "'")
+    assert "The platform checked this company's registration on 2026-12-02." in page.replace(
+        "&#x27;", "'"
     )
     company_actions.suspend_company(
         operator=operator, company_id=company.pk, reason="The licence has expired."
