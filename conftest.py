@@ -27,6 +27,10 @@ def _isolated_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests make many requests and logins in a row: rate limits and the login lockout are off
+    # unless a test turns them on (infoconnect/core/tests/test_ratelimits.py, accounts' lockout tests).
+    settings.RATELIMIT_ENABLE = False
+    settings.AXES_ENABLED = False
     from django.core.cache import cache
     from django.utils import translation
 

@@ -201,3 +201,67 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Login lockout, rate limits and e-mail ---------------------------------------------------
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += [
+    "infoconnect.core.ratelimits.ApiRateLimitMiddleware",
+    # Last, so it turns any login the lockout refused into the page saying when to try again.
+    "axes.middleware.AxesMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username, or
+# from one IP, logins from it are refused for the cool-off period; the operator unlocks in the
+# admin (Axes › Access attempts) or with `manage.py axes_reset`, `axes_reset_username`, `axes_reset_ip`.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_VERBOSE = False
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+# In hours, as django-axes reads a number.
+AXES_COOLOFF_TIME = int(os.environ.get("AXES_COOLOFF_MINUTES", "15")) / 60
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout do not move its end, so the time the person is shown stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "infoconnect.accounts.views.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "infoconnect.accounts.views.lockout_username"
+# Behind the TLS proxy (SECURE_PROXY=1) the client is the address the proxy appends to
+# X-Forwarded-For; without one, REMOTE_ADDR.
+CLIENT_IP_FROM_PROXY = env_bool("SECURE_PROXY", False)
+# One answer to "who is the client" for the lockout and the rate limits (see core/ratelimits.py).
+AXES_CLIENT_IP_CALLABLE = "infoconnect.core.ratelimits.client_ip"
+RATELIMIT_IP_META_KEY = "infoconnect.core.ratelimits.client_ip"
+
+# Rate limits: "count/period" (s, m, h, d) per signed-in user, else per IP; sign-ups and
+# password resets per IP. RATE_LIMIT_<NAME>=… overrides one, an empty value turns it off.
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+# A cache outage lets requests through rather than refusing everyone.
+RATELIMIT_FAIL_OPEN = True
+RATE_LIMITS = {
+    name: os.environ.get(f"RATE_LIMIT_{name.upper()}", default)
+    for name, default in {
+        "api_read": "300/m",
+        "api_write": "60/m",
+        "signup": "5/h",
+        "post": "30/m",
+        "topup": "10/h",
+        "upload": "30/h",
+        "password_reset": "5/h",
+    }.items()
+}
+# Paths a payment provider calls: its signature is the proof, and its retries must get through.
+RATE_LIMIT_API_EXEMPT = ["/api/v1/wallet/webhooks/"]
+
+# E-mail (password resets): printed to the console unless EMAIL_BACKEND says SMTP.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "InfoConnect <noreply@localhost>")
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60 * 24)))

@@ -1,24 +1,33 @@
 """Sign-up and the settings pages: validate the form, call an action, render."""
 
+from datetime import datetime
+
+from axes.helpers import get_cool_off, get_failure_limit
+from axes.models import AccessAttempt
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from infoconnect.accounts import actions, selectors
 from infoconnect.accounts.errors import AccountsError
 from infoconnect.accounts.forms import (
     AccessTokenForm,
+    LoginForm,
     MerchantApplicationForm,
     PasswordChangeForm,
     ProfileForm,
     SignupForm,
 )
 from infoconnect.accounts.models import MerchantProfile
+from infoconnect.core import ratelimits
 from infoconnect.core.errors import DomainError
 from infoconnect.core.views import render_domain_error
 
@@ -34,6 +43,7 @@ def _show_errors(form, error: DomainError, rename: dict[str, str] | None = None)
         form.add_error(field if field in form.fields else None, field_messages)
 
 
+@ratelimits.limit("signup", per="ip")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("social:home")
@@ -57,6 +67,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@ratelimits.limit("upload", files_only=True)
 def settings_profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     initial = {
@@ -211,3 +222,66 @@ def settings_merchant(request: HttpRequest) -> HttpResponse:
         {"form": form, "profile": profile, "section": "merchant"},
         status=status,
     )
+
+
+# Login lockout (django-axes) ---------------------------------------------------------------
+
+
+def lockout_username(request: HttpRequest, credentials: dict | None) -> str | None:
+    """Usernames log in in any case, so failures count against the lower-cased name."""
+    username = (credentials or {}).get("username") or request.POST.get("username")
+    return username.strip().lower() if username else None
+
+
+def _lockout_ends(request: HttpRequest, username: str | None) -> datetime | None:
+    """When the locked username or IP may log in again: the lock lifts once the attempts inside
+    the cool-off drop below the limit, that is when the newest `limit` failures have aged out."""
+    cool_off = get_cool_off(request)
+    if cool_off is None:
+        return None
+    limit = get_failure_limit(request, None)
+    since = timezone.now() - cool_off
+    ip_address = getattr(request, "axes_ip_address", None) or ratelimits.client_ip(request)
+    ends = []
+    for filters in ({"username": username}, {"ip_address": ip_address}):
+        if not next(iter(filters.values())):
+            continue
+        failures = 0
+        rows = (
+            AccessAttempt.objects.filter(attempt_time__gte=since, **filters)
+            .order_by("-attempt_time")
+            .values_list("attempt_time", "failures_since_start")
+        )
+        for attempt_time, count in rows:
+            failures += count
+            if failures >= limit:
+                ends.append(attempt_time + cool_off)
+                break
+    return max(ends, default=None)
+
+
+def locked_out(request: HttpRequest, *args) -> HttpResponse:
+    """The log-in page again, saying when the person may try again (429 with Retry-After)."""
+    username = lockout_username(request, getattr(request, "axes_credentials", None))
+    ends = _lockout_ends(request, username)
+    if ends is None:
+        message = _("Too many failed logins. Try again later.")
+        retry_after = int(get_cool_off(request).total_seconds()) if get_cool_off(request) else 0
+    else:
+        retry_after = max(1, int((ends - timezone.now()).total_seconds()) + 1)
+        minutes = (retry_after + 59) // 60
+        message = ngettext(
+            "Too many failed logins. You can try again at %(time)s (in %(minutes)d minute).",
+            "Too many failed logins. You can try again at %(time)s (in %(minutes)d minutes).",
+            minutes,
+        ) % {"time": time_format(timezone.localtime(ends), "H:i"), "minutes": minutes}
+    form = LoginForm(request, initial={"username": request.POST.get("username", "")})
+    response = render(
+        request,
+        "accounts/login.html",
+        {"form": form, "lockout_message": message, "next": request.POST.get("next", "")},
+        status=429,
+    )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response

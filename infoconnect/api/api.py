@@ -19,6 +19,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from infoconnect.api.auth import token_auth
 from infoconnect.core.errors import CommonError, DomainError
+from infoconnect.core.ratelimits import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +108,13 @@ def error_response(request: HttpRequest, status: int, code: str, message: str, *
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(RateLimited)
+def on_rate_limited(request, exc: RateLimited):
+    response = on_domain_error(request, exc)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

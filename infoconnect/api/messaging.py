@@ -13,6 +13,7 @@ from ninja import File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
+from infoconnect.core import ratelimits
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
@@ -306,6 +307,7 @@ def update_campaign(request, campaign_id: int, payload: CampaignPatch):
 def set_campaign_image(request, campaign_id: int, file: File[UploadedFile]):
     """Attach or replace a draft's image (multipart ``file``), checked as the web form checks
     it; the campaign's ``image_url`` then points at it."""
+    ratelimits.check(request, "upload")
     campaign = actions.set_campaign_image(
         merchant=request.auth, campaign_id=campaign_id, image=file
     )

@@ -18,6 +18,7 @@ from pydantic import Field
 from infoconnect.api.auth import optional_auth
 from infoconnect.api.mastodon import set_link_header
 from infoconnect.api.schemas import ErrorOut, ImageOut, StrictSchema
+from infoconnect.core import ratelimits
 from infoconnect.core.errors import DomainError
 from infoconnect.core.pagination import PageParams
 from infoconnect.shop import selectors
@@ -115,6 +116,8 @@ def create_review(
     photos: File[list[UploadedFile]] = None,
 ):
     """Review a line of your completed order (multipart: rating, text, up to 6 photos)."""
+    if photos:
+        ratelimits.check(request, "upload")
     review = actions.review_line(
         buyer=request.auth,
         line_id=line_id,

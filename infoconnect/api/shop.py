@@ -17,6 +17,7 @@ from pydantic import Field
 
 from infoconnect.api.auth import optional_auth
 from infoconnect.api.schemas import ImageOut, StrictSchema
+from infoconnect.core import ratelimits
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
@@ -461,6 +462,7 @@ def archive_product(request, product_id: int):
 
 @router.post("/v1/products/{product_id}/images", response={201: ImageOut, **ERRORS})
 def add_product_image(request, product_id: int, file: File[UploadedFile]):
+    ratelimits.check(request, "upload")
     return Status(
         201, actions.add_product_image(merchant=request.auth, product_id=product_id, upload=file)
     )
@@ -870,6 +872,7 @@ def _refund_body(refund_id: int) -> dict:
 @router.post("/v1/refund_requests/{refund_id}/evidence", response={201: RefundOut, **ERRORS})
 def add_refund_evidence(request, refund_id: int, file: File[UploadedFile]):
     """Attach a photo (JPEG, PNG, GIF or WebP, at most 5 MB): 3 from each side at most."""
+    ratelimits.check(request, "upload")
     order_id = _refund_order_id(request.auth, refund_id)
     refunds.add_refund_evidence(person=request.auth, order_id=order_id, photos=[file])
     return Status(201, RefundRequest.objects.select_related("order").get(pk=refund_id))

@@ -27,6 +27,7 @@ from infoconnect.api.schemas import (
     SearchOut,
     StatusOut,
 )
+from infoconnect.core import ratelimits
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.idempotency import run_idempotent
 from infoconnect.core.pagination import MAX_LIMIT, PageParams
@@ -137,6 +138,7 @@ def create_status(request: HttpRequest, idempotency_key: str | None = IDEMPOTENC
     """Post a status, a reply (`in_reply_to_id`), or a repost with a comment
     (`quoted_status_id`). With an `Idempotency-Key` header a retried request posts once
     and gets the first answer again, as on Mastodon."""
+    ratelimits.check(request, "post")
     data = _validate(StatusIn, _body(request))
 
     def post_status() -> tuple[int, dict]:

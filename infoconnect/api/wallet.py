@@ -12,6 +12,7 @@ from ninja import Header, Router, Schema
 from pydantic import Field
 
 from infoconnect.api.mastodon import set_link_header
+from infoconnect.core import ratelimits
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
@@ -222,6 +223,7 @@ def create_topup(
 ):
     """Open a top-up; send the payer to ``redirect_url``. The wallet is credited when the
     provider confirms the payment."""
+    ratelimits.check(request, "topup")
 
     def work() -> dict:
         payment = actions.start_topup(

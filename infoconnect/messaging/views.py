@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from infoconnect.accounts.selectors import is_notice_account
+from infoconnect.core import ratelimits
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import form_once
 from infoconnect.core.ids import parse_id
@@ -266,6 +267,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@ratelimits.limit("upload", files_only=True)
 def campaign_new(request: HttpRequest) -> HttpResponse:
     _merchant_only(request)
     if selectors.programme_status(merchant=request.user) != "enrolled":
@@ -295,6 +297,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@ratelimits.limit("upload", files_only=True)
 def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _merchant_only(request)
     campaign = _campaign_or_404(request, campaign_id)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infoconnect.core import ratelimits
 from infoconnect.shop import actions
 from infoconnect.shop.actions import refunds
 from infoconnect.shop.forms import ShipForm
@@ -157,6 +158,7 @@ def order_refund_dispute(request: HttpRequest, order_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@ratelimits.limit("upload")
 def order_refund_evidence(request: HttpRequest, order_id: int) -> HttpResponse:
     return _run(
         request,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infoconnect.core import ratelimits
 from infoconnect.core.ids import parse_id
 from infoconnect.shop.actions import reviews as actions
 from infoconnect.shop.views import _attempt, _safe_next
@@ -34,6 +35,7 @@ def _order_page(request: HttpRequest) -> str:
 
 @login_required
 @require_POST
+@ratelimits.limit("upload", files_only=True)
 def review_create(request: HttpRequest, line_id: int) -> HttpResponse:
     return _run(
         request,
@@ -51,6 +53,7 @@ def review_create(request: HttpRequest, line_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@ratelimits.limit("upload", files_only=True)
 def review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
     return _run(
         request,

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infoconnect.core import ratelimits
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import form_once
 from infoconnect.core.ids import parse_id
@@ -779,6 +780,7 @@ def sku_stock(request: HttpRequest, sku_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@ratelimits.limit("upload")
 def image_add(request: HttpRequest, product_id: int) -> HttpResponse:
     form = ImageForm(request.POST, request.FILES)
     if not form.is_valid():

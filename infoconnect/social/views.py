@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from infoconnect.core import ratelimits
 from infoconnect.core.errors import DomainError
 from infoconnect.core.pagination import PageParams
 from infoconnect.core.views import render_domain_error
@@ -171,6 +172,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+@ratelimits.limit("post")
 def post_create(request: HttpRequest) -> HttpResponse:
     form = ComposeForm(request.POST, author=request.user)
     form.is_valid()
@@ -226,6 +228,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@ratelimits.limit("post")
 @shows_domain_errors
 def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     form = CommentForm(request.POST)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from infoconnect.core import ratelimits
 from infoconnect.core.idempotency import form_once
 from infoconnect.core.money import DEFAULT_CURRENCY, format_money, plain_amount
 from infoconnect.core.pagination import PageParams
@@ -68,6 +69,7 @@ def _render_home(request: HttpRequest, form: AmountForm, status: int = 200) -> H
 
 @login_required
 @require_POST
+@ratelimits.limit("topup")
 def topup(request: HttpRequest) -> HttpResponse:
     form = AmountForm(request.POST)
     if not form.is_valid():
@@ -242,6 +244,7 @@ def settle_debt(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@ratelimits.limit("topup")
 def merchant_topup(request: HttpRequest) -> HttpResponse:
     """Top up the merchant balance (to pay for campaigns) through the payment provider."""
     _merchant_only(request)
