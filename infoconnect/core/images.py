@@ -198,15 +198,10 @@ def reencode(upload, kind: ImageKind) -> CleanImage:
                 pixels = _pixels_only(image, fmt)
     except ImageRefused:
         raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        ValueError,
-        SyntaxError,
-        EOFError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own check, at open, of the same cap.
+        raise ImageRefused(ImageRefused.TOO_MANY_PIXELS) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise ImageRefused(ImageRefused.NOT_IMAGE) from None
     return CleanImage(
         image=pixels, format=fmt, data=encode(pixels, fmt), stem=secrets.token_hex(12)
@@ -214,14 +209,18 @@ def reencode(upload, kind: ImageKind) -> CleanImage:
 
 
 def _pixels_only(image: Image.Image, fmt: str) -> Image.Image:
-    """A new image holding ``image``'s pixels (upright) and nothing else: Pillow carries a
-    file's comment, ICC profile and text chunks in ``info`` onto copies and saves, so the pixels
-    are pasted into an image that never had any."""
+    """A new image holding ``image``'s pixels (upright) and nothing else.
+
+    Pillow carries a file's comment, ICC profile and text chunks in ``info`` onto copies and
+    into saves, so the result is a fresh ``Image`` with empty ``info``. It shares the decoded
+    pixels instead of pasting them into a second buffer (Pillow's own ``_new``, the way its
+    operations make their results), so a picture at the pixel cap is held in memory once.
+    """
     ImageOps.exif_transpose(image, in_place=True)
     mode = _mode_for(image, fmt)
     source = image if image.mode == mode else image.convert(mode)
-    fresh = Image.new(mode, source.size)
-    fresh.paste(source)
+    fresh = source._new(source.im)
+    fresh.info = {}
     return fresh
 
 
