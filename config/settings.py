@@ -194,6 +194,16 @@ WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Uploads: a request bigger than MAX_UPLOAD_BYTES is answered 413 from its Content-Length before
+# its body is read (Django caps form fields, not the files of a multipart body); each kind of
+# image has its own smaller limit in infoconnect/core/images.py. The middleware runs after the
+# session, user and messages are known, and before any view reads request.POST or FILES.
+MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "infoconnect.core.uploads.UploadLimitMiddleware",
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,21 +1,16 @@
 """Avatar images: checked and re-encoded without metadata (core.images), and a square thumbnail."""
 
-import secrets
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from PIL import ImageOps
 
 from infoconnect.accounts.errors import AccountsError
-from infoconnect.core.errors import DomainError
-from infoconnect.core.images import ImageLimits, ImageRefused, encode, reencode
+from infoconnect.core.images import KINDS, ImageRefused, clean_image
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_SIDE = 4096
+LIMITS = KINDS["avatar"]
+MAX_BYTES = LIMITS.max_bytes
+MAX_SIDE = LIMITS.max_side
 THUMB_SIDE = 256
-# Pillow format name -> file extension; anything else is refused.
-FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
-LIMITS = ImageLimits(formats=FORMATS, max_bytes=MAX_BYTES, max_side=MAX_SIDE)
 REFUSALS = {
     ImageRefused.TOO_LARGE: AccountsError.AVATAR_TOO_LARGE,
     ImageRefused.TOO_MANY_PIXELS: AccountsError.AVATAR_TOO_MANY_PIXELS,
@@ -35,14 +30,8 @@ def process_avatar(upload) -> ProcessedAvatar:
     The original is re-encoded so EXIF (and any GPS position in it) is not published;
     an animated GIF keeps its first frame.
     """
-    try:
-        clean = reencode(upload, LIMITS)
-    except ImageRefused as refused:
-        error = REFUSALS[refused.reason]
-        raise DomainError(error, fields={"avatar": [str(error.message)]}) from None
-    thumb = encode(ImageOps.fit(clean.image, (THUMB_SIDE, THUMB_SIDE)), "WEBP")
-    name = secrets.token_hex(12)
+    clean = clean_image(upload, "avatar", errors=REFUSALS, field="avatar")
     return ProcessedAvatar(
-        original=ContentFile(clean.data, name=f"{name}.{clean.extension}"),
-        thumb=ContentFile(thumb, name=f"{name}.webp"),
+        original=clean.file(),
+        thumb=clean.thumbnail((THUMB_SIDE, THUMB_SIDE), "WEBP", crop=True),
     )

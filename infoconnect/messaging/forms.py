@@ -87,7 +87,14 @@ class CampaignForm(forms.Form):
     link_url = forms.URLField(
         label=_("Link"), required=False, max_length=500, assume_scheme="https"
     )
-    image = forms.ImageField(label=_("Image"), required=False)
+    # Checked and re-encoded by the action (core.images), as the API's uploads are.
+    image = forms.FileField(
+        label=_("Image"),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
+        ),
+    )
     tags = forms.CharField(
         label=_("Only followers tagged"),
         required=False,

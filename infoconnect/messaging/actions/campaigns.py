@@ -69,8 +69,8 @@ def create_campaign(
         **fields,
     )
     if image:
-        image = clean_image(image)
-        campaign.image.save(image.name, image, save=False)
+        clean = clean_image(image)
+        campaign.image.save(clean.name, clean.file(), save=False)
         campaign.save(update_fields=["image"])
     return campaign
 
@@ -153,10 +153,10 @@ def set_campaign_image(*, merchant: User, campaign_id: int, image: File) -> Camp
     campaign = own_campaign(merchant, campaign_id)
     if campaign.state != Campaign.State.DRAFT:
         raise DomainError(MessagingError.CAMPAIGN_NOT_DRAFT)
-    image = clean_image(image)
+    clean = clean_image(image)
     previous = campaign.image.name
     storage = campaign.image.storage
-    name = storage.save(campaign.image.field.generate_filename(campaign, image.name), image)
+    name = storage.save(campaign.image.field.generate_filename(campaign, clean.name), clean.file())
     # The state is checked again in the UPDATE: a send that started meanwhile keeps its image.
     updated = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.DRAFT).update(
         image=name, updated_at=timezone.now()

@@ -4,13 +4,13 @@ cards and images, each checked in one place for the web forms and the API alike.
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.core.validators import URLValidator
-from django.forms import ImageField
 from django.utils.translation import gettext_lazy as _
 
 from infoconnect.accounts.models import REGIONS, User
 from infoconnect.core.errors import DomainError
+from infoconnect.core.images import CleanImage, ImageRefused
+from infoconnect.core.images import clean_image as clean_upload
 from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.models import MESSAGE_MAX_LENGTH, TAG_MAX_LENGTH, TITLE_MAX_LENGTH
 from infoconnect.shop.coupon_selectors import attachable_coupon
@@ -20,9 +20,8 @@ MAX_AUDIENCE_TAGS = 10
 MAX_FOLLOWER_TAGS = 20
 REGION_CODES = {code for code, _label in REGIONS}
 AUDIENCE_KEYS = {"tags", "regions", "followed_within_days", "bought_from_me"}
-# Django's own image check (Pillow opens and verifies the file), the one the compose form's
-# image field makes, so the API accepts exactly what the web form accepts.
-IMAGE_CHECK = ImageField()
+# Too large or too many pixels: core's own codes, with the campaign's limits in the message.
+IMAGE_REFUSALS = {ImageRefused.NOT_IMAGE: MessagingError.INVALID_IMAGE}
 
 
 def clean_url(url: str, error: MessagingError) -> str:
@@ -66,11 +65,10 @@ def clean_coupon(*, merchant: User, coupon_id: object) -> int:
     return coupon.pk
 
 
-def clean_image(upload: File) -> File:
-    try:
-        return IMAGE_CHECK.clean(upload)
-    except ValidationError as error:
-        raise DomainError(MessagingError.INVALID_IMAGE, error.messages[0]) from None
+def clean_image(upload) -> CleanImage:
+    """The campaign image re-encoded from its pixels under a name of its own (core.images),
+    for the web form and the API alike."""
+    return clean_upload(upload, "campaign", errors=IMAGE_REFUSALS)
 
 
 def clean_audience(raw: dict | None) -> dict:

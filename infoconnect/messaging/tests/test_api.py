@@ -1,6 +1,7 @@
 """The messaging API: campaigns, conversations, marketing preferences."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -274,23 +275,24 @@ def test_campaign_image_over_the_api(settings, api_client, committed, merchant, 
     with committed():
         uploaded = client.post(f"/api/v1/campaigns/{campaign.pk}/image", {"file": _png()})
     assert uploaded.status_code == 200, uploaded.content
-    assert uploaded.json()["image_url"] == "/media/campaigns/spring.png"
-    assert client.get(f"/api/v1/campaigns/{campaign.pk}").json()["image_url"] == (
-        "/media/campaigns/spring.png"
-    )
-    assert _campaign_files(settings) == ["spring.png"]
+    first = uploaded.json()["image_url"]
+    # Stored under a name of its own, never the uploaded one.
+    assert re.fullmatch(r"/media/campaigns/[0-9a-f]{24}\.png", first)
+    assert client.get(f"/api/v1/campaigns/{campaign.pk}").json()["image_url"] == first
+    assert _campaign_files(settings) == [first.rsplit("/", 1)[1]]
     # Replacing it leaves only the new file.
     with committed():
         replaced = client.post(
             f"/api/v1/campaigns/{campaign.pk}/image", {"file": _png("summer.png")}
         )
-    assert replaced.json()["image_url"] == "/media/campaigns/summer.png"
-    assert _campaign_files(settings) == ["summer.png"]
+    second = replaced.json()["image_url"]
+    assert second != first
+    assert _campaign_files(settings) == [second.rsplit("/", 1)[1]]
     # The web page shows the image the API attached.
     web = Client()
     web.force_login(merchant)
     page = web.get(f"/messages/campaigns/{campaign.pk}/").content.decode()
-    assert '<img src="/media/campaigns/summer.png"' in page
+    assert f'<img src="{second}"' in page
     with committed():
         removed = client.delete(f"/api/v1/campaigns/{campaign.pk}/image")
     assert (removed.status_code, removed.json()["image_url"]) == (200, None)
@@ -306,8 +308,6 @@ def test_campaign_image_must_be_an_image(settings, api_client, merchant, campaig
     for upload in (
         SimpleUploadedFile("x.png", b"not an image", content_type="image/png"),
         SimpleUploadedFile("x.png", b"", content_type="image/png"),
-        # A real image under a name the web form refuses too.
-        SimpleUploadedFile("x.exe", png_bytes(), content_type="image/png"),
     ):
         response = client.post(f"/api/v1/campaigns/{campaign.pk}/image", {"file": upload})
         assert (response.status_code, response.json()["code"]) == (422, "invalid_image")
@@ -317,16 +317,14 @@ def test_campaign_image_must_be_an_image(settings, api_client, merchant, campaig
         f"/api/v1/campaigns/{campaign.pk}/image",
         {"file": SimpleUploadedFile("x.png", b"not an image", content_type="image/png")},
     )
-    assert bad.json()["error"] == (
-        "Upload a valid image. The file you uploaded was either not an image or a corrupted image."
-    )
+    assert bad.json()["error"] == "Upload a valid image."
     in_chinese = client.post(
         f"/api/v1/campaigns/{campaign.pk}/image",
         {"file": SimpleUploadedFile("x.png", b"not an image", content_type="image/png")},
         headers={"Accept-Language": "zh-hans"},
     )
     assert in_chinese.json() == {
-        "error": "请上传一张有效的图片。您所上传的文件不是图片或者是已损坏的图片。",
+        "error": "请上传有效的图片。",
         "code": "invalid_image",
     }
     campaign.refresh_from_db()
@@ -340,6 +338,7 @@ def test_campaign_image_only_on_a_draft(settings, api_client, committed, merchan
     client = api_client(merchant)
     with committed():
         client.post(f"/api/v1/campaigns/{campaign.pk}/image", {"file": _png()})
+    stored = Campaign.objects.get(pk=campaign.pk).image.name
     with committed():
         actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
     for response in (
@@ -348,8 +347,8 @@ def test_campaign_image_only_on_a_draft(settings, api_client, committed, merchan
     ):
         assert (response.status_code, response.json()["code"]) == (409, "campaign_not_draft")
     campaign.refresh_from_db()
-    assert campaign.image.name == "campaigns/spring.png"
-    assert _campaign_files(settings) == ["spring.png"]
+    assert campaign.image.name == stored
+    assert _campaign_files(settings) == [stored.removeprefix("campaigns/")]
 
 
 def test_campaign_image_only_by_its_merchant(
@@ -358,6 +357,7 @@ def test_campaign_image_only_by_its_merchant(
     from infoconnect.messaging import actions
 
     api_client(merchant).post(f"/api/v1/campaigns/{campaign.pk}/image", {"file": _png()})
+    stored = Campaign.objects.get(pk=campaign.pk).image.name
     rival = make_user("rival", kind="merchant", verified=True)
     actions.enrol_merchant(merchant=rival)
     for client in (api_client(rival), api_client(make_user("bob"))):
@@ -374,8 +374,8 @@ def test_campaign_image_only_by_its_merchant(
     anonymous = api_client().post(f"/api/v1/campaigns/{campaign.pk}/image", {"file": _png()})
     assert anonymous.status_code == 401
     campaign.refresh_from_db()
-    assert campaign.image.name == "campaigns/spring.png"
-    assert _campaign_files(settings) == ["spring.png"]
+    assert campaign.image.name == stored
+    assert _campaign_files(settings) == [stored.removeprefix("campaigns/")]
 
 
 @pytest.mark.parametrize("huge", [2**63, 2**70])

@@ -220,10 +220,7 @@ def test_compose_form_attaches_an_image_and_refuses_a_non_image(merchant):
         },
     )
     assert refused.status_code == 400
-    assert (
-        "Upload a valid image. The file you uploaded was either not an image or a corrupted"
-        " image." in refused.content.decode()
-    )
+    assert "Upload a valid image." in refused.content.decode()
     assert not Campaign.objects.exists()
     created = client.post(
         "/messages/campaigns/new/",
@@ -234,7 +231,8 @@ def test_compose_form_attaches_an_image_and_refuses_a_non_image(merchant):
         },
     )
     assert created.status_code == 302
-    assert Campaign.objects.get().image.name == "campaigns/spring.png"
+    # Stored as the PNG it is, under a name of its own.
+    assert re.fullmatch(r"campaigns/[0-9a-f]{24}\.png", Campaign.objects.get().image.name)
 
 
 def test_edit_form_replaces_and_clears_a_draft_campaign_image(merchant):
@@ -266,13 +264,14 @@ def test_edit_form_replaces_and_clears_a_draft_campaign_image(merchant):
     )
     assert added.status_code == 302
     campaign.refresh_from_db()
-    assert campaign.image.name == "campaigns/spring.png"
+    stored = campaign.image.name
+    assert re.fullmatch(r"campaigns/[0-9a-f]{24}\.png", stored)
     page = client.get(edit).content.decode()
-    assert "campaigns/spring.png" in page and 'name="image-clear"' in page
+    assert stored in page and 'name="image-clear"' in page
     # Saving the text again keeps the image.
     assert client.post(edit, {**fields, "title": "Spring sale!"}).status_code == 302
     campaign.refresh_from_db()
-    assert (campaign.title, campaign.image.name) == ("Spring sale!", "campaigns/spring.png")
+    assert (campaign.title, campaign.image.name) == ("Spring sale!", stored)
     assert client.post(edit, {**fields, "image-clear": "on"}).status_code == 302
     campaign.refresh_from_db()
     assert campaign.image.name == ""

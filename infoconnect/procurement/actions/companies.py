@@ -9,9 +9,7 @@ registering one code at once get one company and one ``uscc_taken``.
 from __future__ import annotations
 
 import logging
-import secrets
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from stdnum.cn import uscc as uscc_check
@@ -20,7 +18,7 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 from infoconnect.accounts.errors import AccountsError
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
-from infoconnect.core.images import ImageLimits, ImageRefused, reencode
+from infoconnect.core.images import ImageRefused, clean_image
 from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.lifecycle import companies
 from infoconnect.procurement.models import Company, Membership, Role, RoleAssignment
@@ -30,11 +28,6 @@ logger = logging.getLogger(__name__)
 
 LEGAL_NAME_MIN, LEGAL_NAME_MAX = 2, 200
 REASON_MAX = 1000
-LICENCE_LIMITS = ImageLimits(
-    formats={"JPEG": "jpg", "PNG": "png", "WEBP": "webp"},
-    max_bytes=8 * 1024 * 1024,
-    max_side=6000,
-)
 LICENCE_REFUSALS = {
     ImageRefused.TOO_LARGE: ProcurementError.LICENCE_TOO_LARGE,
     ImageRefused.TOO_MANY_PIXELS: ProcurementError.LICENCE_TOO_MANY_PIXELS,
@@ -167,19 +160,14 @@ def set_licence(*, user: User, company_id: int, upload) -> Company:
     """Store the business licence image (re-encoded without metadata); the administrators
     only. The one it replaces leaves storage once this has committed."""
     require_role(user=user, company_id=company_id, role=Role.ADMIN)
-    try:
-        if upload is None:
-            raise ImageRefused(ImageRefused.NOT_IMAGE)
-        clean = reencode(upload, LICENCE_LIMITS)
-    except ImageRefused as refused:
-        error = LICENCE_REFUSALS[refused.reason]
-        raise DomainError(error, fields={"licence": [str(error.message)]}) from None
+    if upload is None:
+        error = LICENCE_REFUSALS[ImageRefused.NOT_IMAGE]
+        raise DomainError(error, fields={"licence": [str(error.message)]})
+    clean = clean_image(upload, "licence", errors=LICENCE_REFUSALS, field="licence")
     company = lock_company(company_id)
     old = company.licence.name
     storage = company.licence.storage
-    company.licence.save(
-        f"{secrets.token_hex(12)}.{clean.extension}", ContentFile(clean.data), save=False
-    )
+    company.licence.save(clean.name, clean.file(), save=False)
     new = company.licence.name
     try:
         company.save(update_fields=["licence"])

@@ -10,32 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.core.files.base import ContentFile
-
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
-from infoconnect.core.images import CleanImage, ImageLimits, ImageRefused, encode, reencode
-from infoconnect.shop.actions.images import EXTENSIONS, THUMBNAIL_SIZE
+from infoconnect.core.images import CleanImage, ImageRefused, clean_image
+from infoconnect.shop.actions.images import THUMBNAIL_SIZE
 from infoconnect.shop.errors import ShopError
 from infoconnect.shop.models import RefundEvidence, RefundRequest
 
 MAX_PHOTOS = 3
-EVIDENCE_LIMITS = ImageLimits(formats=EXTENSIONS, max_bytes=5 * 1024 * 1024, max_side=6000)
+REFUSALS = {
+    ImageRefused.TOO_LARGE: ShopError.PHOTO_TOO_LARGE,
+    ImageRefused.TOO_MANY_PIXELS: ShopError.PHOTO_TOO_LARGE,
+    ImageRefused.NOT_IMAGE: ShopError.INVALID_IMAGE,
+}
 
 
 def check_photos(uploads: Sequence, *, already: int = 0) -> list[CleanImage]:
     """Every upload re-encoded, or the error that refuses the batch (a 422 with its code)."""
     if already + len(uploads) > MAX_PHOTOS:
         raise DomainError(ShopError.TOO_MANY_PHOTOS)
-    cleaned = []
-    for upload in uploads:
-        try:
-            cleaned.append(reencode(upload, EVIDENCE_LIMITS))
-        except ImageRefused as refused:
-            if refused.reason == ImageRefused.NOT_IMAGE:
-                raise DomainError(ShopError.INVALID_IMAGE) from None
-            raise DomainError(ShopError.PHOTO_TOO_LARGE) from None
-    return cleaned
+    return [clean_image(upload, "refund_evidence", errors=REFUSALS) for upload in uploads]
 
 
 def store_photos(refund: RefundRequest, person: User, photos: list[CleanImage]) -> None:
@@ -43,14 +37,12 @@ def store_photos(refund: RefundRequest, person: User, photos: list[CleanImage]) 
     request's row lock, so two uploads at once cannot both take the third place)."""
     position = photos_of(refund, person.pk)
     for offset, photo in enumerate(photos):
-        thumb = photo.image.copy()
-        thumb.thumbnail(THUMBNAIL_SIZE)
         evidence = RefundEvidence(
             refund=refund, uploaded_by_id=person.pk, position=position + offset
         )
-        name = f"r{refund.pk}"
-        evidence.image.save(f"{name}.{photo.extension}", ContentFile(photo.data), save=False)
-        evidence.thumbnail.save(f"{name}.jpg", ContentFile(encode(thumb, "JPEG")), save=False)
+        thumb = photo.thumbnail(THUMBNAIL_SIZE)
+        evidence.image.save(photo.name, photo.file(), save=False)
+        evidence.thumbnail.save(thumb.name, thumb, save=False)
         evidence.save()
 
 

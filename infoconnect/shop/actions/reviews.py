@@ -7,17 +7,15 @@ locked; a review's photos are counted and numbered under its row lock.
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import CommonError, DomainError
-from infoconnect.core.images import CleanImage, ImageLimits, ImageRefused, encode, reencode
+from infoconnect.core.images import CleanImage, ImageRefused, clean_image
 from infoconnect.shop.errors import ReviewError
 from infoconnect.shop.lifecycle import orders, refunds
 from infoconnect.shop.models import Order, OrderLine, Review, ReviewPhoto
@@ -26,11 +24,6 @@ EDIT_WINDOW = timedelta(days=30)
 MAX_PHOTOS = 6
 MAX_TEXT = 2000
 MAX_REPLY = 1000
-PHOTO_LIMITS = ImageLimits(
-    formats={"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"},
-    max_bytes=10 * 1024 * 1024,
-    max_side=8000,
-)
 THUMBNAIL_SIZE = (400, 400)
 PHOTO_REFUSALS = {
     ImageRefused.TOO_LARGE: ReviewError.PHOTO_TOO_LARGE,
@@ -65,22 +58,16 @@ def _clean_photos(uploads) -> list[CleanImage]:
         raise DomainError(ReviewError.TOO_MANY_PHOTOS)
     cleaned = []
     for upload in uploads:
-        try:
-            cleaned.append(reencode(upload, PHOTO_LIMITS))
-        except ImageRefused as refused:
-            error = PHOTO_REFUSALS[refused.reason]
-            raise DomainError(error, fields={"photos": [str(error.message)]}) from None
+        cleaned.append(clean_image(upload, "review", errors=PHOTO_REFUSALS, field="photos"))
     return cleaned
 
 
 def _store_photos(review: Review, photos: list[CleanImage], first_position: int) -> None:
     for offset, photo in enumerate(photos):
-        thumb = photo.image.copy()
-        thumb.thumbnail(THUMBNAIL_SIZE)
-        name = f"r{review.pk}-{secrets.token_hex(6)}"
         row = ReviewPhoto(review=review, position=first_position + offset)
-        row.image.save(f"{name}.{photo.extension}", ContentFile(photo.data), save=False)
-        row.thumbnail.save(f"{name}.jpg", ContentFile(encode(thumb, "JPEG")), save=False)
+        thumb = photo.thumbnail(THUMBNAIL_SIZE)
+        row.image.save(photo.name, photo.file(), save=False)
+        row.thumbnail.save(thumb.name, thumb, save=False)
         row.save()
 
 
