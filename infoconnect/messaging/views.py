@@ -1,6 +1,5 @@
 """Inbox, conversations, campaign pages and the click-tracking redirect."""
 
-import csv
 import uuid
 from datetime import datetime
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from infoconnect.accounts.selectors import is_notice_account
+from infoconnect.core import spreadsheets
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import form_once
 from infoconnect.core.ids import parse_id
@@ -474,7 +474,7 @@ def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}.csv"'
     # The byte-order mark tells spreadsheet programs the file is UTF-8 (Chinese labels).
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = spreadsheets.writer(response)
 
     def money(label: str, fen: int) -> None:
         writer.writerow([label, fen, format_money(fen, currency)])
