@@ -158,8 +158,17 @@ def click(request: HttpRequest, token: str) -> HttpResponse:
             message_id=message_id,
             target="product" if request.GET.get("to") == "product" else "link",
         )
-    except DomainError:
-        raise Http404 from None
+    except DomainError as error:
+        if error.code != MessagingError.LINK_EXPIRED.code:
+            raise Http404 from None
+        # An old link counts no click and credits no campaign; the person is told so and may
+        # still open the product, at its price today.
+        return render(
+            request,
+            "messaging/click_expired.html",
+            {"product_id": selectors.expired_click_product_id(token)},
+            status=error.status,
+        )
     return redirect(link)
 
 
