@@ -65,6 +65,7 @@ class MessagingError(ErrorCode):
     MESSAGE_NOT_FOUND = ("message_not_found", 404, _("That message does not exist."))
     NO_LINK = ("no_link", 404, _("This message has no link."))
     BAD_SIGNATURE = ("bad_signature", 404, _("This link is not valid."))
+    LINK_EXPIRED = ("link_expired", 410, _("This link has expired."))
 
 
 class HoldRefused(DomainError):

@@ -6,7 +6,7 @@ the person's id, so a page costs the same with ten million receipts in the table
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core import signing
@@ -43,6 +43,8 @@ from infoconnect.wallet import selectors as wallet_selectors
 INBOX_PAGE = 20
 THREAD_LIMIT = 100
 CLICK_SALT = "messaging.click"
+# A tracking link older than this no longer counts a click or credits the campaign.
+CLICK_MAX_AGE = timedelta(days=90)
 
 
 @dataclass
@@ -220,12 +222,30 @@ def click_token(*, recipient_id: int, message_id: int) -> str:
     return signing.dumps([recipient_id, message_id], salt=CLICK_SALT, compress=True)
 
 
-def read_click_token(token: str) -> tuple[int, int]:
+def read_click_token(token: str, *, max_age: timedelta | None = CLICK_MAX_AGE) -> tuple[int, int]:
+    """The (recipient, message) a tracking link was signed for; LINK_EXPIRED once it is older
+    than ``max_age`` (None reads an expired one, to say where it led)."""
     try:
-        recipient_id, message_id = signing.loads(token, salt=CLICK_SALT)
+        recipient_id, message_id = signing.loads(token, salt=CLICK_SALT, max_age=max_age)
         return int(recipient_id), int(message_id)
+    except signing.SignatureExpired:
+        raise DomainError(MessagingError.LINK_EXPIRED) from None
     except (signing.BadSignature, ValueError, TypeError):
         raise DomainError(MessagingError.BAD_SIGNATURE) from None
+
+
+def expired_click_product_id(token: str) -> int | None:
+    """The product an expired tracking link's campaign showed, if it is still on sale."""
+    recipient_id, message_id = read_click_token(token, max_age=None)
+    if not Receipt.objects.filter(recipient_id=recipient_id, message_id=message_id).exists():
+        return None
+    product_id = (
+        Message.objects.filter(pk=message_id).values_list("campaign__product_id", flat=True).first()
+    )
+    if product_id is None:
+        return None
+    on_sale = Product.objects.filter(pk=product_id, status=Product.Status.ACTIVE).exists()
+    return product_id if on_sale else None
 
 
 def _older(before: datetime | None, before_id: int | None, *, at: str, pk: str) -> Q:

@@ -1,6 +1,5 @@
 """Inbox, conversations, campaign pages and the click-tracking redirect."""
 
-import csv
 import uuid
 from datetime import datetime
 
@@ -19,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from infoconnect.accounts.selectors import is_notice_account
-from infoconnect.core import ratelimits
+from infoconnect.core import ratelimits, spreadsheets
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import form_once
 from infoconnect.core.ids import parse_id
@@ -159,8 +158,17 @@ def click(request: HttpRequest, token: str) -> HttpResponse:
             message_id=message_id,
             target="product" if request.GET.get("to") == "product" else "link",
         )
-    except DomainError:
-        raise Http404 from None
+    except DomainError as error:
+        if error.code != MessagingError.LINK_EXPIRED.code:
+            raise Http404 from None
+        # An old link counts no click and credits no campaign; the person is told so and may
+        # still open the product, at its price today.
+        return render(
+            request,
+            "messaging/click_expired.html",
+            {"product_id": selectors.expired_click_product_id(token)},
+            status=error.status,
+        )
     return redirect(link)
 
 
@@ -477,7 +485,7 @@ def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}.csv"'
     # The byte-order mark tells spreadsheet programs the file is UTF-8 (Chinese labels).
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = spreadsheets.writer(response)
 
     def money(label: str, fen: int) -> None:
         writer.writerow([label, fen, format_money(fen, currency)])

@@ -3,12 +3,11 @@ mark, CRLF rows (the csv module's), amounts in yuan as numbers, text cells safe 
 
 from __future__ import annotations
 
-import csv
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from infoconnect.core import spreadsheets
 from infoconnect.core.money import plain_amount
 from infoconnect.core.spreadsheets import safe_cell
 from infoconnect.procurement import statement_reads
@@ -29,7 +28,7 @@ def statement_csv(statement: Statement) -> str:
             return value
 
     # The csv module's rows end in CRLF; the byte-order mark makes Excel read UTF-8.
-    writer = csv.writer(Echo())
+    writer = spreadsheets.writer(Echo())
     money = statement.currency
 
     def rows():

@@ -83,7 +83,7 @@ class ReviewPhotoInline(admin.TabularInline):
     @admin.display(description=_("photo"))
     def photo(self, photo: ReviewPhoto) -> str:
         return format_html(
-            '<a href="{}" target="_blank"><img src="{}" style="max-height:80px"></a>',
+            '<a href="{}" target="_blank"><img src="{}" height="80" alt=""></a>',
             photo.image.url,
             photo.thumbnail.url,
         )

@@ -101,9 +101,17 @@ def merchant_sku(*, merchant: User, sku_id: int) -> Sku | None:
     return Sku.objects.filter(pk=sku_id, product__merchant_id=merchant.pk).first()
 
 
-def sku_with_product(*, sku_id: int) -> Sku | None:
-    """A SKU and its product (what a buy-now page shows), whoever sells it."""
-    return Sku.objects.select_related("product").filter(pk=sku_id).first()
+def sku_with_product(*, sku_id: int, viewer: User | None) -> Sku | None:
+    """A SKU and its product (what a buy-now page shows): of an active product for anyone, of a
+    draft or archived one only for its merchant, as the product page."""
+    sku = Sku.objects.select_related("product").filter(pk=sku_id).first()
+    if sku is None:
+        return None
+    if sku.product.status != Product.Status.ACTIVE and (
+        viewer is None or not viewer.is_authenticated or viewer.pk != sku.product.merchant_id
+    ):
+        return None
+    return sku
 
 
 def product_for_viewer(*, product_id: int, viewer: User | None) -> Product | None:

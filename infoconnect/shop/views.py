@@ -294,7 +294,7 @@ def _buy_now_item(request: HttpRequest) -> dict | None:
         quantity = int(source.get("quantity", "1"))
     except ValueError:
         quantity = 1
-    sku = selectors.sku_with_product(sku_id=sku_id)
+    sku = selectors.sku_with_product(sku_id=sku_id, viewer=request.user)
     if sku is None:
         raise Http404
     return {

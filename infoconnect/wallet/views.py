@@ -1,4 +1,3 @@
-import csv
 from collections.abc import Iterable
 
 from django.contrib import messages
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from infoconnect.core import ratelimits
+from infoconnect.core import ratelimits, spreadsheets
 from infoconnect.core.idempotency import form_once
 from infoconnect.core.money import DEFAULT_CURRENCY, format_money, plain_amount
 from infoconnect.core.pagination import PageParams
@@ -263,7 +262,7 @@ class _Echo:
 
 
 def csv_response(entries: Iterable[LedgerEntry], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+    writer = spreadsheets.writer(_Echo())
 
     def rows():
         # A byte-order mark: Excel, as most people open a CSV, reads UTF-8 (and so Chinese

@@ -5,14 +5,18 @@ import csv
 import io
 import json
 import re
+import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.core import signing
 from django.utils import timezone
 
+from infoconnect.core.errors import DomainError
 from infoconnect.messaging import actions, selectors
 from infoconnect.messaging.models import Campaign, Message
-from infoconnect.shop.models import CartLine, Order
+from infoconnect.shop.models import CartLine, Order, Product
 from infoconnect.shop.tests.conftest import make_product
 
 pytestmark = pytest.mark.django_db
@@ -314,3 +318,48 @@ def test_has_bought_from_me_audience(api_client, committed, merchant, followers,
     with pytest.raises(Exception) as error:
         actions.clean_audience({"bought_from_me": 1})
     assert error.value.code == "invalid_audience"
+
+
+def later(monkeypatch, *, days: int) -> None:
+    """Links are read ``days`` after they were signed."""
+    now = time.time() + days * 86_400
+    monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: now))
+
+
+def test_a_link_older_than_90_days_has_expired_and_leads_to_the_product_without_the_campaign(
+    client, committed, merchant, followers, scarf, monkeypatch
+):
+    campaign = _sent(merchant, committed, product_id=scarf.pk)
+    fan = followers[0]
+    client.force_login(fan)
+    html = client.get(f"/messages/@{merchant.username}/").content.decode()
+    [token] = set(re.findall(r'href="/messages/c/([^/"]+)/\?to=product"', html))
+    later(monkeypatch, days=89)
+    assert client.get(f"/messages/c/{token}/?to=product").status_code == 302
+    later(monkeypatch, days=91)
+    response = client.get(f"/messages/c/{token}/?to=product")
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert "This link has expired" in page
+    assert f'href="/shop/p/{scarf.pk}/"' in page and "campaign=" not in page
+    campaign.refresh_from_db()
+    assert campaign.clicked == 1
+    with pytest.raises(DomainError) as caught:
+        selectors.read_click_token(token)
+    assert caught.value.code == "link_expired"
+
+
+def test_an_expired_link_to_a_product_no_longer_on_sale_offers_no_product(
+    client, committed, merchant, followers, scarf, monkeypatch
+):
+    _sent(merchant, committed, product_id=scarf.pk)
+    fan = followers[0]
+    client.force_login(fan)
+    html = client.get(f"/messages/@{merchant.username}/").content.decode()
+    [token] = set(re.findall(r'href="/messages/c/([^/"]+)/\?to=product"', html))
+    Product.objects.filter(pk=scarf.pk).update(status=Product.Status.DRAFT)
+    later(monkeypatch, days=91)
+    response = client.get(f"/messages/c/{token}/?to=product")
+    assert response.status_code == 410
+    assert 'data-testid="expired-product"' not in response.content.decode()
+    assert client.get("/messages/c/not-a-token/").status_code == 404

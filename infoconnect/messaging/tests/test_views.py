@@ -401,6 +401,13 @@ def test_export_of_a_draft_holds_nothing(merchant, campaign):
     assert ["Charged", "", "when the campaign ends"] in rows
 
 
+def test_export_quotes_a_title_a_spreadsheet_would_run(merchant, campaign):
+    Campaign.objects.filter(pk=campaign.pk).update(title="=cmd|' /C calc'!A0")
+    rows = _export_rows(client_for(merchant), campaign)
+    assert ["Title", "'=cmd|' /C calc'!A0"] in rows
+    assert ["Cost held", "0", "¥0.00"] in rows
+
+
 def test_report_goes_back_only_to_a_page_of_this_site(
     committed, make_user, merchant, followers, campaign
 ):

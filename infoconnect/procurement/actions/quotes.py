@@ -33,7 +33,7 @@ from infoconnect.procurement.quote_reads import (
     latest_revision,
     quote_buyer,
 )
-from infoconnect.shop.models import Sku
+from infoconnect.shop.models import Product, Sku
 
 Kind = QuoteRevision.Kind
 MAX_LINES = 50
@@ -109,7 +109,10 @@ def _lines(merchant: User, specs: list[LineSpec]) -> list[QuoteLine]:
     skus = {
         sku.pk: sku
         for sku in Sku.objects.select_related("product").filter(
-            pk__in=sku_ids, is_active=True, product__merchant_id=merchant.pk
+            pk__in=sku_ids,
+            is_active=True,
+            product__merchant_id=merchant.pk,
+            product__status=Product.Status.ACTIVE,
         )
     }
     lines = []

@@ -4,13 +4,12 @@ opens it and sees what their roles cover; anyone else is told the company does n
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import pgettext
 
+from infoconnect.core import spreadsheets
 from infoconnect.core.errors import DomainError
 from infoconnect.core.money import DEFAULT_CURRENCY, plain_amount
 from infoconnect.core.spreadsheets import safe_cell
@@ -54,7 +53,7 @@ def spend_csv(request: HttpRequest, company_id: int) -> HttpResponse:
         return render_domain_error(request, refused)
     on = dashboard_reads.today()
     spend = dashboard_reads.spend(membership, dashboard_reads.visibility(membership), on)
-    writer = csv.writer(_Echo())
+    writer = spreadsheets.writer(_Echo())
     # A byte-order mark: Excel reads UTF-8 (Chinese names) only with it.
     lines = [
         "\ufeff",

@@ -32,7 +32,7 @@ from infoconnect.procurement.errors import QuoteError
 from infoconnect.procurement.models import Quote, Requisition
 from infoconnect.procurement.quote_cards import quote_path, revision_card
 from infoconnect.procurement.views.companies import acting_for
-from infoconnect.shop.models import Sku
+from infoconnect.shop.models import Product, Sku
 
 FORM_ROWS = 5
 
@@ -123,7 +123,11 @@ def _new_context(request: HttpRequest, membership, typed: dict | None = None) ->
     sku = None
     sku_id = parse_id(source.get("sku", ""))
     if sku_id:
-        sku = Sku.objects.select_related("product", "product__merchant").filter(pk=sku_id).first()
+        sku = (
+            Sku.objects.select_related("product", "product__merchant")
+            .filter(pk=sku_id, product__status=Product.Status.ACTIVE)
+            .first()
+        )
         merchant = sku.product.merchant if sku else None
     if merchant is None:
         username = (source.get("merchant") or "").strip().removeprefix("@")
@@ -134,7 +138,9 @@ def _new_context(request: HttpRequest, membership, typed: dict | None = None) ->
     if merchant is not None:
         skus = list(
             Sku.objects.select_related("product")
-            .filter(product__merchant=merchant, is_active=True)
+            .filter(
+                product__merchant=merchant, is_active=True, product__status=Product.Status.ACTIVE
+            )
             .order_by("product__title", "pk")[:200]
         )
     rows = []

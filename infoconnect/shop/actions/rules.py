@@ -214,7 +214,14 @@ def clean_category(category_id: int | None) -> int | None:
 
 def check_on_sale(buyer: User, sku: Sku, *, named: bool = False) -> None:
     """The SKU is on sale, from a merchant who sells, and not the buyer's own; with ``named``
-    the refusal names the product (checkout lists several)."""
+    the refusal names the product (checkout lists several). An unpublished product does not
+    exist for anyone but its merchant."""
+    if (
+        not named
+        and sku.product.status == Product.Status.DRAFT
+        and sku.product.merchant_id != buyer.pk
+    ):
+        raise DomainError(ShopError.SKU_NOT_FOUND)
     if (
         not sku.is_active
         or sku.product.status != Product.Status.ACTIVE

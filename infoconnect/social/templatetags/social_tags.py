@@ -17,8 +17,8 @@ def post_html(value: str) -> str:
 
 @register.filter
 def indent(depth: int) -> int:
-    """Left indentation in pixels of a comment; capped so a phone keeps its width."""
-    return min(int(depth or 0), 5) * 16
+    """Indentation level (0-5, an ``indent-N`` class) of a comment; capped so a phone keeps its width."""
+    return min(int(depth or 0), 5)
 
 
 @register.simple_tag(takes_context=True)

@@ -397,10 +397,10 @@ def test_post_page_shows_ancestors_and_threaded_comments(alice, bob):
     assert "Comments" in page
     assert page.index("first comment") < page.index("nested reply") < page.index("second comment")
     assert "No comments yet." in page  # present but hidden by CSS once comments exist
-    assert re.search(rf'margin-left: 16px">\s*<article class="post" id="post-{nested.pk}"', body), (
+    assert re.search(rf'indent-1">\s*<article class="post" id="post-{nested.pk}"', body), (
         "a reply to a comment is indented one level"
     )
-    assert re.search(rf'margin-left: 0px">\s*<article class="post" id="post-{second.pk}"', body)
+    assert re.search(rf'indent-0">\s*<article class="post" id="post-{second.pk}"', body)
 
     on_reply = text_of(client_for(alice).get(reverse("social:post", args=[nested.pk])))
     assert on_reply.index("root post") < on_reply.index("first comment")
@@ -436,7 +436,7 @@ def test_commenting_with_htmx_appends_the_comment(alice, bob):
     assert response.status_code == 200
     comment = Post.objects.get(in_reply_to=post)
     assert comment.text == "I agree"
-    assert 'class="thread-item" style="margin-left: 0px"' in response.content.decode()
+    assert 'class="thread-item indent-0"' in response.content.decode()
     assert "Alice Wang @alice" in text_of(response)
     assert Notification.objects.get(recipient=bob).kind == "comment"
     assert Post.objects.get(pk=post.pk).replies_count == 1

@@ -8,7 +8,13 @@ from django.test import Client
 from django.utils import timezone
 
 from infoconnect.wallet import actions
-from infoconnect.wallet.models import AccountKind, LedgerEntry, Payment, Payout
+from infoconnect.wallet.models import (
+    AccountKind,
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    Payout,
+)
 from infoconnect.wallet.selectors import balance_of
 from infoconnect.wallet.tests.helpers import (
     age_release,
@@ -248,6 +254,17 @@ def test_statement_csv(alice):
         ["2026-03-01 12:05:06", "Payment for order #12", "-12.34", "37.66", "CNY"],
         ["2026-03-01 12:05:06", "Top-up", "50.00", "50.00", "CNY"],
     ]
+
+
+def test_statement_csv_quotes_a_description_a_spreadsheet_would_run(alice, monkeypatch):
+    # Descriptions name references; whatever one holds, the export writes it as text.
+    fund(alice.pk, 5000)
+    actions.pay_order(buyer_id=alice.pk, order_id=12, amount=1234)
+    formula = '=HYPERLINK("http://evil.example","x")'
+    monkeypatch.setattr(LedgerTransaction, "description", property(lambda txn: formula))
+    response = client_for(alice).get("/wallet/statement.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [row[2:4] for row in rows[1:]] == [["'" + formula, "-12.34"], ["'" + formula, "50.00"]]
 
 
 def test_statement_csv_of_another_user_is_empty(alice, make_user):

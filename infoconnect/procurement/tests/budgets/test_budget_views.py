@@ -243,5 +243,5 @@ def test_a_bar_beyond_its_budget_stays_full(client, company, company_admin, memb
     page = _page(client, company)
     assert "¥1,500.00 of ¥1,000.00 used" in page
     assert 'aria-valuenow="100000"' in page
-    assert 'style="width: 100%"' in page
+    assert 'class="w-100"' in page
     assert "Committed ¥1,500.00, spent ¥0.00, ¥0.00 remaining." in page
