@@ -27,6 +27,9 @@ def _isolated_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests run with DEBUG off, where the sandbox provider is refused unless enabled on purpose.
+    settings.WALLET_SANDBOX_ENABLED = True
+    settings.WALLET_SANDBOX_SECRET = "sandbox-test-secret"
     from django.core.cache import cache
     from django.utils import translation
 
