@@ -8,12 +8,12 @@ signs with the secret printed in the source, does not start.
 from django.conf import settings
 from django.core.checks import Error, Warning
 
+from infoconnect.wallet.providers import _PROVIDERS, enabled_providers, sandbox_enabled
+
 DEVELOPMENT_SANDBOX_SECRET = "sandbox-development-secret"
 
 
 def check_payment_providers(app_configs=None, **kwargs) -> list:
-    from infoconnect.wallet.providers import _PROVIDERS, enabled_providers, sandbox_enabled
-
     if settings.DEBUG:
         return []
     problems = []
