@@ -31,6 +31,9 @@ def _isolated_settings(settings, tmp_path):
     # unless a test turns them on (infoconnect/core/tests/test_ratelimits.py, accounts' lockout tests).
     settings.RATELIMIT_ENABLE = False
     settings.AXES_ENABLED = False
+    # Tests run with DEBUG off, where the sandbox provider is refused unless enabled on purpose.
+    settings.WALLET_SANDBOX_ENABLED = True
+    settings.WALLET_SANDBOX_SECRET = "sandbox-test-secret"
     from django.core.cache import cache
     from django.utils import translation
 

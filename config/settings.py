@@ -124,8 +124,35 @@ else:
         DATABASES["default"]["TEST"] = {"NAME": test_name}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Payment providers (wallet/providers; README "Payment providers"). The sandbox confirms
+# money that is not real: it is on under DEBUG and off otherwise, unless enabled on purpose.
+WALLET_SANDBOX_ENABLED = env_bool("WALLET_SANDBOX_ENABLED", DEBUG)
 # Shared secret the sandbox payment provider signs its notifications with.
 WALLET_SANDBOX_SECRET = os.environ.get("WALLET_SANDBOX_SECRET", "sandbox-development-secret")
+# The site's public https:// address: the providers' notify and return URLs are built on it.
+WALLET_SITE_URL = os.environ.get("WALLET_SITE_URL", "")
+ALIPAY_APP_ID = os.environ.get("ALIPAY_APP_ID", "")
+ALIPAY_PRIVATE_KEY_FILE = os.environ.get("ALIPAY_PRIVATE_KEY_FILE", "")
+ALIPAY_PUBLIC_KEY_FILE = os.environ.get("ALIPAY_PUBLIC_KEY_FILE", "")
+ALIPAY_NOTIFY_URL = os.environ.get("ALIPAY_NOTIFY_URL", "")
+ALIPAY_SANDBOX_GATEWAY = env_bool("ALIPAY_SANDBOX_GATEWAY", False)
+WECHATPAY_MCHID = os.environ.get("WECHATPAY_MCHID", "")
+WECHATPAY_APPID = os.environ.get("WECHATPAY_APPID", "")
+WECHATPAY_CERT_SERIAL_NO = os.environ.get("WECHATPAY_CERT_SERIAL_NO", "")
+WECHATPAY_PRIVATE_KEY_FILE = os.environ.get("WECHATPAY_PRIVATE_KEY_FILE", "")
+WECHATPAY_APIV3_KEY_FILE = os.environ.get("WECHATPAY_APIV3_KEY_FILE", "")
+WECHATPAY_PUBLIC_KEY_FILE = os.environ.get("WECHATPAY_PUBLIC_KEY_FILE", "")
+WECHATPAY_PUBLIC_KEY_ID = os.environ.get("WECHATPAY_PUBLIC_KEY_ID", "")
+WECHATPAY_NOTIFY_URL = os.environ.get("WECHATPAY_NOTIFY_URL", "")
+# The real providers to enable: by default each one whose account is configured.
+WALLET_PROVIDERS = env_list(
+    "WALLET_PROVIDERS",
+    ",".join(
+        name
+        for name, configured in (("alipay", ALIPAY_APP_ID), ("wechatpay", WECHATPAY_MCHID))
+        if configured
+    ),
+)
 # The platform's account companies remit their wallet top-ups to (对公转账); demo values.
 COMPANY_WALLET_RECEIVING_ACCOUNT = {
     "account_name": os.environ.get(

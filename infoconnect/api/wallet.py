@@ -20,6 +20,7 @@ from infoconnect.core.pagination import MAX_LIMIT, PageParams
 from infoconnect.wallet import actions, selectors
 from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.models import AccountKind, LedgerEntry, Payment, Payout
+from infoconnect.wallet.providers import get_provider
 
 router = Router(tags=["wallet"])
 
@@ -380,12 +381,26 @@ def settle_debt(
 
 @router.post(
     "/v1/wallet/webhooks/{provider}",
-    response={200: ReceivedOut, 400: Error, 404: Error, 409: Error},
+    response={200: ReceivedOut, 400: Error, 403: Error, 404: Error, 409: Error},
     auth=None,
 )
 def provider_webhook(request: HttpRequest, provider: str):
-    """The payment provider's signed notifications (no login: the signature is the proof)."""
-    actions.handle_provider_notification(
-        provider_name=provider, body=request.body, headers=request.headers
-    )
-    return {"received": True}
+    """The payment provider's signed notifications (no login: the signature is the proof).
+    Each provider is answered as its platform expects (Alipay: the body ``success``)."""
+    try:
+        actions.handle_provider_notification(
+            provider_name=provider, body=request.body, headers=request.headers
+        )
+    except DomainError as refused:
+        answer = _provider_answer(provider, refused)
+        if answer is None:
+            raise
+        return answer
+    return _provider_answer(provider, None) or {"received": True}
+
+
+def _provider_answer(provider: str, error: DomainError | None):
+    try:
+        return get_provider(provider).webhook_response(error)
+    except DomainError:  # an unknown or disabled provider gets the API's own answer
+        return None

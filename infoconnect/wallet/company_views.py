@@ -19,6 +19,7 @@ from infoconnect.procurement.models import Membership
 from infoconnect.wallet import actions, selectors
 from infoconnect.wallet.forms import AmountForm
 from infoconnect.wallet.lifecycle import bank_transfers
+from infoconnect.wallet.providers import sandbox_banner, sandbox_enabled
 from infoconnect.wallet.providers.sandbox import SandboxProvider
 from infoconnect.wallet.views import STATEMENT_PAGE, csv_response
 
@@ -51,6 +52,7 @@ def _render(
         request,
         "wallet/company.html",
         {
+            "sandbox_enabled": sandbox_enabled(),
             "company": company,
             "balance": selectors.company_balance(company_id=company.pk),
             "form": form,
@@ -139,6 +141,8 @@ def statement_csv(request: HttpRequest, company_id: int) -> HttpResponse | Strea
 def sandbox_transfer(request: HttpRequest, code: str) -> HttpResponse:
     """The sandbox bank, where a transfer under ``code`` is made to arrive: gated like the
     sandbox payment page (the sandbox's own transfers, for those who may see them)."""
+    if not sandbox_enabled():
+        raise Http404
     transfer = selectors.bank_transfer_by_code(code=code)
     if transfer is None or transfer.provider != SandboxProvider.name:
         raise Http404
@@ -163,6 +167,7 @@ def sandbox_transfer(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "wallet/sandbox_transfer.html",
         {
+            "sandbox_banner": sandbox_banner(),
             "transfer": transfer,
             "back_url": back_url,
             "awaiting": bank_transfers.allows(transfer, "credit"),

@@ -107,6 +107,29 @@ class WalletError(ErrorCode):
     )
     INVALID_NOTIFICATION = ("invalid_notification", 400, _("The notification cannot be read."))
     UNKNOWN_PROVIDER = ("unknown_provider", 404, _("No such payment provider."))
+    PROVIDER_DISABLED = (
+        "provider_disabled",
+        403,
+        _("That payment provider is not enabled on this site."),
+    )
+    NO_PROVIDER = (
+        "provider_disabled",
+        403,
+        _("No payment provider takes this kind of payment on this site."),
+    )
+    PAYOUTS_UNSUPPORTED = (
+        "payouts_unsupported",
+        409,
+        _(
+            "Payouts cannot be sent through this payment provider: it needs the merchant's "
+            "own account there, which InfoConnect does not record."
+        ),
+    )
+    PROVIDER_UNAVAILABLE = (
+        "provider_unavailable",
+        503,
+        _("The payment provider did not accept the request; try again later."),
+    )
     INVALID_CHANNEL = ("invalid_channel", 422, _("Choose WeChat Pay or Alipay."))
     BANK_TRANSFER_NOT_FOUND = (
         "bank_transfer_not_found",

@@ -19,7 +19,12 @@ from infoconnect.wallet import actions, selectors
 from infoconnect.wallet.forms import AmountForm
 from infoconnect.wallet.lifecycle import payments
 from infoconnect.wallet.models import AccountKind, LedgerEntry
-from infoconnect.wallet.providers import get_provider
+from infoconnect.wallet.providers import (
+    get_provider,
+    sandbox_banner,
+    sandbox_enabled,
+    topups_available,
+)
 from infoconnect.wallet.providers.sandbox import RETURN_PARAM, qr_modules
 
 STATEMENT_PAGE = 25
@@ -61,6 +66,7 @@ def _render_home(request: HttpRequest, form: AmountForm, status: int = 200) -> H
             "next_max_id": next_max_id,
             "form": form,
             "topup": topup,
+            "topups_available": topups_available(),
         },
         status=status,
     )
@@ -162,6 +168,7 @@ def _render_merchant(
             "deposit_form": deposit_form or _deposit_form(),
             "debt_form": debt_form or _debt_form(standing),
             "topup": topup,
+            "topups_available": topups_available(),
         },
         status=status,
     )
@@ -305,6 +312,8 @@ def merchant_statement_csv(request: HttpRequest) -> StreamingHttpResponse:
 def sandbox_pay(request: HttpRequest, reference: str) -> HttpResponse:
     """The sandbox provider's own payment page, where the payer pays or cancels: WeChat Pay-like
     or Alipay-like for the channel the payer chose, else a plain one."""
+    if not sandbox_enabled():
+        raise Http404
     payment = selectors.payment_by_reference(reference=reference)
     if payment is None or payment.user_id != request.user.pk or payment.provider != "sandbox":
         raise Http404
@@ -323,6 +332,7 @@ def sandbox_pay(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         "wallet/sandbox_pay.html",
         {
+            "sandbox_banner": sandbox_banner(),
             "payment": payment,
             "back_url": back_url,
             "to_merchant": payment.destination in MERCHANT_DESTINATIONS,

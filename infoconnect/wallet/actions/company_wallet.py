@@ -41,7 +41,7 @@ from infoconnect.wallet.models import (
     LedgerTransaction,
     TransactionKind,
 )
-from infoconnect.wallet.providers import DEFAULT_PROVIDER, Notification
+from infoconnect.wallet.providers import BANK_TRANSFER_PROVIDER, Notification
 from infoconnect.wallet.selectors import require_company_wallet
 
 MAX_BANK_TRANSFER = 100_000_000  # ¥1,000,000 per transfer
@@ -92,7 +92,7 @@ def open_bank_transfer(
                     amount=amount,
                     currency=currency,
                     code=new_code(),
-                    provider=DEFAULT_PROVIDER,
+                    provider=BANK_TRANSFER_PROVIDER,
                     status=bank_transfers.edge("open").target,
                     expires_at=now + BANK_TRANSFER_EXPIRES_AFTER,
                 )

@@ -11,7 +11,7 @@ from infoconnect.core.errors import DomainError
 from infoconnect.wallet.actions.topups import start_topup
 from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.models import Payment
-from infoconnect.wallet.providers import DEFAULT_PROVIDER
+from infoconnect.wallet.providers import DEFAULT_PROVIDER, choose_provider
 
 # The channels a payer may choose for an order (a plain top-up leaves it to the provider).
 ORDER_CHANNELS = (Payment.Channel.WECHAT.value, Payment.Channel.ALIPAY.value)
@@ -38,6 +38,7 @@ def start_order_topup(
     As start_topup, the provider is asked before anything is written.
     """
     check_channel(channel)
+    provider = choose_provider(provider, channel)
     waiting = (
         Payment.objects.filter(
             user_id=user_id,

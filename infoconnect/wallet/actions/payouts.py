@@ -32,7 +32,7 @@ from infoconnect.wallet.actions.ledger import (
 from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.lifecycle import PAYOUT_RETRY_AFTER, payouts
 from infoconnect.wallet.models import PLATFORM, AccountKind, Payout, TransactionKind
-from infoconnect.wallet.providers import DEFAULT_PROVIDER, get_provider
+from infoconnect.wallet.providers import DEFAULT_PROVIDER, get_provider, payout_provider
 from infoconnect.wallet.selectors import merchant_standing
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,8 @@ def request_payout(
     check_external_currency(currency)
     if not accounts_selectors.is_merchant(user_id=merchant_id):
         raise DomainError(WalletError.NOT_A_MERCHANT)
-    get_provider(provider)  # an unknown provider is refused before any money moves
+    # An unknown provider, or one that cannot pay out, is refused before any money moves.
+    provider = payout_provider(provider)
     merchant, pending, debt = accounts(
         currency,
         (AccountKind.MERCHANT, merchant_id),

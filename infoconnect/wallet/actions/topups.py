@@ -31,7 +31,12 @@ from infoconnect.wallet.models import (
     Payment,
     TransactionKind,
 )
-from infoconnect.wallet.providers import DEFAULT_PROVIDER, cancel_payments, get_provider
+from infoconnect.wallet.providers import (
+    DEFAULT_PROVIDER,
+    cancel_payments,
+    choose_provider,
+    get_provider,
+)
 from infoconnect.wallet.signals import order_topup_arriving, order_topup_credited
 
 MAX_TOPUP = 5_000_000  # ¥50,000 per top-up
@@ -79,6 +84,7 @@ def start_topup(
             raise DomainError(WalletError.NOT_A_MERCHANT_TOPUP)
     elif destination != AccountKind.WALLET:
         raise DomainError(WalletError.INVALID_DESTINATION)
+    provider = choose_provider(provider, channel)
     session = get_provider(provider).create_payment(
         amount=amount, currency=currency, channel=channel, return_url=return_url
     )

@@ -1,25 +1,106 @@
-"""Payment providers, chosen by name; each row of Payment and Payout records its provider."""
+"""Payment providers, chosen by name; each row of Payment and Payout records its provider.
+
+Which are enabled is a setting: ``WALLET_PROVIDERS`` names the real ones, and the sandbox is
+enabled only by ``WALLET_SANDBOX_ENABLED`` (on by default under DEBUG, off otherwise), since
+money it "confirms" is not real. A provider that is not enabled is refused everywhere: no
+payment is opened with it, and its notifications are not read.
+"""
 
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
+
 from infoconnect.core.errors import DomainError
 from infoconnect.wallet.errors import WalletError
+from infoconnect.wallet.providers.alipay import AlipayProvider
 from infoconnect.wallet.providers.base import CheckoutSession, Notification, PaymentProvider
 from infoconnect.wallet.providers.sandbox import SandboxProvider
+from infoconnect.wallet.providers.wechatpay import WeChatPayProvider
 
-_PROVIDERS: dict[str, PaymentProvider] = {SandboxProvider.name: SandboxProvider()}
-DEFAULT_PROVIDER = SandboxProvider.name
+_PROVIDERS: dict[str, PaymentProvider] = {
+    provider.name: provider
+    for provider in (SandboxProvider(), AlipayProvider(), WeChatPayProvider())
+}
+# "The provider settings choose": by the payer's channel (choose_provider).
+DEFAULT_PROVIDER = ""
+# The provider each payment channel goes to when enabled; the sandbox stands in for both.
+CHANNEL_PROVIDERS = {"wechat": WeChatPayProvider.name, "alipay": AlipayProvider.name}
+# Company bank transfers (对公转账) arrive only through the sandbox bank so far.
+BANK_TRANSFER_PROVIDER = SandboxProvider.name
 
 
 logger = logging.getLogger(__name__)
 
 
+def sandbox_enabled() -> bool:
+    return bool(settings.WALLET_SANDBOX_ENABLED)
+
+
+def sandbox_banner() -> bool:
+    """Whether sandbox pages say that they are one: enabled on purpose with DEBUG off."""
+    return sandbox_enabled() and not settings.DEBUG
+
+
+def known_providers() -> list[str]:
+    return list(_PROVIDERS)
+
+
+def enabled_providers() -> list[str]:
+    """The enabled providers' names, real ones first, in the order the setting lists them."""
+    names = [
+        name
+        for name in settings.WALLET_PROVIDERS
+        if name in _PROVIDERS and name != SandboxProvider.name
+    ]
+    if sandbox_enabled():
+        names.append(SandboxProvider.name)
+    return list(dict.fromkeys(names))
+
+
 def get_provider(name: str = DEFAULT_PROVIDER) -> PaymentProvider:
+    if not name:
+        name = choose_provider()
     try:
-        return _PROVIDERS[name]
+        provider = _PROVIDERS[name]
     except KeyError:
         raise DomainError(WalletError.UNKNOWN_PROVIDER) from None
+    if name not in enabled_providers():
+        raise DomainError(WalletError.PROVIDER_DISABLED)
+    return provider
+
+
+def choose_provider(name: str = DEFAULT_PROVIDER, channel: str = "") -> str:
+    """The provider a payment goes to: ``name`` when given (and enabled); else for a chosen
+    channel its own provider, or the sandbox standing in for it; else the first enabled, a
+    real one before the sandbox. Refused when none is."""
+    if name:
+        return get_provider(name).name
+    enabled = enabled_providers()
+    if not channel and enabled:
+        return enabled[0]
+    for candidate in (CHANNEL_PROVIDERS.get(channel), SandboxProvider.name):
+        if candidate in enabled:
+            return candidate
+    raise DomainError(WalletError.NO_PROVIDER)
+
+
+def payout_provider(name: str = DEFAULT_PROVIDER) -> str:
+    """The provider a payout is sent through; refused, before any money moves, when it (or,
+    with none named, every enabled one) cannot send payouts."""
+    if name:
+        if not get_provider(name).supports_payouts:
+            raise DomainError(WalletError.PAYOUTS_UNSUPPORTED)
+        return name
+    for candidate in enabled_providers():
+        if _PROVIDERS[candidate].supports_payouts:
+            return candidate
+    raise DomainError(WalletError.PAYOUTS_UNSUPPORTED)
+
+
+def topups_available() -> bool:
+    """Whether any enabled provider takes a top-up (so the pages offer one)."""
+    return bool(enabled_providers())
 
 
 def cancel_payments(payments: Iterable[tuple[int, str, str]]) -> int:
@@ -46,10 +127,17 @@ def cancel_payments(payments: Iterable[tuple[int, str, str]]) -> int:
 
 
 __all__ = [
+    "BANK_TRANSFER_PROVIDER",
     "CheckoutSession",
     "Notification",
     "PaymentProvider",
     "cancel_payments",
+    "choose_provider",
+    "enabled_providers",
     "get_provider",
+    "payout_provider",
+    "sandbox_banner",
+    "sandbox_enabled",
+    "topups_available",
     "DEFAULT_PROVIDER",
 ]

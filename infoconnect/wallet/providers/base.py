@@ -4,6 +4,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.http import HttpResponse
+
+from infoconnect.core.errors import DomainError
+
 
 @dataclass(frozen=True)
 class CheckoutSession:
@@ -32,6 +36,20 @@ class Notification:
 
 class PaymentProvider(ABC):
     name: str
+    # Whether create_payout can send money; a provider that cannot is refused before any
+    # money moves (providers.payout_provider).
+    supports_payouts = True
+
+    def configuration_problems(self) -> list[str]:
+        """What is wrong with this provider's settings (missing, unreadable or development
+        keys); the start-up check turns each into an error when DEBUG is off."""
+        return []
+
+    def webhook_response(self, error: DomainError | None) -> HttpResponse | None:
+        """The answer the provider's platform expects to a notification: ``error`` is None
+        when it was applied, else why it was refused. None keeps the API's own answer (a JSON
+        body, the error's status)."""
+        return None
 
     @abstractmethod
     def create_payment(
