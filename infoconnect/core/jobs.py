@@ -18,7 +18,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    router,
+    transaction,
+)
 from django.utils.module_loading import import_string
 from django_tasks import task as django_task
 from django_tasks.base import Task
@@ -151,7 +158,7 @@ def _insert_all(database: list[tuple[_Queued, Task]]) -> None:
                     backend_name=backend.alias,
                 )
             )
-        DBTaskResult.objects.bulk_create(rows)
+        _insert_results(DBTaskResult, rows)
     except Exception:
         logger.exception("Could not queue %d tasks at once; queueing each", len(database))
         for queued, _task in database:
@@ -240,3 +247,26 @@ def task(*args: Any, **kwargs: Any):
     if args and callable(args[0]):
         return django_task(retry_transient(args[0]), **kwargs)
     return lambda function: django_task(retry_transient(function), *args, **kwargs)
+
+
+def _insert_results(model, rows: list) -> None:
+    """One multi-row INSERT in autocommit, as ``create`` writes each row (``bulk_create``
+    would wrap its one statement in a transaction of its own: two more round trips)."""
+    connection = connections[router.db_for_write(model)]
+    fields = [field for field in model._meta.concrete_fields]
+    params = []
+    for row in rows:
+        for field in fields:
+            params.append(field.get_db_prep_save(field.pre_save(row, True), connection))
+    quote = connection.ops.quote_name
+    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)}"
+            f" ({', '.join(quote(field.column) for field in fields)})"
+            f" VALUES {', '.join([marks] * len(rows))}",
+            params,
+        )
+    for row in rows:
+        row._state.adding = False
+        row._state.db = connection.alias
