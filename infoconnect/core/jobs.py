@@ -99,7 +99,9 @@ class _Batch:
         hooks = connection.run_on_commit
         for index in range(len(hooks) - 1, -1, -1):
             if getattr(hooks[index][1], "__self__", None) is self:
-                del hooks[index]
+                # Replaced, not removed: the hooks keep their places, as a test that runs
+                # the hooks added since some point (captureOnCommitCallbacks) counts them.
+                hooks[index] = (hooks[index][0], _nothing, False)
                 break
         hooks.append((set(), self.flush, False))
 
@@ -117,6 +119,10 @@ class _Batch:
             database[0][0].send()
         elif database:
             _insert_all(database)
+
+
+def _nothing() -> None:
+    """Where a batch's hook was before a later task moved it after its own."""
 
 
 def _database_task(queued: _Queued) -> Task | None:

@@ -73,3 +73,15 @@ class _Recorder:
 
     def enqueue(self, *args, **kwargs):
         self.ran.append(args[0])
+
+
+def test_hooks_run_by_hand_from_a_later_point_still_queue_what_was_queued_since(
+    django_capture_on_commit_callbacks,
+):
+    ran = []
+    recorder = _Recorder(ran)
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.enqueue_on_commit(recorder, "before")
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.enqueue_on_commit(recorder, "after")
+    assert ran == ["before", "after"]
