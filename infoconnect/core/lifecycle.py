@@ -186,7 +186,7 @@ class Lifecycle:
         """The move's ``UPDATE … WHERE id = %s AND state = %s`` written by hand: every action's
         move runs one, and compiling it through the ORM each time cost more Python than the
         database spent on it. None (the ORM writes it) for a value it must compile: an
-        expression, or a field that is not a column of the row."""
+        expression, or a field that is not a column of the row's own table."""
         meta = self.model._meta
         connection = connections[router.db_for_write(self.model)]
         quote = connection.ops.quote_name
@@ -200,6 +200,8 @@ class Lifecycle:
                 return None
             if not field.concrete or field.many_to_many or field.primary_key:
                 return None
+            if field.model._meta.concrete_model is not meta.concrete_model:
+                return None  # a parent table's column (multi-table inheritance)
             if field.is_relation and isinstance(value, models.Model):
                 value = value.pk
             sets.append(f"{quote(field.column)} = %s")
