@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -132,39 +132,88 @@ def send_notices(
     if not recipients:
         return []
     pairs = {tuple(sorted([sender.pk, pk])): pk for pk in recipients}
-    pair_filter = Q()
-    for low, high in pairs:
-        pair_filter |= Q(user_low_id=low, user_high_id=high)
-    found = {(c.user_low_id, c.user_high_id): c for c in Conversation.objects.filter(pair_filter)}
+    found = _conversation_ids(pairs)
     for pair, recipient_id in pairs.items():
         if pair not in found:
             recipient = User.objects.get(pk=recipient_id)
             found[pair] = start_conversation(
                 sender=sender, recipient=recipient, now=now, limited=False
-            )
-    conversations = {recipient_id: found[pair] for pair, recipient_id in pairs.items()}
-    messages = Message.objects.bulk_create(
-        [
-            Message(
-                sender=sender,
-                conversation=conversations[recipient_id],
-                body=body[:MESSAGE_MAX_LENGTH],
-                attachment_type=attachment_type,
-                attachment_id=attachment_id,
-                created_at=now,
-            )
-            for recipient_id in recipients
-        ]
-    )
-    conversation_ids = [c.pk for c in conversations.values()]
-    Conversation.objects.filter(pk__in=conversation_ids).update(last_message_at=now)
-    Participant.objects.filter(conversation_id__in=conversation_ids, user_id=sender.pk).update(
-        last_message_at=now
-    )
-    Participant.objects.filter(conversation_id__in=conversation_ids, user_id__in=recipients).update(
-        last_message_at=now, unread_count=F("unread_count") + 1
-    )
+            ).pk
+    conversation_of = {recipient_id: found[pair] for pair, recipient_id in pairs.items()}
+    messages = [
+        Message(
+            sender=sender,
+            conversation_id=conversation_of[recipient_id],
+            body=body[:MESSAGE_MAX_LENGTH],
+            attachment_type=attachment_type,
+            attachment_id=attachment_id,
+            created_at=now,
+        )
+        for recipient_id in recipients
+    ]
+    _write_notices(messages, sender_id=sender.pk, conversation_ids=sorted(found.values()), now=now)
     return messages
+
+
+# send_notices' statements, written by hand: a notice goes with every requisition move and
+# decision, and the ORM's building of these five statements cost thousands of Python calls
+# per notice, far more than the database spent on them. Each notice's conversation has two
+# participants, its sender and its recipient: one UPDATE moves both (only the recipient's
+# unread count grows). On PostgreSQL the messages' INSERT and both UPDATEs are one statement.
+_MESSAGE_COLUMNS = (
+    "sender_id, conversation_id, campaign_id, is_test, body, attachment_type, attachment_id,"
+    " attachment_url, created_at"
+)
+_CONVERSATION_SQL = "UPDATE messaging_conversation SET last_message_at = %s WHERE id IN ({ids})"
+_PARTICIPANT_SQL = (
+    "UPDATE messaging_participant SET last_message_at = %s,"
+    " unread_count = unread_count + CASE WHEN user_id = %s THEN 0 ELSE 1 END"
+    " WHERE conversation_id IN ({ids})"
+)
+
+
+def _conversation_ids(pairs: dict[tuple[int, int], int]) -> dict[tuple[int, int], int]:
+    """(low, high) → the conversation's id, for the pairs that have one."""
+    where = " OR ".join(["(user_low_id = %s AND user_high_id = %s)"] * len(pairs))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, user_low_id, user_high_id FROM messaging_conversation WHERE {where}",
+            [value for pair in pairs for value in pair],
+        )
+        return {(low, high): pk for pk, low, high in cursor.fetchall()}
+
+
+def _write_notices(
+    messages: list[Message], *, sender_id: int, conversation_ids: list[int], now: datetime
+) -> None:
+    at = connection.ops.adapt_datetimefield_value(now)
+    params = []
+    for m in messages:
+        params += [m.sender_id, m.conversation_id, None, False, m.body, m.attachment_type,
+                   m.attachment_id, m.attachment_url, at]  # fmt: skip
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(messages))
+    insert = f"INSERT INTO messaging_message ({_MESSAGE_COLUMNS}) VALUES {rows} RETURNING id"
+    ids = ", ".join(["%s"] * len(conversation_ids))
+    conversation_sql = _CONVERSATION_SQL.format(ids=ids)
+    participant_sql = _PARTICIPANT_SQL.format(ids=ids)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH m AS ({insert}), c AS ({conversation_sql}), p AS ({participant_sql})"
+                " SELECT id FROM m",
+                [*params, at, *conversation_ids, at, sender_id, *conversation_ids],
+            )
+            new_ids = [pk for (pk,) in cursor.fetchall()]
+        else:
+            cursor.execute(insert, params)
+            new_ids = [pk for (pk,) in cursor.fetchall()]
+            cursor.execute(conversation_sql, [at, *conversation_ids])
+            cursor.execute(participant_sql, [at, sender_id, *conversation_ids])
+    # One statement's ids come from the sequence in the rows' order.
+    for message, pk in zip(messages, sorted(new_ids), strict=True):
+        message.pk = pk
+        message._state.adding = False
+        message._state.db = connection.alias
 
 
 def start_conversation(

@@ -12,6 +12,7 @@ cancelling and expiring an approved requisition also release its budget commitme
 
 from __future__ import annotations
 
+import json
 from contextlib import nullcontext
 from datetime import datetime, timedelta
 
@@ -114,10 +115,43 @@ def hold_stock(requisition: Requisition, lines: list[RequisitionLine]) -> None:
         if error.error is ShopError.OUT_OF_STOCK:
             raise DomainError(ProcurementError.OUT_OF_STOCK, _short_words(items)) from error
         raise
-    # Held, and no longer sent back: a submit answers what an approver returned.
-    RequisitionLine.objects.filter(requisition=requisition).update(
-        held=F("quantity"), returned_reason=""
-    )
+    # Held, and no longer sent back: a submit answers what an approver returned. The lines'
+    # current prices go in the same statement (``_priced``).
+    changed = [line for line in lines if getattr(line, "stored", None) != _priced(line)]
+    if not changed:
+        RequisitionLine.objects.filter(requisition=requisition).update(
+            held=F("quantity"), returned_reason=""
+        )
+        return
+    row = _HOLD_CASTS.get(connection.vendor, "(%s, %s, %s, %s, %s, %s)")
+    params = []
+    for line in lines:
+        params += [line.pk, line.unit_price, line.list_price, line.price_reason, line.title,
+                   json.dumps(line.attributes)]  # fmt: skip
+        line.stored = _priced(line)
+    with connection.cursor() as cursor:
+        cursor.execute(_HOLD_SQL.format(rows=", ".join([row] * len(lines))), params)
+
+
+# The hold and the lines' current prices (what ``ordering.keep_prices`` writes) in one
+# UPDATE of every line, written by hand: the submit's two UPDATEs of the same rows were one
+# round trip and one ORM compile too many.
+_HOLD_SQL = """
+WITH v(id, unit_price, list_price, price_reason, title, attributes) AS (VALUES {rows})
+UPDATE procurement_requisitionline SET unit_price = v.unit_price, list_price = v.list_price,
+    price_reason = v.price_reason, title = v.title, attributes = v.attributes,
+    held = quantity, returned_reason = ''
+FROM v WHERE procurement_requisitionline.id = v.id
+"""
+# PostgreSQL types each VALUES column from its first row (a NULL list price would be text).
+_HOLD_CASTS = {
+    "postgresql": "(%s::bigint, %s::bigint, %s::bigint, %s::text, %s::text, %s::jsonb)",
+}
+
+
+def _priced(line: RequisitionLine) -> tuple:
+    """What ``ordering.current_lines`` kept of the row as stored (``line.stored``)."""
+    return (line.unit_price, line.list_price, line.price_reason, line.title, line.attributes)
 
 
 # The requester's current membership, locked, with whether they buy for the requisition's
@@ -189,10 +223,9 @@ def submit_requisition(
     requisition.membership = membership
     snap, lines, _skus = ordering.current_snapshot(requisition)
     _check(requisition, membership, lines)
-    # A draft keeps no total: it goes with the submit's own UPDATE below, and keep_prices
-    # writes only the lines whose price changed.
+    # A draft keeps no total: it goes with the submit's own UPDATE below, and the lines'
+    # current prices with their hold (``hold_stock``).
     requisition.total = sum(line.unit_price * line.quantity for line in lines)
-    ordering.keep_prices(requisition, lines)
     company = requisition.company
     if company.po_unique and requisition.po_number:
         _check_po_unused(requisition)
