@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from infoconnect.accounts.gates import require_verified_merchant
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.money import format_money
@@ -34,6 +35,7 @@ from infoconnect.procurement.quote_reads import latest_revision, merchant_quote
 @transaction.atomic
 def ask_info(*, user: User, quote_id: object, note: object) -> Quote:
     """The merchant asks the buyer for more information before quoting."""
+    require_verified_merchant(user)
     now = timezone.now()
     quote = merchant_quote(user=user, quote_id=quote_id, lock=True)
     note = clean_note(note, required=True)
@@ -57,6 +59,7 @@ def send_quote(
 ) -> Quote:
     """The merchant's quote: a unit price for every line (by position), valid through
     ``valid_until``; the buyer may accept it until that day ends."""
+    require_verified_merchant(user)
     now = timezone.now()
     quote = merchant_quote(user=user, quote_id=quote_id, lock=True)
     note = clean_note(note)
@@ -83,6 +86,7 @@ def send_quote(
 @transaction.atomic
 def decline_quote(*, user: User, quote_id: object, note: object = "") -> Quote:
     """The merchant will not quote (or stands by no offer): the quote is closed."""
+    require_verified_merchant(user)
     now = timezone.now()
     quote = merchant_quote(user=user, quote_id=quote_id, lock=True)
     note = clean_note(note)
