@@ -129,10 +129,10 @@ def test_the_top_up_page_shows_what_is_left_today(alice):
     client = Client()
     client.force_login(alice)
     page = client.get("/wallet/").content.decode()
-    assert "Left to top up today: ¥50,000.00, in up to 10 more top-ups." in page
+    assert "Left to top up today: ¥200,000.00, in up to 20 more top-ups." in page
     actions.start_topup(user_id=alice.pk, amount=10_000)
     page = client.get("/wallet/").content.decode()
-    assert "Left to top up today: ¥49,900.00, in up to 9 more top-ups." in page
+    assert "Left to top up today: ¥199,900.00, in up to 19 more top-ups." in page
 
 
 def test_the_operator_edits_the_limits(make_user):
