@@ -119,5 +119,3 @@ def give_back(*, owner_id: int, amount: int, day: date, owner_kind: str = Owner.
     TopupDay.objects.filter(
         owner_kind=owner_kind, owner_id=owner_id, day=day, count__gte=1, amount__gte=amount
     ).update(amount=F("amount") - amount, count=F("count") - 1)
-
-
