@@ -35,9 +35,9 @@ from infoconnect.procurement.quote_reads import latest_revision, merchant_quote
 @transaction.atomic
 def ask_info(*, user: User, quote_id: object, note: object) -> Quote:
     """The merchant asks the buyer for more information before quoting."""
-    require_verified_merchant(user)
     now = timezone.now()
     quote = merchant_quote(user=user, quote_id=quote_id, lock=True)
+    require_verified_merchant(user)
     note = clean_note(note, required=True)
     last = latest_revision(quote)
     move_quote(quote, "ask_info", now=now, new_revision=True)
@@ -59,9 +59,9 @@ def send_quote(
 ) -> Quote:
     """The merchant's quote: a unit price for every line (by position), valid through
     ``valid_until``; the buyer may accept it until that day ends."""
-    require_verified_merchant(user)
     now = timezone.now()
     quote = merchant_quote(user=user, quote_id=quote_id, lock=True)
+    require_verified_merchant(user)
     note = clean_note(note)
     valid = clean_valid_until(valid_until, today=timezone.localdate(now))
     if not quotes.allows(quote, "quote"):
@@ -86,9 +86,9 @@ def send_quote(
 @transaction.atomic
 def decline_quote(*, user: User, quote_id: object, note: object = "") -> Quote:
     """The merchant will not quote (or stands by no offer): the quote is closed."""
-    require_verified_merchant(user)
     now = timezone.now()
     quote = merchant_quote(user=user, quote_id=quote_id, lock=True)
+    require_verified_merchant(user)
     note = clean_note(note)
     move_quote(quote, "decline", now=now, new_revision=False, closed_at=now)
     body = _("%(who)s declined the quote.") % {"who": who(user)}
