@@ -40,6 +40,14 @@ class AccountsError(ErrorCode):
         409,
         _("Your account is already a verified merchant."),
     )
+    MERCHANT_NOT_VERIFIED = (
+        "merchant_not_verified",
+        403,
+        _(
+            "Your merchant application is under review: selling, merchant money, follower "
+            "tags and your shop page open once an operator has verified it."
+        ),
+    )
     MERCHANT_PROFILE_NOT_FOUND = (
         "merchant_profile_not_found",
         404,

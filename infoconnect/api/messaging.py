@@ -13,6 +13,7 @@ from ninja import File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
+from infoconnect.accounts.gates import require_verified_merchant
 from infoconnect.core import ratelimits
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import api_response
@@ -280,6 +281,7 @@ def create_campaign(request, payload: CampaignIn):
 def list_campaigns(request):
     if not request.auth.is_merchant:
         raise DomainError(MessagingError.NOT_MERCHANT)
+    require_verified_merchant(request.auth)
     return [_campaign(c) for c in selectors.campaigns_for(merchant=request.auth)]
 
 
@@ -403,6 +405,7 @@ class TagCountOut(Schema):
 def _require_merchant(user) -> None:
     if not user.is_merchant:
         raise DomainError(MessagingError.NOT_MERCHANT)
+    require_verified_merchant(user)
 
 
 @router.get("/v1/follower_tags", response={200: list[TagCountOut], **ERRORS})

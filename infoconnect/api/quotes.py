@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
+from infoconnect.accounts.gates import require_verified_merchant
 from infoconnect.api.mastodon import set_link_header
 from infoconnect.api.schemas import ErrorOut, StrictSchema
 from infoconnect.core.errors import CommonError, DomainError
@@ -232,6 +233,7 @@ def list_quotes(
             raise DomainError(CommonError.FORBIDDEN)
         rows = quote_reads.company_quote_rows(membership=membership)
     elif user.is_merchant:
+        require_verified_merchant(user)
         rows = quote_reads.merchant_quote_rows(merchant=user)
     else:
         raise DomainError(CommonError.FORBIDDEN)

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router, Schema
 from pydantic import Field
 
+from infoconnect.accounts.gates import require_verified_merchant
 from infoconnect.api.mastodon import set_link_header
 from infoconnect.core import ratelimits
 from infoconnect.core.errors import DomainError
@@ -208,6 +209,8 @@ def statement(
     kinds = {"wallet": AccountKind.WALLET, "merchant": AccountKind.MERCHANT}
     if account == "merchant" and not user.is_merchant:
         raise DomainError(WalletError.NOT_A_MERCHANT)
+    if account == "merchant":
+        require_verified_merchant(user)
     page = PageParams.clean(
         max_id=max_id, since_id=since_id, min_id=min_id, limit=limit, max_limit=MAX_LIMIT
     )
@@ -266,6 +269,7 @@ def create_payout(
     and confirms it asynchronously (``paid``, or ``failed`` with the money returned)."""
     if not request.auth.is_merchant:
         raise DomainError(WalletError.NOT_A_MERCHANT)
+    require_verified_merchant(request.auth)
     return api_response(
         request,
         key=idempotency_key,
@@ -290,6 +294,7 @@ def list_payouts(
     user = request.auth
     if not user.is_merchant:
         raise DomainError(WalletError.NOT_A_MERCHANT)
+    require_verified_merchant(user)
     payouts = selectors.payouts_of(
         merchant_id=user.pk, page=PageParams.clean(max_id=max_id, limit=limit)
     )
@@ -308,6 +313,7 @@ def get_payout(request, payout_id: int):
 def _merchant_only(request: HttpRequest) -> None:
     if not request.auth.is_merchant:
         raise DomainError(WalletError.NOT_A_MERCHANT_DEPOSIT)
+    require_verified_merchant(request.auth)
 
 
 @router.get("/v1/wallet/merchant", response={200: MerchantStandingOut, **ERRORS})

@@ -32,6 +32,19 @@ class PlatformSettingsAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            _("Top-up limits"),
+            {
+                "fields": [
+                    "topup_daily_amount_person",
+                    "topup_daily_count_person",
+                    "topup_daily_amount_merchant",
+                    "topup_daily_count_merchant",
+                    "topup_daily_amount_company",
+                    "topup_daily_count_company",
+                ]
+            },
+        ),
     ]
 
     def has_add_permission(self, request):

@@ -52,6 +52,25 @@ class PlatformSettings(models.Model):
     auto_confirm_days = models.PositiveIntegerField(default=10)
     unpaid_order_minutes = models.PositiveIntegerField(default=30)
     refund_window_days = models.PositiveIntegerField(default=7)
+    # Top-up limits: per account per site day (midnight, China time), on what is opened.
+    topup_daily_amount_person = models.PositiveBigIntegerField(
+        default=20_000_000, help_text=_("Fen a person may top up per day (20000000 = ¥200,000).")
+    )
+    topup_daily_count_person = models.PositiveIntegerField(
+        default=20, help_text=_("Top-ups a person may open per day.")
+    )
+    topup_daily_amount_merchant = models.PositiveBigIntegerField(
+        default=100_000_000, help_text=_("Fen a merchant may top up per day.")
+    )
+    topup_daily_count_merchant = models.PositiveIntegerField(
+        default=50, help_text=_("Top-ups a merchant may open per day.")
+    )
+    topup_daily_amount_company = models.PositiveBigIntegerField(
+        default=1_000_000_000, help_text=_("Fen a company may pay in by bank transfer per day.")
+    )
+    topup_daily_count_company = models.PositiveIntegerField(
+        default=20, help_text=_("Bank transfers a company may open per day.")
+    )
 
     class Meta:
         verbose_name = _("platform settings")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from infoconnect.accounts.gates import verified_merchant_page
 from infoconnect.accounts.selectors import is_notice_account
 from infoconnect.core import ratelimits, spreadsheets
 from infoconnect.core.errors import DomainError
@@ -262,6 +263,7 @@ def _merchant_only(request: HttpRequest) -> None:
 
 
 @login_required
+@verified_merchant_page
 def campaigns(request: HttpRequest) -> HttpResponse:
     _merchant_only(request)
     return render(
@@ -275,6 +277,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@verified_merchant_page
 @ratelimits.limit("upload", files_only=True)
 def campaign_new(request: HttpRequest) -> HttpResponse:
     _merchant_only(request)
@@ -305,6 +308,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@verified_merchant_page
 @ratelimits.limit("upload", files_only=True)
 def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _merchant_only(request)
@@ -352,6 +356,7 @@ def _campaign_or_404(request: HttpRequest, campaign_id: int) -> Campaign:
 
 
 @login_required
+@verified_merchant_page
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _merchant_only(request)
     campaign = _campaign_or_404(request, campaign_id)
@@ -384,6 +389,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@verified_merchant_page
 def campaign_estimate(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """Recipients and cost of a draft, loaded after the page (it counts every follower)."""
     _merchant_only(request)
@@ -396,6 +402,7 @@ def campaign_estimate(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@verified_merchant_page
 def campaign_progress(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _merchant_only(request)
     campaign = _campaign_or_404(request, campaign_id)
@@ -417,6 +424,7 @@ CAMPAIGN_BUTTONS = {
 
 @login_required
 @require_POST
+@verified_merchant_page
 def campaign_action(request: HttpRequest, campaign_id: int, verb: str) -> HttpResponse:
     _merchant_only(request)
     campaign = _campaign_or_404(request, campaign_id)
@@ -473,6 +481,7 @@ RATE_LABELS = (
 
 @login_required
 @require_GET
+@verified_merchant_page
 def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """The campaign's figures for a spreadsheet, labelled in the merchant's language; amounts
     in fen, with the same amount as the page shows it beside them."""
@@ -534,6 +543,7 @@ def campaign_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @login_required
+@verified_merchant_page
 def followers(request: HttpRequest) -> HttpResponse:
     """The merchant's followers with the tags it put on them, for segments."""
     _merchant_only(request)

@@ -79,8 +79,11 @@ def products_on_sale(
 
 
 def merchant_named(*, username: str) -> User | None:
-    """The merchant account with this username, whatever case it is typed in."""
-    return User.objects.filter(username__iexact=username, kind=User.Kind.MERCHANT).first()
+    """The verified merchant with this username, whatever case it is typed in: an applicant
+    still under review has no public shop."""
+    return User.objects.filter(
+        username__iexact=username, kind=User.Kind.MERCHANT, is_verified_merchant=True
+    ).first()
 
 
 def merchant_products(*, merchant: User) -> list[Product]:

@@ -42,6 +42,11 @@ class WalletError(ErrorCode):
         403,
         _("Only merchants have a balance to top up."),
     )
+    TOPUP_LIMIT_EXCEEDED = (
+        "topup_limit_exceeded",
+        422,
+        _("That is more than today's top-up limit allows."),
+    )
     INVALID_DESTINATION = (
         "invalid_destination",
         422,

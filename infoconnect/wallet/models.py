@@ -427,3 +427,28 @@ class HeldTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"Held transfer #{self.pk} ({self.code or '?'})"
+
+
+class TopupDay(models.Model):
+    """What one account (a user, or a company) opened in top-ups on one site day.
+
+    The daily limits are enforced by one conditional update of this row, so two top-ups
+    opened at once cannot both pass a limit only one of them fits.
+    """
+
+    class Owner(models.TextChoices):
+        USER = "user", _("User")
+        COMPANY = "company", _("Company")
+
+    owner_kind = models.CharField(max_length=10, choices=Owner.choices)
+    owner_id = models.BigIntegerField()
+    day = models.DateField()
+    amount = models.BigIntegerField(default=0)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner_kind", "owner_id", "day"], name="wallet_topupday_unique"
+            )
+        ]

@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from infoconnect.accounts.gates import verified_merchant_page
 from infoconnect.core import ratelimits, spreadsheets
 from infoconnect.core.idempotency import form_once
 from infoconnect.core.money import DEFAULT_CURRENCY, format_money, plain_amount
 from infoconnect.core.pagination import PageParams
-from infoconnect.wallet import actions, selectors
+from infoconnect.wallet import actions, selectors, topup_limits
 from infoconnect.wallet.forms import AmountForm
 from infoconnect.wallet.lifecycle import payments
 from infoconnect.wallet.models import AccountKind, LedgerEntry
@@ -66,6 +67,7 @@ def _render_home(request: HttpRequest, form: AmountForm, status: int = 200) -> H
             "next_max_id": next_max_id,
             "form": form,
             "topup": topup,
+            "allowance": topup_limits.allowance(owner_id=request.user.pk),
             "topups_available": topups_available(),
         },
         status=status,
@@ -113,6 +115,7 @@ def _merchant_only(request: HttpRequest) -> None:
 
 
 @login_required
+@verified_merchant_page
 def merchant(request: HttpRequest) -> HttpResponse:
     _merchant_only(request)
     return _render_merchant(request)
@@ -168,6 +171,7 @@ def _render_merchant(
             "deposit_form": deposit_form or _deposit_form(),
             "debt_form": debt_form or _debt_form(standing),
             "topup": topup,
+            "allowance": topup_limits.allowance(owner_id=request.user.pk),
             "topups_available": topups_available(),
         },
         status=status,
@@ -176,6 +180,7 @@ def _render_merchant(
 
 @login_required
 @require_POST
+@verified_merchant_page
 def payout(request: HttpRequest) -> HttpResponse:
     _merchant_only(request)
     form = AmountForm(request.POST)
@@ -211,6 +216,7 @@ def _merchant_move(request: HttpRequest, form: AmountForm, *, scope: str, move, 
 
 @login_required
 @require_POST
+@verified_merchant_page
 def deposit(request: HttpRequest) -> HttpResponse:
     """Pay into the security deposit: from the balance, or (``via=provider``) by a top-up."""
     _merchant_only(request)
@@ -233,6 +239,7 @@ def deposit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@verified_merchant_page
 def settle_debt(request: HttpRequest) -> HttpResponse:
     _merchant_only(request)
     standing = selectors.merchant_standing(merchant_id=request.user.pk)
@@ -250,6 +257,7 @@ def settle_debt(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@verified_merchant_page
 @ratelimits.limit("topup")
 def merchant_topup(request: HttpRequest) -> HttpResponse:
     """Top up the merchant balance (to pay for campaigns) through the payment provider."""
@@ -302,6 +310,7 @@ def statement_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @login_required
+@verified_merchant_page
 def merchant_statement_csv(request: HttpRequest) -> StreamingHttpResponse:
     _merchant_only(request)
     entries = selectors.statement_rows(user_id=request.user.pk, kind=AccountKind.MERCHANT)

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from infoconnect.accounts.gates import require_verified_merchant
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import is_id
@@ -38,6 +39,7 @@ def set_marketing_preference(
 def require_follower(*, merchant: User, follower_id: int) -> None:
     if not merchant.is_merchant:
         raise DomainError(MessagingError.NOT_MERCHANT)
+    require_verified_merchant(merchant)
     if (
         not is_id(follower_id)
         or not Follow.objects.filter(follower_id=follower_id, target=merchant).exists()
@@ -57,6 +59,7 @@ def tag_follower(*, merchant: User, follower_id: int, tag: str) -> FollowerTag:
 
 @transaction.atomic
 def untag_follower(*, merchant: User, follower_id: int, tag: str) -> int:
+    require_verified_merchant(merchant)
     if not is_id(follower_id):
         return 0
     deleted, _by_model = FollowerTag.objects.filter(

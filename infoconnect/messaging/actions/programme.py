@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from infoconnect.accounts.gates import require_verified_merchant
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.models import PlatformSettings
@@ -58,6 +59,7 @@ def require_enrolled(merchant: User, *, lock: bool = False) -> None:
     """A merchant in good standing in the programme; ``lock`` serialises its quota checks."""
     if not merchant.is_merchant:
         raise DomainError(MessagingError.NOT_MERCHANT)
+    require_verified_merchant(merchant)
     enrolments = Enrolment.objects.filter(merchant=merchant)
     if lock:
         enrolments = enrolments.select_for_update()

@@ -13,6 +13,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from infoconnect.accounts.gates import require_verified_merchant
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import parse_id
@@ -32,8 +33,9 @@ class TierSpec:
 
 
 def require_merchant(user: User) -> None:
-    if not (user.is_authenticated and user.is_merchant and user.is_verified_merchant):
+    if not (user.is_authenticated and user.is_merchant):
         raise DomainError(PricingError.NOT_A_MERCHANT)
+    require_verified_merchant(user)
 
 
 def find_company(reference: object) -> Company:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from infoconnect.accounts.gates import require_verified_merchant
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.money import format_money
@@ -36,6 +37,7 @@ def ask_info(*, user: User, quote_id: object, note: object) -> Quote:
     """The merchant asks the buyer for more information before quoting."""
     now = timezone.now()
     quote = merchant_quote(user=user, quote_id=quote_id, lock=True)
+    require_verified_merchant(user)
     note = clean_note(note, required=True)
     last = latest_revision(quote)
     move_quote(quote, "ask_info", now=now, new_revision=True)
@@ -59,6 +61,7 @@ def send_quote(
     ``valid_until``; the buyer may accept it until that day ends."""
     now = timezone.now()
     quote = merchant_quote(user=user, quote_id=quote_id, lock=True)
+    require_verified_merchant(user)
     note = clean_note(note)
     valid = clean_valid_until(valid_until, today=timezone.localdate(now))
     if not quotes.allows(quote, "quote"):
@@ -85,6 +88,7 @@ def decline_quote(*, user: User, quote_id: object, note: object = "") -> Quote:
     """The merchant will not quote (or stands by no offer): the quote is closed."""
     now = timezone.now()
     quote = merchant_quote(user=user, quote_id=quote_id, lock=True)
+    require_verified_merchant(user)
     note = clean_note(note)
     move_quote(quote, "decline", now=now, new_revision=False, closed_at=now)
     body = _("%(who)s declined the quote.") % {"who": who(user)}

@@ -88,7 +88,11 @@ def clean_valid_until(value: object, *, today: date) -> date:
 def _merchant(merchant_id: object) -> User:
     pk = parse_id(merchant_id)
     merchant = (
-        User.objects.filter(pk=pk, kind=User.Kind.MERCHANT, is_active=True).first() if pk else None
+        User.objects.filter(
+            pk=pk, kind=User.Kind.MERCHANT, is_active=True, is_verified_merchant=True
+        ).first()
+        if pk
+        else None
     )
     if merchant is None:
         raise DomainError(QuoteError.MERCHANT_NOT_FOUND)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from infoconnect.accounts.gates import verified_merchant_page
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import form_once
@@ -231,6 +232,7 @@ def company_quote(request: HttpRequest, company_id: int, quote_id: int) -> HttpR
 
 
 @login_required
+@verified_merchant_page
 def merchant_quotes(request: HttpRequest) -> HttpResponse:
     if not request.user.is_merchant:
         raise Http404
@@ -242,6 +244,7 @@ def merchant_quotes(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@verified_merchant_page
 def merchant_quote(request: HttpRequest, quote_id: int) -> HttpResponse:
     try:
         quote = quote_reads.merchant_quote(user=request.user, quote_id=quote_id)

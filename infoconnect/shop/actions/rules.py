@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from django.utils.translation import gettext_lazy as _
 
+from infoconnect.accounts.gates import require_verified_merchant
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.money import format_money
@@ -94,9 +95,11 @@ def check_order_totals(lines: list[tuple[Sku, int]]) -> None:
 
 
 def require_merchant(user: User) -> None:
-    """Only a verified merchant sells: anyone else gets NOT_A_MERCHANT."""
-    if not (user.is_authenticated and user.kind == "merchant" and user.is_verified_merchant):
+    """Only a verified merchant sells: a person gets NOT_A_MERCHANT, an applicant still under
+    review ``merchant_not_verified``."""
+    if not (user.is_authenticated and user.kind == "merchant"):
         raise DomainError(ShopError.NOT_A_MERCHANT)
+    require_verified_merchant(user)
 
 
 def own_product(merchant: User, product_id: int) -> Product:

@@ -24,6 +24,7 @@ from infoconnect.core.money import format_money
 from infoconnect.core.sweeps import sweep_edge
 from infoconnect.procurement.errors import ProcurementError
 from infoconnect.procurement.models import Company
+from infoconnect.wallet import topup_limits
 from infoconnect.wallet.actions.ledger import (
     accounts,
     check_amount,
@@ -83,6 +84,8 @@ def open_bank_transfer(
     if membership.company.status != Company.Status.VERIFIED:
         raise DomainError(ProcurementError.COMPANY_NOT_VERIFIED)
     now = timezone.now()
+    limit = {"owner_id": membership.company_id, "owner_kind": topup_limits.Owner.COMPANY}
+    day = topup_limits.take(amount=amount, **limit)
     for _attempt in range(CODE_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -98,6 +101,7 @@ def open_bank_transfer(
                 )
         except IntegrityError:
             continue  # the code was taken: draw another
+    topup_limits.give_back(amount=amount, day=day, **limit)
     raise DomainError(WalletError.CODES_EXHAUSTED)
 
 

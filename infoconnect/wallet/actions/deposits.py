@@ -13,6 +13,7 @@ These movements have no row of their own to name them, so each is referenced
 from django.db import transaction
 
 from infoconnect.accounts import selectors as accounts_selectors
+from infoconnect.accounts.gates import require_verified_merchant
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.pagination import PageParams
@@ -78,6 +79,7 @@ def _check_merchant(merchant_id: int, amount: int, currency: str) -> None:
     check_external_currency(currency)
     if not accounts_selectors.is_merchant(user_id=merchant_id):
         raise DomainError(WalletError.NOT_A_MERCHANT_DEPOSIT)
+    require_verified_merchant(merchant_id)
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from infoconnect.accounts import selectors as accounts_selectors
+from infoconnect.accounts.gates import require_verified_merchant
 from infoconnect.core.errors import DomainError
 from infoconnect.core.money import format_money
 from infoconnect.wallet.actions.ledger import (
@@ -61,6 +62,7 @@ def request_payout(
     check_external_currency(currency)
     if not accounts_selectors.is_merchant(user_id=merchant_id):
         raise DomainError(WalletError.NOT_A_MERCHANT)
+    require_verified_merchant(merchant_id)
     # An unknown provider, or one that cannot pay out, is refused before any money moves.
     provider = payout_provider(provider)
     merchant, pending, debt = accounts(

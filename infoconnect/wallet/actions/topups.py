@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from infoconnect.accounts import selectors as accounts_selectors
+from infoconnect.accounts.gates import require_verified_merchant
 from infoconnect.core.errors import DomainError
 from infoconnect.core.money import format_money
 from infoconnect.core.sweeps import sweep_edge
+from infoconnect.wallet import topup_limits
 from infoconnect.wallet.actions.ledger import (
     accounts,
     check_amount,
@@ -82,12 +84,19 @@ def start_topup(
     if destination in (AccountKind.MERCHANT, AccountKind.DEPOSIT):
         if not accounts_selectors.is_merchant(user_id=user_id):
             raise DomainError(WalletError.NOT_A_MERCHANT_TOPUP)
+        require_verified_merchant(user_id)
     elif destination != AccountKind.WALLET:
         raise DomainError(WalletError.INVALID_DESTINATION)
     provider = choose_provider(provider, channel)
-    session = get_provider(provider).create_payment(
-        amount=amount, currency=currency, channel=channel, return_url=return_url
-    )
+    # Counted before the provider is asked, so two top-ups at once cannot both pass the limit.
+    day = topup_limits.take(owner_id=user_id, amount=amount)
+    try:
+        session = get_provider(provider).create_payment(
+            amount=amount, currency=currency, channel=channel, return_url=return_url
+        )
+    except Exception:
+        topup_limits.give_back(owner_id=user_id, amount=amount, day=day)
+        raise
     return Payment.objects.create(
         user_id=user_id,
         amount=amount,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from infoconnect.core import sweeps
 from infoconnect.core.errors import DomainError
+from infoconnect.core.models import PlatformSettings
 from infoconnect.procurement.tests.factories import make_company
 from infoconnect.wallet import actions, selectors
 from infoconnect.wallet.actions.company_wallet import CODE_ALPHABET, CODE_LENGTH
@@ -70,6 +71,9 @@ def test_a_company_admin_may_open_one_too(firm):
 
 
 def test_codes_are_unique(firm):
+    PlatformSettings.objects.filter(pk=PlatformSettings.current().pk).update(
+        topup_daily_count_company=30  # past the daily limit
+    )
     codes = {open_transfer(firm, amount=100 + i).code for i in range(30)}
     assert len(codes) == 30
 

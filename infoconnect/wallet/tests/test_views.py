@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from infoconnect.core.models import PlatformSettings
 from infoconnect.wallet import actions
 from infoconnect.wallet.models import (
     AccountKind,
@@ -70,6 +71,9 @@ def test_statement_shows_only_your_own_entries(alice, make_user):
 
 
 def test_statement_pages(alice):
+    PlatformSettings.objects.filter(pk=PlatformSettings.current().pk).update(
+        topup_daily_count_person=26  # past the daily limit
+    )
     for _ in range(26):
         fund(alice.pk, 1)
     client = client_for(alice)

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from infoconnect.accounts.errors import AccountsError
 from infoconnect.core.errors import DomainError
 from infoconnect.procurement.actions import price_lists
 from infoconnect.procurement.actions.price_lists import TierSpec
@@ -47,9 +48,12 @@ def test_only_verified_companies_and_merchants(world, make_user):
             merchant=world.merchant_a, company=pending.uscc, name="X"
         ),
     )
-    for who in (make_user("unverified", kind="merchant"), world.buyer):
+    for who, error in (
+        (make_user("unverified", kind="merchant"), AccountsError.MERCHANT_NOT_VERIFIED),
+        (world.buyer, PricingError.NOT_A_MERCHANT),
+    ):
         refused(
-            PricingError.NOT_A_MERCHANT,
+            error,
             lambda who=who: price_lists.create_price_list(
                 merchant=who, company=world.company.uscc, name="X"
             ),
