@@ -73,8 +73,8 @@ def test_merchant_creates_product_with_sku_and_publishes(merchant):
 
 def test_only_verified_merchants_sell(make_user, buyer):
     pending = make_user("pending", kind="merchant", verified=False)
-    for who in (buyer, pending):
-        with raises("not_a_merchant"):
+    for who, error in ((buyer, "not_a_merchant"), (pending, "merchant_not_verified")):
+        with raises(error):
             actions.create_product(merchant=who, title="Tea")
     assert Product.objects.count() == 0
 

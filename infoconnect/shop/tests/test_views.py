@@ -438,7 +438,11 @@ def test_merchant_builds_a_product_in_the_browser_forms(merchant):
 def test_merchant_pages_are_for_verified_merchants(make_user, buyer, merchant, scarf):
     product, sku = scarf
     pending = make_user("pending", kind="merchant", verified=False)
-    for who in (buyer, pending):
+    told = {
+        buyer: "Only verified merchants may sell products.",
+        pending: "Your merchant application is under review",
+    }
+    for who, message in told.items():
         client = client_for(who)
         for url in (
             "/shop/manage/products/",
@@ -448,7 +452,7 @@ def test_merchant_pages_are_for_verified_merchants(make_user, buyer, merchant, s
         ):
             response = client.get(url)
             assert response.status_code == 403
-            assert "Only verified merchants may sell products." in text(response)
+            assert message in text(response)
     rival = client_for(make_user("rival", kind="merchant", verified=True))
     assert rival.get(f"/shop/manage/products/{product.pk}/").status_code == 404
     assert rival.post(f"/shop/manage/products/{product.pk}/archive/").status_code == 404

@@ -54,7 +54,7 @@ def test_who_may_not_grant_terms(world, make_user):
     person = make_user("someone")
     unverified = make_user("shop_c", kind="merchant", verified=False)
     assert code(lambda: grant(world, person)) == "not_a_merchant"
-    assert code(lambda: grant(world, unverified)) == "not_a_merchant"
+    assert code(lambda: grant(world, unverified)) == "merchant_not_verified"
     pending = make_company(make_user("other_boss"), name="Pending Co", code=VALID_2)
     assert pending.status == Company.Status.PENDING
     assert (
