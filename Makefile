@@ -7,7 +7,7 @@ ONLY ?=
 # Passed to `manage.py serve`, e.g. make run SERVE_ARGS="--port 8080".
 SERVE_ARGS ?=
 
-.PHONY: run test bench lint format install chromium migrate seed messages clean
+.PHONY: run test bench fuzz lint format install chromium migrate seed messages clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "InfoConnect needs Python 3.11 or newer")'
@@ -38,6 +38,10 @@ test: install chromium
 
 bench: install
 	$(PY) bench/run.py $(ONLY)
+
+# Schemathesis against a fresh seeded server, as a person and as a merchant, for FUZZ_SECONDS.
+fuzz: install
+	$(PY) fuzz/run.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -18,15 +18,78 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from infoconnect.api.auth import token_auth
+from infoconnect.api.schemas import ErrorOut
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.ratelimits import RateLimited
 
 logger = logging.getLogger(__name__)
 
 
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+# What any operation may answer besides its own responses: a domain rule refusing (403, 404,
+# 409), input that is not valid (422) and the rate limiter (429, on every /api/ route).
+EVERY_OPERATION = {
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+}
+# With a token or a session: a bad or revoked token.
+AUTHENTICATED = {401: "Unauthorized"}
+# With a request body: one that cannot be read, is too large, or is a form where JSON is wanted.
+WITH_BODY = {400: "Bad Request", 413: "Content Too Large", 415: "Unsupported Media Type"}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+IDEMPOTENCY_KEY_DESCRIPTION = (
+    "A key the client makes for this one request (a UUID, say). A money-moving request needs "
+    "it: the first answer is replayed for the same key, and the same key with other "
+    "parameters is a 409."
+)
+
+
+def document_errors(schema: dict) -> dict:
+    """Every status code the API can answer, with the error schema, on every operation."""
+    schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+        "ErrorOut", ErrorOut.model_json_schema()
+    )
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            statuses = dict(EVERY_OPERATION)
+            if operation.get("security"):
+                statuses.update(AUTHENTICATED)
+            if "requestBody" in operation:
+                statuses.update(WITH_BODY)
+            responses = operation.setdefault("responses", {})
+            for status, description in statuses.items():
+                if status in responses or str(status) in responses:
+                    continue
+                responses[status] = {
+                    "description": description,
+                    "content": {"application/json": {"schema": ERROR_REF}},
+                }
+            too_many = responses.get(429) or responses.get("429")
+            too_many.setdefault("headers", RETRY_AFTER)
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "header" and parameter["name"] == "Idempotency-Key":
+                    parameter["description"] = IDEMPOTENCY_KEY_DESCRIPTION
+                    parameter["schema"] = {"type": "string", "minLength": 1, "maxLength": 255}
+    return schema
+
+
 class InfoConnectAPI(NinjaAPI):
-    """A NinjaAPI whose 405 answers (ninja's own, plain text) are JSON errors too, and
-    that refuses NUL characters, which PostgreSQL cannot store or compare."""
+    """A NinjaAPI whose 405 answers (ninja's own, plain text) are JSON errors too, that
+    refuses NUL characters, which PostgreSQL cannot store or compare, and whose OpenAPI
+    document lists the errors every operation can answer."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        return document_errors(
+            super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        )
 
     @property
     def urls(self):

@@ -12,6 +12,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from infoconnect.api.schemas import ErrorOut, StrictSchema
 from infoconnect.procurement import selectors
 from infoconnect.procurement.actions import companies as company_actions
 from infoconnect.procurement.actions import members as member_actions
@@ -20,12 +21,7 @@ from infoconnect.procurement.models import Company, Membership, RoleAssignment
 router = Router(tags=["companies"])
 
 
-class Error(Schema):
-    error: str
-    code: str
-
-
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class CompanyOut(Schema):
@@ -66,7 +62,7 @@ class CompanyOut(Schema):
         return reverse("procurement:company", args=[obj.pk])
 
 
-class CompanyIn(Schema):
+class CompanyIn(StrictSchema):
     name: str = Field(description="The legal name, 2 to 200 characters")
     uscc: str = Field(description="18 characters; spaces are ignored, letters upper-cased")
 
@@ -82,7 +78,7 @@ class RoleOut(Schema):
         return obj.department.name if obj.department_id else None
 
 
-class RoleIn(Schema):
+class RoleIn(StrictSchema):
     role: str
     department_id: int | None = None
 
@@ -103,7 +99,7 @@ class MemberOut(Schema):
         return list(obj.roles.all())
 
 
-class MemberIn(Schema):
+class MemberIn(StrictSchema):
     username: str
 
 

@@ -13,8 +13,8 @@ import datetime
 from typing import Literal
 
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict
 
+from infoconnect.api.schemas import ErrorOut, IsoDate, IsoDateTime, StrictSchema
 from infoconnect.procurement import budget_reads, delegation_reads, selectors
 from infoconnect.procurement.actions import budgets, delegations, purchasing_settings
 from infoconnect.procurement.models import Budget, Delegation
@@ -22,16 +22,7 @@ from infoconnect.procurement.models import Budget, Delegation
 router = Router(tags=["companies"])
 
 
-class Error(Schema):
-    error: str
-    code: str
-
-
-ERRORS = {401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
-
-
-class StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class BudgetOut(Schema):
@@ -56,7 +47,7 @@ class BudgetOut(Schema):
 class BudgetIn(StrictSchema):
     department_id: int
     period: Literal["month", "quarter", "year"]
-    starts_on: datetime.date = Field(..., description="any day of the period")
+    starts_on: IsoDate = Field(..., description="any day of the period")
     amount: int = Field(..., description="fen, more than 0")
 
 
@@ -96,8 +87,8 @@ class DelegationIn(StrictSchema):
     delegate_user_id: int | None = None
     delegate_username: str = ""
     delegator_user_id: int | None = None
-    starts_at: datetime.datetime
-    ends_at: datetime.datetime
+    starts_at: IsoDateTime
+    ends_at: IsoDateTime
 
 
 class SettingsOut(Schema):

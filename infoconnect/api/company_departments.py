@@ -9,8 +9,8 @@ scope a 403 (``role_required``), bad input a 422 naming its fields.
 from typing import Literal
 
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict
 
+from infoconnect.api.schemas import ErrorOut, StrictSchema
 from infoconnect.procurement import selectors
 from infoconnect.procurement.actions import departments
 from infoconnect.procurement.models import Department
@@ -18,19 +18,7 @@ from infoconnect.procurement.models import Department
 router = Router(tags=["companies"])
 
 
-class Error(Schema):
-    error: str
-    code: str
-
-
-ERRORS = {401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
-
-
-class StrictSchema(Schema):
-    """Input whose misspelt field is an error: a PATCH with "parent" for "parent_id" would
-    otherwise answer 200 and move nothing."""
-
-    model_config = ConfigDict(extra="forbid")
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class DepartmentOut(Schema):

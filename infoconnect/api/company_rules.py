@@ -11,8 +11,8 @@ bad input a 422 (an unknown field too).
 from typing import Literal
 
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict
 
+from infoconnect.api.schemas import ErrorOut, StrictSchema
 from infoconnect.procurement import rules, selectors
 from infoconnect.procurement.actions import rules as rule_actions
 from infoconnect.procurement.models import LevelApprover, Role
@@ -22,16 +22,7 @@ router = Router(tags=["companies"])
 MAX_FEN = 2**63 - 1
 
 
-class Error(Schema):
-    error: str
-    code: str
-
-
-ERRORS = {401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
-
-
-class StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class ApproverIn(StrictSchema):

@@ -13,6 +13,7 @@ from ninja import Header, Router, Schema
 from pydantic import Field
 
 from infoconnect.api.mastodon import set_link_header
+from infoconnect.api.schemas import ErrorOut, StrictSchema
 from infoconnect.api.wallet import EntryOut, entry_body
 from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
@@ -24,12 +25,7 @@ from infoconnect.wallet.models import BankTransfer
 router = Router(tags=["companies"])
 
 
-class Error(Schema):
-    error: str
-    code: str
-
-
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class CompanyWalletOut(Schema):
@@ -45,7 +41,7 @@ class ReceivingAccountOut(Schema):
     account_number: str
 
 
-class BankTransferIn(Schema):
+class BankTransferIn(StrictSchema):
     amount: int = Field(strict=True, description="Amount in fen")
     currency: str = "CNY"
 

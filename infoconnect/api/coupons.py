@@ -13,7 +13,7 @@ from typing import Literal
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from infoconnect.api.schemas import ErrorOut, StrictSchema
+from infoconnect.api.schemas import ErrorOut, IsoDateTime, StrictSchema
 from infoconnect.core.errors import DomainError
 from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.selectors import campaign_offered_coupon
@@ -36,8 +36,8 @@ class CouponIn(StrictSchema):
     percent_off: int | None = Field(None, description="1-99 (kind percent)")
     max_off: int | None = Field(None, description="The most a percentage takes off, in fen")
     min_spend: int = Field(0, description="The order's lines must come to this, in fen")
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: IsoDateTime
+    ends_at: IsoDateTime
     total_count: int
 
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
-from infoconnect.api.schemas import ErrorOut
+from infoconnect.api.schemas import ErrorOut, StrictSchema
 from infoconnect.core.idempotency import api_response
 from infoconnect.invoicing import pdf, selectors
 from infoconnect.invoicing.actions import issuing, titles
@@ -26,7 +26,7 @@ router = Router(tags=["invoices"])
 ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
 
 
-class TitleIn(Schema):
+class TitleIn(StrictSchema):
     name: str
     taxpayer_id: str = Field(description="The buyer's unified social credit code")
     address_phone: str = Field("", description="At most 100 bytes in GBK")
@@ -46,7 +46,7 @@ class TitleOut(Schema):
     archived: bool
 
 
-class LineOut(Schema):
+class InvoiceLineOut(Schema):
     position: int
     name: str
     tax_code: str
@@ -78,7 +78,7 @@ class InvoiceOut(Schema):
     net: int
     tax: int
     order_ids: list[int]
-    lines: list[LineOut]
+    lines: list[InvoiceLineOut]
     created_at: datetime
     issued_at: datetime | None
 
@@ -98,12 +98,12 @@ class InvoiceSummaryOut(Schema):
     issued_at: datetime | None
 
 
-class MergedIn(Schema):
+class MergedIn(StrictSchema):
     company_id: int
     month: str = Field(description="YYYY-MM")
 
 
-class ModeIn(Schema):
+class ModeIn(StrictSchema):
     mode: str = Field(description="per_order or monthly")
 
 

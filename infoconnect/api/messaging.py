@@ -11,9 +11,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from infoconnect.accounts.gates import require_verified_merchant
+from infoconnect.api.schemas import ErrorOut, IsoDateTime, StrictSchema
 from infoconnect.core import ratelimits
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import api_response
@@ -28,19 +29,15 @@ from infoconnect.shop import selectors as shop_selectors
 router = Router(tags=["messaging"])
 
 
-class Error(Schema):
-    error: str
-    code: str
-
-
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error, 429: Error}
-
-
-class StrictSchema(Schema):
-    """Input whose misspelt field is an error: a segment or campaign field that is silently
-    dropped would send (and charge for) a campaign to everyone."""
-
-    model_config = ConfigDict(extra="forbid")
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
 
 
 class AudienceIn(StrictSchema):
@@ -70,8 +67,8 @@ class CampaignPatch(StrictSchema):
     coupon_id: int | None = None
 
 
-class ScheduleIn(Schema):
-    scheduled_at: datetime
+class ScheduleIn(StrictSchema):
+    scheduled_at: IsoDateTime
 
 
 class SkippedOut(Schema):
@@ -155,7 +152,7 @@ class EstimateOut(Schema):
     currency: str
 
 
-class AccountOut(Schema):
+class MessagingAccountOut(Schema):
     id: int
     username: str
     display_name: str
@@ -163,7 +160,7 @@ class AccountOut(Schema):
 
 
 class ConversationOut(Schema):
-    account: AccountOut
+    account: MessagingAccountOut
     last_message_at: datetime
     preview: str
     unread: int
@@ -216,19 +213,19 @@ class MessageOut(Schema):
     reported: bool | None = None
 
 
-class MessageIn(Schema):
+class MessageIn(StrictSchema):
     body: str = Field("", max_length=MESSAGE_MAX_LENGTH * 2)
     attachment_type: str = ""
     attachment_id: int | None = None
     attachment_url: str = ""
 
 
-class PreferenceIn(Schema):
+class PreferenceIn(StrictSchema):
     accepts_marketing: bool
 
 
 class PreferenceOut(Schema):
-    merchant: AccountOut
+    merchant: MessagingAccountOut
     accepts_marketing: bool
     source: str
     updated_at: datetime

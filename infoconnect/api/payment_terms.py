@@ -71,7 +71,7 @@ class PayIn(StrictSchema):
     invoice_id: int | None = None
 
 
-class PaymentOut(Schema):
+class TermPaymentOut(Schema):
     id: int
     reference: str
     company_id: int
@@ -191,7 +191,7 @@ def company_receivables(request: HttpRequest, company_id: int, merchant_id: int)
     ]
 
 
-@router.post("/v1/companies/{company_id}/terms_payments", response={201: PaymentOut, **ERRORS})
+@router.post("/v1/companies/{company_id}/terms_payments", response={201: TermPaymentOut, **ERRORS})
 def pay(
     request: HttpRequest,
     company_id: int,

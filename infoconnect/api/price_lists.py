@@ -15,7 +15,7 @@ import datetime
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from infoconnect.api.schemas import ErrorOut, StrictSchema
+from infoconnect.api.schemas import ErrorOut, IsoDate, StrictSchema
 from infoconnect.core.money import format_money
 from infoconnect.procurement import price_list_reads
 from infoconnect.procurement.actions import price_lists
@@ -34,7 +34,7 @@ class TierOut(Schema):
     price: int = Field(..., description="fen")
 
 
-class EntryOut(Schema):
+class PriceEntryOut(Schema):
     sku_id: int
     product_id: int
     title: str
@@ -61,23 +61,23 @@ class PriceListOut(Schema):
 
 
 class PriceListDetail(PriceListOut):
-    entries: list[EntryOut]
+    entries: list[PriceEntryOut]
 
 
 class PriceListIn(StrictSchema):
     company: str = Field(..., description="the company's USCC or id; verified companies only")
     name: str
     percent_off: int = Field(0, description="basis points, 0 to 9999")
-    starts_on: datetime.date | None = None
-    ends_on: datetime.date | None = None
+    starts_on: IsoDate | None = None
+    ends_on: IsoDate | None = None
     active: bool = True
 
 
 class PriceListPatch(StrictSchema):
     name: str | None = None
     percent_off: int | None = None
-    starts_on: datetime.date | None = None
-    ends_on: datetime.date | None = None
+    starts_on: IsoDate | None = None
+    ends_on: IsoDate | None = None
     active: bool | None = None
 
 
@@ -97,7 +97,7 @@ class TiersIn(StrictSchema):
     tiers: list[TierIn]
 
 
-class RuleOut(Schema):
+class PriceRuleOut(Schema):
     min_quantity: int | None
     max_quantity: int | None
     increment: int
@@ -114,7 +114,7 @@ class PriceOut(Schema):
     tax_rate: int = Field(..., description="basis points: 1300 = 13%")
     reason: str = Field(..., description='why, e.g. "Price list 2026 framework, tier ≥ 50"')
     price_list_id: int | None
-    rule: RuleOut | None
+    rule: PriceRuleOut | None
 
 
 def _list_out(price_list: PriceList) -> dict:
@@ -192,7 +192,9 @@ def delete_price_list(request: HttpRequest, price_list_id: int):
     return Status(204, None)
 
 
-@router.put("/v1/price_lists/{price_list_id}/entries/{sku_id}", response={200: EntryOut, **ERRORS})
+@router.put(
+    "/v1/price_lists/{price_list_id}/entries/{sku_id}", response={200: PriceEntryOut, **ERRORS}
+)
 def set_entry(request: HttpRequest, price_list_id: int, sku_id: int, payload: EntryIn):
     """The SKU's fixed price and quantity rule in the list, made or replaced."""
     entry = price_lists.set_entry(
@@ -213,7 +215,7 @@ def remove_entry(request: HttpRequest, price_list_id: int, sku_id: int):
 
 @router.put(
     "/v1/price_lists/{price_list_id}/entries/{sku_id}/tiers",
-    response={200: EntryOut, **ERRORS},
+    response={200: PriceEntryOut, **ERRORS},
 )
 def set_tiers(request: HttpRequest, price_list_id: int, sku_id: int, payload: TiersIn):
     """The entry's tiers, all of them (an empty list removes them)."""

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from infoconnect.accounts.gates import require_verified_merchant
 from infoconnect.api.mastodon import set_link_header
-from infoconnect.api.schemas import ErrorOut, StrictSchema
+from infoconnect.api.schemas import ErrorOut, IsoDate, StrictSchema
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
@@ -54,7 +54,7 @@ class QuoteRequestIn(StrictSchema):
     company_id: int = Field(..., ge=1, le=MAX_ID)
     merchant_id: int = Field(..., ge=1, le=MAX_ID)
     title: str = ""
-    wanted_by: date | None = None
+    wanted_by: IsoDate | None = None
     note: str = ""
     lines: list[RequestLineIn]
 
@@ -65,7 +65,7 @@ class PriceIn(StrictSchema):
 
 
 class QuoteIn(StrictSchema):
-    valid_until: date
+    valid_until: IsoDate
     note: str = ""
     lines: list[PriceIn]
 
@@ -81,7 +81,7 @@ class CounterIn(StrictSchema):
     lines: list[CounterLineIn]
 
 
-class NoteIn(StrictSchema):
+class QuoteNoteIn(StrictSchema):
     note: str = ""
 
 
@@ -317,7 +317,7 @@ def _prices(lines: list[PriceIn]) -> dict[int, int]:
 def ask_info(
     request: HttpRequest,
     quote_id: int,
-    payload: NoteIn,
+    payload: QuoteNoteIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
     """The merchant asks the buyer for more information (``note``, required)."""
@@ -334,7 +334,7 @@ def ask_info(
 def answer_info(
     request: HttpRequest,
     quote_id: int,
-    payload: NoteIn,
+    payload: QuoteNoteIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
     """The buyer answers the merchant's question."""
@@ -391,7 +391,7 @@ def accept(
 
 
 @router.post("/v1/quotes/{quote_id}/decline", response={200: QuoteOut, **ERRORS})
-def decline(request: HttpRequest, quote_id: int, payload: NoteIn | None = None,
+def decline(request: HttpRequest, quote_id: int, payload: QuoteNoteIn | None = None,
             idempotency_key: str | None = Header(None, alias="Idempotency-Key")):  # fmt: skip
     """The merchant declines to quote."""
     note = payload.note if payload else ""
@@ -404,7 +404,7 @@ def decline(request: HttpRequest, quote_id: int, payload: NoteIn | None = None,
 
 
 @router.post("/v1/quotes/{quote_id}/cancel", response={200: QuoteOut, **ERRORS})
-def cancel(request: HttpRequest, quote_id: int, payload: NoteIn | None = None,
+def cancel(request: HttpRequest, quote_id: int, payload: QuoteNoteIn | None = None,
            idempotency_key: str | None = Header(None, alias="Idempotency-Key")):  # fmt: skip
     """The buyer withdraws the request."""
     note = payload.note if payload else ""

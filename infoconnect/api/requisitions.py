@@ -18,9 +18,10 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Header, Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from infoconnect.api.mastodon import set_link_header
+from infoconnect.api.schemas import ErrorOut, StrictSchema
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import api_response
 from infoconnect.core.money import format_money
@@ -45,22 +46,13 @@ StateName = Literal["draft", "pending", "approved", "ordered", "rejected", "canc
 # --- schemas -----------------------------------------------------------------------------
 
 
-class Error(Schema):
-    error: str
-    code: str
-
-
 class DraftExistsError(Schema):
     error: str
     code: str
     details: dict | None = None
 
 
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
-
-
-class StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class LineIn(StrictSchema):
@@ -119,7 +111,7 @@ class DepartmentRef(Schema):
     name: str
 
 
-class ShipToOut(Schema):
+class RequisitionShipToOut(Schema):
     id: int | None
     label: str
     recipient_name: str
@@ -130,7 +122,7 @@ class ShipToOut(Schema):
     mobile: str
 
 
-class LineOut(Schema):
+class RequisitionLineOut(Schema):
     id: int
     sku_id: int | None
     product_id: int | None
@@ -180,7 +172,7 @@ class ApprovalOut(Schema):
     created_at: datetime
 
 
-class OrderOut(Schema):
+class RequisitionOrderOut(Schema):
     id: int
     merchant_id: int
     total: int
@@ -220,16 +212,16 @@ class RequisitionSummaryOut(Schema):
 
 
 class RequisitionOut(RequisitionSummaryOut):
-    ship_to: ShipToOut | None
+    ship_to: RequisitionShipToOut | None
     note: str
     payment_method: str
     invoice_kind: str
     invoice_title_id: int | None
     digest: str = Field(description="What an approver approves: send it back to approve")
-    lines: list[LineOut]
+    lines: list[RequisitionLineOut]
     steps: list[StepOut]
     approvals: list[ApprovalOut]
-    orders: list[OrderOut]
+    orders: list[RequisitionOrderOut]
     events: list[EventOut]
 
 

@@ -4,19 +4,38 @@ are ISO 8601 in UTC with milliseconds."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Annotated
+
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field, Strict
 
 
 class ErrorOut(Schema):
+    """Every error the API answers: a message for a person and a stable code."""
+
     error: str
     code: str
 
 
 class StrictSchema(Schema):
-    """A request body that refuses fields it does not know."""
+    """A JSON request body taken as sent: a field it does not know, a value of another JSON
+    type (`true` or `"2"` for a number, a number for a string) or a body that is not an
+    object is a 422 instead of being coerced."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def _iso_text(value):
+    if isinstance(value, str | date):
+        return value
+    raise ValueError("Input should be an ISO 8601 string")
+
+
+# JSON has no date type: dates and times arrive as ISO 8601 strings, which strict validation
+# would refuse, so these fields parse them, and nothing else (a number is not a timestamp).
+IsoDate = Annotated[date, Strict(False), BeforeValidator(_iso_text)]
+IsoDateTime = Annotated[datetime, Strict(False), BeforeValidator(_iso_text)]
 
 
 # An uploaded image and its thumbnail: product images, review photos, refund evidence.
@@ -122,7 +141,7 @@ class HashtagOut(TagOut):
     history: list[dict]
 
 
-class QuoteOut(Schema):
+class StatusQuoteOut(Schema):
     state: str
     quoted_status: StatusOut | None
 
@@ -142,7 +161,7 @@ class StatusOut(Schema):
     in_reply_to_id: str | None
     in_reply_to_account_id: str | None
     reblog: StatusOut | None
-    quote: QuoteOut | None = Field(
+    quote: StatusQuoteOut | None = Field(
         None, description="A repost with a comment quotes the reposted status."
     )
     reblogs_count: int
@@ -235,5 +254,5 @@ class MarkersOut(Schema):
     notifications: MarkerOut | None = None
 
 
-QuoteOut.model_rebuild()
+StatusQuoteOut.model_rebuild()
 StatusOut.model_rebuild()

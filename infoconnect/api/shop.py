@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from infoconnect.api.auth import optional_auth
-from infoconnect.api.schemas import ImageOut, StrictSchema
+from infoconnect.api.schemas import ErrorOut, ImageOut, StrictSchema
 from infoconnect.core import ratelimits
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.idempotency import api_response
@@ -35,11 +35,6 @@ router = Router(tags=["shop"])
 
 
 # --- schemas -----------------------------------------------------------------------------
-
-
-class Error(Schema):
-    error: str
-    code: str
 
 
 class AccountRef(Schema):
@@ -110,14 +105,14 @@ class ProductDetailOut(ProductOut):
         return list(obj.skus.all())
 
 
-class ProductIn(Schema):
+class ProductIn(StrictSchema):
     title: str = Field(max_length=120)
     description: str = Field("", max_length=5000)
     category_id: int | None = None
     max_per_order: int = 10
 
 
-class SkuIn(Schema):
+class SkuIn(StrictSchema):
     attributes: dict[str, str] = {}
     price: int
     stock: int = 0
@@ -127,7 +122,7 @@ class SkuIn(Schema):
     currency: str = "CNY"
 
 
-class SkuUpdateIn(Schema):
+class SkuUpdateIn(StrictSchema):
     attributes: dict[str, str] = {}
     price: int
     is_active: bool = True
@@ -136,7 +131,7 @@ class SkuUpdateIn(Schema):
     unit: str | None = None
 
 
-class StockIn(Schema):
+class StockIn(StrictSchema):
     delta: int
 
 
@@ -171,17 +166,17 @@ class CartOut(Schema):
     total_display: str
 
 
-class CartLineIn(Schema):
+class CartLineIn(StrictSchema):
     sku_id: int
     quantity: int = 1
     campaign_id: int | None = None
 
 
-class QuantityIn(Schema):
+class QuantityIn(StrictSchema):
     quantity: int
 
 
-class AddressIn(Schema):
+class AddressIn(StrictSchema):
     recipient_name: str = Field(max_length=40)
     province: str = Field(max_length=2)
     city: str = Field(max_length=40)
@@ -209,7 +204,12 @@ class OrderLineOut(Schema):
     quantity: int
 
 
-class RefundLineIO(Schema):
+class RefundLineOut(Schema):
+    line: int = Field(..., description="an OrderLine id of the order")
+    quantity: int
+
+
+class RefundLineIn(StrictSchema):
     line: int = Field(..., description="an OrderLine id of the order")
     quantity: int
 
@@ -229,7 +229,7 @@ class RefundOut(Schema):
     state: str
     amount: int = Field(..., description="what the request gives back, in fen")
     amount_display: str
-    lines: list[RefundLineIO] = Field(..., description="empty: not asked by lines")
+    lines: list[RefundLineOut] = Field(..., description="empty: not asked by lines")
     reason: str
     merchant_note: str
     return_address: dict | None
@@ -322,7 +322,7 @@ class OrdersOut(Schema):
     orders: list[OrderOut]
 
 
-class CheckoutIn(Schema):
+class CheckoutIn(StrictSchema):
     address_id: int
     # Buy now: one SKU straight to an order instead of the whole cart.
     sku_id: int | None = None
@@ -332,16 +332,16 @@ class CheckoutIn(Schema):
     pay: bool = False
 
 
-class ShipIn(Schema):
+class ShipIn(StrictSchema):
     carrier: str = Field(max_length=60)
     tracking_number: str = Field(max_length=60)
 
 
-class ReasonIn(Schema):
+class ReasonIn(StrictSchema):
     reason: str = Field(max_length=1000)
 
 
-class NoteIn(Schema):
+class OrderNoteIn(StrictSchema):
     note: str = Field("", max_length=1000)
 
 
@@ -379,7 +379,7 @@ def _order_action(
     )
 
 
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 # --- catalog -----------------------------------------------------------------------------
@@ -429,7 +429,7 @@ def _product_or_404(request, product_id: int) -> Product:
 
 
 @router.get(
-    "/v1/products/{product_id}", response={200: ProductDetailOut, 404: Error}, auth=optional_auth
+    "/v1/products/{product_id}", response={200: ProductDetailOut, 404: ErrorOut}, auth=optional_auth
 )
 def get_product(request, product_id: int):
     return _product_or_404(request, product_id)
@@ -476,7 +476,9 @@ def delete_product_image(request, product_id: int, image_id: int):
 
 
 @router.get(
-    "/v1/products/{product_id}/skus", response={200: list[SkuOut], 404: Error}, auth=optional_auth
+    "/v1/products/{product_id}/skus",
+    response={200: list[SkuOut], 404: ErrorOut},
+    auth=optional_auth,
 )
 def list_skus(request, product_id: int):
     return list(_product_or_404(request, product_id).skus.all())
@@ -634,7 +636,7 @@ Role = Literal["buyer", "merchant"]
 StateFilter = Literal[("", *Order.State.values)]
 
 
-@router.get("/v1/orders", response={200: list[OrderOut], 422: Error})
+@router.get("/v1/orders", response={200: list[OrderOut], 422: ErrorOut})
 def list_orders(
     request,
     role: Role = "buyer",
@@ -652,7 +654,7 @@ def list_orders(
     return selectors.orders_for_buyer(buyer=request.auth, params=params, state=state or None)
 
 
-@router.get("/v1/orders/{order_id}", response={200: OrderDetailOut, 404: Error})
+@router.get("/v1/orders/{order_id}", response={200: OrderDetailOut, 404: ErrorOut})
 def get_order(request, order_id: int):
     return _order_or_404(request.auth, order_id)
 
@@ -808,7 +810,7 @@ def confirm_order(
 def cancel_order(
     request,
     order_id: int,
-    payload: NoteIn | None = None,
+    payload: OrderNoteIn | None = None,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
     """Cancel before shipping; a paid order is refunded in full."""
@@ -823,7 +825,7 @@ def cancel_order(
     )
 
 
-@router.get("/v1/refund_requests", response={200: list[RefundOut], 422: Error})
+@router.get("/v1/refund_requests", response={200: list[RefundOut], 422: ErrorOut})
 def list_refund_requests(request, role: Role = "buyer"):
     """Refund requests on your orders (role=buyer) or on your shop's (role=merchant)."""
     if role == "merchant":
@@ -831,11 +833,11 @@ def list_refund_requests(request, role: Role = "buyer"):
     return selectors.refunds_for_buyer(buyer=request.auth)
 
 
-class RefundIn(Schema):
+class RefundIn(StrictSchema):
     reason: str = Field(max_length=1000)
     kind: Literal["refund", "return"] = "refund"
     amount: int | None = Field(None, description="fen; absent: the lines' value, or all left")
-    lines: list[RefundLineIO] | None = None
+    lines: list[RefundLineIn] | None = None
 
 
 @router.post("/v1/orders/{order_id}/refund_requests", response={201: RefundOut, **ERRORS})
@@ -882,7 +884,7 @@ def add_refund_evidence(request, refund_id: int, file: File[UploadedFile]):
 def accept_refund(
     request,
     refund_id: int,
-    payload: NoteIn | None = None,
+    payload: OrderNoteIn | None = None,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
     """The merchant accepts: the buyer is refunded at once (needs an Idempotency-Key)."""
@@ -903,7 +905,7 @@ def accept_refund(
 
 
 @router.post("/v1/refund_requests/{refund_id}/decline", response={200: RefundOut, **ERRORS})
-def decline_refund(request, refund_id: int, payload: NoteIn):
+def decline_refund(request, refund_id: int, payload: OrderNoteIn):
     order_id = _refund_order_id(request.auth, refund_id)
     return actions.answer_refund(
         merchant=request.auth, order_id=order_id, accept=False, note=payload.note
@@ -911,7 +913,7 @@ def decline_refund(request, refund_id: int, payload: NoteIn):
 
 
 @router.post("/v1/refund_requests/{refund_id}/dispute", response={200: RefundOut, **ERRORS})
-def dispute_refund(request, refund_id: int, payload: NoteIn | None = None):
+def dispute_refund(request, refund_id: int, payload: OrderNoteIn | None = None):
     """After a decline, ask the platform to decide."""
     order_id = _refund_order_id(request.auth, refund_id)
     return actions.dispute_refund(
@@ -919,7 +921,7 @@ def dispute_refund(request, refund_id: int, payload: NoteIn | None = None):
     )
 
 
-class ReturnAddressIn(Schema):
+class ReturnAddressIn(StrictSchema):
     address_id: int | None = Field(None, description="one of your saved addresses")
     address: AddressIn | None = Field(None, description="or one typed here")
     note: str = Field("", max_length=1000)
@@ -976,7 +978,7 @@ def withdraw_refund(request, refund_id: int):
     return refunds.withdraw_refund(buyer=request.auth, order_id=order_id)
 
 
-class DecisionIn(Schema):
+class DecisionIn(StrictSchema):
     decision: Literal["refund", "reject"]
     note: str = Field("", max_length=1000)
 

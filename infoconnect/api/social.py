@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Header, Query, Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import ValidationError
+from pydantic import StrictInt, ValidationError
 
 from infoconnect.api.auth import optional_auth
 from infoconnect.api.mastodon import (
@@ -45,17 +45,20 @@ SCAN_PAGES = 5
 MASTODON_VERSION = "4.3.0 (compatible; InfoConnect 0.1)"
 
 
+# Mastodon clients send a form (every value a string) or JSON (ids as strings, some as
+# numbers), and fields this API does not know (media_ids[], visibility, poll…), which are
+# ignored as Mastodon does; a number is never taken from a boolean.
 class StatusIn(Schema):
     status: str = ""
-    in_reply_to_id: str | int | None = None
+    in_reply_to_id: str | StrictInt | None = None
     # Mastodon 4.5's quote post: here a repost with a comment.
-    quoted_status_id: str | int | None = None
+    quoted_status_id: str | StrictInt | None = None
     # InfoConnect: a merchant's status may carry a card of one of its products on sale.
-    product_id: str | int | None = None
+    product_id: str | StrictInt | None = None
 
 
 class MarkerIn(Schema):
-    last_read_id: str | int | None = None
+    last_read_id: str | StrictInt | None = None
 
 
 class MarkersIn(Schema):

@@ -16,7 +16,7 @@ import datetime
 from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
 
-from infoconnect.api.schemas import ErrorOut, StrictSchema
+from infoconnect.api.schemas import ErrorOut, IsoDate, StrictSchema
 from infoconnect.procurement import proforma, statement_csv, statement_pdf, statement_reads
 from infoconnect.procurement.actions import statements as actions
 from infoconnect.procurement.models import Statement, StatementDispute
@@ -45,7 +45,7 @@ class StatementOut(Schema):
     confirmed_at: datetime.datetime | None
 
 
-class LineOut(Schema):
+class StatementLineOut(Schema):
     id: int
     order_id: int
     placed_at: datetime.datetime
@@ -63,7 +63,7 @@ class LineOut(Schema):
     invoice_number: str = Field(..., description='"" when not invoiced')
 
 
-class PaymentOut(Schema):
+class StatementPaymentOut(Schema):
     id: int
     reference: str
     amount: int
@@ -90,16 +90,16 @@ class DisputeOut(Schema):
 
 class StatementDetailOut(StatementOut):
     open_to_pay: int = Field(..., description="still owed on the month's orders, fen")
-    lines: list[LineOut]
+    lines: list[StatementLineOut]
     next_after: int | None = Field(..., description="pass as ?after= for the next lines")
-    payments: list[PaymentOut]
+    payments: list[StatementPaymentOut]
     credit_notes: list[CreditOut]
     disputes: list[DisputeOut]
 
 
 class IssueIn(StrictSchema):
     company_id: int
-    month: datetime.date = Field(..., description="any day of an ended month")
+    month: IsoDate = Field(..., description="any day of an ended month")
 
 
 class DisputedLineIn(StrictSchema):

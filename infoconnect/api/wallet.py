@@ -13,6 +13,7 @@ from pydantic import Field
 
 from infoconnect.accounts.gates import require_verified_merchant
 from infoconnect.api.mastodon import set_link_header
+from infoconnect.api.schemas import ErrorOut, StrictSchema
 from infoconnect.core import ratelimits
 from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import api_response
@@ -26,12 +27,7 @@ from infoconnect.wallet.providers import get_provider
 router = Router(tags=["wallet"])
 
 
-class Error(Schema):
-    error: str
-    code: str
-
-
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class MerchantBalanceOut(Schema):
@@ -60,7 +56,7 @@ class EntryOut(Schema):
     display_amount: str
 
 
-class TopupIn(Schema):
+class TopupIn(StrictSchema):
     amount: int = Field(strict=True, description="Amount in fen")
     currency: str = "CNY"
     destination: str = Field(
@@ -84,7 +80,7 @@ class TopupOut(Schema):
     created_at: datetime
 
 
-class PayoutIn(Schema):
+class PayoutIn(StrictSchema):
     amount: int = Field(strict=True, description="Amount in fen")
     currency: str = "CNY"
 
@@ -118,7 +114,7 @@ class MerchantStandingOut(Schema):
     display_available: str
 
 
-class MerchantMoveIn(Schema):
+class MerchantMoveIn(StrictSchema):
     amount: int = Field(strict=True, description="Amount in fen")
     currency: str = "CNY"
 
@@ -174,7 +170,7 @@ def entry_body(entry: LedgerEntry) -> dict:
     }
 
 
-@router.get("/v1/wallet", response={200: WalletOut, 401: Error})
+@router.get("/v1/wallet", response={200: WalletOut, 401: ErrorOut})
 def wallet(request):
     """The signed-in user's wallet balance (and, for a merchant, its merchant balance)."""
     user = request.auth
@@ -387,7 +383,7 @@ def settle_debt(
 
 @router.post(
     "/v1/wallet/webhooks/{provider}",
-    response={200: ReceivedOut, 400: Error, 403: Error, 404: Error, 409: Error},
+    response={200: ReceivedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     auth=None,
 )
 def provider_webhook(request: HttpRequest, provider: str):
