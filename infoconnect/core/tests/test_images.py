@@ -168,3 +168,57 @@ def test_a_callers_own_codes_replace_core_ones_and_name_the_field():
         )
     assert error.value.code == "avatar_not_image"
     assert error.value.fields == {"avatar": [error.value.message]}
+
+
+_PEAK_SCRIPT = """
+import os, sys
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+from django.core.files.uploadedfile import SimpleUploadedFile
+from infoconnect.core.images import KINDS, reencode
+def peak():
+    # The high-water mark of this process's resident memory, in bytes (Linux).
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
+with open(sys.argv[1], "rb") as source:
+    data = source.read()
+before = peak()
+kind = KINDS["product"]
+kind = type(kind)(kind.name, max_bytes=len(data) + 1, max_side=kind.max_side)
+reencode(SimpleUploadedFile("x", data), kind)
+print(peak() - before)
+"""
+
+
+@pytest.mark.parametrize(
+    "side, fmt, mode",
+    [(3460, "PNG", "RGBA"), (4890, "JPEG", "RGB")],
+    ids=["png-at-its-12-megapixel-cap", "jpeg-at-the-24-megapixel-cap"],
+)
+def test_one_image_at_the_cap_costs_the_process_about_100_mb_at_most(side, fmt, mode, tmp_path):
+    # Pillow's pixel buffers are C memory, which tracemalloc does not see: the process's peak
+    # resident size, in a fresh interpreter, is what the web process would pay.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if not Path("/proc/self/status").exists():
+        pytest.skip("reads the memory high-water mark from /proc")
+
+    root = Path(__file__).resolve().parents[3]
+    picture = tmp_path / "picture"
+    # Noise does not compress: the file is as large as the limits allow such a picture to be.
+    Image.effect_noise((side, side), 64).convert(mode).save(picture, fmt, compress_level=1)
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK_SCRIPT, str(picture)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    grown = int(done.stdout.strip().splitlines()[-1])
+    print(f"{fmt} {side}×{side}: +{grown / 1e6:.0f} MB")
+    assert grown < 120 * 1000 * 1000, grown
