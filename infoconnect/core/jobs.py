@@ -29,6 +29,9 @@ from django.db import (
 from django.utils.module_loading import import_string
 from django_tasks import task as django_task
 from django_tasks.base import Task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.compat import normalize_json, task_enqueued
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 logger = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -128,8 +131,6 @@ def _nothing() -> None:
 def _database_task(queued: _Queued) -> Task | None:
     """The task ready to write to the database backend, or None (another backend, or not
     found: ``enqueue_now`` then says why)."""
-    from django_tasks_db.backend import DatabaseBackend
-
     try:
         task = resolve(queued.task)
         if queued.run_after is not None:
@@ -143,9 +144,6 @@ def _database_task(queued: _Queued) -> Task | None:
 def _insert_all(database: list[tuple[_Queued, Task]]) -> None:
     """What ``DatabaseBackend.enqueue`` does for each task, in one INSERT; on failure each is
     queued alone (and a failure of those logged)."""
-    from django_tasks_db.compat import normalize_json, task_enqueued
-    from django_tasks_db.models import DBTaskResult, get_date_max
-
     try:
         rows = []
         for queued, task in database:

@@ -19,7 +19,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 
+from infoconnect.accounts.tokens import user_for_token
 from infoconnect.core.errors import CommonError, DomainError
+from infoconnect.core.views import render_domain_error
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -75,8 +77,6 @@ def check(request: HttpRequest, name: str, *, per: str = "user_or_ip") -> None:
 
 def web_response(request: HttpRequest, error: RateLimited) -> HttpResponse:
     """The page (or htmx fragment) a person sees past a limit."""
-    from infoconnect.core.views import render_domain_error
-
     response = render_domain_error(request, error)
     response["Retry-After"] = str(error.retry_after)
     return response
@@ -142,8 +142,6 @@ def _bearer_user(request: HttpRequest):
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         return None
-    from infoconnect.accounts.tokens import user_for_token
-
     user = user_for_token(token)
     request.bearer_user = (token, user)
     return user
