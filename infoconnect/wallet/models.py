@@ -217,7 +217,8 @@ class Payment(models.Model):
     destination = models.CharField(max_length=20, choices=DESTINATIONS, default=AccountKind.WALLET)
     provider = models.CharField(max_length=20)
     provider_ref = models.CharField(max_length=64, unique=True)
-    redirect_url = models.CharField(max_length=500, blank=True)
+    # A provider's signed cashier URL (Alipay's carries its RSA2 signature) can run past 1,000 characters.
+    redirect_url = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # Pay in one step: the order (shop's; no FK) this top-up fills the shortfall of. Once
     # credited, the wallet pays that order; the provider returns the payer to it.
