@@ -67,7 +67,7 @@ def current_lines(requisition: Requisition) -> tuple[list[RequisitionLine], dict
     price_of = {line.pk: price for line, price in zip(repriced, prices, strict=True)}
     for line in lines:
         # What the row holds, so keep_prices writes only what changed.
-        line.stored = _priced_fields(line)
+        line.stored = priced_fields(line)
         sku = on_sale.get(line.sku_id)
         if sku is None:
             line.sku_id = None
@@ -81,7 +81,8 @@ def current_lines(requisition: Requisition) -> tuple[list[RequisitionLine], dict
     return lines, skus
 
 
-def _priced_fields(line: RequisitionLine) -> tuple:
+def priced_fields(line: RequisitionLine) -> tuple:
+    """What ``current_lines`` kept of the row as stored (``line.stored``)."""
     return (line.unit_price, line.list_price, line.price_reason, line.title, line.attributes)
 
 
@@ -121,20 +122,27 @@ _PRICE_CASTS = {
 }
 
 
+def price_rows(lines: list[RequisitionLine]) -> tuple[str, list]:
+    """The VALUES rows (id and current prices) of ``lines`` and their parameters, for an
+    UPDATE … FROM (VALUES …); each line then counts its prices as stored."""
+    row = _PRICE_CASTS.get(connection.vendor, "(%s, %s, %s, %s, %s, %s)")
+    params = []
+    for line in lines:
+        params += [line.pk, line.unit_price, line.list_price, line.price_reason, line.title,
+                   json.dumps(line.attributes)]  # fmt: skip
+        line.stored = priced_fields(line)
+    return ", ".join([row] * len(lines)), params
+
+
 def keep_prices(requisition: Requisition, lines: list[RequisitionLine]) -> None:
     """The lines take the prices they cost now, and the requisition its new total (only the
     rows that changed are written, in one statement: a 50-line requisition usually changes
     none)."""
-    changed = [line for line in lines if getattr(line, "stored", None) != _priced_fields(line)]
+    changed = [line for line in lines if getattr(line, "stored", None) != priced_fields(line)]
     if changed:
-        row = _PRICE_CASTS.get(connection.vendor, "(%s, %s, %s, %s, %s, %s)")
-        params = []
-        for line in changed:
-            params += [line.pk, line.unit_price, line.list_price, line.price_reason, line.title,
-                       json.dumps(line.attributes)]  # fmt: skip
-            line.stored = _priced_fields(line)
+        rows, params = price_rows(changed)
         with connection.cursor() as cursor:
-            cursor.execute(_PRICES_SQL.format(rows=", ".join([row] * len(changed))), params)
+            cursor.execute(_PRICES_SQL.format(rows=rows), params)
     total = sum(line.unit_price * line.quantity for line in lines)
     if total != requisition.total:
         Requisition.objects.filter(pk=requisition.pk).update(total=total, updated_at=timezone.now())

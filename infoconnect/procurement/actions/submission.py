@@ -12,7 +12,6 @@ cancelling and expiring an approved requisition also release its budget commitme
 
 from __future__ import annotations
 
-import json
 from contextlib import nullcontext
 from datetime import datetime, timedelta
 
@@ -116,21 +115,18 @@ def hold_stock(requisition: Requisition, lines: list[RequisitionLine]) -> None:
             raise DomainError(ProcurementError.OUT_OF_STOCK, _short_words(items)) from error
         raise
     # Held, and no longer sent back: a submit answers what an approver returned. The lines'
-    # current prices go in the same statement (``_priced``).
-    changed = [line for line in lines if getattr(line, "stored", None) != _priced(line)]
+    # current prices go in the same statement (``ordering.price_rows``).
+    changed = [
+        line for line in lines if getattr(line, "stored", None) != ordering.priced_fields(line)
+    ]
     if not changed:
         RequisitionLine.objects.filter(requisition=requisition).update(
             held=F("quantity"), returned_reason=""
         )
         return
-    row = _HOLD_CASTS.get(connection.vendor, "(%s, %s, %s, %s, %s, %s)")
-    params = []
-    for line in lines:
-        params += [line.pk, line.unit_price, line.list_price, line.price_reason, line.title,
-                   json.dumps(line.attributes)]  # fmt: skip
-        line.stored = _priced(line)
+    rows, params = ordering.price_rows(lines)
     with connection.cursor() as cursor:
-        cursor.execute(_HOLD_SQL.format(rows=", ".join([row] * len(lines))), params)
+        cursor.execute(_HOLD_SQL.format(rows=rows), params)
 
 
 # The hold and the lines' current prices (what ``ordering.keep_prices`` writes) in one
@@ -143,15 +139,6 @@ UPDATE procurement_requisitionline SET unit_price = v.unit_price, list_price = v
     held = quantity, returned_reason = ''
 FROM v WHERE procurement_requisitionline.id = v.id
 """
-# PostgreSQL types each VALUES column from its first row (a NULL list price would be text).
-_HOLD_CASTS = {
-    "postgresql": "(%s::bigint, %s::bigint, %s::bigint, %s::text, %s::text, %s::jsonb)",
-}
-
-
-def _priced(line: RequisitionLine) -> tuple:
-    """What ``ordering.current_lines`` kept of the row as stored (``line.stored``)."""
-    return (line.unit_price, line.list_price, line.price_reason, line.title, line.attributes)
 
 
 # The requester's current membership, locked, with whether they buy for the requisition's
