@@ -78,6 +78,19 @@ class Tag(models.Model):
         return self.name
 
 
+class Visibility(models.TextChoices):
+    """Who may read a post, as Mastodon names it. Every read path filters by it."""
+
+    PUBLIC = "public", _("Public")
+    # Readable by anyone with the link and on the author's profile, but not on the public
+    # or tag timelines.
+    UNLISTED = "unlisted", _("Unlisted")
+    # 仅粉丝可见: the author's followers and the accounts it mentions.
+    PRIVATE = "private", _("Followers only")
+    # Only the accounts it mentions: delivered as a private message.
+    DIRECT = "direct", _("Mentioned people only")
+
+
 class Post(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts", db_index=False
@@ -97,6 +110,21 @@ class Post(models.Model):
     reposts_count = models.PositiveIntegerField(default=0)
     likes_count = models.PositiveIntegerField(default=0)
     tags = models.ManyToManyField(Tag, through="PostTag", related_name="posts")
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+        db_default=Visibility.PUBLIC,
+    )
+    # A content warning: the text is folded behind it until the reader opens it.
+    spoiler_text = models.CharField(
+        _("content warning"), max_length=500, blank=True, default="", db_default=""
+    )
+    sensitive = models.BooleanField(_("sensitive"), default=False, db_default=False)
+    # An ISO 639 code the author gave, or empty when unknown.
+    language = models.CharField(_("language"), max_length=16, blank=True, default="", db_default="")
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["author", "-id"], name="social_post_author_id")]
@@ -119,6 +147,47 @@ class Post(models.Model):
     @property
     def is_plain_repost(self) -> bool:
         return self.repost_of_id is not None and not self.text
+
+
+MEDIA_PER_POST = 9
+
+
+class MediaAttachment(models.Model):
+    """A picture uploaded for a post: re-encoded without EXIF, with a thumbnail and a
+    blurhash. It belongs to its uploader until a post takes it (``post`` set), at most
+    ``MEDIA_PER_POST`` a post in ``position`` order."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="media"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    image = models.ImageField(upload_to="media/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="media/thumbs/%Y/%m/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    blurhash = models.CharField(max_length=100, blank=True, default="")
+    description = models.TextField(_("description"), max_length=1500, blank=True, default="")
+    # Mastodon's focal point: -1.0 (left, bottom) to 1.0 (right, top).
+    focus_x = models.FloatField(default=0.0)
+    focus_y = models.FloatField(default=0.0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner", "-id"], name="social_media_owner"),
+            models.Index(fields=["post", "position"], name="social_media_post"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    focus_x__gte=-1.0, focus_x__lte=1.0, focus_y__gte=-1.0, focus_y__lte=1.0
+                ),
+                name="social_media_focus_range",
+            )
+        ]
 
 
 class PostTag(models.Model):
