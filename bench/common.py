@@ -30,6 +30,8 @@ def setup_django() -> str:
             url = f"sqlite:///{ROOT / '.bench' / 'bench.sqlite3'}"
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # The benchmarks fund their wallets through the sandbox, which is off outside DEBUG.
+    os.environ.setdefault("WALLET_SANDBOX_ENABLED", "1")
     import django
 
     django.setup()
