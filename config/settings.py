@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -163,6 +164,13 @@ COMPANY_WALLET_RECEIVING_ACCOUNT = {
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+_test_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _test_worker.startswith("gw"):
+    # Parallel test processes each get a Redis database of their own: every test clears the
+    # cache, which would wipe a neighbour's rate-limit counters and locks mid-test.
+    _url = urlsplit(REDIS_URL)
+    _db = int(_url.path.strip("/") or 0) + 1 + int(_test_worker[2:])
+    REDIS_URL = urlunsplit(_url._replace(path=f"/{_db}"))
 if REDIS_URL:
     CACHES = {
         "default": {
