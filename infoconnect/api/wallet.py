@@ -21,7 +21,7 @@ from infoconnect.core.money import format_money
 from infoconnect.core.pagination import MAX_LIMIT, PageParams
 from infoconnect.wallet import actions, selectors
 from infoconnect.wallet.errors import WalletError
-from infoconnect.wallet.models import AccountKind, LedgerEntry, Payment, Payout
+from infoconnect.wallet.models import AccountKind, LedgerEntry, Payment, Payout, PayoutAccount
 from infoconnect.wallet.providers import get_provider
 
 router = Router(tags=["wallet"])
@@ -77,12 +77,22 @@ class TopupOut(Schema):
     currency: str
     destination: str
     redirect_url: str
+    qr_code: str = Field(
+        "",
+        description="When the provider is paid by scanning (WeChat Pay): what to draw as a QR "
+        "code for the payer to scan in WeChat; redirect_url is this site's page that shows it",
+    )
     created_at: datetime
 
 
 class PayoutIn(StrictSchema):
     amount: int = Field(strict=True, description="Amount in fen")
     currency: str = "CNY"
+    provider: str = Field(
+        "",
+        description='"alipay" or "wechatpay" (to the payout account set there), or "" for the '
+        "first enabled provider the merchant can be paid through",
+    )
 
 
 class PayoutOut(Schema):
@@ -93,7 +103,25 @@ class PayoutOut(Schema):
     )
     amount: int
     currency: str
+    provider: str
+    payee: str = Field(description="The account it is sent to (empty for the sandbox)")
     created_at: datetime
+
+
+class PayoutAccountIn(StrictSchema):
+    identity: str = Field(
+        description="Alipay: the login id (e-mail address or mainland mobile number); "
+        "WeChat Pay: the merchant's openid under this site's app",
+        max_length=100,
+    )
+    real_name: str = Field(description="The real name the account is registered to", max_length=50)
+
+
+class PayoutAccountOut(Schema):
+    provider: str
+    identity: str
+    real_name: str
+    updated_at: datetime
 
 
 class MerchantStandingOut(Schema):
@@ -141,6 +169,7 @@ def _payment(request: HttpRequest, payment: Payment) -> dict:
         "currency": payment.currency,
         "destination": payment.destination,
         "redirect_url": request.build_absolute_uri(payment.redirect_url),
+        "qr_code": payment.qr_code,
         "created_at": payment.created_at,
     }
 
@@ -151,7 +180,18 @@ def _payout(payout: Payout) -> dict:
         "status": payout.status,
         "amount": payout.amount,
         "currency": payout.currency,
+        "provider": payout.provider,
+        "payee": payout.payee_identity,
         "created_at": payout.created_at,
+    }
+
+
+def _payout_account(account: PayoutAccount) -> dict:
+    return {
+        "provider": account.provider,
+        "identity": account.identity,
+        "real_name": account.real_name,
+        "updated_at": account.updated_at,
     }
 
 
@@ -270,14 +310,43 @@ def create_payout(
         request,
         key=idempotency_key,
         scope=actions.PAYOUT_SCOPE,
-        params=actions.payout_request_params(amount=payload.amount, currency=payload.currency),
+        params=actions.payout_request_params(
+            amount=payload.amount, currency=payload.currency, provider=payload.provider
+        ),
         work=lambda: _payout(
             actions.request_payout(
-                merchant_id=request.auth.pk, amount=payload.amount, currency=payload.currency
+                merchant_id=request.auth.pk,
+                amount=payload.amount,
+                currency=payload.currency,
+                provider=payload.provider,
             )
         ),
         status=201,
     )
+
+
+@router.get("/v1/wallet/payout-accounts", response={200: list[PayoutAccountOut], **ERRORS})
+def list_payout_accounts(request):
+    """Where a merchant's payouts through each provider go."""
+    if not request.auth.is_merchant:
+        raise DomainError(WalletError.NOT_A_MERCHANT)
+    require_verified_merchant(request.auth)
+    accounts = selectors.payout_accounts_of(merchant_id=request.auth.pk)
+    return [_payout_account(account) for account in accounts.values()]
+
+
+@router.put("/v1/wallet/payout-accounts/{provider}", response={200: PayoutAccountOut, **ERRORS})
+def set_payout_account(request, provider: str, payload: PayoutAccountIn):
+    """Set where payouts through ``provider`` ("alipay" or "wechatpay") go; payouts requested
+    from then on are sent there. A field that is not valid is a 422 naming it in ``fields``."""
+    account = actions.set_payout_account(
+        merchant_id=request.auth.pk,
+        provider=provider,
+        identity=payload.identity,
+        real_name=payload.real_name,
+        changed_by_id=request.auth.pk,
+    )
+    return _payout_account(account)
 
 
 @router.get("/v1/wallet/payouts", response={200: list[PayoutOut], **ERRORS})

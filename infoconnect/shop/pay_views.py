@@ -18,6 +18,7 @@ from infoconnect.shop.models import Order
 from infoconnect.wallet import selectors as wallet_selectors
 from infoconnect.wallet.actions import ORDER_CHANNELS
 from infoconnect.wallet.models import Payment
+from infoconnect.wallet.providers import channel_available
 
 PAID_MESSAGE = gettext_lazy("Paid. The money is held safely until you confirm receipt.")
 
@@ -51,8 +52,13 @@ def pay_context(request: HttpRequest, order: Order) -> dict:
 
 
 def channel_choices() -> list[tuple[str, str]]:
-    """The ways to pay what the wallet lacks, as (value, label)."""
-    return [(channel, Payment.Channel(channel).label) for channel in ORDER_CHANNELS]
+    """The ways to pay what the wallet lacks, as (value, label): only channels whose provider
+    is enabled, so nobody picks one that can only be refused."""
+    return [
+        (channel, Payment.Channel(channel).label)
+        for channel in ORDER_CHANNELS
+        if channel_available(channel)
+    ]
 
 
 def _buyer_order(request: HttpRequest, order_id: int) -> Order:

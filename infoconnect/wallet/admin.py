@@ -22,6 +22,8 @@ from infoconnect.wallet.models import (
     LedgerTransaction,
     Payment,
     Payout,
+    PayoutAccount,
+    PayoutAccountChange,
     ProviderNotification,
 )
 from infoconnect.wallet.selectors import balance_of, platform_totals
@@ -137,6 +139,27 @@ class PayoutAdmin(ShownMoney, ReadOnlyAdmin):
     list_display = ["id", "merchant_id", "shown_amount", "provider", "status", "created_at"]
     list_filter = ["status", "provider"]
     search_fields = ["=merchant_id", "=provider_ref"]
+
+
+@admin.register(PayoutAccount)
+class PayoutAccountAdmin(ReadOnlyAdmin):
+    list_display = ["merchant_id", "provider", "identity", "real_name", "updated_at"]
+    list_filter = ["provider"]
+    search_fields = ["=merchant_id", "identity"]
+
+
+@admin.register(PayoutAccountChange)
+class PayoutAccountChangeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "merchant_id",
+        "provider",
+        "identity",
+        "real_name",
+        "changed_by_id",
+        "changed_at",
+    ]
+    list_filter = ["provider"]
+    search_fields = ["=merchant_id", "identity"]
 
 
 @admin.register(ProviderNotification)

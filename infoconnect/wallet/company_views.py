@@ -16,7 +16,7 @@ from infoconnect.core.money import DEFAULT_CURRENCY, parse_money
 from infoconnect.core.pagination import PageParams
 from infoconnect.core.views import render_domain_error
 from infoconnect.procurement.models import Membership
-from infoconnect.wallet import actions, selectors
+from infoconnect.wallet import actions, selectors, topup_limits
 from infoconnect.wallet.forms import AmountForm
 from infoconnect.wallet.lifecycle import bank_transfers
 from infoconnect.wallet.providers import sandbox_banner, sandbox_enabled
@@ -61,6 +61,10 @@ def _render(
             ),
             "shown": shown,
             "receiving": selectors.receiving_account(),
+            # What the company may still open today, as the personal wallet shows its own.
+            "allowance": topup_limits.allowance(
+                owner_id=company.pk, owner_kind=topup_limits.Owner.COMPANY
+            ),
             "entries": entries,
             "next_max_id": entries[-1].pk if len(entries) == STATEMENT_PAGE else None,
         },

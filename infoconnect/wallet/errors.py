@@ -125,10 +125,20 @@ class WalletError(ErrorCode):
     PAYOUTS_UNSUPPORTED = (
         "payouts_unsupported",
         409,
+        _("Payouts cannot be sent through this payment provider."),
+    )
+    PAYOUT_ACCOUNT_MISSING = (
+        "payout_account_missing",
+        422,
         _(
-            "Payouts cannot be sent through this payment provider: it needs the merchant's "
-            "own account there, which InfoConnect does not record."
+            "Enter where your payouts go (your Alipay or WeChat Pay account) on your merchant "
+            "balance page before you request a payout."
         ),
+    )
+    INVALID_PAYOUT_ACCOUNT = (
+        "invalid_payout_account",
+        422,
+        _("Check the payout account: some of it is not valid."),
     )
     PROVIDER_UNAVAILABLE = (
         "provider_unavailable",

@@ -219,6 +219,8 @@ class Payment(models.Model):
     provider_ref = models.CharField(max_length=64, unique=True)
     # A provider's signed cashier URL (Alipay's carries its RSA2 signature) can run past 1,000 characters.
     redirect_url = models.TextField(blank=True)
+    # What the payer scans to pay (WeChat Pay's weixin:// code_url), drawn on our own page.
+    qr_code = models.TextField(blank=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # Pay in one step: the order (shop's; no FK) this top-up fills the shortfall of. Once
     # credited, the wallet pays that order; the provider returns the payer to it.
@@ -291,6 +293,10 @@ class Payout(models.Model):
     # The provider's reference, known once it took the payout (sent).
     provider_ref = models.CharField(max_length=64, unique=True, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    # Where it goes, copied from the merchant's payout account when requested: a later change
+    # of that account never redirects money already on its way. Empty for the sandbox.
+    payee_identity = models.CharField(max_length=100, blank=True, default="")
+    payee_name = models.CharField(max_length=50, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     # When a send job last claimed it to ask the provider: one asks at a time, and a claim
     # whose worker died lapses so the sweep can ask again.
@@ -313,6 +319,53 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return f"Payout #{self.pk}"
+
+
+class PayoutProvider(models.TextChoices):
+    """The providers that pay a merchant out to its own account there."""
+
+    ALIPAY = "alipay", _("Alipay")
+    WECHATPAY = "wechatpay", _("WeChat Pay")
+
+
+class PayoutAccount(models.Model):
+    """Where a merchant's payouts through one provider go: its Alipay login id (an e-mail or
+    a mobile number) or its WeChat openid under our app, and the real name the provider checks
+    against it. Every change is also kept as a PayoutAccountChange."""
+
+    merchant_id = models.BigIntegerField()
+    provider = models.CharField(max_length=20, choices=PayoutProvider.choices)
+    identity = models.CharField(max_length=100)
+    real_name = models.CharField(max_length=50)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant_id", "provider"], name="wallet_payout_account_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} {self.identity} ({self.merchant_id})"
+
+
+class PayoutAccountChange(models.Model):
+    """One setting of a payout account, as it was set, by whom and when (the audit trail)."""
+
+    merchant_id = models.BigIntegerField()
+    provider = models.CharField(max_length=20, choices=PayoutProvider.choices)
+    identity = models.CharField(max_length=100)
+    real_name = models.CharField(max_length=50)
+    changed_by_id = models.BigIntegerField()
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["merchant_id", "-id"], name="wallet_payout_account_change")]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} {self.identity} ({self.merchant_id})"
 
 
 class ProviderNotification(models.Model):

@@ -28,6 +28,7 @@ from infoconnect.wallet.models import (
     LedgerTransaction,
     Payment,
     Payout,
+    PayoutAccount,
     TransactionKind,
 )
 
@@ -90,6 +91,14 @@ def payouts_of(*, merchant_id: int, page: PageParams | None = None) -> list[Payo
 
 def payout_for(*, merchant_id: int, payout_id: int) -> Payout | None:
     return Payout.objects.filter(pk=payout_id, merchant_id=merchant_id).first()
+
+
+def payout_accounts_of(*, merchant_id: int) -> dict[str, PayoutAccount]:
+    """The merchant's payout accounts, by provider name."""
+    return {
+        account.provider: account
+        for account in PayoutAccount.objects.filter(merchant_id=merchant_id).order_by("provider")
+    }
 
 
 # --- a merchant's balance, reserve, deposit and debt ------------------------------------------

@@ -1,5 +1,6 @@
 from collections.abc import Iterable
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -13,20 +14,25 @@ from django.views.decorators.http import require_POST
 
 from infoconnect.accounts.gates import verified_merchant_page
 from infoconnect.core import ratelimits, spreadsheets
+from infoconnect.core.errors import DomainError
 from infoconnect.core.idempotency import form_once
 from infoconnect.core.money import DEFAULT_CURRENCY, format_money, plain_amount
 from infoconnect.core.pagination import PageParams
 from infoconnect.wallet import actions, selectors, topup_limits
-from infoconnect.wallet.forms import AmountForm
+from infoconnect.wallet.forms import AmountForm, PayoutAccountForm
 from infoconnect.wallet.lifecycle import payments
-from infoconnect.wallet.models import AccountKind, LedgerEntry
+from infoconnect.wallet.models import AccountKind, LedgerEntry, PayoutProvider
 from infoconnect.wallet.providers import (
     get_provider,
+    payout_account_providers,
     sandbox_banner,
     sandbox_enabled,
     topups_available,
 )
 from infoconnect.wallet.providers.sandbox import RETURN_PARAM, qr_modules
+
+# The scan page's QR code: modules of 6 px with the standard 4-module quiet zone.
+QR_SCALE = 6
 
 STATEMENT_PAGE = 25
 
@@ -145,6 +151,7 @@ def _render_merchant(
     topup_form: AmountForm | None = None,
     deposit_form: AmountForm | None = None,
     debt_form: AmountForm | None = None,
+    account_form: PayoutAccountForm | None = None,
 ) -> HttpResponse:
     entries, next_max_id = _statement_page(request, kind=AccountKind.MERCHANT)
     user_id = request.user.pk
@@ -173,9 +180,64 @@ def _render_merchant(
             "topup": topup,
             "allowance": topup_limits.allowance(owner_id=request.user.pk),
             "topups_available": topups_available(),
+            "payout_accounts": _payout_accounts(user_id, account_form),
         },
         status=status,
     )
+
+
+def _payout_accounts(merchant_id: int, bound: PayoutAccountForm | None) -> list[dict]:
+    """Each enabled provider that pays the merchant's own account: what is kept, and its form
+    (the one just submitted, with its errors, in place of a fresh one)."""
+    kept = selectors.payout_accounts_of(merchant_id=merchant_id)
+    cards = []
+    for provider in payout_account_providers():
+        account = kept.get(provider)
+        form = bound if bound is not None and bound.provider == provider else None
+        if form is None:
+            initial = (
+                {"identity": account.identity, "real_name": account.real_name} if account else {}
+            )
+            form = PayoutAccountForm(provider=provider, initial=initial)
+        cards.append(
+            {
+                "provider": provider,
+                "label": PayoutProvider(provider).label,
+                "account": account,
+                "form": form,
+            }
+        )
+    return cards
+
+
+@login_required
+@require_POST
+@verified_merchant_page
+def payout_account(request: HttpRequest, provider: str) -> HttpResponse:
+    """Keep where payouts through ``provider`` go (the form shows what to fix, field by field)."""
+    _merchant_only(request)
+    if provider not in payout_account_providers():
+        raise Http404
+    form = PayoutAccountForm(request.POST, provider=provider)
+    if not form.is_valid():
+        return _render_merchant(request, status=400, account_form=form)
+    try:
+        actions.set_payout_account(
+            merchant_id=request.user.pk,
+            provider=provider,
+            identity=form.cleaned_data["identity"],
+            real_name=form.cleaned_data["real_name"],
+            changed_by_id=request.user.pk,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("wallet:merchant")
+    messages.success(
+        request,
+        _("Payouts through %(provider)s now go to %(account)s.")
+        % {"provider": PayoutProvider(provider).label, "account": form.cleaned_data["identity"]},
+    )
+    return redirect("wallet:merchant")
 
 
 @login_required
@@ -326,7 +388,7 @@ def sandbox_pay(request: HttpRequest, reference: str) -> HttpResponse:
     payment = selectors.payment_by_reference(reference=reference)
     if payment is None or payment.user_id != request.user.pk or payment.provider != "sandbox":
         raise Http404
-    back_url = _sandbox_return(request, payment)
+    back_url = _return_page(request, payment)
     if request.method == "POST":
         # The payer may still pay or cancel only what is still waiting for payment. Nothing is
         # said here of the outcome: the page the payer returns to shows it once we know it.
@@ -355,7 +417,7 @@ def sandbox_pay(request: HttpRequest, reference: str) -> HttpResponse:
 MERCHANT_DESTINATIONS = (AccountKind.MERCHANT, AccountKind.DEPOSIT)
 
 
-def _sandbox_return(request: HttpRequest, payment) -> str:
+def _return_page(request: HttpRequest, payment) -> str:
     """Where the payer goes back to: the page named when the payment was opened (on this site
     only), else where the top-up was started, the wallet or the merchant balance."""
     named = request.GET.get(RETURN_PARAM, "")
@@ -365,3 +427,25 @@ def _sandbox_return(request: HttpRequest, payment) -> str:
         return named
     to_merchant = payment.destination in MERCHANT_DESTINATIONS
     return f"{reverse('wallet:merchant' if to_merchant else 'wallet:home')}?topup={payment.pk}"
+
+
+@login_required
+def scan(request: HttpRequest, reference: str) -> HttpResponse:
+    """The page a top-up paid by QR code waits on: the provider's code (WeChat Pay's weixin://
+    code_url, which no browser opens) drawn here, and the top-up's status, which the page
+    reloads until WeChat Pay's notification settles it."""
+    payment = selectors.payment_by_reference(reference=reference)
+    if payment is None or payment.user_id != request.user.pk or not payment.qr_code:
+        raise Http404
+    qr = segno.make(payment.qr_code, error="m")
+    width, _height = qr.symbol_size(scale=QR_SCALE)
+    return render(
+        request,
+        "wallet/scan.html",
+        {
+            "payment": payment,
+            "qr": qr.svg_data_uri(scale=QR_SCALE),
+            "qr_size": width,
+            "back_url": _return_page(request, payment),
+        },
+    )

@@ -300,3 +300,19 @@ def test_the_pay_area_and_the_sandbox_speak_simplified_chinese(buyer, order):
     sandbox = text(client.get(to_provider["Location"]))
     assert '<strong id="sandbox-channel">微信支付</strong>' in sandbox
     assert 'value="confirm" class="sandbox-pay">付款</button>' in sandbox
+
+
+def test_the_order_page_offers_only_channels_whose_provider_is_enabled(settings, buyer, order):
+    # Before, with only Alipay enabled the page still offered WeChat Pay, which could only be
+    # refused with provider_disabled.
+    settings.WALLET_PROVIDERS = ["alipay"]
+    settings.WALLET_SANDBOX_ENABLED = False
+    page = text(client_for(buyer).get(f"/shop/orders/{order.pk}/"))
+    assert 'value="alipay"' in page
+    assert 'value="wechat"' not in page
+
+
+def test_with_the_sandbox_every_channel_is_offered(buyer, order):
+    page = text(client_for(buyer).get(f"/shop/orders/{order.pk}/"))
+    assert 'value="alipay"' in page
+    assert 'value="wechat"' in page

@@ -8,6 +8,7 @@
 - ``topups``: money coming in through a payment provider
 - ``order_payments``: pay in one step, a top-up of what the wallet lacks to pay an order
 - ``payouts``: money going out through a payment provider, asked after commit
+- ``payout_accounts``: where a merchant's payouts through Alipay or WeChat Pay go
 - ``notifications``: the providers' signed notifications
 - ``company_wallet``: a company's top-ups by bank transfer, and money held for the operator
 """
@@ -51,6 +52,7 @@ from infoconnect.wallet.actions.order_payments import (
     check_channel,
     start_order_topup,
 )
+from infoconnect.wallet.actions.payout_accounts import set_payout_account
 from infoconnect.wallet.actions.payouts import (
     PAYOUT_SCOPE,
     complete_payout,
@@ -129,6 +131,7 @@ __all__ = [
     "release_escrow",
     "request_payout",
     "send_payout",
+    "set_payout_account",
     "settle_campaign",
     "settle_debt",
     "still_selling",

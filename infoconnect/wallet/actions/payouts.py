@@ -33,16 +33,25 @@ from infoconnect.wallet.actions.ledger import (
 from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.lifecycle import PAYOUT_RETRY_AFTER, payouts
 from infoconnect.wallet.models import PLATFORM, AccountKind, Payout, TransactionKind
-from infoconnect.wallet.providers import DEFAULT_PROVIDER, get_provider, payout_provider
-from infoconnect.wallet.selectors import merchant_standing
+from infoconnect.wallet.providers import (
+    DEFAULT_PROVIDER,
+    Payee,
+    PayoutOutcomeUnknown,
+    get_provider,
+    payout_provider,
+)
+from infoconnect.wallet.selectors import merchant_standing, payout_accounts_of
 
 logger = logging.getLogger(__name__)
 PAYOUT_SCOPE = "wallet.payout"  # the idempotency scope of a payout request, web or API
 
 
-def payout_request_params(*, amount: int, currency: str) -> dict:
+def payout_request_params(*, amount: int, currency: str, provider: str = "") -> dict:
     """What a payout request's idempotency key is bound to (the API and the web form)."""
-    return {"amount": amount, "currency": currency}
+    params = {"amount": amount, "currency": currency}
+    if provider:  # named only when chosen, so keys stored before the choice existed still match
+        params["provider"] = provider
+    return params
 
 
 def provider_reference(payout: Payout) -> str:
@@ -63,8 +72,11 @@ def request_payout(
     if not accounts_selectors.is_merchant(user_id=merchant_id):
         raise DomainError(WalletError.NOT_A_MERCHANT)
     require_verified_merchant(merchant_id)
-    # An unknown provider, or one that cannot pay out, is refused before any money moves.
-    provider = payout_provider(provider)
+    # An unknown provider, one that cannot pay out, or one that pays the merchant's own account
+    # there when it has none, is refused before any money moves.
+    payees = payout_accounts_of(merchant_id=merchant_id)
+    provider = payout_provider(provider, payees=payees)
+    payee = payees[provider] if get_provider(provider).payout_needs_payee else None
     merchant, pending, debt = accounts(
         currency,
         (AccountKind.MERCHANT, merchant_id),
@@ -75,7 +87,12 @@ def request_payout(
     lock_balances(merchant, pending, debt)
     _check_available(merchant_id, amount, currency)
     payout = Payout.objects.create(
-        merchant_id=merchant_id, amount=amount, currency=currency, provider=provider
+        merchant_id=merchant_id,
+        amount=amount,
+        currency=currency,
+        provider=provider,
+        payee_identity=payee.identity if payee else "",
+        payee_name=payee.real_name if payee else "",
     )
     txn, _ = open_transaction(
         kind=TransactionKind.PAYOUT,
@@ -134,10 +151,25 @@ def send_payout(*, payout_id: int, now: datetime | None = None) -> bool:
     if not _claim(payout_id, now):
         return False
     payout = Payout.objects.get(pk=payout_id)
+    payee = Payee(payout.payee_identity, payout.payee_name) if payout.payee_identity else None
     try:
-        provider_ref = get_provider(payout.provider).create_payout(
-            amount=payout.amount, currency=payout.currency, reference=provider_reference(payout)
+        taken = get_provider(payout.provider).create_payout(
+            amount=payout.amount,
+            currency=payout.currency,
+            reference=provider_reference(payout),
+            payee=payee,
         )
+    except PayoutOutcomeUnknown:
+        # It may have been taken: left requested under this claim, which lapses, so the sweep
+        # asks again with the same reference (the provider does not send twice).
+        logger.warning(
+            "Payout %s: no answer from %s yet; asked again after %s",
+            payout.pk,
+            payout.provider,
+            PAYOUT_RETRY_AFTER,
+            exc_info=True,
+        )
+        return False
     except Exception:
         logger.exception(
             "Payout %s was refused by %s; its money goes back to the balance",
@@ -145,7 +177,11 @@ def send_payout(*, payout_id: int, now: datetime | None = None) -> bool:
             payout.provider,
         )
         return refuse_payout(payout_id=payout.pk).status == payouts.edge("refuse").target
-    return record_sent(payout, provider_ref=provider_ref, now=now)
+    sent = record_sent(payout, provider_ref=taken.reference, now=now)
+    if taken.paid:
+        # The provider said the money arrived: no notification will follow.
+        complete_payout(payout_id=payout.pk)
+    return sent
 
 
 def _claim(payout_id: int, now: datetime) -> bool:

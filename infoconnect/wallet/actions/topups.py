@@ -105,6 +105,7 @@ def start_topup(
         provider=provider,
         provider_ref=session.reference,
         redirect_url=session.redirect_url,
+        qr_code=session.qr_code,
         order_id=order_id,
         channel=channel,
     )

@@ -7,14 +7,21 @@ payment is opened with it, and its notifications are not read.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.conf import settings
 
 from infoconnect.core.errors import DomainError
 from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.providers.alipay import AlipayProvider
-from infoconnect.wallet.providers.base import CheckoutSession, Notification, PaymentProvider
+from infoconnect.wallet.providers.base import (
+    CheckoutSession,
+    Notification,
+    Payee,
+    PaymentProvider,
+    PayoutOutcomeUnknown,
+    PayoutTaken,
+)
 from infoconnect.wallet.providers.sandbox import SandboxProvider
 from infoconnect.wallet.providers.wechatpay import WeChatPayProvider
 
@@ -85,17 +92,41 @@ def choose_provider(name: str = DEFAULT_PROVIDER, channel: str = "") -> str:
     raise DomainError(WalletError.NO_PROVIDER)
 
 
-def payout_provider(name: str = DEFAULT_PROVIDER) -> str:
+def channel_available(channel: str) -> bool:
+    """Whether a payment through ``channel`` has a provider to go to (choose_provider's rule)."""
+    enabled = enabled_providers()
+    return CHANNEL_PROVIDERS.get(channel) in enabled or SandboxProvider.name in enabled
+
+
+def payout_provider(name: str = DEFAULT_PROVIDER, *, payees: Collection[str] = ()) -> str:
     """The provider a payout is sent through; refused, before any money moves, when it (or,
-    with none named, every enabled one) cannot send payouts."""
+    with none named, every enabled one) cannot send payouts. ``payees`` names the providers at
+    which the merchant has a payout account: one that pays a named account is refused
+    without it (payout_account_missing)."""
     if name:
-        if not get_provider(name).supports_payouts:
+        provider = get_provider(name)
+        if not provider.supports_payouts:
             raise DomainError(WalletError.PAYOUTS_UNSUPPORTED)
+        if provider.payout_needs_payee and name not in payees:
+            raise DomainError(WalletError.PAYOUT_ACCOUNT_MISSING)
         return name
+    missing = False
     for candidate in enabled_providers():
-        if _PROVIDERS[candidate].supports_payouts:
-            return candidate
-    raise DomainError(WalletError.PAYOUTS_UNSUPPORTED)
+        provider = _PROVIDERS[candidate]
+        if not provider.supports_payouts:
+            continue
+        if provider.payout_needs_payee and candidate not in payees:
+            missing = True
+            continue
+        return candidate
+    raise DomainError(
+        WalletError.PAYOUT_ACCOUNT_MISSING if missing else WalletError.PAYOUTS_UNSUPPORTED
+    )
+
+
+def payout_account_providers() -> list[str]:
+    """The enabled providers that pay a merchant's own account there (its page asks for it)."""
+    return [name for name in enabled_providers() if _PROVIDERS[name].payout_needs_payee]
 
 
 def topups_available() -> bool:
@@ -130,7 +161,11 @@ __all__ = [
     "BANK_TRANSFER_PROVIDER",
     "CheckoutSession",
     "Notification",
+    "Payee",
     "PaymentProvider",
+    "PayoutOutcomeUnknown",
+    "PayoutTaken",
+    "payout_account_providers",
     "cancel_payments",
     "choose_provider",
     "enabled_providers",

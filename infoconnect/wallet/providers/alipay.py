@@ -8,8 +8,13 @@ joined as ``key=value`` with ``&``, RSA-SHA256 against Alipay's public key. It m
 our app, for a top-up we opened, and for that top-up's amount. Alipay keeps notifying until the
 body of our answer is ``success``, so a notification already applied is answered so too.
 
-Payouts are refused: a transfer (alipay.fund.trans.uni.transfer) names the payee's Alipay
-account, and InfoConnect records none for a merchant.
+A payout is a transfer to the merchant's own Alipay account (alipay.fund.trans.uni.transfer,
+TRANS_ACCOUNT_NO_PWD / DIRECT_TRANSFER, payee by ALIPAY_LOGON_ID with its real name, which
+Alipay checks). Its ``out_biz_no`` is derived from our payout id, so asking again never pays
+twice: Alipay answers a repeated out_biz_no with the first transfer. Alipay answers at once:
+SUCCESS is paid (no notification follows), a business refusal is refused (the money goes back
+to the balance), and no answer, a system error or a transfer still DEALING is asked again by
+the sweep.
 """
 
 import re
@@ -20,7 +25,7 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 from alipay import AliPay
-from alipay.exceptions import AliPayException
+from alipay.exceptions import AliPayException, AliPayValidationError
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
@@ -30,7 +35,14 @@ from django.utils.translation import gettext
 from infoconnect.core.errors import DomainError
 from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.providers import keys
-from infoconnect.wallet.providers.base import CheckoutSession, Notification, PaymentProvider
+from infoconnect.wallet.providers.base import (
+    CheckoutSession,
+    Notification,
+    Payee,
+    PaymentProvider,
+    PayoutOutcomeUnknown,
+    PayoutTaken,
+)
 
 GATEWAY = "https://openapi.alipay.com/gateway.do"
 SANDBOX_GATEWAY = "https://openapi-sandbox.dl.alipaydev.com/gateway.do"
@@ -45,6 +57,20 @@ BEIJING = ZoneInfo("Asia/Shanghai")  # notify_time is Beijing time, with no zone
 YUAN = re.compile(r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$")
 # A trade we ask to close that Alipay never saw (nobody opened the page) or already ended.
 CLOSE_DONE = {"ACQ.TRADE_NOT_EXIST", "ACQ.TRADE_STATUS_ERROR"}
+TRANSFER_METHOD = "alipay.fund.trans.uni.transfer"
+OK = "10000"
+# Alipay's answers that say nothing of whether a transfer happened: ask again, same out_biz_no.
+UNKNOWN_CODES = {"20000", "20001"}
+UNKNOWN_SUB_CODES = {"SYSTEM_ERROR", "ISP.SYSTEM_ERROR", "aop.SYSTEM_ERROR"}
+
+
+def out_biz_no(reference: str) -> str:
+    """Our payout's id as Alipay's merchant order number (letters, digits, _; at most 64)."""
+    return f"ic_payout_{reference}"
+
+
+class AlipayPayoutRefused(Exception):
+    """Alipay refused the transfer (its code and sub_code say why); nothing was sent."""
 
 
 def yuan(amount: int) -> str:
@@ -73,7 +99,7 @@ def site_url(path: str) -> str:
 
 class AlipayProvider(PaymentProvider):
     name = "alipay"
-    supports_payouts = False
+    payout_needs_payee = True
 
     def _client(self) -> AliPay:
         try:
@@ -137,8 +163,48 @@ class AlipayProvider(PaymentProvider):
         if answer.get("code") != "10000" and answer.get("sub_code") not in CLOSE_DONE:
             raise DomainError(WalletError.PROVIDER_UNAVAILABLE)
 
-    def create_payout(self, *, amount: int, currency: str, reference: str) -> str:
-        raise DomainError(WalletError.PAYOUTS_UNSUPPORTED)
+    def create_payout(
+        self, *, amount: int, currency: str, reference: str, payee: Payee | None = None
+    ) -> PayoutTaken:
+        if currency != "CNY":
+            raise DomainError(WalletError.UNSUPPORTED_CURRENCY)
+        if payee is None:
+            raise DomainError(WalletError.PAYOUT_ACCOUNT_MISSING)
+        client = self._client()
+        biz_content = {
+            "out_biz_no": out_biz_no(reference),
+            "trans_amount": yuan(amount),
+            "product_code": "TRANS_ACCOUNT_NO_PWD",
+            "biz_scene": "DIRECT_TRANSFER",
+            "order_title": gettext("InfoConnect payout"),
+            "payee_info": {
+                "identity": payee.identity,
+                "identity_type": "ALIPAY_LOGON_ID",
+                "name": payee.name,
+            },
+        }
+        try:
+            answer = client.server_api(TRANSFER_METHOD, biz_content=biz_content)
+        except AliPayValidationError as unverified:  # an answer not signed by Alipay
+            raise PayoutOutcomeUnknown("Alipay's answer failed verification") from unverified
+        except AliPayException as refused:  # unsigned: an error_response, before any transfer
+            if any(f"code:{code}," in str(refused) for code in UNKNOWN_CODES):
+                raise PayoutOutcomeUnknown(str(refused)) from refused
+            raise AlipayPayoutRefused(str(refused)) from refused
+        except (OSError, ValueError) as unreachable:  # no answer, or not JSON
+            raise PayoutOutcomeUnknown(str(unreachable)) from unreachable
+        code, sub_code = str(answer.get("code", "")), str(answer.get("sub_code", ""))
+        if code != OK:
+            if code in UNKNOWN_CODES or sub_code in UNKNOWN_SUB_CODES:
+                raise PayoutOutcomeUnknown(f"{code} {sub_code}")
+            raise AlipayPayoutRefused(f"{code} {sub_code}: {answer.get('sub_msg', '')}")
+        status = answer.get("status", "")
+        order_id = str(answer.get("order_id", ""))
+        if status == "SUCCESS" and order_id:
+            return PayoutTaken(reference=order_id, paid=True)
+        if status == "FAIL":
+            raise AlipayPayoutRefused(f"transfer {order_id} failed: {answer.get('fail_reason')}")
+        raise PayoutOutcomeUnknown(f"transfer {order_id} is {status or 'without a status'}")
 
     def parse_notification(self, *, body: bytes, headers: Mapping[str, str]) -> Notification:
         try:

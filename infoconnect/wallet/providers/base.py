@@ -15,6 +15,8 @@ class CheckoutSession:
 
     reference: str
     redirect_url: str
+    # What the payer scans instead, when the provider pays by QR code (WeChat Pay Native).
+    qr_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,38 @@ class Notification:
     payer_name: str = ""
 
 
+@dataclass(frozen=True)
+class Payee:
+    """Where a payout goes at a provider that pays a named account: the account there and the
+    real name the provider checks against it."""
+
+    identity: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PayoutTaken:
+    """The provider took a payout under ``reference``; ``paid`` when it said at once that the
+    money arrived (no notification follows then)."""
+
+    reference: str
+    paid: bool = False
+
+
+class PayoutOutcomeUnknown(Exception):
+    """The provider's answer to a payout is not known (it could not be reached, it timed out,
+    or it is still working on it): the payout may have been taken, so it is neither sent nor
+    refused, and the sweep asks again with the same reference, which the provider answers
+    without sending twice."""
+
+
 class PaymentProvider(ABC):
     name: str
     # Whether create_payout can send money; a provider that cannot is refused before any
     # money moves (providers.payout_provider).
     supports_payouts = True
+    # Whether a payout needs the merchant's own account at the provider (a PayoutAccount).
+    payout_needs_payee = False
 
     def configuration_problems(self) -> list[str]:
         """What is wrong with this provider's settings (missing, unreadable or development
@@ -72,13 +101,16 @@ class PaymentProvider(ABC):
         """
 
     @abstractmethod
-    def create_payout(self, *, amount: int, currency: str, reference: str) -> str:
-        """Ask for money to be sent out; returns the provider's reference.
+    def create_payout(
+        self, *, amount: int, currency: str, reference: str, payee: Payee | None = None
+    ) -> PayoutTaken:
+        """Ask for money to be sent out (to ``payee`` when the provider needs one).
 
         ``reference`` is our id for the payout and the request's idempotency key: asked again
-        with it, the provider sends nothing more and returns the same reference. Raises when
-        the provider refuses the payout. The outcome arrives later as a payout.paid or
-        payout.failed notification, which carries ``reference`` back.
+        with it, the provider sends nothing more and answers the same. Raises
+        PayoutOutcomeUnknown when it cannot tell whether the provider took it, anything else
+        when the provider refused it. Unless taken as already ``paid``, the outcome arrives
+        later as a payout.paid or payout.failed notification, which carries ``reference`` back.
         """
 
     @abstractmethod

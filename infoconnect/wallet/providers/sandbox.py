@@ -29,7 +29,13 @@ from django.urls import reverse
 from infoconnect.core.errors import DomainError
 from infoconnect.core.jobs import enqueue_on_commit
 from infoconnect.wallet.errors import WalletError
-from infoconnect.wallet.providers.base import CheckoutSession, Notification, PaymentProvider
+from infoconnect.wallet.providers.base import (
+    CheckoutSession,
+    Notification,
+    Payee,
+    PaymentProvider,
+    PayoutTaken,
+)
 
 TIMESTAMP_HEADER = "X-Sandbox-Timestamp"
 SIGNATURE_HEADER = "X-Sandbox-Signature"
@@ -68,13 +74,15 @@ class SandboxProvider(PaymentProvider):
             url = f"{url}?{urlencode({RETURN_PARAM: return_url})}"
         return CheckoutSession(reference=reference, redirect_url=url)
 
-    def create_payout(self, *, amount: int, currency: str, reference: str) -> str:
+    def create_payout(
+        self, *, amount: int, currency: str, reference: str, payee: Payee | None = None
+    ) -> PayoutTaken:
         # Derived from our reference: the same payout asked for again has the same reference.
         digest = hmac.new(self._secret(), f"payout:{reference}".encode(), hashlib.sha256)
         provider_ref = f"sbo_{digest.hexdigest()[:32]}"
         event = PAYOUT_FAILED if amount % 100 == FAILING_PAYOUT_FEN else PAYOUT_PAID
         self._notify_later(event=event, object_ref=provider_ref, reference=reference)
-        return provider_ref
+        return PayoutTaken(reference=provider_ref)
 
     def confirm_payment(self, *, reference: str) -> None:
         """The payer pressed "Confirm payment" on the sandbox page."""

@@ -13,24 +13,40 @@ The platform public key (微信支付公钥, with its ``PUB_KEY_ID_…`` id) is 
 platform certificates: the SDK would otherwise download certificates on start, and a
 notification naming an unknown serial would make it call WeChat Pay from inside our webhook.
 
-Payouts are refused: a transfer (商家转账) names the payee's openid under our app, and
-InfoConnect records none for a merchant.
+The payer of a top-up scans the code_url: a browser cannot open ``weixin://``, so the payer
+is sent to our own page that draws it as a QR code (``wallet:scan``), and waits there.
+
+A payout is a transfer batch of one (商家转账, ``/v3/transfer/batches``) to the merchant's
+openid under our app, with its real name (RSA-OAEP encrypted with the platform key, as
+WeChat Pay checks it, and sent only from ¥0.30, below which it may not be). The batch number
+is derived from our payout id, so asking again never pays twice: a batch WeChat Pay already
+has is found by that number and taken as it is. The outcome arrives as a signed
+MCHTRANSFER.BATCH.FINISHED (or .CLOSED) notification on the same webhook.
 """
 
 import json
 import time
 import uuid
 from collections.abc import Mapping
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils.translation import gettext
 from wechatpayv3 import WeChatPay, WeChatPayType
 
 from infoconnect.core.errors import DomainError
 from infoconnect.wallet.errors import WalletError
 from infoconnect.wallet.providers import keys
-from infoconnect.wallet.providers.base import CheckoutSession, Notification, PaymentProvider
+from infoconnect.wallet.providers.base import (
+    CheckoutSession,
+    Notification,
+    Payee,
+    PaymentProvider,
+    PayoutOutcomeUnknown,
+    PayoutTaken,
+)
 
 SIGNATURE_HEADER = "Wechatpay-Signature"
 TIMESTAMP_HEADER = "Wechatpay-Timestamp"
@@ -43,6 +59,33 @@ MAX_AGE_SECONDS = 300
 APIV3_KEY_LENGTH = 32
 # Closing an order WeChat Pay has already closed, or never saw, leaves it closed.
 CLOSE_DONE = {"ORDER_CLOSED", "ORDER_NOT_EXIST"}
+# The real name may not be sent for a transfer under ¥0.30 (and must be from ¥2,000).
+NAME_FROM = 30
+TRANSFER_EVENTS = {"MCHTRANSFER.BATCH.FINISHED", "MCHTRANSFER.BATCH.CLOSED"}
+RETURN_PARAM = "return"  # the scan page's query parameter: where to send the payer back
+
+
+def batch_no(reference: str) -> str:
+    """Our payout's id as the merchant batch number (letters and digits only, 5 to 32)."""
+    return f"icpayout{reference}"
+
+
+def reference_of(batch: str) -> str:
+    """Our payout's id from a batch number we made, else ""."""
+    prefix = batch_no("")
+    return batch[len(prefix) :] if batch.startswith(prefix) else ""
+
+
+class WeChatPayoutRefused(Exception):
+    """WeChat Pay refused the transfer batch (its code says why); nothing was sent."""
+
+
+def _answer(message) -> dict:
+    try:
+        answer = json.loads(message)
+    except (ValueError, TypeError):
+        return {}
+    return answer if isinstance(answer, dict) else {}
 
 
 def notify_url(name: str) -> str:
@@ -63,7 +106,7 @@ def apiv3_key() -> str:
 
 class WeChatPayProvider(PaymentProvider):
     name = "wechatpay"
-    supports_payouts = False
+    payout_needs_payee = True
 
     def _config(self) -> dict:
         return {
@@ -125,7 +168,11 @@ class WeChatPayProvider(PaymentProvider):
             code_url = ""
         if not code_url:
             raise DomainError(WalletError.PROVIDER_UNAVAILABLE)
-        return CheckoutSession(reference=reference, redirect_url=code_url)
+        # The code_url opens only in WeChat: the payer scans it from our own page.
+        page = reverse("wallet:scan", args=[reference])
+        if return_url:
+            page = f"{page}?{urlencode({RETURN_PARAM: return_url})}"
+        return CheckoutSession(reference=reference, redirect_url=page, qr_code=code_url)
 
     def cancel_payment(self, *, reference: str) -> None:
         code, message = self._client().close(out_trade_no=reference)
@@ -138,8 +185,55 @@ class WeChatPayProvider(PaymentProvider):
         if answer not in CLOSE_DONE:
             raise DomainError(WalletError.PROVIDER_UNAVAILABLE)
 
-    def create_payout(self, *, amount: int, currency: str, reference: str) -> str:
-        raise DomainError(WalletError.PAYOUTS_UNSUPPORTED)
+    def create_payout(
+        self, *, amount: int, currency: str, reference: str, payee: Payee | None = None
+    ) -> PayoutTaken:
+        if currency != "CNY":
+            raise DomainError(WalletError.UNSUPPORTED_CURRENCY)
+        if payee is None:
+            raise DomainError(WalletError.PAYOUT_ACCOUNT_MISSING)
+        client = self._client()
+        batch = batch_no(reference)
+        detail = {
+            "out_detail_no": f"{batch}d1",
+            "transfer_amount": amount,
+            "transfer_remark": gettext("InfoConnect payout"),
+            "openid": payee.identity,
+        }
+        if amount >= NAME_FROM:
+            detail["user_name"] = payee.name  # the SDK encrypts it with the platform key
+        try:
+            code, message = client.transfer_batch(
+                out_batch_no=batch,
+                batch_name=gettext("InfoConnect payout"),
+                batch_remark=gettext("InfoConnect payout %(id)s") % {"id": reference},
+                total_amount=amount,
+                total_num=1,
+                transfer_detail_list=[detail],
+                transfer_scene_id=settings.WECHATPAY_TRANSFER_SCENE_ID or None,
+                notify_url=notify_url(self.name),
+            )
+        except Exception as unreachable:  # no answer, or one whose signature failed
+            raise PayoutOutcomeUnknown(str(unreachable)) from unreachable
+        answer = _answer(message)
+        if code == 200 and answer.get("batch_id"):
+            return PayoutTaken(reference=str(answer["batch_id"]))
+        if code == 429 or code >= 500:
+            raise PayoutOutcomeUnknown(f"{code} {answer.get('code', '')}")
+        # Refused, or a repeat of a batch WeChat Pay already has: which, its own record says.
+        return self._existing_batch(client, batch, refusal=f"{code} {answer.get('code', '')}")
+
+    def _existing_batch(self, client: WeChatPay, batch: str, *, refusal: str) -> PayoutTaken:
+        try:
+            code, message = client.transfer_query_out_batch_no(out_batch_no=batch)
+        except Exception as unreachable:
+            raise PayoutOutcomeUnknown(str(unreachable)) from unreachable
+        found = _answer(message).get("transfer_batch") or {}
+        if code == 200 and found.get("batch_id"):
+            return PayoutTaken(reference=str(found["batch_id"]))
+        if code == 404:
+            raise WeChatPayoutRefused(refusal)
+        raise PayoutOutcomeUnknown(f"{refusal}; batch query answered {code}")
 
     def parse_notification(self, *, body: bytes, headers: Mapping[str, str]) -> Notification:
         stamp = (headers.get(TIMESTAMP_HEADER) or "").strip()
@@ -182,6 +276,8 @@ class WeChatPayProvider(PaymentProvider):
         return self._read(data)
 
     def _read(self, data: dict) -> Notification:
+        if data.get("event_type") in TRANSFER_EVENTS:
+            return self._read_transfer(data)
         try:
             resource = data["resource"]
             amount = resource["amount"]
@@ -206,6 +302,37 @@ class WeChatPayProvider(PaymentProvider):
             or type(notification.amount) is not int
             or not notification.id
             or len(notification.id) > 64
+        ):
+            raise DomainError(WalletError.INVALID_NOTIFICATION)
+        return notification
+
+    def _read_transfer(self, data: dict) -> Notification:
+        """A transfer batch of ours finished (its one transfer succeeded or failed) or closed."""
+        try:
+            resource = data["resource"]
+            batch = str(resource["out_batch_no"])
+            status = resource["batch_status"]
+            succeeded = resource.get("success_num", 0)
+            for_us = resource["mchid"] == settings.WECHATPAY_MCHID
+            notification = Notification(
+                id=str(data["id"]),
+                event="payout.paid" if status == "FINISHED" and succeeded == 1 else "payout.failed",
+                object_ref=str(resource["batch_id"]),
+                amount=resource["total_amount"],
+                currency="CNY",
+                reference=reference_of(batch),
+            )
+        except (KeyError, TypeError, AttributeError):
+            raise DomainError(WalletError.INVALID_NOTIFICATION) from None
+        if (
+            not for_us
+            or not notification.reference
+            or status not in ("FINISHED", "CLOSED")
+            or resource.get("total_num") != 1
+            or type(notification.amount) is not int
+            or not notification.id
+            or len(notification.id) > 64
+            or len(notification.object_ref) > 64
         ):
             raise DomainError(WalletError.INVALID_NOTIFICATION)
         return notification

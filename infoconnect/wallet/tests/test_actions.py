@@ -388,9 +388,11 @@ def test_payout_needs_the_balance_and_a_merchant(
     asked = []
     create_payout = SandboxProvider.create_payout
 
-    def record(self, *, amount, currency, reference):
+    def record(self, *, amount, currency, reference, payee=None):
         asked.append(amount)
-        return create_payout(self, amount=amount, currency=currency, reference=reference)
+        return create_payout(
+            self, amount=amount, currency=currency, reference=reference, payee=payee
+        )
 
     monkeypatch.setattr(SandboxProvider, "create_payout", record)
     with pytest.raises(DomainError) as error:

@@ -73,7 +73,7 @@ def test_merchant_requests_a_payout(page, login, make_user):
     page.get_by_role("button", name="Request payout").click()
     page.wait_for_url("**/wallet/merchant/")
     assert page.locator("#merchant-balance").inner_text() == "¥19.00"
-    assert page.locator("[data-testid=payouts] tbody tr td").nth(3).inner_text() == "Paid"
+    assert page.locator("[data-testid=payouts] tbody tr td").nth(4).inner_text() == "Paid"
 
 
 def test_top_up_left_too_long_shows_expired_then_paid(page, login, make_user):

@@ -58,9 +58,11 @@ def asked(monkeypatch):
     """Every payout the sandbox is asked for: (our reference, the sandbox's answer)."""
     calls = []
 
-    def record(self, *, amount, currency, reference):
-        answer = REAL_CREATE_PAYOUT(self, amount=amount, currency=currency, reference=reference)
-        calls.append((reference, answer))
+    def record(self, *, amount, currency, reference, payee=None):
+        answer = REAL_CREATE_PAYOUT(
+            self, amount=amount, currency=currency, reference=reference, payee=payee
+        )
+        calls.append((reference, answer.reference))
         return answer
 
     monkeypatch.setattr(SandboxProvider, "create_payout", record)
@@ -112,14 +114,16 @@ def test_the_provider_is_asked_after_the_request_committed_with_no_ledger_row_lo
     fund_merchant(merchant.pk, buyer.pk, 10_000, order_id=1)
     observed = []
 
-    def observe(self, *, amount, currency, reference):
+    def observe(self, *, amount, currency, reference, payee=None):
         seen = {"in_transaction": connection.in_atomic_block}
         if connection.vendor == "postgresql":
             seen.update(
                 seen_from_another_connection(payout_id=int(reference), merchant_id=merchant.pk)
             )
         observed.append(seen)
-        return REAL_CREATE_PAYOUT(self, amount=amount, currency=currency, reference=reference)
+        return REAL_CREATE_PAYOUT(
+            self, amount=amount, currency=currency, reference=reference, payee=payee
+        )
 
     monkeypatch.setattr(SandboxProvider, "create_payout", observe)
     web = Client()
@@ -155,7 +159,7 @@ def test_a_payout_the_provider_refuses_after_commit_fails_and_the_money_comes_ba
     fund_merchant(merchant.pk, buyer.pk, 10_000, order_id=1)
     attempts = []
 
-    def refuse(self, *, amount, currency, reference):
+    def refuse(self, *, amount, currency, reference, payee=None):
         attempts.append((reference, connection.in_atomic_block))
         raise ConnectionError("provider unreachable")
 
@@ -233,9 +237,11 @@ def test_a_worker_killed_after_the_provider_took_the_payout_sends_it_once(
     payout = actions.request_payout(merchant_id=merchant.pk, amount=700)
     calls = []
 
-    def take_then_die(self, *, amount, currency, reference):
-        answer = REAL_CREATE_PAYOUT(self, amount=amount, currency=currency, reference=reference)
-        calls.append((reference, answer))
+    def take_then_die(self, *, amount, currency, reference, payee=None):
+        answer = REAL_CREATE_PAYOUT(
+            self, amount=amount, currency=currency, reference=reference, payee=payee
+        )
+        calls.append((reference, answer.reference))
         if len(calls) == 1:
             raise WorkerKilled  # the provider took it; we never heard its answer
         return answer
@@ -323,7 +329,8 @@ def test_a_notification_for_no_payout_of_ours_is_refused_and_not_recorded(buyer,
 def test_the_sandbox_takes_a_payout_once_per_reference():
     sandbox = SandboxProvider()
     first = sandbox.create_payout(amount=500, currency="CNY", reference="41")
-    assert first.startswith("sbo_")
+    assert first.reference.startswith("sbo_")
+    assert first.paid is False
     assert sandbox.create_payout(amount=500, currency="CNY", reference="41") == first
     assert sandbox.create_payout(amount=500, currency="CNY", reference="42") != first
 
@@ -337,8 +344,8 @@ def test_the_merchant_page_says_where_each_payout_is(buyer, merchant):
     client = Client()
     client.force_login(merchant)
     page = client.get("/wallet/merchant/").content.decode()
-    assert "<td>¥1.00</td><td>Requested</td>" in page
-    assert "<td>¥2.00</td><td>Processing</td>" in page
+    assert "<td>¥1.00</td><td>—</td><td>Requested</td>" in page
+    assert "<td>¥2.00</td><td>—</td><td>Processing</td>" in page
     page = client.get("/wallet/merchant/", headers={"Accept-Language": "zh-hans"})
-    assert "<td>¥1.00</td><td>已申请</td>" in page.content.decode()
-    assert "<td>¥2.00</td><td>处理中</td>" in page.content.decode()
+    assert "<td>¥1.00</td><td>—</td><td>已申请</td>" in page.content.decode()
+    assert "<td>¥2.00</td><td>—</td><td>处理中</td>" in page.content.decode()

@@ -278,17 +278,179 @@ def test_an_expired_topup_is_closed_at_alipay(alipay_keys, alice, monkeypatch):
     assert json.loads(asked[0]["biz_content"]) == {"out_trade_no": payment.provider_ref}
 
 
-def test_payouts_through_alipay_are_refused_before_money_moves(alipay_keys, make_user, settings):
+def signed_answer(platform_key, method: str, content: dict) -> bytes:
+    """A gateway answer as Alipay sends it: the response object signed exactly as written."""
+    text = json.dumps(content, separators=(",", ":"), ensure_ascii=False)
+    signature = platform_key.sign(text.encode(), padding.PKCS1v15(), hashes.SHA256())
+    sign = base64.b64encode(signature).decode()
+    return f'{{"{method.replace(".", "_")}_response":{text},"sign":"{sign}"}}'.encode()
+
+
+@pytest.fixture
+def gateway(alipay_keys, monkeypatch):
+    """Alipay's gateway: each call answers the next queued answer (bytes, or an exception)."""
+    _, platform_key = alipay_keys
+    queued, asked = [], []
+
+    def answer(url, timeout):
+        asked.append(dict(parse_qsl(urlsplit(url).query)))
+        reply = queued.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        return io.BytesIO(reply)
+
+    monkeypatch.setattr("alipay.urlopen", answer)
+    return platform_key, queued, asked
+
+
+@pytest.fixture
+def paid_merchant(make_user):
     merchant = make_user("acme", kind="merchant", verified=True)
     buyer = make_user("buyer")
     fund_merchant(merchant.pk, buyer.pk, 10_000, order_id=1)
+    return merchant
+
+
+def set_alipay_account(merchant, identity="Finance@Acme.example.com", name="张三") -> None:
+    actions.set_payout_account(
+        merchant_id=merchant.pk,
+        provider="alipay",
+        identity=identity,
+        real_name=name,
+        changed_by_id=merchant.pk,
+    )
+
+
+def transfer_answer(platform_key, payout: Payout, **overrides) -> bytes:
+    content = {
+        "code": "10000",
+        "msg": "Success",
+        "out_biz_no": f"ic_payout_{payout.pk}",
+        "order_id": "20261203110070000006380000250621",
+        "pay_fund_order_id": "20261203110070001506380000251556",
+        "status": "SUCCESS",
+        "trans_date": "2026-12-03 12:00:00",
+    }
+    content.update(overrides)
+    return signed_answer(platform_key, "alipay.fund.trans.uni.transfer", content)
+
+
+def test_a_payout_is_transferred_to_the_merchants_alipay_account(gateway, paid_merchant):
+    platform_key, queued, asked = gateway
+    set_alipay_account(paid_merchant)
+    payout = actions.request_payout(merchant_id=paid_merchant.pk, amount=1234)
+    assert (payout.provider, payout.payee_identity, payout.payee_name) == (
+        "alipay",
+        "finance@acme.example.com",
+        "张三",
+    )
+    queued.append(transfer_answer(platform_key, payout))
+    assert actions.send_payout(payout_id=payout.pk) is True
+    assert asked[0]["method"] == "alipay.fund.trans.uni.transfer"
+    assert json.loads(asked[0]["biz_content"]) == {
+        "out_biz_no": f"ic_payout_{payout.pk}",
+        "trans_amount": "12.34",
+        "product_code": "TRANS_ACCOUNT_NO_PWD",
+        "biz_scene": "DIRECT_TRANSFER",
+        "order_title": "InfoConnect payout",
+        "payee_info": {
+            "identity": "finance@acme.example.com",
+            "identity_type": "ALIPAY_LOGON_ID",
+            "name": "张三",
+        },
+    }
+    payout.refresh_from_db()
+    # Alipay's SUCCESS is final: paid at once, the money out of the system.
+    assert (payout.status, payout.provider_ref) == ("paid", "20261203110070000006380000250621")
+    assert balance_of(user_id=paid_merchant.pk, kind="merchant") == 10_000 - 1234
+    assert balance_of(user_id=paid_merchant.pk, kind="payout_pending") == 0
+    assert_ledger_consistent()
+
+
+def test_a_transfer_alipay_refuses_returns_the_money(gateway, paid_merchant):
+    platform_key, queued, _ = gateway
+    set_alipay_account(paid_merchant, name="李四")
+    payout = actions.request_payout(merchant_id=paid_merchant.pk, amount=1000)
+    queued.append(
+        transfer_answer(
+            platform_key,
+            payout,
+            code="40004",
+            msg="Business Failed",
+            sub_code="PAYEE_USER_INFO_ERROR",
+            sub_msg="收款用户姓名或其它信息不一致",
+        )
+    )
+    assert actions.send_payout(payout_id=payout.pk) is True
+    payout.refresh_from_db()
+    assert payout.status == "failed"
+    assert balance_of(user_id=paid_merchant.pk, kind="merchant") == 10_000
+    assert_ledger_consistent()
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        OSError("connection reset"),
+        "system-error",
+        "dealing",
+        "unsigned",
+    ],
+)
+def test_a_transfer_with_no_clear_answer_is_asked_again_and_paid_once(
+    gateway, paid_merchant, reply
+):
+    platform_key, queued, asked = gateway
+    set_alipay_account(paid_merchant)
+    payout = actions.request_payout(merchant_id=paid_merchant.pk, amount=1000)
+    first = {
+        "system-error": lambda: transfer_answer(
+            platform_key, payout, code="40004", sub_code="SYSTEM_ERROR", status=""
+        ),
+        "dealing": lambda: transfer_answer(platform_key, payout, status="DEALING"),
+        # An answer whose signature does not verify (not Alipay's, or altered on the way).
+        "unsigned": lambda: transfer_answer(new_key(), payout),
+    }
+    queued.append(first[reply]() if isinstance(reply, str) else reply)
+    now = timezone.now()
+    assert actions.send_payout(payout_id=payout.pk, now=now) is False
+    payout.refresh_from_db()
+    # Maybe taken: neither sent nor refused, the money still on its way out.
+    assert (payout.status, payout.provider_ref) == ("requested", None)
+    assert balance_of(user_id=paid_merchant.pk, kind="payout_pending") == 1000
+    # The sweep asks again once the claim lapsed, with the same out_biz_no.
+    queued.append(transfer_answer(platform_key, payout))
+    assert actions.send_payout(payout_id=payout.pk, now=now + timedelta(minutes=3)) is True
+    assert [json.loads(a["biz_content"])["out_biz_no"] for a in asked] == [
+        f"ic_payout_{payout.pk}"
+    ] * 2
+    payout.refresh_from_db()
+    assert payout.status == "paid"
+    assert balance_of(user_id=paid_merchant.pk, kind="merchant") == 9_000
+    assert_ledger_consistent()
+
+
+def test_payouts_through_alipay_need_the_merchants_account_first(
+    alipay_keys, paid_merchant, settings
+):
     with pytest.raises(DomainError) as refused:
-        actions.request_payout(merchant_id=merchant.pk, amount=1000, provider="alipay")
-    assert refused.value.code == "payouts_unsupported"
+        actions.request_payout(merchant_id=paid_merchant.pk, amount=1000, provider="alipay")
+    assert refused.value.code == "payout_account_missing"
+    assert refused.value.status == 422
     # Alipay alone, with no provider named: the same.
     settings.WALLET_SANDBOX_ENABLED = False
     with pytest.raises(DomainError) as refused:
-        actions.request_payout(merchant_id=merchant.pk, amount=1000)
-    assert refused.value.code == "payouts_unsupported"
+        actions.request_payout(merchant_id=paid_merchant.pk, amount=1000)
+    assert refused.value.code == "payout_account_missing"
     assert Payout.objects.count() == 0
-    assert balance_of(user_id=merchant.pk, kind="merchant") == 10_000
+    assert balance_of(user_id=paid_merchant.pk, kind="merchant") == 10_000
+
+
+def test_with_the_sandbox_too_a_merchant_without_an_alipay_account_is_paid_by_the_sandbox(
+    alipay_keys, paid_merchant, settings
+):
+    settings.WALLET_SANDBOX_ENABLED = True
+    payout = actions.request_payout(merchant_id=paid_merchant.pk, amount=1000)
+    assert (payout.provider, payout.payee_identity) == ("sandbox", "")
+    set_alipay_account(paid_merchant)
+    assert actions.request_payout(merchant_id=paid_merchant.pk, amount=1000).provider == "alipay"

@@ -7,19 +7,23 @@ import json
 import secrets
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
+import requests
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.test import Client
+from django.utils import timezone
+from playwright.sync_api import expect
 
 from infoconnect.core.errors import DomainError
 from infoconnect.wallet import actions
-from infoconnect.wallet.models import Payment, ProviderNotification
+from infoconnect.wallet.models import Payment, Payout, ProviderNotification
 from infoconnect.wallet.providers import get_provider
 from infoconnect.wallet.selectors import balance_of
-from infoconnect.wallet.tests.helpers import assert_ledger_consistent
+from infoconnect.wallet.tests.helpers import assert_ledger_consistent, fund_merchant
 
 MCHID = "1900000109"
 APPID = "wxd678efh567hg6787"
@@ -169,7 +173,7 @@ def test_a_topup_opens_a_native_payment(wechat_http, alice):
     payment = start(wechat_http, alice)
     _, sent = wechat_http
     assert payment.provider == "wechatpay"
-    assert payment.redirect_url == "weixin://wxpay/bizpayurl?pr=aBcDeF1"
+    assert payment.qr_code == "weixin://wxpay/bizpayurl?pr=aBcDeF1"
     request = sent[0]
     assert request["url"] == "https://api.mch.weixin.qq.com/v3/pay/transactions/native"
     assert request["json"]["out_trade_no"] == payment.provider_ref
@@ -287,7 +291,292 @@ def test_an_expired_topup_is_closed_at_wechat_pay(wechat_http, alice):
         get_provider("wechatpay").cancel_payment(reference=payment.provider_ref)
 
 
-def test_payouts_through_wechat_pay_are_refused(wechat):
+OPENID = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+
+
+@pytest.fixture
+def wechat_api(wechat, monkeypatch):
+    """WeChat Pay's API for POSTs and GETs: each answers the next (status, body) queued, or
+    raises it when it is an exception; 2xx answers signed with the platform key."""
+    queued, sent = [], []
+
+    def answer(method, url, json=None, headers=None, **kwargs):
+        sent.append({"method": method, "url": url, "json": json, "headers": headers})
+        reply = queued.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        status, body = reply
+        return FakeResponse(status, body, sign_headers(wechat, body) if status < 300 else {})
+
+    monkeypatch.setattr(
+        "wechatpayv3.core.requests.post", lambda url, **kw: answer("POST", url, **kw)
+    )
+    monkeypatch.setattr("wechatpayv3.core.requests.get", lambda url, **kw: answer("GET", url, **kw))
+    return queued, sent
+
+
+@pytest.fixture
+def paid_merchant(make_user, settings):
+    merchant = make_user("acme", kind="merchant", verified=True)
+    buyer = make_user("buyer")
+    settings.WALLET_PROVIDERS = []  # the buyer pays through the sandbox
+    fund_merchant(merchant.pk, buyer.pk, 10_000, order_id=1)
+    settings.WALLET_PROVIDERS = ["wechatpay"]
+    actions.set_payout_account(
+        merchant_id=merchant.pk,
+        provider="wechatpay",
+        identity=OPENID,
+        real_name="王小明",
+        changed_by_id=merchant.pk,
+    )
+    return merchant
+
+
+def batch_accepted(payout: Payout) -> tuple[int, str]:
+    return 200, json.dumps(
+        {
+            "out_batch_no": f"icpayout{payout.pk}",
+            "batch_id": "1030000071100999991182026120300019480001",
+            "create_time": "2026-12-03T12:00:00+08:00",
+            "batch_status": "ACCEPTED",
+        }
+    )
+
+
+def batch_notification(platform_key, payout: Payout, **overrides) -> tuple[str, dict]:
+    resource = {
+        "out_batch_no": f"icpayout{payout.pk}",
+        "batch_id": "1030000071100999991182026120300019480001",
+        "batch_status": "FINISHED",
+        "total_num": 1,
+        "total_amount": payout.amount,
+        "success_amount": payout.amount,
+        "success_num": 1,
+        "fail_amount": 0,
+        "fail_num": 0,
+        "mchid": MCHID,
+        "update_time": "2026-12-03T12:00:30+08:00",
+    }
+    resource.update(overrides)
+    nonce = secrets.token_hex(6)
+    ciphertext = AESGCM(APIV3_KEY.encode()).encrypt(
+        nonce.encode(), json.dumps(resource).encode(), b"mch_payment"
+    )
+    body = json.dumps(
+        {
+            "id": str(uuid.uuid4()),
+            "create_time": "2026-12-03T12:00:31+08:00",
+            "resource_type": "encrypt-resource",
+            "event_type": overrides.pop("event_type", "MCHTRANSFER.BATCH.FINISHED"),
+            "summary": "商家转账批次完成",
+            "resource": {
+                "original_type": "mch_payment",
+                "algorithm": "AEAD_AES_256_GCM",
+                "ciphertext": base64.b64encode(ciphertext).decode(),
+                "associated_data": "mch_payment",
+                "nonce": nonce,
+            },
+        }
+    )
+    return body, sign_headers(platform_key, body)
+
+
+def test_a_payout_is_a_transfer_batch_to_the_merchants_openid(wechat, wechat_api, paid_merchant):
+    queued, sent = wechat_api
+    payout = actions.request_payout(merchant_id=paid_merchant.pk, amount=2500)
+    assert (payout.provider, payout.payee_identity) == ("wechatpay", OPENID)
+    queued.append(batch_accepted(payout))
+    assert actions.send_payout(payout_id=payout.pk) is True
+    request = sent[0]
+    assert request["url"] == "https://api.mch.weixin.qq.com/v3/transfer/batches"
+    body = request["json"]
+    detail = body["transfer_detail_list"][0]
+    assert {key: body[key] for key in ("out_batch_no", "total_amount", "total_num", "appid")} == {
+        "out_batch_no": f"icpayout{payout.pk}",
+        "total_amount": 2500,
+        "total_num": 1,
+        "appid": APPID,
+    }
+    assert body["notify_url"] == "https://shop.example.com/api/v1/wallet/webhooks/wechatpay"
+    assert (detail["out_detail_no"], detail["transfer_amount"], detail["openid"]) == (
+        f"icpayout{payout.pk}d1",
+        2500,
+        OPENID,
+    )
+    # The real name travels encrypted with the platform key, which names itself in the header.
+    name = wechat.decrypt(
+        base64.b64decode(detail["user_name"]),
+        padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None),
+    )
+    assert name.decode() == "王小明"
+    assert request["headers"]["Wechatpay-Serial"] == PUBLIC_KEY_ID
+    payout.refresh_from_db()
+    assert (payout.status, payout.provider_ref) == (
+        "sent",
+        "1030000071100999991182026120300019480001",
+    )
+    # WeChat Pay's notification that the batch finished with its one transfer paid.
+    body, headers = batch_notification(wechat, payout)
+    response = deliver(body, headers)
+    assert response.status_code == 200
+    payout.refresh_from_db()
+    assert payout.status == "paid"
+    assert balance_of(user_id=paid_merchant.pk, kind="merchant") == 7_500
+    assert balance_of(user_id=paid_merchant.pk, kind="payout_pending") == 0
+    assert deliver(body, headers).json() == {"received": True}  # a replay changes nothing
+    assert_ledger_consistent()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"success_num": 0, "success_amount": 0, "fail_num": 1, "fail_amount": 2500},
+        {"batch_status": "CLOSED", "success_num": 0, "event_type": "MCHTRANSFER.BATCH.CLOSED"},
+    ],
+    ids=["transfer-failed", "batch-closed"],
+)
+def test_a_transfer_that_fails_returns_the_money(wechat, wechat_api, paid_merchant, overrides):
+    queued, _ = wechat_api
+    payout = actions.request_payout(merchant_id=paid_merchant.pk, amount=2500)
+    queued.append(batch_accepted(payout))
+    actions.send_payout(payout_id=payout.pk)
+    body, headers = batch_notification(wechat, payout, **overrides)
+    assert deliver(body, headers).status_code == 200
+    payout.refresh_from_db()
+    assert payout.status == "failed"
+    assert balance_of(user_id=paid_merchant.pk, kind="merchant") == 10_000
+    assert_ledger_consistent()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"mchid": "1900000999"}, {"total_amount": 2499}, {"out_batch_no": "someoneelse1"}],
+    ids=["other-merchant", "other-amount", "not-ours"],
+)
+def test_a_transfer_notification_not_for_this_payout_is_refused(
+    wechat, wechat_api, paid_merchant, overrides
+):
+    queued, _ = wechat_api
+    payout = actions.request_payout(merchant_id=paid_merchant.pk, amount=2500)
+    queued.append(batch_accepted(payout))
+    actions.send_payout(payout_id=payout.pk)
+    body, headers = batch_notification(wechat, payout, **overrides)
+    response = deliver(body, headers)
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_notification")
+    payout.refresh_from_db()
+    assert payout.status == "sent"
+    assert ProviderNotification.objects.count() == 0
+
+
+def test_a_refused_batch_returns_the_money(wechat_api, paid_merchant):
+    queued, sent = wechat_api
+    payout = actions.request_payout(merchant_id=paid_merchant.pk, amount=2500)
+    queued.append((403, json.dumps({"code": "NOT_ENOUGH", "message": "商户运营账户资金不足"})))
+    # Before taking a refusal as final, the batch number is looked up: WeChat Pay has none.
+    queued.append((404, json.dumps({"code": "NOT_FOUND", "message": "记录不存在"})))
+    assert actions.send_payout(payout_id=payout.pk) is True
+    assert sent[1]["method"] == "GET"
+    assert sent[1]["url"].startswith(
+        f"https://api.mch.weixin.qq.com/v3/transfer/batches/out-batch-no/icpayout{payout.pk}"
+    )
+    payout.refresh_from_db()
+    assert payout.status == "failed"
+    assert balance_of(user_id=paid_merchant.pk, kind="merchant") == 10_000
+    assert_ledger_consistent()
+
+
+def test_a_batch_asked_again_after_no_answer_is_sent_once(wechat, wechat_api, paid_merchant):
+    queued, sent = wechat_api
+    payout = actions.request_payout(merchant_id=paid_merchant.pk, amount=20)
+    now = timezone.now()
+    queued.append(requests.ConnectionError("reset by peer"))
+    assert actions.send_payout(payout_id=payout.pk, now=now) is False
+    payout.refresh_from_db()
+    assert (payout.status, balance_of(user_id=paid_merchant.pk, kind="payout_pending")) == (
+        "requested",
+        20,
+    )
+    # It had reached WeChat Pay: asked again, the number is taken; its record gives the batch.
+    queued.append((400, json.dumps({"code": "INVALID_REQUEST", "message": "批次单号重复"})))
+    found = {"transfer_batch": json.loads(batch_accepted(payout)[1]), "transfer_detail_list": []}
+    queued.append((200, json.dumps(found)))
+    assert actions.send_payout(payout_id=payout.pk, now=now + timedelta(minutes=3)) is True
+    # Under ¥0.30 the real name may not be sent.
+    assert "user_name" not in sent[0]["json"]["transfer_detail_list"][0]
+    assert [call["json"]["out_batch_no"] for call in sent if call["method"] == "POST"] == [
+        f"icpayout{payout.pk}"
+    ] * 2
+    payout.refresh_from_db()
+    assert (payout.status, payout.provider_ref) == (
+        "sent",
+        "1030000071100999991182026120300019480001",
+    )
+
+
+def test_payouts_through_wechat_pay_need_the_merchants_openid(wechat, make_user, settings):
+    merchant = make_user("shop", kind="merchant", verified=True)
+    with pytest.raises(DomainError) as refused:
+        actions.request_payout(merchant_id=merchant.pk, amount=100, provider="wechatpay")
+    assert (refused.value.code, refused.value.status) == ("payout_account_missing", 422)
     with pytest.raises(DomainError) as refused:
         get_provider("wechatpay").create_payout(amount=100, currency="CNY", reference="1")
-    assert refused.value.code == "payouts_unsupported"
+    assert refused.value.code == "payout_account_missing"
+
+
+def test_a_wechat_topup_sends_the_payer_to_our_scan_page(wechat_http, alice):
+    payment = start(wechat_http, alice)
+    assert payment.redirect_url == f"/wallet/scan/{payment.provider_ref}/"
+    assert payment.qr_code == "weixin://wxpay/bizpayurl?pr=aBcDeF1"
+
+
+def test_a_wechat_topup_from_the_wallet_page_shows_the_code_to_scan(wechat_http, alice, make_user):
+    queued, _ = wechat_http
+    queued.append((200, json.dumps({"code_url": "weixin://wxpay/bizpayurl?pr=aBcDeF1"})))
+    client = Client()
+    client.force_login(alice)
+    response = client.post("/wallet/topup/", {"amount": "12.34", "idempotency_key": uuid.uuid4()})
+    payment = Payment.objects.get()
+    assert response["Location"] == f"/wallet/scan/{payment.provider_ref}/"
+    page = client.get(response["Location"]).content.decode()
+    assert '<strong id="scan-amount">¥12.34</strong>' in page
+    assert '<img id="scan-qr" src="data:image/svg+xml;charset=utf-8,' in page
+    assert "Status: Waiting for payment" in page
+    assert 'hx-trigger="every 2s"' in page
+    zh = client.get(response["Location"], headers={"Accept-Language": "zh-hans"})
+    assert "用微信扫码支付" in zh.content.decode()
+    # Nobody else's, and not a top-up paid some other way.
+    other = Client()
+    other.force_login(make_user("mallory"))
+    assert other.get(response["Location"]).status_code == 404
+    sandbox = actions.start_topup(user_id=alice.pk, amount=100, provider="sandbox")
+    assert client.get(f"/wallet/scan/{sandbox.provider_ref}/").status_code == 404
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_scan_page_turns_paid_when_wechat_pay_notifies(
+    wechat, wechat_http, page, login, make_user
+):
+    make_user("alice")
+    queued, _ = wechat_http
+    queued.append((200, json.dumps({"code_url": "weixin://wxpay/bizpayurl?pr=aBcDeF1"})))
+    login("alice")
+    page.click("#nav-wallet")
+    page.get_by_label("Amount (¥)").fill("20.00")
+    page.get_by_role("button", name="Top up").click()
+    page.wait_for_url("**/wallet/scan/**")
+    assert page.locator("#scan-amount").inner_text() == "¥20.00"
+    assert page.locator("#scan-hint").inner_text().startswith("Open WeChat, tap + then Scan")
+    qr = page.locator("#scan-qr")
+    assert qr.get_attribute("src").startswith("data:image/svg+xml;charset=utf-8,")
+    assert qr.evaluate("image => image.complete && image.naturalWidth") > 100  # it drew
+    assert page.locator("#scan-status").inner_text() == "Status: Waiting for payment"
+    # The payer scans and pays in WeChat; WeChat Pay notifies us. The page sees it by itself.
+    payment = Payment.objects.get()
+    body, headers = notification(wechat, transaction(payment))
+    assert deliver(body, headers).status_code == 200
+    expect(page.locator("#scan-status")).to_have_text("Status: Paid")
+    assert page.locator("#scan-qr").count() == 0
+    page.locator("#scan-back").click()
+    page.wait_for_url("**/wallet/?topup=*")
+    assert page.locator("#wallet-balance").inner_text() == "¥20.00"

@@ -144,3 +144,15 @@ def test_the_operator_edits_the_limits(make_user):
     url = f"/admin/core/platformsettings/{PlatformSettings.current().pk}/change/"
     assert client.post(url, _form(topup_daily_count_person=3)).status_code == 302
     assert PlatformSettings.current().topup_daily_count_person == 3
+
+
+def test_the_company_wallet_page_shows_what_is_left_today(firm):
+    _limits(topup_daily_amount_company=2_000_000, topup_daily_count_company=5)
+    client = Client()
+    client.force_login(firm.finance)
+    url = f"/companies/{firm.company.pk}/wallet/"
+    page = client.get(url).content.decode()
+    assert "Left to top up today: ¥20,000.00, in up to 5 more top-ups." in page
+    actions.open_bank_transfer(user=firm.finance, company_id=firm.company.pk, amount=150_000)
+    page = client.get(url).content.decode()
+    assert "Left to top up today: ¥18,500.00, in up to 4 more top-ups." in page

@@ -296,7 +296,7 @@ def test_merchant_page_and_payout(alice, merchant, django_capture_on_commit_call
     assert f"Payout #{payout.pk} requested." in page
     assert '<strong id="merchant-balance">¥60.00</strong>' in page
     assert f'<tr id="payout-{payout.pk}"><td>{payout.pk}</td>' in page
-    assert "<td>¥40.00</td><td>Paid</td>" in page
+    assert "<td>¥40.00</td><td>—</td><td>Paid</td>" in page
     assert_ledger_consistent()
 
 
