@@ -12,3 +12,8 @@ class SocialConfig(AppConfig):
         from infoconnect.social.views import header_values
 
         register_header_provider(header_values)
+
+        from infoconnect.core import sweeps
+        from infoconnect.social import media
+
+        sweeps.register_due_job("media.stale", app_label="social", sweep=media.sweep_stale_media)

@@ -1,10 +1,10 @@
-"""The microblog's forms only carry text; the actions decide what is valid."""
+"""The microblog's forms carry what was typed and chosen; the actions decide what is valid."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from infoconnect.shop.selectors import merchant_products_on_sale
-from infoconnect.social.models import POST_MAX_LENGTH
+from infoconnect.social.models import MEDIA_PER_POST, POST_MAX_LENGTH, Visibility
 
 
 class PostForm(forms.Form):
@@ -19,8 +19,28 @@ class PostForm(forms.Form):
     )
 
 
+class PictureInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
 class ComposeForm(PostForm):
-    """The home page's compose box: a merchant may put one of its products on the post."""
+    """The home page's compose box: up to nine pictures (uploaded as they are chosen by the
+    page's script, sent with the form without it), who may read the post, a content warning;
+    a merchant may put one of its products on the post."""
+
+    spoiler_text = forms.CharField(
+        label=_("Content warning (optional)"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 500}),
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"), choices=Visibility.choices, initial=Visibility.PUBLIC
+    )
+    media = forms.FileField(
+        label=_("Pictures (up to 9)"),
+        required=False,
+        widget=PictureInput(attrs={"accept": "image/*", "data-media-input": MEDIA_PER_POST}),
+    )
 
     def __init__(self, *args, author=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,4 +64,27 @@ class CommentForm(PostForm):
         widget=forms.Textarea(
             attrs={"rows": 2, "maxlength": POST_MAX_LENGTH, "data-char-count": POST_MAX_LENGTH}
         ),
+    )
+
+
+class PostEditForm(forms.Form):
+    """Editing one's own post: its text, content warning, sensitivity and language."""
+
+    text = forms.CharField(
+        label=_("Text"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "maxlength": POST_MAX_LENGTH, "data-char-count": POST_MAX_LENGTH}
+        ),
+    )
+    spoiler_text = forms.CharField(
+        label=_("Content warning"), required=False, max_length=500, strip=False
+    )
+    sensitive = forms.BooleanField(label=_("Sensitive"), required=False)
+    language = forms.CharField(
+        label=_("Language"),
+        required=False,
+        max_length=16,
+        help_text=_("An ISO 639 code such as zh or en; empty when unknown."),
     )

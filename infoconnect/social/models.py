@@ -6,6 +6,7 @@ belong to, so they can be distributed by that key.
 """
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -179,6 +180,10 @@ class MediaAttachment(models.Model):
         indexes = [
             models.Index(fields=["owner", "-id"], name="social_media_owner"),
             models.Index(fields=["post", "position"], name="social_media_post"),
+            # The pictures an account has uploaded and not yet posted, counted at each upload.
+            models.Index(
+                fields=["owner"], condition=Q(post__isnull=True), name="social_media_pending"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -188,6 +193,22 @@ class MediaAttachment(models.Model):
                 name="social_media_focus_range",
             )
         ]
+
+
+class PostEdit(models.Model):
+    """A version of a post that an edit replaced: the post's history is these rows, oldest
+    first, then the post as it is now."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="edits")
+    text = models.TextField(max_length=POST_MAX_LENGTH, blank=True)
+    spoiler_text = models.CharField(max_length=500, blank=True, default="")
+    sensitive = models.BooleanField(default=False)
+    language = models.CharField(max_length=16, blank=True, default="")
+    # When this version was written: the post's creation, or the edit that made it.
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["post", "id"], name="social_postedit_post")]
 
 
 class PostTag(models.Model):
@@ -224,6 +245,7 @@ class Like(models.Model):
 class Notification(models.Model):
     class Kind(models.TextChoices):
         FOLLOW = "follow", _("followed you")
+        FOLLOW_REQUEST = "follow_request", _("asked to follow you")
         MENTION = "mention", _("mentioned you")
         COMMENT = "comment", _("commented on your post")
         REPOST = "repost", _("reposted your post")
@@ -267,3 +289,239 @@ class Notification(models.Model):
                 fields=["recipient", "key"], condition=~Q(key=""), name="social_notif_once"
             )
         ]
+
+
+# Filters, followed tags, custom emojis and announcements: what Mastodon clients read
+# beside timelines.
+
+
+class FilterContext(models.TextChoices):
+    """Where a filter applies, as Mastodon names the places."""
+
+    HOME = "home", _("Home timeline and lists")
+    NOTIFICATIONS = "notifications", _("Notifications")
+    PUBLIC = "public", _("Public timelines")
+    THREAD = "thread", _("Conversations")
+    ACCOUNT = "account", _("Profiles")
+
+
+class Filter(models.Model):
+    """A person's filter: posts matching its keywords (or listed in its statuses) are shown
+    behind a warning, or left out, in its contexts until it expires."""
+
+    class Action(models.TextChoices):
+        WARN = "warn", _("Hide with a warning")
+        HIDE = "hide", _("Hide completely")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    title = models.CharField(_("title"), max_length=200)
+    # A list of FilterContext values, never empty.
+    context = models.JSONField(default=list)
+    filter_action = models.CharField(max_length=4, choices=Action.choices, default=Action.WARN)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-id"], name="social_filter_owner")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FilterKeyword(models.Model):
+    filter = models.ForeignKey(Filter, on_delete=models.CASCADE, related_name="keywords")
+    keyword = models.CharField(_("keyword"), max_length=200)
+    whole_word = models.BooleanField(default=True)
+
+
+class FilterStatus(models.Model):
+    filter = models.ForeignKey(Filter, on_delete=models.CASCADE, related_name="statuses")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["filter", "post"], name="social_filterstatus_unique")
+        ]
+
+
+class FollowedTag(models.Model):
+    """A tag a person follows (Mastodon's followed_tags)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "tag"], name="social_followedtag_unique")
+        ]
+        indexes = [models.Index(fields=["user", "-id"], name="social_followedtag_user")]
+
+
+class CustomEmoji(models.Model):
+    """An emoji the operator uploads in the admin; clients show :shortcode: as its image."""
+
+    shortcode = models.CharField(
+        _("shortcode"),
+        max_length=50,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9_]{2,50}$", _("Letters, digits and _ only (2 to 50)."))
+        ],
+    )
+    image = models.ImageField(_("image"), upload_to="emojis/")
+    category = models.CharField(_("category"), max_length=50, blank=True, default="")
+    visible_in_picker = models.BooleanField(_("visible in the picker"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("custom emoji")
+        verbose_name_plural = _("custom emojis")
+
+    def __str__(self) -> str:
+        return f":{self.shortcode}:"
+
+
+class Announcement(models.Model):
+    """A notice the operator shows every person between ``starts_at`` and ``ends_at``."""
+
+    text = models.TextField(_("text"), max_length=2000)
+    published = models.BooleanField(_("published"), default=False)
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    all_day = models.BooleanField(_("all day"), default=False)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True)
+                | Q(ends_at__isnull=True)
+                | Q(ends_at__gt=F("starts_at")),
+                name="social_announcement_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class AnnouncementDismissal(models.Model):
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "announcement"], name="social_announcementdismissal_unique"
+            )
+        ]
+
+
+class FollowRequest(models.Model):
+    """A follow a locked account has not yet accepted: accepting turns it into a Follow."""
+
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follower", "target"], name="social_followrequest_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(follower=F("target")), name="social_followrequest_not_self"
+            ),
+        ]
+        # The locked account's list of requests, newest first.
+        indexes = [models.Index(fields=["target", "-id"], name="social_followrequest_target")]
+
+
+LISTS_PER_ACCOUNT = 50
+ACCOUNTS_PER_LIST = 500
+LIST_TITLE_MAX_LENGTH = 100
+
+
+class List(models.Model):
+    """A reader's own selection of accounts they follow, read as a timeline of its own."""
+
+    class RepliesPolicy(models.TextChoices):
+        # Which replies the list's timeline shows, as Mastodon names them.
+        FOLLOWED = "followed", _("Replies to any followed account")
+        LIST = "list", _("Replies to members of the list")
+        NONE = "none", _("No replies")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    title = models.CharField(_("title"), max_length=LIST_TITLE_MAX_LENGTH)
+    replies_policy = models.CharField(
+        max_length=10, choices=RepliesPolicy.choices, default=RepliesPolicy.LIST
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "id"], name="social_list_owner")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ListAccount(models.Model):
+    list = models.ForeignKey(List, on_delete=models.CASCADE, related_name="members", db_index=False)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["list", "account"], name="social_listaccount_unique")
+        ]
+
+
+class Bookmark(models.Model):
+    """A post a reader keeps for later; only they see it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "post"], name="social_bookmark_unique")
+        ]
+        indexes = [models.Index(fields=["user", "-id"], name="social_bookmark_user")]
+
+
+PINS_PER_ACCOUNT = 5
+
+
+class Pin(models.Model):
+    """One of an author's own public or unlisted posts, shown first on the profile."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="social_pin_unique")]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infoconnect.social import views
+from infoconnect.social import edit_views, views
 
 app_name = "social"
 
@@ -10,6 +10,19 @@ urlpatterns = [
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/badge/", views.notifications_badge, name="notifications_badge"),
     path("search/", views.search, name="search"),
+    path("follow-requests/", views.follow_requests, name="follow_requests"),
+    path(
+        "follow-requests/<str:username>/accept/",
+        views.follow_request_answer,
+        {"answer": "accept"},
+        name="follow_request_accept",
+    ),
+    path(
+        "follow-requests/<str:username>/reject/",
+        views.follow_request_answer,
+        {"answer": "reject"},
+        name="follow_request_reject",
+    ),
     # A Weibo-style #topic# may hold a slash, so the name takes the rest of the path.
     path("tags/<path:name>/", views.tag, name="tag"),
     path("posts/new/", views.post_create, name="post_create"),
@@ -21,6 +34,7 @@ urlpatterns = [
     path("posts/<int:post_id>/unrepost/", views.unrepost, name="unrepost"),
     path("posts/<int:post_id>/quote/", views.quote, name="quote"),
     path("posts/<int:post_id>/delete/", views.post_delete, name="post_delete"),
+    path("posts/<int:post_id>/edit/", edit_views.post_edit, name="post_edit"),
     path("@<str:username>/", views.profile, name="profile"),
     path("@<str:username>/shop/", views.profile_shop, name="profile_shop"),
     path(

@@ -18,12 +18,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from infoconnect.core import ratelimits
 from infoconnect.core.errors import DomainError
+from infoconnect.core.ids import require_id
 from infoconnect.core.pagination import PageParams
 from infoconnect.core.views import render_domain_error
 from infoconnect.shop import selectors as shop_selectors
 from infoconnect.social import actions, selectors
-from infoconnect.social.errors import SocialError
+from infoconnect.social import follow_requests as follow_requests_actions
+from infoconnect.social.errors import MediaError, SocialError
 from infoconnect.social.forms import CommentForm, ComposeForm, PostForm
+from infoconnect.social.media import media_for_posts
 from infoconnect.social.models import Notification, Post
 from infoconnect.social.text import normalize_tag
 
@@ -139,6 +142,7 @@ def _prepare(posts: list[Post], viewer) -> list[Post]:
     state = selectors.viewer_state(viewer=viewer, posts=posts)
     shown_ids = [post.repost_of_id if post.is_plain_repost else post.pk for post in posts]
     cards = shop_selectors.product_cards_for_posts(shown_ids)
+    pictures = media_for_posts(shown_ids)
     for post in posts:
         shown = post.repost_of if post.is_plain_repost else post
         flags = state.for_post(post)
@@ -146,6 +150,7 @@ def _prepare(posts: list[Post], viewer) -> list[Post]:
         shown.viewer_liked = flags["liked"]
         shown.viewer_reposted = flags["reposted"]
         shown.card_product = cards.get(shown.pk)
+        shown.pictures = pictures.get(shown.pk, [])
     return posts
 
 
@@ -174,15 +179,27 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @ratelimits.limit("post")
 def post_create(request: HttpRequest) -> HttpResponse:
-    form = ComposeForm(request.POST, author=request.user)
+    form = ComposeForm(request.POST, request.FILES, author=request.user)
     form.is_valid()
     try:
         if "product" in form.errors:
             raise DomainError(SocialError.INVALID_PRODUCT)
+        # Without the page's script the pictures come with the form, each counted as an upload.
+        uploads = request.FILES.getlist("media")
+        for _upload in uploads:
+            ratelimits.check(request, "media")
         post = actions.create_post(
             author=request.user,
             text=form.cleaned_data.get("text", ""),
             product_id=form.cleaned_data.get("product"),
+            media_ids=[
+                require_id(value, MediaError.MEDIA_NOT_FOUND)
+                for value in request.POST.getlist("media_ids")
+            ],
+            uploads=uploads,
+            # As sent: a value the action refuses is shown, never replaced.
+            visibility=request.POST.get("visibility"),
+            spoiler_text=request.POST.get("spoiler_text"),
         )
     except DomainError as error:
         if _is_htmx(request):
@@ -397,6 +414,9 @@ RELATIONSHIP_CHANGES = {
     ),
 }
 
+# Following a locked account asks it first.
+FOLLOW_REQUESTED = gettext_lazy("You asked to follow %(name)s; they will decide.")
+
 
 @require_POST
 @login_required
@@ -405,6 +425,8 @@ def relationship_change(request: HttpRequest, username: str, change: str) -> Htt
     account = selectors.get_account(username=username)
     act, done = RELATIONSHIP_CHANGES[change]
     act(request.user, account)
+    if change == "follow" and selectors.relationship(viewer=request.user, target=account).requested:
+        done = FOLLOW_REQUESTED
     messages.success(request, done % {"name": account.name})
     return redirect(_back_url(request, reverse("social:profile", args=[account.username])))
 
@@ -415,7 +437,9 @@ def follow_list(request: HttpRequest, username: str, direction: str) -> HttpResp
     account = selectors.get_account(username=username)
     relation = selectors.relationship(viewer=request.user, target=account)
     rows, older = [], None
-    if not relation.blocked_by:
+    # An account that hides its lists shows them to itself only.
+    hidden = account.hide_collections and request.user.pk != account.pk
+    if not relation.blocked_by and not hidden:
         list_of = selectors.followers if direction == "followers" else selectors.following
         rows, older = _split(list_of(account=account, page=_page(request)))
     people = [row.follower if direction == "followers" else row.target for row in rows]
@@ -428,8 +452,41 @@ def follow_list(request: HttpRequest, username: str, direction: str) -> HttpResp
             "direction": direction,
             "people": people,
             "older_max_id": older,
+            "hidden": hidden,
         },
     )
+
+
+@require_GET
+@login_required
+def follow_requests(request: HttpRequest) -> HttpResponse:
+    """Who asks to follow the viewer, newest first, each with Accept and Refuse."""
+    rows, older = _split(selectors.follow_requests(user=request.user, page=_page(request)))
+    return render(
+        request,
+        "social/follow_requests.html",
+        {"requests": rows, "older_max_id": older},
+    )
+
+
+FOLLOW_REQUEST_ANSWERS = {
+    "accept": (follow_requests_actions.authorize, gettext_lazy("%(name)s now follows you.")),
+    "reject": (
+        follow_requests_actions.reject,
+        gettext_lazy("You refused %(name)s's request to follow you."),
+    ),
+}
+
+
+@require_POST
+@login_required
+@shows_domain_errors
+def follow_request_answer(request: HttpRequest, username: str, answer: str) -> HttpResponse:
+    requester = selectors.get_account(username=username)
+    act, done = FOLLOW_REQUEST_ANSWERS[answer]
+    act(account=request.user, requester_id=requester.pk)
+    messages.success(request, done % {"name": requester.name})
+    return redirect("social:follow_requests")
 
 
 # Tags, search, notifications ------------------------------------------------------------

@@ -129,8 +129,12 @@ def test_the_badge_counts_order_notifications_and_its_fragment_follows_them(shop
     client = client_for(buyer)
     page = client.get(reverse("social:home")).content.decode()
     assert "notifications-badge" not in page
-    # The header polls the fragment, so a shipment shows without a reload.
-    assert f'hx-get="{reverse("social:notifications_badge")}" hx-trigger="every 5s"' in page
+    # The header fetches the fragment again when the live stream tells it (or polls while the
+    # stream is down), so a shipment shows without a reload.
+    assert (
+        f'hx-get="{reverse("social:notifications_badge")}"'
+        ' hx-trigger="ic-notifications from:body, ic-poll from:body"'
+    ) in page
     assert client.get(reverse("social:notifications_badge")).content.decode().strip() == ""
 
     shipped_order(shop)

@@ -104,8 +104,9 @@ def test_viewer_state_and_relationship(people):
     actions.like(user=alice, post_id=post.pk)
     shared = actions.repost(user=alice, post_id=post.pk)
     state = selectors.viewer_state(viewer=alice, posts=[post, shared])
-    assert state.for_post(post) == {"liked": True, "reposted": True}
-    assert state.for_post(shared) == {"liked": True, "reposted": True}
+    flags = {"liked": True, "reposted": True, "bookmarked": False, "pinned": False}
+    assert state.for_post(post) == flags
+    assert state.for_post(shared) == flags
     actions.follow(follower=alice, target=bob)
     actions.mute(muter=alice, target=bob)
     rel = selectors.relationship(viewer=alice, target=bob)

@@ -1,148 +1,40 @@
-"""Every write of the microblog. Counters move with F() in the same transaction as the row
-they count; a repeated follow, like or repost changes nothing."""
+"""Posts, reposts, likes, deletions and notifications."""
+
+from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
+from infoconnect.messaging.actions.statuses import deliver_direct_post
 from infoconnect.shop import actions as shop_actions
 from infoconnect.shop.selectors import showable_product
+from infoconnect.social import media, streams
 from infoconnect.social import text as post_text
+from infoconnect.social.actions.common import (
+    _bump,
+    _clean_text,
+    _get_post,
+    _notify,
+    _original,
+    _readable_original,
+    is_blocked_between,
+)
 from infoconnect.social.errors import SocialError
+from infoconnect.social.languages import normalize_language
 from infoconnect.social.models import (
-    POST_MAX_LENGTH,
-    Block,
-    Follow,
     Like,
     Mention,
-    Mute,
     Notification,
     Post,
     PostTag,
     Tag,
+    Visibility,
 )
-
-
-def is_blocked_between(a_id: int, b_id: int) -> bool:
-    """True when either account blocks the other."""
-    return Block.objects.filter(
-        Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)
-    ).exists()
-
-
-def _bump(model, pk: int, field: str, delta: int) -> None:
-    if delta >= 0:
-        model.objects.filter(pk=pk).update(**{field: F(field) + delta})
-    else:
-        # Never below zero, even if a counter was already corrected by hand.
-        model.objects.filter(pk=pk, **{f"{field}__gte": -delta}).update(**{field: F(field) + delta})
-
-
-def _notify(*, recipient_id: int, actor: User, kind: str, post: Post | None = None) -> None:
-    if recipient_id == actor.pk:
-        return
-    silenced = Mute.objects.filter(muter_id=recipient_id, muted_id=actor.pk).exists()
-    if silenced or is_blocked_between(recipient_id, actor.pk):
-        return
-    Notification.objects.create(recipient_id=recipient_id, actor=actor, kind=kind, post=post)
-
-
-def _get_post(post_id: int) -> Post:
-    post = Post.objects.select_related("author").filter(pk=post_id).first()
-    if post is None:
-        raise DomainError(SocialError.POST_NOT_FOUND)
-    return post
-
-
-def _original(post: Post) -> Post:
-    """A plain repost stands for the post it reposts."""
-    if post.is_plain_repost:
-        return Post.objects.select_related("author").get(pk=post.repost_of_id)
-    return post
-
-
-def _clean_text(text: str, *, allow_empty: bool = False) -> str:
-    text = (text or "").strip()
-    if not text and not allow_empty:
-        raise DomainError(SocialError.POST_EMPTY)
-    if len(text) > POST_MAX_LENGTH:
-        raise DomainError(SocialError.POST_TOO_LONG)
-    return text
-
-
-# Follows, blocks, mutes -----------------------------------------------------------------
-
-
-@transaction.atomic
-def follow(*, follower: User, target: User) -> bool:
-    """Follow ``target``; returns False if already following."""
-    if follower.pk == target.pk:
-        raise DomainError(SocialError.CANNOT_FOLLOW_SELF)
-    if is_blocked_between(follower.pk, target.pk):
-        raise DomainError(SocialError.BLOCKED)
-    try:
-        with transaction.atomic():
-            Follow.objects.create(follower=follower, target=target)
-    except IntegrityError:
-        return False
-    _bump(User, target.pk, "followers_count", 1)
-    _bump(User, follower.pk, "following_count", 1)
-    _notify(recipient_id=target.pk, actor=follower, kind=Notification.Kind.FOLLOW)
-    return True
-
-
-@transaction.atomic
-def unfollow(*, follower: User, target: User) -> bool:
-    deleted, _ = Follow.objects.filter(follower=follower, target=target).delete()
-    if deleted:
-        _bump(User, target.pk, "followers_count", -1)
-        _bump(User, follower.pk, "following_count", -1)
-    return bool(deleted)
-
-
-@transaction.atomic
-def block(*, blocker: User, target: User) -> bool:
-    """Block ``target``: follows both ways end, and it can no longer reach ``blocker``."""
-    if blocker.pk == target.pk:
-        raise DomainError(SocialError.CANNOT_BLOCK_SELF)
-    try:
-        with transaction.atomic():
-            Block.objects.create(blocker=blocker, blocked=target)
-    except IntegrityError:
-        return False
-    unfollow(follower=blocker, target=target)
-    unfollow(follower=target, target=blocker)
-    return True
-
-
-@transaction.atomic
-def unblock(*, blocker: User, target: User) -> bool:
-    deleted, _ = Block.objects.filter(blocker=blocker, blocked=target).delete()
-    return bool(deleted)
-
-
-@transaction.atomic
-def mute(*, muter: User, target: User) -> bool:
-    if muter.pk == target.pk:
-        raise DomainError(SocialError.CANNOT_MUTE_SELF)
-    try:
-        with transaction.atomic():
-            Mute.objects.create(muter=muter, muted=target)
-    except IntegrityError:
-        return False
-    return True
-
-
-@transaction.atomic
-def unmute(*, muter: User, target: User) -> bool:
-    deleted, _ = Mute.objects.filter(muter=muter, muted=target).delete()
-    return bool(deleted)
-
-
-# Posts ---------------------------------------------------------------------------------
+from infoconnect.social.selectors import REPOSTABLE_VISIBILITIES
 
 
 def _attach_tags_and_mentions(post: Post, author: User) -> None:
@@ -173,42 +65,116 @@ def _attach_product(*, author: User, post: Post, product_id: int) -> None:
     shop_actions.attach_product_to_post(author=author, post_id=post.pk, product_id=product.pk)
 
 
+def clean_options(
+    *, visibility: str | None, spoiler_text: str | None, sensitive: bool, language: str | None
+) -> dict:
+    """A post's visibility, content warning and language as stored; a value that is not
+    valid is refused, never replaced."""
+    visibility = visibility or Visibility.PUBLIC
+    if visibility not in Visibility.values:
+        raise DomainError(SocialError.INVALID_VISIBILITY)
+    spoiler_text = (spoiler_text or "").strip()
+    if len(spoiler_text) > Post._meta.get_field("spoiler_text").max_length:
+        raise DomainError(SocialError.SPOILER_TOO_LONG)
+    code = normalize_language(language)
+    if code is None:
+        raise DomainError(SocialError.INVALID_LANGUAGE)
+    # A content warning marks the post sensitive, as on Mastodon.
+    return {
+        "visibility": visibility,
+        "spoiler_text": spoiler_text,
+        "sensitive": bool(sensitive or spoiler_text),
+        "language": code,
+    }
+
+
 @transaction.atomic
 def create_post(
-    *, author: User, text: str, in_reply_to_id: int | None = None, product_id: int | None = None
+    *,
+    author: User,
+    text: str,
+    in_reply_to_id: int | None = None,
+    product_id: int | None = None,
+    media_ids: Sequence[int] = (),
+    uploads: Sequence = (),
+    visibility: str | None = Visibility.PUBLIC,
+    spoiler_text: str | None = "",
+    sensitive: bool = False,
+    language: str | None = "",
 ) -> Post:
     """A new post, or a comment when ``in_reply_to_id`` is given; a merchant's post may
-    carry a card of one of its own products on sale."""
-    text = _clean_text(text)
+    carry a card of one of its own products on sale. Pictures (uploaded earlier as
+    ``media_ids``, or ``uploads`` now) come in the order given; with them the text may be
+    empty."""
+    pictures = media.check_media_ids(media_ids, more=len(uploads))
+    text = _clean_text(text, allow_empty=bool(pictures or uploads))
+    options = clean_options(
+        visibility=visibility, spoiler_text=spoiler_text, sensitive=sensitive, language=language
+    )
     parent = None
     if in_reply_to_id is not None:
-        parent = _original(_get_post(in_reply_to_id))
+        parent = _readable_original(author, in_reply_to_id)
         if is_blocked_between(author.pk, parent.author_id):
             raise DomainError(SocialError.BLOCKED)
-    post = Post.objects.create(author=author, text=text, in_reply_to=parent)
+    post = Post.objects.create(author=author, text=text, in_reply_to=parent, **options)
+    new_ids = [media.upload_media(owner=author, upload=upload).pk for upload in uploads]
+    media.attach(post=post, owner=author, media_ids=[*media_ids, *new_ids])
     if parent is None:
         _bump(User, author.pk, "posts_count", 1)
     else:
         _bump(Post, parent.pk, "replies_count", 1)
     _attach_tags_and_mentions(post, author)
+    if post.visibility == Visibility.DIRECT:
+        deliver_direct_post(post=post)
     if product_id is not None:
         _attach_product(author=author, post=post, product_id=product_id)
     if parent is not None and not post.mentions.filter(user_id=parent.author_id).exists():
         _notify(
             recipient_id=parent.author_id, actor=author, kind=Notification.Kind.COMMENT, post=post
         )
+    streams.status_created(post)
     return post
 
 
+# A plain repost has the defaults: it is shown as the post it reposts.
+PLAIN_REPOST = {
+    "visibility": Visibility.PUBLIC,
+    "spoiler_text": "",
+    "sensitive": False,
+    "language": "",
+}
+
+
 @transaction.atomic
-def repost(*, user: User, post_id: int, text: str = "") -> Post:
-    """Repost a post (a repost of a repost reposts the original); a comment is optional.
+def repost(
+    *,
+    user: User,
+    post_id: int,
+    text: str = "",
+    media_ids: Sequence[int] = (),
+    visibility: str | None = Visibility.PUBLIC,
+    spoiler_text: str | None = "",
+    sensitive: bool = False,
+    language: str | None = "",
+) -> Post:
+    """Repost a post (a repost of a repost reposts the original); a comment is optional, and
+    a repost with a comment may carry pictures and the options of ``clean_options``.
 
     A plain repost is made once: repeating it returns the existing one."""
     text = _clean_text(text, allow_empty=True)
-    original = _original(_get_post(post_id))
+    fields = clean_options(
+        visibility=visibility, spoiler_text=spoiler_text, sensitive=sensitive, language=language
+    )
+    if not text and (media_ids or fields != PLAIN_REPOST):
+        # What a plain repost cannot carry is refused rather than dropped.
+        raise DomainError(SocialError.POST_EMPTY)
+    original = _readable_original(user, post_id)
     if is_blocked_between(user.pk, original.author_id):
         raise DomainError(SocialError.BLOCKED)
+    # Reposting shows the post to the reposter's followers: only open posts may be, as on
+    # Mastodon (the author's own followers-only posts included).
+    if original.visibility not in REPOSTABLE_VISIBILITIES:
+        raise DomainError(SocialError.CANNOT_REPOST)
     if not text:
         existing = Post.objects.filter(author=user, repost_of=original, text="").first()
         if existing is not None:
@@ -219,8 +185,10 @@ def repost(*, user: User, post_id: int, text: str = "") -> Post:
         except IntegrityError:
             return Post.objects.get(author=user, repost_of=original, text="")
     else:
-        shared = Post.objects.create(author=user, repost_of=original, text=text)
+        shared = Post.objects.create(author=user, repost_of=original, text=text, **fields)
+        media.attach(post=shared, owner=user, media_ids=media_ids)
         _attach_tags_and_mentions(shared, user)
+    streams.status_created(shared)
     _bump(User, user.pk, "posts_count", 1)
     _bump(Post, original.pk, "reposts_count", 1)
     _notify(recipient_id=original.author_id, actor=user, kind=Notification.Kind.REPOST, post=shared)
@@ -241,7 +209,7 @@ def unrepost(*, user: User, post_id: int) -> Post:
 
 @transaction.atomic
 def like(*, user: User, post_id: int) -> Post:
-    post = _original(_get_post(post_id))
+    post = _readable_original(user, post_id)
     if is_blocked_between(user.pk, post.author_id):
         raise DomainError(SocialError.BLOCKED)
     try:
@@ -283,6 +251,8 @@ def delete_post(*, user: User, post_id: int) -> Post:
     )
     for row in reposters:
         _bump(User, row["author_id"], "posts_count", -row["n"])
+    media.remove_files_with(post)
+    streams.status_deleted(post)
     Post.objects.filter(pk=post.pk).delete()
     return post
 
@@ -321,3 +291,4 @@ def notify_order(
         ],
         ignore_conflicts=True,
     )
+    streams.notified_once(key=key, recipients=recipients)
