@@ -17,7 +17,15 @@ from django.utils.translation import gettext_lazy as _
 
 from infoconnect.accounts.avatars import process_avatar
 from infoconnect.accounts.errors import AccountsError
-from infoconnect.accounts.models import REGIONS, USERNAME_RE, AccessToken, MerchantProfile, User
+from infoconnect.accounts.models import (
+    REGIONS,
+    USERNAME_RE,
+    AccessToken,
+    ExpandMedia,
+    MerchantProfile,
+    PostingPrivacy,
+    User,
+)
 from infoconnect.accounts.tokens import new_token_key
 from infoconnect.core.errors import DomainError
 
@@ -94,8 +102,10 @@ def update_profile(
     message_policy: str | None = None,
     avatar=None,
     remove_avatar: bool = False,
+    locked: bool | None = None,
 ) -> User:
-    """Replace the profile fields; ``avatar`` is an uploaded file, checked and thumbnailed."""
+    """Replace the profile fields; ``avatar`` is an uploaded file, checked and thumbnailed.
+    ``locked`` (when given) makes each new follower wait for approval."""
     display_name = " ".join((display_name or "").split())
     bio = (bio or "").strip().replace("\r\n", "\n")
     region = region or ""
@@ -115,6 +125,8 @@ def update_profile(
     changes: dict = {"display_name": display_name, "bio": bio, "region": region}
     if message_policy is not None:
         changes["message_policy"] = message_policy
+    if locked is not None:
+        changes["locked"] = locked
     # Locking the row makes concurrent avatar changes take turns, so the files replaced are
     # the ones stored, not the ones this (maybe stale) object remembers.
     stored = User.objects.select_for_update().filter(pk=user.pk).values("avatar", "avatar_thumb")
@@ -143,6 +155,73 @@ def update_profile(
         transaction.on_commit(lambda: _delete_files(replaced))
     for name, value in changes.items():
         setattr(user, name, value)
+    return user
+
+
+LANGUAGE_RE = r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})?$"
+
+
+@transaction.atomic
+def update_credentials(
+    *,
+    user: User,
+    display_name: str | None = None,
+    note: str | None = None,
+    avatar=None,
+    locked: bool | None = None,
+    discoverable: bool | None = None,
+    indexable: bool | None = None,
+    hide_collections: bool | None = None,
+    privacy: str | None = None,
+    sensitive: bool | None = None,
+    language: str | None = None,
+    expand_media: str | None = None,
+    expand_spoilers: bool | None = None,
+) -> User:
+    """Change what is given of the profile and the posting and reading defaults (Mastodon's
+    update_credentials); what is left out stays. Everything is checked before anything is
+    written."""
+    fields: dict[str, list[str]] = {}
+    if privacy is not None and privacy not in PostingPrivacy.values:
+        fields["source[privacy]"] = [
+            str(_("Choose public, unlisted, private or direct as the default visibility."))
+        ]
+    if language is not None:
+        language = language.strip()
+        if language and not re.fullmatch(LANGUAGE_RE, language):
+            fields["source[language]"] = [str(_("Give the language as an ISO 639 code."))]
+    if expand_media is not None and expand_media not in ExpandMedia.values:
+        fields["expand_media"] = [str(_("Choose default, show_all or hide_all."))]
+    if fields:
+        first = next(iter(fields.values()))[0]
+        raise DomainError(AccountsError.PROFILE_INVALID, first, fields=fields)
+    if display_name is not None or note is not None or avatar is not None or locked is not None:
+        update_profile(
+            user=user,
+            display_name=user.display_name if display_name is None else display_name,
+            bio=user.bio if note is None else note,
+            region=user.region,
+            avatar=avatar,
+            locked=locked,
+        )
+    changes = {
+        name: value
+        for name, value in (
+            ("discoverable", discoverable),
+            ("indexable", indexable),
+            ("hide_collections", hide_collections),
+            ("default_privacy", privacy),
+            ("default_sensitive", sensitive),
+            ("default_language", language),
+            ("expand_media", expand_media),
+            ("expand_spoilers", expand_spoilers),
+        )
+        if value is not None
+    }
+    if changes:
+        User.objects.filter(pk=user.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(user, name, value)
     return user
 
 

@@ -65,3 +65,46 @@ class AccountsError(ErrorCode):
         _("You have 20 active tokens; revoke one before creating another."),
     )
     TOKEN_NOT_FOUND = ("token_not_found", 404, _("That access token does not exist."))
+    APP_NAME_INVALID = (
+        "app_name_invalid",
+        422,
+        _("Give the app a name of 1 to 255 characters."),
+    )
+    APP_REDIRECT_URI_INVALID = (
+        "app_redirect_uri_invalid",
+        422,
+        _(
+            "Give one to ten redirect URIs, each an absolute URI without a fragment, or "
+            "urn:ietf:wg:oauth:2.0:oob."
+        ),
+    )
+    APP_SCOPE_INVALID = (
+        "app_scope_invalid",
+        422,
+        _("Ask only for scopes InfoConnect knows, such as read, write, follow or push."),
+    )
+    APP_WEBSITE_INVALID = (
+        "app_website_invalid",
+        422,
+        _("The website must be an http or https address."),
+    )
+    APP_AUTHORIZATION_NOT_FOUND = (
+        "app_authorization_not_found",
+        404,
+        _("You have not authorized that app."),
+    )
+    OUTSIDE_SCOPES = (
+        "outside_authorized_scopes",
+        403,
+        _("This action is outside the authorized scopes"),
+    )
+    USER_TOKEN_REQUIRED = (
+        "user_token_required",
+        422,
+        _("This method requires an authenticated user"),
+    )
+    APP_TOKEN_REQUIRED = (
+        "app_token_required",
+        401,
+        _("Send an access token an OAuth app was given."),
+    )

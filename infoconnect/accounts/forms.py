@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from infoconnect.accounts.models import REGIONS, MerchantProfile, User
+from infoconnect.accounts.models import REGIONS, ExpandMedia, MerchantProfile, User
 
 
 def _passwords_match(form: forms.Form, first: str, second: str) -> dict:
@@ -86,6 +86,21 @@ class ProfileForm(forms.Form):
         label=_("Who can message me"),
         choices=User.MessagePolicy.choices,
         widget=forms.RadioSelect,
+    )
+    locked = forms.BooleanField(
+        label=_("Approve followers by hand"),
+        required=False,
+        help_text=_("New followers ask first, and you accept or refuse each one."),
+    )
+    expand_media = forms.ChoiceField(
+        label=_("Pictures marked sensitive"),
+        choices=ExpandMedia.choices,
+        required=False,
+        help_text=_("How apps show them to you."),
+    )
+    expand_spoilers = forms.BooleanField(
+        label=_("Always open content warnings"),
+        required=False,
     )
 
 

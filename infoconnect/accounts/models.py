@@ -52,6 +52,23 @@ REGIONS = [
 ]
 
 
+class PostingPrivacy(models.TextChoices):
+    """Who a new post is for by default; the same names as social's Visibility."""
+
+    PUBLIC = "public", _("Public")
+    UNLISTED = "unlisted", _("Unlisted")
+    PRIVATE = "private", _("Followers only")
+    DIRECT = "direct", _("Mentioned people only")
+
+
+class ExpandMedia(models.TextChoices):
+    """How clients show pictures marked sensitive, as Mastodon's reading:expand:media."""
+
+    DEFAULT = "default", _("Hide those marked sensitive")
+    SHOW_ALL = "show_all", _("Always show")
+    HIDE_ALL = "hide_all", _("Always hide")
+
+
 class InfoConnectUserManager(UserManager):
     def get_by_natural_key(self, username):
         # Log-in is case-insensitive, as uniqueness is.
@@ -91,6 +108,23 @@ class User(AbstractUser):
         choices=MessagePolicy.choices,
         default=MessagePolicy.EVERYONE,
     )
+    # A locked account approves each new follower: following it makes a request.
+    locked = models.BooleanField(_("approve followers by hand"), default=False, db_default=False)
+    discoverable = models.BooleanField(default=True, db_default=True)
+    # Whether the public posts may be found by searching their text.
+    indexable = models.BooleanField(default=True, db_default=True)
+    # Whether others see whom this account follows and who follows it.
+    hide_collections = models.BooleanField(default=False, db_default=False)
+    # What a client preselects when this person writes a post (Mastodon's preferences).
+    default_privacy = models.CharField(
+        max_length=10, choices=PostingPrivacy.choices, default="public", db_default="public"
+    )
+    default_sensitive = models.BooleanField(default=False, db_default=False)
+    default_language = models.CharField(max_length=16, blank=True, default="", db_default="")
+    expand_media = models.CharField(
+        max_length=10, choices=ExpandMedia.choices, default="default", db_default="default"
+    )
+    expand_spoilers = models.BooleanField(default=False, db_default=False)
     followers_count = models.PositiveIntegerField(default=0)
     following_count = models.PositiveIntegerField(default=0)
     posts_count = models.PositiveIntegerField(default=0)
@@ -177,3 +211,18 @@ class AccessToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class AppRegistration(models.Model):
+    """What a client app said of itself when it registered (POST /api/v1/apps), beside the
+    OAuth application django-oauth-toolkit keeps: its website and the scopes it may ask for."""
+
+    application = models.OneToOneField(
+        "oauth2_provider.Application", on_delete=models.CASCADE, related_name="registration"
+    )
+    website = models.URLField(max_length=2000, blank=True)
+    scopes = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.application.name

@@ -1,6 +1,10 @@
 """Reads for accounts: people by name, their tokens, merchant applications."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import Q, QuerySet
+from oauth2_provider.models import AccessToken as OAuthAccessToken
 
 from infoconnect.accounts.errors import AccountsError
 from infoconnect.accounts.models import AccessToken, MerchantProfile, User
@@ -53,3 +57,39 @@ def pending_merchant_applications() -> QuerySet[MerchantProfile]:
         .select_related("user")
         .order_by("applied_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class AuthorizedApp:
+    application_id: int
+    name: str
+    website: str
+    scopes: list[str]
+    authorized_at: datetime
+    last_authorized_at: datetime
+
+
+def authorized_apps(*, user: User) -> list[AuthorizedApp]:
+    """The OAuth apps holding a token of the user, most recently authorized first, each with
+    every scope its tokens carry and when the user first and last authorized it."""
+    tokens = (
+        OAuthAccessToken.objects.filter(user=user, application__isnull=False)
+        .select_related("application__registration")
+        .order_by("created", "pk")
+    )
+    apps: dict[int, dict] = {}
+    for token in tokens:
+        app = apps.setdefault(
+            token.application_id,
+            {
+                "application_id": token.application_id,
+                "name": token.application.name,
+                "website": getattr(getattr(token.application, "registration", None), "website", ""),
+                "scopes": {},
+                "authorized_at": token.created,
+            },
+        )
+        app["scopes"].update(dict.fromkeys(token.scope.split()))
+        app["last_authorized_at"] = token.created
+    found = [AuthorizedApp(**{**app, "scopes": list(app["scopes"])}) for app in apps.values()]
+    return sorted(found, key=lambda app: app.last_authorized_at, reverse=True)

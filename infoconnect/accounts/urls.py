@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from infoconnect.accounts import views
+from infoconnect.accounts import oauth_views, views
 from infoconnect.accounts.forms import LoginForm
 from infoconnect.core import ratelimits
 
@@ -56,4 +56,6 @@ urlpatterns = [
     path("settings/tokens/", views.settings_tokens, name="settings_tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("settings/merchant/", views.settings_merchant, name="settings_merchant"),
+    path("settings/apps/", oauth_views.settings_apps, name="settings_apps"),
+    path("settings/apps/<int:application_id>/revoke/", oauth_views.app_revoke, name="app_revoke"),
 ]

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,6 +31,7 @@ from infoconnect.accounts.models import MerchantProfile
 from infoconnect.core import ratelimits
 from infoconnect.core.errors import DomainError
 from infoconnect.core.views import render_domain_error
+from infoconnect.social import follow_requests
 
 
 def _show_errors(form, error: DomainError, rename: dict[str, str] | None = None) -> None:
@@ -75,6 +77,9 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
         "bio": user.bio,
         "region": user.region,
         "message_policy": user.message_policy,
+        "locked": user.locked,
+        "expand_media": user.expand_media,
+        "expand_spoilers": user.expand_spoilers,
     }
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
@@ -82,15 +87,24 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                actions.update_profile(
-                    user=user,
-                    display_name=data["display_name"],
-                    bio=data["bio"],
-                    region=data["region"],
-                    message_policy=data["message_policy"],
-                    avatar=data["avatar"] or None,
-                    remove_avatar=data["remove_avatar"],
-                )
+                with transaction.atomic():
+                    actions.update_profile(
+                        user=user,
+                        display_name=data["display_name"],
+                        bio=data["bio"],
+                        region=data["region"],
+                        message_policy=data["message_policy"],
+                        avatar=data["avatar"] or None,
+                        remove_avatar=data["remove_avatar"],
+                        locked=data["locked"],
+                    )
+                    actions.update_credentials(
+                        user=user,
+                        expand_media=data["expand_media"] or None,
+                        expand_spoilers=data["expand_spoilers"],
+                    )
+                    # Unlocking lets in everyone who was waiting.
+                    follow_requests.accept_waiting(account=user)
             except DomainError as error:
                 _show_errors(form, error)
             else:

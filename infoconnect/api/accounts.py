@@ -20,6 +20,7 @@ from infoconnect.api.schemas import (
 from infoconnect.core.errors import DomainError
 from infoconnect.social import actions, selectors
 from infoconnect.social.errors import SocialError
+from infoconnect.social.models import FilterContext
 
 router = Router(tags=["accounts"])
 
@@ -86,19 +87,28 @@ def account_statuses(
 ):
     """The account's statuses, newest first (paged by `max_id`/`since_id`/`min_id`)."""
     author = _account(account_id)
-    # Nothing is pinned and nothing has media: clients asking for those get none.
-    if pinned or only_media:
-        return []
+    if pinned:
+        # At most five: one page, in the order they were pinned (latest first).
+        return Presenter(request).statuses(
+            selectors.pinned_posts(author=author, viewer=viewer_of(request))
+        )
     posts = selectors.profile_timeline(
         author=author,
         viewer=viewer_of(request),
         page=page_params(max_id, since_id, min_id, limit),
         include_replies=not exclude_replies,
+        only_media=only_media,
     )
     set_link_header(request, response, [p.pk for p in posts])
     if exclude_reblogs:
         posts = [p for p in posts if not p.is_plain_repost]
-    return Presenter(request).statuses(posts)
+    return Presenter(request, filter_context=FilterContext.ACCOUNT).statuses(posts)
+
+
+def _collection_hidden(request: HttpRequest, account) -> bool:
+    """An account that hides whom it follows and who follows it shows them to itself only."""
+    viewer = viewer_of(request)
+    return account.hide_collections and (viewer is None or viewer.pk != account.pk)
 
 
 def _follow_page(request, response, rows, attribute: str) -> list[dict]:
@@ -117,9 +127,10 @@ def followers(
     limit: str | None = None,
 ):
     """Accounts following this one, newest follow first; paged by the follow's id."""
-    rows = selectors.followers(
-        account=_account(account_id), page=page_params(max_id, since_id, min_id, limit)
-    )
+    account = _account(account_id)
+    if _collection_hidden(request, account):
+        return []
+    rows = selectors.followers(account=account, page=page_params(max_id, since_id, min_id, limit))
     return _follow_page(request, response, rows, "follower")
 
 
@@ -134,9 +145,10 @@ def following(
     limit: str | None = None,
 ):
     """Accounts this one follows, newest follow first; paged by the follow's id."""
-    rows = selectors.following(
-        account=_account(account_id), page=page_params(max_id, since_id, min_id, limit)
-    )
+    account = _account(account_id)
+    if _collection_hidden(request, account):
+        return []
+    rows = selectors.following(account=account, page=page_params(max_id, since_id, min_id, limit))
     return _follow_page(request, response, rows, "target")
 
 

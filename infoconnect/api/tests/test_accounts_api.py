@@ -28,7 +28,7 @@ def test_verify_credentials_is_the_token_owner_with_source(make_user, api_client
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == ACCOUNT_FIELDS | {"source"}
+    assert set(body) == ACCOUNT_FIELDS | {"source", "role"}
     assert body == {
         "id": str(alice.pk),
         "username": "alice",
@@ -45,6 +45,8 @@ def test_verify_credentials_is_the_token_owner_with_source(make_user, api_client
         "bot": False,
         "group": False,
         "discoverable": True,
+        "indexable": True,
+        "hide_collections": False,
         "created_at": body["created_at"],
         "last_status_at": post.created_at.astimezone(__import__("datetime").UTC).date().isoformat(),
         "followers_count": 0,
@@ -52,7 +54,15 @@ def test_verify_credentials_is_the_token_owner_with_source(make_user, api_client
         "statuses_count": 1,
         "fields": [],
         "emojis": [],
+        "roles": [],
         "verified_merchant": False,
+        "role": {
+            "id": "-99",
+            "name": "",
+            "permissions": "65536",
+            "color": "",
+            "highlighted": False,
+        },
         "source": {
             "privacy": "public",
             "sensitive": False,
