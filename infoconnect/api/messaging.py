@@ -1,6 +1,7 @@
-"""Campaigns, conversations and marketing preferences.
+"""Campaigns, the inbox's conversations and marketing preferences (Mastodon's own
+``/v1/conversations`` is api/conversations.py).
 
-A conversation is addressed by the other account's id: ``/v1/conversations/{account_id}``
+A conversation is addressed by the other account's id: ``/v1/inbox/conversations/{account_id}``
 holds the private messages between the two and the campaign messages either sent the other.
 Sending a campaign moves money, so it needs an ``Idempotency-Key``.
 """
@@ -513,7 +514,7 @@ def _message(
     return data
 
 
-@router.get("/v1/conversations", response={200: list[ConversationOut], **ERRORS})
+@router.get("/v1/inbox/conversations", response={200: list[ConversationOut], **ERRORS})
 def list_conversations(
     request, before: datetime | None = None, before_id: int | None = Query(None, ge=1, le=MAX_ID)
 ):
@@ -531,12 +532,12 @@ def list_conversations(
     ]
 
 
-@router.get("/v1/conversations/unread_count", response={200: dict, **ERRORS})
+@router.get("/v1/inbox/conversations/unread_count", response={200: dict, **ERRORS})
 def unread_count(request):
     return {"unread": selectors.unread_total(user=request.auth)}
 
 
-@router.get("/v1/conversations/{account_id}", response={200: ConversationOut, **ERRORS})
+@router.get("/v1/inbox/conversations/{account_id}", response={200: ConversationOut, **ERRORS})
 def get_conversation(request, account_id: int):
     entry = selectors.conversation_entry(user=request.auth, other_id=account_id)
     return {
@@ -548,7 +549,9 @@ def get_conversation(request, account_id: int):
     }
 
 
-@router.get("/v1/conversations/{account_id}/messages", response={200: list[MessageOut], **ERRORS})
+@router.get(
+    "/v1/inbox/conversations/{account_id}/messages", response={200: list[MessageOut], **ERRORS}
+)
 def conversation_messages(
     request,
     account_id: int,
@@ -573,7 +576,7 @@ def conversation_messages(
     ]
 
 
-@router.post("/v1/conversations/{account_id}/messages", response={201: MessageOut, **ERRORS})
+@router.post("/v1/inbox/conversations/{account_id}/messages", response={201: MessageOut, **ERRORS})
 def send_message(request, account_id: int, payload: MessageIn):
     message = actions.send_message(
         sender=request.auth,
@@ -588,7 +591,7 @@ def send_message(request, account_id: int, payload: MessageIn):
     return Status(201, _message(message, flags=None, product=product))
 
 
-@router.post("/v1/conversations/{account_id}/read", response={200: dict, **ERRORS})
+@router.post("/v1/inbox/conversations/{account_id}/read", response={200: dict, **ERRORS})
 def mark_read(request, account_id: int):
     if not selectors.account_exists(account_id):
         raise DomainError(MessagingError.RECIPIENT_NOT_FOUND)
@@ -597,7 +600,7 @@ def mark_read(request, account_id: int):
 
 
 @router.post(
-    "/v1/conversations/{account_id}/messages/{message_id}/unsubscribe",
+    "/v1/inbox/conversations/{account_id}/messages/{message_id}/unsubscribe",
     response={200: PreferenceOut, **ERRORS},
 )
 def unsubscribe(request, account_id: int, message_id: int):
@@ -608,7 +611,7 @@ def unsubscribe(request, account_id: int, message_id: int):
 
 
 @router.post(
-    "/v1/conversations/{account_id}/messages/{message_id}/report",
+    "/v1/inbox/conversations/{account_id}/messages/{message_id}/report",
     response={200: dict, **ERRORS},
 )
 def report(request, account_id: int, message_id: int):

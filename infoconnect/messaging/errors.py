@@ -62,6 +62,30 @@ class MessagingError(ErrorCode):
         429,
         _("You have started too many new conversations this hour; try again later."),
     )
+    # A direct status is refused whole when one of its recipients is: the inbox's own codes,
+    # as 422 (the status's text is what cannot be posted), naming the recipient.
+    DIRECT_RECIPIENT_NOT_FOUND = (
+        "recipient_not_found",
+        422,
+        _("A direct post goes to the accounts it mentions, and one of them does not exist."),
+    )
+    DIRECT_BLOCKED = ("blocked", 422, _("You cannot message an account this post mentions."))
+    DIRECT_NOT_ACCEPTING_MESSAGES = (
+        "not_accepting_messages",
+        422,
+        _("An account this post mentions only accepts messages from accounts it follows."),
+    )
+    DIRECT_NOTICES_ONLY = (
+        "notices_only",
+        422,
+        _("An account this post mentions only sends notices: you cannot message it."),
+    )
+    DIRECT_NO_RECIPIENT = (
+        "no_recipient",
+        422,
+        _("A direct post goes to the accounts it mentions: mention at least one other account."),
+    )
+    CONVERSATION_NOT_FOUND = ("conversation_not_found", 404, _("That conversation does not exist."))
     MESSAGE_NOT_FOUND = ("message_not_found", 404, _("That message does not exist."))
     NO_LINK = ("no_link", 404, _("This message has no link."))
     BAD_SIGNATURE = ("bad_signature", 404, _("This link is not valid."))

@@ -21,6 +21,7 @@ from django.utils.module_loading import import_string
 from infoconnect.core.errors import DomainError
 from infoconnect.core.jobs import enqueue_on_commit
 from infoconnect.core.lifecycle import Edge, Lifecycle, Move, register
+from infoconnect.messaging import streams
 from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.models import Campaign
 
@@ -84,6 +85,7 @@ class CampaignLifecycle(Lifecycle):
 
     def moved(self, obj: Campaign, move: Move) -> None:
         target = move.edge.target
+        streams.campaign_progressed(campaign_id=obj.pk, merchant_id=obj.merchant_id)
         if target == State.SCHEDULED:
             # A backend that cannot defer leaves the start to the sweep of the `start` edge.
             enqueue_on_commit(START_TASK, obj.pk, run_after=obj.scheduled_at)

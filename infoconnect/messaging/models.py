@@ -132,6 +132,9 @@ class Participant(models.Model):
     other = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     last_message_at = models.DateTimeField(default=timezone.now)
     unread_count = models.PositiveIntegerField(default=0)
+    # Mastodon's "remove conversation": hidden from that person's Mastodon conversation list
+    # until a message newer than this arrives (the InfoConnect inbox keeps showing it).
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -171,11 +174,24 @@ class Message(models.Model):
     )
     attachment_id = models.BigIntegerField(null=True, blank=True)
     attachment_url = models.URLField(max_length=500, blank=True)
+    # The direct status (a Post of visibility direct) this message delivers, while it exists.
+    post = models.ForeignKey(
+        "social.Post",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [
             models.Index(fields=["conversation", "-id"], name="messaging_message_thread"),
+            # Deleting a direct status finds the messages that delivered it.
+            models.Index(
+                fields=["post"], condition=Q(post__isnull=False), name="messaging_message_post"
+            ),
             # The frequency cap and inbox look up one merchant's recent campaign messages.
             models.Index(
                 fields=["sender", "-id"],

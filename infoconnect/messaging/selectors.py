@@ -12,7 +12,7 @@ from typing import Any
 from django.core import signing
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, ngettext
@@ -20,6 +20,7 @@ from django.utils.translation import gettext, ngettext
 from infoconnect.accounts.models import REGIONS, User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import is_id
+from infoconnect.core.pagination import PageParams, paginate
 from infoconnect.messaging.attachments import load_cards
 from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.lifecycle import campaigns
@@ -38,6 +39,7 @@ from infoconnect.shop import coupon_selectors
 from infoconnect.shop import selectors as shop_selectors
 from infoconnect.shop.models import Coupon, Product
 from infoconnect.social.models import Follow, Post
+from infoconnect.social.selectors import visible_to
 from infoconnect.wallet import selectors as wallet_selectors
 
 INBOX_PAGE = 20
@@ -322,7 +324,7 @@ def thread(
         items = items[-limit:]
         earlier = (items[0].created_at, items[0].message.pk)
     attach_products(items)
-    attach_posts(items)
+    attach_posts(items, viewer=user)
     attach_cards(items, viewer=user)
     attach_coupons(items, viewer=user)
     return Thread(other=other, items=items, conversation=conversation, earlier=earlier)
@@ -344,8 +346,9 @@ def attach_products(items: list[ThreadItem]) -> None:
         item.product = cards.get(message_product_id(item.message, item.campaign))
 
 
-def attach_posts(items: list[ThreadItem]) -> None:
-    """Fill each item's shared post from one query for the whole page."""
+def attach_posts(items: list[ThreadItem], *, viewer: User) -> None:
+    """Fill each item's shared post from one query for the whole page: only a post the
+    viewer may read (its visibility, blocks) shows."""
     ids = {
         item.message.attachment_id
         for item in items
@@ -353,7 +356,7 @@ def attach_posts(items: list[ThreadItem]) -> None:
     }
     if not ids:
         return
-    posts = Post.objects.select_related("author").in_bulk(ids)
+    posts = Post.objects.filter(visible_to(viewer)).select_related("author").in_bulk(ids)
     for item in items:
         if item.message.attachment_type == Message.Attachment.POST:
             item.post = posts.get(item.message.attachment_id)
@@ -683,3 +686,67 @@ def conversation_entry(*, user: User, other_id: int) -> InboxEntry:
         unread=(participant.unread_count if participant else 0) + unread_campaigns,
         is_campaign=bool(last and last.campaign),
     )
+
+
+# ---------------------------------------------------------------- Mastodon's conversations
+
+
+@dataclass
+class DirectConversation:
+    """One of a person's private conversations as a Mastodon client lists it: the person's
+    side of it (``participant``, whose id is the conversation's id) and its last message."""
+
+    participant: Participant
+    last: Message
+    # The direct status the last message delivered, while it exists.
+    post: Post | None = None
+
+    @property
+    def unread(self) -> bool:
+        return self.participant.unread_count > 0
+
+
+def _direct_conversations(*, user: User):
+    last_id = (
+        Message.objects.filter(conversation_id=OuterRef("conversation_id"))
+        .order_by("-id")
+        .values("id")[:1]
+    )
+    return (
+        Participant.objects.filter(user=user)
+        .filter(Q(removed_at__isnull=True) | Q(last_message_at__gt=F("removed_at")))
+        .annotate(last_id=Subquery(last_id))
+        .filter(last_id__isnull=False)
+        .select_related("other")
+    )
+
+
+def _with_last_messages(participants: list[Participant]) -> list[DirectConversation]:
+    messages = Message.objects.select_related("sender").in_bulk([p.last_id for p in participants])
+    posts = Post.objects.select_related("author", "repost_of", "repost_of__author").in_bulk(
+        [m.post_id for m in messages.values() if m.post_id]
+    )
+    return [
+        DirectConversation(
+            participant=p,
+            last=messages[p.last_id],
+            post=posts.get(messages[p.last_id].post_id),
+        )
+        for p in participants
+    ]
+
+
+def direct_conversations(*, user: User, page: PageParams) -> list[DirectConversation]:
+    """A page of the person's private conversations, paged as Mastodon pages them: by the
+    id of each one's last message, newest first. Campaign messages are not conversations."""
+    return _with_last_messages(paginate(_direct_conversations(user=user), page, field="last_id"))
+
+
+def direct_conversation(*, user: User, conversation_id: object) -> DirectConversation:
+    """One of the person's own conversations by its Mastodon id (404 for anyone else's)."""
+    if not is_id(conversation_id):
+        raise DomainError(MessagingError.CONVERSATION_NOT_FOUND)
+    found = list(_direct_conversations(user=user).filter(pk=conversation_id))
+    if not found:
+        raise DomainError(MessagingError.CONVERSATION_NOT_FOUND)
+    return _with_last_messages(found)[0]

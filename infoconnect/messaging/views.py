@@ -44,10 +44,12 @@ def header_links(request: HttpRequest) -> dict:
                 "url": reverse("messaging:inbox"),
                 "id": "nav-messages",
                 "label": _("Messages"),
-                # Shown on first paint, then polled; counted only when a page draws the header,
-                # not for every fragment rendered with this context.
+                # Shown on first paint, then fetched again on each "messages" event of the
+                # live stream; counted only when a page draws the header, not for every
+                # fragment rendered with this context.
                 "badge": SimpleLazyObject(lambda: selectors.unread_total(user=user)),
                 "badge_url": reverse("messaging:badge"),
+                "badge_event": "ic-messages",
             }
         ]
     }

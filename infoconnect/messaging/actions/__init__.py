@@ -3,6 +3,7 @@
 - ``programme``: enrolling and suspending merchants, the daily campaign quota;
 - ``preferences``: a follower's marketing choice, the tags merchants put on followers;
 - ``direct``: private messages and reading a conversation;
+- ``statuses``: a direct status delivered as private messages to the accounts it mentions;
 - ``receipts``: what a recipient does with a campaign message (read, click, unsubscribe, report);
 - ``campaigns``: composing a draft and each move of its lifecycle (``lifecycle.py``);
 - ``delivery``: the fan-out (a send's start, its chunks, their workers);
@@ -45,12 +46,18 @@ from infoconnect.messaging.actions.preferences import (
 from infoconnect.messaging.actions.programme import enrol_merchant, suspend_merchant
 from infoconnect.messaging.actions.receipts import record_click, report_spam, unsubscribe
 from infoconnect.messaging.actions.rules import clean_audience
+from infoconnect.messaging.actions.statuses import (
+    deliver_direct_post,
+    read_conversation,
+    remove_conversation,
+)
 
 __all__ = [
     "cancel_campaign",
     "clean_audience",
     "create_campaign",
     "deliver_campaign_chunks",
+    "deliver_direct_post",
     "deliver_next_chunk",
     "edit_campaign",
     "enrol_merchant",
@@ -58,7 +65,9 @@ __all__ = [
     "mark_conversation_read",
     "pause_campaign",
     "pause_campaigns",
+    "read_conversation",
     "record_click",
+    "remove_conversation",
     "remove_campaign_image",
     "report_spam",
     "requeue_sending",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.models import PlatformSettings
-from infoconnect.messaging import fanout
+from infoconnect.messaging import fanout, streams
 from infoconnect.messaging.actions.delivery import begin_sending, fanout_tasks
 from infoconnect.messaging.actions.programme import check_quota, local_day, require_enrolled
 from infoconnect.messaging.actions.rules import (
@@ -240,6 +240,7 @@ def send_test(*, merchant: User, campaign_id: int) -> Message:
         attachment_url=campaign.link_url,
     )
     Receipt.objects.create(recipient_id=merchant.pk, message_id=message.pk)
+    streams.inbox_changed(merchant.pk)
     return message
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from infoconnect.accounts.models import User
 from infoconnect.core.jobs import enqueue_on_commit
 from infoconnect.core.models import PlatformSettings
-from infoconnect.messaging import fanout
+from infoconnect.messaging import fanout, streams
 from infoconnect.messaging.actions.billing import hold_billing
 from infoconnect.messaging.actions.programme import check_quota, local_day, require_enrolled
 from infoconnect.messaging.lifecycle import DELIVER_TASK, campaigns
@@ -207,6 +207,10 @@ def record_chunk(
     )
     if not claimed or not progressed:
         raise Stopped()
+    streams.chunk_delivered(
+        merchant_id=campaign.merchant_id, low=chunk.follower_low, high=chunk.follower_high
+    )
+    streams.campaign_progressed(campaign_id=chunk.campaign_id, merchant_id=campaign.merchant_id)
     if Campaign.objects.filter(pk=chunk.campaign_id, state=State.SENT).exists():
         campaigns.report(campaign, "finish", from_state=State.SENDING, now=now)
 

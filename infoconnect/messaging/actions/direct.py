@@ -11,6 +11,7 @@ from infoconnect.accounts.models import User
 from infoconnect.accounts.selectors import is_notice_account
 from infoconnect.core.errors import DomainError
 from infoconnect.core.models import PlatformSettings
+from infoconnect.messaging import streams
 from infoconnect.messaging.actions.receipts import flag
 from infoconnect.messaging.actions.rules import clean_product, clean_url
 from infoconnect.messaging.errors import MessagingError
@@ -22,6 +23,7 @@ from infoconnect.messaging.models import (
     Receipt,
 )
 from infoconnect.social.models import Block, Follow, Post
+from infoconnect.social.selectors import visible_to
 
 
 def blocked_either_way(a: int, b: int) -> bool:
@@ -64,7 +66,9 @@ def clean_attachment(
     if attachment_type == Message.Attachment.LINK:
         return "link", None, clean_url(attachment_url, MessagingError.INVALID_ATTACHMENT)
     if attachment_type == Message.Attachment.POST:
-        if attachment_id is None or not Post.objects.filter(pk=attachment_id).exists():
+        # Only a post the sender may read can be shared.
+        readable = Post.objects.filter(visible_to(sender), pk=attachment_id)
+        if attachment_id is None or not readable.exists():
             raise DomainError(MessagingError.INVALID_ATTACHMENT, _("That post does not exist."))
         return "post", attachment_id, ""
     if attachment_type == Message.Attachment.PRODUCT:
@@ -91,6 +95,19 @@ def send_message(
     recipient = User.objects.filter(pk=recipient_id, is_active=True).first()
     if recipient is None:
         raise DomainError(MessagingError.RECIPIENT_NOT_FOUND)
+    return deliver(sender=sender, recipient=recipient, body=body, attachment=attachment)
+
+
+def deliver(
+    *,
+    sender: User,
+    recipient: User,
+    body: str,
+    attachment: tuple[str, int | None, str] = ("", None, ""),
+    post_id: int | None = None,
+) -> Message:
+    """One private message from sender to recipient, both checked already: the recipient's
+    rule (``may_message``) and the hourly limit on new conversations apply here."""
     low, high = sorted([sender.pk, recipient.pk])
     conversation = Conversation.objects.filter(user_low_id=low, user_high_id=high).first()
     may_message(sender=sender, recipient=recipient, conversation=conversation)
@@ -104,6 +121,7 @@ def send_message(
         attachment_type=attachment[0],
         attachment_id=attachment[1],
         attachment_url=attachment[2],
+        post_id=post_id,
         created_at=now,
     )
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
@@ -111,6 +129,7 @@ def send_message(
     Participant.objects.filter(conversation=conversation, user=recipient).update(
         last_message_at=now, unread_count=F("unread_count") + 1
     )
+    streams.inbox_changed(recipient.pk)
     return message
 
 
@@ -152,6 +171,7 @@ def send_notices(
         for recipient_id in recipients
     ]
     _write_notices(messages, sender_id=sender.pk, conversation_ids=sorted(found.values()), now=now)
+    streams.inbox_changed(*recipients)
     return messages
 
 

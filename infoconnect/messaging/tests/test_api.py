@@ -146,27 +146,27 @@ def test_bad_campaign_input_over_the_api(api_client, merchant):
 def test_conversations_over_the_api(api_client, make_user):
     alice, bob = make_user("alice"), make_user("bob")
     a, b = api_client(alice), api_client(bob)
-    sent = post(a, f"/api/v1/conversations/{bob.pk}/messages", {"body": "<b>hi</b>"})
+    sent = post(a, f"/api/v1/inbox/conversations/{bob.pk}/messages", {"body": "<b>hi</b>"})
     assert sent.status_code == 201
     assert sent.json()["body"] == "<b>hi</b>"
-    listing = b.get("/api/v1/conversations").json()
+    listing = b.get("/api/v1/inbox/conversations").json()
     assert [(c["account"]["username"], c["unread"], c["preview"]) for c in listing] == [
         ("alice", 1, "<b>hi</b>")
     ]
-    assert b.get(f"/api/v1/conversations/{alice.pk}").json()["unread"] == 1
-    assert b.get("/api/v1/conversations/unread_count").json() == {"unread": 1}
-    messages = b.get(f"/api/v1/conversations/{alice.pk}/messages").json()
+    assert b.get(f"/api/v1/inbox/conversations/{alice.pk}").json()["unread"] == 1
+    assert b.get("/api/v1/inbox/conversations/unread_count").json() == {"unread": 1}
+    messages = b.get(f"/api/v1/inbox/conversations/{alice.pk}/messages").json()
     assert [m["body"] for m in messages] == ["<b>hi</b>"]
-    assert post(b, f"/api/v1/conversations/{alice.pk}/read").json() == {"unread": 0}
+    assert post(b, f"/api/v1/inbox/conversations/{alice.pk}/read").json() == {"unread": 0}
     # Nobody reads another's inbox: carol sees nothing of alice and bob.
     carol = api_client(make_user("carol"))
-    assert carol.get("/api/v1/conversations").json() == []
-    assert carol.get(f"/api/v1/conversations/{alice.pk}/messages").json() == []
-    empty = post(a, f"/api/v1/conversations/{bob.pk}/messages", {"body": ""})
+    assert carol.get("/api/v1/inbox/conversations").json() == []
+    assert carol.get(f"/api/v1/inbox/conversations/{alice.pk}/messages").json() == []
+    empty = post(a, f"/api/v1/inbox/conversations/{bob.pk}/messages", {"body": ""})
     assert (empty.status_code, empty.json()["code"]) == (422, "invalid_message")
-    missing = post(a, "/api/v1/conversations/99999/messages", {"body": "x"})
+    missing = post(a, "/api/v1/inbox/conversations/99999/messages", {"body": "x"})
     assert (missing.status_code, missing.json()["code"]) == (404, "recipient_not_found")
-    assert api_client().get("/api/v1/conversations").status_code == 401
+    assert api_client().get("/api/v1/inbox/conversations").status_code == 401
 
 
 def test_rate_limit_is_a_429(api_client, make_user):
@@ -175,10 +175,12 @@ def test_rate_limit_is_a_429(api_client, make_user):
     people = [make_user(f"p{i:02d}") for i in range(31)]
     for person in people[:30]:
         assert (
-            post(client, f"/api/v1/conversations/{person.pk}/messages", {"body": "hi"}).status_code
+            post(
+                client, f"/api/v1/inbox/conversations/{person.pk}/messages", {"body": "hi"}
+            ).status_code
             == 201
         )
-    response = post(client, f"/api/v1/conversations/{people[30].pk}/messages", {"body": "hi"})
+    response = post(client, f"/api/v1/inbox/conversations/{people[30].pk}/messages", {"body": "hi"})
     assert (response.status_code, response.json()["code"]) == (429, "conversation_rate_limited")
 
 
@@ -191,18 +193,22 @@ def test_campaign_message_actions_over_the_api(
         actions.send_campaign(merchant=merchant, campaign_id=campaign.pk)
     campaign.refresh_from_db()
     fan = api_client(followers[0])
-    [message] = fan.get(f"/api/v1/conversations/{merchant.pk}/messages").json()
+    [message] = fan.get(f"/api/v1/inbox/conversations/{merchant.pk}/messages").json()
     assert (message["campaign_title"], message["read"]) == ("Spring sale", False)
     assert message["click_url"].startswith("/messages/c/")
     clicked = fan.get(message["click_url"])
     assert (clicked.status_code, clicked["Location"]) == (302, "https://shop.example.com/spring")
     unsubscribed = post(
-        fan, f"/api/v1/conversations/{merchant.pk}/messages/{message['id']}/unsubscribe"
+        fan, f"/api/v1/inbox/conversations/{merchant.pk}/messages/{message['id']}/unsubscribe"
     )
     assert unsubscribed.json()["accepts_marketing"] is False
-    reported = post(fan, f"/api/v1/conversations/{merchant.pk}/messages/{message['id']}/report")
+    reported = post(
+        fan, f"/api/v1/inbox/conversations/{merchant.pk}/messages/{message['id']}/report"
+    )
     assert reported.json() == {"reported": True}
-    wrong = post(fan, f"/api/v1/conversations/{followers[1].pk}/messages/{message['id']}/report")
+    wrong = post(
+        fan, f"/api/v1/inbox/conversations/{followers[1].pk}/messages/{message['id']}/report"
+    )
     assert wrong.status_code == 404
     stats = api_client(merchant).get(f"/api/v1/campaigns/{campaign.pk}/stats").json()
     assert (stats["read"], stats["clicked"], stats["unsubscribed"], stats["reported"]) == (
@@ -250,7 +256,7 @@ def test_openapi_lists_the_messaging_paths(client):
         "/api/v1/campaigns/{campaign_id}/send",
         "/api/v1/campaigns/{campaign_id}/stats",
         "/api/v1/campaigns/{campaign_id}/image",
-        "/api/v1/conversations/{account_id}/messages",
+        "/api/v1/inbox/conversations/{account_id}/messages",
         "/api/v1/marketing_preferences/{merchant_id}",
         "/api/v1/follower_tags",
         "/api/v1/follower_tags/{account_id}",
@@ -390,16 +396,21 @@ def test_ids_no_row_can_have_are_not_found(api_client, merchant, followers, camp
         (shop, "post", f"/api/v1/campaigns/{huge}/test", "campaign_not_found"),
         (shop, "post", f"/api/v1/campaigns/{huge}/cancel", "campaign_not_found"),
         (shop, "get", f"/api/v1/campaigns/{huge}/stats", "campaign_not_found"),
-        (fan, "get", f"/api/v1/conversations/{huge}", "recipient_not_found"),
-        (fan, "get", f"/api/v1/conversations/{huge}/messages", "recipient_not_found"),
-        (fan, "post", f"/api/v1/conversations/{huge}/messages", "recipient_not_found"),
-        (fan, "post", f"/api/v1/conversations/{huge}/read", "recipient_not_found"),
-        (fan, "post", f"/api/v1/conversations/{huge}/messages/1/unsubscribe", "message_not_found"),
-        (fan, "post", f"/api/v1/conversations/{huge}/messages/1/report", "message_not_found"),
+        (fan, "get", f"/api/v1/inbox/conversations/{huge}", "recipient_not_found"),
+        (fan, "get", f"/api/v1/inbox/conversations/{huge}/messages", "recipient_not_found"),
+        (fan, "post", f"/api/v1/inbox/conversations/{huge}/messages", "recipient_not_found"),
+        (fan, "post", f"/api/v1/inbox/conversations/{huge}/read", "recipient_not_found"),
         (
             fan,
             "post",
-            f"/api/v1/conversations/{merchant.pk}/messages/{huge}/report",
+            f"/api/v1/inbox/conversations/{huge}/messages/1/unsubscribe",
+            "message_not_found",
+        ),
+        (fan, "post", f"/api/v1/inbox/conversations/{huge}/messages/1/report", "message_not_found"),
+        (
+            fan,
+            "post",
+            f"/api/v1/inbox/conversations/{merchant.pk}/messages/{huge}/report",
             "message_not_found",
         ),
         (fan, "put", f"/api/v1/marketing_preferences/{huge}", "recipient_not_found"),

@@ -20,7 +20,7 @@ from infoconnect.messaging.models import (
     Participant,
     Receipt,
 )
-from infoconnect.social.models import Block, Follow
+from infoconnect.social.models import Block, Follow, Post
 
 pytestmark = pytest.mark.django_db
 
@@ -295,13 +295,13 @@ def test_inbox_pages_through_lines_that_share_a_time(api_client, make_user):
     assert seen == ["newest", *(u.username for u in expected)]
     # The API's cursor and the web inbox's Older link carry the account id too.
     client = api_client(me)
-    first = client.get("/api/v1/conversations").json()
+    first = client.get("/api/v1/inbox/conversations").json()
     second = client.get(
-        "/api/v1/conversations",
+        "/api/v1/inbox/conversations",
         {"before": first[-1]["last_message_at"], "before_id": first[-1]["account"]["id"]},
     ).json()
     assert [c["account"]["username"] for c in first + second] == seen
-    bad = client.get("/api/v1/conversations", {"before": BASE.isoformat(), "before_id": "x"})
+    bad = client.get("/api/v1/inbox/conversations", {"before": BASE.isoformat(), "before_id": "x"})
     assert (bad.status_code, bad.json()["code"]) == (422, "validation_error")
     web = Client()
     web.force_login(me)
@@ -339,13 +339,13 @@ def test_inbox_lists_a_merchant_behind_more_than_200_newer_receipts(
     assert pages[1][-1].last_at == BASE - timedelta(days=9)
     # The API pages the same way and gives the same count as the conversation itself.
     client = api_client(fan)
-    api_first = client.get("/api/v1/conversations").json()
+    api_first = client.get("/api/v1/inbox/conversations").json()
     api_second = client.get(
-        "/api/v1/conversations", {"before": api_first[-1]["last_message_at"]}
+        "/api/v1/inbox/conversations", {"before": api_first[-1]["last_message_at"]}
     ).json()
     assert [c["account"]["username"] for c in api_second][-2:] == ["s00", "oldshop"]
     assert (api_second[-1]["unread"], api_second[-1]["preview"]) == (1, "Last call")
-    assert client.get(f"/api/v1/conversations/{old_shop.pk}").json()["unread"] == 1
+    assert client.get(f"/api/v1/inbox/conversations/{old_shop.pk}").json()["unread"] == 1
     # And so does the web inbox, through its Older link.
     web = Client()
     web.force_login(fan)
@@ -431,11 +431,45 @@ def test_a_conversation_pages_back_through_private_and_campaign_messages(api_cli
     assert "private 4" in html and "private 5" not in html
 
     api = api_client(fan)
-    first = api.get(f"/api/v1/conversations/{shop.pk}/messages").json()
+    first = api.get(f"/api/v1/inbox/conversations/{shop.pk}/messages").json()
     second = api.get(
-        f"/api/v1/conversations/{shop.pk}/messages",
+        f"/api/v1/inbox/conversations/{shop.pk}/messages",
         {"before": first[0]["created_at"], "before_id": first[0]["id"]},
     ).json()
     assert [m["body"] for m in second + first] == expected
-    bad = api.get(f"/api/v1/conversations/{shop.pk}/messages", {"before": "soon"})
+    bad = api.get(f"/api/v1/inbox/conversations/{shop.pk}/messages", {"before": "soon"})
     assert (bad.status_code, bad.json()["code"]) == (422, "validation_error")
+
+
+def test_a_shared_post_shows_only_to_whom_may_read_it(make_user):
+    """A followers-only post cannot be shared by someone who may not read it, and a post
+    shared before it became followers-only no longer shows to a reader outside them."""
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    post = Post.objects.create(author=carol, text="For my followers", visibility="private")
+    with pytest.raises(DomainError) as error:
+        actions.send_message(
+            sender=alice,
+            recipient_id=bob.pk,
+            body="look",
+            attachment_type="post",
+            attachment_id=post.pk,
+        )
+    assert error.value.code == "invalid_attachment"
+    assert Message.objects.count() == 0
+
+    Post.objects.filter(pk=post.pk).update(visibility="public")
+    actions.send_message(
+        sender=alice,
+        recipient_id=bob.pk,
+        body="look",
+        attachment_type="post",
+        attachment_id=post.pk,
+    )
+    [item] = selectors.thread(user=bob, other_id=alice.pk).items
+    assert item.post.text == "For my followers"
+    Post.objects.filter(pk=post.pk).update(visibility="private")
+    [item] = selectors.thread(user=bob, other_id=alice.pk).items
+    assert item.post is None
+    Follow.objects.create(follower=bob, target=carol)
+    [item] = selectors.thread(user=bob, other_id=alice.pk).items
+    assert item.post.text == "For my followers"

@@ -117,7 +117,7 @@ def test_private_message_carries_a_product_card(api_client, client, merchant, sc
     alice = make_user("alice")
     sent = post(
         api_client(merchant),
-        f"/api/v1/conversations/{alice.pk}/messages",
+        f"/api/v1/inbox/conversations/{alice.pk}/messages",
         {"body": "For you", "attachment_type": "product", "attachment_id": scarf.pk},
     )
     assert sent.status_code == 201, sent.content
@@ -128,7 +128,7 @@ def test_private_message_carries_a_product_card(api_client, client, merchant, sc
         "¥129.00",
     )
     assert (card["url"], card["availability"]) == (f"/shop/p/{scarf.pk}/", "available")
-    [message] = api_client(alice).get(f"/api/v1/conversations/{merchant.pk}/messages").json()
+    [message] = api_client(alice).get(f"/api/v1/inbox/conversations/{merchant.pk}/messages").json()
     assert message["product"]["title"] == "Silk scarf"
     client.force_login(alice)
     html = client.get(f"/messages/@{merchant.username}/").content.decode()
@@ -137,7 +137,7 @@ def test_private_message_carries_a_product_card(api_client, client, merchant, sc
     # A person has no products; a merchant cannot send another's.
     refused = post(
         api_client(alice),
-        f"/api/v1/conversations/{merchant.pk}/messages",
+        f"/api/v1/inbox/conversations/{merchant.pk}/messages",
         {"body": "Look", "attachment_type": "product", "attachment_id": scarf.pk},
     )
     assert (refused.status_code, refused.json()["code"]) == (422, "invalid_attachment")

@@ -39,7 +39,7 @@ def test_header_links_to_the_inbox_with_a_polled_badge(make_user):
     page = client.get("/messages/").content.decode()
     assert 'id="nav-messages"' in page
     assert 'hx-get="/messages/badge/"' in page
-    assert 'hx-trigger="load, every 5s"' in page
+    assert 'hx-trigger="load, ic-messages from:body, ic-poll from:body"' in page
     assert client.get("/messages/?before=2026-13-45T99:00").status_code == 200
     badge = client.get("/messages/badge/").content.decode()
     assert '<span class="badge" id="messages-badge" data-testid="messages-badge">1</span>' in badge
@@ -440,7 +440,7 @@ def test_campaign_cancelled_while_scheduled_shows_it_was_charged_nothing(merchan
     client = client_for(merchant)
     scheduled = client.get(f"/messages/campaigns/{campaign.pk}/progress/").content.decode()
     assert 'data-testid="cancel-campaign"' in scheduled
-    assert 'hx-trigger="every 5s"' in scheduled
+    assert f'hx-trigger="ic-campaign-{campaign.pk} from:body, ic-poll from:body"' in scheduled
     assert client.post(f"/messages/campaigns/{campaign.pk}/cancel/").status_code == 302
     html = client.get(f"/messages/campaigns/{campaign.pk}/").content.decode()
     assert 'data-testid="campaign-state">Cancelled<' in html
@@ -542,7 +542,8 @@ def test_header_badge_is_drawn_with_the_page_and_counted_only_for_it(make_user):
     html = client.get("/notifications/").content.decode()
     assert (
         '<a href="/messages/" id="nav-messages">Messages <span hx-get="/messages/badge/"'
-        ' hx-trigger="load, every 5s" hx-swap="innerHTML"><span class="badge">2</span></span></a>'
+        ' hx-trigger="load, ic-messages from:body, ic-poll from:body" hx-swap="innerHTML">'
+        '<span class="badge">2</span></span></a>'
     ) in html
     html = client_for(alice).get("/notifications/").content.decode()
     assert 'hx-swap="innerHTML"></span></a>' in html

@@ -42,7 +42,7 @@ def test_the_api_refuses_a_reply_with_its_code(world, api_client):
     account = company_account(world.company)
     before = Message.objects.count()
     response = api_client(world.approver).post(
-        f"/api/v1/conversations/{account.pk}/messages",
+        f"/api/v1/inbox/conversations/{account.pk}/messages",
         {"body": "Thanks!"},
         content_type="application/json",
     )
@@ -84,7 +84,7 @@ def test_people_still_message_each_other(world):
 
 
 def _requisition_messages(client, account) -> list[dict]:
-    response = client.get(f"/api/v1/conversations/{account.pk}/messages")
+    response = client.get(f"/api/v1/inbox/conversations/{account.pk}/messages")
     assert response.status_code == 200
     return [m for m in response.json() if m["attachment_type"] == "requisition"]
 
