@@ -1,6 +1,11 @@
 """`manage.py serve`: the web server, the task worker and the periodic sweeper together,
 stopped together.
 
+The web server is uvicorn serving ``config.asgi`` (pages, the API and the streaming API), or
+gunicorn with uvicorn workers for ``--gunicorn``. With Redis the task worker is a process of its
+own and publishes to the web server's listeners through Redis; without it the event bus lives in
+one process, so the worker runs inside the web server's (one) process instead.
+
 All three run as child processes in their own process group, so a Ctrl-C in the terminal
 reaches only this command, which forwards it once (a second SIGINT would make the worker
 abandon the task it is running). A child that dies is started again, after a pause that
@@ -9,6 +14,7 @@ restart or a crash takes nothing down for good.
 """
 
 import logging
+import os
 import signal
 import socket
 import subprocess
@@ -21,6 +27,8 @@ from django.core.management.base import BaseCommand, CommandError
 from infoconnect.core.management.demo import DEMO_PASSWORD, demo_is_seeded, demo_logins
 
 logger = logging.getLogger(__name__)
+# Read by config/asgi.py: run the task worker in the web server's process.
+EMBEDDED_WORKER_ENV = "INFOCONNECT_EMBEDDED_WORKER"
 STOP_TIMEOUT = 10.0
 POLL_SECONDS = 0.2
 RESTART_FIRST_DELAY = 1.0
@@ -39,15 +47,18 @@ def _accepts_connections(addr: str, port: int) -> bool:
 class Child:
     """One child process, started again after a pause when it exits."""
 
-    def __init__(self, name: str, command: list[str]) -> None:
+    def __init__(self, name: str, command: list[str], env: dict | None = None) -> None:
         self.name = name
         self.command = command
+        self.env = env
         self.delay = RESTART_FIRST_DELAY
         self.process: subprocess.Popen | None = None
         self.restart_at: float | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.command, cwd=settings.BASE_DIR, process_group=0)
+        self.process = subprocess.Popen(
+            self.command, cwd=settings.BASE_DIR, process_group=0, env=self.env
+        )
         self.started = time.monotonic()
         self.restart_at = None
 
@@ -83,7 +94,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--gunicorn",
             action="store_true",
-            help="Serve with gunicorn instead of Django's development server.",
+            help="Serve with gunicorn and uvicorn workers instead of a single uvicorn process.",
         )
         parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes.")
         parser.add_argument(
@@ -94,28 +105,58 @@ class Command(BaseCommand):
         )
 
     def child_commands(self, options: dict) -> dict[str, list[str]]:
-        """The two children, by the name used when one of them fails."""
+        """The children, by the name used when one of them fails."""
         manage = str(settings.BASE_DIR / "manage.py")
-        bind = f"{options['addr']}:{options['port']}"
+        shared_bus = bool(settings.REDIS_URL)
         if options["gunicorn"]:
+            # Without Redis each process would have a bus of its own: one process then.
+            workers = options["web_workers"] if shared_bus else 1
             web = [
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "config.wsgi:application",
+                "config.asgi:application",
+                "--worker-class",
+                "uvicorn.workers.UvicornWorker",
                 "--bind",
-                bind,
+                f"{options['addr']}:{options['port']}",
                 "--workers",
-                str(options["web_workers"]),
+                str(workers),
                 "--access-logfile",
                 "-",
             ]
         else:
-            web = [sys.executable, manage, "runserver", "--noreload", bind]
-        # One worker serves every queue, so nothing queued in the demo waits forever.
-        worker = [sys.executable, manage, "task_worker", "--no-reload", "--queue-name", "*"]
-        periodic = [sys.executable, manage, "periodic"]
-        return {"web server": web, "task worker": worker, "periodic sweeper": periodic}
+            web = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "config.asgi:application",
+                "--host",
+                options["addr"],
+                "--port",
+                str(options["port"]),
+                "--lifespan",
+                "on",
+            ]
+        children = {"web server": web}
+        if shared_bus:
+            # One worker serves every queue, so nothing queued in the demo waits forever.
+            children["task worker"] = [
+                sys.executable,
+                manage,
+                "task_worker",
+                "--no-reload",
+                "--queue-name",
+                "*",
+            ]
+        children["periodic sweeper"] = [sys.executable, manage, "periodic"]
+        return children
+
+    def child_environment(self, name: str) -> dict | None:
+        """The web server runs the task worker itself when there is no Redis to share."""
+        if name != "web server" or settings.REDIS_URL:
+            return None
+        return {**os.environ, EMBEDDED_WORKER_ENV: "1"}
 
     def handle(self, *args, **options) -> None:
         # Otherwise the banner would announce whatever already listens there.
@@ -129,7 +170,10 @@ class Command(BaseCommand):
             signum: signal.signal(signum, self._on_signal)
             for signum in (signal.SIGINT, signal.SIGTERM)
         }
-        children = [Child(name, command) for name, command in self.child_commands(options).items()]
+        children = [
+            Child(name, command, self.child_environment(name))
+            for name, command in self.child_commands(options).items()
+        ]
         try:
             for child in children:
                 child.start()
