@@ -17,13 +17,16 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 
 from infoconnect.accounts.models import User
+from infoconnect.api import status_filters
+from infoconnect.api.times import iso
 from infoconnect.core.errors import ErrorCode
 from infoconnect.core.ids import require_id
 from infoconnect.core.money import format_money
 from infoconnect.core.pagination import PageParams
 from infoconnect.shop import selectors as shop_selectors
 from infoconnect.social import selectors
-from infoconnect.social.models import Mention, Notification, Post, PostTag
+from infoconnect.social.media import media_for_posts, small_size
+from infoconnect.social.models import MediaAttachment, Mention, Notification, Post, PostTag
 from infoconnect.social.text import render_html
 
 PAGE_KEYS = ("max_id", "since_id", "min_id")
@@ -34,6 +37,7 @@ DEFAULT_HEADER = "api/default-header.png"
 # is a mention that carries the comment.
 NOTIFICATION_TYPES = {
     Notification.Kind.FOLLOW: "follow",
+    Notification.Kind.FOLLOW_REQUEST: "follow_request",
     Notification.Kind.MENTION: "mention",
     Notification.Kind.COMMENT: "mention",
     Notification.Kind.REPOST: "reblog",
@@ -62,16 +66,42 @@ def page_params(
     return PageParams.clean(max_id=max_id, since_id=since_id, min_id=min_id, limit=limit)
 
 
-def iso(value: datetime | None) -> str | None:
-    """Mastodon's time format: UTC, milliseconds, a Z."""
-    if value is None:
-        return None
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-
-
 def _lines(html: str) -> str:
     return html.replace("\r\n", "\n").replace("\n", "<br />")
+
+
+def shown_post(row: Notification) -> Post | None:
+    """The status a notification shows: a plain repost's is the one reposted, as Mastodon's."""
+    post = row.post
+    if post is not None and post.is_plain_repost:
+        return post.repost_of
+    return post
+
+
+# Likes and reposts of one status are one group of notifications; the rest stand alone.
+GROUPED_KINDS = (Notification.Kind.LIKE, Notification.Kind.REPOST)
+
+
+def group_key(row: Notification) -> str:
+    post = shown_post(row)
+    if row.kind in GROUPED_KINDS and post is not None:
+        return f"{NOTIFICATION_TYPES[row.kind]}-{post.pk}"
+    return f"ungrouped-{row.pk}"
+
+
+def _role(user: User) -> dict:
+    """The credential account's role, as Mastodon's default roles are numbered."""
+    if user.is_superuser:
+        return {"id": "3", "name": "Owner", "permissions": "1", "color": "", "highlighted": True}
+    if user.is_staff:
+        return {
+            "id": "1",
+            "name": "Moderator",
+            "permissions": "1308",
+            "color": "",
+            "highlighted": True,
+        }
+    return {"id": "-99", "name": "", "permissions": "65536", "color": "", "highlighted": False}
 
 
 def viewer_of(request: HttpRequest) -> User | None:
@@ -97,12 +127,24 @@ def set_link_header(request: HttpRequest, response: HttpResponse, ids: list[int]
     response["Link"] = ", ".join([link("max_id", ids[-1], "next"), link("min_id", ids[0], "prev")])
 
 
+def _dimensions(width: int, height: int) -> dict:
+    return {
+        "width": width,
+        "height": height,
+        "size": f"{width}x{height}",
+        "aspect": width / height if height else 0,
+    }
+
+
 class Presenter:
     """Renders entities for one request (its host makes URLs absolute; its viewer decides
     ``favourited`` and ``reblogged``)."""
 
-    def __init__(self, request: HttpRequest) -> None:
+    def __init__(self, request: HttpRequest, *, filter_context: str | None = None) -> None:
         self.request = request
+        # The FilterContext a timeline is read in: its ``hide`` filters leave statuses out.
+        self.filter_context = filter_context
+        self._filters: status_filters.ViewerFilters | None = None
         self.viewer = viewer_of(request)
         self.base = request.build_absolute_uri("/").rstrip("/")
         self._last_status: dict[int, datetime | None] = {}
@@ -111,6 +153,7 @@ class Presenter:
         self._tags: dict[int, list[dict]] = {}
         self._reply_authors: dict[int, int] = {}
         self._state = selectors.ViewerState(frozenset(), frozenset())
+        self._media: dict[int, list[MediaAttachment]] = {}
 
     def absolute(self, path: str) -> str:
         return self.base + path
@@ -140,13 +183,14 @@ class Presenter:
 
     def credential_account(self, user: User) -> dict:
         data = self.account(user)
+        data["role"] = _role(user)
         data["source"] = {
-            "privacy": "public",
-            "sensitive": False,
-            "language": "",
+            "privacy": user.default_privacy,
+            "sensitive": user.default_sensitive,
+            "language": user.default_language,
             "note": user.bio,
             "fields": [],
-            "follow_requests_count": 0,
+            "follow_requests_count": selectors.follow_request_count(user=user),
         }
         return data
 
@@ -171,10 +215,12 @@ class Presenter:
             "avatar_static": avatar_static,
             "header": header,
             "header_static": header,
-            "locked": False,
+            "locked": user.locked,
             "bot": False,
             "group": False,
-            "discoverable": True,
+            "discoverable": user.discoverable,
+            "indexable": user.indexable,
+            "hide_collections": user.hide_collections,
             "created_at": iso(user.date_joined),
             "last_status_at": last.astimezone(UTC).date().isoformat() if last else None,
             "followers_count": user.followers_count,
@@ -182,6 +228,7 @@ class Presenter:
             "statuses_count": user.posts_count,
             "fields": [],
             "emojis": [],
+            "roles": [],
             "verified_merchant": user.is_verified_merchant,
         }
 
@@ -198,8 +245,8 @@ class Presenter:
             "blocked_by": state.blocked_by,
             "muting": state.muting,
             "muting_notifications": state.muting,
-            "requested": False,
-            "requested_by": False,
+            "requested": state.requested,
+            "requested_by": state.requested_by,
             "domain_blocking": False,
             "endorsed": False,
             "note": "",
@@ -248,7 +295,12 @@ class Presenter:
         )
         self._state = selectors.viewer_state(viewer=self.viewer, posts=every)
         self._cards = shop_selectors.product_cards_for_posts(ids)
+        self._media = media_for_posts(ids)
         self._load_last_status([p.author for p in every] + list(accounts))
+        if self._filters is None:
+            self._filters = status_filters.for_viewer(self.viewer)
+        if self.filter_context is not None:
+            posts = [p for p in posts if not self._filters.hides(p, self.filter_context)]
         return [self._status(post, with_source=with_source) for post in posts]
 
     def _card(self, post: Post) -> dict | None:
@@ -283,6 +335,26 @@ class Presenter:
             "blurhash": None,
         }
 
+    def media(self, media: MediaAttachment) -> dict:
+        """A picture as Mastodon's MediaAttachment entity."""
+        small_width, small_height = small_size(media.width, media.height)
+        return {
+            "id": str(media.pk),
+            "type": "image",
+            "url": self.absolute(media.image.url),
+            "preview_url": self.absolute(media.thumbnail.url),
+            "remote_url": None,
+            "preview_remote_url": None,
+            "text_url": None,
+            "meta": {
+                "original": _dimensions(media.width, media.height),
+                "small": _dimensions(small_width, small_height),
+                "focus": {"x": media.focus_x, "y": media.focus_y},
+            },
+            "description": media.description or None,
+            "blurhash": media.blurhash or None,
+        }
+
     def status(self, post: Post, *, with_source: bool = False) -> dict:
         return self.statuses([post], with_source=with_source)[0]
 
@@ -297,12 +369,12 @@ class Presenter:
             "uri": url,
             "url": url,
             "created_at": iso(post.created_at),
-            "edited_at": None,
+            "edited_at": iso(post.edited_at),
             "account": self._account(post.author),
             "content": "" if plain_repost else self.content(post.text),
-            "visibility": "public",
-            "sensitive": False,
-            "spoiler_text": "",
+            "visibility": post.visibility,
+            "sensitive": post.sensitive,
+            "spoiler_text": post.spoiler_text,
             "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
             "in_reply_to_account_id": (
                 str(self._reply_authors[post.in_reply_to_id])
@@ -320,12 +392,13 @@ class Presenter:
             "replies_count": 0 if plain_repost else post.replies_count,
             "mentions": [] if plain_repost else self._mentions.get(post.pk, []),
             "tags": [] if plain_repost else self._tags.get(post.pk, []),
-            "media_attachments": [],
+            "media_attachments": (
+                [] if plain_repost else [self.media(m) for m in self._media.get(post.pk, [])]
+            ),
             "emojis": [],
             "card": None if plain_repost else self._card(post),
             "poll": None,
-            "language": None,
-            "application": None,
+            "language": post.language or None,
         }
         if with_source:
             data["text"] = post.text
@@ -335,20 +408,26 @@ class Presenter:
                 favourited=state["liked"],
                 reblogged=state["reposted"],
                 muted=False,
-                bookmarked=False,
-                pinned=False,
+                bookmarked=state["bookmarked"],
+                pinned=state["pinned"],
+                filtered=self._filters.results(post),
             )
         return data
 
     # Notifications -----------------------------------------------------------------------
 
     def notifications(self, rows: list[Notification]) -> list[dict]:
+        if self._filters is None:
+            self._filters = status_filters.for_viewer(self.viewer)
+        if self.filter_context is not None:
+            rows = [
+                row
+                for row in rows
+                if row.post is None or not self._filters.hides(row.post, self.filter_context)
+            ]
         shown: dict[int, Post] = {}
         for row in rows:
-            post = row.post
-            # A plain repost's notification shows the status that was reposted, as Mastodon's.
-            if post is not None and post.is_plain_repost:
-                post = post.repost_of
+            post = shown_post(row)
             if post is not None:
                 shown[row.pk] = post
         rendered = self.statuses(list(shown.values()), accounts=[row.actor for row in rows])
@@ -362,6 +441,7 @@ class Presenter:
             data = {
                 "id": str(row.pk),
                 "type": NOTIFICATION_TYPES.get(row.kind, row.kind),
+                "group_key": group_key(row),
                 "created_at": iso(row.created_at),
                 "account": self._account(row.actor),
             }

@@ -82,6 +82,8 @@ class AccountOut(Schema):
     bot: bool
     group: bool
     discoverable: bool
+    indexable: bool
+    hide_collections: bool
     created_at: str
     last_status_at: str | None
     followers_count: int
@@ -89,6 +91,9 @@ class AccountOut(Schema):
     statuses_count: int
     fields: list[FieldOut]
     emojis: list[EmojiOut]
+    indexable: bool
+    hide_collections: bool
+    roles: list[dict]
     verified_merchant: bool = Field(
         description="InfoConnect: a merchant the operator has verified."
     )
@@ -103,8 +108,17 @@ class SourceOut(Schema):
     follow_requests_count: int
 
 
+class AccountRoleOut(Schema):
+    id: str
+    name: str
+    permissions: str
+    color: str
+    highlighted: bool
+
+
 class CredentialAccountOut(AccountOut):
     source: SourceOut
+    role: AccountRoleOut
 
 
 class RelationshipOut(Schema):
@@ -179,7 +193,10 @@ class StatusOut(Schema):
     card: dict | None
     poll: dict | None
     language: str | None
-    application: dict | None
+    application: dict | None = Field(None, description="Left out when it is not known.")
+    filtered: list[dict] | None = Field(
+        None, description="The viewer's filters this status matches (FilterResult entities)."
+    )
 
 
 class ContextOut(Schema):
@@ -220,6 +237,10 @@ class NotificationRefundOut(Schema):
 
 class NotificationOut(Schema):
     id: str
+    group_key: str = Field(
+        description="`<type>-<status id>` for likes and reposts of one status, else "
+        "`ungrouped-<id>`."
+    )
     type: str = Field(
         description="Mastodon's follow, mention, reblog, favourite; and InfoConnect's own, which "
         "Mastodon clients skip: infoconnect.order_paid (to the merchant), "
@@ -256,3 +277,18 @@ class MarkersOut(Schema):
 
 StatusQuoteOut.model_rebuild()
 StatusOut.model_rebuild()
+
+
+class ListOut(Schema):
+    id: str
+    title: str
+    replies_policy: str = Field(description="followed, list or none: which replies it shows.")
+    exclusive: bool
+
+
+class PreferencesOut(Schema):
+    posting_default_visibility: str = Field(alias="posting:default:visibility")
+    posting_default_sensitive: bool = Field(alias="posting:default:sensitive")
+    posting_default_language: str | None = Field(alias="posting:default:language")
+    reading_expand_media: str = Field(alias="reading:expand:media")
+    reading_expand_spoilers: bool = Field(alias="reading:expand:spoilers")

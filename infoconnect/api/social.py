@@ -1,18 +1,16 @@
-"""Mastodon's status, timeline, notification and search endpoints, and the instance
-description clients read first."""
+"""Mastodon's status, timeline, notification and search endpoints."""
 
 import json
-from dataclasses import replace
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Header, Query, Router, Schema
+from django.utils.translation import ngettext
+from ninja import Field, Header, Query, Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import StrictInt, ValidationError
 
 from infoconnect.api.auth import optional_auth
 from infoconnect.api.mastodon import (
-    NOTIFICATION_TYPES,
     Presenter,
     iso,
     page_params,
@@ -20,6 +18,7 @@ from infoconnect.api.mastodon import (
     set_link_header,
     viewer_of,
 )
+from infoconnect.api.notifications import notifications_of_types
 from infoconnect.api.schemas import (
     ContextOut,
     MarkersOut,
@@ -30,24 +29,20 @@ from infoconnect.api.schemas import (
 from infoconnect.core import ratelimits
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.idempotency import run_idempotent
-from infoconnect.core.pagination import MAX_LIMIT, PageParams
+from infoconnect.core.pagination import PageParams
 from infoconnect.social import actions, selectors
-from infoconnect.social.errors import SocialError
-from infoconnect.social.models import POST_MAX_LENGTH
+from infoconnect.social.errors import MediaError, SocialError
+from infoconnect.social.models import MEDIA_PER_POST, FilterContext
 
 router = Router(tags=["statuses"])
 IDEMPOTENCY_KEY = Header(None, alias="Idempotency-Key")
 TYPES = Query([], alias="types[]")
 EXCLUDE_TYPES = Query([], alias="exclude_types[]")
-# How many selector pages a filtered notifications request reads at most.
-SCAN_PAGES = 5
-# The Mastodon API level these endpoints follow, as clients read it from /api/v1/instance.
-MASTODON_VERSION = "4.3.0 (compatible; InfoConnect 0.1)"
 
 
-# Mastodon clients send a form (every value a string) or JSON (ids as strings, some as
-# numbers), and fields this API does not know (media_ids[], visibility, poll…), which are
-# ignored as Mastodon does; a number is never taken from a boolean.
+# Mastodon clients send a form (every value a string, lists as `media_ids[]`) or JSON (ids as
+# strings, some as numbers); a number is never taken from a boolean. A parameter this API does
+# not support (poll, scheduled_at, …) is refused by name, never ignored.
 class StatusIn(Schema):
     status: str = ""
     in_reply_to_id: str | StrictInt | None = None
@@ -55,6 +50,19 @@ class StatusIn(Schema):
     quoted_status_id: str | StrictInt | None = None
     # InfoConnect: a merchant's status may carry a card of one of its products on sale.
     product_id: str | StrictInt | None = None
+    media_ids: list[str | StrictInt] = Field(
+        [], description=f"Pictures uploaded with /api/v2/media, at most {MEDIA_PER_POST}."
+    )
+    visibility: str | None = Field(None, description="public, unlisted, private or direct.")
+    spoiler_text: str | None = None
+    sensitive: bool | None = None
+    language: str | None = Field(None, description="An ISO 639-1 code.")
+    content_type: str | None = Field(None, description="text/plain only.")
+
+
+# Status parameters taken with any value; these others only with the values InfoConnect does.
+STATUS_PARAMETERS = frozenset(StatusIn.model_fields) - {"content_type"}
+STATUS_PARAMETER_VALUES = {"content_type": {"text/plain"}}
 
 
 class MarkerIn(Schema):
@@ -78,6 +86,40 @@ def _body(request: HttpRequest) -> dict:
     return {key: request.POST.get(key) for key in request.POST}
 
 
+def _status_params(request: HttpRequest) -> dict:
+    """A new status's parameters, as JSON or a form (`media_ids[]` repeated); any parameter
+    InfoConnect does not support is a 422 naming it, unless it is sent empty."""
+    if request.content_type == "application/json":
+        sent = {key.removesuffix("[]"): value for key, value in _body(request).items()}
+    else:
+        sent = {}
+        for key in request.POST:
+            name = key.removesuffix("[]")
+            values = request.POST.getlist(key)
+            sent[name] = values if name == "media_ids" else values[-1]
+    refused = sorted(
+        {key.split("[", 1)[0] for key, value in sent.items() if not _supported(key, value)}
+    )
+    if refused:
+        message = ngettext(
+            "InfoConnect does not support the parameter %(names)s.",
+            "InfoConnect does not support the parameters %(names)s.",
+            len(refused),
+        ) % {"names": ", ".join(refused)}
+        raise DomainError(
+            SocialError.UNSUPPORTED_PARAMETER,
+            message,
+            fields={name: [str(SocialError.UNSUPPORTED_PARAMETER.message)] for name in refused},
+        )
+    return sent
+
+
+def _supported(key: str, value) -> bool:
+    if key in STATUS_PARAMETERS or value is None or value in ("", [], {}):
+        return True
+    return isinstance(value, str) and value in STATUS_PARAMETER_VALUES.get(key, ())
+
+
 def _validate(schema: type[Schema], data: dict):
     try:
         return schema.model_validate(data)
@@ -98,7 +140,8 @@ def _post_id(status_id: str) -> int:
 def _fresh(request: HttpRequest, post_id: int) -> dict:
     """A status as it is after a write: the action's counters moved in the database, not
     on the objects it returned."""
-    return Presenter(request).status(selectors.get_post(post_id=post_id, viewer=None))
+    post = selectors.get_post(post_id=post_id, viewer=viewer_of(request), hide_muted=False)
+    return Presenter(request).status(post)
 
 
 def _form_body(schema: type[Schema]) -> dict:
@@ -142,7 +185,7 @@ def create_status(request: HttpRequest, idempotency_key: str | None = IDEMPOTENC
     (`quoted_status_id`). With an `Idempotency-Key` header a retried request posts once
     and gets the first answer again, as on Mastodon."""
     ratelimits.check(request, "post")
-    data = _validate(StatusIn, _body(request))
+    data = _validate(StatusIn, _status_params(request))
 
     def post_status() -> tuple[int, dict]:
         quoted = _optional_post_id(data.quoted_status_id)
@@ -153,16 +196,24 @@ def create_status(request: HttpRequest, idempotency_key: str | None = IDEMPOTENC
         )
         if quoted is not None and product_id is not None:
             raise DomainError(SocialError.INVALID_PRODUCT)
+        options = {
+            "media_ids": [parse_id(str(pk), MediaError.MEDIA_NOT_FOUND) for pk in data.media_ids],
+            "visibility": data.visibility,
+            "spoiler_text": data.spoiler_text,
+            "sensitive": bool(data.sensitive),
+            "language": data.language,
+        }
         if quoted is not None:
             if not data.status.strip():
                 raise DomainError(SocialError.POST_EMPTY)
-            post = actions.repost(user=request.auth, post_id=quoted, text=data.status)
+            post = actions.repost(user=request.auth, post_id=quoted, text=data.status, **options)
         else:
             post = actions.create_post(
                 author=request.auth,
                 text=data.status,
                 in_reply_to_id=_optional_post_id(data.in_reply_to_id),
                 product_id=product_id,
+                **options,
             )
         return 200, _fresh(request, post.pk)
 
@@ -206,7 +257,7 @@ def status_context(request: HttpRequest, status_id: str):
     viewer = viewer_of(request)
     post = selectors.get_post(post_id=_post_id(status_id), viewer=viewer)
     thread = selectors.thread(post=post, viewer=viewer)
-    presenter = Presenter(request)
+    presenter = Presenter(request, filter_context=FilterContext.THREAD)
     return {
         "ancestors": presenter.statuses(thread.ancestors),
         "descendants": presenter.statuses(thread.descendants),
@@ -255,6 +306,38 @@ def home_timeline(
         user=request.auth, page=page_params(max_id, since_id, min_id, limit)
     )
     set_link_header(request, response, [p.pk for p in posts])
+    return Presenter(request, filter_context=FilterContext.HOME).statuses(posts)
+
+
+@router.get(
+    "/v1/timelines/public",
+    response=list[StatusOut],
+    auth=optional_auth,
+    exclude_unset=True,
+    tags=["timelines"],
+)
+def public_timeline(
+    request: HttpRequest,
+    response: HttpResponse,
+    local: bool = False,
+    remote: bool = False,
+    only_media: bool = False,
+    max_id: str | None = None,
+    since_id: str | None = None,
+    min_id: str | None = None,
+    limit: str | None = None,
+):
+    """Every account's public statuses, newest first, without replies and plain reblogs.
+    Every account here is local, so `local` changes nothing and `remote` finds none;
+    `only_media` keeps the statuses with pictures."""
+    if remote:
+        return []
+    posts = selectors.public_timeline(
+        viewer=viewer_of(request),
+        page=page_params(max_id, since_id, min_id, limit),
+        only_media=only_media,
+    )
+    set_link_header(request, response, [p.pk for p in posts])
     return Presenter(request).statuses(posts)
 
 
@@ -278,7 +361,7 @@ def tag_timeline(
         name=hashtag, viewer=viewer_of(request), page=page_params(max_id, since_id, min_id, limit)
     )
     set_link_header(request, response, [p.pk for p in posts])
-    return Presenter(request).statuses(posts)
+    return Presenter(request, filter_context=FilterContext.PUBLIC).statuses(posts)
 
 
 # Notifications ---------------------------------------------------------------------------
@@ -309,40 +392,14 @@ def notifications(
     refund ones a `refund` too. `types[]=infoconnect.order_shipped` asks for just those,
     `exclude_types[]` leaves them out."""
     page = page_params(max_id, since_id, min_id, limit)
-    rows = _notifications_of_types(
+    rows = notifications_of_types(
         request.auth,
         page,
         include=set(types) | set(request.GET.getlist("types")),
         exclude=set(exclude_types) | set(request.GET.getlist("exclude_types")),
     )
     set_link_header(request, response, [row.pk for row in rows])
-    return Presenter(request).notifications(rows)
-
-
-def _notifications_of_types(user, page: PageParams, *, include: set, exclude: set) -> list:
-    """A page of the notifications whose Mastodon type is wanted, read page by page
-    through the selector (at most SCAN_PAGES of them, so one request stays cheap)."""
-    if not include and not exclude:
-        return selectors.notifications(user=user, page=page)
-
-    def wanted(row) -> bool:
-        kind = NOTIFICATION_TYPES.get(row.kind, row.kind)
-        return (not include or kind in include) and kind not in exclude
-
-    matched: list = []
-    cursor = replace(page, limit=MAX_LIMIT)
-    for _scan in range(SCAN_PAGES):
-        batch = selectors.notifications(user=user, page=cursor)
-        matched += [row for row in batch if wanted(row)]
-        if len(batch) < cursor.limit or len(matched) >= page.limit:
-            break
-        # min_id pages upward from the oldest; the others page downward from the newest.
-        if page.min_id is not None:
-            cursor = replace(cursor, min_id=batch[0].pk)
-        else:
-            cursor = replace(cursor, max_id=batch[-1].pk)
-    matched.sort(key=lambda row: row.pk, reverse=True)
-    return matched[-page.limit :] if page.min_id is not None else matched[: page.limit]
+    return Presenter(request, filter_context=FilterContext.NOTIFICATIONS).notifications(rows)
 
 
 @router.post(
@@ -413,66 +470,3 @@ def search(
             presenter.hashtag(tag.name) for tag in selectors.search_tags(query=q, limit=page.limit)
         ]
     return result
-
-
-# Instance --------------------------------------------------------------------------------
-
-
-def _limits() -> dict:
-    return {
-        "statuses": {
-            "max_characters": POST_MAX_LENGTH,
-            "max_media_attachments": 0,
-            "characters_reserved_per_url": 0,
-        },
-        "accounts": {"max_featured_tags": 0},
-    }
-
-
-def _description() -> str:
-    return str(_("A microblog where merchants meet their followers."))
-
-
-# Mastodon.py asks for these with a trailing slash; Mastodon answers both spellings.
-@router.get("/v1/instance", auth=None, tags=["instance"])
-@router.get("/v1/instance/", auth=None, include_in_schema=False)
-def instance_v1(request: HttpRequest):
-    """What Mastodon clients read before anything else: this server and its limits."""
-    return {
-        "uri": request.get_host(),
-        "title": "InfoConnect",
-        "short_description": _description(),
-        "description": _description(),
-        "email": "",
-        "version": MASTODON_VERSION,
-        "urls": {},
-        "stats": {},
-        "thumbnail": None,
-        "languages": ["en", "zh"],
-        "registrations": True,
-        "approval_required": False,
-        "invites_enabled": False,
-        "configuration": _limits(),
-        "contact_account": None,
-        "rules": [],
-    }
-
-
-@router.get("/v2/instance", auth=None, tags=["instance"])
-@router.get("/v2/instance/", auth=None, include_in_schema=False)
-def instance_v2(request: HttpRequest):
-    return {
-        "domain": request.get_host(),
-        "title": "InfoConnect",
-        "version": MASTODON_VERSION,
-        "source_url": "",
-        "description": _description(),
-        "usage": {"users": {"active_month": 0}},
-        "thumbnail": {"url": ""},
-        "languages": ["en", "zh"],
-        "configuration": {**_limits(), "urls": {}},
-        "registrations": {"enabled": True, "approval_required": False, "message": None},
-        "contact": {"email": "", "account": None},
-        "rules": [],
-        "api_versions": {"mastodon": 2},
-    }

@@ -19,6 +19,8 @@ ACCOUNT_FIELDS = {
     "bot",
     "group",
     "discoverable",
+    "indexable",
+    "hide_collections",
     "created_at",
     "last_status_at",
     "followers_count",
@@ -26,6 +28,7 @@ ACCOUNT_FIELDS = {
     "statuses_count",
     "fields",
     "emojis",
+    "roles",
     "verified_merchant",
 }
 STATUS_FIELDS = {
@@ -53,10 +56,9 @@ STATUS_FIELDS = {
     "card",
     "poll",
     "language",
-    "application",
 }
 # Present only when a token's user is asking.
-VIEWER_FIELDS = {"favourited", "reblogged", "muted", "bookmarked", "pinned"}
+VIEWER_FIELDS = {"favourited", "reblogged", "muted", "bookmarked", "pinned", "filtered"}
 RELATIONSHIP_FIELDS = {
     "id",
     "following",

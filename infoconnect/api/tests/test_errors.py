@@ -104,7 +104,7 @@ def test_unknown_paths_and_methods_are_json(make_user, api_client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
     assert error(response) == {"error": "Not found.", "code": "not_found"}
-    response = client.put("/api/v1/statuses/1")
+    response = client.patch("/api/v1/statuses/1")
     assert response.status_code == 405
     assert error(response) == {
         "error": "This method is not allowed here.",
@@ -154,10 +154,14 @@ def test_a_form_post_with_garbage_fields_is_handled(make_user, api_client):
         "/api/v1/statuses",
         {"status": "ok", "visibility": "direct", "media_ids[]": ["1", "2"], "sensitive": "x"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
+    assert error(response)["code"] == "validation_error"
+    assert error(response)["fields"] == {
+        "sensitive": ["Input should be a valid boolean, unable to interpret input"]
+    }
     response = client.post("/api/v1/statuses", "status=%FF%FE", content_type="text/plain")
     assert response.status_code == 422
-    assert Post.objects.count() == 1
+    assert Post.objects.count() == 0
 
 
 def test_boolean_parameters_are_validated(make_user, api_client):

@@ -29,7 +29,7 @@ def test_a_shipped_order_is_an_infoconnect_type_with_its_order(shop, api_client)
 
     assert response.status_code == 200
     (notice,) = response.json()
-    assert set(notice) == {"id", "type", "created_at", "account", "order"}
+    assert set(notice) == {"id", "type", "group_key", "created_at", "account", "order"}
     assert notice["type"] == "infoconnect.order_shipped"
     assert notice["account"]["username"] == "acme"
     assert set(notice["account"]) == ACCOUNT_FIELDS

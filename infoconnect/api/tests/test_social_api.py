@@ -70,7 +70,7 @@ def test_post_a_status_as_a_form_returns_the_full_entity(make_user, api_client):
         "card": None,
         "poll": None,
         "language": None,
-        "application": None,
+        "filtered": [],
     }
     assert body["account"]["username"] == "alice"
     assert body["account"]["statuses_count"] == 1
@@ -396,8 +396,8 @@ def test_notifications_use_mastodon_types(make_user, api_client, make_post):
         ("mention", str(mention.pk)),
         ("follow", None),
     ]
-    assert set(body[0]) == {"id", "type", "created_at", "account", "status"}
-    assert set(body[-1]) == {"id", "type", "created_at", "account"}
+    assert set(body[0]) == {"id", "type", "group_key", "created_at", "account", "status"}
+    assert set(body[-1]) == {"id", "type", "group_key", "created_at", "account"}
     assert body[0]["account"]["username"] == "bob"
     assert re.match(ISO_RE, body[0]["created_at"])
 
@@ -468,7 +468,7 @@ def test_a_mastodon_client_session(make_user, api_client):
     assert me["username"] == "alice"
     assert bob_app.get("/api/v1/instance").json()["configuration"]["statuses"] == {
         "max_characters": 2000,
-        "max_media_attachments": 0,
+        "max_media_attachments": 9,
         "characters_reserved_per_url": 0,
     }
 
@@ -567,15 +567,16 @@ def test_a_page_costs_a_fixed_number_of_queries(
     client = api_client(alice)
 
     # Token, timeline, mentions, tags, reply authors, likes, reposts, last-post times,
-    # product cards.
-    with django_assert_max_num_queries(10):
+    # product cards, pictures, the viewer's filters.
+    with django_assert_max_num_queries(11):
         response = client.get("/api/v1/timelines/home", {"limit": 40})
     # 12 posts, 3 plain reposts and 4 quotes; replies stay on their threads.
     assert len(response.json()) == 19
     expected = Notification.objects.filter(recipient=others[0]).count()
     assert expected > 10
     client = api_client(others[0])
-    with django_assert_max_num_queries(10):
+    # The same, with notifications for the timeline and one more for their orders.
+    with django_assert_max_num_queries(12):
         assert len(client.get("/api/v1/notifications").json()) == expected
 
 
@@ -600,7 +601,7 @@ def test_blocked_account_cannot_notify_and_muted_account_leaves_home(
 
 def test_notifications_filtered_by_type(make_user, api_client, make_post, monkeypatch):
     # Two rows per selector page, so filtering has to read on through several pages.
-    monkeypatch.setattr("infoconnect.api.social.MAX_LIMIT", 2)
+    monkeypatch.setattr("infoconnect.api.notifications.MAX_LIMIT", 2)
     alice, bob = make_user("alice"), make_user("bob")
     posts = [make_post(alice, f"post {n}") for n in range(3)]
     mentions = [make_post(bob, f"@alice number {n}") for n in range(3)]
