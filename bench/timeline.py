@@ -6,8 +6,10 @@ on SQLite) and reused on later runs. The selector is timed against one hand-writ
 query that returns the same rows and columns, run through the same connection.
 
 Posts: every 10th is a reply (never on a home timeline), every 10th (offset 5) a plain
-repost; authors are spread over all accounts. The viewer mutes 10 of the accounts it
-follows, blocks one account and is blocked by another, so every filter has work to do.
+repost, every 10th (offset 3) followers-only (仅粉丝可见); authors are spread over all
+accounts. The viewer mutes 10 of the accounts it follows, blocks one account and is
+blocked by another, so every filter has work to do. A data set built before posts had a
+visibility is given its followers-only tenth in one UPDATE.
 """
 
 import sys
@@ -24,6 +26,7 @@ OTHER_FOLLOWS_EACH = 20
 REPEAT = 1_000
 WARMUP = 50
 PREFIX = "tl_"  # usernames tl_1 … tl_10000; tl_1 is the viewer
+PRIVATE_EVERY, PRIVATE_OFFSET = 10, 3  # post i is followers-only when i % 10 = 3
 
 
 def log(message: str) -> None:
@@ -143,6 +146,11 @@ def build(vendor: str) -> None:
                 ),
                 "in_reply_to_id": (f"CASE WHEN i %% 10 = 0 THEN {p} + i - 1 END", []),
                 "repost_of_id": (f"CASE WHEN i %% 10 = 5 THEN {p} + i - 3 END", []),
+                "visibility": (
+                    f"CASE WHEN i %% {PRIVATE_EVERY} = {PRIVATE_OFFSET} "
+                    "THEN 'private' ELSE 'public' END",
+                    [],
+                ),
                 "created_at": created,
             },
         )
@@ -202,6 +210,34 @@ def build(vendor: str) -> None:
     log(f"built in {time.perf_counter() - started:.1f}s")
 
 
+def ensure_visibility(vendor: str) -> None:
+    """Give a data set built before posts had a visibility its followers-only tenth."""
+    from django.db import connection
+    from django.db.models import Max, Min
+
+    from infoconnect.accounts.models import User
+    from infoconnect.social.models import Post, Visibility
+
+    accounts = User.objects.filter(username__startswith=PREFIX).aggregate(
+        low=Min("pk"), high=Max("pk")
+    )
+    posts = Post.objects.filter(author_id__gte=accounts["low"], author_id__lte=accounts["high"])
+    if posts.filter(visibility=Visibility.PRIVATE).exists():
+        return
+    started = time.perf_counter()
+    first = posts.aggregate(first=Min("pk"))["first"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE social_post SET visibility = 'private' WHERE id >= %s AND id < %s"
+            f" AND (id - %s + 1) %% {PRIVATE_EVERY} = {PRIVATE_OFFSET}",
+            [first, first + N_POSTS, first],
+        )
+        cursor.execute("VACUUM ANALYZE social_post" if vendor == "postgresql" else "ANALYZE")
+    log(
+        f"{N_POSTS // PRIVATE_EVERY} posts made followers-only in {time.perf_counter() - started:.1f}s"
+    )
+
+
 def baseline_sql() -> str:
     """The page by hand: the same rows and the same columns the selector's query loads."""
     from infoconnect.accounts.models import User
@@ -224,6 +260,12 @@ def baseline_sql() -> str:
                 SELECT muted_id FROM social_mute WHERE muter_id = %s
                 UNION ALL SELECT blocked_id FROM social_block WHERE blocker_id = %s
                 UNION ALL SELECT blocker_id FROM social_block WHERE blocked_id = %s))
+          AND (p.visibility <> 'direct' OR p.author_id = %s OR p.id IN (
+                SELECT post_id FROM social_mention WHERE user_id = %s))
+          AND (r.id IS NULL OR r.visibility IN ('public', 'unlisted') OR r.author_id = %s
+               OR (r.visibility = 'private'
+                   AND r.author_id IN (SELECT target_id FROM social_follow WHERE follower_id = %s))
+               OR r.id IN (SELECT post_id FROM social_mention WHERE user_id = %s))
         ORDER BY p.id DESC
         LIMIT 20
     """
@@ -239,6 +281,7 @@ def main() -> int:
 
     if is_built():
         log("reusing the data set")
+        ensure_visibility(vendor)
     else:
         build(vendor)
     viewer = User.objects.get(username=f"{PREFIX}1")
@@ -252,7 +295,7 @@ def main() -> int:
         return posts
 
     sql = baseline_sql()
-    params = [viewer.pk] * 6
+    params = [viewer.pk] * sql.count("%s")
 
     def baseline() -> list:
         with connection.cursor() as cursor:

@@ -145,6 +145,8 @@ WECHATPAY_APIV3_KEY_FILE = os.environ.get("WECHATPAY_APIV3_KEY_FILE", "")
 WECHATPAY_PUBLIC_KEY_FILE = os.environ.get("WECHATPAY_PUBLIC_KEY_FILE", "")
 WECHATPAY_PUBLIC_KEY_ID = os.environ.get("WECHATPAY_PUBLIC_KEY_ID", "")
 WECHATPAY_NOTIFY_URL = os.environ.get("WECHATPAY_NOTIFY_URL", "")
+# The transfer scene (转账场景ID) WeChat Pay approved for payouts to merchants, e.g. 1001.
+WECHATPAY_TRANSFER_SCENE_ID = os.environ.get("WECHATPAY_TRANSFER_SCENE_ID", "")
 # The real providers to enable: by default each one whose account is configured.
 WALLET_PROVIDERS = env_list(
     "WALLET_PROVIDERS",
@@ -171,6 +173,12 @@ if REDIS_URL and _test_worker.startswith("gw"):
     _url = urlsplit(REDIS_URL)
     _db = int(_url.path.strip("/") or 0) + 1 + int(_test_worker[2:])
     REDIS_URL = urlunsplit(_url._replace(path=f"/{_db}"))
+# The event bus (infoconnect/core/events.py) names its Redis pub/sub channels with this prefix.
+EVENTS_CHANNEL_PREFIX = os.environ.get("EVENTS_CHANNEL_PREFIX", "infoconnect:events:")
+if _test_worker:
+    # Pub/sub channels are shared by every Redis database: parallel test processes keep apart.
+    EVENTS_CHANNEL_PREFIX += f"{_test_worker}:"
+ASGI_APPLICATION = "config.asgi.application"
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -263,6 +271,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:"],
+        # The web UI's live updates (an EventSource on our own origin).
+        "connect-src": ["'self'"],
         "form-action": ["'self'", *PAYMENT_FORM_ACTIONS],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
@@ -321,6 +331,8 @@ RATE_LIMITS = {
         "post": "30/m",
         "topup": "10/h",
         "upload": "30/h",
+        # Pictures for posts: nine a post, several posts an hour.
+        "media": "60/h",
         "password_reset": "5/h",
     }.items()
 }
@@ -337,3 +349,78 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "InfoConnect <noreply@localhost>")
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60 * 24)))
+
+# What /api/v1/instance gives as the site's contact: an e-mail address and an account's
+# username (both optional).
+INSTANCE_CONTACT_EMAIL = os.environ.get("INSTANCE_CONTACT_EMAIL", "")
+INSTANCE_CONTACT_USERNAME = os.environ.get("INSTANCE_CONTACT_USERNAME", "")
+# OAuth 2 and CORS: Mastodon apps register, log in and call the API -----------------------
+# django-oauth-toolkit runs the authorization server (/oauth/…, accounts/oauth_views.py);
+# the scopes are Mastodon's, and api/scopes.py names the one each API route needs.
+INSTALLED_APPS += ["oauth2_provider", "corsheaders"]
+# First, so every answer (a 429 or a CSRF refusal included) carries the CORS headers and a
+# preflight is answered before the rate limiter or the API's 405 sees it.
+MIDDLEWARE.insert(0, "corsheaders.middleware.CorsMiddleware")
+OAUTH_OOB_REDIRECT_URI = "urn:ietf:wg:oauth:2.0:oob"
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "read": _("read all your data"),
+        "write": _("change all your data"),
+        "follow": _("follow, mute and block accounts"),
+        "push": _("receive your push notifications"),
+        "profile": _("read your profile (name, picture)"),
+        "read:accounts": _("see accounts' information"),
+        "read:blocks": _("see your blocks"),
+        "read:bookmarks": _("see your bookmarks"),
+        "read:favourites": _("see your favourites"),
+        "read:filters": _("see your filters"),
+        "read:follows": _("see your follows"),
+        "read:lists": _("see your lists"),
+        "read:mutes": _("see your mutes"),
+        "read:notifications": _("see your notifications"),
+        "read:search": _("search on your behalf"),
+        "read:statuses": _("see all posts"),
+        "write:accounts": _("change your profile"),
+        "write:blocks": _("block accounts"),
+        "write:bookmarks": _("bookmark posts"),
+        "write:conversations": _("mute and delete conversations"),
+        "write:favourites": _("like posts"),
+        "write:filters": _("create filters"),
+        "write:follows": _("follow people"),
+        "write:lists": _("create lists"),
+        "write:media": _("upload pictures"),
+        "write:mutes": _("mute people and conversations"),
+        "write:notifications": _("clear your notifications"),
+        "write:reports": _("report other people"),
+        "write:statuses": _("publish posts"),
+    },
+    # What an app gets when it asks for no scope, as Mastodon does.
+    "DEFAULT_SCOPES": ["read"],
+    # PKCE (S256) for public clients; a confidential client that sends no challenge (Mastodon.py,
+    # toot) authenticates with its secret instead (MastodonOAuth2Validator.is_pkce_required).
+    "OAUTH2_BACKEND_CLASS": "infoconnect.accounts.oauth.FormOrJSONOAuthLibCore",
+    "OAUTH2_VALIDATOR_CLASS": "infoconnect.accounts.oauth.MastodonOAuth2Validator",
+    "SCOPES_BACKEND_CLASS": "infoconnect.accounts.oauth.MastodonScopes",
+    # Mastodon's tokens do not expire and most clients never refresh; a year, then a refresh.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("OAUTH_ACCESS_TOKEN_SECONDS", 365 * 86400)),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": None,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    "ROTATE_REFRESH_TOKEN": True,
+    # Apps' own URI schemes (elk://, tusky://) and the out-of-band page are registered apps'
+    # redirect URIs, checked against what each app registered.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    "REQUEST_APPROVAL_PROMPT": "force",
+}
+CORS_URLS_REGEX = r"^/(api/.*|oauth/token|oauth/revoke|\.well-known/.*)$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = [
+    "accept",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "user-agent",
+    "x-requested-with",
+]
+CORS_EXPOSE_HEADERS = ["Link", "Retry-After", "X-RateLimit-Remaining"]

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 
-from infoconnect.accounts.tokens import user_for_token
+from infoconnect.accounts.oauth import bearer_for_key
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.views import render_domain_error
 
@@ -136,12 +136,12 @@ class ApiRateLimitMiddleware:
 
 
 def _bearer_user(request: HttpRequest):
-    """The bearer token's user, kept on the request (``bearer_user``) so the API's
-    authentication does not look the token up a second time."""
+    """The bearer token's user (of a personal or an OAuth token), kept on the request with the
+    token (``bearer_user``) so the API's authentication does not look it up a second time."""
     scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         return None
-    user = user_for_token(token)
-    request.bearer_user = (token, user)
-    return user
+    bearer = bearer_for_key(token)
+    request.bearer_user = (token, bearer)
+    return bearer.user if bearer is not None else None

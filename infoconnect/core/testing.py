@@ -4,6 +4,9 @@ A statement is found by text it contains, so the same injection works whether th
 sends it alone or as part of a larger statement (PostgreSQL's data-modifying CTEs).
 """
 
+import asyncio
+import threading
+
 from django.db import DEFAULT_DB_ALIAS, connections
 
 
@@ -33,3 +36,22 @@ def fail_at_statement(text: str, *, nth: int = 1, after: bool = False):
         mp.setattr(db, "execute_wrappers", [*db.execute_wrappers, wrapper])
 
     return install
+
+
+def run_async(coroutine):
+    """Run ``coroutine`` to its end in a thread of its own: the browser tests' Playwright keeps
+    an event loop running in the test thread, where asyncio.run is refused."""
+    outcome = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as error:  # noqa: BLE001 - raised again in the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
