@@ -26,6 +26,7 @@ from infoconnect.core.testing import run_async
 from infoconnect.messaging import streams as messaging_streams
 from infoconnect.messaging.actions import direct as direct_actions
 from infoconnect.social import actions, streams
+from infoconnect.social.actions import posts as post_actions
 from infoconnect.social.models import Post
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,7 +77,7 @@ def post_as(author, text: str, visibility: str = "public") -> Post:
         return actions.create_post(author=author, text=text)
     with transaction.atomic():
         post = Post.objects.create(author=author, text=text, visibility=visibility)
-        actions._attach_tags_and_mentions(post, author)
+        post_actions._attach_tags_and_mentions(post, author)
         streams.status_created(post)
     return post
 

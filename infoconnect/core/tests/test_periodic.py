@@ -95,10 +95,24 @@ def test_a_failed_sweep_is_tried_again_before_its_period_is_over(settings, monke
     assert ran == [1000.0, 1010.0]
 
 
-def test_serve_starts_the_periodic_sweeper():
-    children = serve.Command().child_commands(
-        {"addr": "127.0.0.1", "port": 8000, "gunicorn": False, "web_workers": 2}
-    )
+SERVE_OPTIONS = {"addr": "127.0.0.1", "port": 8000, "gunicorn": False, "web_workers": 2}
+
+
+def test_serve_starts_the_periodic_sweeper_and_a_task_worker_beside_redis(settings):
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    command = serve.Command()
+    children = command.child_commands(SERVE_OPTIONS)
     assert list(children) == ["web server", "task worker", "periodic sweeper"]
     assert children["periodic sweeper"][-1] == "periodic"
     assert children["task worker"][2:] == ["task_worker", "--no-reload", "--queue-name", "*"]
+    assert command.child_environment("web server") is None
+
+
+def test_serve_runs_the_task_worker_inside_the_web_server_without_redis(settings):
+    """Without Redis the event bus lives in one process: what tasks publish must reach the
+    browsers connected to that process, so the worker runs there."""
+    settings.REDIS_URL = ""
+    command = serve.Command()
+    children = command.child_commands(SERVE_OPTIONS)
+    assert list(children) == ["web server", "periodic sweeper"]
+    assert command.child_environment("web server")[serve.EMBEDDED_WORKER_ENV] == "1"
