@@ -12,11 +12,12 @@
 
 // Live updates: the header badges and a campaign's progress are fetched again when the
 // server's event stream says something changed (htmx listens for the "ic-…" events fired on
-// the body). While the stream is down, "ic-poll" fires every few seconds instead.
+// the body). While the stream is down, "ic-poll" fires at once and then every two seconds
+// instead, as often as the campaign page polled before there was a stream.
 (function () {
   var body = document.body;
   var url = body && body.getAttribute("data-live-url");
-  var POLL_MS = 5000;
+  var POLL_MS = 2000;
   var COALESCE_MS = 300;
   var poller = null;
   var pending = {};
@@ -36,6 +37,7 @@
   }
   function startPolling() {
     if (poller === null) {
+      fire("ic-poll");
       poller = setInterval(function () { fire("ic-poll"); }, POLL_MS);
     }
   }
