@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
+from infoconnect.social import streams
 from infoconnect.social import text as post_text
 from infoconnect.social.actions.common import _notify, is_blocked_between
 from infoconnect.social.errors import SocialError
@@ -134,4 +135,6 @@ def edit_post(
     post.save(update_fields=[*changes, "edited_at"])
     if text_changed:
         _rederive(post, user, old_mentions=old_mentions)
+    # Told after its tags follow the new text: a tag stream hears the edit of a post it has.
+    streams.status_updated(post)
     return post

@@ -27,6 +27,7 @@ from infoconnect.messaging import streams as messaging_streams
 from infoconnect.messaging.actions import direct as direct_actions
 from infoconnect.social import actions, streams
 from infoconnect.social.actions import posts as post_actions
+from infoconnect.social.edits import edit_post
 from infoconnect.social.models import Post
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -111,6 +112,29 @@ def test_a_websocket_client_receives_a_status_another_account_posts(server, make
             assert status["account"]["username"] == "alice"
             assert status["visibility"] == "public"
             assert status["url"] == f"http://{server}/posts/{status['id']}/"
+
+    run_async(scenario())
+
+
+def test_an_edit_reaches_the_stream_as_a_status_update(server, make_user):
+    alice, bob = make_user("alice"), make_user("bob")
+    actions.follow(follower=bob, target=alice)
+    token = token_for(bob)
+    post = actions.create_post(author=alice, text="Tea at noon")
+
+    async def scenario():
+        url = f"ws://{server}/api/v1/streaming?stream=user&access_token={token}"
+        async with websockets.connect(url) as ws:
+            await sync_to_async(edit_post)(user=alice, post_id=post.pk, text="Tea at one")
+            message = await receive_json(ws)
+            status = json.loads(message["payload"])
+            assert message["event"] == "status.update"
+            assert status["id"] == str(post.pk)
+            assert status["content"] == "<p>Tea at one</p>"
+            assert status["edited_at"] is not None
+            # An edit that changes nothing is told to nobody.
+            await sync_to_async(edit_post)(user=alice, post_id=post.pk, text="Tea at one")
+            await nothing_more(ws)
 
     run_async(scenario())
 
