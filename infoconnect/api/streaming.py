@@ -103,8 +103,12 @@ def parse_spec(name: str, params: dict, user: User | None) -> tuple[Spec, str]:
             raise StreamError(400, "No tag for stream provided")
         return Spec(name, tag), events.hashtag_stream(tag)
     if name == "list":
-        # No lists yet: every list id is one that does not exist.
-        raise StreamError(404, "No such list") if user else StreamError(401, "Missing access token")
+        if user is None:
+            raise StreamError(401, "Missing access token")
+        list_id = str(params.get("list") or "").strip()
+        if not list_id.isdigit() or len(list_id) > 18:
+            raise StreamError(404, "No such list")
+        return Spec(name, list_id), events.list_stream(int(list_id))
     if name in {"user", "user:notification", "direct"}:
         if user is None:
             raise StreamError(401, "Missing access token")
@@ -112,6 +116,17 @@ def parse_spec(name: str, params: dict, user: User | None) -> tuple[Spec, str]:
             return Spec(name), events.direct_stream(user.pk)
         return Spec(name), events.user_stream(user.pk)
     raise StreamError(400, "Unknown stream type")
+
+
+async def resolve_spec(name: str, params: dict, user: User | None) -> tuple[Spec, str]:
+    """parse_spec, and for a list, that the list is the caller's own: another person's list
+    is as missing as one that never was."""
+    spec, stream = parse_spec(name, params, user)
+    if spec.name == "list":
+        owned = await in_thread(selectors.owns_list)(owner_id=user.pk, list_id=int(spec.tag))
+        if not owned:
+            raise StreamError(404, "No such list")
+    return spec, stream
 
 
 def _accepts(spec: Spec, event: str) -> bool:
@@ -323,7 +338,9 @@ class StreamingConsumer(AsyncWebsocketConsumer):
         try:
             request = _ScopeRequest(self.scope)
             request.get_host()
-            first = parse_spec(params["stream"], params, user) if params.get("stream") else None
+            first = (
+                await resolve_spec(params["stream"], params, user) if params.get("stream") else None
+            )
         except DisallowedHost:
             await self.close(code=4000)
             return
@@ -362,7 +379,7 @@ class StreamingConsumer(AsyncWebsocketConsumer):
             await self.send(_dump({"error": "Unknown message type", "status": 400}))
             return
         try:
-            spec, stream = parse_spec(name, message, self.listener.user)
+            spec, stream = await resolve_spec(name, message, self.listener.user)
         except StreamError as error:
             await self.send(_dump({"error": error.message, "status": error.status}))
             return
@@ -449,7 +466,7 @@ async def _sse_view(request: HttpRequest, name: str) -> HttpResponse:
     if token and user is None:
         return JsonResponse({"error": "Invalid access token"}, status=401)
     try:
-        spec = parse_spec(name, request.GET, user)
+        spec = await resolve_spec(name, request.GET, user)
     except StreamError as error:
         return JsonResponse({"error": error.message}, status=error.status)
     return _event_stream(_listen(Listener(user=user, request=request), [spec]))

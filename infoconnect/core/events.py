@@ -51,6 +51,11 @@ def direct_stream(user_id: int) -> str:
     return f"direct:{user_id}"
 
 
+def list_stream(list_id: int) -> str:
+    """A list's timeline: what its members post that its owner may read."""
+    return f"list:{list_id}"
+
+
 def hashtag_stream(tag: str) -> str:
     return f"hashtag:{tag.lower()}"
 

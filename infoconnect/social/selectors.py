@@ -599,6 +599,10 @@ def get_list(*, owner: User, list_id: int) -> List:
     return found
 
 
+def owns_list(*, owner_id: int, list_id: int) -> bool:
+    return List.objects.filter(pk=list_id, owner_id=owner_id).exists()
+
+
 def list_members(*, list_: List, page: PageParams | None) -> list[ListAccount]:
     """The list's accounts, paged by when they were added; no page is every one of them."""
     queryset = ListAccount.objects.filter(list_id=list_.pk, account__is_active=True).select_related(

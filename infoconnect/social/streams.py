@@ -1,14 +1,25 @@
 """Which streams of the event bus hear of a post or a notification, by the same visibility
 rules the timelines read with: the public and tag streams carry public posts only, a home
 (``user:<id>``) stream the public, unlisted and followers-only posts of the accounts it follows
-and its own (no comments: they live under their posts, as on the home timeline), a direct
-stream the direct posts that mention it. Mutes and blocks are the listener's to apply: each
+and its own (no comments: they live under their posts, as on the home timeline), a list's
+stream what its timeline shows (selectors.list_timeline's rule), a direct stream the direct
+posts that mention it. Mutes and blocks are the listener's to apply: each
 event names the accounts it involves."""
 
 from collections.abc import Iterator
 
+from django.db.models import Exists, OuterRef, Q
+
 from infoconnect.core import events
-from infoconnect.social.models import Follow, Mention, Post, PostTag, Visibility
+from infoconnect.social.models import (
+    Follow,
+    List,
+    ListAccount,
+    Mention,
+    Post,
+    PostTag,
+    Visibility,
+)
 
 HOME_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE)
 # Home streams named per publish: a post to many followers is told in batches of this many.
@@ -38,6 +49,25 @@ def _home_batches(post: Post) -> Iterator[list[str]]:
         yield batch
 
 
+def _list_ids(post: Post) -> list[int]:
+    """The lists whose timeline has ``post``: its author is a member whom the list's owner
+    follows, and a reply is one the list's replies policy shows."""
+    owners = Follow.objects.filter(target_id=post.author_id).values("follower_id")
+    rows = ListAccount.objects.filter(account_id=post.author_id, list__owner_id__in=owners)
+    if post.in_reply_to_id is not None:
+        replied_to = Post.objects.values_list("author_id", flat=True).get(pk=post.in_reply_to_id)
+        member = ListAccount.objects.filter(list_id=OuterRef("list_id"), account_id=replied_to)
+        followed = Follow.objects.filter(
+            follower_id=OuterRef("list__owner_id"), target_id=replied_to
+        )
+        rows = rows.alias(has_member=Exists(member), follows=Exists(followed)).filter(
+            Q(list__replies_policy=List.RepliesPolicy.LIST, has_member=True)
+            | Q(list__replies_policy=List.RepliesPolicy.FOLLOWED, follows=True)
+            | Q(list__replies_policy=List.RepliesPolicy.FOLLOWED, list__owner_id=replied_to)
+        )
+    return list(rows.values_list("list_id", flat=True).order_by())
+
+
 def _publish(post: Post, *, event: str) -> None:
     mentioned = list(Mention.objects.filter(post_id=post.pk).values_list("user_id", flat=True))
     payload = {"status": post.pk, "accounts": _accounts(post, mentioned)}
@@ -52,6 +82,10 @@ def _publish(post: Post, *, event: str) -> None:
     if post.visibility in HOME_VISIBILITIES and post.in_reply_to_id is None:
         for batch in _home_batches(post):
             events.publish(batch, event, payload)
+    if post.visibility in HOME_VISIBILITIES:
+        lists = _list_ids(post)
+        if lists:
+            events.publish([events.list_stream(pk) for pk in lists], event, payload)
 
 
 def status_created(post: Post) -> None:

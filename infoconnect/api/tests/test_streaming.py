@@ -25,7 +25,7 @@ from infoconnect.accounts.tokens import new_token_key
 from infoconnect.core.testing import run_async
 from infoconnect.messaging import streams as messaging_streams
 from infoconnect.messaging.actions import direct as direct_actions
-from infoconnect.social import actions, streams
+from infoconnect.social import actions, lists, streams
 from infoconnect.social.actions import posts as post_actions
 from infoconnect.social.edits import edit_post
 from infoconnect.social.models import Post
@@ -137,6 +137,65 @@ def test_an_edit_reaches_the_stream_as_a_status_update(server, make_user):
             await nothing_more(ws)
 
     run_async(scenario())
+
+
+def test_a_list_stream_hears_what_the_list_timeline_shows(server, make_user):
+    alice, bob, carol, dan = (make_user(n) for n in ("alice", "bob", "carol", "dan"))
+    for target in (alice, carol, dan):
+        actions.follow(follower=bob, target=target)
+    tea = lists.create_list(owner=bob, title="Tea people")
+    lists.add_accounts(owner=bob, list_id=tea.pk, account_ids=[alice.pk, carol.pk])
+    followed = lists.create_list(owner=bob, title="Chats", replies_policy="followed")
+    lists.add_accounts(owner=bob, list_id=followed.pk, account_ids=[alice.pk])
+    dan_post = actions.create_post(author=dan, text="Dan's tea")
+    token = token_for(bob)
+
+    async def scenario():
+        url = f"ws://{server}/api/v1/streaming?stream=list&list={tea.pk}&access_token={token}"
+        async with websockets.connect(url) as ws:
+            await ws.send(json.dumps({"type": "subscribe", "stream": "list", "list": followed.pk}))
+            # Messages are handled in order: once this one is answered, the list is subscribed.
+            await ws.send(json.dumps({"type": "subscribe", "stream": "nonsense"}))
+            assert (await receive_json(ws))["status"] == 400
+            await sync_to_async(post_as)(alice, "Followers only", "private")
+            heard = [await receive_json(ws), await receive_json(ws)]
+            assert sorted(m["stream"][1] for m in heard) == sorted([str(tea.pk), str(followed.pk)])
+            assert {json.loads(m["payload"])["content"] for m in heard} == {"<p>Followers only</p>"}
+            # Dan is on neither list; a reply to him is on the list that shows replies to
+            # anyone Bob follows, not on the one that shows replies to its members only.
+            await sync_to_async(actions.create_post)(author=dan, text="Not listed")
+            await sync_to_async(actions.create_post)(
+                author=alice, text="Agreed", in_reply_to_id=dan_post.pk
+            )
+            message = await receive_json(ws)
+            assert message["stream"] == ["list", str(followed.pk)]
+            assert json.loads(message["payload"])["content"] == "<p>Agreed</p>"
+            await nothing_more(ws)
+
+    run_async(scenario())
+
+
+def test_another_person_s_list_is_no_stream(server, make_user):
+    alice, bob = make_user("alice"), make_user("bob")
+    actions.follow(follower=alice, target=bob)
+    hers = lists.create_list(owner=alice, title="Mine")
+    token = token_for(bob)
+
+    async def scenario():
+        url = f"ws://{server}/api/v1/streaming?stream=list&list={hers.pk}&access_token={token}"
+        with pytest.raises(websockets.InvalidStatus):
+            async with websockets.connect(url):
+                pass
+        async with websockets.connect(f"ws://{server}/api/v1/streaming?access_token={token}") as ws:
+            for list_id in (hers.pk, "x", ""):
+                await ws.send(json.dumps({"type": "subscribe", "stream": "list", "list": list_id}))
+                assert await receive_json(ws) == {"error": "No such list", "status": 404}
+
+    run_async(scenario())
+    sse = f"http://{server}/api/v1/streaming/list?list={hers.pk}&access_token={token}"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(sse, timeout=WAIT)
+    assert refused.value.code == 404
 
 
 def test_the_websocket_takes_the_token_as_its_protocol_and_subscribes(server, make_user):
