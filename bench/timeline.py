@@ -8,8 +8,10 @@ query that returns the same rows and columns, run through the same connection.
 Posts: every 10th is a reply (never on a home timeline), every 10th (offset 5) a plain
 repost, every 10th (offset 3) followers-only (仅粉丝可见); authors are spread over all
 accounts. The viewer mutes 10 of the accounts it follows, blocks one account and is
-blocked by another, so every filter has work to do. A data set built before posts had a
-visibility is given its followers-only tenth in one UPDATE.
+blocked by another, so every filter has work to do. Every 100th post (offset 7, always a
+public one) carries #benchtea, a tag the viewer follows: those posts join its home timeline
+whoever wrote them. A data set built before posts had a visibility is given its followers-only
+tenth in one UPDATE, and one built before followed tags its tagged hundredth.
 """
 
 import sys
@@ -27,6 +29,8 @@ REPEAT = 1_000
 WARMUP = 50
 PREFIX = "tl_"  # usernames tl_1 … tl_10000; tl_1 is the viewer
 PRIVATE_EVERY, PRIVATE_OFFSET = 10, 3  # post i is followers-only when i % 10 = 3
+TAGGED_EVERY, TAGGED_OFFSET = 100, 7  # post i carries the followed tag when i % 100 = 7
+FOLLOWED_TAG = "benchtea"
 
 
 def log(message: str) -> None:
@@ -238,6 +242,35 @@ def ensure_visibility(vendor: str) -> None:
     )
 
 
+def ensure_followed_tag(vendor: str) -> None:
+    """Tag every 100th post with the tag the viewer follows (once per data set)."""
+    from django.db import connection
+    from django.db.models import Max, Min
+
+    from infoconnect.accounts.models import User
+    from infoconnect.social.models import FollowedTag, Post, Tag
+
+    viewer = User.objects.get(username=f"{PREFIX}1")
+    tag, _created = Tag.objects.get_or_create(name=FOLLOWED_TAG)
+    if FollowedTag.objects.filter(user=viewer, tag=tag).exists():
+        return
+    started = time.perf_counter()
+    accounts = User.objects.filter(username__startswith=PREFIX).aggregate(
+        low=Min("pk"), high=Max("pk")
+    )
+    posts = Post.objects.filter(author_id__gte=accounts["low"], author_id__lte=accounts["high"])
+    first = posts.aggregate(first=Min("pk"))["first"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO social_posttag (tag_id, post_id) SELECT %s, id FROM social_post"
+            f" WHERE id >= %s AND id < %s AND (id - %s + 1) %% {TAGGED_EVERY} = {TAGGED_OFFSET}",
+            [tag.pk, first, first + N_POSTS, first],
+        )
+        FollowedTag.objects.create(user=viewer, tag=tag)
+        cursor.execute("VACUUM ANALYZE social_posttag" if vendor == "postgresql" else "ANALYZE")
+    log(f"{N_POSTS // TAGGED_EVERY} posts tagged in {time.perf_counter() - started:.1f}s")
+
+
 def baseline_sql() -> str:
     """The page by hand: the same rows and the same columns the selector's query loads."""
     from infoconnect.accounts.models import User
@@ -253,7 +286,14 @@ def baseline_sql() -> str:
         LEFT JOIN social_post r ON r.id = p.repost_of_id
         LEFT JOIN accounts_user ra ON ra.id = r.author_id
         WHERE (p.author_id IN (SELECT target_id FROM social_follow WHERE follower_id = %s)
-               OR p.author_id = %s)
+               OR p.author_id = %s
+               OR (p.visibility = 'public'
+                   AND p.id IN (SELECT pt.post_id FROM social_posttag pt
+                                JOIN social_followedtag ft ON ft.tag_id = pt.tag_id
+                                WHERE ft.user_id = %s)
+                   AND p.author_id NOT IN (
+                     SELECT blocked_id FROM social_block WHERE blocker_id = %s
+                     UNION ALL SELECT blocker_id FROM social_block WHERE blocked_id = %s)))
           AND p.in_reply_to_id IS NULL
           AND p.author_id NOT IN (SELECT muted_id FROM social_mute WHERE muter_id = %s)
           AND (r.author_id IS NULL OR r.author_id NOT IN (
@@ -284,6 +324,7 @@ def main() -> int:
         ensure_visibility(vendor)
     else:
         build(vendor)
+    ensure_followed_tag(vendor)
     viewer = User.objects.get(username=f"{PREFIX}1")
 
     def selector() -> list:

@@ -144,7 +144,14 @@ def _listed(queryset: QuerySet, viewer: User | None) -> QuerySet:
 _HOME_IDS_SQL = """
     SELECT p.id FROM social_post p
     WHERE (p.author_id IN (SELECT target_id FROM social_follow WHERE follower_id = %s)
-           OR p.author_id = %s)
+           OR p.author_id = %s
+           OR (p.visibility = 'public'
+               AND p.id IN (SELECT pt.post_id FROM social_posttag pt
+                            JOIN social_followedtag ft ON ft.tag_id = pt.tag_id
+                            WHERE ft.user_id = %s)
+               AND p.author_id NOT IN (
+                 SELECT blocked_id FROM social_block WHERE blocker_id = %s
+                 UNION ALL SELECT blocker_id FROM social_block WHERE blocked_id = %s)))
       AND p.in_reply_to_id IS NULL
       AND p.author_id NOT IN (SELECT muted_id FROM social_mute WHERE muter_id = %s)
       AND (p.visibility IN ('public', 'unlisted', 'private') OR p.author_id = %s
@@ -167,7 +174,8 @@ _HOME_IDS_SQL = """
 
 
 def home_timeline(*, user: User, page: PageParams) -> list[Post]:
-    """The user's own posts and reposts and those of the accounts they follow.
+    """The user's own posts and reposts, those of the accounts they follow, and the public
+    posts that carry a tag they follow (by anyone they do not block nor are blocked by).
 
     Following someone is the choice to see them; only mutes (and blocks of reposted
     authors) still hide posts here, and visibility as ``visible_to`` has it: a followed

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from infoconnect.core import events
 from infoconnect.social.models import (
     Follow,
+    FollowedTag,
     List,
     ListAccount,
     Mention,
@@ -76,9 +77,22 @@ def _publish(post: Post, *, event: str) -> None:
         events.publish(streams, "conversation" if event == "update" else event, payload)
         return
     if post.visibility == Visibility.PUBLIC and not post.is_plain_repost:
-        tags = PostTag.objects.filter(post_id=post.pk).values_list("tag__name", flat=True)
+        tags = list(PostTag.objects.filter(post_id=post.pk).values_list("tag__name", flat=True))
         public = [events.PUBLIC, *(events.hashtag_stream(name) for name in tags)]
         events.publish(public, event, payload)
+        if tags and post.in_reply_to_id is None:
+            # The homes of those who follow one of its tags (the home timeline's rule) and
+            # hear of it no other way; the listeners drop it for whoever blocks its author.
+            author_followers = Follow.objects.filter(target_id=post.author_id)
+            followers = (
+                FollowedTag.objects.filter(tag__name__in=tags)
+                .exclude(user_id=post.author_id)
+                .exclude(user_id__in=author_followers.values("follower_id"))
+                .values_list("user_id", flat=True)
+            )
+            homes = [events.user_stream(user_id) for user_id in followers.distinct()]
+            if homes:
+                events.publish(homes, event, payload)
     if post.visibility in HOME_VISIBILITIES and post.in_reply_to_id is None:
         for batch in _home_batches(post):
             events.publish(batch, event, payload)

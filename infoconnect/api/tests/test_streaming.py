@@ -25,7 +25,7 @@ from infoconnect.accounts.tokens import new_token_key
 from infoconnect.core.testing import run_async
 from infoconnect.messaging import streams as messaging_streams
 from infoconnect.messaging.actions import direct as direct_actions
-from infoconnect.social import actions, lists, streams
+from infoconnect.social import actions, followed_tags, lists, streams
 from infoconnect.social.actions import posts as post_actions
 from infoconnect.social.edits import edit_post
 from infoconnect.social.models import Post
@@ -196,6 +196,34 @@ def test_another_person_s_list_is_no_stream(server, make_user):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(sse, timeout=WAIT)
     assert refused.value.code == 404
+
+
+def test_a_followed_tag_brings_public_posts_to_the_user_stream_once(server, make_user):
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    for reader in (alice, bob):
+        followed_tags.follow_tag(user=reader, name="tea")
+    actions.follow(follower=bob, target=carol)
+    alice_token, bob_token = token_for(alice), token_for(bob)
+
+    async def scenario():
+        base = f"ws://{server}/api/v1/streaming?stream=user&access_token="
+        async with (
+            websockets.connect(base + alice_token) as alice_home,
+            websockets.connect(base + bob_token) as bob_home,
+        ):
+            await sync_to_async(post_as)(carol, "Followers #tea", "private")
+            await sync_to_async(actions.create_post)(author=carol, text="Green #tea")
+            # Alice follows only the tag: its public post, not the followers-only one.
+            status = json.loads((await receive_json(alice_home))["payload"])
+            assert (status["visibility"], status["tags"][0]["name"]) == ("public", "tea")
+            assert status["content"].startswith("<p>Green ")
+            # Bob follows Carol as well: he hears each post once.
+            heard = [json.loads((await receive_json(bob_home))["payload"]) for _ in range(2)]
+            assert [status["visibility"] for status in heard] == ["private", "public"]
+            await nothing_more(bob_home)
+            await nothing_more(alice_home)
+
+    run_async(scenario())
 
 
 def test_the_websocket_takes_the_token_as_its_protocol_and_subscribes(server, make_user):

@@ -2,7 +2,7 @@ import pytest
 
 from infoconnect.core.errors import DomainError
 from infoconnect.core.pagination import PageParams
-from infoconnect.social import actions, selectors
+from infoconnect.social import actions, followed_tags, selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,26 @@ def test_muted_accounts_and_their_reposts_leave_the_home_timeline(people):
     actions.create_post(author=bob, text="bob")
     actions.mute(muter=alice, target=carol)
     assert texts(selectors.home_timeline(user=alice, page=PageParams())) == ["bob"]
+
+
+def test_public_posts_with_a_followed_tag_join_the_home_timeline(people, make_user):
+    alice, bob, carol = people
+    dan = make_user("dan")
+    followed_tags.follow_tag(user=alice, name="Tea")
+    actions.create_post(author=carol, text="Green #tea")
+    actions.create_post(author=carol, text="Black coffee")
+    actions.create_post(author=bob, text="Oolong #Tea", visibility="unlisted")
+    actions.create_post(author=bob, text="Pu-erh #tea", visibility="private")
+    tagged = actions.create_post(author=carol, text="More #tea")
+    actions.create_post(author=bob, text="A reply #tea", in_reply_to_id=tagged.pk)
+    actions.create_post(author=dan, text="Blocked #tea")
+    actions.block(blocker=dan, target=alice)
+    actions.create_post(author=bob, text="Muted #tea")
+    actions.mute(muter=alice, target=bob)
+    timeline = selectors.home_timeline(user=alice, page=PageParams())
+    assert texts(timeline) == ["More #tea", "Green #tea"]
+    followed_tags.unfollow_tag(user=alice, name="tea")
+    assert selectors.home_timeline(user=alice, page=PageParams()) == []
 
 
 def test_profile_of_blocker_is_empty_for_blocked_viewer(people):
