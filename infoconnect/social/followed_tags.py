@@ -43,6 +43,11 @@ def followed_ids(*, user: User | None, tag_ids: set[int]) -> set[int]:
     )
 
 
+def follows(*, user: User, name: str) -> bool:
+    """Whether the user follows the tag of this (normalized) name."""
+    return FollowedTag.objects.filter(user_id=user.pk, tag__name=name).exists()
+
+
 def followed_tags(*, user: User, page: PageParams) -> list[FollowedTag]:
     """The tags the user follows, latest first, paged by the follow's id."""
     return paginate(FollowedTag.objects.filter(user_id=user.pk).select_related("tag"), page)

@@ -23,6 +23,9 @@ urlpatterns = [
         {"answer": "reject"},
         name="follow_request_reject",
     ),
+    # The tag is in the form: a Weibo-style #topic# may hold a slash.
+    path("followed-tags/add/", views.tag_follow, {"follow": True}, name="tag_follow"),
+    path("followed-tags/remove/", views.tag_follow, {"follow": False}, name="tag_unfollow"),
     # A Weibo-style #topic# may hold a slash, so the name takes the rest of the path.
     path("tags/<path:name>/", views.tag, name="tag"),
     path("posts/new/", views.post_create, name="post_create"),

@@ -22,7 +22,7 @@ from infoconnect.core.ids import require_id
 from infoconnect.core.pagination import PageParams
 from infoconnect.core.views import render_domain_error
 from infoconnect.shop import selectors as shop_selectors
-from infoconnect.social import actions, selectors
+from infoconnect.social import actions, followed_tags, selectors
 from infoconnect.social import follow_requests as follow_requests_actions
 from infoconnect.social.errors import MediaError, SocialError
 from infoconnect.social.forms import CommentForm, ComposeForm, PostForm
@@ -497,15 +497,38 @@ def tag(request: HttpRequest, name: str) -> HttpResponse:
     posts, older = _split(
         selectors.tag_timeline(name=name, viewer=request.user, page=_page(request))
     )
+    tag_name = normalize_tag(name)
+    following = request.user.is_authenticated and followed_tags.follows(
+        user=request.user, name=tag_name
+    )
     return render(
         request,
         "social/tag.html",
         {
-            "tag_name": normalize_tag(name),
+            "tag_name": tag_name,
+            "following_tag": following,
             "posts": _prepare(posts, request.user),
             "older_max_id": older,
         },
     )
+
+
+@require_POST
+@login_required
+@shows_domain_errors
+def tag_follow(request: HttpRequest, follow: bool) -> HttpResponse:
+    """Follow or stop following the tag named in the form; its public posts join (or leave)
+    the home timeline."""
+    name = request.POST.get("tag", "")
+    if follow:
+        tag = followed_tags.follow_tag(user=request.user, name=name)
+        messages.success(
+            request, _("Posts with #%(tag)s now show on your home timeline.") % {"tag": tag.name}
+        )
+    else:
+        tag = followed_tags.unfollow_tag(user=request.user, name=name)
+        messages.success(request, _("You no longer follow #%(tag)s.") % {"tag": tag.name})
+    return redirect("social:tag", name=tag.name)
 
 
 SEARCH_PRODUCTS = 8

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from infoconnect.social import actions
-from infoconnect.social.models import Follow, Like, Notification, Post
+from infoconnect.social.models import Follow, FollowedTag, Like, Notification, Post
 
 pytestmark = pytest.mark.django_db
 
@@ -627,6 +627,42 @@ def test_tag_page_lists_posts_with_the_tag(alice):
     assert "Weibo style #春茶# topic" in topic
     empty = text_of(Client().get("/tags/unknown/"))
     assert "No posts with #unknown yet." in empty
+
+
+def test_following_a_tag_brings_its_posts_home_and_unfollowing_takes_them_away(alice, bob):
+    actions.create_post(author=bob, text="Spring #GreenTea is in")
+    client = client_for(alice)
+    assert "Spring" not in text_of(client.get("/"))
+    page = text_of(client.get("/tags/greentea/"))
+    assert "Follow tag" in page and "Unfollow tag" not in page
+    response = client.post(reverse("social:tag_follow"), {"tag": "GreenTea"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/tags/greentea/"
+    page = text_of(response)
+    assert "Posts with #greentea now show on your home timeline." in page
+    assert "Unfollow tag" in page
+    assert "Spring #GreenTea is in" in text_of(client.get("/"))
+    response = client.post(reverse("social:tag_unfollow"), {"tag": "greentea"}, follow=True)
+    assert "You no longer follow #greentea." in text_of(response)
+    assert "Spring" not in text_of(client.get("/"))
+
+
+def test_a_tag_that_is_no_tag_is_refused_and_nothing_is_followed(alice):
+    client = client_for(alice)
+    response = client.post(reverse("social:tag_follow"), {"tag": "two words"})
+    assert response.status_code == 422
+    assert "That is not a tag name." in text_of(response)
+    response = client.post(reverse("social:tag_unfollow"), {"tag": "nosuchtag"})
+    assert response.status_code == 404
+    assert not FollowedTag.objects.exists()
+
+
+def test_only_a_logged_in_person_follows_a_tag(alice):
+    actions.create_post(author=alice, text="#tea")
+    assert "Follow tag" not in text_of(Client().get("/tags/tea/"))
+    response = Client().post(reverse("social:tag_follow"), {"tag": "tea"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert Client().get(reverse("social:tag_follow")).status_code == 405
+    assert not FollowedTag.objects.exists()
 
 
 def test_a_topic_with_a_slash_links_to_its_tag_page(alice):
