@@ -1,5 +1,7 @@
 """Real Mastodon clients log in with OAuth against a live server: Mastodon.py through the
-whole authorization-code flow in Chromium, and the toot CLI with the token it stores."""
+whole authorization-code flow in Chromium, then posting pictures, editing, bookmarking and a
+list; the toot CLI with the token it stores, for posts with pictures, bookmarks, lists and
+tags."""
 
 import json
 import os
@@ -12,9 +14,11 @@ import requests
 from mastodon import Mastodon
 from oauth2_provider.models import AccessToken as OAuthAccessToken
 from oauth2_provider.models import Application
+from PIL import Image
 
 from infoconnect.api.tests.test_mastodon_py import OneConnectionPerRequest
-from infoconnect.social.models import Post
+from infoconnect.social import actions
+from infoconnect.social.models import ListAccount, Post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,7 +35,7 @@ def _session() -> requests.Session:
 
 @pytest.mark.browser
 def test_mastodon_py_logs_in_through_the_authorize_page_and_posts(
-    live_server, page, login, make_user
+    live_server, page, login, make_user, tmp_path
 ):
     make_user("alice")
     client_id, client_secret = Mastodon.create_app(
@@ -80,6 +84,33 @@ def test_mastodon_py_logs_in_through_the_authorize_page_and_posts(
     mastodon.status_delete(status.id)
     assert not Post.objects.filter(pk=status.id).exists()
 
+    # Two pictures, an edit, a bookmark and a list, as an app's user does them.
+    pictures = [
+        mastodon.media_post(_png(tmp_path / f"{name}.png", colour), description=name)
+        for name, colour in (("green", (0, 128, 0)), ("black", (0, 0, 0)))
+    ]
+    status = mastodon.status_post(
+        "Two cups", media_ids=[m.id for m in pictures], visibility="private"
+    )
+    assert [m.description for m in status.media_attachments] == ["green", "black"]
+    assert status.visibility == "private"
+    edited = mastodon.status_update(status.id, "Two cups of tea")
+    assert edited.content == "<p>Two cups of tea</p>"
+    assert len(edited.media_attachments) == 2
+    assert [h.content for h in mastodon.status_history(status.id)] == [
+        "<p>Two cups</p>",
+        "<p>Two cups of tea</p>",
+    ]
+    mastodon.status_bookmark(status.id)
+    assert [s.id for s in mastodon.bookmarks()] == [status.id]
+    bob = make_user("bob")
+    mastodon.account_follow(bob.pk)
+    tea = mastodon.list_create("Tea people")
+    mastodon.list_accounts_add(tea.id, [bob.pk])
+    assert [a.username for a in mastodon.list_accounts(tea.id)] == ["bob"]
+    oolong = actions.create_post(author=bob, text="Oolong is in")
+    assert [int(s.id) for s in mastodon.timeline_list(tea.id)] == [oolong.pk]
+
     # The person takes the access back in the settings page; the app is refused at once.
     page.goto("/accounts/settings/apps/")
     row = page.locator("tr", has_text="Mastodon.py test")
@@ -93,8 +124,8 @@ def _toot(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(TOOT), *args], env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_toot_posts_and_reads_the_timeline_with_an_oauth_token(live_server, make_user, tmp_path):
-    alice = make_user("alice")
+def _toot_env(live_server, user, tmp_path, scope: str = "read write follow"):
+    """toot's config for ``user``, holding the token a completed authorization gives."""
     registered = requests.post(
         f"{live_server.url}/api/v1/apps",
         data={"client_name": "toot", "redirect_uris": OOB, "scopes": "read write follow"},
@@ -102,12 +133,11 @@ def test_toot_posts_and_reads_the_timeline_with_an_oauth_token(live_server, make
         headers={"Connection": "close"},
     ).json()
     application = Application.objects.get(client_id=registered["client_id"])
-    # The token a completed authorization gives; toot keeps it in its config file.
     token = OAuthAccessToken.objects.create(
-        user=alice,
+        user=user,
         application=application,
-        token="toot-oauth-access-token",
-        scope="read write follow",
+        token=f"toot-oauth-access-token-{user.username}",
+        scope=scope,
         expires=application.created.replace(year=application.created.year + 1),
     )
     instance = live_server.url.removeprefix("http://")
@@ -121,13 +151,13 @@ def test_toot_posts_and_reads_the_timeline_with_an_oauth_token(live_server, make
             }
         },
         "users": {
-            f"alice@{instance}": {
+            f"{user.username}@{instance}": {
                 "instance": instance,
-                "username": "alice",
+                "username": user.username,
                 "access_token": token.token,
             }
         },
-        "active_user": f"alice@{instance}",
+        "active_user": f"{user.username}@{instance}",
     }
     (tmp_path / "toot").mkdir()
     (tmp_path / "toot" / "config.json").write_text(json.dumps(config))
@@ -138,6 +168,12 @@ def test_toot_posts_and_reads_the_timeline_with_an_oauth_token(live_server, make
         "NO_COLOR": "1",
         "COLUMNS": "120",
     }
+    return env, token
+
+
+def test_toot_posts_and_reads_the_timeline_with_an_oauth_token(live_server, make_user, tmp_path):
+    alice = make_user("alice")
+    env, token = _toot_env(live_server, alice, tmp_path)
 
     posted = _toot(env, "post", "tea from toot")
     assert posted.returncode == 0, posted.stderr
@@ -156,3 +192,50 @@ def test_toot_posts_and_reads_the_timeline_with_an_oauth_token(live_server, make
     assert refused.returncode != 0
     assert "This action is outside the authorized scopes" in refused.stderr + refused.stdout
     assert Post.objects.count() == 1
+
+
+def _png(path: Path, colour: tuple[int, int, int]) -> Path:
+    Image.new("RGB", (64, 48), colour).save(path, "PNG")
+    return path
+
+
+def test_toot_posts_pictures_bookmarks_and_keeps_lists_and_tags(live_server, make_user, tmp_path):
+    alice, bob = make_user("alice"), make_user("bob")
+    env, _token = _toot_env(live_server, alice, tmp_path)
+    green, black = (
+        _png(tmp_path / "green.png", (0, 128, 0)),
+        _png(tmp_path / "black.png", (0, 0, 0)),
+    )
+
+    posted = _toot(
+        env, "post", "Two cups #tea", "--media", str(green), "--media", str(black),
+        "-d", "Green tea", "-d", "Black tea", "-v", "private",
+    )  # fmt: skip
+    assert posted.returncode == 0, posted.stderr
+    post = Post.objects.get()
+    assert (post.text, post.visibility) == ("Two cups #tea", "private")
+    assert [m.description for m in post.media.order_by("position")] == ["Green tea", "Black tea"]
+
+    bookmarked = _toot(env, "bookmark", str(post.pk))
+    assert bookmarked.returncode == 0, bookmarked.stderr
+    bookmarks = _toot(env, "bookmarks", "--once")
+    assert bookmarks.returncode == 0, bookmarks.stderr
+    assert "Two cups #tea" in bookmarks.stdout
+
+    assert _toot(env, "follow", "bob").returncode == 0
+    created = _toot(env, "lists", "create", "Tea people")
+    assert created.returncode == 0, created.stderr
+    added = _toot(env, "lists", "add", "Tea people", "bob")
+    assert added.returncode == 0, added.stderr + added.stdout
+    listed = _toot(env, "lists", "list")
+    assert "Tea people" in listed.stdout, listed.stderr
+    members = _toot(env, "lists", "accounts", "Tea people")
+    assert "@bob" in members.stdout, members.stderr
+
+    followed = _toot(env, "tags", "follow", "tea")
+    assert followed.returncode == 0, followed.stderr
+    tags = _toot(env, "tags", "followed")
+    assert "#tea" in tags.stdout, tags.stderr
+    assert bob.pk in set(
+        ListAccount.objects.filter(list__owner=alice).values_list("account_id", flat=True)
+    )
