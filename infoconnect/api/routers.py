@@ -28,6 +28,7 @@ from infoconnect.api import (
     quotes,
     requisitions,
     reviews,
+    scheduled,
     shop,
     social,
     statements,
@@ -46,6 +47,7 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", follow_requests.router)
     api.add_router("/", social.router)
     api.add_router("/", status_edits.router)
+    api.add_router("/", scheduled.router)
     api.add_router("/", accounts.router)
     api.add_router("/", messaging.router)
     api.add_router("/", conversations.router)

@@ -9,6 +9,7 @@ from ninja import Field, Header, Query, Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import StrictInt, ValidationError
 
+from infoconnect.api import scheduled as scheduled_api
 from infoconnect.api.auth import optional_auth
 from infoconnect.api.mastodon import (
     Presenter,
@@ -31,6 +32,7 @@ from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.idempotency import run_idempotent
 from infoconnect.core.pagination import PageParams
 from infoconnect.social import actions, selectors
+from infoconnect.social.actions import scheduled as scheduled_actions
 from infoconnect.social.errors import MediaError, SocialError
 from infoconnect.social.models import MEDIA_PER_POST, FilterContext
 
@@ -42,7 +44,7 @@ EXCLUDE_TYPES = Query([], alias="exclude_types[]")
 
 # Mastodon clients send a form (every value a string, lists as `media_ids[]`) or JSON (ids as
 # strings, some as numbers); a number is never taken from a boolean. A parameter this API does
-# not support (poll, scheduled_at, …) is refused by name, never ignored.
+# not support (poll, …) is refused by name, never ignored.
 class StatusIn(Schema):
     status: str = ""
     in_reply_to_id: str | StrictInt | None = None
@@ -58,6 +60,9 @@ class StatusIn(Schema):
     sensitive: bool | None = None
     language: str | None = Field(None, description="An ISO 639-1 code.")
     content_type: str | None = Field(None, description="text/plain only.")
+    scheduled_at: str | None = Field(
+        None, description="Post it then (ISO 8601, five minutes ahead at the earliest)."
+    )
 
 
 # Status parameters taken with any value; these others only with the values InfoConnect does.
@@ -176,14 +181,15 @@ def _form_body(schema: type[Schema]) -> dict:
 
 @router.post(
     "/v1/statuses",
-    response=StatusOut,
+    response=StatusOut | scheduled_api.ScheduledStatusOut,
     exclude_unset=True,
     openapi_extra=_form_body(StatusIn),
 )
 def create_status(request: HttpRequest, idempotency_key: str | None = IDEMPOTENCY_KEY):
     """Post a status, a reply (`in_reply_to_id`), or a repost with a comment
-    (`quoted_status_id`). With an `Idempotency-Key` header a retried request posts once
-    and gets the first answer again, as on Mastodon."""
+    (`quoted_status_id`); with `scheduled_at`, a ScheduledStatus to be posted then. With an
+    `Idempotency-Key` header a retried request posts once and gets the first answer again,
+    as on Mastodon."""
     ratelimits.check(request, "post")
     data = _validate(StatusIn, _status_params(request))
 
@@ -196,6 +202,8 @@ def create_status(request: HttpRequest, idempotency_key: str | None = IDEMPOTENC
         )
         if quoted is not None and product_id is not None:
             raise DomainError(SocialError.INVALID_PRODUCT)
+        if data.scheduled_at not in (None, ""):
+            return 200, _schedule(request, data, quoted=quoted, product_id=product_id)
         options = {
             "media_ids": [parse_id(str(pk), MediaError.MEDIA_NOT_FOUND) for pk in data.media_ids],
             "visibility": data.visibility,
@@ -227,6 +235,27 @@ def create_status(request: HttpRequest, idempotency_key: str | None = IDEMPOTENC
         action=post_status,
     )
     return body if status == 200 else JsonResponse(body, status=status)
+
+
+def _schedule(request: HttpRequest, data: StatusIn, *, quoted, product_id) -> dict:
+    """A status with ``scheduled_at``: kept and posted when due (api/scheduled.py)."""
+    for name, value in (("quoted_status_id", quoted), ("product_id", product_id)):
+        if value is not None:
+            message = _("A scheduled post cannot carry %(name)s.") % {"name": name}
+            raise DomainError(SocialError.UNSUPPORTED_PARAMETER, message, fields={name: [message]})
+    row = scheduled_actions.schedule_status(
+        author=request.auth,
+        text=data.status,
+        scheduled_at=scheduled_api.scheduled_at_from(data.scheduled_at),
+        in_reply_to_id=_optional_post_id(data.in_reply_to_id),
+        media_ids=[parse_id(str(pk), MediaError.MEDIA_NOT_FOUND) for pk in data.media_ids],
+        visibility=data.visibility,
+        spoiler_text=data.spoiler_text,
+        sensitive=bool(data.sensitive),
+        language=data.language,
+    )
+    row = selectors.get_scheduled_status(user=request.auth, scheduled_id=row.pk)
+    return scheduled_api.entity(request, row)
 
 
 @router.get("/v1/statuses/{status_id}", response=StatusOut, auth=optional_auth, exclude_unset=True)

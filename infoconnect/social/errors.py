@@ -109,6 +109,28 @@ class SocialError(ErrorCode):
             " remove any of them."
         ),
     )
+    SCHEDULED_STATUS_NOT_FOUND = (
+        "scheduled_status_not_found",
+        404,
+        _("That scheduled post does not exist, or was published already."),
+    )
+    SCHEDULED_TOO_SOON = (
+        "scheduled_too_soon",
+        422,
+        _("A post can be scheduled 5 minutes ahead at the earliest."),
+    )
+    SCHEDULED_INVALID_TIME = (
+        "scheduled_invalid_time",
+        422,
+        _(
+            "Give the time to publish at as an ISO 8601 date and time, like 2026-12-24T09:00:00+08:00."
+        ),
+    )
+    TOO_MANY_SCHEDULED = (
+        "too_many_scheduled",
+        422,
+        _("You can have at most 300 scheduled posts, and 25 for any one day."),
+    )
 
 
 class MediaError(ErrorCode):

@@ -211,13 +211,17 @@ def sweep_stale_media(*, now: datetime | None = None, batch: int = STALE_BATCH) 
     while True:
         with transaction.atomic():
             stale = list(
-                MediaAttachment.objects.filter(post__isnull=True, created_at__lt=cutoff)
+                MediaAttachment.objects.filter(
+                    post__isnull=True, scheduled__isnull=True, created_at__lt=cutoff
+                )
                 .order_by("pk")
                 .only("pk", "image", "thumbnail")[:batch]
             )
             if not stale:
                 return done
-            MediaAttachment.objects.filter(pk__in=[m.pk for m in stale], post__isnull=True).delete()
+            MediaAttachment.objects.filter(
+                pk__in=[m.pk for m in stale], post__isnull=True, scheduled__isnull=True
+            ).delete()
             names = [n for m in stale for n in (m.image.name, m.thumbnail.name) if n]
             transaction.on_commit(partial(_delete_files, storage, names), robust=True)
         done += len(stale)
@@ -252,8 +256,10 @@ def attach(*, post: Post, owner: User, media_ids: Sequence[int]) -> None:
     if not ids:
         return
     # Conditional on each picture being the owner's and on no post: of two posts racing for a
-    # picture, one takes it and the other is refused.
-    taken = MediaAttachment.objects.filter(pk__in=ids, owner_id=owner.pk, post__isnull=True).update(
+    # picture, one takes it and the other is refused. A picture a scheduled status holds is
+    # taken by that status alone, once it lets it go (actions/scheduled.py).
+    free = MediaAttachment.objects.filter(pk__in=ids, owner_id=owner.pk, post__isnull=True)
+    taken = free.filter(scheduled__isnull=True).update(
         post=post,
         position=Case(
             *(When(pk=pk, then=Value(n)) for n, pk in enumerate(ids)),

@@ -150,6 +150,53 @@ class Post(models.Model):
         return self.repost_of_id is not None and not self.text
 
 
+class ScheduledStatus(models.Model):
+    """A status its author asked to be published later (Mastodon's scheduled statuses): what
+    it will be posted with, and (``media``) the pictures it holds meanwhile. Its lifecycle is
+    ``social/lifecycle.py``; once published, ``post`` is the status it became."""
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+        # It could not be posted when due (the post it answers went, a picture was taken).
+        FAILED = "failed", _("Could not be published")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SCHEDULED)
+    scheduled_at = models.DateTimeField()
+    text = models.TextField(max_length=POST_MAX_LENGTH, blank=True, default="")
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    spoiler_text = models.CharField(max_length=500, blank=True, default="")
+    sensitive = models.BooleanField(default=False)
+    language = models.CharField(max_length=3, blank=True, default="")
+    # An id, not a key: the post it answers may go before it is due, which fails it.
+    in_reply_to_id = models.BigIntegerField(null=True, blank=True)
+    media_ids = models.JSONField(default=list, blank=True)
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    failure_code = models.CharField(max_length=40, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["user", "scheduled_at"],
+                condition=Q(state="scheduled"),
+                name="social_scheduled_user",
+            ),
+            models.Index(
+                fields=["scheduled_at"],
+                condition=Q(state="scheduled"),
+                name="social_scheduled_due",
+            ),
+        ]
+
+
 MEDIA_PER_POST = 9
 
 
@@ -163,6 +210,10 @@ class MediaAttachment(models.Model):
     )
     post = models.ForeignKey(
         Post, null=True, blank=True, on_delete=models.CASCADE, related_name="media"
+    )
+    # Held by a scheduled status until it is posted: the sweep of unposted pictures skips it.
+    scheduled = models.ForeignKey(
+        ScheduledStatus, null=True, blank=True, on_delete=models.SET_NULL, related_name="media"
     )
     position = models.PositiveSmallIntegerField(default=0)
     image = models.ImageField(upload_to="media/%Y/%m/")

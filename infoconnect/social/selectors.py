@@ -29,6 +29,7 @@ from infoconnect.social.models import (
     Notification,
     Pin,
     Post,
+    ScheduledStatus,
     Tag,
     Visibility,
 )
@@ -762,3 +763,37 @@ def streamed_notification(
 
 def follows(*, follower_id: int, target_id: int) -> bool:
     return Follow.objects.filter(follower_id=follower_id, target_id=target_id).exists()
+
+
+# Scheduled statuses -----------------------------------------------------------------------
+
+
+def scheduled_statuses(*, user: User, page: PageParams) -> list[ScheduledStatus]:
+    """The user's statuses waiting to be posted, paged by id as Mastodon pages them."""
+    waiting = ScheduledStatus.objects.filter(
+        user_id=user.pk, state=ScheduledStatus.State.SCHEDULED
+    ).prefetch_related("media")
+    return paginate(waiting, page)
+
+
+def get_scheduled_status(*, user: User, scheduled_id: int) -> ScheduledStatus:
+    """One of the user's waiting statuses; another person's is as missing as a published one."""
+    row = (
+        ScheduledStatus.objects.filter(
+            pk=scheduled_id, user_id=user.pk, state=ScheduledStatus.State.SCHEDULED
+        )
+        .prefetch_related("media")
+        .first()
+    )
+    if row is None:
+        raise DomainError(SocialError.SCHEDULED_STATUS_NOT_FOUND)
+    return row
+
+
+def scheduled_due_at(*, scheduled_id: int):
+    """When a waiting status is due; None once it is not waiting."""
+    return (
+        ScheduledStatus.objects.filter(pk=scheduled_id, state=ScheduledStatus.State.SCHEDULED)
+        .values_list("scheduled_at", flat=True)
+        .first()
+    )

@@ -445,11 +445,10 @@ def test_bad_options_write_nothing(make_user, api_client, payload, code):
 @pytest.mark.parametrize(
     ("payload", "named"),
     [
-        ({"scheduled_at": "2030-01-01T00:00:00Z"}, ["scheduled_at"]),
         ({"poll": {"options": ["a", "b"], "expires_in": 3600}}, ["poll"]),
         ({"quote_id": "1"}, ["quote_id"]),
         ({"content_type": "text/markdown"}, ["content_type"]),
-        ({"colour": "red", "scheduled_at": "2030-01-01T00:00:00Z"}, ["colour", "scheduled_at"]),
+        ({"colour": "red", "quote_id": "1"}, ["colour", "quote_id"]),
     ],
 )
 def test_unsupported_parameters_are_refused_by_name(make_user, api_client, payload, named):
@@ -530,10 +529,10 @@ def test_refusals_in_chinese(make_user, api_client):
     client = api_client(make_user("alice"))
     response = client.post(
         "/api/v1/statuses",
-        {"status": "hi", "scheduled_at": "2030-01-01T00:00:00Z"},
+        {"status": "hi", "quote_id": "1"},
         headers={"Accept-Language": "zh-hans"},
     )
-    assert error(response)["error"] == "InfoConnect 不支持参数 scheduled_at。"
+    assert error(response)["error"] == "InfoConnect 不支持参数 quote_id。"
     ten = client.post(
         "/api/v1/statuses",
         {"status": "hi", "media_ids[]": [str(n) for n in range(1, 11)]},

@@ -40,7 +40,16 @@ def test_mastodon_py_posts_two_pictures(live_server, make_user):
     home = app.timeline_home()
     assert [m.id for m in home[0].media_attachments] == [second.id, first.id]
 
-    with pytest.raises(MastodonAPIError) as refused:
-        app.status_post("later", scheduled_at=post.created_at.replace(year=2031))
-    assert "scheduled_at" in str(refused.value)
+    # Scheduled with its pictures: Mastodon.py reads back a ScheduledStatus.
+    third = app.media_post(_jpeg((90, 60, 30)), mime_type="image/jpeg", description="Oolong")
+    later = app.status_post(
+        "Oolong at noon", media_ids=[third], scheduled_at=post.created_at.replace(year=2031)
+    )
+    assert later.params.text == "Oolong at noon"
+    assert [m["description"] for m in later.media_attachments] == ["Oolong"]
+    assert [s.id for s in app.scheduled_statuses()] == [later.id]
     assert Post.objects.count() == 1
+
+    with pytest.raises(MastodonAPIError) as refused:
+        app.status_post("too soon", scheduled_at=post.created_at)
+    assert "5 minutes" in str(refused.value)
