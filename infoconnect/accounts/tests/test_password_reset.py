@@ -95,7 +95,8 @@ def test_resets_are_limited_per_ip(settings, make_user):
     assert ask(here, "alice@example.com").status_code == 302
     refused = ask(here, "alice@example.com")
     assert refused.status_code == 429
-    assert int(refused["Retry-After"]) > 60
+    # django-ratelimit's hour is a fixed window: what is left of it is anything up to an hour.
+    assert 1 <= int(refused["Retry-After"]) <= 3600
     assert "Too many requests; try again in " in refused.content.decode()
     assert len(mail.outbox) == 2
     # The form still shows, and another address may ask.

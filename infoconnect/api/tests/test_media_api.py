@@ -150,7 +150,8 @@ def test_uploads_are_rate_limited_per_hour(make_user, api_client, settings):
     refused = upload(client)
     assert refused.status_code == 429
     assert error(refused)["code"] == "rate_limited"
-    assert int(refused["Retry-After"]) > 60
+    # django-ratelimit's hour is a fixed window: what is left of it is anything up to an hour.
+    assert 1 <= int(refused["Retry-After"]) <= 3600
     assert MediaAttachment.objects.count() == 2
     assert upload(api_client(make_user("bob"))).status_code == 200
 

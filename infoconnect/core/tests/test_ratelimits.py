@@ -145,7 +145,8 @@ def test_topups_are_limited_on_the_web_and_the_api(limits, make_user, api_client
     opened = Payment.objects.count()
     refused = web.post("/wallet/topup/", {"amount": "10", "idempotency_key": uuid.uuid4()})
     assert refused.status_code == 429
-    assert int(refused["Retry-After"]) > 60
+    # django-ratelimit's hour is a fixed window: what is left of it is anything up to an hour.
+    assert 1 <= int(refused["Retry-After"]) <= 3600
     assert "Too many requests; try again in " in refused.content.decode()
     response = api_client(alice).post(
         "/api/v1/wallet/topups",
@@ -155,7 +156,7 @@ def test_topups_are_limited_on_the_web_and_the_api(limits, make_user, api_client
     )
     assert response.status_code == 429
     assert response.json()["code"] == "rate_limited"
-    assert int(response["Retry-After"]) > 60
+    assert 1 <= int(response["Retry-After"]) <= 3600
     assert Payment.objects.count() == opened
     # Bob's allowance is his own.
     bob = logged_in(make_user("bob"))
