@@ -41,6 +41,13 @@ class ComposeForm(PostForm):
         required=False,
         widget=PictureInput(attrs={"accept": "image/*", "data-media-input": MEDIA_PER_POST}),
     )
+    # In the site's time zone; blank posts now.
+    scheduled_at = forms.DateTimeField(
+        label=_("Post later (optional)"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
 
     def __init__(self, *args, author=None, **kwargs):
         super().__init__(*args, **kwargs)

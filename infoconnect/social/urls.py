@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infoconnect.social import edit_views, views
+from infoconnect.social import edit_views, scheduled_views, views
 
 app_name = "social"
 
@@ -29,6 +29,12 @@ urlpatterns = [
     # A Weibo-style #topic# may hold a slash, so the name takes the rest of the path.
     path("tags/<path:name>/", views.tag, name="tag"),
     path("posts/new/", views.post_create, name="post_create"),
+    path("posts/scheduled/", scheduled_views.scheduled_posts, name="scheduled"),
+    path(
+        "posts/scheduled/<int:scheduled_id>/cancel/",
+        scheduled_views.scheduled_cancel,
+        name="scheduled_cancel",
+    ),
     path("posts/<int:post_id>/", views.post_detail, name="post"),
     path("posts/<int:post_id>/comment/", views.comment_create, name="comment"),
     path("posts/<int:post_id>/like/", views.like, name="like"),

@@ -22,7 +22,7 @@ from infoconnect.core.ids import require_id
 from infoconnect.core.pagination import PageParams
 from infoconnect.core.views import render_domain_error
 from infoconnect.shop import selectors as shop_selectors
-from infoconnect.social import actions, followed_tags, selectors
+from infoconnect.social import actions, followed_tags, scheduled_views, selectors
 from infoconnect.social import follow_requests as follow_requests_actions
 from infoconnect.social.errors import MediaError, SocialError
 from infoconnect.social.forms import CommentForm, ComposeForm, PostForm
@@ -184,6 +184,10 @@ def post_create(request: HttpRequest) -> HttpResponse:
     try:
         if "product" in form.errors:
             raise DomainError(SocialError.INVALID_PRODUCT)
+        if "scheduled_at" in form.errors:
+            raise DomainError(SocialError.SCHEDULED_INVALID_TIME)
+        if form.cleaned_data.get("scheduled_at"):
+            return scheduled_views.schedule_from_compose(request, form)
         # Without the page's script the pictures come with the form, each counted as an upload.
         uploads = request.FILES.getlist("media")
         for _upload in uploads:
