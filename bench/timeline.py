@@ -296,6 +296,9 @@ def baseline_sql() -> str:
                      UNION ALL SELECT blocker_id FROM social_block WHERE blocked_id = %s)))
           AND p.in_reply_to_id IS NULL
           AND p.author_id NOT IN (SELECT muted_id FROM social_mute WHERE muter_id = %s)
+          AND p.author_id NOT IN (
+            SELECT la.account_id FROM social_listaccount la JOIN social_list l ON l.id = la.list_id
+            WHERE l.owner_id = %s AND l.exclusive)
           AND (r.author_id IS NULL OR r.author_id NOT IN (
                 SELECT muted_id FROM social_mute WHERE muter_id = %s
                 UNION ALL SELECT blocked_id FROM social_block WHERE blocker_id = %s

@@ -1,13 +1,12 @@
 """Mastodon's lists: /api/v1/lists, their accounts, and list timelines."""
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Router
 
 from infoconnect.api import params
 from infoconnect.api.mastodon import Presenter, page_params, parse_id, set_link_header
 from infoconnect.api.schemas import AccountOut, ListOut, StatusOut
-from infoconnect.core.errors import CommonError, DomainError
+from infoconnect.core.errors import DomainError
 from infoconnect.social import lists, selectors
 from infoconnect.social.errors import SocialError
 from infoconnect.social.models import List
@@ -20,21 +19,12 @@ def _entity(found: List) -> dict:
         "id": str(found.pk),
         "title": found.title,
         "replies_policy": found.replies_policy,
-        # Exclusive lists (members' posts leave the home timeline) are not kept here.
-        "exclusive": False,
+        "exclusive": found.exclusive,
     }
 
 
 def _list_id(list_id: str) -> int:
     return parse_id(list_id, SocialError.LIST_NOT_FOUND)
-
-
-def _refuse_exclusive(data: params.Params) -> None:
-    """The home timeline shows every followed account: an exclusive list is refused, not
-    silently made an ordinary one."""
-    if data.boolean("exclusive"):
-        message = _("InfoConnect does not support exclusive lists.")
-        raise DomainError(CommonError.VALIDATION, message, fields={"exclusive": [message]})
 
 
 def _account_ids(values: list[str]) -> list[int]:
@@ -53,15 +43,15 @@ def all_lists(request: HttpRequest):
 
 @router.post("/v1/lists", response=ListOut)
 def create_list(request: HttpRequest):
-    """A new list: `title`, `replies_policy` (followed, list or none; list by default).
-    `exclusive=true` is refused: members' posts always stay on the home timeline."""
+    """A new list: `title`, `replies_policy` (followed, list or none; list by default) and
+    `exclusive` (its members' posts leave the home timeline)."""
     data = params.read(request)
-    _refuse_exclusive(data)
     replies_policy = data.string("replies_policy")
     found = lists.create_list(
         owner=request.auth,
         title=data.string("title") or "",
         replies_policy=replies_policy if replies_policy is not None else List.RepliesPolicy.LIST,
+        exclusive=bool(data.boolean("exclusive")),
     )
     return _entity(found)
 
@@ -73,14 +63,14 @@ def get_list(request: HttpRequest, list_id: str):
 
 @router.put("/v1/lists/{list_id}", response=ListOut)
 def update_list(request: HttpRequest, list_id: str):
-    """Change the title or `replies_policy`; what is not sent stays."""
+    """Change the title, `replies_policy` or `exclusive`; what is not sent stays."""
     data = params.read(request)
-    _refuse_exclusive(data)
     found = lists.update_list(
         owner=request.auth,
         list_id=_list_id(list_id),
         title=data.string("title"),
         replies_policy=data.string("replies_policy"),
+        exclusive=data.boolean("exclusive"),
     )
     return _entity(found)
 

@@ -51,6 +51,7 @@ def create_list(
     owner: User,
     title: str,
     replies_policy: str = List.RepliesPolicy.LIST,
+    exclusive: bool = False,
 ) -> List:
     title = _clean_title(title)
     replies_policy = _clean_policy(replies_policy)
@@ -58,7 +59,9 @@ def create_list(
     User.objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True).get()
     if List.objects.filter(owner_id=owner.pk).count() >= LISTS_PER_ACCOUNT:
         raise DomainError(SocialError.LIST_LIMIT_REACHED)
-    return List.objects.create(owner=owner, title=title, replies_policy=replies_policy)
+    return List.objects.create(
+        owner=owner, title=title, replies_policy=replies_policy, exclusive=exclusive
+    )
 
 
 @transaction.atomic
@@ -68,6 +71,7 @@ def update_list(
     list_id: int,
     title: str | None = None,
     replies_policy: str | None = None,
+    exclusive: bool | None = None,
 ) -> List:
     """Change what is given; what is left out stays as it was."""
     found = own_list(owner=owner, list_id=list_id, lock=True)
@@ -76,6 +80,8 @@ def update_list(
         changes["title"] = _clean_title(title)
     if replies_policy is not None:
         changes["replies_policy"] = _clean_policy(replies_policy)
+    if exclusive is not None:
+        changes["exclusive"] = exclusive
     if changes:
         List.objects.filter(pk=found.pk).update(**changes)
         for name, value in changes.items():

@@ -524,6 +524,8 @@ class List(models.Model):
     replies_policy = models.CharField(
         max_length=10, choices=RepliesPolicy.choices, default=RepliesPolicy.LIST
     )
+    # Mastodon's exclusive list: its members' posts leave the owner's home timeline.
+    exclusive = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

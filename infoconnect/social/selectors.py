@@ -155,6 +155,9 @@ _HOME_IDS_SQL = """
                  UNION ALL SELECT blocker_id FROM social_block WHERE blocked_id = %s)))
       AND p.in_reply_to_id IS NULL
       AND p.author_id NOT IN (SELECT muted_id FROM social_mute WHERE muter_id = %s)
+      AND p.author_id NOT IN (
+        SELECT la.account_id FROM social_listaccount la JOIN social_list l ON l.id = la.list_id
+        WHERE l.owner_id = %s AND l.exclusive)
       AND (p.visibility IN ('public', 'unlisted', 'private') OR p.author_id = %s
            OR EXISTS (SELECT 1 FROM social_mention m WHERE m.post_id = p.id AND m.user_id = %s))
       AND (p.repost_of_id IS NULL OR EXISTS (
@@ -178,8 +181,8 @@ def home_timeline(*, user: User, page: PageParams) -> list[Post]:
     """The user's own posts and reposts, those of the accounts they follow, and the public
     posts that carry a tag they follow (by anyone they do not block nor are blocked by).
 
-    Following someone is the choice to see them; only mutes (and blocks of reposted
-    authors) still hide posts here, and visibility as ``visible_to`` has it: a followed
+    Following someone is the choice to see them; only mutes, exclusive lists (their members
+    are read there instead) and blocks of reposted authors still hide posts here, and visibility as ``visible_to`` has it: a followed
     account's followers-only posts show, its direct ones only to the accounts they mention,
     and a repost only when its original is readable. Comments live under their posts.
 

@@ -34,10 +34,18 @@ def _accounts(post: Post, mentioned: list[int]) -> list[int]:
     return list(dict.fromkeys(accounts))
 
 
+def _exclusive_owners(author_id: int):
+    """Who reads this author on an exclusive list, and so not at home."""
+    return ListAccount.objects.filter(account_id=author_id, list__exclusive=True).values(
+        "list__owner_id"
+    )
+
+
 def _home_batches(post: Post) -> Iterator[list[str]]:
     batch = [events.user_stream(post.author_id)]
     followers = (
         Follow.objects.filter(target_id=post.author_id)
+        .exclude(follower_id__in=_exclusive_owners(post.author_id))
         .values_list("follower_id", flat=True)
         .order_by()
     )
@@ -88,6 +96,7 @@ def _publish(post: Post, *, event: str) -> None:
                 FollowedTag.objects.filter(tag__name__in=tags)
                 .exclude(user_id=post.author_id)
                 .exclude(user_id__in=author_followers.values("follower_id"))
+                .exclude(user_id__in=_exclusive_owners(post.author_id))
                 .values_list("user_id", flat=True)
             )
             homes = [events.user_stream(user_id) for user_id in followers.distinct()]

@@ -62,7 +62,7 @@ def test_create_a_list_from_a_form_and_from_json(api_client, alice):
         ({"title": "   "}, "list_title_invalid"),
         ({"title": "x" * 101}, "list_title_invalid"),
         ({"title": "Friends", "replies_policy": "everyone"}, "list_replies_policy_invalid"),
-        ({"title": "Friends", "exclusive": True}, "validation_error"),
+        ({"title": "Friends", "exclusive": "sometimes"}, "validation_error"),
         ({"title": 12}, "validation_error"),
     ],
 )
@@ -76,14 +76,29 @@ def test_a_bad_list_is_refused_and_nothing_is_made(api_client, alice, body, code
     assert not List.objects.exists()
 
 
-def test_the_exclusive_refusal_names_the_parameter(api_client, alice):
-    response = api_client(alice).post("/api/v1/lists", {"title": "Friends", "exclusive": "true"})
+def test_an_exclusive_list_takes_its_members_off_the_home_timeline(api_client, alice, make_user):
+    bob, carol = make_user("bob"), make_user("carol")
+    for target in (bob, carol):
+        actions.follow(follower=alice, target=target)
+    client = api_client(alice)
+    created = client.post("/api/v1/lists", {"title": "Shops", "exclusive": "true"})
+    assert created.json()["exclusive"] is True
+    list_id = created.json()["id"]
+    client.post(f"/api/v1/lists/{list_id}/accounts", {"account_ids[]": [str(bob.pk)]})
+    from_bob = actions.create_post(author=bob, text="Sale on tea")
+    actions.create_post(author=carol, text="Hello")
 
-    assert error(response) == {
-        "error": "InfoConnect does not support exclusive lists.",
-        "code": "validation_error",
-        "fields": {"exclusive": ["InfoConnect does not support exclusive lists."]},
-    }
+    home = client.get("/api/v1/timelines/home").json()
+    assert [s["content"] for s in home] == ["<p>Hello</p>"]
+    on_list = client.get(f"/api/v1/timelines/list/{list_id}").json()
+    assert [s["id"] for s in on_list] == [str(from_bob.pk)]
+    # No longer exclusive: Bob is home again.
+    updated = client.put(
+        f"/api/v1/lists/{list_id}", json.dumps({"exclusive": False}), "application/json"
+    )
+    assert updated.json()["exclusive"] is False
+    home = client.get("/api/v1/timelines/home").json()
+    assert [s["content"] for s in home] == ["<p>Hello</p>", "<p>Sale on tea</p>"]
 
 
 def test_at_most_fifty_lists(api_client, alice):

@@ -175,6 +175,27 @@ def test_a_list_stream_hears_what_the_list_timeline_shows(server, make_user):
     run_async(scenario())
 
 
+def test_an_exclusive_list_s_members_reach_the_list_stream_not_home(server, make_user):
+    alice, bob = make_user("alice"), make_user("bob")
+    actions.follow(follower=bob, target=alice)
+    shops = lists.create_list(owner=bob, title="Shops", exclusive=True)
+    lists.add_accounts(owner=bob, list_id=shops.pk, account_ids=[alice.pk])
+    token = token_for(bob)
+
+    async def scenario():
+        base = f"ws://{server}/api/v1/streaming?access_token={token}"
+        async with (
+            websockets.connect(base + "&stream=user") as home,
+            websockets.connect(base + f"&stream=list&list={shops.pk}") as on_list,
+        ):
+            await sync_to_async(actions.create_post)(author=alice, text="Sale")
+            message = await receive_json(on_list)
+            assert json.loads(message["payload"])["content"] == "<p>Sale</p>"
+            await nothing_more(home)
+
+    run_async(scenario())
+
+
 def test_another_person_s_list_is_no_stream(server, make_user):
     alice, bob = make_user("alice"), make_user("bob")
     actions.follow(follower=alice, target=bob)
