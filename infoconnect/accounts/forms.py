@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from infoconnect.accounts.models import REGIONS, ExpandMedia, MerchantProfile, User
+from infoconnect.accounts.models import REGIONS, ExpandMedia, MerchantProfile, PostingPrivacy, User
 
 
 def _passwords_match(form: forms.Form, first: str, second: str) -> dict:
@@ -100,6 +100,16 @@ class ProfileForm(forms.Form):
     )
     expand_spoilers = forms.BooleanField(
         label=_("Always open content warnings"),
+        required=False,
+    )
+    default_privacy = forms.ChoiceField(
+        label=_("Who can see my posts, unless I choose otherwise"),
+        choices=PostingPrivacy.choices,
+        required=False,
+        help_text=_("The compose box and apps start with it."),
+    )
+    default_sensitive = forms.BooleanField(
+        label=_("Mark my pictures sensitive unless I choose otherwise"),
         required=False,
     )
 

@@ -80,6 +80,8 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
         "locked": user.locked,
         "expand_media": user.expand_media,
         "expand_spoilers": user.expand_spoilers,
+        "default_privacy": user.default_privacy,
+        "default_sensitive": user.default_sensitive,
     }
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
@@ -102,6 +104,8 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
                         user=user,
                         expand_media=data["expand_media"] or None,
                         expand_spoilers=data["expand_spoilers"],
+                        privacy=data["default_privacy"] or None,
+                        sensitive=data["default_sensitive"],
                     )
                     # Unlocking lets in everyone who was waiting.
                     follow_requests.accept_waiting(account=user)

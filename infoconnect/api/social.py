@@ -206,10 +206,8 @@ def create_status(request: HttpRequest, idempotency_key: str | None = IDEMPOTENC
             return 200, _schedule(request, data, quoted=quoted, product_id=product_id)
         options = {
             "media_ids": [parse_id(str(pk), MediaError.MEDIA_NOT_FOUND) for pk in data.media_ids],
-            "visibility": data.visibility,
+            **_posting_defaults(request, data),
             "spoiler_text": data.spoiler_text,
-            "sensitive": bool(data.sensitive),
-            "language": data.language,
         }
         if quoted is not None:
             if not data.status.strip():
@@ -237,6 +235,16 @@ def create_status(request: HttpRequest, idempotency_key: str | None = IDEMPOTENC
     return body if status == 200 else JsonResponse(body, status=status)
 
 
+def _posting_defaults(request: HttpRequest, data: StatusIn) -> dict:
+    """What the client left out, from the author's posting defaults, as Mastodon fills it."""
+    user = request.auth
+    return {
+        "visibility": data.visibility or user.default_privacy,
+        "sensitive": user.default_sensitive if data.sensitive is None else data.sensitive,
+        "language": data.language or user.default_language,
+    }
+
+
 def _schedule(request: HttpRequest, data: StatusIn, *, quoted, product_id) -> dict:
     """A status with ``scheduled_at``: kept and posted when due (api/scheduled.py)."""
     for name, value in (("quoted_status_id", quoted), ("product_id", product_id)):
@@ -249,10 +257,8 @@ def _schedule(request: HttpRequest, data: StatusIn, *, quoted, product_id) -> di
         scheduled_at=scheduled_api.scheduled_at_from(data.scheduled_at),
         in_reply_to_id=_optional_post_id(data.in_reply_to_id),
         media_ids=[parse_id(str(pk), MediaError.MEDIA_NOT_FOUND) for pk in data.media_ids],
-        visibility=data.visibility,
         spoiler_text=data.spoiler_text,
-        sensitive=bool(data.sensitive),
-        language=data.language,
+        **_posting_defaults(request, data),
     )
     row = selectors.get_scheduled_status(user=request.auth, scheduled_id=row.pk)
     return scheduled_api.entity(request, row)

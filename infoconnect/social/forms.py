@@ -51,6 +51,9 @@ class ComposeForm(PostForm):
 
     def __init__(self, *args, author=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if author is not None and author.is_authenticated:
+            # The author's default (profile settings, or an app's update_credentials).
+            self.fields["visibility"].initial = author.default_privacy
         if author is not None and author.is_authenticated and author.is_merchant:
             products = merchant_products_on_sale(merchant_id=author.pk)
             if products:

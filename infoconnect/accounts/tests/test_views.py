@@ -167,6 +167,36 @@ def test_profile_settings_save(alice_client, alice):
     assert '<option value="ZJ" selected>Zhejiang</option>' in page
 
 
+def test_posting_defaults_are_saved_and_the_compose_box_starts_with_them(alice_client, alice):
+    response = alice_client.post(
+        PROFILE,
+        {
+            "display_name": "",
+            "bio": "",
+            "region": "",
+            "message_policy": "everyone",
+            "default_privacy": "private",
+            "default_sensitive": "on",
+        },
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert (alice.default_privacy, alice.default_sensitive) == ("private", True)
+    settings_page = alice_client.get(PROFILE).content.decode()
+    assert '<option value="private" selected>Followers only</option>' in settings_page
+    home = alice_client.get("/").content.decode()
+    assert '<option value="private" selected>Followers only</option>' in home
+    bad = alice_client.post(
+        PROFILE,
+        {"display_name": "", "bio": "", "region": "", "message_policy": "everyone",
+         "default_privacy": "friends"},
+    )  # fmt: skip
+    assert bad.status_code == 422
+    assert "Select a valid choice. friends is not one of the available choices." in text(bad)
+    alice.refresh_from_db()
+    assert alice.default_privacy == "private"
+
+
 @pytest.mark.parametrize(
     ("upload", "message"),
     [

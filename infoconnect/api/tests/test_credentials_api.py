@@ -209,3 +209,28 @@ def test_posts_of_an_account_that_is_not_indexable_are_not_found_by_others(
 
     assert by_bob["statuses"] == []
     assert [row["content"] for row in by_alice["statuses"]] == ["<p>oolong harvest</p>"]
+
+
+def test_a_status_without_options_takes_the_author_s_posting_defaults(api_client, make_user):
+    alice = make_user("alice")
+    client = api_client(alice)
+    client.patch(
+        "/api/v1/accounts/update_credentials",
+        "source[privacy]=unlisted&source[sensitive]=true&source[language]=zh",
+        content_type="application/x-www-form-urlencoded",
+    )
+    status = client.post("/api/v1/statuses", {"status": "Tea"}).json()
+    assert (status["visibility"], status["sensitive"], status["language"]) == (
+        "unlisted",
+        True,
+        "zh",
+    )
+    chosen = client.post(
+        "/api/v1/statuses",
+        {"status": "Tea", "visibility": "public", "sensitive": "false", "language": "en"},
+    ).json()
+    assert (chosen["visibility"], chosen["sensitive"], chosen["language"]) == (
+        "public",
+        False,
+        "en",
+    )
