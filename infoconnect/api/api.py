@@ -221,6 +221,13 @@ def on_http_error(request, exc: HttpError):
     return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
 
+@api.exception_handler(MultiPartParserError)
+def on_unreadable_body(request, exc):
+    """A PUT or PATCH whose multipart body cannot be parsed (no boundary, cut short): read by
+    the endpoint itself, after the guard that answers the same for a POST."""
+    return error_response(request, 400, "bad_request", _("The request body could not be read."))
+
+
 @api.exception_handler(RawPostDataException)
 def on_form_body(request, exc):
     """A JSON endpoint sent a form: the NUL check has read the form, so the body is gone, and

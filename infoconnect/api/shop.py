@@ -20,6 +20,7 @@ from infoconnect.api.schemas import ErrorOut, ImageOut, StrictSchema
 from infoconnect.core import ratelimits
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.idempotency import api_response
+from infoconnect.core.ids import require_id
 from infoconnect.core.money import format_money
 from infoconnect.core.pagination import PageParams
 from infoconnect.shop import actions, pricing, selectors
@@ -736,6 +737,8 @@ def pay_in_one_step(
     payer finishes at redirect_url, and the provider's confirmation pays the order)."""
     user = request.auth
     channel = (payload.channel if payload else None) or ""
+    # Before anything uses it: a number that is no id (negative, say) names no order.
+    order_id = require_id(order_id, ShopError.ORDER_NOT_FOUND)
 
     def work() -> dict:
         done = actions.pay_in_one_step(

@@ -240,6 +240,29 @@ def test_unreadable_or_huge_bodies_are_json(make_user, api_client, settings):
     assert Post.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("patch", "/api/v1/accounts/update_credentials"),
+        ("put", "/api/v1/lists/1"),
+        ("put", "/api/v1/scheduled_statuses/1"),
+    ],
+)
+def test_a_put_or_patch_with_a_multipart_body_without_boundary_is_a_400(
+    make_user, api_client, method, path
+):
+    alice = make_user("alice")
+    client = api_client(alice)
+    response = getattr(client, method)(path, b"title=x", content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert error(response) == {
+        "error": "The request body could not be read.",
+        "code": "bad_request",
+    }
+    alice.refresh_from_db()
+    assert alice.display_name == ""
+
+
 @pytest.mark.django_db
 def test_a_form_sent_to_a_json_endpoint_is_a_415_not_a_500(make_user, api_client):
     client = api_client(make_user("alice"))

@@ -87,3 +87,10 @@ def test_who_may_not_pay_or_see_the_payment(api_client, make_user, buyer, mercha
     response = api_client(buyer).get(f"/api/v1/orders/{other.pk}/payments/{payment_id}")
     error(response, 404, "payment_not_found")
     assert Payment.objects.count() == 1
+
+
+@pytest.mark.parametrize("order_id", ["-84", "0"])
+def test_a_number_that_is_no_order_id_is_a_404_not_a_500(api_client, buyer, order, order_id):
+    response = post(api_client(buyer), f"/api/v1/orders/{order_id}/pay_in_one_step", {}, key="k")
+    error(response, 404, "order_not_found")
+    assert Payment.objects.count() == 0
