@@ -157,10 +157,23 @@ class _ScopeRequest(HttpRequest):
 
 class Renderer:
     """Renders each published event once per (event, host): one publish reaches many
-    listeners, who share the one rendering (and wait for it together)."""
+    listeners, who share the one rendering (and wait for it together), and the WebSocket
+    frame that carries it to each of them."""
 
     def __init__(self) -> None:
         self.done: OrderedDict[tuple, asyncio.Future] = OrderedDict()
+        self.frames: OrderedDict[tuple, str] = OrderedDict()
+
+    def frame(self, label: list[str], event: str, data: str) -> str:
+        """The WebSocket message for one event on one stream: the same for every listener of
+        that stream, so encoded once (``data`` is the shared rendering, its hash kept)."""
+        key = (tuple(label), event, data)
+        frame = self.frames.get(key)
+        if frame is None:
+            frame = self.frames[key] = _dump({"stream": label, "event": event, "payload": data})
+            while len(self.frames) > RENDERED_KEPT:
+                self.frames.popitem(last=False)
+        return frame
 
     async def once(self, key: tuple, render) -> str | None:
         future = self.done.get(key)
@@ -359,7 +372,7 @@ class StreamingConsumer(AsyncWebsocketConsumer):
         try:
             while not self.listener.subscription.overflowed:
                 for label, event, data in await self.listener.receive():
-                    await self.send(_dump({"stream": label, "event": event, "payload": data}))
+                    await self.send(renderer().frame(label, event, data))
         except Exception:
             logger.exception("The stream of a WebSocket failed")
             await self.close(code=1011)

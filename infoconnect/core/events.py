@@ -207,6 +207,8 @@ class RedisHub(Hub):
         self.confirmations: dict[str, asyncio.Future] = {}
         self.reader: asyncio.Task | None = None
         self.commands = asyncio.Lock()
+        self._last_data: bytes | None = None
+        self._last_message: dict = {}
 
     async def first_listener(self, stream: str) -> None:
         channel = self.prefix + stream
@@ -249,7 +251,14 @@ class RedisHub(Hub):
                 if confirmed is not None and not confirmed.done():
                     confirmed.set_result(True)
             elif item["type"] == "message":
-                self.deliver([channel.removeprefix(self.prefix)], json.loads(item["data"]))
+                self.deliver([channel.removeprefix(self.prefix)], self.decode(item["data"]))
+
+    def decode(self, data: bytes) -> dict:
+        """A message as a dict; one publish to many streams arrives as the same bytes on each
+        channel in a row, and is decoded once (listeners only read it)."""
+        if data != self._last_data:
+            self._last_data, self._last_message = data, json.loads(data)
+        return self._last_message
 
 
 class RedisBus:
