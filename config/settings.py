@@ -7,6 +7,8 @@ from urllib.parse import urlsplit, urlunsplit
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from infoconnect.accounts.oauth_scopes import SCOPES as OAUTH_SCOPES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -364,37 +366,8 @@ MIDDLEWARE.insert(0, "corsheaders.middleware.CorsMiddleware")
 OAUTH_OOB_REDIRECT_URI = "urn:ietf:wg:oauth:2.0:oob"
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
-    "SCOPES": {
-        "read": _("read all your data"),
-        "write": _("change all your data"),
-        "follow": _("follow, mute and block accounts"),
-        "push": _("receive your push notifications"),
-        "profile": _("read your profile (name, picture)"),
-        "read:accounts": _("see accounts' information"),
-        "read:blocks": _("see your blocks"),
-        "read:bookmarks": _("see your bookmarks"),
-        "read:favourites": _("see your favourites"),
-        "read:filters": _("see your filters"),
-        "read:follows": _("see your follows"),
-        "read:lists": _("see your lists"),
-        "read:mutes": _("see your mutes"),
-        "read:notifications": _("see your notifications"),
-        "read:search": _("search on your behalf"),
-        "read:statuses": _("see all posts"),
-        "write:accounts": _("change your profile"),
-        "write:blocks": _("block accounts"),
-        "write:bookmarks": _("bookmark posts"),
-        "write:conversations": _("mute and delete conversations"),
-        "write:favourites": _("like posts"),
-        "write:filters": _("create filters"),
-        "write:follows": _("follow people"),
-        "write:lists": _("create lists"),
-        "write:media": _("upload pictures"),
-        "write:mutes": _("mute people and conversations"),
-        "write:notifications": _("clear your notifications"),
-        "write:reports": _("report other people"),
-        "write:statuses": _("publish posts"),
-    },
+    # Mastodon's, named in infoconnect/accounts/oauth_scopes.py (translated there).
+    "SCOPES": OAUTH_SCOPES,
     # What an app gets when it asks for no scope, as Mastodon does.
     "DEFAULT_SCOPES": ["read"],
     # PKCE (S256) for public clients; a confidential client that sends no challenge (Mastodon.py,
