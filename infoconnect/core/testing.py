@@ -7,7 +7,9 @@ sends it alone or as part of a larger statement (PostgreSQL's data-modifying CTE
 import asyncio
 import threading
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+from infoconnect.core.errors import DomainError
 
 
 class Injected(RuntimeError):
@@ -55,3 +57,27 @@ def run_async(coroutine):
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+def run_together(*works) -> list[str]:
+    """Run each work in a thread of its own, all released at once (PostgreSQL's concurrent
+    writers): "ok" or the domain error code of each, in the order given."""
+    barrier = threading.Barrier(len(works))
+    results: list[str] = [""] * len(works)
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait()
+            works[index]()
+            results[index] = "ok"
+        except DomainError as error:
+            results[index] = error.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(works))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

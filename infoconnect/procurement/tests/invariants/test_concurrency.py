@@ -2,12 +2,10 @@
 one "any one" step deciding at once, and two approvals at once against a budget that covers
 only one of them."""
 
-import threading
-
 import pytest
 from django.db import connection
 
-from infoconnect.core.errors import DomainError
+from infoconnect.core.testing import run_together
 from infoconnect.procurement.actions import approvals, submission
 from infoconnect.procurement.models import Requisition, RequisitionOrder
 from infoconnect.procurement.tests.factories import add
@@ -23,29 +21,6 @@ State = Requisition.State
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL's concurrent writers")
-
-
-def run_together(*works) -> list[str]:
-    """Run each work in its own thread, released at once; "ok" or the error code of each."""
-    barrier = threading.Barrier(len(works))
-    results: list[str] = [""] * len(works)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            works[index]()
-            results[index] = "ok"
-        except DomainError as error:
-            results[index] = error.code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(works))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_a_draft_submitted_twice_at_once_is_submitted_once(make_user):

@@ -1,12 +1,10 @@
 """True concurrency on PostgreSQL: the unique constraints decide a name taken by two at once,
 and a move racing with creates under the moved subtree leaves every path right."""
 
-import threading
-
 import pytest
 from django.db import connection
 
-from infoconnect.core.errors import DomainError
+from infoconnect.core.testing import run_together
 from infoconnect.procurement.actions import departments
 from infoconnect.procurement.models import Department, ShipToAddress
 from infoconnect.procurement.tests.organisation.conftest import SHIP_TO, make_department
@@ -18,29 +16,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL's concurrent writers")
-
-
-def run_together(*works) -> list[str]:
-    """Run each work in its own thread, released at once; "ok" or the error code of each."""
-    barrier = threading.Barrier(len(works))
-    results: list[str] = [""] * len(works)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            works[index]()
-            results[index] = "ok"
-        except DomainError as error:
-            results[index] = error.code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(works))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def assert_paths_right(company) -> None:
