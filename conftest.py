@@ -131,7 +131,8 @@ def login(page):
         target.get_by_label("Username").fill(username)
         target.get_by_label("Password").fill(password)
         target.get_by_role("button", name="Log in").click()
-        target.wait_for_url("**/")
+        # The log-in page's own address ends in "/" too: wait until the browser has left it.
+        target.wait_for_url(lambda url: "/accounts/login/" not in url)
         return target
 
     return do

@@ -84,7 +84,7 @@ def _back_url(request: HttpRequest, default: str) -> str:
 
 
 def login_required(view: Callable) -> Callable:
-    """Anonymous visitors go to the log-in page (the whole page, also from an htmx request)."""
+    """Anonymous visitors go to the log-in page, and come back to where they were."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -94,13 +94,9 @@ def login_required(view: Callable) -> Callable:
             come_back = _back_url(request, current_path(request))
         else:
             come_back = request.get_full_path()
-        response = redirect_to_login(come_back)
-        if _is_htmx(request):
-            # A redirect would swap the log-in page into the fragment; htmx loads it instead.
-            location = response["Location"]
-            response = HttpResponse(status=401)
-            response["HX-Redirect"] = location
-        return response
+        # An htmx request is answered by core.htmx.SessionEndedMiddleware: a refresh is left
+        # alone, an action takes the whole page to the log-in page.
+        return redirect_to_login(come_back)
 
     return wrapper
 
