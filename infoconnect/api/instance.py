@@ -15,7 +15,14 @@ from infoconnect.accounts.models import User
 from infoconnect.accounts.selectors import people
 from infoconnect.api.mastodon import Presenter
 from infoconnect.social import media
-from infoconnect.social.models import MEDIA_PER_POST, POST_MAX_LENGTH
+from infoconnect.social.models import (
+    MEDIA_PER_POST,
+    POLL_MAX_EXPIRATION,
+    POLL_MAX_OPTIONS,
+    POLL_MIN_EXPIRATION,
+    POLL_OPTION_MAX_LENGTH,
+    POST_MAX_LENGTH,
+)
 from infoconnect.social.usage import usage
 
 router = Router(tags=["instance"])
@@ -49,12 +56,11 @@ def _limits() -> dict:
             "video_matrix_limit": 0,
         },
         "accounts": {"max_featured_tags": 0},
-        # InfoConnect has no polls: a client that reads these offers none.
         "polls": {
-            "max_options": 0,
-            "max_characters_per_option": 0,
-            "min_expiration": 0,
-            "max_expiration": 0,
+            "max_options": POLL_MAX_OPTIONS,
+            "max_characters_per_option": POLL_OPTION_MAX_LENGTH,
+            "min_expiration": POLL_MIN_EXPIRATION,
+            "max_expiration": POLL_MAX_EXPIRATION,
         },
     }
 

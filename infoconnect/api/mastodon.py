@@ -24,7 +24,7 @@ from infoconnect.core.ids import require_id
 from infoconnect.core.money import format_money
 from infoconnect.core.pagination import PageParams
 from infoconnect.shop import selectors as shop_selectors
-from infoconnect.social import selectors
+from infoconnect.social import polls, selectors
 from infoconnect.social.media import media_for_posts, small_size
 from infoconnect.social.models import MediaAttachment, Mention, Notification, Post, PostTag
 from infoconnect.social.text import render_html
@@ -42,6 +42,7 @@ NOTIFICATION_TYPES = {
     Notification.Kind.COMMENT: "mention",
     Notification.Kind.REPOST: "reblog",
     Notification.Kind.LIKE: "favourite",
+    Notification.Kind.POLL: "poll",
     # InfoConnect's own, namespaced as Mastodon's admin.* types are: a Mastodon client skips a
     # type it does not know, and types[] / exclude_types[] name these as any other.
     Notification.Kind.ORDER_PAID: "infoconnect.order_paid",
@@ -296,6 +297,7 @@ class Presenter:
         self._state = selectors.viewer_state(viewer=self.viewer, posts=every)
         self._cards = shop_selectors.product_cards_for_posts(ids)
         self._media = media_for_posts(ids)
+        self._polls = polls.for_posts(every, self.viewer)
         self._load_last_status([p.author for p in every] + list(accounts))
         if self._filters is None:
             self._filters = status_filters.for_viewer(self.viewer)
@@ -334,6 +336,31 @@ class Presenter:
             "embed_url": "",
             "blurhash": None,
         }
+
+    def _poll(self, post: Post) -> dict | None:
+        view = self._polls.get(post.pk)
+        return None if view is None else self.poll(view)
+
+    def poll(self, view: polls.PollView) -> dict:
+        """A poll as Mastodon's Poll entity; counts are null while its totals are hidden."""
+        shown = view.totals_shown
+        data = {
+            "id": str(view.poll.pk),
+            "expires_at": iso(view.poll.expires_at),
+            "expired": view.expired,
+            "multiple": view.poll.multiple,
+            "votes_count": view.poll.votes_count if shown else 0,
+            "voters_count": view.poll.voters_count if shown else None,
+            "options": [
+                {"title": option.title, "votes_count": option.votes_count if shown else None}
+                for option in view.options
+            ],
+            "emojis": [],
+        }
+        if self.viewer is not None:
+            data["voted"] = view.voted
+            data["own_votes"] = view.own_choices
+        return data
 
     def media(self, media: MediaAttachment) -> dict:
         """A picture as Mastodon's MediaAttachment entity."""
@@ -397,7 +424,7 @@ class Presenter:
             ),
             "emojis": [],
             "card": None if plain_repost else self._card(post),
-            "poll": None,
+            "poll": None if plain_repost else self._poll(post),
             "language": post.language or None,
         }
         if with_source:

@@ -24,6 +24,7 @@ from infoconnect.api import (
     notifications,
     oauth,
     payment_terms,
+    polls,
     price_lists,
     quotes,
     requisitions,
@@ -48,6 +49,7 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", social.router)
     api.add_router("/", status_edits.router)
     api.add_router("/", scheduled.router)
+    api.add_router("/", polls.router)
     api.add_router("/", accounts.router)
     api.add_router("/", messaging.router)
     api.add_router("/", conversations.router)

@@ -31,7 +31,7 @@ from infoconnect.core import ratelimits
 from infoconnect.core.errors import CommonError, DomainError
 from infoconnect.core.idempotency import run_idempotent
 from infoconnect.core.pagination import PageParams
-from infoconnect.social import actions, selectors
+from infoconnect.social import actions, polls, selectors
 from infoconnect.social.actions import scheduled as scheduled_actions
 from infoconnect.social.errors import MediaError, SocialError
 from infoconnect.social.models import MEDIA_PER_POST, FilterContext
@@ -44,7 +44,7 @@ EXCLUDE_TYPES = Query([], alias="exclude_types[]")
 
 # Mastodon clients send a form (every value a string, lists as `media_ids[]`) or JSON (ids as
 # strings, some as numbers); a number is never taken from a boolean. A parameter this API does
-# not support (poll, …) is refused by name, never ignored.
+# not support (quote_approval_policy, …) is refused by name, never ignored.
 class StatusIn(Schema):
     status: str = ""
     in_reply_to_id: str | StrictInt | None = None
@@ -63,8 +63,16 @@ class StatusIn(Schema):
     scheduled_at: str | None = Field(
         None, description="Post it then (ISO 8601, five minutes ahead at the earliest)."
     )
+    poll: dict | None = Field(
+        None,
+        description=(
+            "options (2 to 4), expires_in (seconds, 300 to 2,592,000), multiple, hide_totals;"
+            " as a form poll[options][], poll[expires_in], …"
+        ),
+    )
 
 
+POLL_PARAMETERS = frozenset({"options", "expires_in", "multiple", "hide_totals"})
 # Status parameters taken with any value; these others only with the values InfoConnect does.
 STATUS_PARAMETERS = frozenset(StatusIn.model_fields) - {"content_type"}
 STATUS_PARAMETER_VALUES = {"content_type": {"text/plain"}}
@@ -98,13 +106,22 @@ def _status_params(request: HttpRequest) -> dict:
         sent = {key.removesuffix("[]"): value for key, value in _body(request).items()}
     else:
         sent = {}
+        poll = {}
         for key in request.POST:
             name = key.removesuffix("[]")
             values = request.POST.getlist(key)
-            sent[name] = values if name == "media_ids" else values[-1]
+            if name.startswith("poll[") and name.endswith("]"):
+                part = name[len("poll[") : -1]
+                poll[part] = values if part == "options" else values[-1]
+            else:
+                sent[name] = values if name == "media_ids" else values[-1]
+        if poll:
+            sent["poll"] = poll
     refused = sorted(
         {key.split("[", 1)[0] for key, value in sent.items() if not _supported(key, value)}
     )
+    if isinstance(sent.get("poll"), dict):
+        refused += sorted(f"poll[{key}]" for key in sent["poll"] if key not in POLL_PARAMETERS)
     if refused:
         message = ngettext(
             "InfoConnect does not support the parameter %(names)s.",
@@ -202,7 +219,9 @@ def create_status(request: HttpRequest, idempotency_key: str | None = IDEMPOTENC
         )
         if quoted is not None and product_id is not None:
             raise DomainError(SocialError.INVALID_PRODUCT)
+        poll = _poll_spec(data.poll)
         if data.scheduled_at not in (None, ""):
+            _refuse_with_scheduled("poll", poll)
             return 200, _schedule(request, data, quoted=quoted, product_id=product_id)
         options = {
             "media_ids": [parse_id(str(pk), MediaError.MEDIA_NOT_FOUND) for pk in data.media_ids],
@@ -210,6 +229,11 @@ def create_status(request: HttpRequest, idempotency_key: str | None = IDEMPOTENC
             "spoiler_text": data.spoiler_text,
         }
         if quoted is not None:
+            if poll is not None:
+                message = _("A repost with a comment cannot carry a poll.")
+                raise DomainError(
+                    SocialError.UNSUPPORTED_PARAMETER, message, fields={"poll": [message]}
+                )
             if not data.status.strip():
                 raise DomainError(SocialError.POST_EMPTY)
             post = actions.repost(user=request.auth, post_id=quoted, text=data.status, **options)
@@ -219,6 +243,7 @@ def create_status(request: HttpRequest, idempotency_key: str | None = IDEMPOTENC
                 text=data.status,
                 in_reply_to_id=_optional_post_id(data.in_reply_to_id),
                 product_id=product_id,
+                poll=poll,
                 **options,
             )
         return 200, _fresh(request, post.pk)
@@ -245,12 +270,27 @@ def _posting_defaults(request: HttpRequest, data: StatusIn) -> dict:
     }
 
 
+def _poll_spec(poll: dict | None) -> polls.PollSpec | None:
+    if not poll:
+        return None
+    return polls.clean(
+        options=poll.get("options", []),
+        expires_in=poll.get("expires_in"),
+        multiple=poll.get("multiple", False),
+        hide_totals=poll.get("hide_totals", False),
+    )
+
+
+def _refuse_with_scheduled(name: str, value) -> None:
+    if value is not None:
+        message = _("A scheduled post cannot carry %(name)s.") % {"name": name}
+        raise DomainError(SocialError.UNSUPPORTED_PARAMETER, message, fields={name: [message]})
+
+
 def _schedule(request: HttpRequest, data: StatusIn, *, quoted, product_id) -> dict:
     """A status with ``scheduled_at``: kept and posted when due (api/scheduled.py)."""
-    for name, value in (("quoted_status_id", quoted), ("product_id", product_id)):
-        if value is not None:
-            message = _("A scheduled post cannot carry %(name)s.") % {"name": name}
-            raise DomainError(SocialError.UNSUPPORTED_PARAMETER, message, fields={name: [message]})
+    _refuse_with_scheduled("quoted_status_id", quoted)
+    _refuse_with_scheduled("product_id", product_id)
     row = scheduled_actions.schedule_status(
         author=request.auth,
         text=data.status,

@@ -132,6 +132,26 @@ class SocialError(ErrorCode):
         _("You can have at most 300 scheduled posts, and 25 for any one day."),
     )
 
+    # Polls (social/polls.py).
+    POLL_NOT_FOUND = ("poll_not_found", 404, _("That poll does not exist."))
+    POLL_INVALID = (
+        "poll_invalid",
+        422,
+        _(
+            "A poll needs 2 to 4 different options of at most 50 characters, and must run"
+            " from 5 minutes to 30 days."
+        ),
+    )
+    POLL_WITH_MEDIA = ("poll_with_media", 422, _("A post cannot have both pictures and a poll."))
+    POLL_EXPIRED = ("poll_expired", 422, _("This poll has ended."))
+    POLL_ALREADY_VOTED = ("poll_already_voted", 422, _("You have already voted in this poll."))
+    POLL_OWN = ("poll_own", 422, _("You cannot vote in your own poll."))
+    POLL_INVALID_CHOICES = (
+        "poll_invalid_choices",
+        422,
+        _("Choose one of the poll's options, or several if the poll allows it."),
+    )
+
 
 class MediaError(ErrorCode):
     """Pictures uploaded for posts (social.media)."""

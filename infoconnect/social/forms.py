@@ -2,9 +2,28 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from infoconnect.shop.selectors import merchant_products_on_sale
-from infoconnect.social.models import MEDIA_PER_POST, POST_MAX_LENGTH, Visibility
+from infoconnect.social import polls
+from infoconnect.social.models import (
+    MEDIA_PER_POST,
+    POLL_MAX_OPTIONS,
+    POLL_OPTION_MAX_LENGTH,
+    POST_MAX_LENGTH,
+    Visibility,
+)
+
+
+def _duration_label(seconds: int) -> str:
+    if seconds < 3600:
+        minutes = seconds // 60
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    if seconds < 86400:
+        hours = seconds // 3600
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    days = seconds // 86400
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
 
 
 class PostForm(forms.Form):
@@ -49,8 +68,27 @@ class ComposeForm(PostForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
+    poll_expires_in = forms.TypedChoiceField(
+        label=_("Poll runs for"),
+        choices=[],
+        coerce=int,
+        initial=24 * 60 * 60,
+        required=False,
+    )
+    poll_multiple = forms.BooleanField(label=_("Allow several choices"), required=False)
+
     def __init__(self, *args, author=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for number in range(1, POLL_MAX_OPTIONS + 1):
+            self.fields[f"poll_option_{number}"] = forms.CharField(
+                label=_("Choice %(number)d") % {"number": number},
+                required=False,
+                widget=forms.TextInput(attrs={"maxlength": POLL_OPTION_MAX_LENGTH}),
+            )
+        # Built here so the labels are in the reader's language.
+        self.fields["poll_expires_in"].choices = [
+            (seconds, _duration_label(seconds)) for seconds in polls.DURATIONS
+        ]
         if author is not None and author.is_authenticated:
             # The author's default (profile settings, or an app's update_credentials).
             self.fields["visibility"].initial = author.default_privacy
@@ -64,6 +102,25 @@ class ComposeForm(PostForm):
                     empty_value=None,
                     required=False,
                 )
+
+    def poll_options(self) -> list[str]:
+        """The choices typed, in order; an empty box is skipped."""
+        typed = (self.data.get(f"poll_option_{n}", "") for n in range(1, POLL_MAX_OPTIONS + 1))
+        return [option for option in typed if option.strip()]
+
+    def poll_fields(self) -> list:
+        return [self[f"poll_option_{n}"] for n in range(1, POLL_MAX_OPTIONS + 1)]
+
+    def poll(self) -> polls.PollSpec | None:
+        """The poll asked for, checked (a DomainError when it is not valid), or None."""
+        options = self.poll_options()
+        if not options:
+            return None
+        return polls.clean(
+            options=options,
+            expires_in=self.data.get("poll_expires_in") or self.fields["poll_expires_in"].initial,
+            multiple=bool(self.data.get("poll_multiple")),
+        )
 
 
 class CommentForm(PostForm):

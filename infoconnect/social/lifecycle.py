@@ -13,7 +13,7 @@ from infoconnect.core.errors import DomainError
 from infoconnect.core.jobs import enqueue_on_commit
 from infoconnect.core.lifecycle import Edge, Lifecycle, Move, register
 from infoconnect.social.errors import SocialError
-from infoconnect.social.models import ScheduledStatus
+from infoconnect.social.models import Poll, ScheduledStatus
 
 State = ScheduledStatus.State
 
@@ -56,3 +56,27 @@ def queue_publishing(obj: ScheduledStatus) -> None:
 
 
 scheduled_statuses = register(ScheduledStatusLifecycle())
+
+
+class PollLifecycle(Lifecycle):
+    """A poll: ``open`` from its post on, ``closed`` once ``expires_at`` has passed (by the
+    task queued for then, or by the sweep), which tells its author and voters.
+
+        (new, with its post) ──open──▶ open ──close (due at expires_at)──▶ closed
+    """
+
+    model = Poll
+    invalid_state = SocialError.POLL_NOT_FOUND
+    edges = (
+        Edge("open", sources=(), target=Poll.State.OPEN, hot_path="infoconnect.social.polls"),
+        Edge(
+            "close",
+            sources=(Poll.State.OPEN,),
+            target=Poll.State.CLOSED,
+            due="expires_at",
+            sweep="infoconnect.social.actions.polls.close_due",
+        ),
+    )
+
+
+polls = register(PollLifecycle())

@@ -246,6 +246,72 @@ class MediaAttachment(models.Model):
         ]
 
 
+# Polls, with Mastodon's limits (announced in the instance's configuration).
+POLL_MAX_OPTIONS = 4
+POLL_OPTION_MAX_LENGTH = 50
+POLL_MIN_EXPIRATION = 5 * 60
+POLL_MAX_EXPIRATION = 30 * 24 * 60 * 60
+
+
+class Poll(models.Model):
+    """A post's poll: open until ``expires_at``, then closed (by the sweep, which tells its
+    author and voters the result). Counters move with conditional updates as votes come."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="poll")
+    expires_at = models.DateTimeField()
+    multiple = models.BooleanField(default=False)
+    # Totals stay hidden from voters until the poll ends.
+    hide_totals = models.BooleanField(default=False)
+    votes_count = models.PositiveIntegerField(default=0)
+    voters_count = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["expires_at"], condition=Q(state="open"), name="social_poll_open_due"
+            )
+        ]
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+class PollOption(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=POLL_OPTION_MAX_LENGTH)
+    votes_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "position"], name="social_poll_option_once")
+        ]
+
+
+class PollBallot(models.Model):
+    """One account's vote on a poll: the positions it chose. One ballot an account, so a vote
+    sent twice at once counts once."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    choices = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["voter", "poll"], name="social_poll_ballot_once")
+        ]
+
+
 class PostEdit(models.Model):
     """A version of a post that an edit replaced: the post's history is these rows, oldest
     first, then the post as it is now."""
@@ -310,6 +376,8 @@ class Notification(models.Model):
         REFUND_ANSWERED = "refund_answered", _("answered your refund request")
         REFUND_DISPUTED = "refund_disputed", _("took a refund to the platform")
         REFUND_DECIDED = "refund_decided", _("The platform decided a refund")
+        # Sent to the author and every voter when a poll ends; the actor is the author.
+        POLL = "poll", _("A poll has ended")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False

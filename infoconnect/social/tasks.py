@@ -3,7 +3,7 @@ run twice."""
 
 from infoconnect.core.jobs import enqueue_now, task
 from infoconnect.social import selectors
-from infoconnect.social.actions import scheduled
+from infoconnect.social.actions import polls, scheduled
 
 
 @task()
@@ -16,3 +16,9 @@ def publish_scheduled_status(scheduled_id: int) -> bool:
         # A task runs outside any transaction: queue the next try at once.
         enqueue_now(publish_scheduled_status, scheduled_id, run_after=due_at)
     return False
+
+
+@task()
+def close_poll(poll_id: int) -> bool:
+    """Close a poll once it has ended and tell its author and voters; safe to run twice."""
+    return polls.close_due(poll_id=poll_id)

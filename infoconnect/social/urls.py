@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path("posts/<int:post_id>/", views.post_detail, name="post"),
     path("posts/<int:post_id>/comment/", views.comment_create, name="comment"),
+    path("posts/<int:post_id>/poll/", views.poll_vote, name="poll_vote"),
     path("posts/<int:post_id>/like/", views.like, name="like"),
     path("posts/<int:post_id>/unlike/", views.unlike, name="unlike"),
     path("posts/<int:post_id>/repost/", views.repost, name="repost"),

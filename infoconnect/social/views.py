@@ -22,12 +22,13 @@ from infoconnect.core.ids import require_id
 from infoconnect.core.pagination import PageParams
 from infoconnect.core.views import render_domain_error
 from infoconnect.shop import selectors as shop_selectors
-from infoconnect.social import actions, followed_tags, scheduled_views, selectors
+from infoconnect.social import actions, followed_tags, polls, scheduled_views, selectors
 from infoconnect.social import follow_requests as follow_requests_actions
+from infoconnect.social.actions import polls as poll_actions
 from infoconnect.social.errors import MediaError, SocialError
 from infoconnect.social.forms import CommentForm, ComposeForm, PostForm
 from infoconnect.social.media import media_for_posts
-from infoconnect.social.models import Notification, Post
+from infoconnect.social.models import Notification, Poll, Post
 from infoconnect.social.text import normalize_tag
 
 PAGE_SIZE = 20
@@ -139,6 +140,9 @@ def _prepare(posts: list[Post], viewer) -> list[Post]:
     shown_ids = [post.repost_of_id if post.is_plain_repost else post.pk for post in posts]
     cards = shop_selectors.product_cards_for_posts(shown_ids)
     pictures = media_for_posts(shown_ids)
+    poll_views = polls.for_posts(
+        [post.repost_of if post.is_plain_repost else post for post in posts], viewer
+    )
     for post in posts:
         shown = post.repost_of if post.is_plain_repost else post
         flags = state.for_post(post)
@@ -147,6 +151,7 @@ def _prepare(posts: list[Post], viewer) -> list[Post]:
         shown.viewer_reposted = flags["reposted"]
         shown.card_product = cards.get(shown.pk)
         shown.pictures = pictures.get(shown.pk, [])
+        shown.poll_view = poll_views.get(shown.pk)
     return posts
 
 
@@ -182,7 +187,12 @@ def post_create(request: HttpRequest) -> HttpResponse:
             raise DomainError(SocialError.INVALID_PRODUCT)
         if "scheduled_at" in form.errors:
             raise DomainError(SocialError.SCHEDULED_INVALID_TIME)
+        poll = form.poll()
         if form.cleaned_data.get("scheduled_at"):
+            if poll is not None:
+                raise DomainError(
+                    SocialError.UNSUPPORTED_PARAMETER, _("A scheduled post cannot carry a poll.")
+                )
             return scheduled_views.schedule_from_compose(request, form)
         # Without the page's script the pictures come with the form, each counted as an upload.
         uploads = request.FILES.getlist("media")
@@ -200,6 +210,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
             # As sent: a value the action refuses is shown, never replaced.
             visibility=request.POST.get("visibility"),
             spoiler_text=request.POST.get("spoiler_text"),
+            poll=poll,
         )
     except DomainError as error:
         if _is_htmx(request):
@@ -274,6 +285,22 @@ def _post_button(request: HttpRequest, original_id: int) -> HttpResponse:
         post = selectors.get_post(post_id=original_id, viewer=request.user)
         return _render_post(request, post, "social/_post_actions.html")
     return redirect(_back_url(request, reverse("social:post", args=[original_id])))
+
+
+@require_POST
+@login_required
+@shows_domain_errors
+def poll_vote(request: HttpRequest, post_id: int) -> HttpResponse:
+    """A vote in the post's poll: the poll's results in place, or back to the page."""
+    poll_id = Poll.objects.filter(post_id=post_id).values_list("pk", flat=True).first()
+    if poll_id is None:
+        raise DomainError(SocialError.POLL_NOT_FOUND)
+    poll_actions.vote(user=request.user, poll_id=poll_id, choices=request.POST.getlist("choices"))
+    if _is_htmx(request):
+        post = selectors.get_post(post_id=post_id, viewer=request.user)
+        return _render_post(request, post, "social/_poll.html")
+    messages.success(request, _("Your vote is counted."))
+    return redirect(_back_url(request, reverse("social:post", args=[post_id])))
 
 
 @require_POST

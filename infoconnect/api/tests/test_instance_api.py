@@ -29,10 +29,10 @@ LIMITS = {
     },
     "accounts": {"max_featured_tags": 0},
     "polls": {
-        "max_options": 0,
-        "max_characters_per_option": 0,
-        "min_expiration": 0,
-        "max_expiration": 0,
+        "max_options": 4,
+        "max_characters_per_option": 50,
+        "min_expiration": 300,
+        "max_expiration": 2_592_000,
     },
 }
 

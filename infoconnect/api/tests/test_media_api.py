@@ -446,7 +446,10 @@ def test_bad_options_write_nothing(make_user, api_client, payload, code):
 @pytest.mark.parametrize(
     ("payload", "named"),
     [
-        ({"poll": {"options": ["a", "b"], "expires_in": 3600}}, ["poll"]),
+        (
+            {"poll": {"options": ["a", "b"], "expires_in": 3600, "anonymous": True}},
+            ["poll[anonymous]"],
+        ),
         ({"quote_id": "1"}, ["quote_id"]),
         ({"content_type": "text/markdown"}, ["content_type"]),
         ({"colour": "red", "quote_id": "1"}, ["colour", "quote_id"]),
@@ -464,14 +467,19 @@ def test_unsupported_parameters_are_refused_by_name(make_user, api_client, paylo
     assert Post.objects.count() == 0
 
 
-def test_form_poll_parameters_are_refused_and_empty_ones_are_not(make_user, api_client):
+def test_unknown_form_poll_parameters_are_refused_and_empty_ones_are_not(make_user, api_client):
     client = api_client(make_user("alice"))
     poll = client.post(
         "/api/v1/statuses",
-        {"status": "vote", "poll[options][]": ["tea", "coffee"], "poll[expires_in]": "600"},
+        {
+            "status": "vote",
+            "poll[options][]": ["tea", "coffee"],
+            "poll[expires_in]": "600",
+            "poll[anonymous]": "true",
+        },
     )
     assert poll.status_code == 422
-    assert error(poll)["error"] == "InfoConnect does not support the parameter poll."
+    assert error(poll)["error"] == "InfoConnect does not support the parameter poll[anonymous]."
     assert Post.objects.count() == 0
     # Sent empty, an option asks for nothing; text/plain is what InfoConnect posts anyway.
     fine = client.post(

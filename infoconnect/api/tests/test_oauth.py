@@ -511,6 +511,7 @@ def test_a_token_does_only_what_its_scopes_allow(app, alice_browser, make_user):
         client.get("/api/v1/notifications"),
         client.post(f"/api/v1/accounts/{bob.pk}/follow"),
         client.get("/api/v1/wallet"),
+        client.post("/api/v1/polls/1/votes", {"choices[]": ["0"]}),
     ):
         assert response.status_code == 403
         assert response.json() == {

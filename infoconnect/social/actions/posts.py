@@ -12,7 +12,7 @@ from infoconnect.core.errors import DomainError
 from infoconnect.messaging.actions.statuses import deliver_direct_post
 from infoconnect.shop import actions as shop_actions
 from infoconnect.shop.selectors import showable_product
-from infoconnect.social import media, streams
+from infoconnect.social import media, polls, streams
 from infoconnect.social import text as post_text
 from infoconnect.social.actions.common import (
     _bump,
@@ -101,12 +101,15 @@ def create_post(
     spoiler_text: str | None = "",
     sensitive: bool = False,
     language: str | None = "",
+    poll: polls.PollSpec | None = None,
 ) -> Post:
     """A new post, or a comment when ``in_reply_to_id`` is given; a merchant's post may
     carry a card of one of its own products on sale. Pictures (uploaded earlier as
     ``media_ids``, or ``uploads`` now) come in the order given; with them the text may be
-    empty."""
+    empty. A post has pictures or a poll, not both."""
     pictures = media.check_media_ids(media_ids, more=len(uploads))
+    if poll is not None and (pictures or uploads):
+        raise DomainError(SocialError.POLL_WITH_MEDIA)
     text = _clean_text(text, allow_empty=bool(pictures or uploads))
     options = clean_options(
         visibility=visibility, spoiler_text=spoiler_text, sensitive=sensitive, language=language
@@ -117,6 +120,8 @@ def create_post(
         if is_blocked_between(author.pk, parent.author_id):
             raise DomainError(SocialError.BLOCKED)
     post = Post.objects.create(author=author, text=text, in_reply_to=parent, **options)
+    if poll is not None:
+        polls.create(post=post, spec=poll)
     new_ids = [media.upload_media(owner=author, upload=upload).pk for upload in uploads]
     media.attach(post=post, owner=author, media_ids=[*media_ids, *new_ids])
     if parent is None:

@@ -81,7 +81,7 @@ def test_timeline_cards_cost_the_same_queries_for_one_or_many(
     products = [make_product(merchant, title=f"Item {n}")[0] for n in range(4)]
     actions.create_post(author=merchant, text="first", product_id=products[0].pk)
     client = api_client(alice)
-    with django_assert_max_num_queries(12) as one:
+    with django_assert_max_num_queries(13) as one:
         client.get("/api/v1/timelines/home")
     for product in products[1:]:
         actions.create_post(author=merchant, text="more", product_id=product.pk)
