@@ -10,8 +10,14 @@ repost, every 10th (offset 3) followers-only (仅粉丝可见); authors are spre
 accounts. The viewer mutes 10 of the accounts it follows, blocks one account and is
 blocked by another, so every filter has work to do. Every 100th post (offset 7, always a
 public one) carries #benchtea, a tag the viewer follows: those posts join its home timeline
-whoever wrote them. A data set built before posts had a visibility is given its followers-only
-tenth in one UPDATE, and one built before followed tags its tagged hundredth.
+whoever wrote them. Every 20th post (offset 1, always a public original) carries a picture.
+A data set built before posts had a visibility is given its followers-only tenth in one
+UPDATE, one built before followed tags its tagged hundredth, one built before pictures its
+twentieth with a picture.
+
+A page is what the API draws a timeline from: the selector's posts, then each post's pictures
+and polls (social.media.media_for_posts, social.polls.for_posts). The baseline runs the same
+three statements by hand.
 """
 
 import sys
@@ -31,6 +37,7 @@ PREFIX = "tl_"  # usernames tl_1 … tl_10000; tl_1 is the viewer
 PRIVATE_EVERY, PRIVATE_OFFSET = 10, 3  # post i is followers-only when i % 10 = 3
 TAGGED_EVERY, TAGGED_OFFSET = 100, 7  # post i carries the followed tag when i % 100 = 7
 FOLLOWED_TAG = "benchtea"
+PICTURE_EVERY, PICTURE_OFFSET = 20, 1  # post i has a picture when i % 20 = 1
 
 
 def log(message: str) -> None:
@@ -271,6 +278,44 @@ def ensure_followed_tag(vendor: str) -> None:
     log(f"{N_POSTS // TAGGED_EVERY} posts tagged in {time.perf_counter() - started:.1f}s")
 
 
+def ensure_pictures(vendor: str) -> None:
+    """Give every 20th post a picture (once per data set): rows only, no files."""
+    from django.db import connection
+    from django.db.models import Max, Min
+
+    from infoconnect.accounts.models import User
+    from infoconnect.social.models import MediaAttachment, Post
+
+    accounts = User.objects.filter(username__startswith=PREFIX).aggregate(
+        low=Min("pk"), high=Max("pk")
+    )
+    posts = Post.objects.filter(author_id__gte=accounts["low"], author_id__lte=accounts["high"])
+    first = posts.aggregate(first=Min("pk"))["first"]
+    if MediaAttachment.objects.filter(post_id__gte=first, post_id__lt=first + N_POSTS).exists():
+        return
+    started = time.perf_counter()
+    post_id = f"({first} - 1 + {PICTURE_EVERY} * (i - 1) + {PICTURE_OFFSET})"
+    insert_select(
+        MediaAttachment,
+        N_POSTS // PICTURE_EVERY,
+        {
+            "owner_id": (f"(SELECT author_id FROM social_post WHERE id = {post_id})", []),
+            "post_id": (post_id, []),
+            "image": ("'media/bench/tea.jpg'", []),
+            "thumbnail": ("'media/thumbs/bench/tea.jpg'", []),
+            "width": ("1200", []),
+            "height": ("900", []),
+            "blurhash": ("'LEHV6nWB2yk8pyo0adR*.7kCMdnj'", []),
+            "description": ("'A cup of tea'", []),
+        },
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "VACUUM ANALYZE social_mediaattachment" if vendor == "postgresql" else "ANALYZE"
+        )
+    log(f"{N_POSTS // PICTURE_EVERY} pictures in {time.perf_counter() - started:.1f}s")
+
+
 def baseline_sql() -> str:
     """The page by hand: the same rows and the same columns the selector's query loads."""
     from infoconnect.accounts.models import User
@@ -320,6 +365,9 @@ def main() -> int:
 
     from infoconnect.accounts.models import User
     from infoconnect.core.pagination import PageParams
+    from infoconnect.social import polls
+    from infoconnect.social.media import media_for_posts
+    from infoconnect.social.models import MediaAttachment, Poll, Post
     from infoconnect.social.selectors import home_timeline
 
     if is_built():
@@ -328,27 +376,56 @@ def main() -> int:
     else:
         build(vendor)
     ensure_followed_tag(vendor)
+    ensure_pictures(vendor)
     viewer = User.objects.get(username=f"{PREFIX}1")
 
-    def selector() -> list:
+    def selector() -> tuple[list, dict]:
         posts = home_timeline(user=viewer, page=PageParams())
+        shown = []
         for post in posts:
             post.author.username  # noqa: B018 - loaded by select_related, touched to prove it
             if post.repost_of is not None:
                 post.repost_of.author.username  # noqa: B018
-        return posts
+            shown.append(post.repost_of if post.is_plain_repost else post)
+        pictures = media_for_posts(p.pk for p in shown)
+        polls.for_posts(shown, viewer)
+        return posts, pictures
 
     sql = baseline_sql()
     params = [viewer.pk] * sql.count("%s")
+    table = connection.ops.quote_name
+    columns = [f.column for f in Post._meta.concrete_fields]
+    REPOST, TEXT = columns.index("repost_of_id"), columns.index("text")  # noqa: N806
+    media_columns = ", ".join(f.column for f in MediaAttachment._meta.concrete_fields)
+    poll_columns = ", ".join(f.column for f in Poll._meta.concrete_fields)
 
-    def baseline() -> list:
+    def baseline() -> tuple[list, list]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+            # A plain repost (no text) shows the post it reposts.
+            ids = [row[REPOST] if row[REPOST] and not row[TEXT] else row[0] for row in rows]
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(
+                f"SELECT {media_columns} FROM {table('social_mediaattachment')}"
+                f" WHERE post_id IN ({marks}) ORDER BY post_id, position",
+                ids,
+            )
+            pictures = cursor.fetchall()
+            cursor.execute(
+                f"SELECT {poll_columns} FROM {table('social_poll')} WHERE post_id IN ({marks})",
+                ids,
+            )
+            cursor.fetchall()
+            return rows, pictures
 
-    mine, theirs = [p.pk for p in selector()], [row[0] for row in baseline()]
+    (posts, pictures), (rows, their_pictures) = selector(), baseline()
+    mine, theirs = [p.pk for p in posts], [row[0] for row in rows]
     if mine != theirs or len(mine) != PageParams().limit:
         print(f"timeline: selector {mine} != baseline {theirs}", file=sys.stderr)
+        return 1
+    if sum(map(len, pictures.values())) != len(their_pictures) or not their_pictures:
+        print("timeline: the page's pictures differ from the baseline's", file=sys.stderr)
         return 1
     timed_ms(selector, WARMUP)
     timed_ms(baseline, WARMUP)

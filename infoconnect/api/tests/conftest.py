@@ -1,6 +1,10 @@
 """Helpers for the API tests: posts made through the actions, and the entity field sets
 Mastodon clients read."""
 
+import socket
+import threading
+import time
+
 import pytest
 
 ACCOUNT_FIELDS = {
@@ -111,3 +115,39 @@ def links(response) -> dict[str, str]:
         url, rel = part.split("; ")
         out[rel.removeprefix('rel="').removesuffix('"')] = url.strip("<>")
     return out
+
+
+@pytest.fixture
+def server(settings):
+    """uvicorn serving config.asgi on a free port, in a thread of this process (the test
+    database and, without Redis, the in-process bus are shared): "127.0.0.1:<port>".
+
+    The live server of pytest-django is WSGI; this one also serves the streaming API."""
+    import uvicorn
+    from django.db import connections
+    from django.urls import reverse
+
+    from config.asgi import application
+
+    settings.EVENTS_CHANNEL_PREFIX = f"test-{time.monotonic_ns()}:"
+    database = connections.databases["default"]
+    max_age = database.get("CONN_MAX_AGE", 0)
+    # The server's threads close their connections after each use: none outlives the test.
+    database["CONN_MAX_AGE"] = 0
+    # The URLconf loads before the first event renders (it takes seconds on a busy machine).
+    reverse("social:home")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(application, lifespan="off", log_level="warning", ws_ping_interval=None)
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not instance.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    port = sock.getsockname()[1]
+    yield f"127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(10)
+    sock.close()
+    database["CONN_MAX_AGE"] = max_age

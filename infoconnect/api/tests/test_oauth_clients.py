@@ -1,23 +1,26 @@
 """Real Mastodon clients log in with OAuth against a live server: Mastodon.py through the
-whole authorization-code flow in Chromium, then posting pictures, editing, bookmarking and a
-list; the toot CLI with the token it stores, for posts with pictures, bookmarks, lists and
-tags."""
+whole authorization-code flow in Chromium against the ASGI server, then posting pictures,
+editing, bookmarking, a list, a poll and the user stream; the toot CLI with the token it
+stores, for posts with pictures, bookmarks, lists and tags."""
 
 import json
 import os
+import queue
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import requests
-from mastodon import Mastodon
+from mastodon import Mastodon, StreamListener
 from oauth2_provider.models import AccessToken as OAuthAccessToken
 from oauth2_provider.models import Application
 from PIL import Image
 
 from infoconnect.api.tests.test_mastodon_py import OneConnectionPerRequest
 from infoconnect.social import actions
+from infoconnect.social.actions import polls as poll_actions
 from infoconnect.social.models import ListAccount, Post
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,30 +36,47 @@ def _session() -> requests.Session:
     return session
 
 
+class Heard(StreamListener):
+    """What a Mastodon.py stream delivers, for the test to wait on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.updates: queue.Queue = queue.Queue()
+        self.notifications: queue.Queue = queue.Queue()
+
+    def on_update(self, status) -> None:
+        self.updates.put(status)
+
+    def on_notification(self, notification) -> None:
+        self.notifications.put(notification)
+
+
 @pytest.mark.browser
 def test_mastodon_py_logs_in_through_the_authorize_page_and_posts(
-    live_server, page, login, make_user, tmp_path
+    server, page, make_user, tmp_path
 ):
+    # The ASGI server, which also serves the streaming API.
+    base = f"http://{server}"
     make_user("alice")
     client_id, client_secret = Mastodon.create_app(
         "Mastodon.py test",
         scopes=SCOPES,
         redirect_uris=OOB,
         website="https://github.com/halcy/Mastodon.py",
-        api_base_url=live_server.url,
+        api_base_url=base,
         session=_session(),
         request_timeout=20,
     )
     mastodon = Mastodon(
         client_id=client_id,
         client_secret=client_secret,
-        api_base_url=live_server.url,
+        api_base_url=base,
         session=_session(),
         request_timeout=20,
         version_check_mode="none",
     )
     url = mastodon.auth_request_url(redirect_uris=OOB, scopes=SCOPES, allow_http=True)
-    assert url.startswith(f"{live_server.url}/oauth/authorize?")
+    assert url.startswith(f"{base}/oauth/authorize?")
 
     page.goto(url)
     # Not logged in yet: the log-in form first, then back to the authorize page.
@@ -111,8 +131,39 @@ def test_mastodon_py_logs_in_through_the_authorize_page_and_posts(
     oolong = actions.create_post(author=bob, text="Oolong is in")
     assert [int(s.id) for s in mastodon.timeline_list(tea.id)] == [oolong.pk]
 
+    # A poll, and bob's vote in it.
+    asked = mastodon.status_post(
+        "Which tea?", poll=mastodon.make_poll(["Green", "Oolong", "Pu'er"], expires_in=3600)
+    )
+    assert [o.title for o in asked.poll.options] == ["Green", "Oolong", "Pu'er"]
+    poll_actions.vote(user=bob, poll_id=int(asked.poll.id), choices=[1])
+    counted = mastodon.poll(asked.poll.id)
+    assert [o.votes_count for o in counted.options] == [0, 1, 0]
+    assert counted.voted is True  # the author sees the results
+
+    # The user stream, through the token the OAuth flow gave: a followed account's post and
+    # a notification arrive as they happen.
+    # (A session of its own: the test session reads each answer to its end, and a stream has
+    # none.)
+    listening = Mastodon(
+        access_token=token, api_base_url=base, request_timeout=20, version_check_mode="none"
+    )
+    heard = Heard()
+    stream = listening.stream_user(heard, run_async=True, timeout=20)
+    try:
+        deadline = time.monotonic() + 10
+        while not stream.is_receiving() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        actions.create_post(author=bob, text="Fresh oolong, live")
+        assert heard.updates.get(timeout=10).content == "<p>Fresh oolong, live</p>"
+        actions.like(user=bob, post_id=int(asked.id))
+        notification = heard.notifications.get(timeout=10)
+        assert (notification.type, notification.account.username) == ("favourite", "bob")
+    finally:
+        stream.close()
+
     # The person takes the access back in the settings page; the app is refused at once.
-    page.goto("/accounts/settings/apps/")
+    page.goto(f"{base}/accounts/settings/apps/")
     row = page.locator("tr", has_text="Mastodon.py test")
     assert "read write follow" in row.inner_text()
     row.get_by_role("button", name="Revoke").click()

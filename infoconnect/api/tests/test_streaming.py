@@ -4,21 +4,15 @@ receiving what other accounts post, as each stream's visibility, blocks and mute
 
 import asyncio
 import json
-import socket
-import threading
-import time
 import urllib.error
 import urllib.request
 
 import pytest
-import uvicorn
 import websockets
 from asgiref.sync import sync_to_async
-from django.db import connections, transaction
-from django.urls import reverse
+from django.db import transaction
 from playwright.sync_api import expect
 
-from config.asgi import application
 from conftest import TEST_PASSWORD
 from infoconnect.accounts.models import AccessToken
 from infoconnect.accounts.tokens import new_token_key
@@ -34,34 +28,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 WAIT = 10.0
 # How long a test listens to be sure that something does not arrive.
 QUIET = 0.6
-
-
-@pytest.fixture
-def server(settings):
-    """uvicorn serving config.asgi on a free port, in a thread of this process (the test
-    database and, without Redis, the in-process bus are shared)."""
-    settings.EVENTS_CHANNEL_PREFIX = f"test-{time.monotonic_ns()}:"
-    database = connections.databases["default"]
-    max_age = database.get("CONN_MAX_AGE", 0)
-    # The server's threads close their connections after each use: none outlives the test.
-    database["CONN_MAX_AGE"] = 0
-    # The URLconf loads before the first event renders (it takes seconds on a busy machine).
-    reverse("social:home")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(application, lifespan="off", log_level="warning", ws_ping_interval=None)
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not instance.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    port = sock.getsockname()[1]
-    yield f"127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(10)
-    sock.close()
-    database["CONN_MAX_AGE"] = max_age
 
 
 def token_for(user) -> str:
