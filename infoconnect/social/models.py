@@ -377,7 +377,7 @@ class Notification(models.Model):
         REFUND_DISPUTED = "refund_disputed", _("took a refund to the platform")
         REFUND_DECIDED = "refund_decided", _("The platform decided a refund")
         # Sent to the author and every voter when a poll ends; the actor is the author.
-        POLL = "poll", _("A poll has ended")
+        POLL = "poll", _("ran a poll that has now ended")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
