@@ -7,7 +7,7 @@ ONLY ?=
 # Passed to `manage.py serve`, e.g. make run SERVE_ARGS="--port 8080".
 SERVE_ARGS ?=
 
-.PHONY: run test bench fuzz lint format install chromium migrate seed messages clean
+.PHONY: run test bench fuzz lint format install chromium clients migrate seed messages clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "InfoConnect needs Python 3.11 or newer")'
@@ -33,7 +33,15 @@ chromium:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 	    || sudo sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'; }
 
-test: install chromium
+# masto.js (the library under Elk and Phanpy) for its client test, from the npm registry.
+clients/masto/node_modules/.installed: clients/masto/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix clients/masto --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is not installed: the masto.js client test will be skipped"; fi
+
+clients: clients/masto/node_modules/.installed
+
+test: install chromium clients
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
