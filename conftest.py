@@ -110,6 +110,16 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def _close_browser_contexts(request):
+    """After a browser test, every context it opened is closed, also when it failed half way:
+    a page left open keeps polling the live server for the rest of the run."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(
