@@ -45,6 +45,16 @@ class MessagingError(ErrorCode):
     INVALID_ATTACHMENT = ("invalid_attachment", 422, _("The attachment is not valid."))
     INVALID_IMAGE = ("invalid_image", 422, _("Upload a valid image."))
     RECIPIENT_NOT_FOUND = ("recipient_not_found", 404, _("That account does not exist."))
+    NOT_A_FOLLOWER = (
+        "not_a_follower",
+        404,
+        _("One of the accounts chosen does not follow you: nobody was tagged."),
+    )
+    UNKNOWN_TAG = (
+        "unknown_tag",
+        422,
+        _("Choose one of your own tags: add it to a follower first to start using it."),
+    )
     CANNOT_MESSAGE_SELF = ("cannot_message_self", 422, _("You cannot message yourself."))
     BLOCKED = ("blocked", 403, _("You cannot message this account."))
     NOT_ACCEPTING_MESSAGES = (

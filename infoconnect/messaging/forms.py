@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from infoconnect.accounts.models import REGIONS
 from infoconnect.core.ids import parse_id
+from infoconnect.messaging import selectors
 from infoconnect.messaging.models import MESSAGE_MAX_LENGTH, TITLE_MAX_LENGTH
 from infoconnect.shop.coupon_selectors import attachable_coupons
 from infoconnect.shop.selectors import merchant_products_on_sale
@@ -79,7 +80,69 @@ class MessageForm(forms.Form):
         return "", None, ""
 
 
-class CampaignForm(forms.Form):
+class TagChoiceField(forms.MultipleChoiceField):
+    """Tags picked as chips. The chips are the merchant's own tags, but a campaign may name
+    any tag (its followers are looked up among the merchant's own): the action checks each
+    tag's shape. An empty value (a form that sent none) is no tag."""
+
+    def to_python(self, value) -> list[str]:
+        return [tag for tag in super().to_python(value) if tag]
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
+class AudienceForm(forms.Form):
+    """Who a campaign goes to: the part of the campaign form the live estimate counts."""
+
+    tags = TagChoiceField(
+        label=_("Only followers tagged"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None chosen: every follower."),
+    )
+    regions = forms.MultipleChoiceField(
+        label=_("Only followers in"),
+        choices=REGIONS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None chosen: every region."),
+    )
+    followed_within_days = forms.IntegerField(
+        label=_("Only followers who followed within (days)"),
+        required=False,
+        min_value=1,
+        max_value=3650,
+    )
+    bought_from_me = forms.BooleanField(
+        label=_("Only followers who have bought from me"), required=False
+    )
+
+    def __init__(self, *args, merchant, tags_in_use=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # The merchant's own tags, and any the campaign (or the form sent) names that nobody
+        # carries now, so that it stays chosen.
+        tags = {row["tag"] for row in selectors.tag_counts(merchant=merchant)}
+        tags.update(tags_in_use)
+        if self.is_bound and hasattr(self.data, "getlist"):
+            tags.update(tag for tag in self.data.getlist(self.add_prefix("tags")) if tag)
+        self.fields["tags"].choices = [(tag, tag) for tag in sorted(tags)]
+
+    def audience(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "tags": list(data.get("tags") or []),
+            "regions": list(data.get("regions") or []),
+            "followed_within_days": data.get("followed_within_days"),
+            "bought_from_me": bool(data.get("bought_from_me")),
+        }
+
+    def first_error(self) -> str:
+        """The first thing wrong with the audience, as a sentence for the estimate's place."""
+        return next((errors[0] for errors in self.errors.values()), "")
+
+
+class CampaignForm(AudienceForm):
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH)
     body = forms.CharField(
         label=_("Message"), max_length=MESSAGE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
@@ -95,26 +158,13 @@ class CampaignForm(forms.Form):
             attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
         ),
     )
-    tags = forms.CharField(
-        label=_("Only followers tagged"),
-        required=False,
-        help_text=_("Comma-separated tags; empty for every follower."),
-    )
-    regions = forms.MultipleChoiceField(
-        label=_("Only followers in"), choices=REGIONS, required=False
-    )
-    followed_within_days = forms.IntegerField(
-        label=_("Only followers who followed within (days)"),
-        required=False,
-        min_value=1,
-        max_value=3650,
-    )
-    bought_from_me = forms.BooleanField(
-        label=_("Only followers who have bought from me"), required=False
-    )
+
+    # The fields drawn as the audience's chips and choices, after the message's own.
+    AUDIENCE_FIELDS = ("tags", "regions", "followed_within_days", "bought_from_me")
 
     def __init__(self, *args, merchant, **kwargs):
-        super().__init__(*args, **kwargs)
+        tags_in_use = (kwargs.get("initial") or {}).get("tags") or ()
+        super().__init__(*args, merchant=merchant, tags_in_use=tags_in_use, **kwargs)
         self.fields["product"] = _product_field(merchant)
         self.fields["coupon"] = forms.TypedChoiceField(
             label=_("Coupon"),
@@ -127,17 +177,10 @@ class CampaignForm(forms.Form):
             required=False,
             help_text=_("Each recipient can claim it from the message in one click."),
         )
-        self.order_fields(["title", "body", "product", "coupon"])
+        self.order_fields(["title", "body", "product", "coupon", "link_url", "image"])
 
-    def audience(self) -> dict:
-        data = self.cleaned_data
-        tags = [t.strip() for t in (data.get("tags") or "").split(",") if t.strip()]
-        return {
-            "tags": tags,
-            "regions": list(data.get("regions") or []),
-            "followed_within_days": data.get("followed_within_days"),
-            "bought_from_me": bool(data.get("bought_from_me")),
-        }
+    def message_fields(self) -> list:
+        return [field for field in self if field.name not in self.AUDIENCE_FIELDS]
 
     @classmethod
     def initial_for(cls, campaign) -> dict:
@@ -146,7 +189,7 @@ class CampaignForm(forms.Form):
             "title": campaign.title,
             "body": campaign.body,
             "link_url": campaign.link_url,
-            "tags": ", ".join(audience.get("tags", [])),
+            "tags": list(audience.get("tags", [])),
             "regions": audience.get("regions", []),
             "followed_within_days": audience.get("followed_within_days"),
             "bought_from_me": bool(audience.get("bought_from_me")),

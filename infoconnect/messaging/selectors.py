@@ -20,7 +20,9 @@ from django.utils.translation import gettext, ngettext
 from infoconnect.accounts.models import REGIONS, User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import is_id
+from infoconnect.core.models import PlatformSettings
 from infoconnect.core.pagination import PageParams, paginate
+from infoconnect.messaging import fanout
 from infoconnect.messaging.attachments import load_cards
 from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.lifecycle import campaigns
@@ -440,6 +442,82 @@ def tag_counts(*, merchant: User) -> list[dict]:
         .annotate(followers=Count("follower_id"))
         .order_by("tag")
     )
+
+
+def audience_estimate(
+    *,
+    merchant_id: int,
+    audience: dict,
+    price_per_message_fen: int | None = None,
+    currency: str = "CNY",
+    exclude_message_id: int | None = None,
+) -> dict:
+    """Recipients and cost if a campaign to ``audience`` (as ``clean_audience`` gives it) were
+    sent now, at ``price_per_message_fen`` or, by default, today's price; the campaign's own
+    message, once it has one, does not count towards the frequency cap."""
+    rules = PlatformSettings.current()
+    now = timezone.now()
+    price = rules.price_per_message_fen if price_per_message_fen is None else price_per_message_fen
+    counts = fanout.estimate(
+        audience=fanout.Audience.of(merchant_id, audience, now),
+        cap=fanout.active_cap(
+            merchant_id=merchant_id,
+            limit=rules.marketing_cap_messages,
+            days=rules.marketing_cap_days,
+            now=now,
+            exclude_id=exclude_message_id,
+        ),
+    )
+    return {
+        "targeted": counts.targeted,
+        "recipients": counts.delivered,
+        "skipped": {
+            "muted": counts.muted,
+            "unsubscribed": counts.unsubscribed,
+            "blocked": counts.blocked,
+            "capped": counts.capped,
+            "inactive": counts.inactive,
+        },
+        "price_per_message_fen": price,
+        "cost_fen": counts.delivered * price,
+        # What sending holds from the merchant balance (see billing.hold_billing).
+        "hold_fen": counts.targeted * price,
+        "currency": currency,
+    }
+
+
+def campaign_preview(campaign: Campaign) -> ThreadItem:
+    """The campaign's message as a follower will find it in the inbox: its text, link, image,
+    product card (while on sale) and coupon, for a reader who has not claimed it yet."""
+    message = Message(
+        sender_id=campaign.merchant_id,
+        campaign=campaign,
+        body=campaign.body,
+        attachment_type=Message.Attachment.LINK if campaign.link_url else "",
+        attachment_url=campaign.link_url,
+    )
+    item = ThreadItem(message=message, created_at=timezone.now(), mine=False, campaign=campaign)
+    attach_products([item])
+    if campaign.coupon_id:
+        cards = coupon_selectors.coupon_cards(coupon_ids=[campaign.coupon_id], person=None)
+        item.coupon = cards.get(campaign.coupon_id)
+    return item
+
+
+def progress_total(campaign: Campaign) -> int | None:
+    """How many followers a sending campaign is expected to reach: its last estimate, or what
+    it delivered when more followers arrived meanwhile; None when it was never estimated."""
+    if campaign.estimated_recipients is None:
+        return None
+    return max(campaign.estimated_recipients, campaign.delivered)
+
+
+def running_campaign_count(*, merchant_id: int) -> int:
+    """The merchant's campaigns under way: scheduled, sending or paused (those it can still
+    cancel)."""
+    return Campaign.objects.filter(
+        merchant_id=merchant_id, state__in=campaigns.sources("cancel")
+    ).count()
 
 
 def programme_status(*, merchant: User) -> str:

@@ -16,6 +16,8 @@ urlpatterns = [
     path("campaigns/", views.campaigns, name="campaigns"),
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
     path("campaigns/followers/", views.followers, name="followers"),
+    path("campaigns/followers/tag/", views.tag_followers, name="tag_followers"),
+    path("campaigns/estimate/", views.audience_estimate, name="audience_estimate"),
     path("campaigns/<int:campaign_id>/", views.campaign_detail, name="campaign"),
     path("campaigns/<int:campaign_id>/edit/", views.campaign_edit, name="campaign_edit"),
     path(

@@ -9,11 +9,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,10 +27,15 @@ from infoconnect.core.money import format_money
 from infoconnect.core.views import render_domain_error
 from infoconnect.messaging import actions, selectors
 from infoconnect.messaging.errors import MessagingError
-from infoconnect.messaging.forms import CampaignForm, MessageForm, ScheduleForm, TagForm
+from infoconnect.messaging.forms import (
+    AudienceForm,
+    CampaignForm,
+    MessageForm,
+    ScheduleForm,
+    TagForm,
+)
 from infoconnect.messaging.lifecycle import campaigns as campaign_lifecycle
 from infoconnect.messaging.models import Campaign
-from infoconnect.shop import selectors as shop_selectors
 from infoconnect.shop.actions import coupons as coupon_actions
 from infoconnect.wallet import selectors as wallet_selectors
 from infoconnect.wallet.models import AccountKind
@@ -44,6 +49,8 @@ def header_links(request: HttpRequest) -> dict:
                 "url": reverse("messaging:inbox"),
                 "id": "nav-messages",
                 "label": _("Messages"),
+                "icon": "chat-bubble-left-right",
+                "tab": pgettext_lazy("tab", "Messages"),
                 # Shown on first paint, then fetched again on each "messages" event of the
                 # live stream; counted only when a page draws the header, not for every
                 # fragment rendered with this context.
@@ -366,6 +373,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     peak = max([max(a.reads, a.clicks) for a in activity] or [1])
     sales = selectors.campaign_sales(campaign)
     billing = selectors.campaign_billing(campaign)
+    # "Send now" asks first, naming what the send reaches and costs (counted again now).
+    asking = request.GET.get("ask") == "send" and campaign_lifecycle.allows(campaign, "send")
     return render(
         request,
         "messaging/campaign_detail.html",
@@ -384,9 +393,34 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "sales": sales,
             "rates": selectors.campaign_rates(campaign, sales, billing),
             "coupon": selectors.campaign_coupon(campaign),
-            "product": shop_selectors.product_cards([campaign.product_id]).get(campaign.product_id),
+            "preview": selectors.campaign_preview(campaign),
+            "progress_total": selectors.progress_total(campaign),
+            "send_estimate": (
+                actions.estimate_campaign(merchant=request.user, campaign_id=campaign.pk)
+                if asking
+                else None
+            ),
         },
     )
+
+
+@login_required
+@require_POST
+@verified_merchant_page
+def audience_estimate(request: HttpRequest) -> HttpResponse:
+    """The campaign form's estimate, counted again whenever its audience changes, before it
+    is saved."""
+    _merchant_only(request)
+    form = AudienceForm(request.POST, merchant=request.user)
+    try:
+        if not form.is_valid():
+            raise DomainError(MessagingError.INVALID_AUDIENCE, form.first_error())
+        estimate = selectors.audience_estimate(
+            merchant_id=request.user.pk, audience=actions.clean_audience(form.audience())
+        )
+    except DomainError as error:
+        return render(request, "messaging/_estimate.html", {"error": error}, status=error.status)
+    return render(request, "messaging/_estimate.html", {"estimate": estimate})
 
 
 @login_required
@@ -409,7 +443,15 @@ def campaign_progress(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _merchant_only(request)
     campaign = _campaign_or_404(request, campaign_id)
     billing = selectors.campaign_billing(campaign)
-    return render(request, "messaging/_progress.html", {"campaign": campaign, "billing": billing})
+    return render(
+        request,
+        "messaging/_progress.html",
+        {
+            "campaign": campaign,
+            "billing": billing,
+            "progress_total": selectors.progress_total(campaign),
+        },
+    )
 
 
 # The campaign page's buttons: the action each takes, and what the merchant is told after it.
@@ -574,5 +616,53 @@ def followers(request: HttpRequest) -> HttpResponse:
                 request, gettext("Enter a tag of 1 to 30 characters for one of your followers.")
             )
         return redirect(f"{reverse('messaging:followers')}?page={request.GET.get('page', 1)}")
+    return _followers_page(request)
+
+
+def _followers_page(
+    request: HttpRequest,
+    *,
+    error: DomainError | None = None,
+    chosen: tuple[set[str], str] = (set(), ""),
+) -> HttpResponse:
     rows, page = selectors.follower_page(merchant=request.user, page=request.GET.get("page"))
-    return render(request, "messaging/followers.html", {"rows": rows, "page": page})
+    return render(
+        request,
+        "messaging/followers.html",
+        {
+            "rows": rows,
+            "page": page,
+            "tags": selectors.tag_counts(merchant=request.user),
+            "error": error,
+            "chosen_followers": chosen[0],
+            "chosen_tag": chosen[1],
+        },
+        status=error.status if error is not None else 200,
+    )
+
+
+@login_required
+@require_POST
+@verified_merchant_page
+def tag_followers(request: HttpRequest) -> HttpResponse:
+    """ "Tag selected": one of the merchant's tags on every follower ticked, or on none."""
+    _merchant_only(request)
+    values = request.POST.getlist("followers")
+    tag = request.POST.get("tag", "")
+    follower_ids = [parse_id(value) for value in values]
+    try:
+        if None in follower_ids:
+            raise DomainError(MessagingError.NOT_A_FOLLOWER)
+        tagged = actions.tag_followers(merchant=request.user, follower_ids=follower_ids, tag=tag)
+    except DomainError as error:
+        return _followers_page(request, error=error, chosen=(set(values), tag))
+    messages.success(
+        request,
+        ngettext(
+            "Tagged %(count)s follower “%(tag)s”.",
+            "Tagged %(count)s followers “%(tag)s”.",
+            tagged,
+        )
+        % {"count": formats.number_format(tagged, force_grouping=True), "tag": tag.strip().lower()},
+    )
+    return redirect(f"{reverse('messaging:followers')}?page={request.GET.get('page', 1)}")

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from infoconnect.shop import coupon_views, pay_views, refund_views, review_views, views
+from infoconnect.shop import (
+    coupon_views,
+    pay_views,
+    refund_views,
+    review_views,
+    seller_views,
+    views,
+)
 
 app_name = "shop"
 
@@ -65,6 +72,7 @@ urlpatterns = [
         refund_views.order_refund_evidence,
         name="order_refund_evidence",
     ),
+    path("manage/", seller_views.seller_centre, name="seller_centre"),
     path("manage/products/", views.merchant_products, name="merchant_products"),
     path("manage/products/new/", views.product_create, name="product_create"),
     path("manage/products/<int:product_id>/", views.product_edit, name="product_edit"),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from infoconnect.core import ratelimits
@@ -56,14 +57,22 @@ def shop_header(request: HttpRequest) -> dict:
             "url": reverse("shop:browse"),
             "id": "nav-shop",
             "label": _("Shop"),
+            "icon": "shopping-bag",
+            # Translators: the shop's tab in the phone's bottom bar (购物).
+            "tab": pgettext_lazy("tab", "Shop"),
             # Counted only when a page draws the header, not for every fragment.
             "badge": SimpleLazyObject(lambda: selectors.cart_count(person=user) or None),
         },
-        {"url": reverse("shop:orders"), "id": "nav-orders", "label": _("Orders")},
+        {
+            "url": reverse("shop:orders"),
+            "id": "nav-orders",
+            "label": _("Orders"),
+            "icon": "clipboard-document-list",
+        },
     ]
     if request.user.is_verified_merchant:
         links.append(
-            {"url": reverse("shop:merchant_products"), "id": "nav-sell", "label": _("Sell")}
+            {"url": reverse("shop:seller_centre"), "id": "nav-sell", "label": _("Sell"), "icon": "building-storefront"}
         )
     return {"header_links": links}
 

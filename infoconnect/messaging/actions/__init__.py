@@ -41,6 +41,7 @@ from infoconnect.messaging.actions.preferences import (
     set_follower_tags,
     set_marketing_preference,
     tag_follower,
+    tag_followers,
     untag_follower,
 )
 from infoconnect.messaging.actions.programme import enrol_merchant, suspend_merchant
@@ -84,6 +85,7 @@ __all__ = [
     "start_scheduled",
     "suspend_merchant",
     "tag_follower",
+    "tag_followers",
     "unsubscribe",
     "untag_follower",
     "update_campaign",

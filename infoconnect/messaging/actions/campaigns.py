@@ -10,7 +10,7 @@ from django.utils import timezone
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.models import PlatformSettings
-from infoconnect.messaging import fanout, streams
+from infoconnect.messaging import selectors, streams
 from infoconnect.messaging.actions.delivery import begin_sending, fanout_tasks
 from infoconnect.messaging.actions.programme import check_quota, local_day, require_enrolled
 from infoconnect.messaging.actions.rules import (
@@ -191,39 +191,20 @@ def remove_campaign_image(*, merchant: User, campaign_id: int) -> Campaign:
 def estimate_campaign(*, merchant: User, campaign_id: int) -> dict:
     """Recipients and cost if the campaign were sent now; remembered on the draft."""
     campaign = own_campaign(merchant, campaign_id)
-    rules = PlatformSettings.current()
-    now = timezone.now()
-    counts = fanout.estimate(
-        audience=fanout.Audience.of(campaign.merchant_id, campaign.audience, now),
-        cap=fanout.active_cap(
-            merchant_id=campaign.merchant_id,
-            limit=rules.marketing_cap_messages,
-            days=rules.marketing_cap_days,
-            now=now,
-            exclude_id=campaign.message_id,
-        ),
-    )
     is_draft = campaign.state == Campaign.State.DRAFT
-    price = rules.price_per_message_fen if is_draft else campaign.price_per_message_fen
-    Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.DRAFT).update(
-        estimated_recipients=counts.delivered, price_per_message_fen=price
+    estimate = selectors.audience_estimate(
+        merchant_id=campaign.merchant_id,
+        audience=campaign.audience,
+        # A draft is priced at today's price; a campaign that started keeps its own.
+        price_per_message_fen=None if is_draft else campaign.price_per_message_fen,
+        currency=campaign.currency,
+        exclude_message_id=campaign.message_id,
     )
-    return {
-        "targeted": counts.targeted,
-        "recipients": counts.delivered,
-        "skipped": {
-            "muted": counts.muted,
-            "unsubscribed": counts.unsubscribed,
-            "blocked": counts.blocked,
-            "capped": counts.capped,
-            "inactive": counts.inactive,
-        },
-        "price_per_message_fen": price,
-        "cost_fen": counts.delivered * price,
-        # What sending holds from the merchant balance (see billing.hold_billing).
-        "hold_fen": counts.targeted * price,
-        "currency": campaign.currency,
-    }
+    Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.DRAFT).update(
+        estimated_recipients=estimate["recipients"],
+        price_per_message_fen=estimate["price_per_message_fen"],
+    )
+    return estimate
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from infoconnect.accounts.gates import require_verified_merchant
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.core.ids import is_id
-from infoconnect.messaging.actions.rules import MAX_FOLLOWER_TAGS, clean_tag
+from infoconnect.messaging.actions.rules import MAX_BULK_TAGGED, MAX_FOLLOWER_TAGS, clean_tag
 from infoconnect.messaging.errors import MessagingError
 from infoconnect.messaging.models import FollowerTag, MarketingPreference
 from infoconnect.social.models import Follow
@@ -55,6 +55,32 @@ def tag_follower(*, merchant: User, follower_id: int, tag: str) -> FollowerTag:
         merchant=merchant, follower_id=follower_id, tag=tag
     )
     return row
+
+
+@transaction.atomic
+def tag_followers(*, merchant: User, follower_ids: list[int], tag: str) -> int:
+    """Put one of the merchant's own tags on each of these followers at once: every id must be
+    one of its followers, or nobody is tagged. Returns how many followers were chosen."""
+    if not merchant.is_merchant:
+        raise DomainError(MessagingError.NOT_MERCHANT)
+    require_verified_merchant(merchant)
+    tag = clean_tag(tag)
+    wanted = set(follower_ids)
+    if not 1 <= len(wanted) <= MAX_BULK_TAGGED or not all(is_id(pk) for pk in wanted):
+        raise DomainError(
+            MessagingError.INVALID_AUDIENCE, _("Choose 1 to 100 of your followers to tag.")
+        )
+    if not FollowerTag.objects.filter(merchant=merchant, tag=tag).exists():
+        raise DomainError(MessagingError.UNKNOWN_TAG)
+    following = Follow.objects.filter(target=merchant, follower_id__in=wanted)
+    if following.count() != len(wanted):
+        raise DomainError(MessagingError.NOT_A_FOLLOWER)
+    # One statement, in id order; those who carry the tag already keep their row.
+    FollowerTag.objects.bulk_create(
+        [FollowerTag(merchant=merchant, follower_id=pk, tag=tag) for pk in sorted(wanted)],
+        ignore_conflicts=True,
+    )
+    return len(wanted)
 
 
 @transaction.atomic

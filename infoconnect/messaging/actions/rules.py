@@ -18,6 +18,8 @@ from infoconnect.shop.selectors import showable_product
 
 MAX_AUDIENCE_TAGS = 10
 MAX_FOLLOWER_TAGS = 20
+# Followers one "Tag selected" may tag: two pages of the follower list.
+MAX_BULK_TAGGED = 100
 REGION_CODES = {code for code, _label in REGIONS}
 AUDIENCE_KEYS = {"tags", "regions", "followed_within_days", "bought_from_me"}
 # Too large or too many pixels: core's own codes, with the campaign's limits in the message.

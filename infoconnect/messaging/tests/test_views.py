@@ -541,10 +541,13 @@ def test_header_badge_is_drawn_with_the_page_and_counted_only_for_it(make_user):
     client = client_for(bob)
     html = client.get("/notifications/").content.decode()
     assert (
-        '<a href="/messages/" id="nav-messages">Messages <span hx-get="/messages/badge/"'
+        '<span class="nav-label">Messages</span> <span data-badge-source="nav-messages"'
+        ' hx-get="/messages/badge/"'
         ' hx-trigger="load, ic-messages from:body, ic-poll from:body" hx-swap="innerHTML">'
         '<span class="badge">2</span></span></a>'
     ) in html
+    # The phone's tab bar shows the same count, kept in step by the page's script.
+    assert '<span data-badge-mirror="nav-messages"><span class="badge">2</span></span>' in html
     html = client_for(alice).get("/notifications/").content.decode()
     assert 'hx-swap="innerHTML"></span></a>' in html
 
@@ -670,10 +673,10 @@ def test_campaign_list_says_when_each_was_sent_or_is_due(settings, merchant, fol
     started = timezone.localtime(sending.started_at).strftime("%Y-%m-%d %H:%M")
     client = client_for(merchant)
     html = client.get("/messages/campaigns/").content.decode()
-    assert "<th>When</th>" in html
+    assert '<th scope="col">When</th>' in html
     assert '<span class="muted">written 2030-03-01</span>' in html
     assert "<td>Scheduled</td><td>2099-05-01 10:30</td>" in html
     assert f"<td>Sending</td><td>{started}</td>" in html
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
     html = client.get("/messages/campaigns/").content.decode()
-    assert "<th>时间</th>" in html and "2030-03-01 撰写" in html
+    assert '<th scope="col">时间</th>' in html and "2030-03-01 撰写" in html
