@@ -97,7 +97,7 @@ def edit_post(
         raise DomainError(SocialError.NOT_YOUR_POST_TO_EDIT)
     if post.is_plain_repost:
         raise DomainError(SocialError.CANNOT_EDIT_REPOST)
-    new_text = post.text if text is None else text.strip()
+    new_text = post.text if text is None else post_text.clean(text)
     if len(new_text) > POST_MAX_LENGTH:
         raise DomainError(SocialError.POST_TOO_LONG)
     if not new_text and not post.media.exists():

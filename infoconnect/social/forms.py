@@ -32,6 +32,9 @@ class PostForm(forms.Form):
         required=False,
         strip=False,
         # The action checks emptiness and length, so every client gets the same message.
+        # maxlength counts UTF-16 units (an emoji is two), so without compose.js a person is
+        # stopped at or before the limit the server counts; compose.js lifts it and counts
+        # as the server does (social/text.py's clean).
         widget=forms.Textarea(
             attrs={"rows": 3, "maxlength": POST_MAX_LENGTH, "data-char-count": POST_MAX_LENGTH}
         ),

@@ -19,6 +19,7 @@ from infoconnect.social.models import (
     Block,
     Bookmark,
     Follow,
+    FollowedTag,
     FollowRequest,
     Like,
     List,
@@ -29,6 +30,7 @@ from infoconnect.social.models import (
     Notification,
     Pin,
     Post,
+    PostTag,
     ScheduledStatus,
     Tag,
     Visibility,
@@ -172,6 +174,17 @@ _HOME_IDS_SQL = """
                         SELECT target_id FROM social_follow WHERE follower_id = %s))
                    OR EXISTS (SELECT 1 FROM social_mention m
                               WHERE m.post_id = r.id AND m.user_id = %s))))
+      AND NOT EXISTS (
+        SELECT 1 FROM social_post n
+        WHERE n.repost_of_id = CASE WHEN p.repost_of_id IS NOT NULL AND p.text = ''
+                                    THEN p.repost_of_id ELSE p.id END
+          AND n.id > p.id AND n.text = ''
+          AND (n.author_id = %s
+               OR n.author_id IN (SELECT target_id FROM social_follow WHERE follower_id = %s))
+          AND n.author_id NOT IN (SELECT muted_id FROM social_mute WHERE muter_id = %s)
+          AND n.author_id NOT IN (
+            SELECT la.account_id FROM social_listaccount la JOIN social_list l ON l.id = la.list_id
+            WHERE l.owner_id = %s AND l.exclusive))
       {cursor}
     ORDER BY p.id {direction}
 """
@@ -185,6 +198,10 @@ def home_timeline(*, user: User, page: PageParams) -> list[Post]:
     are read there instead) and blocks of reposted authors still hide posts here, and visibility as ``visible_to`` has it: a followed
     account's followers-only posts show, its direct ones only to the accounts they mention,
     and a repost only when its original is readable. Comments live under their posts.
+
+    A post shows once: an original, or a plain repost of it, gives way to a newer plain repost
+    of it that is on this timeline too (the last NOT EXISTS), so the newest share stands for
+    it. The rule does not depend on the cursor, so every page of the timeline keeps it.
 
     The page is one hand-written statement, loaded into model instances here: it is the
     busiest read of the microblog, and compiling the ORM query with its joins cost more
@@ -300,6 +317,35 @@ def profile_timeline(
     if only_media:
         queryset = _with_media(queryset)
     return paginate(_visible(queryset, viewer).select_related(*POST_RELATED), page)
+
+
+@dataclass(frozen=True)
+class TagSummary:
+    posts: int  # public posts and comments with the tag, by active accounts
+    participants: int  # the distinct accounts that wrote them
+    followers: int  # the accounts that follow the tag
+
+
+TAG_SUMMARY_SECONDS = 60
+
+
+def tag_summary(*, name: str) -> TagSummary:
+    """A topic's figures as its page heads them, the same for every reader: two counts over
+    the public posts the tag timeline lists and one of its followers, kept for a minute."""
+    tag_id = Tag.objects.filter(name=normalize_tag(name)).values_list("pk", flat=True).first()
+    if tag_id is None:
+        return TagSummary(posts=0, participants=0, followers=0)
+
+    def count() -> TagSummary:
+        figures = PostTag.objects.filter(
+            tag_id=tag_id, post__visibility=Visibility.PUBLIC, post__author__is_active=True
+        ).aggregate(posts=Count("post_id"), participants=Count("post__author_id", distinct=True))
+        followers = FollowedTag.objects.filter(tag_id=tag_id, user__is_active=True).count()
+        return TagSummary(
+            posts=figures["posts"], participants=figures["participants"], followers=followers
+        )
+
+    return cache.get_or_set(f"social:tag_summary:{tag_id}", count, TAG_SUMMARY_SECONDS)
 
 
 def tag_timeline(*, name: str, viewer: User | None, page: PageParams) -> list[Post]:

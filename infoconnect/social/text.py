@@ -23,6 +23,13 @@ class ParsedText:
     tags: tuple[str, ...]  # lower-cased tag names, in order, unique
 
 
+def clean(text: str) -> str:
+    """A post's text as it is kept and counted: each line break one LF (a browser's form sends
+    CR LF) and no white space around it. ``POST_MAX_LENGTH`` bounds its length in code points,
+    so an emoji or a Chinese character is one; the compose box's counter counts the same."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def normalize_tag(name: str) -> str:
     return name.strip().lstrip("#").rstrip("#").lower()
 

@@ -533,6 +533,7 @@ def tag(request: HttpRequest, name: str) -> HttpResponse:
         "social/tag.html",
         {
             "tag_name": tag_name,
+            "summary": selectors.tag_summary(name=tag_name),
             "following_tag": following,
             "posts": _prepare(posts, request.user),
             "older_max_id": older,

@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from infoconnect.accounts.models import User
 from infoconnect.core.errors import DomainError
 from infoconnect.social import streams
+from infoconnect.social import text as post_text
 from infoconnect.social.errors import SocialError
 from infoconnect.social.models import (
     POST_MAX_LENGTH,
@@ -67,7 +68,7 @@ def _readable_original(user: User, post_id: int) -> Post:
 
 
 def _clean_text(text: str, *, allow_empty: bool = False) -> str:
-    text = (text or "").strip()
+    text = post_text.clean(text)
     if not text and not allow_empty:
         raise DomainError(SocialError.POST_EMPTY)
     if len(text) > POST_MAX_LENGTH:
