@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "heroicons",
     "django_tasks",
     "django_tasks_db",
     "infoconnect.core",

@@ -7,12 +7,11 @@ slug, product title + merchant, address mobile + street), so seeding twice adds 
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING
 
-from django.core.files.base import ContentFile
-from PIL import Image, ImageDraw, ImageFont
+from django.utils.translation import gettext_noop
 
+from infoconnect.core.management import drawings
 from infoconnect.shop import actions
 from infoconnect.shop.models import Address, Category, Product
 
@@ -20,11 +19,11 @@ if TYPE_CHECKING:
     from infoconnect.accounts.models import User
     from infoconnect.core.management.demo import DemoContext
 
-# slug, name
+# slug, name (in the catalogue, so the pages show a seeded category in the reader's language)
 CATEGORIES = [
-    ("tea", "Tea"),
-    ("electronics", "Electronics"),
-    ("office", "Office"),
+    ("tea", gettext_noop("Tea")),
+    ("electronics", gettext_noop("Electronics")),
+    ("office", gettext_noop("Office")),
 ]
 
 # merchant, title, category slug, picture colour, description, SKUs (attributes, fen, stock)
@@ -79,6 +78,16 @@ PRODUCTS = [
     ),
 ]
 
+# What each product's picture shows (core.management.drawings).
+PICTURES = {
+    "West Lake Longjing, first flush": "tin",
+    "Biluochun green tea": "leaves",
+    "Celadon gaiwan tea set": "gaiwan",
+    "87-key mechanical keyboard": "keyboard",
+    "USB-C dock, 8 in 1": "dock",
+    "Aluminium laptop stand": "stand",
+}
+
 # person, recipient, province, city, district, street, mobile
 ADDRESSES = [
     (
@@ -115,20 +124,6 @@ def address(person: User) -> Address:
     raise LookupError(f"no demo address for {person.username}")
 
 
-def picture(letter: str, colour: str) -> ContentFile:
-    """A PNG the shop's image action accepts: a coloured square with the product's letter."""
-    image = Image.new("RGB", (600, 600), colour)
-    draw = ImageDraw.Draw(image)
-    draw.text((300, 300), letter, fill="white", anchor="mm", font=ImageFont.load_default(360))
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return ContentFile(out.getvalue(), name=f"{letter}.png")
-
-
-def _letter(title: str) -> str:
-    return next(char for char in title if char.isalpha()).upper()
-
-
 def seed_categories(context: DemoContext) -> dict[str, Category]:
     # The shop has no action for categories (operators add them in the admin).
     categories = {}
@@ -163,7 +158,9 @@ def seed_products(context: DemoContext, categories: dict[str, Category]) -> None
                 )
         if not item.images.exists():
             actions.add_product_image(
-                merchant=merchant, product_id=item.pk, upload=picture(_letter(title), colour)
+                merchant=merchant,
+                product_id=item.pk,
+                upload=drawings.product(PICTURES[title], colour, name=f"product-{item.pk}"),
             )
         # Only a new product is published: one the merchant has archived stays archived.
         if item.status == Product.Status.DRAFT:

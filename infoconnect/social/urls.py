@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infoconnect.social import edit_views, scheduled_views, views
+from infoconnect.social import edit_views, frame_views, scheduled_views, views
 
 app_name = "social"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/badge/", views.notifications_badge, name="notifications_badge"),
     path("search/", views.search, name="search"),
+    path("me/", frame_views.me, name="me"),
+    path("frame/rail/", frame_views.rail, name="rail"),
     path("follow-requests/", views.follow_requests, name="follow_requests"),
     path(
         "follow-requests/<str:username>/accept/",

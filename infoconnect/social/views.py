@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +23,14 @@ from infoconnect.core.ids import require_id
 from infoconnect.core.pagination import PageParams
 from infoconnect.core.views import render_domain_error
 from infoconnect.shop import selectors as shop_selectors
-from infoconnect.social import actions, followed_tags, polls, scheduled_views, selectors
+from infoconnect.social import (
+    actions,
+    discovery,
+    followed_tags,
+    polls,
+    scheduled_views,
+    selectors,
+)
 from infoconnect.social import follow_requests as follow_requests_actions
 from infoconnect.social.actions import polls as poll_actions
 from infoconnect.social.errors import MediaError, SocialError
@@ -166,6 +174,9 @@ def _render_post(request: HttpRequest, post: Post, template: str, **extra) -> Ht
 def _home(request: HttpRequest, form: PostForm, status: int = 200) -> HttpResponse:
     posts, older = _split(selectors.home_timeline(user=request.user, page=_page(request)))
     context = {"form": form, "posts": _prepare(posts, request.user), "older_max_id": older}
+    if not posts and not request.GET.get("max_id"):
+        # A newcomer's empty timeline offers accounts to follow, not only a sentence.
+        context["suggestions"] = discovery.suggested_accounts(viewer=request.user, limit=8)
     return render(request, "social/home.html", context, status=status)
 
 
@@ -274,7 +285,15 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     if _is_htmx(request):
         comment = selectors.get_post(post_id=comment.pk, viewer=request.user)
         comment.depth = 0
-        return _render_post(request, comment, "social/_thread_item.html")
+        response = _render_post(request, comment, "social/_thread_item.html")
+        # The commented post's count, wherever the page shows it, moves with the new comment.
+        replies = Post.objects.filter(pk=post_id).values_list("replies_count", flat=True).first()
+        response.write(
+            format_html(
+                '<span hx-swap-oob="innerHTML:.replies-count-{}">{}</span>', post_id, replies
+            )
+        )
+        return response
     messages.success(request, _("Your comment is published."))
     return redirect(reverse("social:post", args=[comment.in_reply_to_id]) + f"#post-{comment.pk}")
 

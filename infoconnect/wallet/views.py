@@ -40,7 +40,12 @@ STATEMENT_PAGE = 25
 def wallet_header(request: HttpRequest) -> dict:
     return {
         "header_links": [
-            {"url": reverse("wallet:home"), "id": "nav-wallet", "label": gettext_lazy("Wallet")}
+            {
+                "url": reverse("wallet:home"),
+                "id": "nav-wallet",
+                "label": gettext_lazy("Wallet"),
+                "icon": "wallet",
+            }
         ]
     }
 

@@ -14,7 +14,9 @@ from importlib import import_module
 from django.db import transaction
 from django.utils import timezone
 
+from infoconnect.accounts import actions as accounts
 from infoconnect.accounts.models import MerchantProfile, User
+from infoconnect.core.management import drawings
 from infoconnect.social import actions as social
 from infoconnect.social.models import Post
 
@@ -225,10 +227,38 @@ def seed_likes(context: DemoContext) -> None:
         social.like(user=context.users[username], post_id=context.posts[key].pk)
 
 
+# username: what the avatar shows and its colour (core.management.drawings).
+AVATARS = {
+    OPERATOR_USERNAME: ("operator", "#7a5bc9"),
+    "lihua": ("person", "#5b8cc9"),
+    "wangfang": ("person", "#c96b5b"),
+    "demo": ("person", "#d69a2d"),
+    "greentea_shop": ("tea", "#5b8c3a"),
+    "bytegadgets": ("gadgets", "#3a4a6b"),
+}
+
+
+def seed_avatars(context: DemoContext) -> None:
+    """Every demo account has a picture; an account that has one keeps it."""
+    for username, (kind, colour) in AVATARS.items():
+        user = context.users.get(username)
+        if user is None or user.avatar:
+            continue
+        accounts.update_profile(
+            user=user,
+            display_name=user.display_name,
+            bio=user.bio,
+            region=user.region,
+            avatar=drawings.avatar(kind, colour, seed=username),
+        )
+        context.log(f"drew an avatar for {username}")
+
+
 SEED_STEPS: list[Callable[[DemoContext], None]] = [
     seed_operator,
     seed_persons,
     seed_merchants,
+    seed_avatars,
     seed_follows,
     seed_posts,
     seed_comments,

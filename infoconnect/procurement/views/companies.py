@@ -72,6 +72,7 @@ def companies_header(request: HttpRequest) -> dict:
             "url": reverse("procurement:companies"),
             "id": "nav-companies",
             "label": gettext_lazy("Companies"),
+            "icon": "building-office-2",
         }
     ]
     mine = selectors.companies_of(user=request.user)

@@ -74,6 +74,7 @@ def quote_header(request: HttpRequest) -> dict:
                     "url": reverse("procurement:merchant_quotes"),
                     "id": "nav-quotes",
                     "label": _("Quotes"),
+                    "icon": "document-text",
                     "badge": SimpleLazyObject(waiting.count),
                 }
             ]
@@ -87,6 +88,7 @@ def quote_header(request: HttpRequest) -> dict:
                 "url": reverse("procurement:quotes", args=[company.pk]),
                 "id": "nav-quotes",
                 "label": _("Quotes"),
+                "icon": "document-text",
                 "badge": 0,
             }
         ],

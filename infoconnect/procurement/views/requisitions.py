@@ -90,6 +90,7 @@ def requisition_header(request: HttpRequest) -> dict:
                 "url": reverse("procurement:requisitions", args=[company.pk]) + "?tab=awaiting",
                 "id": "nav-approvals",
                 "label": _("Approvals"),
+                "icon": "check-badge",
                 "badge": waiting,
             }
         )
@@ -105,6 +106,7 @@ def requisition_header(request: HttpRequest) -> dict:
             {
                 "url": reverse("procurement:requisition_cart", args=[company.pk]),
                 "id": "nav-requisition-cart",
+                "icon": "shopping-cart",
                 "label": _("%(company)s cart") % {"company": company.legal_name},
                 "badge": count,
             },

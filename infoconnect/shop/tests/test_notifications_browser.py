@@ -39,7 +39,7 @@ def test_the_buyers_badge_shows_the_shipment_live(browser, live_server, page, lo
     page.locator("#nav-notifications").click()
     notice = page.locator(".notification").first
     expect(notice.locator(".notification-sentence")).to_have_text(
-        "📦 Acme @acme ✔ Verified shipped your order"
+        "📦 Acme @acme Verified shipped your order"
     )
     expect(notice.get_by_test_id("notification-order")).to_have_text(
         f"Order {order.pk} · ¥129.00 · SF Express, tracking number SF1234567"

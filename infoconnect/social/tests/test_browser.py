@@ -27,7 +27,7 @@ def test_a_new_person_follows_a_merchant_posts_and_sees_the_merchants_new_post(p
 
     page.goto("/@teashop/")
     profile = page.locator(".profile")
-    expect(profile.locator("h1")).to_have_text("Tea House @teashop ✔ Verified")
+    expect(profile.locator("h1")).to_have_text("Tea House @teashop Verified")
     expect(page.locator("#timeline .post-text")).to_have_text(["Welcome to Tea House"])
     page.get_by_role("button", name="Follow", exact=True).click()
     expect(page.locator(".flash")).to_have_text("You now follow Tea House.")
@@ -62,7 +62,7 @@ def test_a_new_person_follows_a_merchant_posts_and_sees_the_merchants_new_post(p
         ]
     )
     newest = page.locator("#timeline > article").first
-    expect(newest.locator(".account-name")).to_have_text("Tea House @teashop ✔ Verified")
+    expect(newest.locator(".account-name")).to_have_text("Tea House @teashop Verified")
     newest.get_by_role("button", name="Like").click()
     expect(newest.locator(".post-actions button[aria-pressed=true]")).to_have_text("Liked 1")
     # Nothing is wider than the phone's screen.

@@ -193,7 +193,7 @@ def test_the_web_edit_page(people):
     post = actions.create_post(author=alice, text="typo here")
     client = web_client(alice)
     page = client.get(f"/posts/{post.pk}/").content.decode()
-    assert f'href="/posts/{post.pk}/edit/">Edit</a>' in page
+    assert f'href="/posts/{post.pk}/edit/">' in page and '<span class="sr-only">Edit</span>' in page
     assert "post-edited" not in page
     form = client.get(f"/posts/{post.pk}/edit/").content.decode()
     assert "typo here</textarea>" in form

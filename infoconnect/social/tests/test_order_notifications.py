@@ -48,7 +48,7 @@ def test_the_buyer_reads_the_shipment_with_its_order_amount_and_tracking(shop):
     body = response.content.decode()
     text = " ".join(texts(response))
 
-    assert "📦 Acme @acme ✔ Verified shipped your order" in text
+    assert "📦 Acme @acme Verified shipped your order" in text
     assert f"Order {order.pk} · ¥129.00 · SF Express, tracking number SF1234567" in text
     assert f'href="/shop/orders/{order.pk}/"' in body
     assert 'data-testid="notifications-badge">1<' in body
@@ -95,7 +95,7 @@ def test_the_reminder_and_refund_answers_read_as_sentences(make_user, shop):
     assert decided.endswith(
         f"Order {order.pk} · ¥129.00 · Decided for the buyer: ¥129.00 is refunded."
     )
-    assert answered.startswith("New ↩️ Acme @acme ✔ Verified answered your refund request")
+    assert answered.startswith("New ↩️ Acme @acme Verified answered your refund request")
     assert answered.endswith(
         f"Order {order.pk} · ¥129.00 · Declined: you may ask the platform to decide."
     )

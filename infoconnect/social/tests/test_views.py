@@ -97,7 +97,7 @@ def test_home_shows_own_and_followed_posts_newest_first(alice, bob, shop, make_u
     assert page.index("Tea House reposted") < page.index("bob says hi")
     assert page.index("bob says hi") < page.index("New oolong in stock")
     assert page.index("New oolong in stock") < page.index("my first post")
-    assert "Tea House @teashop ✔ Verified" in page
+    assert "Tea House @teashop Verified" in page
 
 
 def test_home_pages_older_posts_by_cursor(alice):
@@ -146,8 +146,9 @@ def test_home_shows_times_in_shanghai_time(alice):
     Post.objects.filter(pk=post.pk).update(
         created_at=datetime(2026, 1, 2, 16, 30, tzinfo=ZoneInfo("UTC"))
     )
-    page = text_of(client_for(alice).get("/"))
-    assert "2026-01-03 00:30" in page
+    # The exact local time shows on hover over the relative one.
+    page = client_for(alice).get("/").content.decode()
+    assert 'title="2026-01-03 00:30"' in page
 
 
 def test_home_needs_a_get(alice):
@@ -483,7 +484,7 @@ def test_profile_header_counts_and_timeline(alice, shop):
     response = client_for(alice).get("/@teashop/")
     page = text_of(response)
     assert response.status_code == 200
-    assert "Tea House @teashop ✔ Verified" in page
+    assert "Tea House @teashop Verified" in page
     assert "Fresh tea <b>daily</b>" in page  # escaped, shown as typed
     assert "Region: Guangdong" in page
     assert "1 post 0 following 1 follower" in page
@@ -607,7 +608,7 @@ def test_followers_and_following_lists(alice, bob, shop):
     assert "Followers" in followers
     assert followers.index("Bob Li @bob") < followers.index("Alice Wang @alice")
     following = text_of(Client().get("/@alice/following/"))
-    assert "Tea House @teashop ✔ Verified" in following
+    assert "Tea House @teashop Verified" in following
     empty = text_of(Client().get("/@bob/followers/"))
     assert "No followers yet." in empty
 
@@ -626,7 +627,7 @@ def test_tag_page_lists_posts_with_the_tag(alice):
     topic = text_of(Client().get(reverse("social:tag", args=["春茶"])))
     assert "Weibo style #春茶# topic" in topic
     empty = text_of(Client().get("/tags/unknown/"))
-    assert "No posts with #unknown yet." in empty
+    assert "No posts with #unknown# yet." in empty
 
 
 def test_following_a_tag_brings_its_posts_home_and_unfollowing_takes_them_away(alice, bob):
@@ -681,7 +682,7 @@ def test_search_finds_accounts_tags_and_posts(alice, shop):
     page = text_of(response)
     assert response.status_code == 200
     accounts = page[page.index("Accounts") : page.index("Tags")]
-    assert "Tea House @teashop ✔ Verified" in accounts
+    assert "Tea House @teashop Verified" in accounts
     posts = page[page.index("Posts") :]
     assert "Where to buy #oolong tea?" in posts
 

@@ -1,6 +1,7 @@
 """The quote's cards in both inboxes, its pages, the request form and the moves posted from a
 card (in place with htmx, or back to the page without)."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -29,9 +30,10 @@ def test_the_merchant_answers_from_the_card_in_place(client, world):
     assert 'data-testid="quote-card"' in html
     assert "Send quote" in html and "Ask the buyer" in html and "Decline the quote" in html
     assert "Accept and submit for approval" not in html
-    assert (
-        '<a href="/companies/quotes/" id="nav-quotes">Quotes <span class="badge">1</span></a>'
-        in html
+    assert re.search(
+        r'href="/companies/quotes/" id="nav-quotes"><svg[\s\S]*?</svg>'
+        r'<span class="nav-label">Quotes</span> <span class="badge">1</span></a>',
+        html,
     )
     valid = (timezone.localdate() + timedelta(days=5)).isoformat()
     answer = client.post(
