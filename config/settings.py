@@ -37,7 +37,8 @@ if env_bool("SECURE_PROXY", False):
     CSRF_COOKIE_SECURE = True
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, opening on the operator's dashboard (infoconnect/core/admin_site.py).
+    "infoconnect.core.apps.OperatorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

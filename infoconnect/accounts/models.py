@@ -93,15 +93,15 @@ class User(AbstractUser):
     )
     # An applicant is a merchant at once; the badge and merchant privileges wait for
     # is_verified_merchant (see accounts.actions).
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     bio = models.TextField(_("bio"), max_length=500, blank=True)
     region = models.CharField(_("region"), max_length=2, choices=REGIONS, blank=True)
     avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
-    avatar_thumb = models.ImageField(upload_to="avatars/thumbs/", blank=True)
+    avatar_thumb = models.ImageField(_("avatar thumbnail"), upload_to="avatars/thumbs/", blank=True)
     # Denormalised from MerchantProfile so every place a name shows can draw the badge
     # without another query; only the verification actions write it.
-    is_verified_merchant = models.BooleanField(default=False)
+    is_verified_merchant = models.BooleanField(_("verified merchant"), default=False)
     message_policy = models.CharField(
         _("who can message me"),
         max_length=10,
@@ -110,28 +110,46 @@ class User(AbstractUser):
     )
     # A locked account approves each new follower: following it makes a request.
     locked = models.BooleanField(_("approve followers by hand"), default=False, db_default=False)
-    discoverable = models.BooleanField(default=True, db_default=True)
+    discoverable = models.BooleanField(_("listed in the directory"), default=True, db_default=True)
     # Whether the public posts may be found by searching their text.
-    indexable = models.BooleanField(default=True, db_default=True)
+    indexable = models.BooleanField(_("public posts searchable"), default=True, db_default=True)
     # Whether others see whom this account follows and who follows it.
-    hide_collections = models.BooleanField(default=False, db_default=False)
+    hide_collections = models.BooleanField(
+        _("hide follows and followers"), default=False, db_default=False
+    )
     # What a client preselects when this person writes a post (Mastodon's preferences).
     default_privacy = models.CharField(
-        max_length=10, choices=PostingPrivacy.choices, default="public", db_default="public"
+        _("default post visibility"),
+        max_length=10,
+        choices=PostingPrivacy.choices,
+        default="public",
+        db_default="public",
     )
-    default_sensitive = models.BooleanField(default=False, db_default=False)
-    default_language = models.CharField(max_length=16, blank=True, default="", db_default="")
+    default_sensitive = models.BooleanField(
+        _("mark media sensitive by default"), default=False, db_default=False
+    )
+    default_language = models.CharField(
+        _("default posting language"), max_length=16, blank=True, default="", db_default=""
+    )
     expand_media = models.CharField(
-        max_length=10, choices=ExpandMedia.choices, default="default", db_default="default"
+        _("show sensitive media"),
+        max_length=10,
+        choices=ExpandMedia.choices,
+        default="default",
+        db_default="default",
     )
-    expand_spoilers = models.BooleanField(default=False, db_default=False)
-    followers_count = models.PositiveIntegerField(default=0)
-    following_count = models.PositiveIntegerField(default=0)
-    posts_count = models.PositiveIntegerField(default=0)
+    expand_spoilers = models.BooleanField(
+        _("expand content warnings"), default=False, db_default=False
+    )
+    followers_count = models.PositiveIntegerField(_("followers"), default=0)
+    following_count = models.PositiveIntegerField(_("following"), default=0)
+    posts_count = models.PositiveIntegerField(_("posts"), default=0)
 
     objects = InfoConnectUserManager()
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
         ]
@@ -143,7 +161,11 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.username
+        # How an account is named on its own (the admin, its lists and messages): the name
+        # people know and the username that tells two of them apart.
+        return (
+            f"{self.display_name} (@{self.username})" if self.display_name else f"@{self.username}"
+        )
 
     @property
     def name(self) -> str:
@@ -160,7 +182,9 @@ class MerchantProfile(models.Model):
         VERIFIED = "verified", _("Verified")
         REJECTED = "rejected", _("Rejected")
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="merchant_profile")
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="merchant_profile", verbose_name=_("user")
+    )
     shop_name = models.CharField(_("shop name"), max_length=60)
     company_name = models.CharField(_("registered company name"), max_length=120)
     business_license_number = models.CharField(
@@ -180,10 +204,16 @@ class MerchantProfile(models.Model):
         validators=[RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mobile number."))],
     )
     description = models.TextField(_("what you sell"), max_length=1000, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    review_note = models.TextField(blank=True)
-    applied_at = models.DateTimeField(auto_now_add=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    review_note = models.TextField(_("review note"), blank=True)
+    applied_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("merchant profile")
+        verbose_name_plural = _("merchant profiles")
 
     def __str__(self) -> str:
         return self.shop_name
@@ -194,15 +224,19 @@ class AccessToken(models.Model):
 
     PREFIX = "ic_"
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="access_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=60)
-    key_hash = models.CharField(max_length=64, unique=True)
-    hint = models.CharField(max_length=12)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, unique=True)
+    hint = models.CharField(_("key hint"), max_length=12)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("access token")
+        verbose_name_plural = _("access tokens")
         indexes = [models.Index(fields=["user", "-created_at"])]
 
     def __str__(self) -> str:
@@ -218,11 +252,18 @@ class AppRegistration(models.Model):
     OAuth application django-oauth-toolkit keeps: its website and the scopes it may ask for."""
 
     application = models.OneToOneField(
-        "oauth2_provider.Application", on_delete=models.CASCADE, related_name="registration"
+        "oauth2_provider.Application",
+        on_delete=models.CASCADE,
+        related_name="registration",
+        verbose_name=_("application"),
     )
-    website = models.URLField(max_length=2000, blank=True)
-    scopes = models.CharField(max_length=1000)
-    created_at = models.DateTimeField(auto_now_add=True)
+    website = models.URLField(_("website"), max_length=2000, blank=True)
+    scopes = models.CharField(_("scopes"), max_length=1000)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("app registration")
+        verbose_name_plural = _("app registrations")
 
     def __str__(self) -> str:
         return self.application.name

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InvoicingConfig(AppConfig):
     name = "infoconnect.invoicing"
     label = "invoicing"
+    verbose_name = _("VAT invoicing")
 
     def ready(self) -> None:
         # Receivers import models, so they connect here (Django's way).

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from infoconnect.core.dashboard import window_start
 from infoconnect.core.errors import DomainError
 from infoconnect.messaging import actions
 from infoconnect.messaging.models import Campaign, Enrolment
@@ -60,6 +61,24 @@ class EnrolmentAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class SpamReportsFilter(admin.SimpleListFilter):
+    """Campaigns people reported as spam: those the dashboard counts (made in its 30 days), or
+    any ever."""
+
+    title = _("spam reports")
+    parameter_name = "spam_reports"
+
+    def lookups(self, request, model_admin):
+        return [("recent", _("Reported, last 30 days")), ("any", _("Reported, ever"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "recent":
+            return queryset.filter(reported__gt=0, created_at__gte=window_start())
+        if self.value() == "any":
+            return queryset.filter(reported__gt=0)
+        return queryset
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = [
@@ -73,8 +92,9 @@ class CampaignAdmin(admin.ModelAdmin):
         "clicked",
         "reported",
     ]
-    list_filter = ["state", "failure_code"]
-    search_fields = ["title", "merchant__username"]
+    list_filter = ["state", "failure_code", SpamReportsFilter]
+    list_select_related = ["merchant"]
+    search_fields = ["title", "merchant__username", "merchant__display_name"]
     actions = ["pause", "resume"]
 
     def get_readonly_fields(self, request, obj=None):

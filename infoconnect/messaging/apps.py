@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MessagingConfig(AppConfig):
     name = "infoconnect.messaging"
     label = "messaging"
+    verbose_name = _("Messaging")
 
     def ready(self) -> None:
         from infoconnect.core.context_processors import register_header_provider

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -28,12 +29,21 @@ class Enrolment(models.Model):
         SUSPENDED = "suspended", _("Suspended pending review")
 
     merchant = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messaging_enrolment"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="messaging_enrolment",
+        verbose_name=_("merchant"),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ENROLLED)
-    note = models.TextField(blank=True)
-    enrolled_at = models.DateTimeField(default=timezone.now)
-    suspended_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ENROLLED
+    )
+    note = models.TextField(_("note"), blank=True)
+    enrolled_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("messaging enrolment")
+        verbose_name_plural = _("messaging enrolments")
 
     def __str__(self) -> str:
         return f"{self.merchant} ({self.get_status_display()})"
@@ -47,16 +57,28 @@ class MarketingPreference(models.Model):
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
 
     follower = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("follower"),
     )
     merchant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("merchant"),
     )
-    accepts_marketing = models.BooleanField(default=True)
-    source = models.CharField(max_length=12, choices=Source.choices, default=Source.SETTINGS)
-    updated_at = models.DateTimeField(default=timezone.now)
+    accepts_marketing = models.BooleanField(_("accepts marketing"), default=True)
+    source = models.CharField(
+        _("source"), max_length=12, choices=Source.choices, default=Source.SETTINGS
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("marketing preference")
+        verbose_name_plural = _("marketing preferences")
         constraints = [
             models.UniqueConstraint(
                 fields=["follower", "merchant"], name="messaging_marketingpref_unique"
@@ -76,15 +98,25 @@ class FollowerTag(models.Model):
     """A label a merchant puts on one of its followers, for segments."""
 
     merchant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("merchant"),
     )
     follower = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("follower"),
     )
-    tag = models.CharField(max_length=TAG_MAX_LENGTH)
-    created_at = models.DateTimeField(default=timezone.now)
+    tag = models.CharField(_("tag"), max_length=TAG_MAX_LENGTH)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("follower tag")
+        verbose_name_plural = _("follower tags")
         constraints = [
             models.UniqueConstraint(
                 fields=["merchant", "follower", "tag"], name="messaging_followertag_unique"
@@ -96,18 +128,32 @@ class Conversation(models.Model):
     """Private messages between two accounts; user_low < user_high makes the pair unique."""
 
     user_low = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("first person"),
     )
     user_high = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("second person"),
     )
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("started by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    last_message_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_message_at = models.DateTimeField(_("last message at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
         constraints = [
             models.UniqueConstraint(
                 fields=["user_low", "user_high"], name="messaging_conversation_pair"
@@ -119,24 +165,41 @@ class Conversation(models.Model):
         # The hourly limit on new conversations counts one sender's recent ones.
         indexes = [models.Index(fields=["started_by", "created_at"], name="messaging_conv_started")]
 
+    def __str__(self) -> str:
+        return str(_("Conversation %(id)s") % {"id": self.pk})
+
 
 class Participant(models.Model):
     """One side of a conversation: what that person's inbox shows for it."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("user"),
     )
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="participants"
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="participants",
+        verbose_name=_("conversation"),
     )
-    other = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    last_message_at = models.DateTimeField(default=timezone.now)
-    unread_count = models.PositiveIntegerField(default=0)
+    other = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("other person"),
+    )
+    last_message_at = models.DateTimeField(_("last message at"), default=timezone.now)
+    unread_count = models.PositiveIntegerField(_("unread"), default=0)
     # Mastodon's "remove conversation": hidden from that person's Mastodon conversation list
     # until a message newer than this arrives (the InfoConnect inbox keeps showing it).
-    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("conversation participant")
+        verbose_name_plural = _("conversation participants")
         constraints = [
             models.UniqueConstraint(fields=["user", "other"], name="messaging_participant_unique")
         ]
@@ -159,21 +222,39 @@ class Message(models.Model):
         QUOTE = "quote", pgettext_lazy("a merchant's offer", "Quote")
 
     sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("sender"),
     )
     conversation = models.ForeignKey(
-        Conversation, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+        Conversation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("conversation"),
     )
     campaign = models.ForeignKey(
-        "Campaign", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+        "Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("campaign"),
     )
-    is_test = models.BooleanField(default=False)
-    body = models.TextField(max_length=MESSAGE_MAX_LENGTH, blank=True)
+    is_test = models.BooleanField(_("test message"), default=False)
+    body = models.TextField(_("body"), max_length=MESSAGE_MAX_LENGTH, blank=True)
     attachment_type = models.CharField(
-        max_length=12, choices=Attachment.choices, default=Attachment.NONE, blank=True
+        _("attachment type"),
+        max_length=12,
+        choices=Attachment.choices,
+        default=Attachment.NONE,
+        blank=True,
     )
-    attachment_id = models.BigIntegerField(null=True, blank=True)
-    attachment_url = models.URLField(max_length=500, blank=True)
+    attachment_id = models.BigIntegerField(_("attachment ID"), null=True, blank=True)
+    attachment_url = models.URLField(_("attachment URL"), max_length=500, blank=True)
     # The direct status (a Post of visibility direct) this message delivers, while it exists.
     post = models.ForeignKey(
         "social.Post",
@@ -182,10 +263,13 @@ class Message(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        verbose_name=_("post"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("private message")
+        verbose_name_plural = _("private messages")
         indexes = [
             models.Index(fields=["conversation", "-id"], name="messaging_message_thread"),
             # Deleting a direct status finds the messages that delivered it.
@@ -199,6 +283,9 @@ class Message(models.Model):
                 name="messaging_message_campaign",
             ),
         ]
+
+    def __str__(self) -> str:
+        return Truncator(self.body).chars(60) or str(_("Message %(id)s") % {"id": self.pk})
 
 
 class Campaign(models.Model):
@@ -243,53 +330,68 @@ class Campaign(models.Model):
         OTHER = "other", _("The campaign could not be sent.")
 
     merchant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("merchant"),
     )
     title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
     body = models.TextField(_("message"), max_length=MESSAGE_MAX_LENGTH)
     link_url = models.URLField(_("link"), max_length=500, blank=True)
     image = models.ImageField(_("image"), upload_to="campaigns/", blank=True)
     # The shop product whose card the message carries (no FK: the shop's table, checked on save).
-    product_id = models.BigIntegerField(null=True, blank=True)
+    product_id = models.BigIntegerField(_("product ID"), null=True, blank=True)
     # The shop coupon each recipient can claim from the message (shop's; no FK).
-    coupon_id = models.BigIntegerField(null=True, blank=True, db_default=None)
+    coupon_id = models.BigIntegerField(_("coupon ID"), null=True, blank=True, db_default=None)
     # {"tags": [...], "regions": [...], "followed_within_days": N, "bought_from_me": true};
     # empty = all followers.
-    audience = models.JSONField(default=dict, blank=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
-    failure_code = models.CharField(max_length=30, choices=Failure.choices, blank=True)
-    # Figures the failure message shows: {"balance": fen, "cost": fen} for insufficient_funds.
-    failure_detail = models.JSONField(default=dict, blank=True)
-    scheduled_at = models.DateTimeField(null=True, blank=True)
-    # The local day the campaign counts against the daily quota.
-    send_day = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    message = models.OneToOneField(
-        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    audience = models.JSONField(_("audience"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    failure_code = models.CharField(
+        _("failure code"), max_length=30, choices=Failure.choices, blank=True
     )
-    price_per_message_fen = models.PositiveIntegerField(default=0)
-    currency = models.CharField(max_length=3, default="CNY")
-    estimated_recipients = models.PositiveIntegerField(null=True, blank=True)
-    chunks_total = models.PositiveIntegerField(default=0)
-    chunks_done = models.PositiveIntegerField(default=0)
-    targeted = models.PositiveIntegerField(default=0)
-    skipped_muted = models.PositiveIntegerField(default=0)
-    skipped_unsubscribed = models.PositiveIntegerField(default=0)
-    skipped_blocked = models.PositiveIntegerField(default=0)
-    skipped_capped = models.PositiveIntegerField(default=0)
+    # Figures the failure message shows: {"balance": fen, "cost": fen} for insufficient_funds.
+    failure_detail = models.JSONField(_("failure detail"), default=dict, blank=True)
+    scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
+    # The local day the campaign counts against the daily quota.
+    send_day = models.DateField(_("send day"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    message = models.OneToOneField(
+        Message,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sent message"),
+    )
+    price_per_message_fen = models.PositiveIntegerField(_("price per message (fen)"), default=0)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    estimated_recipients = models.PositiveIntegerField(
+        _("estimated recipients"), null=True, blank=True
+    )
+    chunks_total = models.PositiveIntegerField(_("chunks in all"), default=0)
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
+    targeted = models.PositiveIntegerField(_("targeted"), default=0)
+    skipped_muted = models.PositiveIntegerField(_("skipped: muted"), default=0)
+    skipped_unsubscribed = models.PositiveIntegerField(_("skipped: unsubscribed"), default=0)
+    skipped_blocked = models.PositiveIntegerField(_("skipped: blocked"), default=0)
+    skipped_capped = models.PositiveIntegerField(_("skipped: over the cap"), default=0)
     # Followers whose account an operator deactivated: they cannot read it, so it is not sent.
-    skipped_inactive = models.PositiveIntegerField(default=0)
+    skipped_inactive = models.PositiveIntegerField(_("skipped: deactivated"), default=0)
     # Billable deliveries: the wallet charges delivered × price_per_message_fen.
-    delivered = models.PositiveIntegerField(default=0)
-    read = models.PositiveIntegerField(default=0)
-    clicked = models.PositiveIntegerField(default=0)
-    unsubscribed = models.PositiveIntegerField(default=0)
-    reported = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(_("delivered"), default=0)
+    read = models.PositiveIntegerField(_("read"), default=0)
+    clicked = models.PositiveIntegerField(_("clicked"), default=0)
+    unsubscribed = models.PositiveIntegerField(_("unsubscribed"), default=0)
+    reported = models.PositiveIntegerField(_("spam reports"), default=0)
 
     class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         indexes = [
             models.Index(fields=["merchant", "-id"], name="messaging_campaign_merchant"),
             models.Index(fields=["merchant", "send_day"], name="messaging_campaign_day"),
@@ -349,14 +451,18 @@ class Campaign(models.Model):
 class CampaignChunk(models.Model):
     """One follower-id range [follower_low, follower_high) of a campaign's fan-out."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="chunks")
-    follower_low = models.BigIntegerField()
-    follower_high = models.BigIntegerField()
-    done = models.BooleanField(default=False)
-    delivered = models.PositiveIntegerField(default=0)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("campaign")
+    )
+    follower_low = models.BigIntegerField(_("from follower ID"))
+    follower_high = models.BigIntegerField(_("to follower ID"))
+    done = models.BooleanField(_("done"), default=False)
+    delivered = models.PositiveIntegerField(_("delivered"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("campaign chunk")
+        verbose_name_plural = _("campaign chunks")
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "follower_low"], name="messaging_chunk_unique"
@@ -376,22 +482,30 @@ class Receipt(models.Model):
     REPORTED = 8
 
     pk = models.CompositePrimaryKey("recipient_id", "message_id")
-    recipient_id = models.BigIntegerField()
-    message_id = models.BigIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
+    recipient_id = models.BigIntegerField(_("recipient ID"))
+    message_id = models.BigIntegerField(_("message ID"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # Last, so PostgreSQL packs the row without padding.
-    flags = models.SmallIntegerField(default=0)
+    flags = models.SmallIntegerField(_("flags"), default=0)
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
 
 
 class CampaignActivity(models.Model):
     """Reads and clicks of a campaign per hour, for the chart."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="activity")
-    hour = models.DateTimeField()
-    reads = models.PositiveIntegerField(default=0)
-    clicks = models.PositiveIntegerField(default=0)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="activity", verbose_name=_("campaign")
+    )
+    hour = models.DateTimeField(_("hour"))
+    reads = models.PositiveIntegerField(_("reads"), default=0)
+    clicks = models.PositiveIntegerField(_("clicks"), default=0)
 
     class Meta:
+        verbose_name = _("campaign activity")
+        verbose_name_plural = _("campaign activity")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "hour"], name="messaging_activity_unique")
         ]

@@ -50,7 +50,6 @@ class ReadOnlyInline(admin.TabularInline):
 
 class CompanyReviewInline(ReadOnlyInline):
     model = CompanyReview
-    verbose_name = _("review")
     verbose_name_plural = _("review trail")
     fields = readonly_fields = (
         "created_at",

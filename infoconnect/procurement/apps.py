@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProcurementConfig(AppConfig):
     name = "infoconnect.procurement"
     label = "procurement"
+    verbose_name = _("Company purchasing")
 
     def ready(self) -> None:
         # Views need the app registry, so they load here rather than at import (Django's way).

@@ -44,11 +44,17 @@ class Category(models.Model):
     name = models.CharField(_("name"), max_length=60)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        verbose_name=_("parent"),
     )
 
     class Meta:
-        verbose_name_plural = "categories"
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -67,7 +73,11 @@ class Product(models.Model):
         UNAVAILABLE = "unavailable", _("Not available")
 
     merchant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="products", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="products",
+        db_index=False,
+        verbose_name=_("merchant"),
     )
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), max_length=5000, blank=True)
@@ -79,14 +89,18 @@ class Product(models.Model):
         related_name="products",
         verbose_name=_("category"),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     max_per_order = models.PositiveIntegerField(
         _("most of one SKU per order"), default=10, validators=[MinValueValidator(1)]
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         indexes = [
             models.Index(fields=["merchant", "status", "-id"], name="shop_product_merchant"),
             models.Index(fields=["category", "status", "-id"], name="shop_product_category"),
@@ -149,24 +163,33 @@ class Product(models.Model):
 
 
 class ProductImage(models.Model):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(upload_to="products/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="products/thumbs/%Y/%m/")
-    position = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product")
+    )
+    image = models.ImageField(_("image"), upload_to="products/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="products/thumbs/%Y/%m/")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
         ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return str(_("Picture %(n)d") % {"n": self.position + 1})
 
 
 class Sku(models.Model):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus")
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="skus", verbose_name=_("product")
+    )
     # Variant attributes, e.g. {"colour": "red", "size": "M"}.
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     price = models.PositiveBigIntegerField(_("price (fen)"))
-    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
+    currency = models.CharField(_("currency"), max_length=3, default=DEFAULT_CURRENCY)
     stock = models.IntegerField(_("stock"), default=0)
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("on sale"), default=True)
     # VAT: the price includes it at this rate; invoices name the classification and the unit.
     tax_rate = models.PositiveSmallIntegerField(
         _("VAT rate"), choices=TaxRate.choices, default=TaxRate.STANDARD, db_default=1300
@@ -188,6 +211,8 @@ class Sku(models.Model):
     )
 
     class Meta:
+        verbose_name = _("SKU")
+        verbose_name_plural = _("SKUs")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(stock__gte=0), name="shop_sku_stock_nonnegative"),
@@ -206,20 +231,31 @@ class Sku(models.Model):
 
 class Cart(models.Model):
     person = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="cart",
+        verbose_name=_("person"),
     )
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
 
 
 class CartLine(models.Model):
-    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
-    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="+")
-    quantity = models.PositiveIntegerField(default=1)
+    cart = models.ForeignKey(
+        Cart, on_delete=models.CASCADE, related_name="lines", verbose_name=_("cart")
+    )
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="+", verbose_name=_("SKU"))
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
     # The messaging campaign the person came from, for attribution (no FK: another app's table).
-    campaign_id = models.BigIntegerField(null=True, blank=True)
-    added_at = models.DateTimeField(default=timezone.now)
+    campaign_id = models.BigIntegerField(_("campaign ID"), null=True, blank=True)
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("cart line")
+        verbose_name_plural = _("cart lines")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["cart", "sku"], name="shop_cartline_unique"),
@@ -236,7 +272,7 @@ class PostalAddress(models.Model):
     district = models.CharField(_("district"), max_length=40)
     street = models.CharField(_("street address"), max_length=200)
     mobile = models.CharField(_("mobile"), max_length=11, validators=[mobile_validator])
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         abstract = True
@@ -261,10 +297,15 @@ class PostalAddress(models.Model):
 
 class Address(PostalAddress):
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="addresses",
+        verbose_name=_("person"),
     )
 
     class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
         ordering = ["-id"]
 
 
@@ -286,7 +327,11 @@ class Order(models.Model):
         SPECIAL = "special", _("Special VAT invoice")  # 增值税专用发票
 
     buyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,
+        verbose_name=_("buyer"),
     )
     # No database constraint: every order would share-lock its merchant's user row, one hot
     # row in a sale, and orders stay distributable by buyer.
@@ -296,51 +341,73 @@ class Order(models.Model):
         related_name="+",
         db_index=False,
         db_constraint=False,
+        verbose_name=_("merchant"),
     )
-    state = models.CharField(max_length=20, choices=State.choices, default=State.AWAITING_PAYMENT)
-    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
-    total = models.PositiveBigIntegerField()
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.AWAITING_PAYMENT
+    )
+    currency = models.CharField(_("currency"), max_length=3, default=DEFAULT_CURRENCY)
+    total = models.PositiveBigIntegerField(_("total"))
     # Set when escrow is released: what the platform kept.
-    commission = models.PositiveBigIntegerField(default=0)
-    shipping_address = models.JSONField()
+    commission = models.PositiveBigIntegerField(_("commission"), default=0)
+    shipping_address = models.JSONField(_("shipping address"))
     # The messaging campaign the order came from; no FK so the shop never depends on it.
-    campaign_id = models.BigIntegerField(null=True, blank=True)
+    campaign_id = models.BigIntegerField(_("campaign ID"), null=True, blank=True)
     # The checkout request that made it: one order per (buyer, key, merchant).
-    checkout_key = models.CharField(max_length=255)
+    checkout_key = models.CharField(_("checkout key"), max_length=255)
     # Bought for a company through a requisition (procurement's; no FKs, so the shop never
     # depends on it): the company, the requisition and what the merchant's list shows of them.
-    company_id = models.BigIntegerField(null=True, blank=True, db_default=None)
-    requisition_id = models.BigIntegerField(null=True, blank=True, db_default=None)
-    company_name = models.CharField(max_length=200, blank=True, default="", db_default="")
-    department_name = models.CharField(max_length=100, blank=True, default="", db_default="")
+    company_id = models.BigIntegerField(_("company ID"), null=True, blank=True, db_default=None)
+    requisition_id = models.BigIntegerField(
+        _("requisition ID"), null=True, blank=True, db_default=None
+    )
+    company_name = models.CharField(
+        _("company name"), max_length=200, blank=True, default="", db_default=""
+    )
+    department_name = models.CharField(
+        _("department name"), max_length=100, blank=True, default="", db_default=""
+    )
     po_number = models.CharField(
         _("PO number"), max_length=30, blank=True, default="", db_default=""
     )
     # Paid on the merchant's payment terms (procurement's Receivable), not through escrow.
-    on_terms = models.BooleanField(default=False, db_default=False)
+    on_terms = models.BooleanField(_("on terms"), default=False, db_default=False)
     # The VAT invoice the company asked for, and the invoice title (invoicing's; no FK).
     invoice_kind = models.CharField(
-        max_length=10, choices=InvoiceKind.choices, blank=True, default="", db_default=""
+        _("invoice kind"),
+        max_length=10,
+        choices=InvoiceKind.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
-    invoice_title_id = models.BigIntegerField(null=True, blank=True, db_default=None)
+    invoice_title_id = models.BigIntegerField(
+        _("invoice title ID"), null=True, blank=True, db_default=None
+    )
     # The total is what the buyer pays: the lines, plus the shipping fee, less the coupon's
     # discount (the claim it redeemed; no FK, a claim outlives its order's cancellation).
-    shipping_fee = models.PositiveBigIntegerField(default=0, db_default=0)
-    discount = models.PositiveBigIntegerField(default=0, db_default=0)
-    coupon_claim_id = models.BigIntegerField(null=True, blank=True, db_default=None)
+    shipping_fee = models.PositiveBigIntegerField(_("shipping fee"), default=0, db_default=0)
+    discount = models.PositiveBigIntegerField(_("discount"), default=0, db_default=0)
+    coupon_claim_id = models.BigIntegerField(
+        _("coupon claim ID"), null=True, blank=True, db_default=None
+    )
     # What refunds have given back so far (partial refunds add up to at most the total):
     # raised only by a conditional UPDATE that keeps it within the total.
-    refunded_amount = models.PositiveBigIntegerField(default=0, db_default=0)
+    refunded_amount = models.PositiveBigIntegerField(_("refunded amount"), default=0, db_default=0)
     carrier = models.CharField(_("carrier"), max_length=60, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    paid_at = models.DateTimeField(null=True, blank=True)
-    shipped_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)  # cancelled, expired or refunded
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(
+        _("closed at"), null=True, blank=True
+    )  # cancelled, expired or refunded
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         indexes = [
             models.Index(fields=["buyer", "-id"], name="shop_order_buyer"),
             # "Has bought from me" audiences probe (follower, merchant) once per follower.
@@ -401,30 +468,51 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
+    )
     # No database constraints: the FK check would share-lock the SKU row that checkout is
     # decrementing (the hottest row in a sale); the line is a snapshot that outlives both.
     sku = models.ForeignKey(
-        Sku, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+        Sku,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("SKU"),
     )
     product = models.ForeignKey(
-        Product, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+        Product,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("product"),
     )
     # A snapshot: what the buyer saw when ordering, whatever the merchant changes later.
-    title = models.CharField(max_length=120)
-    attributes = models.JSONField(default=dict)
-    unit_price = models.PositiveBigIntegerField()
-    quantity = models.PositiveIntegerField()
+    title = models.CharField(_("title"), max_length=120)
+    attributes = models.JSONField(_("attributes"), default=dict)
+    unit_price = models.PositiveBigIntegerField(_("unit price"))
+    quantity = models.PositiveIntegerField(_("quantity"))
     # The SKU's VAT at the time of the order: what its invoice lines say.
-    tax_rate = models.PositiveSmallIntegerField(default=1300, db_default=1300)
-    tax_code = models.CharField(max_length=19, blank=True, default="", db_default="")
-    unit = models.CharField(max_length=10, blank=True, default="", db_default="")
+    tax_rate = models.PositiveSmallIntegerField(_("tax rate"), default=1300, db_default=1300)
+    tax_code = models.CharField(_("tax code"), max_length=19, blank=True, default="", db_default="")
+    unit = models.CharField(_("unit"), max_length=10, blank=True, default="", db_default="")
     # The price before the company's contract price, and why it is what it is (B2B lines).
-    list_price = models.PositiveBigIntegerField(null=True, blank=True, db_default=None)
-    price_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
+    list_price = models.PositiveBigIntegerField(
+        _("list price"), null=True, blank=True, db_default=None
+    )
+    price_reason = models.CharField(
+        _("price reason"), max_length=200, blank=True, default="", db_default=""
+    )
 
     class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} × {self.quantity}"
 
     @property
     def line_total(self) -> int:
@@ -436,17 +524,25 @@ class OrderLine(models.Model):
 
 
 class OrderEvent(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order")
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )  # None: the platform (expiry, auto-confirmation)
-    kind = models.CharField(max_length=30)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20, blank=True)
-    note = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=30)
+    from_state = models.CharField(_("from state"), max_length=20, blank=True)
+    to_state = models.CharField(_("to state"), max_length=20, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
         ordering = ["id"]
 
     KIND_LABELS = {
@@ -468,6 +564,9 @@ class OrderEvent(models.Model):
         "return_received": _("Returned goods received, refunded"),
         "refund_withdrawn": _("Refund request withdrawn"),
     }
+
+    def __str__(self) -> str:
+        return self.label
 
     @property
     def label(self) -> str:
@@ -504,34 +603,49 @@ class RefundRequest(models.Model):
     # States after which another request for the order may be opened.
     CLOSED_STATES = ("accepted", "decided", "withdrawn")
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refund_requests")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="refund_requests", verbose_name=_("order")
+    )
     kind = models.CharField(
-        max_length=10, choices=Kind.choices, default=Kind.REFUND, db_default="refund"
+        _("kind"), max_length=10, choices=Kind.choices, default=Kind.REFUND, db_default="refund"
     )
     # What the buyer asks back, in fen, at most the order's refundable amount; and, for a
     # refund of some lines, which: [{"line": <OrderLine id>, "quantity": n}, ...].
-    amount = models.PositiveBigIntegerField(default=0, db_default=0)
-    lines = models.JSONField(default=list, blank=True, db_default=[])
+    amount = models.PositiveBigIntegerField(_("amount"), default=0, db_default=0)
+    lines = models.JSONField(_("lines"), default=list, blank=True, db_default=[])
     reason = models.TextField(_("reason"), max_length=1000)
-    state = models.CharField(max_length=20, choices=State.choices, default=State.REQUESTED)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.REQUESTED
+    )
     merchant_note = models.TextField(_("merchant's answer"), max_length=1000, blank=True)
     # A return: where the merchant wants the goods, and how the buyer sent them back.
-    return_address = models.JSONField(null=True, blank=True, db_default=None)
-    return_carrier = models.CharField(max_length=60, blank=True, default="", db_default="")
-    return_tracking = models.CharField(max_length=60, blank=True, default="", db_default="")
-    returned_at = models.DateTimeField(null=True, blank=True)
-    goods_received_at = models.DateTimeField(null=True, blank=True)
-    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
-    operator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    return_address = models.JSONField(_("return address"), null=True, blank=True, db_default=None)
+    return_carrier = models.CharField(
+        _("return carrier"), max_length=60, blank=True, default="", db_default=""
     )
-    operator_note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    refunded_at = models.DateTimeField(null=True, blank=True)
+    return_tracking = models.CharField(
+        _("return tracking number"), max_length=60, blank=True, default="", db_default=""
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    goods_received_at = models.DateTimeField(_("goods received at"), null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("operator"),
+    )
+    operator_note = models.TextField(_("operator note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("refund request")
+        verbose_name_plural = _("refund requests")
         indexes = [models.Index(fields=["state", "-id"], name="shop_refund_state")]
         constraints = [
             models.UniqueConstraint(
@@ -548,16 +662,23 @@ class RefundRequest(models.Model):
 class RefundEvidence(models.Model):
     """A photo a buyer (or the merchant) attaches to a refund request: up to 3 per side."""
 
-    refund = models.ForeignKey(RefundRequest, on_delete=models.CASCADE, related_name="evidence")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    refund = models.ForeignKey(
+        RefundRequest, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("refund")
     )
-    image = models.ImageField(upload_to="refunds/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="refunds/thumbs/%Y/%m/")
-    position = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    image = models.ImageField(_("image"), upload_to="refunds/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="refunds/thumbs/%Y/%m/")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("refund evidence photo")
+        verbose_name_plural = _("refund evidence photos")
         ordering = ["position", "id"]
 
 
@@ -565,13 +686,20 @@ class ShippingPolicy(models.Model):
     """A merchant's shipping fee per order, waived from a threshold (包邮)."""
 
     merchant = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shipping_policy"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="shipping_policy",
+        verbose_name=_("merchant"),
     )
     fee = models.PositiveBigIntegerField(_("shipping fee per order (fen)"), default=0)
     # Orders whose lines come to at least this ship free; None: never free (unless fee is 0).
     free_over = models.PositiveBigIntegerField(_("free shipping from (fen)"), null=True, blank=True)
-    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
-    updated_at = models.DateTimeField(default=timezone.now)
+    currency = models.CharField(_("currency"), max_length=3, default=DEFAULT_CURRENCY)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("shipping policy")
+        verbose_name_plural = _("shipping policies")
 
     def __str__(self) -> str:
         return f"Shipping of merchant {self.merchant_id}"
@@ -586,24 +714,45 @@ class Review(models.Model):
     """A buyer's rating of one line of a completed order (评价): once per line, editable for
     30 days; the merchant may reply once; an operator may hide an abusive one."""
 
-    line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, related_name="review")
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
-    product = models.ForeignKey(
-        Product, null=True, on_delete=models.SET_NULL, related_name="reviews", db_constraint=False
+    line = models.OneToOneField(
+        OrderLine, on_delete=models.CASCADE, related_name="review", verbose_name=_("order line")
     )
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="+", verbose_name=_("order")
+    )
+    product = models.ForeignKey(
+        Product,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="reviews",
+        db_constraint=False,
+        verbose_name=_("product"),
+    )
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("buyer"),
+    )
     rating = models.PositiveSmallIntegerField(_("rating"))
     text = models.TextField(_("review"), max_length=2000, blank=True)
     reply = models.TextField(_("merchant's reply"), max_length=1000, blank=True)
-    replied_at = models.DateTimeField(null=True, blank=True)
-    hidden = models.BooleanField(default=False)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    hidden = models.BooleanField(_("hidden"), default=False)
     hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hidden by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    edited_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
         ordering = ["-id"]
         indexes = [models.Index(fields=["product", "hidden", "-id"], name="shop_review_product")]
         constraints = [
@@ -617,13 +766,20 @@ class Review(models.Model):
 
 
 class ReviewPhoto(models.Model):
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to="reviews/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="reviews/thumbs/%Y/%m/")
-    position = models.PositiveIntegerField(default=0)
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="photos", verbose_name=_("review")
+    )
+    image = models.ImageField(_("image"), upload_to="reviews/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="reviews/thumbs/%Y/%m/")
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("review photo")
+        verbose_name_plural = _("review photos")
         ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return str(_("Picture %(n)d") % {"n": self.position + 1})
 
 
 class Coupon(models.Model):
@@ -635,25 +791,30 @@ class Coupon(models.Model):
         PERCENT = "percent", _("Percent off")
 
     merchant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coupons"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="coupons",
+        verbose_name=_("merchant"),
     )
     title = models.CharField(_("title"), max_length=60)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.AMOUNT)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.AMOUNT)
     amount_off = models.PositiveBigIntegerField(_("amount off (fen)"), null=True, blank=True)
     percent_off = models.PositiveSmallIntegerField(_("percent off"), null=True, blank=True)
     max_off = models.PositiveBigIntegerField(_("at most off (fen)"), null=True, blank=True)
     min_spend = models.PositiveBigIntegerField(_("minimum spend (fen)"), default=0)
-    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
+    currency = models.CharField(_("currency"), max_length=3, default=DEFAULT_CURRENCY)
     starts_at = models.DateTimeField(_("valid from"))
     ends_at = models.DateTimeField(_("valid until"))
     total_count = models.PositiveIntegerField(_("how many"))
     # Raised only by conditional UPDATEs that keep claimed ≤ total (the CHECK backs it).
-    claimed_count = models.PositiveIntegerField(default=0)
-    redeemed_count = models.PositiveIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    claimed_count = models.PositiveIntegerField(_("claimed"), default=0)
+    redeemed_count = models.PositiveIntegerField(_("redeemed"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("coupon")
+        verbose_name_plural = _("coupons")
         ordering = ["-id"]
         indexes = [models.Index(fields=["merchant", "-id"], name="shop_coupon_merchant")]
         constraints = [
@@ -696,15 +857,24 @@ class CouponClaim(models.Model):
     """A person's claim of a coupon (from a campaign's message, or the shop); redeemed by one
     order, and given back if that order is cancelled or refunded while the coupon is valid."""
 
-    coupon = models.ForeignKey(Coupon, on_delete=models.CASCADE, related_name="claims")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    coupon = models.ForeignKey(
+        Coupon, on_delete=models.CASCADE, related_name="claims", verbose_name=_("coupon")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+    )
     # The campaign it was claimed from (messaging's; no FK).
-    campaign_id = models.BigIntegerField(null=True, blank=True)
-    claimed_at = models.DateTimeField(default=timezone.now)
-    order_id = models.BigIntegerField(null=True, blank=True)
-    redeemed_at = models.DateTimeField(null=True, blank=True)
+    campaign_id = models.BigIntegerField(_("campaign ID"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    order_id = models.BigIntegerField(_("order ID"), null=True, blank=True)
+    redeemed_at = models.DateTimeField(_("redeemed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("coupon claim")
+        verbose_name_plural = _("coupon claims")
         constraints = [
             models.UniqueConstraint(fields=["coupon", "person"], name="shop_couponclaim_once")
         ]
@@ -721,6 +891,12 @@ class PostProduct(models.Model):
     """A product card carried by a social post."""
 
     post = models.OneToOneField(
-        "social.Post", on_delete=models.CASCADE, related_name="product_card"
+        "social.Post", on_delete=models.CASCADE, related_name="product_card", verbose_name=_("post")
     )
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+
+    class Meta:
+        verbose_name = _("post product")
+        verbose_name_plural = _("post products")

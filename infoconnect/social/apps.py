@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from infoconnect.core.context_processors import register_header_provider
 
@@ -6,6 +7,7 @@ from infoconnect.core.context_processors import register_header_provider
 class SocialConfig(AppConfig):
     name = "infoconnect.social"
     label = "social"
+    verbose_name = _("Social")
 
     def ready(self) -> None:
         # Views need the app registry, so they load here rather than at import (Django's way).

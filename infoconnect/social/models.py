@@ -17,14 +17,24 @@ POST_MAX_LENGTH = 2000
 
 class Follow(models.Model):
     follower = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("follower"),
     )
     target = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("target"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
         constraints = [
             models.UniqueConstraint(fields=["follower", "target"], name="social_follow_unique"),
             models.CheckConstraint(
@@ -37,14 +47,24 @@ class Follow(models.Model):
 
 class Block(models.Model):
     blocker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("blocker"),
     )
     blocked = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("blocked"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
         constraints = [
             models.UniqueConstraint(fields=["blocker", "blocked"], name="social_block_unique"),
             models.CheckConstraint(
@@ -56,14 +76,24 @@ class Block(models.Model):
 
 class Mute(models.Model):
     muter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("muter"),
     )
     muted = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("muted"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("mute")
+        verbose_name_plural = _("mutes")
         constraints = [
             models.UniqueConstraint(fields=["muter", "muted"], name="social_mute_unique"),
             models.CheckConstraint(condition=~Q(muter=F("muted")), name="social_mute_not_self"),
@@ -73,7 +103,11 @@ class Mute(models.Model):
 
 
 class Tag(models.Model):
-    name = models.CharField(max_length=100, unique=True)  # stored lower-cased
+    name = models.CharField(_("name"), max_length=100, unique=True)  # stored lower-cased
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
 
     def __str__(self) -> str:
         return self.name
@@ -94,23 +128,39 @@ class Visibility(models.TextChoices):
 
 class Post(models.Model):
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="posts",
+        db_index=False,
+        verbose_name=_("author"),
     )
     text = models.TextField(_("text"), max_length=POST_MAX_LENGTH, blank=True)
     # Comments go with the post they answer, as they do on Weibo.
     in_reply_to = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+        verbose_name=_("in reply to"),
     )
     # A repost points at the original; with text it is a repost with a comment.
     repost_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="reposts"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reposts",
+        verbose_name=_("repost of"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # Posts and reposts count towards the author's posts_count; comments do not.
-    replies_count = models.PositiveIntegerField(default=0)
-    reposts_count = models.PositiveIntegerField(default=0)
-    likes_count = models.PositiveIntegerField(default=0)
-    tags = models.ManyToManyField(Tag, through="PostTag", related_name="posts")
+    replies_count = models.PositiveIntegerField(_("replies"), default=0)
+    reposts_count = models.PositiveIntegerField(_("reposts"), default=0)
+    likes_count = models.PositiveIntegerField(_("likes"), default=0)
+    tags = models.ManyToManyField(
+        Tag, through="PostTag", related_name="posts", verbose_name=_("tags")
+    )
     visibility = models.CharField(
         _("visibility"),
         max_length=10,
@@ -125,9 +175,11 @@ class Post(models.Model):
     sensitive = models.BooleanField(_("sensitive"), default=False, db_default=False)
     # An ISO 639 code the author gave, or empty when unknown.
     language = models.CharField(_("language"), max_length=16, blank=True, default="", db_default="")
-    edited_at = models.DateTimeField(null=True, blank=True)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
         indexes = [models.Index(fields=["author", "-id"], name="social_post_author_id")]
         constraints = [
             models.CheckConstraint(
@@ -162,27 +214,40 @@ class ScheduledStatus(models.Model):
         FAILED = "failed", _("Could not be published")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("user"),
     )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.SCHEDULED)
-    scheduled_at = models.DateTimeField()
-    text = models.TextField(max_length=POST_MAX_LENGTH, blank=True, default="")
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.SCHEDULED
+    )
+    scheduled_at = models.DateTimeField(_("scheduled at"))
+    text = models.TextField(_("text"), max_length=POST_MAX_LENGTH, blank=True, default="")
     visibility = models.CharField(
-        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
-    spoiler_text = models.CharField(max_length=500, blank=True, default="")
-    sensitive = models.BooleanField(default=False)
-    language = models.CharField(max_length=3, blank=True, default="")
+    spoiler_text = models.CharField(_("content warning"), max_length=500, blank=True, default="")
+    sensitive = models.BooleanField(_("sensitive"), default=False)
+    language = models.CharField(_("language"), max_length=3, blank=True, default="")
     # An id, not a key: the post it answers may go before it is due, which fails it.
-    in_reply_to_id = models.BigIntegerField(null=True, blank=True)
-    media_ids = models.JSONField(default=list, blank=True)
+    in_reply_to_id = models.BigIntegerField(_("in reply to (post ID)"), null=True, blank=True)
+    media_ids = models.JSONField(_("media IDs"), default=list, blank=True)
     post = models.ForeignKey(
-        Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Post,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("post"),
     )
-    failure_code = models.CharField(max_length=40, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now)
+    failure_code = models.CharField(_("failure code"), max_length=40, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("scheduled post")
+        verbose_name_plural = _("scheduled posts")
         indexes = [
             models.Index(
                 fields=["user", "scheduled_at"],
@@ -206,28 +271,44 @@ class MediaAttachment(models.Model):
     ``MEDIA_PER_POST`` a post in ``position`` order."""
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("owner"),
     )
     post = models.ForeignKey(
-        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="media"
+        Post,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="media",
+        verbose_name=_("post"),
     )
     # Held by a scheduled status until it is posted: the sweep of unposted pictures skips it.
     scheduled = models.ForeignKey(
-        ScheduledStatus, null=True, blank=True, on_delete=models.SET_NULL, related_name="media"
+        ScheduledStatus,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="media",
+        verbose_name=_("scheduled post"),
     )
-    position = models.PositiveSmallIntegerField(default=0)
-    image = models.ImageField(upload_to="media/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="media/thumbs/%Y/%m/")
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
-    blurhash = models.CharField(max_length=100, blank=True, default="")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    image = models.ImageField(_("image"), upload_to="media/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="media/thumbs/%Y/%m/")
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    blurhash = models.CharField(_("BlurHash"), max_length=100, blank=True, default="")
     description = models.TextField(_("description"), max_length=1500, blank=True, default="")
     # Mastodon's focal point: -1.0 (left, bottom) to 1.0 (right, top).
-    focus_x = models.FloatField(default=0.0)
-    focus_y = models.FloatField(default=0.0)
-    created_at = models.DateTimeField(default=timezone.now)
+    focus_x = models.FloatField(_("focal point x"), default=0.0)
+    focus_y = models.FloatField(_("focal point y"), default=0.0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("media attachment")
+        verbose_name_plural = _("media attachments")
         indexes = [
             models.Index(fields=["owner", "-id"], name="social_media_owner"),
             models.Index(fields=["post", "position"], name="social_media_post"),
@@ -261,16 +342,20 @@ class Poll(models.Model):
         OPEN = "open", _("open")
         CLOSED = "closed", _("closed")
 
-    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="poll")
-    expires_at = models.DateTimeField()
-    multiple = models.BooleanField(default=False)
+    post = models.OneToOneField(
+        Post, on_delete=models.CASCADE, related_name="poll", verbose_name=_("post")
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    multiple = models.BooleanField(_("several choices"), default=False)
     # Totals stay hidden from voters until the poll ends.
-    hide_totals = models.BooleanField(default=False)
-    votes_count = models.PositiveIntegerField(default=0)
-    voters_count = models.PositiveIntegerField(default=0)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    hide_totals = models.BooleanField(_("hide totals until it ends"), default=False)
+    votes_count = models.PositiveIntegerField(_("votes"), default=0)
+    voters_count = models.PositiveIntegerField(_("voters"), default=0)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
 
     class Meta:
+        verbose_name = _("poll")
+        verbose_name_plural = _("polls")
         indexes = [
             models.Index(
                 fields=["expires_at"], condition=Q(state="open"), name="social_poll_open_due"
@@ -283,12 +368,16 @@ class Poll(models.Model):
 
 
 class PollOption(models.Model):
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
-    position = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=POLL_OPTION_MAX_LENGTH)
-    votes_count = models.PositiveIntegerField(default=0)
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="options", verbose_name=_("poll")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=POLL_OPTION_MAX_LENGTH)
+    votes_count = models.PositiveIntegerField(_("votes"), default=0)
 
     class Meta:
+        verbose_name = _("poll option")
+        verbose_name_plural = _("poll options")
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["poll", "position"], name="social_poll_option_once")
@@ -299,14 +388,22 @@ class PollBallot(models.Model):
     """One account's vote on a poll: the positions it chose. One ballot an account, so a vote
     sent twice at once counts once."""
 
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
-    voter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="ballots", verbose_name=_("poll")
     )
-    choices = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now)
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("voter"),
+    )
+    choices = models.JSONField(_("choices"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("poll ballot")
+        verbose_name_plural = _("poll ballots")
         constraints = [
             models.UniqueConstraint(fields=["voter", "poll"], name="social_poll_ballot_once")
         ]
@@ -316,33 +413,45 @@ class PostEdit(models.Model):
     """A version of a post that an edit replaced: the post's history is these rows, oldest
     first, then the post as it is now."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="edits")
-    text = models.TextField(max_length=POST_MAX_LENGTH, blank=True)
-    spoiler_text = models.CharField(max_length=500, blank=True, default="")
-    sensitive = models.BooleanField(default=False)
-    language = models.CharField(max_length=16, blank=True, default="")
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="edits", verbose_name=_("post")
+    )
+    text = models.TextField(_("text"), max_length=POST_MAX_LENGTH, blank=True)
+    spoiler_text = models.CharField(_("content warning"), max_length=500, blank=True, default="")
+    sensitive = models.BooleanField(_("sensitive"), default=False)
+    language = models.CharField(_("language"), max_length=16, blank=True, default="")
     # When this version was written: the post's creation, or the edit that made it.
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(_("created at"))
 
     class Meta:
+        verbose_name = _("post edit")
+        verbose_name_plural = _("post edits")
         indexes = [models.Index(fields=["post", "id"], name="social_postedit_post")]
 
 
 class PostTag(models.Model):
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, db_index=False)
-    post = models.ForeignKey(Post, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, db_index=False, verbose_name=_("tag"))
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, verbose_name=_("post"))
 
     class Meta:
+        verbose_name = _("post tag")
+        verbose_name_plural = _("post tags")
         constraints = [
             models.UniqueConstraint(fields=["tag", "post"], name="social_posttag_unique")
         ]
 
 
 class Mention(models.Model):
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="mentions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="mentions", verbose_name=_("post")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
 
     class Meta:
+        verbose_name = _("mention")
+        verbose_name_plural = _("mentions")
         constraints = [
             models.UniqueConstraint(fields=["post", "user"], name="social_mention_unique")
         ]
@@ -350,12 +459,20 @@ class Mention(models.Model):
 
 class Like(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("user"),
     )
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
-    created_at = models.DateTimeField(default=timezone.now)
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="likes", verbose_name=_("post")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("like")
+        verbose_name_plural = _("likes")
         constraints = [models.UniqueConstraint(fields=["user", "post"], name="social_like_unique")]
 
 
@@ -380,21 +497,39 @@ class Notification(models.Model):
         POLL = "poll", _("ran a poll that has now ended")
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("notified account"),
     )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     post = models.ForeignKey(
-        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Post,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("post"),
     )
-    order_id = models.BigIntegerField(null=True, blank=True, db_default=None)
-    data = models.JSONField(default=dict, blank=True, db_default={})
+    order_id = models.BigIntegerField(_("order ID"), null=True, blank=True, db_default=None)
+    data = models.JSONField(_("details"), default=dict, blank=True, db_default={})
     # Makes a notification that a retried task writes again one row: e.g. "refund:12:accepted".
-    key = models.CharField(max_length=64, blank=True, default="", db_default="")
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
+    key = models.CharField(
+        _("deduplication key"), max_length=64, blank=True, default="", db_default=""
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         indexes = [
             models.Index(fields=["recipient", "-id"], name="social_notif_recipient"),
             models.Index(
@@ -433,16 +568,24 @@ class Filter(models.Model):
         HIDE = "hide", _("Hide completely")
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("owner"),
     )
     title = models.CharField(_("title"), max_length=200)
     # A list of FilterContext values, never empty.
-    context = models.JSONField(default=list)
-    filter_action = models.CharField(max_length=4, choices=Action.choices, default=Action.WARN)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    context = models.JSONField(_("where it applies"), default=list)
+    filter_action = models.CharField(
+        _("action"), max_length=4, choices=Action.choices, default=Action.WARN
+    )
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("filter")
+        verbose_name_plural = _("filters")
         indexes = [models.Index(fields=["owner", "-id"], name="social_filter_owner")]
 
     def __str__(self) -> str:
@@ -450,16 +593,28 @@ class Filter(models.Model):
 
 
 class FilterKeyword(models.Model):
-    filter = models.ForeignKey(Filter, on_delete=models.CASCADE, related_name="keywords")
+    filter = models.ForeignKey(
+        Filter, on_delete=models.CASCADE, related_name="keywords", verbose_name=_("filter")
+    )
     keyword = models.CharField(_("keyword"), max_length=200)
-    whole_word = models.BooleanField(default=True)
+    whole_word = models.BooleanField(_("whole word"), default=True)
+
+    class Meta:
+        verbose_name = _("filter keyword")
+        verbose_name_plural = _("filter keywords")
 
 
 class FilterStatus(models.Model):
-    filter = models.ForeignKey(Filter, on_delete=models.CASCADE, related_name="statuses")
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    filter = models.ForeignKey(
+        Filter, on_delete=models.CASCADE, related_name="statuses", verbose_name=_("filter")
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="+", verbose_name=_("post")
+    )
 
     class Meta:
+        verbose_name = _("filtered post")
+        verbose_name_plural = _("filtered posts")
         constraints = [
             models.UniqueConstraint(fields=["filter", "post"], name="social_filterstatus_unique")
         ]
@@ -469,12 +624,18 @@ class FollowedTag(models.Model):
     """A tag a person follows (Mastodon's followed_tags)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("user"),
     )
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", verbose_name=_("tag"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("followed tag")
+        verbose_name_plural = _("followed tags")
         constraints = [
             models.UniqueConstraint(fields=["user", "tag"], name="social_followedtag_unique")
         ]
@@ -495,7 +656,7 @@ class CustomEmoji(models.Model):
     image = models.ImageField(_("image"), upload_to="emojis/")
     category = models.CharField(_("category"), max_length=50, blank=True, default="")
     visible_in_picker = models.BooleanField(_("visible in the picker"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("custom emoji")
@@ -514,7 +675,7 @@ class Announcement(models.Model):
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
     all_day = models.BooleanField(_("all day"), default=False)
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("announcement")
@@ -533,13 +694,21 @@ class Announcement(models.Model):
 
 
 class AnnouncementDismissal(models.Model):
-    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, related_name="+", verbose_name=_("announcement")
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("announcement dismissal")
+        verbose_name_plural = _("announcement dismissals")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "announcement"], name="social_announcementdismissal_unique"
@@ -551,14 +720,24 @@ class FollowRequest(models.Model):
     """A follow a locked account has not yet accepted: accepting turns it into a Follow."""
 
     follower = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("follower"),
     )
     target = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("target"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("follow request")
+        verbose_name_plural = _("follow requests")
         constraints = [
             models.UniqueConstraint(
                 fields=["follower", "target"], name="social_followrequest_unique"
@@ -586,17 +765,23 @@ class List(models.Model):
         NONE = "none", _("No replies")
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("owner"),
     )
     title = models.CharField(_("title"), max_length=LIST_TITLE_MAX_LENGTH)
     replies_policy = models.CharField(
-        max_length=10, choices=RepliesPolicy.choices, default=RepliesPolicy.LIST
+        _("replies shown"), max_length=10, choices=RepliesPolicy.choices, default=RepliesPolicy.LIST
     )
     # Mastodon's exclusive list: its members' posts leave the owner's home timeline.
-    exclusive = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    exclusive = models.BooleanField(_("exclusive"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("list")
+        verbose_name_plural = _("lists")
         indexes = [models.Index(fields=["owner", "id"], name="social_list_owner")]
 
     def __str__(self) -> str:
@@ -604,13 +789,24 @@ class List(models.Model):
 
 
 class ListAccount(models.Model):
-    list = models.ForeignKey(List, on_delete=models.CASCADE, related_name="members", db_index=False)
-    account = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    list = models.ForeignKey(
+        List,
+        on_delete=models.CASCADE,
+        related_name="members",
+        db_index=False,
+        verbose_name=_("list"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("list member")
+        verbose_name_plural = _("list members")
         constraints = [
             models.UniqueConstraint(fields=["list", "account"], name="social_listaccount_unique")
         ]
@@ -620,12 +816,20 @@ class Bookmark(models.Model):
     """A post a reader keeps for later; only they see it."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("user"),
     )
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="+", verbose_name=_("post")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("bookmark")
+        verbose_name_plural = _("bookmarks")
         constraints = [
             models.UniqueConstraint(fields=["user", "post"], name="social_bookmark_unique")
         ]
@@ -639,10 +843,18 @@ class Pin(models.Model):
     """One of an author's own public or unlisted posts, shown first on the profile."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("user"),
     )
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="+", verbose_name=_("post")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("pinned post")
+        verbose_name_plural = _("pinned posts")
         constraints = [models.UniqueConstraint(fields=["user", "post"], name="social_pin_unique")]

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WalletConfig(AppConfig):
     name = "infoconnect.wallet"
     label = "wallet"
+    verbose_name = _("Wallet")
 
     def ready(self) -> None:
         from django.core import checks

@@ -61,15 +61,17 @@ NEGATIVE_KINDS = (AccountKind.EXTERNAL, AccountKind.COMPANY_PAYABLE, AccountKind
 
 
 class LedgerAccount(models.Model):
-    kind = models.CharField(max_length=20, choices=AccountKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=AccountKind.choices)
     # A user id for a user's accounts, PLATFORM for the platform's; not a foreign key so
     # the ledger can be distributed by owner.
-    owner_id = models.BigIntegerField(default=PLATFORM)
-    currency = models.CharField(max_length=3, default="CNY")
-    balance = models.BigIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    owner_id = models.BigIntegerField(_("owner ID"), default=PLATFORM)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    balance = models.BigIntegerField(_("balance"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
         constraints = [
             models.UniqueConstraint(
                 fields=["owner_id", "kind", "currency"], name="wallet_account_unique"
@@ -135,15 +137,17 @@ DESCRIPTIONS = {
 
 
 class LedgerTransaction(models.Model):
-    kind = models.CharField(max_length=20, choices=TransactionKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=TransactionKind.choices)
     # The order, campaign, payment or payout it is for; (kind, reference) makes it idempotent.
-    reference = models.CharField(max_length=64)
-    user_id = models.BigIntegerField()  # the buyer, merchant or payer it was made for
-    amount = models.BigIntegerField()  # the gross amount, in fen
-    currency = models.CharField(max_length=3, default="CNY")
-    created_at = models.DateTimeField(auto_now_add=True)
+    reference = models.CharField(_("reference"), max_length=64)
+    user_id = models.BigIntegerField(_("user ID"))  # the buyer, merchant or payer it was made for
+    amount = models.BigIntegerField(_("amount"))  # the gross amount, in fen
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("ledger transaction")
+        verbose_name_plural = _("ledger transactions")
         constraints = [
             models.UniqueConstraint(fields=["kind", "reference"], name="wallet_txn_idempotent"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_txn_amount_positive"),
@@ -161,18 +165,27 @@ class LedgerEntry(models.Model):
     # The account leads: entries are read and distributed by the account they belong to;
     # the (account, id) index below serves every lookup by account.
     account = models.ForeignKey(
-        LedgerAccount, on_delete=models.PROTECT, related_name="entries", db_index=False
+        LedgerAccount,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_index=False,
+        verbose_name=_("account"),
     )
     # No database constraint: a transaction's entries live on its accounts' shards.
     transaction = models.ForeignKey(
-        LedgerTransaction, on_delete=models.PROTECT, related_name="entries", db_constraint=False
+        LedgerTransaction,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_constraint=False,
+        verbose_name=_("transaction"),
     )
-    amount = models.BigIntegerField()  # positive: money into the account
-    balance_after = models.BigIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    amount = models.BigIntegerField(_("amount"))  # positive: money into the account
+    balance_after = models.BigIntegerField(_("balance after"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        verbose_name_plural = "ledger entries"
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
         indexes = [models.Index(fields=["account", "id"], name="wallet_entry_account_id")]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="wallet_entry_not_zero"),
@@ -211,27 +224,33 @@ class Payment(models.Model):
         WECHAT = "wechat", _("WeChat Pay")
         ALIPAY = "alipay", _("Alipay")
 
-    user_id = models.BigIntegerField()
-    amount = models.BigIntegerField()
-    currency = models.CharField(max_length=3, default="CNY")
-    destination = models.CharField(max_length=20, choices=DESTINATIONS, default=AccountKind.WALLET)
-    provider = models.CharField(max_length=20)
-    provider_ref = models.CharField(max_length=64, unique=True)
+    user_id = models.BigIntegerField(_("user ID"))
+    amount = models.BigIntegerField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    destination = models.CharField(
+        _("pays into"), max_length=20, choices=DESTINATIONS, default=AccountKind.WALLET
+    )
+    provider = models.CharField(_("provider"), max_length=20)
+    provider_ref = models.CharField(_("provider reference"), max_length=64, unique=True)
     # A provider's signed cashier URL (Alipay's carries its RSA2 signature) can run past 1,000 characters.
-    redirect_url = models.TextField(blank=True)
+    redirect_url = models.TextField(_("redirect URL"), blank=True)
     # What the payer scans to pay (WeChat Pay's weixin:// code_url), drawn on our own page.
-    qr_code = models.TextField(blank=True, default="")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    qr_code = models.TextField(_("QR code"), blank=True, default="")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     # Pay in one step: the order (shop's; no FK) this top-up fills the shortfall of. Once
     # credited, the wallet pays that order; the provider returns the payer to it.
-    order_id = models.BigIntegerField(null=True, blank=True, db_default=None)
+    order_id = models.BigIntegerField(_("order ID"), null=True, blank=True, db_default=None)
     channel = models.CharField(
-        max_length=10, choices=Channel.choices, blank=True, default="", db_default=""
+        _("channel"), max_length=10, choices=Channel.choices, blank=True, default="", db_default=""
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         indexes = [
             models.Index(fields=["user_id", "-id"], name="wallet_payment_user"),
             # The expiry sweep reads only the few top-ups still waiting.
@@ -260,14 +279,26 @@ class DepositRequirement(models.Model):
     merchant sells."""
 
     merchant = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deposit_requirement"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="deposit_requirement",
+        verbose_name=_("merchant"),
     )
     minimum = models.PositiveBigIntegerField(_("minimum deposit (fen)"))
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("deposit requirement")
+        verbose_name_plural = _("deposit requirements")
 
     def __str__(self) -> str:
         return f"Deposit of merchant {self.merchant_id}"
@@ -286,24 +317,30 @@ class Payout(models.Model):
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Failed, money returned")
 
-    merchant_id = models.BigIntegerField()
-    amount = models.BigIntegerField()
-    currency = models.CharField(max_length=3, default="CNY")
-    provider = models.CharField(max_length=20)
+    merchant_id = models.BigIntegerField(_("merchant ID"))
+    amount = models.BigIntegerField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    provider = models.CharField(_("provider"), max_length=20)
     # The provider's reference, known once it took the payout (sent).
-    provider_ref = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    provider_ref = models.CharField(
+        _("provider reference"), max_length=64, unique=True, null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
     # Where it goes, copied from the merchant's payout account when requested: a later change
     # of that account never redirects money already on its way. Empty for the sandbox.
-    payee_identity = models.CharField(max_length=100, blank=True, default="")
-    payee_name = models.CharField(max_length=50, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
+    payee_identity = models.CharField(_("payee account"), max_length=100, blank=True, default="")
+    payee_name = models.CharField(_("payee name"), max_length=50, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # When a send job last claimed it to ask the provider: one asks at a time, and a claim
     # whose worker died lapses so the sweep can ask again.
-    attempted_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    attempted_at = models.DateTimeField(_("attempted at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
         indexes = [
             models.Index(fields=["merchant_id", "-id"], name="wallet_payout_merchant"),
             # The send sweep reads only the few payouts still waiting to be sent.
@@ -333,14 +370,16 @@ class PayoutAccount(models.Model):
     a mobile number) or its WeChat openid under our app, and the real name the provider checks
     against it. Every change is also kept as a PayoutAccountChange."""
 
-    merchant_id = models.BigIntegerField()
-    provider = models.CharField(max_length=20, choices=PayoutProvider.choices)
-    identity = models.CharField(max_length=100)
-    real_name = models.CharField(max_length=50)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField()
+    merchant_id = models.BigIntegerField(_("merchant ID"))
+    provider = models.CharField(_("provider"), max_length=20, choices=PayoutProvider.choices)
+    identity = models.CharField(_("account"), max_length=100)
+    real_name = models.CharField(_("real name"), max_length=50)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:
+        verbose_name = _("payout account")
+        verbose_name_plural = _("payout accounts")
         constraints = [
             models.UniqueConstraint(
                 fields=["merchant_id", "provider"], name="wallet_payout_account_once"
@@ -354,14 +393,16 @@ class PayoutAccount(models.Model):
 class PayoutAccountChange(models.Model):
     """One setting of a payout account, as it was set, by whom and when (the audit trail)."""
 
-    merchant_id = models.BigIntegerField()
-    provider = models.CharField(max_length=20, choices=PayoutProvider.choices)
-    identity = models.CharField(max_length=100)
-    real_name = models.CharField(max_length=50)
-    changed_by_id = models.BigIntegerField()
-    changed_at = models.DateTimeField(auto_now_add=True)
+    merchant_id = models.BigIntegerField(_("merchant ID"))
+    provider = models.CharField(_("provider"), max_length=20, choices=PayoutProvider.choices)
+    identity = models.CharField(_("account"), max_length=100)
+    real_name = models.CharField(_("real name"), max_length=50)
+    changed_by_id = models.BigIntegerField(_("changed by (user ID)"))
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("payout account change")
+        verbose_name_plural = _("payout account changes")
         indexes = [models.Index(fields=["merchant_id", "-id"], name="wallet_payout_account_change")]
 
     def __str__(self) -> str:
@@ -371,13 +412,15 @@ class PayoutAccountChange(models.Model):
 class ProviderNotification(models.Model):
     """Every notification id a provider has sent us, so a replayed one is refused."""
 
-    provider = models.CharField(max_length=20)
-    notification_id = models.CharField(max_length=64)
-    event = models.CharField(max_length=40)
-    object_ref = models.CharField(max_length=64)
-    received_at = models.DateTimeField(auto_now_add=True)
+    provider = models.CharField(_("provider"), max_length=20)
+    notification_id = models.CharField(_("notification ID"), max_length=64)
+    event = models.CharField(_("event"), max_length=40)
+    object_ref = models.CharField(_("object reference"), max_length=64)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("provider notification")
+        verbose_name_plural = _("provider notifications")
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "notification_id"], name="wallet_notification_once"
@@ -400,21 +443,31 @@ class BankTransfer(models.Model):
         EXPIRED = "expired", _("Expired")
 
     company = models.ForeignKey(
-        "procurement.Company", on_delete=models.PROTECT, related_name="bank_transfers"
+        "procurement.Company",
+        on_delete=models.PROTECT,
+        related_name="bank_transfers",
+        verbose_name=_("company"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    amount = models.BigIntegerField()
-    currency = models.CharField(max_length=3, default="CNY")
-    code = models.CharField(max_length=8, unique=True)
-    provider = models.CharField(max_length=20)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.AWAITING)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    completed_at = models.DateTimeField(null=True, blank=True)
+    amount = models.BigIntegerField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    code = models.CharField(_("remittance code"), max_length=8, unique=True)
+    provider = models.CharField(_("provider"), max_length=20)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.AWAITING
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("bank transfer")
+        verbose_name_plural = _("bank transfers")
         indexes = [
             models.Index(fields=["company", "-id"], name="wallet_banktransfer_company"),
             models.Index(
@@ -446,16 +499,21 @@ class HeldTransfer(models.Model):
         WRONG_AMOUNT = "wrong_amount", _("Amount differs from the transfer")
         NOT_AWAITING = "not_awaiting", _("The transfer is no longer awaiting money")
 
-    provider = models.CharField(max_length=20)
-    notification_id = models.CharField(max_length=64)
-    code = models.CharField(max_length=64, blank=True)
-    amount = models.BigIntegerField()
-    currency = models.CharField(max_length=3, default="CNY")
-    payer_name = models.CharField(max_length=200, blank=True)
-    why = models.CharField(max_length=20, choices=Why.choices)
+    provider = models.CharField(_("provider"), max_length=20)
+    notification_id = models.CharField(_("notification ID"), max_length=64)
+    code = models.CharField(_("remittance code"), max_length=64, blank=True)
+    amount = models.BigIntegerField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    payer_name = models.CharField(_("payer name"), max_length=200, blank=True)
+    why = models.CharField(_("why held"), max_length=20, choices=Why.choices)
     # The transfer the code named (None for an unknown code), and the one it was matched to.
     named_transfer = models.ForeignKey(
-        BankTransfer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        BankTransfer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("named transfer"),
     )
     matched_transfer = models.OneToOneField(
         BankTransfer,
@@ -463,16 +521,26 @@ class HeldTransfer(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="matched_from",
+        verbose_name=_("matched transfer"),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
-    reason = models.TextField(max_length=1000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.HELD
+    )
+    reason = models.TextField(_("reason"), max_length=1000, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
-    received_at = models.DateTimeField(auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("held transfer")
+        verbose_name_plural = _("held transfers")
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "notification_id"], name="wallet_heldtransfer_once"
@@ -494,13 +562,15 @@ class TopupDay(models.Model):
         USER = "user", _("User")
         COMPANY = "company", _("Company")
 
-    owner_kind = models.CharField(max_length=10, choices=Owner.choices)
-    owner_id = models.BigIntegerField()
-    day = models.DateField()
-    amount = models.BigIntegerField(default=0)
-    count = models.PositiveIntegerField(default=0)
+    owner_kind = models.CharField(_("owner kind"), max_length=10, choices=Owner.choices)
+    owner_id = models.BigIntegerField(_("owner ID"))
+    day = models.DateField(_("day"))
+    amount = models.BigIntegerField(_("amount"), default=0)
+    count = models.PositiveIntegerField(_("top-ups"), default=0)
 
     class Meta:
+        verbose_name = _("day's top-ups")
+        verbose_name_plural = _("days' top-ups")
         constraints = [
             models.UniqueConstraint(
                 fields=["owner_kind", "owner_id", "day"], name="wallet_topupday_unique"

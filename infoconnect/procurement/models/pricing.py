@@ -16,10 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 class PriceList(models.Model):
     merchant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("merchant"),
     )
     company = models.ForeignKey(
-        "procurement.Company", on_delete=models.CASCADE, related_name="price_lists"
+        "procurement.Company",
+        on_delete=models.CASCADE,
+        related_name="price_lists",
+        verbose_name=_("company"),
     )
     name = models.CharField(_("name"), max_length=100)
     # Basis points off the retail price of every SKU of the merchant's (1000 = 10% off).
@@ -27,10 +33,12 @@ class PriceList(models.Model):
     starts_on = models.DateField(_("valid from"), null=True, blank=True)
     ends_on = models.DateField(_("valid until"), null=True, blank=True)  # inclusive
     active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("price list")
+        verbose_name_plural = _("price lists")
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["company", "merchant"], name="procurement_pricelist_pair"),
@@ -54,14 +62,20 @@ class PriceList(models.Model):
 class PriceListEntry(models.Model):
     """One SKU in a price list: a fixed price, quantity rules, and its tiers."""
 
-    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="entries")
-    sku = models.ForeignKey("shop.Sku", on_delete=models.CASCADE, related_name="+")
+    price_list = models.ForeignKey(
+        PriceList, on_delete=models.CASCADE, related_name="entries", verbose_name=_("price list")
+    )
+    sku = models.ForeignKey(
+        "shop.Sku", on_delete=models.CASCADE, related_name="+", verbose_name=_("SKU")
+    )
     fixed_price = models.PositiveBigIntegerField(_("fixed price (fen)"), null=True, blank=True)
     min_quantity = models.PositiveIntegerField(_("minimum quantity"), null=True, blank=True)
     max_quantity = models.PositiveIntegerField(_("maximum quantity"), null=True, blank=True)
     increment = models.PositiveIntegerField(_("quantity increment"), default=1)
 
     class Meta:
+        verbose_name = _("price list entry")
+        verbose_name_plural = _("price list entries")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["price_list", "sku"], name="procurement_entry_sku"),
@@ -83,11 +97,15 @@ class PriceListEntry(models.Model):
 class PriceTier(models.Model):
     """From ``min_quantity`` units of the entry's SKU, each costs ``price``."""
 
-    entry = models.ForeignKey(PriceListEntry, on_delete=models.CASCADE, related_name="tiers")
+    entry = models.ForeignKey(
+        PriceListEntry, on_delete=models.CASCADE, related_name="tiers", verbose_name=_("entry")
+    )
     min_quantity = models.PositiveIntegerField(_("from quantity"))
     price = models.PositiveBigIntegerField(_("price (fen)"))
 
     class Meta:
+        verbose_name = _("price tier")
+        verbose_name_plural = _("price tiers")
         ordering = ["min_quantity"]
         constraints = [
             models.UniqueConstraint(fields=["entry", "min_quantity"], name="procurement_tier_qty"),

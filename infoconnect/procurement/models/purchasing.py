@@ -29,14 +29,19 @@ class Company(models.Model):
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     # An operator accepted a code that fails the check digit (early pilot codes), with a
     # written reason in the review trail.
-    uscc_check_waived = models.BooleanField(default=False)
+    uscc_check_waived = models.BooleanField(_("check character waived"), default=False)
     licence = models.ImageField(_("business licence"), upload_to="companies/licences/", blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    verified_at = models.DateTimeField(null=True, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     # Purchasing settings, the company admin's: how long a requisition awaiting approval holds
     # its stock, and whether a PO number is required and unique among its requisitions.
     hold_days = models.PositiveSmallIntegerField(_("stock hold (days)"), default=7)
@@ -49,6 +54,7 @@ class Company(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="company_account_of",
+        verbose_name=_("account"),
     )
 
     class Meta:
@@ -75,17 +81,25 @@ class CompanyReview(models.Model):
         REINSTATE = "reinstate", _("Reinstated")
         WAIVE_CHECK = "waive_check", _("Accepted a code that fails the check")
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="reviews")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("company")
     )
-    action = models.CharField(max_length=20, choices=Action.choices)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_status = models.CharField(_("from status"), max_length=10, blank=True)
+    to_status = models.CharField(_("to status"), max_length=10, blank=True)
     reason = models.TextField(_("reason"), max_length=1000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("company review")
+        verbose_name_plural = _("company reviews")
         ordering = ["-id"]
 
     def __str__(self) -> str:
@@ -95,15 +109,24 @@ class CompanyReview(models.Model):
 class Membership(models.Model):
     """A person's membership of a company; leaving or removal ends it and keeps the row."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("company")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="company_memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="company_memberships",
+        verbose_name=_("user"),
     )
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
-    joined_at = models.DateTimeField(default=timezone.now)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     # Who ended it: the member (left) or an admin (removed).
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -111,9 +134,12 @@ class Membership(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("ended by"),
     )
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "user"],
@@ -138,19 +164,28 @@ class Department(models.Model):
         DEPARTMENT = "department", _("Department")
         COST_CENTRE = "cost_centre", _("Cost centre")
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="departments")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="departments", verbose_name=_("company")
+    )
     # None: directly under the company.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     name = models.CharField(_("name"), max_length=100)
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.DEPARTMENT)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.DEPARTMENT)
     code = models.CharField(_("code"), max_length=30, blank=True)
     # "/<root id>/…/<own id>/": a subtree is one prefix query.
-    path = models.CharField(max_length=255, blank=True, db_index=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    path = models.CharField(_("tree path"), max_length=255, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
         ordering = ["path"]
         constraints = [
             models.UniqueConstraint(
@@ -173,11 +208,16 @@ class Department(models.Model):
 
 class ShipToAddress(PostalAddress):
     department = models.ForeignKey(
-        Department, on_delete=models.CASCADE, related_name="ship_to_addresses"
+        Department,
+        on_delete=models.CASCADE,
+        related_name="ship_to_addresses",
+        verbose_name=_("department"),
     )
     label = models.CharField(_("label"), max_length=60, blank=True)
 
     class Meta:
+        verbose_name = _("ship-to address")
+        verbose_name_plural = _("ship-to addresses")
         ordering = ["id"]
 
 
@@ -192,17 +232,30 @@ class Role(models.TextChoices):
 class RoleAssignment(models.Model):
     """A role a member holds over the whole company (department None) or a subtree."""
 
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="roles")
-    role = models.CharField(max_length=10, choices=Role.choices)
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="roles", verbose_name=_("membership")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("department"),
     )
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("granted by"),
     )
-    granted_at = models.DateTimeField(default=timezone.now)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
         constraints = [
             models.UniqueConstraint(
                 fields=["membership", "role", "department"], name="procurement_role_once"
@@ -226,14 +279,21 @@ class ApprovalRule(models.Model):
     requisition needs the approval of its levels, in order. Rules are kept in the admin's
     order (``position``, from 1); every rule that fires applies."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="approval_rules")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="approval_rules", verbose_name=_("company")
+    )
     name = models.CharField(_("name"), max_length=100)
-    position = models.PositiveIntegerField()
+    position = models.PositiveIntegerField(_("position"))
     active = models.BooleanField(_("active"), default=True)
     # Conditions; None: not a condition of this rule.
     min_total = models.BigIntegerField(_("total at least (fen)"), null=True, blank=True)
     category = models.ForeignKey(
-        "shop.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "shop.Category",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("category"),
     )
     merchant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -241,18 +301,26 @@ class ApprovalRule(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        verbose_name=_("merchant"),
     )
     # The requester's department or any department under it.
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("department"),
     )
     # An approval waiting longer escalates (when requisitions exist).
     deadline_hours = models.PositiveIntegerField(_("escalation deadline (hours)"), default=48)
     # Four eyes unless the admin says otherwise.
     allow_self_approval = models.BooleanField(_("requester may approve"), default=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("approval rule")
+        verbose_name_plural = _("approval rules")
         ordering = ["company", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -283,12 +351,16 @@ class ApprovalLevel(models.Model):
         ANY = "any", _("Any one of them")
         ALL = "all", _("All of them")
 
-    rule = models.ForeignKey(ApprovalRule, on_delete=models.CASCADE, related_name="levels")
-    position = models.PositiveIntegerField()
+    rule = models.ForeignKey(
+        ApprovalRule, on_delete=models.CASCADE, related_name="levels", verbose_name=_("rule")
+    )
+    position = models.PositiveIntegerField(_("position"))
     mode = models.CharField(_("who approves"), max_length=3, choices=Mode.choices, default=Mode.ANY)
     is_over_budget = models.BooleanField(_("only when over budget"), default=False)
 
     class Meta:
+        verbose_name = _("approval level")
+        verbose_name_plural = _("approval levels")
         ordering = ["rule", "position"]
         constraints = [
             models.UniqueConstraint(fields=["rule", "position"], name="procurement_level_position"),
@@ -313,16 +385,30 @@ class LevelApprover(models.Model):
     """Who approves at a level: a member (``user``), or whoever holds ``role`` over
     ``department`` (None: over the whole company)."""
 
-    level = models.ForeignKey(ApprovalLevel, on_delete=models.CASCADE, related_name="approvers")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    level = models.ForeignKey(
+        ApprovalLevel, on_delete=models.CASCADE, related_name="approvers", verbose_name=_("level")
     )
-    role = models.CharField(max_length=10, choices=Role.choices, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, blank=True)
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("department"),
     )
 
     class Meta:
+        verbose_name = _("level approver")
+        verbose_name_plural = _("level approvers")
         ordering = ["level", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -380,27 +466,48 @@ class Requisition(models.Model):
         # On the merchants' payment terms (账期): every merchant in it must grant terms.
         ON_TERMS = "on_terms", _("On payment terms")
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="requisitions")
-    requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="requisitions", verbose_name=_("company")
     )
-    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requester"),
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("membership")
+    )
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("department"),
     )
     ship_to = models.ForeignKey(
-        ShipToAddress, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ShipToAddress,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("ship to"),
     )
     po_number = models.CharField(_("PO number"), max_length=PO_NUMBER_MAX_LENGTH, blank=True)
     # Copied from the company's setting when submitted: the unique index below reads it.
-    po_unique = models.BooleanField(default=False)
+    po_unique = models.BooleanField(_("PO numbers unique"), default=False)
     note = models.TextField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
     payment_method = models.CharField(
-        max_length=20, choices=Payment.choices, default=Payment.COMPANY_WALLET
+        _("payment method"), max_length=20, choices=Payment.choices, default=Payment.COMPANY_WALLET
     )
     # The VAT invoice its orders ask for, and the company's invoice title (invoicing's).
-    invoice_kind = models.CharField(max_length=10, blank=True, default="", db_default="")
-    invoice_title_id = models.BigIntegerField(null=True, blank=True, db_default=None)
+    invoice_kind = models.CharField(
+        _("invoice kind"), max_length=10, blank=True, default="", db_default=""
+    )
+    invoice_title_id = models.BigIntegerField(
+        _("invoice title ID"), null=True, blank=True, db_default=None
+    )
     # The accepted quote it was made from: its prices are locked.
     quote = models.OneToOneField(
         "procurement.Quote",
@@ -408,31 +515,34 @@ class Requisition(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="requisition",
+        verbose_name=_("quote"),
     )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
-    currency = models.CharField(max_length=3, default="CNY")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
     # The sum of the lines at the last submission (or price update), in fen.
-    total = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(_("total"), default=0)
     # Each submission, and each return to approval, starts a new round of approval steps.
-    round = models.PositiveIntegerField(default=0)
+    round = models.PositiveIntegerField(_("approval round"), default=0)
     # What the round is asked to approve (digest.py's snapshot when it started): lines,
     # prices, the address and the payment method.
-    basis = models.JSONField(default=dict, blank=True)
+    basis = models.JSONField(_("what is approved"), default=dict, blank=True)
     # The budget it would exceed when submitted: the over-budget level applies.
-    over_budget = models.BooleanField(default=False)
+    over_budget = models.BooleanField(_("over budget"), default=False)
     # Why placing its orders last failed ("" when it did not): insufficient company funds.
-    placing_error = models.CharField(max_length=40, blank=True)
+    placing_error = models.CharField(_("placing error"), max_length=40, blank=True)
     # Why it was rejected or returned, in the approver's words.
-    decision_reason = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    hold_expires_at = models.DateTimeField(null=True, blank=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    ordered_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(_("decision reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    hold_expires_at = models.DateTimeField(_("hold expires at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    ordered_at = models.DateTimeField(_("ordered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("requisition")
+        verbose_name_plural = _("requisitions")
         ordering = ["-id"]
         indexes = [
             # The rolling 30-day totals: one requester's recent submissions in a company.
@@ -475,34 +585,56 @@ class RequisitionLine(models.Model):
     """One SKU of a requisition, with what it costs now (kept current by the actions) and how
     many units it holds from stock while approval runs."""
 
-    requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="lines")
+    requisition = models.ForeignKey(
+        Requisition, on_delete=models.CASCADE, related_name="lines", verbose_name=_("requisition")
+    )
     sku = models.ForeignKey(
-        "shop.Sku", null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+        "shop.Sku",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("SKU"),
     )
     product = models.ForeignKey(
-        "shop.Product", null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+        "shop.Product",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("product"),
     )
     merchant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_constraint=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("merchant"),
     )
-    category_id = models.BigIntegerField(null=True, blank=True)
-    title = models.CharField(max_length=120)
-    attributes = models.JSONField(default=dict)
-    unit_price = models.PositiveBigIntegerField()
-    quantity = models.PositiveIntegerField()
+    category_id = models.BigIntegerField(_("category ID"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=120)
+    attributes = models.JSONField(_("attributes"), default=dict)
+    unit_price = models.PositiveBigIntegerField(_("unit price"))
+    quantity = models.PositiveIntegerField(_("quantity"))
     # The retail price beside the company's, and why unit_price is what it is ("Price list
     # 2026 framework, tier ≥ 50"; "" at the retail price).
-    list_price = models.PositiveBigIntegerField(null=True, blank=True, db_default=None)
-    price_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
+    list_price = models.PositiveBigIntegerField(
+        _("list price"), null=True, blank=True, db_default=None
+    )
+    price_reason = models.CharField(
+        _("price reason"), max_length=200, blank=True, default="", db_default=""
+    )
     # A quote's accepted price: kept whatever the catalogue or the price lists say later.
-    locked = models.BooleanField(default=False, db_default=False)
+    locked = models.BooleanField(_("price locked"), default=False, db_default=False)
     # Units taken from the SKU's stock for this line (0 when nothing is held).
-    held = models.PositiveIntegerField(default=0)
+    held = models.PositiveIntegerField(_("units held"), default=0)
     # An approver sent it back: the requester changes or removes it before submitting again.
-    returned_reason = models.CharField(max_length=500, blank=True)
-    added_at = models.DateTimeField(default=timezone.now)
+    returned_reason = models.CharField(_("reason for returning"), max_length=500, blank=True)
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("requisition line")
+        verbose_name_plural = _("requisition lines")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["requisition", "sku"], name="procurement_line_sku"),
@@ -530,32 +662,46 @@ class ApprovalStep(models.Model):
         REJECTED = "rejected", _("Rejected")
         SUPERSEDED = "superseded", _("Superseded")
 
-    requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="steps")
-    round = models.PositiveIntegerField()
-    position = models.PositiveIntegerField()
+    requisition = models.ForeignKey(
+        Requisition, on_delete=models.CASCADE, related_name="steps", verbose_name=_("requisition")
+    )
+    round = models.PositiveIntegerField(_("approval round"))
+    position = models.PositiveIntegerField(_("position"))
     rule = models.ForeignKey(
-        ApprovalRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ApprovalRule,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("rule"),
     )
     level = models.ForeignKey(
-        ApprovalLevel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ApprovalLevel,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("level"),
     )
     # Snapshots: the rule may change while the step waits.
-    rule_name = models.CharField(max_length=100)
-    explanation = models.CharField(max_length=500)
+    rule_name = models.CharField(_("rule name"), max_length=100)
+    explanation = models.CharField(_("explanation"), max_length=500)
     # The explanation in each of the site's languages, as the rules wrote it when the step was
     # made: every member reads it in their own.
-    explanations = models.JSONField(default=dict, blank=True)
-    mode = models.CharField(max_length=3, choices=ApprovalLevel.Mode.choices)
-    is_over_budget = models.BooleanField(default=False)
-    allow_self_approval = models.BooleanField(default=False)
-    deadline_hours = models.PositiveIntegerField(default=48)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    activated_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    explanations = models.JSONField(_("explanations by language"), default=dict, blank=True)
+    mode = models.CharField(_("who approves"), max_length=3, choices=ApprovalLevel.Mode.choices)
+    is_over_budget = models.BooleanField(_("over-budget level"), default=False)
+    allow_self_approval = models.BooleanField(_("self-approval allowed"), default=False)
+    deadline_hours = models.PositiveIntegerField(_("deadline (hours)"), default=48)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
         ordering = ["requisition", "round", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -583,9 +729,13 @@ class StepAssignee(models.Model):
         DELEGATE = "delegate", _("Delegate")
         ESCALATION = "escalation", _("Escalation")
 
-    step = models.ForeignKey(ApprovalStep, on_delete=models.CASCADE, related_name="assignees")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    via = models.CharField(max_length=10, choices=Via.choices)
+    step = models.ForeignKey(
+        ApprovalStep, on_delete=models.CASCADE, related_name="assignees", verbose_name=_("step")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    via = models.CharField(_("assigned through"), max_length=10, choices=Via.choices)
     # A delegate stands in for this approver (their approval counts as the approver's).
     on_behalf_of = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -593,10 +743,13 @@ class StepAssignee(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("on behalf of"),
     )
-    added_at = models.DateTimeField(default=timezone.now)
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("step assignee")
+        verbose_name_plural = _("step assignees")
         ordering = ["step", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["step", "user"], name="procurement_assignee_once"),
@@ -613,10 +766,20 @@ class ApprovalDecision(models.Model):
         REJECT = "reject", _("Rejected")
         RETURN = "return", _("Returned for changes")
 
-    step = models.ForeignKey(ApprovalStep, on_delete=models.CASCADE, related_name="decisions")
-    requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="decisions")
+    step = models.ForeignKey(
+        ApprovalStep, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("step")
+    )
+    requisition = models.ForeignKey(
+        Requisition,
+        on_delete=models.CASCADE,
+        related_name="decisions",
+        verbose_name=_("requisition"),
+    )
     approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approver"),
     )
     on_behalf_of = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -624,16 +787,19 @@ class ApprovalDecision(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("on behalf of"),
     )
-    decision = models.CharField(max_length=7, choices=Decision.choices)
-    reason = models.CharField(max_length=500, blank=True)
-    digest = models.CharField(max_length=64)
-    snapshot = models.JSONField(default=dict)
+    decision = models.CharField(_("decision"), max_length=7, choices=Decision.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    digest = models.CharField(_("digest"), max_length=64)
+    snapshot = models.JSONField(_("snapshot"), default=dict)
     # The requester approved their own requisition because the rule allows it.
-    self_approved = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    self_approved = models.BooleanField(_("self-approved"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("approval decision")
+        verbose_name_plural = _("approval decisions")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["step", "approver"], name="procurement_decide_once"),
@@ -643,33 +809,51 @@ class ApprovalDecision(models.Model):
 class RequisitionEvent(models.Model):
     """The requisition's trail: every move, who made it and why."""
 
-    requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="events")
+    requisition = models.ForeignKey(
+        Requisition, on_delete=models.CASCADE, related_name="events", verbose_name=_("requisition")
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )  # None: the platform (expiry, escalation)
-    kind = models.CharField(max_length=30)
-    from_state = models.CharField(max_length=10, blank=True)
-    to_state = models.CharField(max_length=10, blank=True)
-    note = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=30)
+    from_state = models.CharField(_("from state"), max_length=10, blank=True)
+    to_state = models.CharField(_("to state"), max_length=10, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("requisition event")
+        verbose_name_plural = _("requisition events")
         ordering = ["id"]
 
 
 class RequisitionOrder(models.Model):
     """An order a requisition placed: one per merchant."""
 
-    requisition = models.ForeignKey(Requisition, on_delete=models.PROTECT, related_name="orders")
-    order = models.OneToOneField("shop.Order", on_delete=models.PROTECT, related_name="+")
-    merchant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    requisition = models.ForeignKey(
+        Requisition, on_delete=models.PROTECT, related_name="orders", verbose_name=_("requisition")
     )
-    total = models.BigIntegerField()
+    order = models.OneToOneField(
+        "shop.Order", on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
+    )
+    merchant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("merchant"),
+    )
+    total = models.BigIntegerField(_("total"))
     # What of the total the budgets took back (refunds, a cancel).
-    released = models.BigIntegerField(default=0)
+    released = models.BigIntegerField(_("released"), default=0)
 
     class Meta:
+        verbose_name = _("requisition order")
+        verbose_name_plural = _("requisition orders")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
@@ -686,19 +870,29 @@ class Delegation(models.Model):
     """An approver's stand-in for a dated period: the delegate may approve what the delegator
     would."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="delegations")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="delegations", verbose_name=_("company")
+    )
     delegator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("delegator"),
     )
     delegate = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("delegate"),
     )
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))
-    created_at = models.DateTimeField(default=timezone.now)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
         ordering = ["-starts_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -726,19 +920,25 @@ class Budget(models.Model):
         QUARTER = "quarter", _("Quarter")
         YEAR = "year", _("Year")
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="budgets")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="budgets")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="budgets", verbose_name=_("company")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="budgets", verbose_name=_("department")
+    )
     period = models.CharField(_("period"), max_length=7, choices=Period.choices)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))  # the day after the period's last
     amount = models.BigIntegerField(_("amount (fen)"))
-    currency = models.CharField(max_length=3, default="CNY")
-    committed = models.BigIntegerField(default=0)
-    spent = models.BigIntegerField(default=0)
-    over_approved = models.BigIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    committed = models.BigIntegerField(_("committed"), default=0)
+    spent = models.BigIntegerField(_("spent"), default=0)
+    over_approved = models.BigIntegerField(_("approved over budget"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
         ordering = ["department__path", "starts_on"]
         constraints = [
             models.UniqueConstraint(
@@ -780,16 +980,23 @@ class BudgetCharge(models.Model):
     """What one requisition holds of one budget: committed until its orders are placed, then
     spent, less what was released. A budget's committed and spent are the sums of these."""
 
-    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="charges")
-    requisition = models.ForeignKey(
-        Requisition, on_delete=models.PROTECT, related_name="budget_charges"
+    budget = models.ForeignKey(
+        Budget, on_delete=models.PROTECT, related_name="charges", verbose_name=_("budget")
     )
-    committed = models.BigIntegerField(default=0)
-    spent = models.BigIntegerField(default=0)
+    requisition = models.ForeignKey(
+        Requisition,
+        on_delete=models.PROTECT,
+        related_name="budget_charges",
+        verbose_name=_("requisition"),
+    )
+    committed = models.BigIntegerField(_("committed"), default=0)
+    spent = models.BigIntegerField(_("spent"), default=0)
     # What an over-budget approval allowed beyond the budget for this requisition.
-    over = models.BigIntegerField(default=0)
+    over = models.BigIntegerField(_("over budget"), default=0)
 
     class Meta:
+        verbose_name = _("budget charge")
+        verbose_name_plural = _("budget charges")
         constraints = [
             models.UniqueConstraint(
                 fields=["budget", "requisition"], name="procurement_charge_once"

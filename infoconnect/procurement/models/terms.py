@@ -24,23 +24,30 @@ class PaymentTerms(models.Model):
         NET_90 = 90, _("Net 90")
 
     merchant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("merchant"),
     )
     company = models.ForeignKey(
-        "procurement.Company", on_delete=models.CASCADE, related_name="payment_terms"
+        "procurement.Company",
+        on_delete=models.CASCADE,
+        related_name="payment_terms",
+        verbose_name=_("company"),
     )
     net_days = models.PositiveSmallIntegerField(_("terms"), choices=Net.choices, default=30)
     credit_limit = models.PositiveBigIntegerField(_("credit limit (fen)"))
     # Placed on terms and not yet paid or credited, in fen.
-    outstanding = models.BigIntegerField(default=0)
+    outstanding = models.BigIntegerField(_("outstanding"), default=0)
     # Days past due before new orders on terms are refused.
     grace_days = models.PositiveSmallIntegerField(_("grace period (days)"), default=7)
     active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
-        verbose_name_plural = "payment terms"
+        verbose_name = _("payment terms")
+        verbose_name_plural = _("payment terms")
         constraints = [
             models.UniqueConstraint(fields=["merchant", "company"], name="procurement_terms_pair"),
             models.CheckConstraint(
@@ -59,24 +66,36 @@ class Receivable(models.Model):
         DUE = "due", _("Due")
         SETTLED = "settled", _("Settled")
 
-    terms = models.ForeignKey(PaymentTerms, on_delete=models.PROTECT, related_name="receivables")
-    order = models.OneToOneField("shop.Order", on_delete=models.PROTECT, related_name="+")
+    terms = models.ForeignKey(
+        PaymentTerms, on_delete=models.PROTECT, related_name="receivables", verbose_name=_("terms")
+    )
+    order = models.OneToOneField(
+        "shop.Order", on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
+    )
     company = models.ForeignKey(
-        "procurement.Company", on_delete=models.PROTECT, related_name="receivables"
+        "procurement.Company",
+        on_delete=models.PROTECT,
+        related_name="receivables",
+        verbose_name=_("company"),
     )
     merchant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("merchant"),
     )
-    amount = models.PositiveBigIntegerField()
-    credited = models.PositiveBigIntegerField(default=0)  # refunds (credit notes)
-    paid = models.PositiveBigIntegerField(default=0)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
-    due_on = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    settled_at = models.DateTimeField(null=True, blank=True)
+    amount = models.PositiveBigIntegerField(_("amount"))
+    credited = models.PositiveBigIntegerField(_("credited"), default=0)  # refunds (credit notes)
+    paid = models.PositiveBigIntegerField(_("paid"), default=0)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("receivable")
+        verbose_name_plural = _("receivables")
         ordering = ["id"]
         indexes = [
             models.Index(
@@ -102,26 +121,37 @@ class TermsPayment(models.Model):
     """A company paying a merchant what it owes on terms, from its wallet."""
 
     company = models.ForeignKey(
-        "procurement.Company", on_delete=models.PROTECT, related_name="terms_payments"
+        "procurement.Company",
+        on_delete=models.PROTECT,
+        related_name="terms_payments",
+        verbose_name=_("company"),
     )
     merchant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("merchant"),
     )
-    amount = models.PositiveBigIntegerField()
+    amount = models.PositiveBigIntegerField(_("amount"))
     # What the payment commission kept (the merchant received amount − commission).
-    commission = models.PositiveBigIntegerField(default=0)
+    commission = models.PositiveBigIntegerField(_("commission"), default=0)
     paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("paid by"),
     )
     # What was paid: a statement, an invoice (invoicing's id) or chosen orders.
     statement = models.ForeignKey(
         "procurement.Statement", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="payments",
+        related_name="payments", verbose_name=_("statement"),
     )  # fmt: skip
-    invoice_id = models.BigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    invoice_id = models.BigIntegerField(_("invoice ID"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("payment on terms")
+        verbose_name_plural = _("payments on terms")
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="procurement_termspay_amount")
@@ -133,11 +163,17 @@ class TermsPayment(models.Model):
 
 
 class TermsPaymentItem(models.Model):
-    payment = models.ForeignKey(TermsPayment, on_delete=models.CASCADE, related_name="items")
-    receivable = models.ForeignKey(Receivable, on_delete=models.PROTECT, related_name="payments")
-    amount = models.PositiveBigIntegerField()
+    payment = models.ForeignKey(
+        TermsPayment, on_delete=models.CASCADE, related_name="items", verbose_name=_("payment")
+    )
+    receivable = models.ForeignKey(
+        Receivable, on_delete=models.PROTECT, related_name="payments", verbose_name=_("receivable")
+    )
+    amount = models.PositiveBigIntegerField(_("amount"))
 
     class Meta:
+        verbose_name = _("payment on terms item")
+        verbose_name_plural = _("payment on terms items")
         constraints = [
             models.UniqueConstraint(
                 fields=["payment", "receivable"], name="procurement_termspay_item"
@@ -158,13 +194,19 @@ class TermsReminder(models.Model):
         SENT = "sent", _("Sent")
         DROPPED = "dropped", _("Not needed: paid or credited first")
 
-    receivable = models.ForeignKey(Receivable, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    send_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
+    receivable = models.ForeignKey(
+        Receivable, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("receivable")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    send_at = models.DateTimeField(_("send at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("terms reminder")
+        verbose_name_plural = _("terms reminders")
         ordering = ["send_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["receivable", "kind"], name="procurement_reminder_once")

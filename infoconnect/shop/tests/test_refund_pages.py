@@ -291,8 +291,9 @@ def test_the_dispute_page_shows_both_sides(make_user, buyer, merchant, scarf):
     operator = client_for(make_user("operator", is_staff=True, is_superuser=True))
     page = text(operator.get(f"/admin/shop/refundrequest/{refund.pk}/change/"))
     for shown in (
-        "(@alice)",
-        "(@acme)",
+        # Each side by name and username (these two have no display name).
+        '<div class="readonly">@alice</div>',
+        '<div class="readonly">@acme</div>',
         "Silk scarf colour: red × 1 = ¥129.00",
         "SF 1",
         "Torn at the seam",

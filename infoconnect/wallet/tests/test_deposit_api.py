@@ -232,7 +232,7 @@ def test_operator_returns_the_deposit_of_a_merchant_that_stopped(alice, merchant
         {"action": "return_deposit", "_selected_action": [requirement.pk]},
         follow=True,
     )
-    assert "Acme: ¥20.00 returned to the balance." in response.content.decode()
+    assert "@acme: ¥20.00 returned to the balance." in response.content.decode()
     assert balance_of(user_id=merchant.pk, kind=AccountKind.DEPOSIT) == 0
     assert balance_of(user_id=merchant.pk, kind=AccountKind.MERCHANT) == 3000
 
@@ -247,7 +247,7 @@ def test_the_deposit_of_a_merchant_still_selling_stays(alice, merchant, make_use
         {"action": "return_deposit", "_selected_action": [requirement.pk]},
         follow=True,
     )
-    assert "Acme: The deposit is returned only once the merchant has stopped selling" in (
+    assert "@acme: The deposit is returned only once the merchant has stopped selling" in (
         response.content.decode()
     )
     assert balance_of(user_id=merchant.pk, kind=AccountKind.DEPOSIT) == 2000
