@@ -541,7 +541,7 @@ def test_refusals_in_chinese(make_user, api_client):
         {"status": "hi", "quote_id": "1"},
         headers={"Accept-Language": "zh-hans"},
     )
-    assert error(response)["error"] == "InfoConnect 不支持参数 quote_id。"
+    assert error(response)["error"] == "信息通不支持参数 quote_id。"
     ten = client.post(
         "/api/v1/statuses",
         {"status": "hi", "media_ids[]": [str(n) for n in range(1, 11)]},

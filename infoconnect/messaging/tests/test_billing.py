@@ -170,7 +170,7 @@ def test_send_page_shows_the_insufficient_balance_error(broke, client):
     assert "Sending holds ¥0.09 from your merchant balance until the campaign ends." in estimate
     page = client.get(f"/messages/campaigns/{campaign.pk}/")
     assert (
-        '<span data-testid="merchant-balance">¥0.00</span> · <a href="/wallet/merchant/">'
+        '<span data-testid="merchant-balance" class="money">¥0.00</span> · <a href="/wallet/merchant/">'
         "Top up balance</a>"
     ) in page.content.decode()
     response = client.post(

@@ -65,7 +65,7 @@ def test_product_page_speaks_simplified_chinese(acme, alice):
     response = client.get(reverse("shop:product", args=[product.pk]))
     assert response.status_code == 200
     parts = texts(response)
-    assert '<html lang="zh-hans">' in response.content.decode()
+    assert '<html lang="zh-Hans">' in response.content.decode()
     # The header links the shop and messaging apps add; "Sell" is for merchants only.
     for label in ("商城", "订单", "私信"):
         assert label in parts
@@ -81,7 +81,7 @@ def test_product_page_speaks_simplified_chinese(acme, alice):
     )
     parts = texts(response)
     assert "已加入购物车。" in parts
-    assert "<title>购物车 · InfoConnect</title>" in response.content.decode()
+    assert "<title>购物车 · 信息通</title>" in response.content.decode()
     # The totals table labels its rows: the lines, shipping (free without a fee), the total.
     assert all(label in parts for label in ("商品", "运费", "包邮", "合计", "结算"))
 
@@ -101,7 +101,7 @@ def test_inbox_speaks_simplified_chinese(acme, alice, make_user):
     assert response.status_code == 200
     body = response.content.decode()
     parts = texts(response)
-    assert "<title>私信 · InfoConnect</title>" in body
+    assert "<title>私信 · 信息通</title>" in body
     assert "私信" in parts and "收件箱" in parts and "营销消息设置" in parts
     assert "✔ 已认证" in parts
     assert "新品上架" in parts
@@ -122,7 +122,7 @@ def test_messaging_flash_message_speaks_simplified_chinese(alice):
     )
     parts = texts(response)
     assert "该商家不存在。" in parts
-    assert "<title>营销消息设置 · InfoConnect</title>" in response.content.decode()
+    assert "<title>营销消息设置 · 信息通</title>" in response.content.decode()
     assert "你还没有关注任何商家。" in parts
 
 

@@ -380,7 +380,7 @@ def test_wallet_page_in_chinese(alice):
     text = page.content.decode()
     assert "<td>订单 #12 付款</td>" in text
     assert "<h2>充值</h2>" in text
-    assert "钱包</a>" in text
+    assert '<span class="nav-label">钱包</span></a>' in text
     response = client_for(alice).get(
         "/wallet/statement.csv", headers={"Accept-Language": "zh-hans"}
     )
