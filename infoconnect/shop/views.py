@@ -72,7 +72,12 @@ def shop_header(request: HttpRequest) -> dict:
     ]
     if request.user.is_verified_merchant:
         links.append(
-            {"url": reverse("shop:seller_centre"), "id": "nav-sell", "label": _("Sell"), "icon": "building-storefront"}
+            {
+                "url": reverse("shop:seller_centre"),
+                "id": "nav-sell",
+                "label": _("Sell"),
+                "icon": "building-storefront",
+            }
         )
     return {"header_links": links}
 
