@@ -255,7 +255,12 @@ document.addEventListener("click", function (event) {
   if (!compose) {
     return;
   }
-  compose.addEventListener("focusin", function () { compose.classList.add("is-open"); });
+  // Only a field opens it: a tap on Post must not move Post away from under the finger.
+  compose.addEventListener("focusin", function (event) {
+    if (event.target.matches("textarea, input, select")) {
+      compose.classList.add("is-open");
+    }
+  });
   function arrive() {
     if (window.location.hash === "#compose") {
       var field = compose.querySelector("textarea");
