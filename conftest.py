@@ -1,8 +1,11 @@
 """Fixtures shared by every app's tests."""
 
 import os
+import threading
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # beside it are ordinary synchronous calls.
@@ -96,6 +99,29 @@ def api_client(db):
         return Client(headers={"Authorization": f"Bearer {key}"})
 
     return make
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, answering one request at a time when its threads share the test's
+    in-memory SQLite connection. Two requests on that one connection can deadlock in CPython's
+    sqlite3: one holds the connection inside a query calling a Python SQL function (Django's
+    date truncation) and waits for the GIL, while the other holds the GIL binding a parameter
+    and waits for the connection. PostgreSQL gives each thread its own connection, and keeps
+    concurrent requests."""
+
+    def set_app(self, application):
+        if self.connections_override:
+            lock = threading.Lock()
+            inner = application
+
+            def application(environ, start_response):
+                with lock:
+                    return inner(environ, start_response)
+
+        super().set_app(application)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
 
 
 @pytest.fixture(scope="session")
